@@ -1,0 +1,26 @@
+#
+# Copyright 2026 gr-diffusion authors.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""gr-diffusion: diffusion models (DDPM) for real-time radio in GNU Radio.
+
+C++ blocks come from the pybind11 bindings; Python blocks from their modules. The
+mathematical core (schedules, samplers, ONNX I/O, reference estimators, constellations)
+lives in plain modules that import without GNU Radio, e.g. ``diffusion.samplers`` with
+``python/`` on PYTHONPATH on a machine that has only NumPy, onnxruntime and PyTorch.
+"""
+
+try:
+    from .diffusion_python import *  # noqa: F401,F403  (C++ blocks)
+except ImportError:  # core-only use without GNU Radio, or an unbuilt source tree
+    pass
+
+try:
+    from gnuradio import gr as _gr  # noqa: F401
+except ImportError:
+    _gr = None
+
+if _gr is not None:
+    # Python blocks (each module imports gnuradio itself).
+    pass
