@@ -28,6 +28,7 @@ namespace py = pybind11;
     void bind_pa_nonlinearity(py::module& m);
     void bind_phase_noise(py::module& m);
     void bind_zf_equalizer(py::module& m);
+    void bind_ddpm_denoiser(py::module& m);
 // ) END BINDING_FUNCTION_PROTOTYPES
 
 
@@ -63,5 +64,6 @@ PYBIND11_MODULE(diffusion_python, m)
     bind_pa_nonlinearity(m);
     bind_phase_noise(m);
     bind_zf_equalizer(m);
+    bind_ddpm_denoiser(m);
     // ) END BINDING_FUNCTION_CALLS
 }

@@ -1,0 +1,95 @@
+/* -*- c++ -*- */
+/*
+ * Copyright 2026 gr-diffusion authors.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#ifndef INCLUDED_DIFFUSION_DDPM_DENOISER_H
+#define INCLUDED_DIFFUSION_DDPM_DENOISER_H
+
+#include <gnuradio/diffusion/api.h>
+#include <gnuradio/sync_block.h>
+#include <string>
+
+namespace gr {
+namespace diffusion {
+
+/*!
+ * \brief DDPM denoiser (receiver): complex symbols in, denoised complex symbols out,
+ * running a gr-diffusion ONNX eps-network with onnxruntime (C++ API).
+ * \ingroup diffusion
+ *
+ * Conventions of gr-diffusion: unit-power constellations (E|x|^2 = 1; scale the input
+ * accordingly, e.g. after AGC/equalization), Es/N0 in dB, noise variance sigma2 per complex
+ * sample (Es/N0 = 1/sigma2). The schedule and constellation come from the model metadata.
+ *
+ * Modes (same maths as gnuradio.diffusion.samplers):
+ *  - TWEEDIE: one network call at the step t* whose abar matches 1/(1+sigma2), input scaled
+ *    by sqrt(abar): E[x0|y] for a perfect network (deterministic).
+ *  - DDIM: same start, \p ddim_steps deterministic DDIM steps (1 = TWEEDIE).
+ *  - POSTERIOR: same start, ancestral steps t*..1 (a sample of p(x0|y); stochastic).
+ *  - PAPER: the published Algorithm 2, x_T = y, T ancestral steps; sigma2 unused.
+ *
+ * Noise level: NOISE_PARAMETER uses \p esn0_db, changed at run time by set_esn0_db(),
+ * set_noise_var(), the message port "noise" (a number = Es/N0 dB, or a dict with
+ * "esn0_db", "snr_db" or "noise_var") and input stream tags "snr_db"/"esn0_db"/"noise_var"
+ * (applied from the tagged sample on). NOISE_STREAM takes sigma2 per sample from a second
+ * float input (e.g. diffusion.zf_equalizer output 1). NOISE_BLIND estimates sigma2 per
+ * batch with EM over the model's constellation (a Gaussian mixture).
+ *
+ * Latency 0 samples (sample-wise); work is done in batches of at most \p batch_size items.
+ * Input samples that are NaN/Inf (or have a NaN sigma2) are passed through unchanged and
+ * flagged with an output tag "invalid_sample" (value: running count). sigma2 outside the
+ * schedule is clamped to its range, with a one-time warning. Tags propagate 1:1.
+ */
+class DIFFUSION_API ddpm_denoiser : virtual public gr::sync_block
+{
+public:
+    typedef std::shared_ptr<ddpm_denoiser> sptr;
+
+    enum mode_t { TWEEDIE = 0, DDIM = 1, POSTERIOR = 2, PAPER = 3 };
+    enum noise_source_t { NOISE_PARAMETER = 0, NOISE_STREAM = 1, NOISE_BLIND = 2 };
+
+    /*!
+     * \param model_path gr-diffusion ONNX model (e.g. models/16qam.onnx)
+     * \param mode sampler
+     * \param ddim_steps DDIM steps k >= 1 (mode DDIM)
+     * \param noise_source where sigma2 comes from
+     * \param esn0_db initial Es/N0 in dB (NOISE_PARAMETER)
+     * \param provider onnxruntime execution provider: "cpu", "cuda" or "tensorrt"
+     * \param intra_op_threads onnxruntime threads per call (0 = onnxruntime default)
+     * \param batch_size items per inference call (>= 1)
+     * \param seed seed of the stochastic modes
+     * \throws std::invalid_argument naming the file or parameter at fault
+     */
+    static sptr make(const std::string& model_path,
+                     mode_t mode = TWEEDIE,
+                     int ddim_steps = 5,
+                     noise_source_t noise_source = NOISE_PARAMETER,
+                     double esn0_db = 10.0,
+                     const std::string& provider = "cpu",
+                     int intra_op_threads = 1,
+                     int batch_size = 8192,
+                     int seed = 0);
+
+    virtual void set_esn0_db(double esn0_db) = 0;
+    virtual void set_noise_var(double noise_var) = 0;
+    //! current sigma2 (parameter value, or the latest blind estimate)
+    virtual double noise_var() const = 0;
+    virtual void set_mode(mode_t mode, int ddim_steps) = 0;
+    virtual mode_t mode() const = 0;
+    //! number of NaN/Inf samples passed through so far
+    virtual uint64_t invalid_count() const = 0;
+    //! number of samples whose sigma2 was clamped to the schedule
+    virtual uint64_t clamped_count() const = 0;
+    //! the schedule length T and the sigma2 range it represents
+    virtual int num_steps() const = 0;
+    virtual double noise_var_min() const = 0;
+    virtual double noise_var_max() const = 0;
+};
+
+} // namespace diffusion
+} // namespace gr
+
+#endif /* INCLUDED_DIFFUSION_DDPM_DENOISER_H */

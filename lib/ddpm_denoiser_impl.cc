@@ -1,0 +1,284 @@
+/* -*- c++ -*- */
+/*
+ * Copyright 2026 gr-diffusion authors.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "ddpm_denoiser_impl.h"
+#include <gnuradio/io_signature.h>
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace gr {
+namespace diffusion {
+
+namespace {
+const pmt::pmt_t PORT_NOISE = pmt::mp("noise");
+const pmt::pmt_t KEY_SNR_DB = pmt::mp("snr_db");
+const pmt::pmt_t KEY_ESN0_DB = pmt::mp("esn0_db");
+const pmt::pmt_t KEY_NOISE_VAR = pmt::mp("noise_var");
+const pmt::pmt_t KEY_INVALID = pmt::mp("invalid_sample");
+
+std::vector<int> input_sizes(ddpm_denoiser::noise_source_t src)
+{
+    if (src == ddpm_denoiser::NOISE_STREAM)
+        return { sizeof(gr_complex), sizeof(float) };
+    return { sizeof(gr_complex) };
+}
+
+bool finite(gr_complex z) { return std::isfinite(z.real()) && std::isfinite(z.imag()); }
+} // namespace
+
+ddpm_denoiser::sptr ddpm_denoiser::make(const std::string& model_path,
+                                        mode_t mode,
+                                        int ddim_steps,
+                                        noise_source_t noise_source,
+                                        double esn0_db,
+                                        const std::string& provider,
+                                        int intra_op_threads,
+                                        int batch_size,
+                                        int seed)
+{
+    return gnuradio::make_block_sptr<ddpm_denoiser_impl>(model_path,
+                                                         mode,
+                                                         ddim_steps,
+                                                         noise_source,
+                                                         esn0_db,
+                                                         provider,
+                                                         intra_op_threads,
+                                                         batch_size,
+                                                         seed);
+}
+
+ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
+                                       mode_t mode,
+                                       int ddim_steps,
+                                       noise_source_t noise_source,
+                                       double esn0_db,
+                                       const std::string& provider,
+                                       int intra_op_threads,
+                                       int batch_size,
+                                       int seed)
+    : gr::sync_block("ddpm_denoiser",
+                     gr::io_signature::makev(noise_source == NOISE_STREAM ? 2 : 1,
+                                             noise_source == NOISE_STREAM ? 2 : 1,
+                                             input_sizes(noise_source)),
+                     gr::io_signature::make(1, 1, sizeof(gr_complex))),
+      d_engine(model_path, provider, intra_op_threads, std::max(batch_size, 1)),
+      d_mode(mode),
+      d_ddim_steps(ddim_steps),
+      d_source(noise_source),
+      d_sigma2(std::pow(10.0, -esn0_db / 10.0)),
+      d_batch(batch_size),
+      d_rng(static_cast<uint64_t>(seed))
+{
+    if (mode < TWEEDIE || mode > PAPER)
+        throw std::invalid_argument("ddpm_denoiser: mode must be TWEEDIE, DDIM, POSTERIOR or PAPER");
+    if (ddim_steps < 1)
+        throw std::invalid_argument("ddpm_denoiser: ddim_steps must be >= 1");
+    if (noise_source < NOISE_PARAMETER || noise_source > NOISE_BLIND)
+        throw std::invalid_argument("ddpm_denoiser: unknown noise_source");
+    if (batch_size < 1)
+        throw std::invalid_argument("ddpm_denoiser: batch_size must be >= 1");
+    if (!std::isfinite(esn0_db))
+        throw std::invalid_argument("ddpm_denoiser: esn0_db must be finite");
+    if (noise_source == NOISE_BLIND) {
+        if (d_engine.constellation().empty())
+            throw std::invalid_argument("ddpm_denoiser: blind noise estimation needs a model "
+                                        "with 'constellation_points' metadata: '" +
+                                        model_path + "' has none");
+        d_em = std::make_unique<em_noise_estimator>(d_engine.constellation());
+    }
+    d_y.resize(batch_size);
+    d_out.resize(batch_size);
+    d_t.resize(batch_size);
+    d_pos.resize(batch_size);
+    set_min_output_buffer(0, 2 * batch_size);
+
+    message_port_register_in(PORT_NOISE);
+    set_msg_handler(PORT_NOISE, [this](const pmt::pmt_t& msg) { handle_noise_msg(msg); });
+}
+
+ddpm_denoiser_impl::~ddpm_denoiser_impl() {}
+
+void ddpm_denoiser_impl::set_sigma2_locked(double s2, const char* what)
+{
+    if (!std::isfinite(s2) || s2 < 0.0) {
+        d_logger->warn("ignoring invalid {} (noise variance {})", what, s2);
+        return;
+    }
+    d_sigma2 = s2;
+}
+
+void ddpm_denoiser_impl::set_esn0_db(double esn0_db)
+{
+    gr::thread::scoped_lock l(d_setlock);
+    set_sigma2_locked(std::pow(10.0, -esn0_db / 10.0), "Es/N0");
+}
+
+void ddpm_denoiser_impl::set_noise_var(double noise_var)
+{
+    gr::thread::scoped_lock l(d_setlock);
+    set_sigma2_locked(noise_var, "noise_var");
+}
+
+double ddpm_denoiser_impl::noise_var() const
+{
+    if (d_em && d_em->estimate() > 0)
+        return d_em->estimate();
+    return d_sigma2;
+}
+
+void ddpm_denoiser_impl::set_mode(mode_t mode, int ddim_steps)
+{
+    if (mode < TWEEDIE || mode > PAPER)
+        throw std::invalid_argument("ddpm_denoiser: unknown mode");
+    if (ddim_steps < 1)
+        throw std::invalid_argument("ddpm_denoiser: ddim_steps must be >= 1");
+    gr::thread::scoped_lock l(d_setlock);
+    d_mode = mode;
+    d_ddim_steps = ddim_steps;
+}
+
+void ddpm_denoiser_impl::handle_noise_msg(const pmt::pmt_t& msg)
+{
+    gr::thread::scoped_lock l(d_setlock);
+    if (pmt::is_number(msg) && !pmt::is_complex(msg)) {
+        set_sigma2_locked(std::pow(10.0, -pmt::to_double(msg) / 10.0), "Es/N0 message");
+        return;
+    }
+    pmt::pmt_t dict = msg;
+    if (pmt::is_pair(msg) && !pmt::is_dict(msg) && pmt::is_symbol(pmt::car(msg)))
+        dict = pmt::dict_add(pmt::make_dict(), pmt::car(msg), pmt::cdr(msg));
+    if (pmt::is_dict(dict)) {
+        for (const auto& key : { KEY_ESN0_DB, KEY_SNR_DB, KEY_NOISE_VAR }) {
+            pmt::pmt_t v = pmt::dict_ref(dict, key, pmt::PMT_NIL);
+            if (pmt::is_number(v) && !pmt::is_complex(v)) {
+                const double d = pmt::to_double(v);
+                if (key == KEY_NOISE_VAR)
+                    set_sigma2_locked(d, "noise_var message");
+                else
+                    set_sigma2_locked(std::pow(10.0, -d / 10.0), "Es/N0 message");
+                return;
+            }
+        }
+    }
+    d_logger->warn("ignoring message on port 'noise': expected a number (Es/N0 dB) or a "
+                   "dict with esn0_db, snr_db or noise_var, got {}",
+                   pmt::write_string(msg));
+}
+
+int ddpm_denoiser_impl::step_for(double s2)
+{
+    if (s2 != d_last_s2) {
+        d_last_t = d_engine.matched_step(s2, &d_last_clamped);
+        d_last_s2 = s2;
+    }
+    if (d_last_clamped) {
+        d_clamped++;
+        if (!d_warned_clamp) {
+            d_warned_clamp = true;
+            d_logger->warn("noise variance {} lies outside the model's schedule [{}, {}] "
+                           "(Es/N0 {:.1f} .. {:.1f} dB): clamped to step {} (reported once)",
+                           s2,
+                           d_engine.sigma2_min(),
+                           d_engine.sigma2_max(),
+                           -10.0 * std::log10(d_engine.sigma2_max()),
+                           -10.0 * std::log10(d_engine.sigma2_min()),
+                           d_last_t);
+        }
+    }
+    return d_last_t;
+}
+
+// n <= batch samples; sigma2 per sample from s2in (stream) or the current value
+void ddpm_denoiser_impl::process(
+    const gr_complex* in, const float* s2in, gr_complex* out, int n, uint64_t out_offset)
+{
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        const bool ok = finite(in[i]) && (!s2in || !std::isnan(s2in[i]));
+        if (!ok) {
+            out[i] = in[i];
+            d_invalid++;
+            add_item_tag(0, out_offset + i, KEY_INVALID, pmt::from_uint64(d_invalid));
+            continue;
+        }
+        d_y[m] = in[i];
+        d_pos[m++] = i;
+    }
+    if (m == 0)
+        return;
+    if (d_em)
+        d_sigma2 = d_em->update(d_y.data(), m);
+    if (d_mode != PAPER) {
+        for (int k = 0; k < m; k++)
+            d_t[k] = step_for(s2in ? static_cast<double>(s2in[d_pos[k]]) : d_sigma2);
+    }
+    d_engine.denoise(d_y.data(),
+                     d_t.data(),
+                     m,
+                     static_cast<ddpm_engine::sampler>(d_mode),
+                     d_ddim_steps,
+                     d_rng,
+                     d_out.data());
+    for (int k = 0; k < m; k++)
+        out[d_pos[k]] = d_out[k];
+}
+
+int ddpm_denoiser_impl::work(int noutput_items,
+                             gr_vector_const_void_star& input_items,
+                             gr_vector_void_star& output_items)
+{
+    gr::thread::scoped_lock l(d_setlock);
+    const auto in = static_cast<const gr_complex*>(input_items[0]);
+    const auto s2in =
+        d_source == NOISE_STREAM ? static_cast<const float*>(input_items[1]) : nullptr;
+    auto out = static_cast<gr_complex*>(output_items[0]);
+    const uint64_t r0 = nitems_read(0), w0 = nitems_written(0);
+
+    // noise-level tags (parameter mode) split the work at their offsets
+    std::vector<gr::tag_t> tags;
+    if (d_source == NOISE_PARAMETER) {
+        std::vector<gr::tag_t> all;
+        get_tags_in_window(all, 0, 0, noutput_items);
+        for (auto& t : all)
+            if (t.key == KEY_SNR_DB || t.key == KEY_ESN0_DB || t.key == KEY_NOISE_VAR)
+                tags.push_back(t);
+        std::sort(tags.begin(), tags.end(), gr::tag_t::offset_compare);
+    }
+
+    size_t next_tag = 0;
+    int pos = 0;
+    while (pos < noutput_items) {
+        while (next_tag < tags.size() && tags[next_tag].offset <= r0 + pos) {
+            const auto& t = tags[next_tag++];
+            if (!pmt::is_number(t.value) || pmt::is_complex(t.value)) {
+                d_logger->warn("ignoring tag {} with non-numeric value {}",
+                               pmt::symbol_to_string(t.key),
+                               pmt::write_string(t.value));
+                continue;
+            }
+            const double v = pmt::to_double(t.value);
+            if (t.key == KEY_NOISE_VAR)
+                set_sigma2_locked(v, "noise_var tag");
+            else
+                set_sigma2_locked(std::pow(10.0, -v / 10.0), "Es/N0 tag");
+        }
+        int end = std::min(noutput_items, pos + d_batch);
+        if (next_tag < tags.size())
+            end = std::min<int>(end, static_cast<int>(tags[next_tag].offset - r0));
+        process(in + pos, s2in ? s2in + pos : nullptr, out + pos, end - pos, w0 + pos);
+        pos = end;
+    }
+    return noutput_items;
+}
+
+} // namespace diffusion
+} // namespace gr

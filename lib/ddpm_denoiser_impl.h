@@ -1,0 +1,78 @@
+/* -*- c++ -*- */
+/*
+ * Copyright 2026 gr-diffusion authors.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#ifndef INCLUDED_DIFFUSION_DDPM_DENOISER_IMPL_H
+#define INCLUDED_DIFFUSION_DDPM_DENOISER_IMPL_H
+
+#include "ddpm_engine.h"
+#include "em_noise_estimator.h"
+#include "fast_rng.h"
+#include <gnuradio/diffusion/ddpm_denoiser.h>
+#include <memory>
+
+namespace gr {
+namespace diffusion {
+
+class ddpm_denoiser_impl : public ddpm_denoiser
+{
+private:
+    ddpm_engine d_engine;
+    mode_t d_mode;
+    int d_ddim_steps;
+    noise_source_t d_source;
+    double d_sigma2;
+    int d_batch;
+    fast_rng d_rng;
+    std::unique_ptr<em_noise_estimator> d_em;
+    uint64_t d_invalid = 0;
+    uint64_t d_clamped = 0;
+    bool d_warned_clamp = false;
+    // cache of the last sigma2 -> matched step
+    double d_last_s2 = -1.0;
+    int d_last_t = 1;
+    bool d_last_clamped = false;
+
+    std::vector<gr_complex> d_y, d_out;
+    std::vector<int> d_t, d_pos;
+
+    void handle_noise_msg(const pmt::pmt_t& msg);
+    void set_sigma2_locked(double s2, const char* what);
+    int step_for(double s2);
+    void process(const gr_complex* in, const float* s2in, gr_complex* out, int n, uint64_t out_offset);
+
+public:
+    ddpm_denoiser_impl(const std::string& model_path,
+                       mode_t mode,
+                       int ddim_steps,
+                       noise_source_t noise_source,
+                       double esn0_db,
+                       const std::string& provider,
+                       int intra_op_threads,
+                       int batch_size,
+                       int seed);
+    ~ddpm_denoiser_impl() override;
+
+    void set_esn0_db(double esn0_db) override;
+    void set_noise_var(double noise_var) override;
+    double noise_var() const override;
+    void set_mode(mode_t mode, int ddim_steps) override;
+    mode_t mode() const override { return d_mode; }
+    uint64_t invalid_count() const override { return d_invalid; }
+    uint64_t clamped_count() const override { return d_clamped; }
+    int num_steps() const override { return d_engine.T(); }
+    double noise_var_min() const override { return d_engine.sigma2_min(); }
+    double noise_var_max() const override { return d_engine.sigma2_max(); }
+
+    int work(int noutput_items,
+             gr_vector_const_void_star& input_items,
+             gr_vector_void_star& output_items) override;
+};
+
+} // namespace diffusion
+} // namespace gr
+
+#endif /* INCLUDED_DIFFUSION_DDPM_DENOISER_IMPL_H */

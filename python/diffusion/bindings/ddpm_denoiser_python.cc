@@ -1,0 +1,65 @@
+/*
+ * Copyright 2026 gr-diffusion authors.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
+/* BINDTOOL_USE_PYGCCXML(0)                                                        */
+/* BINDTOOL_HEADER_FILE(ddpm_denoiser.h)                                           */
+/* BINDTOOL_HEADER_FILE_HASH(164f0c1848055c1f30a01c10bfe41eaa)                     */
+
+#include <pybind11/complex.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+namespace py = pybind11;
+
+#include <gnuradio/diffusion/ddpm_denoiser.h>
+#include <ddpm_denoiser_pydoc.h>
+
+void bind_ddpm_denoiser(py::module& m)
+{
+    using ddpm_denoiser = gr::diffusion::ddpm_denoiser;
+
+    py::class_<ddpm_denoiser,
+               gr::sync_block,
+               gr::block,
+               gr::basic_block,
+               std::shared_ptr<ddpm_denoiser>>
+        cls(m, "ddpm_denoiser", D(ddpm_denoiser));
+
+    py::enum_<ddpm_denoiser::mode_t>(cls, "mode_t")
+        .value("TWEEDIE", ddpm_denoiser::TWEEDIE)
+        .value("DDIM", ddpm_denoiser::DDIM)
+        .value("POSTERIOR", ddpm_denoiser::POSTERIOR)
+        .value("PAPER", ddpm_denoiser::PAPER)
+        .export_values();
+    py::enum_<ddpm_denoiser::noise_source_t>(cls, "noise_source_t")
+        .value("NOISE_PARAMETER", ddpm_denoiser::NOISE_PARAMETER)
+        .value("NOISE_STREAM", ddpm_denoiser::NOISE_STREAM)
+        .value("NOISE_BLIND", ddpm_denoiser::NOISE_BLIND)
+        .export_values();
+
+    cls.def(py::init(&ddpm_denoiser::make),
+            py::arg("model_path"),
+            py::arg("mode") = ddpm_denoiser::TWEEDIE,
+            py::arg("ddim_steps") = 5,
+            py::arg("noise_source") = ddpm_denoiser::NOISE_PARAMETER,
+            py::arg("esn0_db") = 10.0,
+            py::arg("provider") = "cpu",
+            py::arg("intra_op_threads") = 1,
+            py::arg("batch_size") = 8192,
+            py::arg("seed") = 0,
+            D(ddpm_denoiser, make))
+        .def("set_esn0_db", &ddpm_denoiser::set_esn0_db, py::arg("esn0_db"))
+        .def("set_noise_var", &ddpm_denoiser::set_noise_var, py::arg("noise_var"))
+        .def("noise_var", &ddpm_denoiser::noise_var)
+        .def("set_mode", &ddpm_denoiser::set_mode, py::arg("mode"), py::arg("ddim_steps") = 5)
+        .def("mode", &ddpm_denoiser::mode)
+        .def("invalid_count", &ddpm_denoiser::invalid_count)
+        .def("clamped_count", &ddpm_denoiser::clamped_count)
+        .def("num_steps", &ddpm_denoiser::num_steps)
+        .def("noise_var_min", &ddpm_denoiser::noise_var_min)
+        .def("noise_var_max", &ddpm_denoiser::noise_var_max);
+}
