@@ -108,7 +108,8 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
         throw std::invalid_argument(where + "expected inputs (x, t) and one output eps");
     for (size_t i = 0; i < 2; i++) {
         std::string name = d_session->GetInputNameAllocated(i, alloc).get();
-        auto info = d_session->GetInputTypeInfo(i).GetTensorTypeAndShapeInfo();
+        Ort::TypeInfo type_info = d_session->GetInputTypeInfo(i); // keep alive: info refers to it
+        auto info = type_info.GetTensorTypeAndShapeInfo();
         if (name == "x") {
             if (info.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT)
                 throw std::invalid_argument(where + "input 'x' must be float32");

@@ -21,6 +21,8 @@ try:
 except ImportError:
     _gr = None
 
+from .model_files import shipped_model  # noqa: F401,E402
+
 if _gr is not None:
     # Python blocks (each module imports gnuradio itself).
-    pass
+    from .ddpm_denoiser_py import ddpm_denoiser_py  # noqa: F401,E402
