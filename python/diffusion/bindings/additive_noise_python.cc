@@ -1,7 +1,5 @@
 /*
- * Copyright 2026 Free Software Foundation, Inc.
- *
- * This file is part of GNU Radio
+ * Copyright 2026 gr-diffusion authors.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -14,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(additive_noise.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(5e1107252b56b66c697856769125fb8e)                     */
+/* BINDTOOL_HEADER_FILE_HASH(f9a476f1a24e2eb52636af7a86da9c6d)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>
@@ -29,31 +27,75 @@ namespace py = pybind11;
 
 void bind_additive_noise(py::module& m)
 {
+    using additive_noise = gr::diffusion::additive_noise;
 
-    using additive_noise    = gr::diffusion::additive_noise;
+    py::class_<additive_noise,
+               gr::sync_block,
+               gr::block,
+               gr::basic_block,
+               std::shared_ptr<additive_noise>>
+        cls(m, "additive_noise", D(additive_noise));
 
+    // Enum first: make()'s default argument is a noise_t value.
+    py::enum_<additive_noise::noise_t>(cls, "noise_t", py::arithmetic())
+        .value("GAUSSIAN", additive_noise::GAUSSIAN)
+        .value("LAPLACIAN", additive_noise::LAPLACIAN)
+        .value("BERNOULLI_GAUSSIAN", additive_noise::BERNOULLI_GAUSSIAN)
+        .value("MIDDLETON_CLASS_A", additive_noise::MIDDLETON_CLASS_A)
+        .export_values();
+    py::implicitly_convertible<int, additive_noise::noise_t>();
 
-    py::class_<additive_noise, gr::sync_block, gr::block, gr::basic_block,
-        std::shared_ptr<additive_noise>>(m, "additive_noise", D(additive_noise))
+    cls.def(py::init(&additive_noise::make),
+            py::arg("esn0_db") = 10.0,
+            py::arg("noise_type") = additive_noise::GAUSSIAN,
+            py::arg("signal_power") = 1.0,
+            py::arg("impulse_prob") = 0.01,
+            py::arg("impulse_ratio") = 100.0,
+            py::arg("middleton_a") = 0.1,
+            py::arg("middleton_gamma") = 0.01,
+            py::arg("seed") = 0,
+            D(additive_noise, make))
 
-        .def(py::init(&additive_noise::make),
-           D(additive_noise,make)
-        )
-        
-
-
-
-        ;
-
-
-
-
+        .def("set_esn0_db",
+             &additive_noise::set_esn0_db,
+             py::arg("esn0_db"),
+             D(additive_noise, set_esn0_db))
+        .def("esn0_db", &additive_noise::esn0_db, D(additive_noise, esn0_db))
+        .def("set_noise_var",
+             &additive_noise::set_noise_var,
+             py::arg("noise_var"),
+             D(additive_noise, set_noise_var))
+        .def("noise_var", &additive_noise::noise_var, D(additive_noise, noise_var))
+        .def("set_signal_power",
+             &additive_noise::set_signal_power,
+             py::arg("signal_power"),
+             D(additive_noise, set_signal_power))
+        .def("signal_power", &additive_noise::signal_power, D(additive_noise, signal_power))
+        .def("set_noise_type",
+             &additive_noise::set_noise_type,
+             py::arg("noise_type"),
+             D(additive_noise, set_noise_type))
+        .def("noise_type", &additive_noise::noise_type, D(additive_noise, noise_type))
+        .def("set_impulse_prob",
+             &additive_noise::set_impulse_prob,
+             py::arg("impulse_prob"),
+             D(additive_noise, set_impulse_prob))
+        .def("impulse_prob", &additive_noise::impulse_prob, D(additive_noise, impulse_prob))
+        .def("set_impulse_ratio",
+             &additive_noise::set_impulse_ratio,
+             py::arg("impulse_ratio"),
+             D(additive_noise, set_impulse_ratio))
+        .def("impulse_ratio", &additive_noise::impulse_ratio, D(additive_noise, impulse_ratio))
+        .def("set_middleton_a",
+             &additive_noise::set_middleton_a,
+             py::arg("middleton_a"),
+             D(additive_noise, set_middleton_a))
+        .def("middleton_a", &additive_noise::middleton_a, D(additive_noise, middleton_a))
+        .def("set_middleton_gamma",
+             &additive_noise::set_middleton_gamma,
+             py::arg("middleton_gamma"),
+             D(additive_noise, set_middleton_gamma))
+        .def("middleton_gamma",
+             &additive_noise::middleton_gamma,
+             D(additive_noise, middleton_gamma));
 }
-
-
-
-
-
-
-
-

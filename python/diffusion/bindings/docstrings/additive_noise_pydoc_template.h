@@ -1,7 +1,5 @@
 /*
- * Copyright 2026 Free Software Foundation, Inc.
- *
- * This file is part of GNU Radio
+ * Copyright 2026 gr-diffusion authors.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -15,7 +13,6 @@
  */
 
 
-
  static const char *__doc_gr_diffusion_additive_noise = R"doc()doc";
 
 
@@ -24,4 +21,51 @@
 
  static const char *__doc_gr_diffusion_additive_noise_make = R"doc()doc";
 
-  
+
+ static const char *__doc_gr_diffusion_additive_noise_set_esn0_db = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_additive_noise_esn0_db = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_additive_noise_set_noise_var = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_additive_noise_noise_var = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_additive_noise_set_signal_power = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_additive_noise_signal_power = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_additive_noise_set_noise_type = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_additive_noise_noise_type = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_additive_noise_set_impulse_prob = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_additive_noise_impulse_prob = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_additive_noise_set_impulse_ratio = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_additive_noise_impulse_ratio = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_additive_noise_set_middleton_a = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_additive_noise_middleton_a = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_additive_noise_set_middleton_gamma = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_additive_noise_middleton_gamma = R"doc()doc";
+
