@@ -1,7 +1,5 @@
 /*
- * Copyright 2026 Free Software Foundation, Inc.
- *
- * This file is part of GNU Radio
+ * Copyright 2026 gr-diffusion authors.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -14,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(pa_nonlinearity.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(b89a06ad049f9f11487628540e8173c4)                     */
+/* BINDTOOL_HEADER_FILE_HASH(d4ac44fe558cf190f43c7b4c05dd913a)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>
@@ -29,31 +27,74 @@ namespace py = pybind11;
 
 void bind_pa_nonlinearity(py::module& m)
 {
+    using pa_nonlinearity = gr::diffusion::pa_nonlinearity;
 
-    using pa_nonlinearity    = gr::diffusion::pa_nonlinearity;
+    py::class_<pa_nonlinearity,
+               gr::sync_block,
+               gr::block,
+               gr::basic_block,
+               std::shared_ptr<pa_nonlinearity>>
+        cls(m, "pa_nonlinearity", D(pa_nonlinearity));
 
+    // Enum first: make()'s default argument is a model_t value.
+    py::enum_<pa_nonlinearity::model_t>(cls, "model_t", py::arithmetic())
+        .value("RAPP", pa_nonlinearity::RAPP)
+        .value("SALEH", pa_nonlinearity::SALEH)
+        .export_values();
+    py::implicitly_convertible<int, pa_nonlinearity::model_t>();
 
-    py::class_<pa_nonlinearity, gr::sync_block, gr::block, gr::basic_block,
-        std::shared_ptr<pa_nonlinearity>>(m, "pa_nonlinearity", D(pa_nonlinearity))
+    cls.def(py::init(&pa_nonlinearity::make),
+            py::arg("model") = pa_nonlinearity::RAPP,
+            py::arg("ibo_db") = 3.0,
+            py::arg("gain") = 1.0,
+            py::arg("saturation") = 1.0,
+            py::arg("smoothness") = 2.0,
+            py::arg("alpha_a") = 2.1587,
+            py::arg("beta_a") = 1.1517,
+            py::arg("alpha_p") = 4.0033,
+            py::arg("beta_p") = 9.1040,
+            py::arg("normalize_output") = false,
+            D(pa_nonlinearity, make))
 
-        .def(py::init(&pa_nonlinearity::make),
-           D(pa_nonlinearity,make)
-        )
-        
-
-
-
-        ;
-
-
-
-
+        .def("set_model",
+             &pa_nonlinearity::set_model,
+             py::arg("model"),
+             D(pa_nonlinearity, set_model))
+        .def("model", &pa_nonlinearity::model, D(pa_nonlinearity, model))
+        .def("set_ibo_db",
+             &pa_nonlinearity::set_ibo_db,
+             py::arg("ibo_db"),
+             D(pa_nonlinearity, set_ibo_db))
+        .def("ibo_db", &pa_nonlinearity::ibo_db, D(pa_nonlinearity, ibo_db))
+        .def("set_rapp_params",
+             &pa_nonlinearity::set_rapp_params,
+             py::arg("gain"),
+             py::arg("saturation"),
+             py::arg("smoothness"),
+             D(pa_nonlinearity, set_rapp_params))
+        .def("gain", &pa_nonlinearity::gain, D(pa_nonlinearity, gain))
+        .def("saturation", &pa_nonlinearity::saturation, D(pa_nonlinearity, saturation))
+        .def("smoothness", &pa_nonlinearity::smoothness, D(pa_nonlinearity, smoothness))
+        .def("set_saleh_params",
+             &pa_nonlinearity::set_saleh_params,
+             py::arg("alpha_a"),
+             py::arg("beta_a"),
+             py::arg("alpha_p"),
+             py::arg("beta_p"),
+             D(pa_nonlinearity, set_saleh_params))
+        .def("alpha_a", &pa_nonlinearity::alpha_a, D(pa_nonlinearity, alpha_a))
+        .def("beta_a", &pa_nonlinearity::beta_a, D(pa_nonlinearity, beta_a))
+        .def("alpha_p", &pa_nonlinearity::alpha_p, D(pa_nonlinearity, alpha_p))
+        .def("beta_p", &pa_nonlinearity::beta_p, D(pa_nonlinearity, beta_p))
+        .def("set_normalize_output",
+             &pa_nonlinearity::set_normalize_output,
+             py::arg("normalize_output"),
+             D(pa_nonlinearity, set_normalize_output))
+        .def("normalize_output",
+             &pa_nonlinearity::normalize_output,
+             D(pa_nonlinearity, normalize_output))
+        .def("input_scale", &pa_nonlinearity::input_scale, D(pa_nonlinearity, input_scale))
+        .def("output_scale",
+             &pa_nonlinearity::output_scale,
+             D(pa_nonlinearity, output_scale));
 }
-
-
-
-
-
-
-
-
