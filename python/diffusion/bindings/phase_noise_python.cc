@@ -1,7 +1,5 @@
 /*
- * Copyright 2026 Free Software Foundation, Inc.
- *
- * This file is part of GNU Radio
+ * Copyright 2026 gr-diffusion authors.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -14,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(phase_noise.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(b2434c45eb841ff938cf201291dae1d7)                     */
+/* BINDTOOL_HEADER_FILE_HASH(6a792f37822b84a0881e7fe4028876b5)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>
@@ -29,31 +27,23 @@ namespace py = pybind11;
 
 void bind_phase_noise(py::module& m)
 {
+    using phase_noise = gr::diffusion::phase_noise;
 
-    using phase_noise    = gr::diffusion::phase_noise;
-
-
-    py::class_<phase_noise, gr::sync_block, gr::block, gr::basic_block,
-        std::shared_ptr<phase_noise>>(m, "phase_noise", D(phase_noise))
+    py::class_<phase_noise,
+               gr::sync_block,
+               gr::block,
+               gr::basic_block,
+               std::shared_ptr<phase_noise>>(m, "phase_noise", D(phase_noise))
 
         .def(py::init(&phase_noise::make),
-           D(phase_noise,make)
-        )
-        
+             py::arg("linewidth_ts") = 1e-4,
+             py::arg("seed") = 0,
+             D(phase_noise, make))
 
-
-
-        ;
-
-
-
-
+        .def("set_linewidth_ts",
+             &phase_noise::set_linewidth_ts,
+             py::arg("linewidth_ts"),
+             D(phase_noise, set_linewidth_ts))
+        .def("linewidth_ts", &phase_noise::linewidth_ts, D(phase_noise, linewidth_ts))
+        .def("phase", &phase_noise::phase, D(phase_noise, phase));
 }
-
-
-
-
-
-
-
-

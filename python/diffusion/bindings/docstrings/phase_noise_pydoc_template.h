@@ -1,7 +1,5 @@
 /*
- * Copyright 2026 Free Software Foundation, Inc.
- *
- * This file is part of GNU Radio
+ * Copyright 2026 gr-diffusion authors.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -15,7 +13,6 @@
  */
 
 
-
  static const char *__doc_gr_diffusion_phase_noise = R"doc()doc";
 
 
@@ -24,4 +21,12 @@
 
  static const char *__doc_gr_diffusion_phase_noise_make = R"doc()doc";
 
-  
+
+ static const char *__doc_gr_diffusion_phase_noise_set_linewidth_ts = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_phase_noise_linewidth_ts = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_phase_noise_phase = R"doc()doc";
+
