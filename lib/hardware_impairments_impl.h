@@ -8,29 +8,48 @@
 #ifndef INCLUDED_DIFFUSION_HARDWARE_IMPAIRMENTS_IMPL_H
 #define INCLUDED_DIFFUSION_HARDWARE_IMPAIRMENTS_IMPL_H
 
+#include "fast_rng.h"
 #include <gnuradio/diffusion/hardware_impairments.h>
+#include <vector>
 
 namespace gr {
-  namespace diffusion {
+namespace diffusion {
 
-    class hardware_impairments_impl : public hardware_impairments
-    {
-     private:
-      // Nothing to declare in this block.
+class hardware_impairments_impl : public hardware_impairments
+{
+private:
+    double d_kappa;
+    const power_mode_t d_power_mode;
+    double d_nominal_power;
+    const int d_window;
+    fast_rng d_rng;
 
-     public:
-      hardware_impairments_impl(double kappa, int power_mode, double nominal_power, int window, bool use_channel, int seed);
-      ~hardware_impairments_impl();
+    // POWER_MEASURED state: ring of the last d_window values of |in|^2 and their sum.
+    std::vector<float> d_ring;
+    double d_ring_sum = 0.0;
+    int d_ring_idx = 0;
+    int d_ring_count = 0; // samples in the ring (< d_window only during the first window)
 
-      // Where all the action really happens
-      int work(
-              int noutput_items,
-              gr_vector_const_void_star &input_items,
-              gr_vector_void_star &output_items
-      );
-    };
+    gr::thread::mutex& setlock() const { return const_cast<gr::thread::mutex&>(d_setlock); }
 
-  } // namespace diffusion
+public:
+    hardware_impairments_impl(
+        double kappa, power_mode_t power_mode, double nominal_power, int window, int seed);
+    ~hardware_impairments_impl() override;
+
+    void set_kappa(double kappa) override;
+    double kappa() const override;
+    void set_nominal_power(double nominal_power) override;
+    double nominal_power() const override;
+    power_mode_t power_mode() const override { return d_power_mode; }
+    int window() const override { return d_window; }
+
+    int work(int noutput_items,
+             gr_vector_const_void_star& input_items,
+             gr_vector_void_star& output_items) override;
+};
+
+} // namespace diffusion
 } // namespace gr
 
 #endif /* INCLUDED_DIFFUSION_HARDWARE_IMPAIRMENTS_IMPL_H */

@@ -1,7 +1,5 @@
 /*
- * Copyright 2026 Free Software Foundation, Inc.
- *
- * This file is part of GNU Radio
+ * Copyright 2026 gr-diffusion authors.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -13,8 +11,8 @@
 /* If manual edits are made, the following tags should be modified accordingly.    */
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
-/* BINDTOOL_HEADER_FILE(hardware_impairments.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(e2255cf36c831dbf1792e30d60a54551)                     */
+/* BINDTOOL_HEADER_FILE(hardware_impairments.h)                                    */
+/* BINDTOOL_HEADER_FILE_HASH(0c7d1afb4a0e35300981090581b4289c)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>
@@ -29,31 +27,43 @@ namespace py = pybind11;
 
 void bind_hardware_impairments(py::module& m)
 {
+    using hardware_impairments = gr::diffusion::hardware_impairments;
 
-    using hardware_impairments    = gr::diffusion::hardware_impairments;
+    py::enum_<gr::diffusion::power_mode_t>(m, "power_mode_t")
+        .value("POWER_NOMINAL", gr::diffusion::POWER_NOMINAL)
+        .value("POWER_MEASURED", gr::diffusion::POWER_MEASURED)
+        .export_values();
+    py::implicitly_convertible<int, gr::diffusion::power_mode_t>();
 
-
-    py::class_<hardware_impairments, gr::sync_block, gr::block, gr::basic_block,
-        std::shared_ptr<hardware_impairments>>(m, "hardware_impairments", D(hardware_impairments))
+    py::class_<hardware_impairments,
+               gr::sync_block,
+               gr::block,
+               gr::basic_block,
+               std::shared_ptr<hardware_impairments>>(
+        m, "hardware_impairments", D(hardware_impairments))
 
         .def(py::init(&hardware_impairments::make),
-           D(hardware_impairments,make)
-        )
-        
+             py::arg("kappa") = 0.05,
+             py::arg("power_mode") = gr::diffusion::POWER_NOMINAL,
+             py::arg("nominal_power") = 1.0,
+             py::arg("window") = 1024,
+             py::arg("seed") = 0,
+             D(hardware_impairments, make))
 
-
-
-        ;
-
-
-
-
+        .def("set_kappa",
+             &hardware_impairments::set_kappa,
+             py::arg("kappa"),
+             D(hardware_impairments, set_kappa))
+        .def("kappa", &hardware_impairments::kappa, D(hardware_impairments, kappa))
+        .def("set_nominal_power",
+             &hardware_impairments::set_nominal_power,
+             py::arg("nominal_power"),
+             D(hardware_impairments, set_nominal_power))
+        .def("nominal_power",
+             &hardware_impairments::nominal_power,
+             D(hardware_impairments, nominal_power))
+        .def("power_mode",
+             &hardware_impairments::power_mode,
+             D(hardware_impairments, power_mode))
+        .def("window", &hardware_impairments::window, D(hardware_impairments, window));
 }
-
-
-
-
-
-
-
-

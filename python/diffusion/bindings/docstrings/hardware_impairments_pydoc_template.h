@@ -1,7 +1,5 @@
 /*
- * Copyright 2026 Free Software Foundation, Inc.
- *
- * This file is part of GNU Radio
+ * Copyright 2026 gr-diffusion authors.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -15,13 +13,29 @@
  */
 
 
-
- static const char *__doc_gr_diffusion_hardware_impairments = R"doc()doc";
-
-
- static const char *__doc_gr_diffusion_hardware_impairments_hardware_impairments = R"doc()doc";
+static const char* __doc_gr_diffusion_hardware_impairments = R"doc()doc";
 
 
- static const char *__doc_gr_diffusion_hardware_impairments_make = R"doc()doc";
+static const char* __doc_gr_diffusion_hardware_impairments_hardware_impairments =
+    R"doc()doc";
 
-  
+
+static const char* __doc_gr_diffusion_hardware_impairments_make = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_hardware_impairments_set_kappa = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_hardware_impairments_kappa = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_hardware_impairments_set_nominal_power = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_hardware_impairments_nominal_power = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_hardware_impairments_power_mode = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_hardware_impairments_window = R"doc()doc";
