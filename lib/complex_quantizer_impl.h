@@ -11,26 +11,37 @@
 #include <gnuradio/diffusion/complex_quantizer.h>
 
 namespace gr {
-  namespace diffusion {
+namespace diffusion {
 
-    class complex_quantizer_impl : public complex_quantizer
-    {
-     private:
-      // Nothing to declare in this block.
+class complex_quantizer_impl : public complex_quantizer
+{
+private:
+    int d_bits;
+    double d_full_scale;
+    const quantizer_mode_t d_mode;
 
-     public:
-      complex_quantizer_impl(int bits, double full_scale, int mode);
-      ~complex_quantizer_impl();
+    gr::thread::mutex& setlock() const { return const_cast<gr::thread::mutex&>(d_setlock); }
+    int levels_for(int bits) const;
+    void check_bits(int bits) const;
 
-      // Where all the action really happens
-      int work(
-              int noutput_items,
-              gr_vector_const_void_star &input_items,
-              gr_vector_void_star &output_items
-      );
-    };
+public:
+    complex_quantizer_impl(int bits, double full_scale, quantizer_mode_t mode);
+    ~complex_quantizer_impl() override;
 
-  } // namespace diffusion
+    void set_bits(int bits) override;
+    int bits() const override;
+    void set_full_scale(double full_scale) override;
+    double full_scale() const override;
+    quantizer_mode_t mode() const override { return d_mode; }
+    int levels() const override;
+    double step() const override;
+
+    int work(int noutput_items,
+             gr_vector_const_void_star& input_items,
+             gr_vector_void_star& output_items) override;
+};
+
+} // namespace diffusion
 } // namespace gr
 
 #endif /* INCLUDED_DIFFUSION_COMPLEX_QUANTIZER_IMPL_H */

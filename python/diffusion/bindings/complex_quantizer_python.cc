@@ -1,7 +1,5 @@
 /*
- * Copyright 2026 Free Software Foundation, Inc.
- *
- * This file is part of GNU Radio
+ * Copyright 2026 gr-diffusion authors.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -13,8 +11,8 @@
 /* If manual edits are made, the following tags should be modified accordingly.    */
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
-/* BINDTOOL_HEADER_FILE(complex_quantizer.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(5a2fba690fb94fd25e621b8b2c6eb01e)                     */
+/* BINDTOOL_HEADER_FILE(complex_quantizer.h)                                       */
+/* BINDTOOL_HEADER_FILE_HASH(03c29b2c7b1b53dfa57133482b9b2536)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>
@@ -29,31 +27,38 @@ namespace py = pybind11;
 
 void bind_complex_quantizer(py::module& m)
 {
+    using complex_quantizer = gr::diffusion::complex_quantizer;
 
-    using complex_quantizer    = gr::diffusion::complex_quantizer;
+    py::enum_<gr::diffusion::quantizer_mode_t>(m, "quantizer_mode_t")
+        .value("QUANT_MID_RISE", gr::diffusion::QUANT_MID_RISE)
+        .value("QUANT_MID_TREAD", gr::diffusion::QUANT_MID_TREAD)
+        .export_values();
+    py::implicitly_convertible<int, gr::diffusion::quantizer_mode_t>();
 
-
-    py::class_<complex_quantizer, gr::sync_block, gr::block, gr::basic_block,
-        std::shared_ptr<complex_quantizer>>(m, "complex_quantizer", D(complex_quantizer))
+    py::class_<complex_quantizer,
+               gr::sync_block,
+               gr::block,
+               gr::basic_block,
+               std::shared_ptr<complex_quantizer>>(
+        m, "complex_quantizer", D(complex_quantizer))
 
         .def(py::init(&complex_quantizer::make),
-           D(complex_quantizer,make)
-        )
-        
+             py::arg("bits") = 8,
+             py::arg("full_scale") = 1.0,
+             py::arg("mode") = gr::diffusion::QUANT_MID_RISE,
+             D(complex_quantizer, make))
 
-
-
-        ;
-
-
-
-
+        .def("set_bits",
+             &complex_quantizer::set_bits,
+             py::arg("bits"),
+             D(complex_quantizer, set_bits))
+        .def("bits", &complex_quantizer::bits, D(complex_quantizer, bits))
+        .def("set_full_scale",
+             &complex_quantizer::set_full_scale,
+             py::arg("full_scale"),
+             D(complex_quantizer, set_full_scale))
+        .def("full_scale", &complex_quantizer::full_scale, D(complex_quantizer, full_scale))
+        .def("mode", &complex_quantizer::mode, D(complex_quantizer, mode))
+        .def("levels", &complex_quantizer::levels, D(complex_quantizer, levels))
+        .def("step", &complex_quantizer::step, D(complex_quantizer, step));
 }
-
-
-
-
-
-
-
-

@@ -1,7 +1,5 @@
 /*
- * Copyright 2026 Free Software Foundation, Inc.
- *
- * This file is part of GNU Radio
+ * Copyright 2026 gr-diffusion authors.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -15,13 +13,31 @@
  */
 
 
-
- static const char *__doc_gr_diffusion_complex_quantizer = R"doc()doc";
-
-
- static const char *__doc_gr_diffusion_complex_quantizer_complex_quantizer = R"doc()doc";
+static const char* __doc_gr_diffusion_complex_quantizer = R"doc()doc";
 
 
- static const char *__doc_gr_diffusion_complex_quantizer_make = R"doc()doc";
+static const char* __doc_gr_diffusion_complex_quantizer_complex_quantizer = R"doc()doc";
 
-  
+
+static const char* __doc_gr_diffusion_complex_quantizer_make = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_complex_quantizer_set_bits = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_complex_quantizer_bits = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_complex_quantizer_set_full_scale = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_complex_quantizer_full_scale = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_complex_quantizer_mode = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_complex_quantizer_levels = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_complex_quantizer_step = R"doc()doc";
