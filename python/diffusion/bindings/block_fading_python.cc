@@ -1,7 +1,5 @@
 /*
- * Copyright 2026 Free Software Foundation, Inc.
- *
- * This file is part of GNU Radio
+ * Copyright 2026 gr-diffusion authors.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -13,8 +11,8 @@
 /* If manual edits are made, the following tags should be modified accordingly.    */
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
-/* BINDTOOL_HEADER_FILE(block_fading.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(ffcc528f305a06e3c49c4c19ae311eed)                     */
+/* BINDTOOL_HEADER_FILE(block_fading.h)                                            */
+/* BINDTOOL_HEADER_FILE_HASH(5cafd95b1f6347620302afb5204d9cdc)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>
@@ -29,31 +27,26 @@ namespace py = pybind11;
 
 void bind_block_fading(py::module& m)
 {
+    using block_fading = gr::diffusion::block_fading;
 
-    using block_fading    = gr::diffusion::block_fading;
-
-
-    py::class_<block_fading, gr::sync_block, gr::block, gr::basic_block,
-        std::shared_ptr<block_fading>>(m, "block_fading", D(block_fading))
+    py::class_<block_fading,
+               gr::sync_block,
+               gr::block,
+               gr::basic_block,
+               std::shared_ptr<block_fading>>(m, "block_fading", D(block_fading))
 
         .def(py::init(&block_fading::make),
-           D(block_fading,make)
-        )
-        
+             py::arg("coherence_length") = 1024,
+             py::arg("k_factor") = 0.0,
+             py::arg("seed") = 0,
+             D(block_fading, make))
 
-
-
-        ;
-
-
-
-
+        .def("set_k_factor",
+             &block_fading::set_k_factor,
+             py::arg("k_factor"),
+             D(block_fading, set_k_factor))
+        .def("k_factor", &block_fading::k_factor, D(block_fading, k_factor))
+        .def("coherence_length",
+             &block_fading::coherence_length,
+             D(block_fading, coherence_length));
 }
-
-
-
-
-
-
-
-

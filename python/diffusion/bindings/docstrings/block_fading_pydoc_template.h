@@ -1,7 +1,5 @@
 /*
- * Copyright 2026 Free Software Foundation, Inc.
- *
- * This file is part of GNU Radio
+ * Copyright 2026 gr-diffusion authors.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -15,13 +13,19 @@
  */
 
 
-
- static const char *__doc_gr_diffusion_block_fading = R"doc()doc";
-
-
- static const char *__doc_gr_diffusion_block_fading_block_fading = R"doc()doc";
+static const char* __doc_gr_diffusion_block_fading = R"doc()doc";
 
 
- static const char *__doc_gr_diffusion_block_fading_make = R"doc()doc";
+static const char* __doc_gr_diffusion_block_fading_block_fading = R"doc()doc";
 
-  
+
+static const char* __doc_gr_diffusion_block_fading_make = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_block_fading_set_k_factor = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_block_fading_k_factor = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_block_fading_coherence_length = R"doc()doc";
