@@ -11,26 +11,34 @@
 #include <gnuradio/diffusion/zf_equalizer.h>
 
 namespace gr {
-  namespace diffusion {
+namespace diffusion {
 
-    class zf_equalizer_impl : public zf_equalizer
-    {
-     private:
-      // Nothing to declare in this block.
+class zf_equalizer_impl : public zf_equalizer
+{
+private:
+    double d_distortion_var;
+    double d_noise_var;
+    double d_scale;
 
-     public:
-      zf_equalizer_impl(double distortion_var, double noise_var);
-      ~zf_equalizer_impl();
+    gr::thread::mutex& setlock() const { return const_cast<gr::thread::mutex&>(d_setlock); }
 
-      // Where all the action really happens
-      int work(
-              int noutput_items,
-              gr_vector_const_void_star &input_items,
-              gr_vector_void_star &output_items
-      );
-    };
+public:
+    zf_equalizer_impl(double distortion_var, double noise_var, double scale);
+    ~zf_equalizer_impl() override;
 
-  } // namespace diffusion
+    void set_distortion_var(double distortion_var) override;
+    double distortion_var() const override;
+    void set_noise_var(double noise_var) override;
+    double noise_var() const override;
+    void set_scale(double scale) override;
+    double scale() const override;
+
+    int work(int noutput_items,
+             gr_vector_const_void_star& input_items,
+             gr_vector_void_star& output_items) override;
+};
+
+} // namespace diffusion
 } // namespace gr
 
 #endif /* INCLUDED_DIFFUSION_ZF_EQUALIZER_IMPL_H */

@@ -1,7 +1,5 @@
 /*
- * Copyright 2026 Free Software Foundation, Inc.
- *
- * This file is part of GNU Radio
+ * Copyright 2026 gr-diffusion authors.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -13,8 +11,8 @@
 /* If manual edits are made, the following tags should be modified accordingly.    */
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
-/* BINDTOOL_HEADER_FILE(zf_equalizer.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(e7c2769c52336eb7af7900ba1c11eb4d)                     */
+/* BINDTOOL_HEADER_FILE(zf_equalizer.h)                                            */
+/* BINDTOOL_HEADER_FILE_HASH(eb52f5fa73ab27322d45ccd792603dff)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>
@@ -29,31 +27,31 @@ namespace py = pybind11;
 
 void bind_zf_equalizer(py::module& m)
 {
+    using zf_equalizer = gr::diffusion::zf_equalizer;
 
-    using zf_equalizer    = gr::diffusion::zf_equalizer;
-
-
-    py::class_<zf_equalizer, gr::sync_block, gr::block, gr::basic_block,
-        std::shared_ptr<zf_equalizer>>(m, "zf_equalizer", D(zf_equalizer))
+    py::class_<zf_equalizer,
+               gr::sync_block,
+               gr::block,
+               gr::basic_block,
+               std::shared_ptr<zf_equalizer>>(m, "zf_equalizer", D(zf_equalizer))
 
         .def(py::init(&zf_equalizer::make),
-           D(zf_equalizer,make)
-        )
-        
+             py::arg("distortion_var") = 0.0,
+             py::arg("noise_var") = 0.0,
+             py::arg("scale") = 1.0,
+             D(zf_equalizer, make))
 
-
-
-        ;
-
-
-
-
+        .def_readonly_static("SIGMA2_MAX", &zf_equalizer::SIGMA2_MAX)
+        .def("set_distortion_var",
+             &zf_equalizer::set_distortion_var,
+             py::arg("distortion_var"),
+             D(zf_equalizer, set_distortion_var))
+        .def("distortion_var", &zf_equalizer::distortion_var, D(zf_equalizer, distortion_var))
+        .def("set_noise_var",
+             &zf_equalizer::set_noise_var,
+             py::arg("noise_var"),
+             D(zf_equalizer, set_noise_var))
+        .def("noise_var", &zf_equalizer::noise_var, D(zf_equalizer, noise_var))
+        .def("set_scale", &zf_equalizer::set_scale, py::arg("scale"), D(zf_equalizer, set_scale))
+        .def("scale", &zf_equalizer::scale, D(zf_equalizer, scale));
 }
-
-
-
-
-
-
-
-

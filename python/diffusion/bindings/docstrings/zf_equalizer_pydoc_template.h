@@ -1,7 +1,5 @@
 /*
- * Copyright 2026 Free Software Foundation, Inc.
- *
- * This file is part of GNU Radio
+ * Copyright 2026 gr-diffusion authors.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -15,13 +13,28 @@
  */
 
 
-
- static const char *__doc_gr_diffusion_zf_equalizer = R"doc()doc";
-
-
- static const char *__doc_gr_diffusion_zf_equalizer_zf_equalizer = R"doc()doc";
+static const char* __doc_gr_diffusion_zf_equalizer = R"doc()doc";
 
 
- static const char *__doc_gr_diffusion_zf_equalizer_make = R"doc()doc";
+static const char* __doc_gr_diffusion_zf_equalizer_zf_equalizer = R"doc()doc";
 
-  
+
+static const char* __doc_gr_diffusion_zf_equalizer_make = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_zf_equalizer_set_distortion_var = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_zf_equalizer_distortion_var = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_zf_equalizer_set_noise_var = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_zf_equalizer_noise_var = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_zf_equalizer_set_scale = R"doc()doc";
+
+
+static const char* __doc_gr_diffusion_zf_equalizer_scale = R"doc()doc";
