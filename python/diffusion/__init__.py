@@ -26,3 +26,4 @@ from .model_files import shipped_model  # noqa: F401,E402
 if _gr is not None:
     # Python blocks (each module imports gnuradio itself).
     from .ddpm_denoiser_py import ddpm_denoiser_py  # noqa: F401,E402
+    from .impaired_link import impaired_link  # noqa: F401,E402
