@@ -51,6 +51,7 @@ def test_installed_grc_finds_block(platform, block_id):
 def test_block_defaults_evaluate(platform, block_id):
     fg = platform.make_flow_graph()
     block = fg.new_block(block_id)
+    block.params["id"].set_value(block_id + "_0")
     fg.rewrite()
     fg.validate()
     # Unconnected ports are expected here; anything else (a parameter that does not evaluate,
