@@ -36,7 +36,7 @@ additive_noise::sptr additive_noise::make(double esn0_db,
                                           double impulse_ratio,
                                           double middleton_a,
                                           double middleton_gamma,
-                                          uint64_t seed)
+                                          int64_t seed)
 {
     return gnuradio::make_block_sptr<additive_noise_impl>(esn0_db,
                                                           noise_type,
@@ -111,7 +111,7 @@ additive_noise_impl::additive_noise_impl(double esn0_db,
                                          double impulse_ratio,
                                          double middleton_a,
                                          double middleton_gamma,
-                                         uint64_t seed)
+                                         int64_t seed)
     : gr::sync_block("additive_noise",
                      gr::io_signature::make(1, 1, sizeof(gr_complex)),
                      gr::io_signature::make(1, 1, sizeof(gr_complex))),
@@ -123,7 +123,7 @@ additive_noise_impl::additive_noise_impl(double esn0_db,
       d_impulse_ratio(impulse_ratio),
       d_mca_a(middleton_a),
       d_mca_gamma(middleton_gamma),
-      d_rng(seed),
+      d_rng(static_cast<uint64_t>(seed)),
       d_tag_pending(true),
       d_port(pmt::mp("esn0_db")),
       d_tag_key(pmt::mp("noise_var"))
@@ -135,6 +135,9 @@ additive_noise_impl::additive_noise_impl(double esn0_db,
     check_impulse_ratio(impulse_ratio);
     check_middleton_a(middleton_a);
     check_middleton_gamma(middleton_gamma);
+    if (seed < 0)
+        throw std::invalid_argument("additive_noise: seed must be >= 0, got " +
+                                    std::to_string(seed));
 
     d_noise_var = d_signal_power / std::pow(10.0, d_esn0_db / 10.0);
     update_derived();

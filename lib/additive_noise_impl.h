@@ -63,7 +63,7 @@ public:
                         double impulse_ratio,
                         double middleton_a,
                         double middleton_gamma,
-                        uint64_t seed);
+                        int64_t seed);
     ~additive_noise_impl() override;
 
     void set_esn0_db(double esn0_db) override;

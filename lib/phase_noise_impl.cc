@@ -19,7 +19,7 @@
 namespace gr {
 namespace diffusion {
 
-phase_noise::sptr phase_noise::make(double linewidth_ts, uint64_t seed)
+phase_noise::sptr phase_noise::make(double linewidth_ts, int64_t seed)
 {
     return gnuradio::make_block_sptr<phase_noise_impl>(linewidth_ts, seed);
 }
@@ -31,18 +31,21 @@ void phase_noise_impl::check_linewidth(double v)
                                     std::to_string(v));
 }
 
-phase_noise_impl::phase_noise_impl(double linewidth_ts, uint64_t seed)
+phase_noise_impl::phase_noise_impl(double linewidth_ts, int64_t seed)
     : gr::sync_block("phase_noise",
                      gr::io_signature::make(1, 1, sizeof(gr_complex)),
                      gr::io_signature::make(1, 1, sizeof(gr_complex))),
       d_linewidth_ts(linewidth_ts),
       d_step_std(0.0),
       d_theta(0.0),
-      d_rng(seed),
+      d_rng(static_cast<uint64_t>(seed)),
       d_have_spare(false),
       d_spare(0.0f)
 {
     check_linewidth(linewidth_ts);
+    if (seed < 0)
+        throw std::invalid_argument("phase_noise: seed must be >= 0, got " +
+                                    std::to_string(seed));
     d_step_std = std::sqrt(2.0 * M_PI * linewidth_ts);
 }
 

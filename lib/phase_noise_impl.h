@@ -27,7 +27,7 @@ private:
     static void check_linewidth(double v);
 
 public:
-    phase_noise_impl(double linewidth_ts, uint64_t seed);
+    phase_noise_impl(double linewidth_ts, int64_t seed);
     ~phase_noise_impl() override;
 
     void set_linewidth_ts(double linewidth_ts) override;

@@ -386,6 +386,7 @@ class qa_additive_noise(gr_unittest.TestCase):
             ("middleton_a", dict(middleton_a=0.0)),
             ("middleton_a", dict(middleton_a=101.0)),
             ("middleton_gamma", dict(middleton_gamma=-0.5)),
+            ("seed", dict(seed=-1)),
         ]
         for name, kw in cases:
             with self.assertRaises(ValueError, msg=name) as cm:

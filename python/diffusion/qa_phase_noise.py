@@ -126,11 +126,13 @@ class qa_phase_noise(gr_unittest.TestCase):
         self.assertEqual(blk.linewidth_ts(), 4e-3)
 
     def test_010_bad_constructor_parameters(self):
-        for kw in (dict(linewidth_ts=-1e-3), dict(linewidth_ts=float("nan")),
-                   dict(linewidth_ts=float("inf"))):
-            with self.assertRaises(ValueError) as cm:
+        for name, kw in (("linewidth_ts", dict(linewidth_ts=-1e-3)),
+                         ("linewidth_ts", dict(linewidth_ts=float("nan"))),
+                         ("linewidth_ts", dict(linewidth_ts=float("inf"))),
+                         ("seed", dict(seed=-3))):
+            with self.assertRaises(ValueError, msg=name) as cm:
                 PN(**kw)
-            self.assertIn("linewidth_ts", str(cm.exception))
+            self.assertIn(name, str(cm.exception))
 
 
 if __name__ == '__main__':

@@ -76,7 +76,7 @@ public:
      * \param impulse_ratio Bernoulli-Gaussian impulse-to-background variance ratio R (>= 0).
      * \param middleton_a Middleton class A impulsive index A, in (0, 100].
      * \param middleton_gamma Middleton class A Gaussian-to-impulsive power ratio (>= 0).
-     * \param seed RNG seed; the same seed reproduces the same noise.
+     * \param seed RNG seed (>= 0); the same seed reproduces the same noise.
      *
      * Throws std::invalid_argument (ValueError in Python) naming the bad parameter.
      */
@@ -87,7 +87,7 @@ public:
                      double impulse_ratio = 100.0,
                      double middleton_a = 0.1,
                      double middleton_gamma = 0.01,
-                     uint64_t seed = 0);
+                     int64_t seed = 0);
 
     //! Set Es/N0 in dB (sigma^2 = signal_power / 10^(esn0_db/10)).
     virtual void set_esn0_db(double esn0_db) = 0;

@@ -19,9 +19,9 @@ namespace diffusion {
  * \ingroup diffusion
  *
  * \details
- * Complex in, complex out, deterministic, no memory. Conventions (gr-diffusion): the input
- * is assumed to have unit mean power E|x|^2 = 1 (unit-power constellations); powers and
- * back-offs are in dB.
+ * Complex in, complex out, deterministic, no memory. Conventions (gr-diffusion):
+ * unit-power constellations (the input is assumed to have mean power E|x|^2 = 1), Es/N0
+ * and back-offs in dB, noise variance per complex sample (this block adds no noise).
  *
  * Input back-off. The input is first scaled by the real constant
  *   k = sqrt(P_sat,in * 10^(-ibo_db/10)),

@@ -28,9 +28,10 @@ namespace diffusion {
  * Var(theta[n+L] - theta[n]) = 2 pi beta Ts L. Example: beta = 100 kHz at 10 Msamples/s
  * gives linewidth_ts = 0.01.
  *
- * |out| = |in| exactly (up to float rounding); the block changes phases only, so
- * unit-power constellations stay unit-power. The phase is kept in double precision and
- * wrapped to [-pi, pi).
+ * Conventions (gr-diffusion): unit-power constellations, Es/N0 in dB, noise variance
+ * per complex sample. This block adds no noise power: |out| = |in| exactly (up to float
+ * rounding), it changes phases only, so unit-power constellations stay unit-power. The
+ * phase is kept in double precision and wrapped to [-pi, pi).
  *
  * Reproducible: the same seed gives the same output (independent of how the scheduler
  * splits the stream). Setters are thread-safe; a new linewidth applies to the increments
@@ -45,11 +46,11 @@ public:
      * \brief Make a Wiener phase-noise block.
      *
      * \param linewidth_ts 3-dB linewidth times sample period, beta Ts (finite, >= 0).
-     * \param seed RNG seed; the same seed reproduces the same phase trajectory.
+     * \param seed RNG seed (>= 0); the same seed reproduces the same phase trajectory.
      *
      * Throws std::invalid_argument (ValueError in Python) naming the bad parameter.
      */
-    static sptr make(double linewidth_ts = 1e-4, uint64_t seed = 0);
+    static sptr make(double linewidth_ts = 1e-4, int64_t seed = 0);
 
     //! Set beta Ts (increment variance 2 pi beta Ts).
     virtual void set_linewidth_ts(double linewidth_ts) = 0;

@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(additive_noise.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(f9a476f1a24e2eb52636af7a86da9c6d)                     */
+/* BINDTOOL_HEADER_FILE_HASH(012cff08fa3512c27fe024dde028fa63)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

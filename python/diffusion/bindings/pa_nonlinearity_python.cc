@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(pa_nonlinearity.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(d4ac44fe558cf190f43c7b4c05dd913a)                     */
+/* BINDTOOL_HEADER_FILE_HASH(49a4699675edef8a8c9b0b990da72b0b)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

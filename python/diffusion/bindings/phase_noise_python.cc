@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(phase_noise.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(6a792f37822b84a0881e7fe4028876b5)                     */
+/* BINDTOOL_HEADER_FILE_HASH(b7750e1dfdba2c33acdfaa0005b17ec7)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>
