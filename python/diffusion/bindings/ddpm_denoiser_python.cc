@@ -40,6 +40,9 @@ void bind_ddpm_denoiser(py::module& m)
         .value("NOISE_STREAM", ddpm_denoiser::NOISE_STREAM)
         .value("NOISE_BLIND", ddpm_denoiser::NOISE_BLIND)
         .export_values();
+    // GRC choosers and plain Python pass ints (0 = TWEEDIE ...)
+    py::implicitly_convertible<int, ddpm_denoiser::mode_t>();
+    py::implicitly_convertible<int, ddpm_denoiser::noise_source_t>();
 
     cls.def(py::init(&ddpm_denoiser::make),
             py::arg("model_path"),
