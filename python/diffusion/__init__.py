@@ -27,3 +27,5 @@ if _gr is not None:
     # Python blocks (each module imports gnuradio itself).
     from .ddpm_denoiser_py import ddpm_denoiser_py  # noqa: F401,E402
     from .impaired_link import impaired_link  # noqa: F401,E402
+    from .reconstruction_metrics import reconstruction_metrics  # noqa: F401,E402
+    from .dnn_receiver import dnn_receiver  # noqa: F401,E402
