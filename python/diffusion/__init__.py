@@ -29,3 +29,6 @@ if _gr is not None:
     from .impaired_link import impaired_link  # noqa: F401,E402
     from .reconstruction_metrics import reconstruction_metrics  # noqa: F401,E402
     from .dnn_receiver import dnn_receiver  # noqa: F401,E402
+    from .link_tx import link_tx  # noqa: F401,E402
+    from .link_rx import link_rx  # noqa: F401,E402
+    from .preamble_sync import preamble_sync  # noqa: F401,E402

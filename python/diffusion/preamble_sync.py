@@ -1,0 +1,331 @@
+#
+# Copyright 2026 gr-diffusion authors.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""Preamble-based frame synchronizer, carrier recovery and one-tap equalizer (Python block).
+
+Input: timing-recovered symbols (1 sample per symbol) of the gr-diffusion link frames
+(:mod:`diffusion.link_framing`: BPSK m-sequence preamble of L symbols + N payload symbols).
+Per frame, all vectorised over NumPy arrays:
+
+1. frame sync: segmented preamble correlation (S segments of L/S symbols combined
+   non-coherently, so a residual frequency offset of up to ~1/(4 L/S) cycles/symbol does not
+   hide the preamble), normalised by the window energy:
+   rho[k] = (sum_s |c_s[k]|)^2 / (L sum_{i<L} |y[k+i]|^2)  (1 for a noiseless preamble,
+   1/(1 + sigma2) in noise, ~pi S/(4 L) on random data); a frame starts at the peak of rho
+   above ``threshold``.
+2. carrier: the preamble-stripped samples z = y p* give the frequency offset (slope of the
+   unwrapped phases of the segment means), the absolute phase and the complex gain at the
+   preamble centre: the known preamble resolves the M-fold phase ambiguity of the payload.
+3. payload phase tracking: with pilots (the default frame), the phase at every pilot block,
+   predicted from the previous one with the running frequency estimate, then measured;
+   linear interpolation between blocks. Where the noise level makes decisions reliable
+   (sigma2 < d_min^2 / 8) and ``dd_block`` > 0, a decision-directed residual phase per block
+   of ``dd_block`` payload symbols refines it. Frames without pilots are tracked
+   decision-directed block by block (``dd_block`` > 0) or by the preamble alone.
+4. one-tap equalization: y e^{-j theta(n)} / |g| (unit power, like the constellation).
+5. noise level sigma2 per complex symbol: the preamble residual (corrected for the 3 fitted
+   parameters) or, with noise_est='em' (default), the EM estimate over the payload and the
+   constellation (diffusion.noise_estimation) warm-started from it.
+6. payload identification (reference for metrics): hard decisions against the known payload
+   pool; a clear best match (diffusion.link_framing.Framing.identify) is the reference of
+   the frame.
+
+Outputs (payload symbols only; preambles are dropped): 0 equalized payload (complex, unit
+power), 1 sigma2 per symbol (float, constant over a frame: feed the DDPM denoiser's sigma2
+input), 2 reference payload (complex; NaN for a frame that matches no pool entry). Tags on
+output 0 at the first payload symbol of every frame: frame_start (frame counter),
+noise_var, esn0_db, cfo (rad/symbol), phase (rad), gain, corr (rho), payload_index (-1:
+unknown). The same per-frame values are published as a PMT dict on the message port
+"frame_info". Latency: one frame (a frame is emitted once all its symbols are in).
+"""
+import math
+import threading
+
+import numpy as np
+import pmt
+from gnuradio import gr
+
+from .link_framing import Framing, LinkConfig
+from .noise_estimation import em_noise_variance
+
+NOISE_EST = ("em", "preamble")
+_PEAK_WINDOW = 8           # the correlation peak is searched this many symbols from the
+                           # first position above the threshold
+
+
+class preamble_sync(gr.basic_block):
+    """Frame sync, carrier/phase recovery, one-tap equalization and noise estimation from the
+    known preamble of the gr-diffusion link frames (see the module documentation).
+
+    preamble_sync(constellation='16qam', preamble_len=64, payload_len=1024, payload_seed=0,
+    n_payloads=8, payload_file='', pilot_interval=128, pilot_len=8, threshold=0.3,
+    dd_block=32, noise_est='em')
+    """
+
+    def __init__(self, constellation="16qam", preamble_len=64, payload_len=1024,
+                 payload_seed=0, n_payloads=8, payload_file="", pilot_interval=128, pilot_len=8,
+                 threshold=0.3, dd_block=32, noise_est="em"):
+        gr.basic_block.__init__(self, name="preamble_sync", in_sig=[np.complex64],
+                                out_sig=[np.complex64, np.float32, np.complex64])
+        cfg = LinkConfig(constellation=constellation, preamble_len=preamble_len,
+                         payload_len=payload_len, payload_seed=payload_seed,
+                         n_payloads=n_payloads, payload_file=payload_file,
+                         pilot_interval=pilot_interval, pilot_len=pilot_len)
+        if not 0.0 < float(threshold) < 1.0:
+            raise ValueError(f"threshold must be in (0, 1), got {threshold}")
+        if int(dd_block) < 0:
+            raise ValueError("dd_block must be >= 0 (0: no decision-directed tracking)")
+        if str(noise_est) not in NOISE_EST:
+            raise ValueError(f"noise_est must be one of {NOISE_EST}, got {noise_est!r}")
+        self.framing = Framing(cfg)
+        self.const = self.framing.constellation
+        self._points = self.const.points
+        self._p = self.framing.preamble
+        self._L, self._N = cfg.preamble_len, cfg.payload_len
+        self._F = cfg.frame_len
+        self._thr = float(threshold)
+        self._ddb = int(dd_block)
+        self._noise_est = str(noise_est)
+        nseg = 4 if self._L >= 32 else 2
+        self._ls = self._L // nseg
+        self._nseg = nseg
+        self._seg_t = (np.arange(nseg) + 0.5) * self._ls - 0.5      # segment centres
+        self._dp = self._p[1:] * np.conj(self._p[:-1])   # differential preamble
+        self._nfft = 1 << int(math.ceil(math.log2(16 * self._L)))
+        # decision-directed refinement only where decisions are reliable: per-rail error
+        # probability Q(d_min / 2 / sqrt(sigma2 / 2)) < Q(2), i.e. sigma2 < d_min^2 / 8
+        pts = self._points
+        dmin = np.min(np.abs(pts[:, None] - pts[None, :]) + 1e9 * np.eye(pts.size))
+        self._dd_max_s2 = dmin * dmin / 8.0
+        self._guard = 4            # symbols of slack between consecutive frames
+        self._buf = np.zeros(0, dtype=np.complex64)
+        self._queue = []           # [payload c64, sigma2 f32, ref c64, info dict, sent]
+        self._frames = 0
+        self._identified = 0
+        self._last = {}
+        self._lock = threading.Lock()
+        self.set_tag_propagation_policy(gr.TPP_DONT)
+        for i in range(3):            # room for several frames per call
+            self.set_min_output_buffer(i, 4 * self._N)
+        self.message_port_register_out(pmt.intern("frame_info"))
+
+    # ------------------------------------------------------------------ getters
+    def frames(self):
+        """Frames detected so far."""
+        return self._frames
+
+    def frames_identified(self):
+        """Frames whose payload matched a pool entry."""
+        return self._identified
+
+    def last_info(self):
+        """Per-frame values of the latest frame (dict)."""
+        with self._lock:
+            return dict(self._last)
+
+    # ------------------------------------------------------------------ scheduler
+    def forecast(self, noutput_items, ninputs):
+        return [1] * ninputs
+
+    def general_work(self, input_items, output_items):
+        # Frames are only taken in while their payloads fit the output space of this call:
+        # nothing stays queued once the input is used up (the scheduler ends a block whose
+        # input is finished and consumed, so a queued frame would be lost at the end).
+        produced = self._emit(output_items, 0)
+        inp = input_items[0]
+        consumed = 0
+        if not self._queue and len(inp):
+            space = min(len(o) for o in output_items) - produced
+            nfr = space // self._N
+            if nfr > 0:
+                room = self._F + (nfr - 1) * (self._F - self._guard) - self._buf.size
+                consumed = max(0, min(len(inp), room))
+            if consumed:
+                self._buf = np.concatenate([self._buf, inp[:consumed]])
+                self._process()
+                produced = self._emit(output_items, produced)
+        self.consume(0, consumed)
+        for i in range(3):
+            self.produce(i, produced)
+        return gr.WORK_CALLED_PRODUCE
+
+    def _emit(self, output_items, produced):
+        space = len(output_items[0]) - produced
+        for o in output_items[1:]:
+            space = min(space, len(o) - produced)
+        w0 = self.nitems_written(0)
+        while self._queue and space > 0:
+            item = self._queue[0]
+            pay, s2, ref, info, sent = item
+            k = min(space, len(pay) - sent)
+            if sent == 0:
+                off = w0 + produced
+                for key, val in info.items():
+                    if key == "frame_start" or key == "payload_index":
+                        pv = pmt.from_long(int(val))
+                    else:
+                        pv = pmt.from_double(float(val))
+                    self.add_item_tag(0, off, pmt.intern(key), pv)
+            output_items[0][produced:produced + k] = pay[sent:sent + k]
+            output_items[1][produced:produced + k] = s2[sent:sent + k]
+            output_items[2][produced:produced + k] = ref[sent:sent + k]
+            produced += k
+            space -= k
+            item[4] = sent + k
+            if item[4] == len(pay):
+                self._queue.pop(0)
+        return produced
+
+    # ------------------------------------------------------------------ DSP
+    def _dd_refine(self, payload, pos):
+        """Decision-directed residual phase per block of dd_block payload symbols (complex
+        correlations of 3 neighbouring blocks averaged), interpolated over the payload.
+        Vectorised; used on top of the pilot-aided phase when decisions are reliable."""
+        B = self._ddb
+        n = payload.size
+        nb = -(-n // B)
+        d = self._points[self.const.slice(payload)]
+        prod = np.zeros(nb * B, dtype=np.complex128)
+        prod[:n] = payload * np.conj(d)
+        corr = prod.reshape(nb, B).sum(axis=1)
+        if nb >= 3:
+            corr = np.convolve(corr, np.ones(3), "same")
+        tpos = np.zeros(nb * B)
+        tpos[:n] = pos
+        cnt = np.full(nb, B, dtype=float)
+        cnt[-1] = n - (nb - 1) * B
+        centres = tpos.reshape(nb, B).sum(axis=1) / cnt
+        return payload * np.exp(-1j * np.interp(pos, centres, np.angle(corr)))
+
+    def _metric(self, buf):
+        """rho[k] for k = 0 .. len(buf) - L (see the module documentation)."""
+        L = self._L
+        K = buf.size - L + 1
+        r = buf[1:] * np.conj(buf[:-1])                  # lag-1 products: CFO -> constant
+        c = np.correlate(r, self._dp, "valid")[:K]       # (L - 1) taps
+        e = np.concatenate([[0.0], np.cumsum(np.abs(r.astype(np.complex128)))])
+        mag = e[L - 1:L - 1 + K] - e[:K]
+        return np.abs(c) / np.maximum(mag, 1e-30)
+
+    def _process(self):
+        buf = self._buf
+        L, F = self._L, self._F
+        n = buf.size
+        if n < F:
+            return
+        rho = self._metric(buf)             # positions 0 .. n - L
+        last = rho.size - 1
+        pos = 0
+        while True:
+            cand = np.flatnonzero(rho[pos:] > self._thr)
+            if cand.size == 0:
+                pos = max(pos, last - L + 1)
+                break
+            k0 = pos + int(cand[0])
+            if k0 + _PEAK_WINDOW > last + 1:  # peak window not complete yet
+                pos = k0
+                break
+            peak = k0 + int(np.argmax(rho[k0:k0 + _PEAK_WINDOW]))
+            if peak + F > n:                # wait for the whole frame
+                pos = peak
+                break
+            self._frame(buf[peak:peak + F], float(rho[peak]))
+            pos = peak + F - self._guard
+        self._buf = buf[max(0, pos):].copy()
+
+    def _frame(self, y, rho):
+        L, N, F = self._L, self._N, self._F
+        y = y.astype(np.complex128)
+        z = y[:L] * np.conj(self._p)
+        # frequency: periodogram peak of z (ML, unambiguous over +-pi rad/symbol), refined by
+        # the slope of the unwrapped phases of the segment means
+        spec = np.abs(np.fft.fft(z, self._nfft))
+        w0 = 2.0 * math.pi * int(np.argmax(spec)) / self._nfft
+        w0 = (w0 + math.pi) % (2.0 * math.pi) - math.pi
+        zr = z * np.exp(-1j * w0 * np.arange(L))
+        zs = np.array([np.mean(zr[s * self._ls:(s + 1) * self._ls]) for s in range(self._nseg)])
+        ph = np.unwrap(np.angle(zs))
+        t = self._seg_t
+        w = w0 + (float(np.polyfit(t, ph, 1)[0]) if len(t) > 1 else 0.0)
+        c = (L - 1) / 2.0
+        nn = np.arange(L)
+        a = np.mean(z * np.exp(-1j * w * (nn - c)))
+        phi, g = float(np.angle(a)), float(np.abs(a))
+        if g <= 0 or not math.isfinite(g):
+            return
+        fr = self.framing
+        anchors_t, anchors_th = [c], [phi]
+        t_prev, th_prev, wk = c, phi, w
+        gsum, gn = g * L, L
+        if fr.pilot_blocks:
+            # pilot-aided: phase (and gain) at every pilot block, predicted from the previous
+            # anchor with the running frequency estimate, then measured
+            for (s0, s1), pil in zip(fr.pilot_blocks, fr.pilots):
+                tc = (s0 + s1 - 1) / 2.0
+                th_pred = th_prev + wk * (tc - t_prev)
+                m = np.mean(y[s0:s1] * np.conj(pil)
+                            * np.exp(-1j * (th_pred + wk * (np.arange(s0, s1) - tc))))
+                err = float(np.angle(m))
+                th = th_pred + err
+                wk += 0.5 * err / (tc - t_prev)
+                gsum += abs(m) * (s1 - s0)
+                gn += s1 - s0
+                anchors_t.append(tc)
+                anchors_th.append(th)
+                t_prev, th_prev = tc, th
+        elif self._ddb > 0:
+            # decision-directed, block by block
+            pts = self._points
+            for s in range(L, F, self._ddb):
+                e = min(F, s + self._ddb)
+                tc = (s + e - 1) / 2.0
+                th_pred = th_prev + wk * (tc - t_prev)
+                r = y[s:e] * np.exp(-1j * (th_pred + wk * (np.arange(s, e) - tc))) / g
+                d = pts[np.argmin(np.abs(r[:, None] - pts[None, :]), axis=1)]
+                err = float(np.angle(np.sum(r * np.conj(d))))
+                th = th_pred + err
+                wk += 0.25 * err / (tc - t_prev)
+                anchors_t.append(tc)
+                anchors_th.append(th)
+                t_prev, th_prev = tc, th
+        g = gsum / gn
+        # phase trajectory: linear between anchors, extrapolated with the frequency estimates
+        anchors_t = [-1.0] + anchors_t + [F + 1.0]
+        anchors_th = [phi + w * (-1.0 - c)] + anchors_th + [th_prev + wk * (F + 1.0 - t_prev)]
+        theta = np.interp(np.arange(F), anchors_t, anchors_th)
+        eq = y * np.exp(-1j * theta) / g
+        # noise: residual on the known symbols (3 + 2 per pilot block real parameters fitted)
+        res = eq[fr.known_pos] - fr.known
+        dof = 2.0 * res.size
+        fitted = 3.0 + 2.0 * len(fr.pilot_blocks)
+        s2_known = float(np.mean(np.abs(res) ** 2)) * dof / max(dof - fitted, 1.0)
+        payload = eq[fr.payload_pos]
+        if fr.pilot_blocks and self._ddb > 0 and s2_known < self._dd_max_s2:
+            payload = self._dd_refine(payload, fr.payload_pos)
+        if self._noise_est == "em":
+            s2, _ = em_noise_variance(payload, self._points, sigma2_init=max(s2_known, 1e-6))
+        else:
+            s2 = s2_known
+        k, _ = self.framing.identify(payload)
+        if k >= 0:
+            ref = self.framing.payload_symbols[k].astype(np.complex64)
+            self._identified += 1
+        else:
+            k = -1
+            ref = np.full(N, np.nan + 1j * np.nan, dtype=np.complex64)
+        info = {"frame_start": self._frames, "noise_var": s2,
+                "esn0_db": -10.0 * math.log10(max(s2, 1e-30)), "cfo": w, "phase": phi,
+                "gain": g, "corr": rho, "payload_index": k}
+        self._frames += 1
+        with self._lock:
+            self._last = dict(info, noise_var_known=s2_known)
+        self._queue.append([payload.astype(np.complex64), np.full(N, s2, dtype=np.float32),
+                            ref, info, 0])
+        msg = pmt.make_dict()
+        for key, val in self._last.items():
+            pv = pmt.from_long(int(val)) if key in ("frame_start", "payload_index") \
+                else pmt.from_double(float(val))
+            msg = pmt.dict_add(msg, pmt.intern(key), pv)
+        self.message_port_pub(pmt.intern("frame_info"), msg)
