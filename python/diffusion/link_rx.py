@@ -154,14 +154,38 @@ class link_rx(gr.hier_block2):
             out["denoised"] = self.probe_den.metrics()
         return out
 
+    def summary(self):
+        """One line: frames, estimated Es/N0, SER/BER/MSE of the equalized and the denoised
+        symbols against the known payload (for a print or a Function Probe)."""
+        st = self.sync.stats()
+        if not st.get("frames"):
+            return "link_rx: no frame yet"
+        parts = [f"frames {st['frames']} (identified {st['frames_identified']}), "
+                 f"Es/N0 {st['esn0_db']:.2f} dB"]
+        m = self.metrics()
+        for key in ("equalized", "denoised"):
+            d = m.get(key)
+            if d and d.get("n"):
+                parts.append(f"{key}: SER {d['ser']:.3e} BER {d['ber']:.3e} "
+                             f"MSE {d['mse_db']:.2f} dB")
+        return "; ".join(parts)
+
     def set_mode(self, mode, ddim_steps=5):
-        """Switch the denoiser's sampler at run time ('tweedie', 'ddim', 'posterior', 'paper')."""
-        if self.denoiser is None:
-            raise ValueError("this receiver was built without a denoiser (mode 'none')")
+        """Switch the denoiser's sampler at run time ('tweedie', 'ddim', 'posterior',
+        'paper'). A receiver built without a denoiser (mode 'none') cannot get one at run
+        time, nor can the denoiser be bypassed at run time: both only log a warning."""
+        mode = str(mode).lower()
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        if self.denoiser is None or mode == "none":
+            if (self.denoiser is None) != (mode == "none"):
+                gr.log.warn("link_rx: the denoiser is chosen at construction (mode 'none' "
+                            "or not); ignoring the run-time change to " + repr(mode))
+            return
         cpp = _cpp()
         enum = {"tweedie": cpp.ddpm_denoiser.TWEEDIE, "ddim": cpp.ddpm_denoiser.DDIM,
                 "posterior": cpp.ddpm_denoiser.POSTERIOR, "paper": cpp.ddpm_denoiser.PAPER}
-        self.denoiser.set_mode(enum[str(mode).lower()], int(ddim_steps))
+        self.denoiser.set_mode(enum[mode], int(ddim_steps))
 
     def set_timing_bw(self, bw):
         self.clock_sync.set_loop_bandwidth(float(bw))

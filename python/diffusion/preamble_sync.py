@@ -105,6 +105,7 @@ class preamble_sync(gr.basic_block):
         self._frames = 0
         self._identified = 0
         self._last = {}
+        self._sums = [0.0, 0.0, 0.0]           # sigma2, cfo, cfo^2 over the frames
         self._lock = threading.Lock()
         self.set_tag_propagation_policy(gr.TPP_DONT)
         for i in range(3):            # room for several frames per call
@@ -124,6 +125,20 @@ class preamble_sync(gr.basic_block):
         """Per-frame values of the latest frame (dict)."""
         with self._lock:
             return dict(self._last)
+
+    def stats(self):
+        """Summary since the start: frames, frames_identified, noise_var (mean of the frames'
+        sigma2), esn0_db (of that mean), cfo (mean, rad/symbol), cfo_std."""
+        with self._lock:
+            n = self._frames
+            if n == 0:
+                return {"frames": 0, "frames_identified": 0}
+            s2 = self._sums[0] / n
+            cfo = self._sums[1] / n
+            var = max(self._sums[2] / n - cfo * cfo, 0.0)
+            return {"frames": n, "frames_identified": self._identified, "noise_var": s2,
+                    "esn0_db": -10.0 * math.log10(max(s2, 1e-30)), "cfo": cfo,
+                    "cfo_std": math.sqrt(var)}
 
     # ------------------------------------------------------------------ scheduler
     def forecast(self, noutput_items, ninputs):
@@ -318,8 +333,11 @@ class preamble_sync(gr.basic_block):
         info = {"frame_start": self._frames, "noise_var": s2,
                 "esn0_db": -10.0 * math.log10(max(s2, 1e-30)), "cfo": w, "phase": phi,
                 "gain": g, "corr": rho, "payload_index": k}
-        self._frames += 1
         with self._lock:
+            self._frames += 1
+            self._sums[0] += s2
+            self._sums[1] += w
+            self._sums[2] += w * w
             self._last = dict(info, noise_var_known=s2_known)
         self._queue.append([payload.astype(np.complex64), np.full(N, s2, dtype=np.float32),
                             ref, info, 0])
