@@ -28,6 +28,7 @@ if _gr is not None:
     from .ddpm_denoiser_py import ddpm_denoiser_py  # noqa: F401,E402
     from .impaired_link import impaired_link  # noqa: F401,E402
     from .reconstruction_metrics import reconstruction_metrics  # noqa: F401,E402
+    from .mi_probe import mi_probe  # noqa: F401,E402
     from .dnn_receiver import dnn_receiver  # noqa: F401,E402
     from .link_tx import link_tx  # noqa: F401,E402
     from .link_rx import link_rx  # noqa: F401,E402

@@ -1,0 +1,145 @@
+#
+# Copyright 2026 gr-diffusion authors.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""Mutual-information probe, Python block: a thin shell over diffusion.mi_probe_core."""
+import math
+import threading
+
+import numpy as np
+import pmt
+from gnuradio import gr
+
+from .mi_probe_core import NOISE_MODES, REFERENCES, MiWindow
+from .reconstruction_metrics import _to_pmt_dict
+
+
+class mi_probe(gr.sync_block):
+    """Mutual-information probe: estimates I(X;Y) in bits/symbol over a sliding window.
+
+    mi_probe(constellation='16qam', pmf=None, reference='none', noise='parameter',
+             esn0_db=10.0, window=65536, period=65536, verbose=False)
+
+    Input 0: received samples y (complex, unit-power convention).  reference 'indices':
+    input 1 = transmitted point indices (int32); 'symbols': input 1 = the clean transmitted
+    symbols (complex, sliced to indices); 'none': blind.  noise 'parameter': sigma2 =
+    10^(-esn0_db/10) (also set by set_esn0_db / set_noise_var and the "noise" message: a
+    number = Es/N0 dB or a dict with esn0_db / snr_db / noise_var); 'estimate': fitted to
+    the window (Gaussian channel: gain + variance with a reference, EM when blind).  pmf:
+    None / [] (uniform) or one probability per point (points are rescaled to unit power
+    under it).  Estimators: :mod:`diffusion.mi_probe_core`.
+
+    Every ``period`` samples the estimate over the last ``window`` samples is published on
+    the message port "mi" as a PMT dict: mi_bits, stderr_bits, sigma2, esn0_db,
+    mi_awgn_bits (AWGN theory at that sigma2), entropy_bits, n, total, offset.  Getters:
+    mi() (recomputed now), results() (dict, recomputed now), last_message(), noise_var().
+    """
+
+    def __init__(self, constellation="16qam", pmf=None, reference="none", noise="parameter",
+                 esn0_db=10.0, window=65536, period=65536, verbose=False):
+        reference, noise = str(reference).lower(), str(noise).lower()
+        if reference not in REFERENCES:
+            raise ValueError(f"reference must be one of {REFERENCES}, got {reference!r}")
+        if noise not in NOISE_MODES:
+            raise ValueError(f"noise must be one of {NOISE_MODES}, got {noise!r}")
+        ins = [np.complex64]
+        if reference == "indices":
+            ins.append(np.int32)
+        elif reference == "symbols":
+            ins.append(np.complex64)
+        gr.sync_block.__init__(self, name="mi_probe", in_sig=ins, out_sig=None)
+        if int(period) < 1:
+            raise ValueError("period must be >= 1 sample")
+        if not math.isfinite(float(esn0_db)):
+            raise ValueError("esn0_db must be finite")
+        self._win = MiWindow(constellation, pmf, int(window), reference, noise,
+                             10.0 ** (-float(esn0_db) / 10.0))
+        self._ref = reference
+        self._period = int(period)
+        self._to_next = self._period
+        self._consumed = 0
+        self._verbose = bool(verbose)
+        self._lock = threading.Lock()
+        self._last = {}
+        self.message_port_register_out(pmt.intern("mi"))
+        self.message_port_register_in(pmt.intern("noise"))
+        self.set_msg_handler(pmt.intern("noise"), self._handle_noise_msg)
+
+    # ------------------------------------------------------------------ control
+    def set_noise_var(self, noise_var):
+        v = float(noise_var)
+        if not (v > 0 and math.isfinite(v)):
+            self.logger.warn(f"ignoring invalid noise variance {noise_var}")
+            return
+        with self._lock:
+            self._win.set_sigma2(v)
+
+    def set_esn0_db(self, esn0_db):
+        self.set_noise_var(10.0 ** (-float(esn0_db) / 10.0))
+
+    def noise_var(self):
+        """sigma2 in use ('parameter') or of the last estimate ('estimate')."""
+        if self._win.noise == "estimate":
+            return self._last.get("sigma2", float("nan"))
+        return self._win.sigma2
+
+    def _handle_noise_msg(self, msg):
+        try:
+            if pmt.is_number(msg) and not pmt.is_complex(msg):
+                return self.set_esn0_db(pmt.to_double(msg))
+            py = pmt.to_python(msg)
+            if isinstance(py, dict):
+                for key in ("esn0_db", "snr_db", "noise_var"):
+                    v = py.get(key)
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        return (self.set_noise_var(v) if key == "noise_var"
+                                else self.set_esn0_db(v))
+        except Exception:  # noqa: BLE001 (malformed PMTs must not stop the flowgraph)
+            pass
+        self.logger.warn("ignoring message on port 'noise': expected a number (Es/N0 dB) "
+                         f"or a dict with esn0_db, snr_db or noise_var, got {msg}")
+
+    def reset(self):
+        with self._lock:
+            self._win.reset()
+
+    # ------------------------------------------------------------------ getters
+    def results(self):
+        with self._lock:
+            return self._win.estimate()
+
+    def mi(self):
+        return self.results()["mi_bits"]
+
+    def last_message(self):
+        with self._lock:
+            return dict(self._last)
+
+    # ------------------------------------------------------------------ work
+    def _publish(self):
+        d = self._win.estimate()
+        d["offset"] = self._consumed
+        self._last = d
+        self.message_port_pub(pmt.intern("mi"), _to_pmt_dict(d))
+        if self._verbose:
+            self.logger.info(f"after {self._consumed} samples: I(X;Y) = {d['mi_bits']:.4f} "
+                             f"bit/symbol (AWGN theory {d['mi_awgn_bits']:.4f} at Es/N0 "
+                             f"{d['esn0_db']:.2f} dB)")
+
+    def work(self, input_items, output_items):
+        y = input_items[0]
+        tx = input_items[1] if self._ref != "none" else None
+        n = len(y) if tx is None else min(len(y), len(tx))
+        s = 0
+        with self._lock:
+            while s < n:
+                k = min(n - s, self._to_next)
+                self._win.update(y[s:s + k], None if tx is None else tx[s:s + k])
+                s += k
+                self._consumed += k
+                self._to_next -= k
+                if self._to_next == 0:
+                    self._publish()
+                    self._to_next = self._period
+        return n
