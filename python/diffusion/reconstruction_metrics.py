@@ -63,7 +63,7 @@ class reconstruction_metrics(gr.sync_block):
         self._last = {}
         self.message_port_register_out(pmt.intern("metrics"))
         self.message_port_register_in(pmt.intern("reset"))
-        self.set_msg_handler(pmt.intern("reset"), lambda _msg: self.reset())
+        self.set_msg_handler(pmt.intern("reset"), self._handle_reset)
 
     # ------------------------------------------------------------------ getters
     def metrics(self):
@@ -114,6 +114,9 @@ class reconstruction_metrics(gr.sync_block):
     def reset(self):
         with self._lock:
             self._acc.reset()
+
+    def _handle_reset(self, _msg):
+        self.reset()
 
     # ------------------------------------------------------------------ work
     def _publish(self):
