@@ -6,7 +6,8 @@
 """Receiver of the gr-diffusion over-the-air link, as one hierarchical block.
 
     complex baseband (sps samples/symbol; simulated channel, SigMF/raw file or an SDR)
-      -> AGC                                          analog.agc2_cc
+      -> RMS AGC: x / RMS(x) (one-pole average of |x|^2, start-up bias removed)
+                                                      blocks.rms_cf, ...
       -> coarse frequency correction (optional)       digital.fll_band_edge_cc
       -> matched filter + symbol timing recovery      digital.pfb_clock_sync_ccf (RRC bank)
       -> frame sync by preamble correlation, CFO/phase/gain from the preamble (no phase
@@ -25,7 +26,7 @@ denoised; diffusion.reconstruction_metrics) run inside; read them with metrics()
 """
 import math
 
-from gnuradio import analog, digital, filter, gr
+from gnuradio import blocks, digital, filter, gr
 
 from .link_framing import RRC_SPAN, LinkConfig
 from .preamble_sync import preamble_sync
@@ -46,15 +47,18 @@ class link_rx(gr.hier_block2):
 
     Link parameters (must match the transmitter, see diffusion.link_framing.LinkConfig):
     constellation, sps, rolloff, preamble_len, payload_len, payload_seed, n_payloads,
-    payload_file, pilot_interval, pilot_len. Receiver: agc_rate (0 = no AGC), fll_bw (loop
-    bandwidth of the band-edge FLL, rad/sample; 0 = off: the preamble sync alone handles
-    offsets up to a few % of the symbol rate; use ~1e-3 for larger ones), timing_bw (loop
-    bandwidth of the clock sync), threshold (preamble detection, normalised correlation),
-    dd_block (decision-directed phase refinement block, symbols; 0 = off), noise_est ('em'
-    or 'preamble': from the known symbols only). Denoiser: model ('' = the shipped model of the
-    constellation), mode ('tweedie', 'ddim', 'posterior', 'paper' or 'none' = bypass),
-    ddim_steps, provider ('cpu', 'cuda', 'tensorrt'), threads, batch_size. metrics: run the
-    two metric probes.
+    payload_file, pilot_interval, pilot_len.
+
+    Receiver: agc_rate (1 / time constant of the RMS AGC, in samples; 0 = no AGC); fll_bw (loop bandwidth of
+    the band-edge FLL, rad/sample; 0 = off: the preamble sync alone handles offsets up to
+    ~1 % of the sample rate; ~0.004 for radios whose oscillators differ more); timing_bw
+    (loop bandwidth of the clock sync); threshold (preamble detection, normalised
+    correlation); dd_block (decision-directed phase refinement block, symbols; 0 = off);
+    noise_est ('em', or 'preamble': from the known symbols only).
+
+    Denoiser: model ('' = the shipped model of the constellation), mode ('tweedie', 'ddim',
+    'posterior', 'paper' or 'none' = bypass), ddim_steps, provider ('cpu', 'cuda',
+    'tensorrt'), threads, batch_size. metrics: run the two metric probes.
     """
 
     def __init__(self, constellation="16qam", sps=4, rolloff=0.35, preamble_len=64,
@@ -82,9 +86,24 @@ class link_rx(gr.hier_block2):
         chain = []
         self.agc = None
         if agc_rate > 0:
-            self.agc = analog.agc2_cc(float(agc_rate), float(agc_rate), 1.0, 1.0)
-            self.agc.set_max_gain(1e6)
-            chain.append(self.agc)
+            # RMS AGC: x * R1 / (Rx + floor), Rx the RMS of x from a one-pole average of |x|^2
+            # (time constant 1/agc_rate samples), R1 the same filter on a stream of ones that
+            # starts with x, which removes the start-up bias of the average: right from the
+            # first samples, at any input level. The slow average leaves the QAM amplitudes
+            # alone; the preamble sync then sets the exact gain of every frame.
+            a = float(agc_rate)
+            self.agc_rms = blocks.rms_cf(a)
+            self.agc_floor = blocks.add_const_ff(1e-20)
+            self.agc_zero = blocks.multiply_const_cc(0.0)
+            self.agc_one = blocks.add_const_cc(1.0)
+            self.agc_rms1 = blocks.rms_cf(a)
+            self.agc_ratio = blocks.divide_ff()
+            self.agc_f2c = blocks.float_to_complex()
+            self.agc = blocks.multiply_cc()
+            self.connect(self, self.agc_rms, self.agc_floor, (self.agc_ratio, 1))
+            self.connect(self, self.agc_zero, self.agc_one, self.agc_rms1, (self.agc_ratio, 0))
+            self.connect(self.agc_ratio, self.agc_f2c, (self.agc, 1))
+            self.connect(self, (self.agc, 0))
         self.fll = None
         if fll_bw > 0:
             self.fll = digital.fll_band_edge_cc(c.sps, c.rolloff, 16 * c.sps + 1, float(fll_bw))
@@ -99,7 +118,10 @@ class link_rx(gr.hier_block2):
                                   c.payload_seed, c.n_payloads, c.payload_file,
                                   c.pilot_interval, c.pilot_len, threshold, dd_block, noise_est)
         chain.append(self.sync)
-        self.connect(self, *chain)
+        if self.agc is not None:
+            self.connect(self.agc, *chain)
+        else:
+            self.connect(self, *chain)
         self.constellation = self.sync.const
 
         eq, s2, ref = (self.sync, 0), (self.sync, 1), (self.sync, 2)
@@ -127,11 +149,15 @@ class link_rx(gr.hier_block2):
         self.mapper = digital.chunks_to_symbols_bc(pts, 1)
         self.connect(den, self.decoder, self.mapper)
 
-        self.connect(den, (self, 0))
-        self.connect(eq, (self, 1))
-        self.connect(self.mapper, (self, 2))
-        self.connect(ref, (self, 3))
-        self.connect(s2, (self, 4))
+        outs = (den, eq, self.mapper, ref, s2)
+        for i, src in enumerate(outs):
+            self.connect(src, (self, i))
+        # every output also feeds a null sink, so that outputs left unconnected outside
+        # (optional in GRC) leave no internal block without a reader
+        self.nulls = [blocks.null_sink(gr.sizeof_float if i == 4 else gr.sizeof_gr_complex)
+                      for i in range(len(outs))]
+        for src, n in zip(outs, self.nulls):
+            self.connect(src, n)
 
         self.probe_eq = self.probe_den = None
         if metrics:

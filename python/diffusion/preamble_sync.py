@@ -51,8 +51,9 @@ from .link_framing import Framing, LinkConfig
 from .noise_estimation import em_noise_variance
 
 NOISE_EST = ("em", "preamble")
-_PEAK_WINDOW = 8           # the correlation peak is searched this many symbols from the
-                           # first position above the threshold
+_MAX_CANDIDATES = 8        # correlation peaks per frame window given the coherent test
+_VALID = 0.5               # coherent test threshold (preamble: 1/sqrt(1 + sigma2), i.e.
+                           # > 0.5 above Es/N0 = -4.8 dB; other symbols: ~0.25)
 
 
 class preamble_sync(gr.basic_block):
@@ -105,7 +106,8 @@ class preamble_sync(gr.basic_block):
         self._frames = 0
         self._identified = 0
         self._last = {}
-        self._sums = [0.0, 0.0, 0.0]           # sigma2, cfo, cfo^2 over the frames
+        self._sums = [0.0, 0.0, 0.0]           # sigma2, cfo, cfo^2 over all frames
+        self._sums_id = [0.0, 0.0, 0.0]        # ... over the identified frames
         self._lock = threading.Lock()
         self.set_tag_propagation_policy(gr.TPP_DONT)
         for i in range(3):            # room for several frames per call
@@ -127,18 +129,21 @@ class preamble_sync(gr.basic_block):
             return dict(self._last)
 
     def stats(self):
-        """Summary since the start: frames, frames_identified, noise_var (mean of the frames'
-        sigma2), esn0_db (of that mean), cfo (mean, rad/symbol), cfo_std."""
+        """Summary since the start: frames, frames_identified and, over the identified frames
+        (over all of them while none is), noise_var (mean of the frames' sigma2), esn0_db
+        (of that mean), cfo (mean, rad/symbol), cfo_std."""
         with self._lock:
             n = self._frames
-            if n == 0:
-                return {"frames": 0, "frames_identified": 0}
-            s2 = self._sums[0] / n
-            cfo = self._sums[1] / n
-            var = max(self._sums[2] / n - cfo * cfo, 0.0)
-            return {"frames": n, "frames_identified": self._identified, "noise_var": s2,
-                    "esn0_db": -10.0 * math.log10(max(s2, 1e-30)), "cfo": cfo,
-                    "cfo_std": math.sqrt(var)}
+            out = {"frames": n, "frames_identified": self._identified}
+            sums, k = (self._sums_id, self._identified) if self._identified else (self._sums, n)
+            if k == 0:
+                return out
+            s2 = sums[0] / k
+            cfo = sums[1] / k
+            var = max(sums[2] / k - cfo * cfo, 0.0)
+            out.update(noise_var=s2, esn0_db=-10.0 * math.log10(max(s2, 1e-30)), cfo=cfo,
+                       cfo_std=math.sqrt(var))
+            return out
 
     # ------------------------------------------------------------------ scheduler
     def forecast(self, noutput_items, ninputs):
@@ -224,11 +229,32 @@ class preamble_sync(gr.basic_block):
         mag = e[L - 1:L - 1 + K] - e[:K]
         return np.abs(c) / np.maximum(mag, 1e-30)
 
+    def _coherent(self, seg):
+        """Coherent preamble metric of a candidate: (rho_c, w0) with rho_c =
+        max_w |sum_n y[n] p*[n] e^{-j w n}| / sqrt(L sum |y|^2) (1 for a noiseless preamble,
+        1/sqrt(1 + sigma2) in noise, ~sqrt(ln(16 L) / L) on other symbols) and w0 the
+        maximising frequency (rad/symbol, the periodogram peak: ML, unambiguous over +-pi)."""
+        L = self._L
+        z = seg.astype(np.complex128) * np.conj(self._p)
+        spec = np.abs(np.fft.fft(z, self._nfft))
+        k = int(np.argmax(spec))
+        energy = float(np.sum(np.abs(z) ** 2))
+        rho_c = spec[k] / math.sqrt(L * energy) if energy > 0 else 0.0
+        w0 = 2.0 * math.pi * k / self._nfft
+        return rho_c, (w0 + math.pi) % (2.0 * math.pi) - math.pi
+
     def _process(self):
+        """Find and process every complete frame in the buffer.
+
+        From the first position above the threshold, the frame start is the highest peak of
+        rho within one frame (F - guard symbols): a false alarm ahead of a preamble does
+        not hide it. Candidates (highest first, at most _MAX_CANDIDATES) must pass the
+        coherent test (_coherent, rho_c > _VALID); a window without a valid one is skipped."""
         buf = self._buf
         L, F = self._L, self._F
+        W = F - self._guard
         n = buf.size
-        if n < F:
+        if n < F + L:
             return
         rho = self._metric(buf)             # positions 0 .. n - L
         last = rho.size - 1
@@ -236,29 +262,39 @@ class preamble_sync(gr.basic_block):
         while True:
             cand = np.flatnonzero(rho[pos:] > self._thr)
             if cand.size == 0:
-                pos = max(pos, last - L + 1)
+                pos = max(pos, last + 1)
                 break
             k0 = pos + int(cand[0])
-            if k0 + _PEAK_WINDOW > last + 1:  # peak window not complete yet
+            if k0 + W > last + 1:           # search window not complete yet
                 pos = k0
                 break
-            peak = k0 + int(np.argmax(rho[k0:k0 + _PEAK_WINDOW]))
+            win = rho[k0:k0 + W]
+            above = np.flatnonzero(win > self._thr)
+            order = above[np.argsort(-win[above], kind="stable")][:_MAX_CANDIDATES]
+            found = None
+            for j in order:
+                peak = k0 + int(j)
+                rho_c, w0 = self._coherent(buf[peak:peak + L])
+                if rho_c > _VALID:
+                    found = (peak, rho_c, w0)
+                    break
+            if found is None:
+                pos = k0 + W
+                continue
+            peak, rho_c, w0 = found
             if peak + F > n:                # wait for the whole frame
                 pos = peak
                 break
-            self._frame(buf[peak:peak + F], float(rho[peak]))
-            pos = peak + F - self._guard
-        self._buf = buf[max(0, pos):].copy()
+            self._frame(buf[peak:peak + F], rho_c, w0)
+            pos = peak + W
+        self._buf = buf[max(0, min(pos, n - L + 1)):].copy()
 
-    def _frame(self, y, rho):
+    def _frame(self, y, rho, w0):
         L, N, F = self._L, self._N, self._F
         y = y.astype(np.complex128)
         z = y[:L] * np.conj(self._p)
-        # frequency: periodogram peak of z (ML, unambiguous over +-pi rad/symbol), refined by
-        # the slope of the unwrapped phases of the segment means
-        spec = np.abs(np.fft.fft(z, self._nfft))
-        w0 = 2.0 * math.pi * int(np.argmax(spec)) / self._nfft
-        w0 = (w0 + math.pi) % (2.0 * math.pi) - math.pi
+        # frequency: periodogram peak of z (w0), refined by the slope of the unwrapped phases
+        # of the segment means
         zr = z * np.exp(-1j * w0 * np.arange(L))
         zs = np.array([np.mean(zr[s * self._ls:(s + 1) * self._ls]) for s in range(self._nseg)])
         ph = np.unwrap(np.angle(zs))
@@ -326,7 +362,6 @@ class preamble_sync(gr.basic_block):
         k, _ = self.framing.identify(payload)
         if k >= 0:
             ref = self.framing.payload_symbols[k].astype(np.complex64)
-            self._identified += 1
         else:
             k = -1
             ref = np.full(N, np.nan + 1j * np.nan, dtype=np.complex64)
@@ -335,9 +370,12 @@ class preamble_sync(gr.basic_block):
                 "gain": g, "corr": rho, "payload_index": k}
         with self._lock:
             self._frames += 1
-            self._sums[0] += s2
-            self._sums[1] += w
-            self._sums[2] += w * w
+            for sums in (self._sums, self._sums_id) if k >= 0 else (self._sums,):
+                sums[0] += s2
+                sums[1] += w
+                sums[2] += w * w
+            if k >= 0:
+                self._identified += 1
             self._last = dict(info, noise_var_known=s2_known)
         self._queue.append([payload.astype(np.complex64), np.full(N, s2, dtype=np.float32),
                             ref, info, 0])
