@@ -44,6 +44,28 @@ def shipped_dnn_model(name):
                             f"{', '.join(model_dirs())}; shipped: {', '.join(SHIPPED_DNN)}", s)
 
 
+def snr_mixture_mmse(y, constellation, esn0_min, esn0_max, k=41):
+    """E[x | y] when Es/N0 is unknown, uniform over [esn0_min, esn0_max] dB (complex128 [N]).
+
+    The training target of a DNN without a noise-level input: with perfect training the
+    network converges to this function (optimal on average over the Es/N0 range, not at
+    each Es/N0).  p(y | x) is the mean of the AWGN likelihoods over a k-point dB grid.
+    """
+    y = np.asarray(y, dtype=np.complex128).reshape(-1)
+    pts = np.asarray(getattr(constellation, "points", constellation), dtype=np.complex128)
+    s2 = 10.0 ** (-np.linspace(float(esn0_min), float(esn0_max), int(k)) / 10.0)
+    lognorm = -np.log(np.pi * s2)
+    out = np.empty(y.shape, dtype=np.complex128)
+    step = 2048
+    for s in range(0, y.size, step):
+        d2 = np.abs(y[s:s + step, None] - pts[None, :]) ** 2                       # [n, M]
+        a = -d2[:, :, None] / s2[None, None, :] + lognorm[None, None, :]           # [n, M, k]
+        a -= a.max(axis=(1, 2), keepdims=True)
+        w = np.exp(a).sum(axis=2)                                                   # [n, M]
+        out[s:s + step] = (w @ pts) / w.sum(axis=1)
+    return out
+
+
 class DnnModel:
     """A gr-diffusion DNN receiver ONNX model loaded with onnxruntime.
 
@@ -103,6 +125,16 @@ class DnnModel:
         outs = [o.name for o in self._sess.get_outputs()]
         if outs != [self._out]:
             raise ValueError(f"{p}: outputs {outs}, expected ['{self._out}']")
+
+    @property
+    def training_esn0_range(self):
+        """(esn0_min, esn0_max) dB of the training pairs, from the metadata (None if absent)."""
+        import json
+        try:
+            cfg = json.loads(self.metadata.get("training", "{}")).get("config", {})
+            return float(cfg["esn0_min"]), float(cfg["esn0_max"])
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
 
     def __repr__(self):
         return (f"DnnModel({self.path!r}, {self.constellation.name}, {self.head}, "
