@@ -201,3 +201,16 @@ def test_bit_error_table_is_gray():
     dmin = d[d > 0].min()
     assert np.all(t[np.isclose(d, dmin)] == 1)
     assert np.all(np.diag(t) == 0)
+
+
+def test_point_file_labels_are_line_numbers(tmp_path):
+    # 6 points from a file: labels 0..5 need 3 bits; swapping point 0 (000) with point 5
+    # (101) costs 2 bits
+    f = tmp_path / "six.txt"
+    f.write_text("\n".join(f"{math.cos(a)} {math.sin(a)}" for a in np.arange(6) * math.pi / 3))
+    c = constellations.by_name(str(f))
+    assert metrics.bits_per_label(c) == 3
+    ref = c.points[[0, 1, 2]]
+    est = c.points[[5, 1, 2]]
+    m = metrics.reconstruction_metrics(ref, est, c)
+    assert m["symbol_errors"] == 1 and m["bit_errors"] == 2 and m["ber"] == 2 / 9

@@ -29,7 +29,9 @@ with e = est - ref and <a, b> = sum conj(a) b:
                          samples farther than REF_GRID_TOL from every point are counted in
                          "ref_off_grid" (then the SER is against the sliced reference).
   ber, bit_errors        bit errors between the Gray labels (Constellation.labels, MSB first)
-                         of the two sliced indices, over n * bits_per_symbol bits
+                         of the two sliced indices, over n * bits per label bits (a point
+                         file has no Gray map: its labels are the line numbers, ceil(log2 M)
+                         bits)
   n, invalid, ref_off_grid  counts
 
 Values that are undefined (n = 0, a zero-power stream, no constellation) are NaN.  SER/BER
@@ -64,6 +66,11 @@ def get_constellation(constellation):
     if str(constellation).strip().lower() in ("", "none"):
         return None
     return by_name(constellation)
+
+
+def bits_per_label(constellation):
+    """Bits of the widest label (= log2 M for Gray QAM/PSK; ceil(log2 M) for a point file)."""
+    return max(1, int(np.max(constellation.labels)).bit_length())
 
 
 def bit_error_table(constellation):
@@ -153,7 +160,7 @@ def reconstruction_metrics(ref, est, constellation=None):
     """All metrics of one block of pairs (see the module docstring)."""
     c = get_constellation(constellation)
     t, invalid = pair_terms(ref, est, c)
-    return summarize(t.sum(axis=0), len(t), invalid, c.bits_per_symbol if c else None)
+    return summarize(t.sum(axis=0), len(t), invalid, bits_per_label(c) if c else None)
 
 
 class MetricsAccumulator:
@@ -171,7 +178,7 @@ class MetricsAccumulator:
         if window < 0:
             raise ValueError("window must be >= 0 (0: cumulative only)")
         self.window = window
-        self._bits = self.constellation.bits_per_symbol if self.constellation else None
+        self._bits = bits_per_label(self.constellation) if self.constellation else None
         self._table = bit_error_table(self.constellation) if self.constellation else None
         self._ring = np.zeros((window, _NCOL), dtype=np.float64) if window else None
         self.reset()
