@@ -257,7 +257,9 @@ class Framing:
         works far below the SNR where hard decisions do. Returns (index, rho); index -1 when
         no entry is a clear match (best rho below 0.5, or within 0.25 of the second best)."""
         y = np.asarray(payload_est, dtype=np.complex128).reshape(-1)
-        rho = (np.conj(self.payload_symbols) @ y).real / y.size
+        # elementwise, not BLAS: no thread pool competing with the flowgraph's threads
+        ps = self.payload_symbols
+        rho = (ps.real * y.real + ps.imag * y.imag).sum(axis=1) / y.size
         order = np.argsort(-rho, kind="stable")
         k, best = int(order[0]), float(rho[order[0]])
         ok = best > 0.5

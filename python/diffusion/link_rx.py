@@ -49,9 +49,10 @@ class link_rx(gr.hier_block2):
     constellation, sps, rolloff, preamble_len, payload_len, payload_seed, n_payloads,
     payload_file, pilot_interval, pilot_len.
 
-    Receiver: agc_rate (1 / time constant of the RMS AGC, in samples; 0 = no AGC); fll_bw (loop bandwidth of
-    the band-edge FLL, rad/sample; 0 = off: the preamble sync alone handles offsets up to
-    ~1 % of the sample rate; ~0.004 for radios whose oscillators differ more); timing_bw
+    Receiver: agc_rate (1 / time constant of the RMS AGC, in samples; 0 = no AGC); fll_bw
+    (loop bandwidth of the band-edge FLL, rad/sample; 0 = off: the preamble sync alone
+    handles offsets up to ~1 % of the sample rate; ~0.004 for radios whose oscillators
+    differ more); timing_bw
     (loop bandwidth of the clock sync); threshold (preamble detection, normalised
     correlation); dd_block (decision-directed phase refinement block, symbols; 0 = off);
     noise_est ('em', or 'preamble': from the known symbols only).

@@ -6,39 +6,43 @@
 """Preamble-based frame synchronizer, carrier recovery and one-tap equalizer (Python block).
 
 Input: timing-recovered symbols (1 sample per symbol) of the gr-diffusion link frames
-(:mod:`diffusion.link_framing`: BPSK m-sequence preamble of L symbols + N payload symbols).
-Per frame, all vectorised over NumPy arrays:
+(:mod:`diffusion.link_framing`: BPSK m-sequence preamble of L symbols, payload symbols with
+BPSK pilot blocks). Per frame, all vectorised over NumPy arrays:
 
-1. frame sync: segmented preamble correlation (S segments of L/S symbols combined
-   non-coherently, so a residual frequency offset of up to ~1/(4 L/S) cycles/symbol does not
-   hide the preamble), normalised by the window energy:
-   rho[k] = (sum_s |c_s[k]|)^2 / (L sum_{i<L} |y[k+i]|^2)  (1 for a noiseless preamble,
-   1/(1 + sigma2) in noise, ~pi S/(4 L) on random data); a frame starts at the peak of rho
-   above ``threshold``.
-2. carrier: the preamble-stripped samples z = y p* give the frequency offset (slope of the
-   unwrapped phases of the segment means), the absolute phase and the complex gain at the
-   preamble centre: the known preamble resolves the M-fold phase ambiguity of the payload.
+1. frame sync: differential preamble correlation, insensitive to the carrier frequency
+   offset (r[n] = y[n+1] y*[n] correlated with p[n+1] p*[n]), normalised:
+   rho[k] = |sum_i r[k+i] q*[i]| / sum_i |r[k+i]|  (1 for a noiseless preamble; random
+   symbols stay below ~0.55). From the first position above ``threshold``, the frame starts
+   at the highest peak within one frame length that also passes a coherent test (the
+   periodogram peak of y p*, normalised: 1/sqrt(1 + sigma2) for the preamble, ~0.25
+   elsewhere, accepted above 0.5): a false alarm never hides the preamble behind it.
+2. carrier: the preamble-stripped samples z = y p* give the frequency offset (periodogram
+   peak, unambiguous over +-pi rad/symbol, refined by the slope of the unwrapped phases of
+   segment means), the absolute phase and the complex gain at the preamble centre: the
+   known preamble resolves the M-fold phase ambiguity of the payload.
 3. payload phase tracking: with pilots (the default frame), the phase at every pilot block,
    predicted from the previous one with the running frequency estimate, then measured;
    linear interpolation between blocks. Where the noise level makes decisions reliable
    (sigma2 < d_min^2 / 8) and ``dd_block`` > 0, a decision-directed residual phase per block
    of ``dd_block`` payload symbols refines it. Frames without pilots are tracked
    decision-directed block by block (``dd_block`` > 0) or by the preamble alone.
-4. one-tap equalization: y e^{-j theta(n)} / |g| (unit power, like the constellation).
-5. noise level sigma2 per complex symbol: the preamble residual (corrected for the 3 fitted
-   parameters) or, with noise_est='em' (default), the EM estimate over the payload and the
-   constellation (diffusion.noise_estimation) warm-started from it.
-6. payload identification (reference for metrics): hard decisions against the known payload
-   pool; a clear best match (diffusion.link_framing.Framing.identify) is the reference of
-   the frame.
+4. one-tap equalization: y e^{-j theta(n)} / |g| (unit power, like the constellation), the
+   gain averaged over the preamble and the pilots.
+5. noise level sigma2 per complex symbol: the residual on the known symbols (corrected for
+   the fitted parameters) or, with noise_est='em' (default), the EM estimate over the
+   payload and the constellation (diffusion.noise_estimation) warm-started from it.
+6. payload identification (reference for metrics): soft correlation with every entry of
+   the known payload pool; a clear best match (diffusion.link_framing.Framing.identify) is
+   the reference of the frame.
 
 Outputs (payload symbols only; preambles are dropped): 0 equalized payload (complex, unit
 power), 1 sigma2 per symbol (float, constant over a frame: feed the DDPM denoiser's sigma2
 input), 2 reference payload (complex; NaN for a frame that matches no pool entry). Tags on
 output 0 at the first payload symbol of every frame: frame_start (frame counter),
-noise_var, esn0_db, cfo (rad/symbol), phase (rad), gain, corr (rho), payload_index (-1:
-unknown). The same per-frame values are published as a PMT dict on the message port
-"frame_info". Latency: one frame (a frame is emitted once all its symbols are in).
+noise_var, esn0_db, cfo (rad/symbol), phase (rad), gain, corr (coherent preamble metric),
+payload_index (-1: unknown). The same per-frame values are published as a PMT dict on the
+message port "frame_info". Latency: up to two frames (a frame is emitted once all its symbols and the
+search window behind its start are in).
 """
 import math
 import threading
@@ -66,8 +70,8 @@ class preamble_sync(gr.basic_block):
     """
 
     def __init__(self, constellation="16qam", preamble_len=64, payload_len=1024,
-                 payload_seed=0, n_payloads=8, payload_file="", pilot_interval=128, pilot_len=8,
-                 threshold=0.3, dd_block=32, noise_est="em"):
+                 payload_seed=0, n_payloads=8, payload_file="", pilot_interval=128,
+                 pilot_len=8, threshold=0.3, dd_block=32, noise_est="em"):
         gr.basic_block.__init__(self, name="preamble_sync", in_sig=[np.complex64],
                                 out_sig=[np.complex64, np.float32, np.complex64])
         cfg = LinkConfig(constellation=constellation, preamble_len=preamble_len,
@@ -100,6 +104,12 @@ class preamble_sync(gr.basic_block):
         pts = self._points
         dmin = np.min(np.abs(pts[:, None] - pts[None, :]) + 1e9 * np.eye(pts.size))
         self._dd_max_s2 = dmin * dmin / 8.0
+        # square QAM: the points are the product of these levels on the I and Q rails
+        re_l, im_l = np.unique(np.round(pts.real, 9)), np.unique(np.round(pts.imag, 9))
+        grid = (re_l.size * im_l.size == pts.size and np.allclose(re_l, im_l)
+                and np.allclose(np.sort_complex(pts), np.sort_complex(
+                    (re_l[:, None] + 1j * im_l[None, :]).reshape(-1))))
+        self._rail_levels = re_l if grid else None
         self._guard = 4            # symbols of slack between consecutive frames
         self._buf = np.zeros(0, dtype=np.complex64)
         self._queue = []           # [payload c64, sigma2 f32, ref c64, info dict, sent]
@@ -199,6 +209,28 @@ class preamble_sync(gr.basic_block):
         return produced
 
     # ------------------------------------------------------------------ DSP
+    def _em(self, y, s2_init):
+        """EM noise variance of y over the constellation (diffusion.noise_estimation). For a
+        square QAM the posterior factorises over the I and Q rails, so the same EM runs per
+        rail on sqrt(M) levels (variance sigma2 / 2 per rail): M / (2 sqrt(M)) times fewer
+        exponentials, same result."""
+        lev = self._rail_levels
+        if lev is None:
+            return em_noise_variance(y, self._points, sigma2_init=s2_init)[0]
+        u = np.concatenate([y.real, y.imag])
+        d2 = (u[:, None] - lev[None, :]) ** 2
+        s = s2_init / 2.0
+        for _ in range(20):
+            a = -d2 / (2.0 * s)
+            a -= a.max(axis=1, keepdims=True)
+            w = np.exp(a)
+            nxt = max(float(np.mean(np.sum(w * d2, axis=1) / np.sum(w, axis=1))), 1e-12)
+            done = abs(nxt - s) <= 1e-4 * s
+            s = nxt
+            if done:
+                break
+        return 2.0 * s
+
     def _dd_refine(self, payload, pos):
         """Decision-directed residual phase per block of dd_block payload symbols (complex
         correlations of 3 neighbouring blocks averaged), interpolated over the payload.
@@ -356,7 +388,7 @@ class preamble_sync(gr.basic_block):
         if fr.pilot_blocks and self._ddb > 0 and s2_known < self._dd_max_s2:
             payload = self._dd_refine(payload, fr.payload_pos)
         if self._noise_est == "em":
-            s2, _ = em_noise_variance(payload, self._points, sigma2_init=max(s2_known, 1e-6))
+            s2 = self._em(payload, max(s2_known, 1e-6))
         else:
             s2 = s2_known
         k, _ = self.framing.identify(payload)
