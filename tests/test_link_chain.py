@@ -14,7 +14,6 @@ Uses the installed module (gnuradio.diffusion: run scripts/install.sh after chan
 shipped 16-QAM model where present (the denoiser parts are skipped without it). Bounded sample
 counts, fixed seeds.
 """
-import glob
 import importlib.util
 import json
 import math
@@ -80,6 +79,22 @@ def test_frame_layout_and_bytes():
 def test_ser_theory_16qam():
     assert link_framing.ser_theory("16qam", 15.0) == pytest.approx(0.01778, rel=1e-3)
     assert link_framing.ser_theory("qpsk", 10.0) == pytest.approx(1.565e-3, rel=1e-2)
+
+
+def test_sigmf_meta_roundtrip(tmp_path):
+    cfg = link_framing.LinkConfig(constellation="qpsk", sps=8, rolloff=0.25, payload_seed=9)
+    base = str(tmp_path / "r")
+    np.zeros(16, dtype=np.complex64).tofile(base + ".sigmf-data")
+    link_sigmf.write_meta(base, 2e6, cfg, center_freq=433.9e6, channel={"esn0_db": 7.0})
+    for p in (base, base + ".sigmf-meta", base + ".sigmf-data"):
+        m = link_sigmf.read_meta(p)
+        assert m["config"] == cfg and m["sample_rate"] == 2e6 and m["center_freq"] == 433.9e6
+        assert m["channel"] == {"esn0_db": 7.0} and m["data_path"] == base + ".sigmf-data"
+    meta = json.load(open(base + ".sigmf-meta"))
+    meta["global"]["core:datatype"] = "ci16_le"
+    json.dump(meta, open(base + ".sigmf-meta", "w"))
+    with pytest.raises(ValueError, match="cf32_le"):
+        link_sigmf.read_meta(base)
 
 
 # ---------------------------------------------------------------------------------- RX chain
