@@ -13,8 +13,9 @@ lives in plain modules that import without GNU Radio, e.g. ``diffusion.samplers`
 
 try:
     from .diffusion_python import *  # noqa: F401,F403  (C++ blocks)
+    _have_cpp = True
 except ImportError:  # core-only use without GNU Radio, or an unbuilt source tree
-    pass
+    _have_cpp = False
 
 try:
     from gnuradio import gr as _gr  # noqa: F401
@@ -26,10 +27,12 @@ from .model_files import shipped_model  # noqa: F401,E402
 if _gr is not None:
     # Python blocks (each module imports gnuradio itself).
     from .ddpm_denoiser_py import ddpm_denoiser_py  # noqa: F401,E402
-    from .impaired_link import impaired_link  # noqa: F401,E402
     from .reconstruction_metrics import reconstruction_metrics  # noqa: F401,E402
     from .mi_probe import mi_probe  # noqa: F401,E402
     from .dnn_receiver import dnn_receiver  # noqa: F401,E402
     from .link_tx import link_tx  # noqa: F401,E402
-    from .link_rx import link_rx  # noqa: F401,E402
     from .preamble_sync import preamble_sync  # noqa: F401,E402
+    if _have_cpp:
+        # hierarchical blocks built from the C++ blocks
+        from .impaired_link import impaired_link  # noqa: F401,E402
+        from .link_rx import link_rx  # noqa: F401,E402
