@@ -13,8 +13,9 @@ is compared with a uniform one at the same transmit power.
 AWGN (:func:`mi_awgn`)
     I(X;Y) = - sum_i p_i E_n[ log2 sum_j p_j exp(-(|x_i - x_j + n|^2 - |n|^2) / sigma2) ].
     method 'gh': Gauss-Hermite product rule over the two noise rails (``order`` nodes per
-    rail; 32 nodes agree with 10^6-sample Monte Carlo to < 1e-3 bit for 16/64-QAM from -10
-    to 30 dB, see tests/test_shaping_mi.py).  A product PMF on a Cartesian grid (uniform or
+    rail; 32 nodes are within 1e-4 bit of 128 nodes and of brute-force integration for
+    16/64-QAM from -10 to 30 dB, and agree with Monte Carlo within its spread; see
+    tests/test_shaping_mi.py).  A product PMF on a Cartesian grid (uniform or
     Maxwell-Boltzmann square QAM) is computed exactly as the sum of two 1-D (per-rail)
     terms, which is ~M times cheaper.
     method 'mc': Monte Carlo with common noise samples for every point (stratified over the
