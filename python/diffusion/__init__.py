@@ -32,6 +32,8 @@ if _gr is not None:
     from .dnn_receiver import dnn_receiver  # noqa: F401,E402
     from .link_tx import link_tx  # noqa: F401,E402
     from .preamble_sync import preamble_sync  # noqa: F401,E402
+    from .pcs_mapper import pcs_mapper  # noqa: F401,E402
+    from .pcs_demapper import pcs_demapper  # noqa: F401,E402
     if _have_cpp:
         # hierarchical blocks built from the C++ blocks
         from .impaired_link import impaired_link  # noqa: F401,E402

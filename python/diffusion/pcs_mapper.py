@@ -1,0 +1,299 @@
+#
+# Copyright 2026 gr-diffusion authors.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""Probabilistic-shaping mapper (transmitter): packed bytes -> shaped unit-power symbols.
+
+Thin GNU Radio shell over :mod:`diffusion.pcs` (CCDM + Gray labelling) and
+:mod:`diffusion.shaping` (PMF from the DDPM, Maxwell-Boltzmann or uniform).
+"""
+import math
+import threading
+
+import numpy as np
+import pmt
+from gnuradio import gr
+
+from .model_files import shipped_model
+from .pcs import PcsFrame
+from .shaping import PmfProvider, pmf_identity
+
+BLOCK_TAG = "pcs_block"
+PMF_TAG = "pcs_pmf"
+MODES = ("ccdm", "iid")
+
+
+def make_provider(constellation, pmf_source, model_path, sampler, n_synthetic, seed,
+                  ddim_steps, grid_step_db):
+    """The PmfProvider both blocks build from their parameters.  'ddpm': the model is
+    model_path, or the shipped model of ``constellation`` when model_path is '' (the
+    constellation then comes from the model's metadata); other sources need the
+    constellation (a name or an 'I Q' point file)."""
+    src = str(pmf_source).lower().replace("-", "_")
+    model, const = None, constellation
+    if src == "ddpm":
+        model = model_path if model_path else shipped_model(constellation)
+        const = None
+    return PmfProvider(src, constellation=const, model=model, mode=str(sampler).lower(),
+                       n_symbols=int(n_synthetic), seed=int(seed), ddim_steps=int(ddim_steps),
+                       grid_step_db=float(grid_step_db))
+
+
+def description_to_pmt(desc):
+    d = pmt.make_dict()
+    for key, val in desc.items():
+        if key == "composition":
+            v = pmt.init_s32vector(len(val), [int(x) for x in val])
+        elif key == "pmf":
+            v = pmt.init_f64vector(len(val), [float(x) for x in val])
+        elif isinstance(val, str):
+            v = pmt.intern(val)
+        elif isinstance(val, (bool, np.bool_)):
+            v = pmt.from_bool(bool(val))
+        elif isinstance(val, (int, np.integer)):
+            v = pmt.from_long(int(val))
+        else:
+            v = pmt.from_double(float(val))
+        d = pmt.dict_add(d, pmt.intern(key), v)
+    return d
+
+
+def esn0_from_msg(msg):
+    """Es/N0 (dB) from a number (Es/N0 dB) or a dict with esn0_db / snr_db / noise_var;
+    None if the message is not understood."""
+    try:
+        if pmt.is_number(msg) and not pmt.is_complex(msg):
+            return float(pmt.to_double(msg))
+        py = pmt.to_python(msg)
+        if isinstance(py, tuple) and len(py) == 2 and isinstance(py[0], str):
+            py = {py[0]: py[1]}
+        if isinstance(py, dict):
+            for key in ("esn0_db", "snr_db"):
+                v = py.get(key)
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    return float(v)
+            v = py.get("noise_var")
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
+                return -10.0 * math.log10(float(v))
+    except Exception:  # noqa: BLE001 (malformed PMTs must not stop the flowgraph)
+        pass
+    return None
+
+
+class pcs_mapper(gr.basic_block):
+    """Probabilistic-shaping mapper: packed bytes in, shaped unit-power complex symbols out.
+
+    pcs_mapper(constellation='16qam', pmf_source='ddpm', model_path='', sampler='tweedie',
+               esn0_db=10.0, block_len=4096, n_synthetic=65536, grid_step_db=0.5, seed=0,
+               mode='ccdm', ddim_steps=5)
+
+    PMF for the link's Es/N0 (``pmf_source``): 'ddpm' (the DDPM denoises uniform symbols
+    plus synthetic AWGN at that Es/N0 with ``sampler`` tweedie|ddim|posterior|paper;
+    nearest-point histogram of ``n_synthetic`` symbols; model_path '' = shipped model),
+    'maxwell_boltzmann' (MI-optimal nu) or 'uniform'; cached on a ``grid_step_db`` grid.
+
+    mode 'ccdm': bytes (uint8, 8 payload bits each, MSB first) are matched in blocks: every
+    block of ``block_len`` = n output symbols carries bytes_per_block = floor(k/8) input
+    bytes (k = floor(log2 #sequences of the composition)); the composition is the PMF
+    quantised to n symbols; matcher symbols are Gray labels, sent on the point with that
+    label; points are scaled to unit power under the composition.
+    mode 'iid': no input; i.i.d. symbols drawn with the (unquantised) PMF, unit power
+    under it (for MI experiments; ``seed`` seeds the draw).
+
+    Es/N0 at run time: set_esn0_db() or the "esn0_db" message port (a number in dB, or a
+    dict with esn0_db / snr_db / noise_var).  A new PMF (computed in a background thread
+    when not cached) takes effect at the next block boundary.  Every block start is tagged
+    "pcs_block" = {block: index, pmf_id: id}; the first block and every block where the
+    PMF changes are also tagged "pcs_pmf" = the PMF description (pmf_id, constellation,
+    source, esn0_db, n, k, bytes_per_block, composition, pmf, scale), which is also
+    published on the "pmf" message port.  Input tags are not propagated.
+    """
+
+    def __init__(self, constellation="16qam", pmf_source="ddpm", model_path="",
+                 sampler="tweedie", esn0_db=10.0, block_len=4096, n_synthetic=1 << 16,
+                 grid_step_db=0.5, seed=0, mode="ccdm", ddim_steps=5):
+        mode = str(mode).lower()
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        n = int(block_len)
+        if n < 1:
+            raise ValueError("block_len must be >= 1")
+        if not math.isfinite(float(esn0_db)):
+            raise ValueError("esn0_db must be finite")
+        gr.basic_block.__init__(self, name="pcs_mapper",
+                                in_sig=None if mode == "iid" else [np.uint8],
+                                out_sig=[np.complex64])
+        self._mode = mode
+        self._n = n
+        self._provider = make_provider(constellation, pmf_source, model_path, sampler,
+                                       n_synthetic, seed, ddim_steps, grid_step_db)
+        self._rng = np.random.default_rng(int(seed))
+        self._lock = threading.Lock()
+        self._worker = None
+        self._want = None
+        self._pending = None
+        self._frame = self._make_frame(self._provider.get(esn0_db))   # fails early if unusable
+        self._want = self._provider.grid_point(esn0_db)
+        self._announce = True
+        self._pend = bytearray()                  # input bytes of the block being filled
+        self._block = 0
+        self._changes = 0
+        self.set_output_multiple(n)
+        self.set_tag_propagation_policy(gr.TPP_DONT)
+        self.message_port_register_in(pmt.intern("esn0_db"))
+        self.set_msg_handler(pmt.intern("esn0_db"), self._handle_esn0_msg)
+        self.message_port_register_out(pmt.intern("pmf"))
+
+    # ------------------------------------------------------------------ frames
+    def _make_frame(self, shaped):
+        if self._mode == "ccdm":
+            fr = PcsFrame(shaped, self._n)
+            desc = fr.describe()
+            return {"frame": fr, "points": fr.points.astype(np.complex64),
+                    "bytes": fr.bytes_per_block, "id": fr.identity, "desc": desc,
+                    "shaped": fr.shaped, "pmt": description_to_pmt(desc)}
+        pid = pmf_identity(shaped.pmf)
+        desc = {"pmf_id": pid, "constellation": shaped.base.name, "source": shaped.source,
+                "esn0_db": float(shaped.esn0_db), "n": self._n, "k": 0, "bytes_per_block": 0,
+                "composition": [], "pmf": [float(v) for v in shaped.pmf],
+                "scale": float(shaped.scale)}
+        return {"frame": None, "points": shaped.points.astype(np.complex64), "bytes": 0,
+                "id": pid, "desc": desc, "shaped": shaped, "pmt": description_to_pmt(desc)}
+
+    def _request(self, esn0_db, wait=False):
+        g = self._provider.grid_point(esn0_db)
+        with self._lock:
+            same, worker = g == self._want, self._worker
+            self._want = g
+        if same:
+            if wait and worker is not None:
+                worker.join()
+            return
+        hit = self._provider.cached(g)
+        if hit is not None:
+            self._install(g, hit)
+        elif wait:
+            self._compute(g)
+        else:
+            t = threading.Thread(target=self._compute, args=(g,), daemon=True)
+            with self._lock:
+                self._worker = t
+            t.start()
+
+    def _compute(self, g):
+        try:
+            shaped = self._provider.get(g)
+        except Exception as e:  # noqa: BLE001
+            self.logger.error(f"PMF for Es/N0 {g} dB failed: {e}")
+            return
+        self._install(g, shaped)
+
+    def _install(self, g, shaped):
+        try:
+            fr = self._make_frame(shaped)
+        except ValueError as e:
+            self.logger.error(f"PMF for Es/N0 {g} dB unusable ({e}); keeping the current one")
+            return
+        with self._lock:
+            if g == self._want:
+                self._pending = fr
+
+    def set_esn0_db(self, esn0_db, wait=False):
+        """New link Es/N0 (dB): its PMF is used from the next block boundary.  wait=True
+        computes an uncached PMF now (else in a background thread)."""
+        v = float(esn0_db)
+        if not math.isfinite(v):
+            self.logger.warn(f"ignoring invalid Es/N0 {esn0_db}")
+            return
+        self._request(v, wait)
+
+    def _handle_esn0_msg(self, msg):
+        v = esn0_from_msg(msg)
+        if v is None or not math.isfinite(v):
+            self.logger.warn("ignoring message on port 'esn0_db': expected a number (Es/N0 "
+                             f"dB) or a dict with esn0_db, snr_db or noise_var, got {msg}")
+            return
+        self._request(v)
+
+    # ------------------------------------------------------------------ info
+    def block_len(self):
+        return self._n
+
+    def bytes_per_block(self):
+        return self._frame["bytes"]
+
+    def pmf(self):
+        """PMF in force (the composition / n in ccdm mode)."""
+        return np.array(self._frame["shaped"].pmf)
+
+    def points(self):
+        return np.array(self._frame["shaped"].points)
+
+    def pmf_id(self):
+        return self._frame["id"]
+
+    def description(self):
+        return dict(self._frame["desc"])
+
+    def pcs_frame(self):
+        return self._frame["frame"]
+
+    def pmf_changes(self):
+        return self._changes
+
+    def blocks_sent(self):
+        return self._block
+
+    # ------------------------------------------------------------------ work
+    def forecast(self, noutput_items, ninputs):
+        # bytes are gathered in an internal block buffer, so any amount of input helps
+        # (no requirement on the upstream buffer size, whatever bytes_per_block is)
+        return [1] * ninputs
+
+    def _switch(self):
+        with self._lock:
+            fr, self._pending = self._pending, None
+        if fr is not None and fr["id"] != self._frame["id"]:
+            self._frame = fr
+            self._announce = True
+            self._changes += 1
+        elif fr is not None:
+            self._frame = fr
+
+    def general_work(self, input_items, output_items):
+        out = output_items[0]
+        n = self._n
+        inp = input_items[0] if self._mode == "ccdm" else None
+        produced = consumed = 0
+        w0 = self.nitems_written(0)
+        while len(out) - produced >= n:
+            if not self._pend:
+                self._switch()                    # PMF changes only between blocks
+            fr = self._frame
+            if inp is not None:
+                B = fr["bytes"]
+                take = min(B - len(self._pend), len(inp) - consumed)
+                self._pend += inp[consumed:consumed + take].tobytes()
+                consumed += take
+                if len(self._pend) < B:
+                    break
+                idx = fr["frame"].encode(self._pend)
+                self._pend = bytearray()
+            else:
+                idx = fr["shaped"].sample(n, self._rng)
+            out[produced:produced + n] = fr["points"][idx]
+            off = w0 + produced
+            if self._announce:
+                self._announce = False
+                self.add_item_tag(0, off, pmt.intern(PMF_TAG), fr["pmt"])
+                self.message_port_pub(pmt.intern("pmf"), fr["pmt"])
+            val = pmt.make_dict()
+            val = pmt.dict_add(val, pmt.intern("block"), pmt.from_uint64(self._block))
+            val = pmt.dict_add(val, pmt.intern("pmf_id"), pmt.intern(fr["id"]))
+            self.add_item_tag(0, off, pmt.intern(BLOCK_TAG), val)
+            self._block += 1
+            produced += n
+        if consumed:
+            self.consume(0, consumed)
+        return produced
