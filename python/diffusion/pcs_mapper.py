@@ -29,12 +29,15 @@ def make_provider(constellation, pmf_source, model_path, sampler, n_synthetic, s
     """The PmfProvider both blocks build from their parameters.  'ddpm': the model is
     model_path, or the shipped model of ``constellation`` when model_path is '' (the
     constellation then comes from the model's metadata); other sources need the
-    constellation (a name or an 'I Q' point file)."""
+    constellation (a name or an 'I Q' point file), or 'custom' with a model_path whose
+    metadata gives it."""
     src = str(pmf_source).lower().replace("-", "_")
     model, const = None, constellation
     if src == "ddpm":
         model = model_path if model_path else shipped_model(constellation)
         const = None
+    elif model_path and (not constellation or str(constellation).lower() == "custom"):
+        model, const = model_path, None           # the model file's constellation
     return PmfProvider(src, constellation=const, model=model, mode=str(sampler).lower(),
                        n_symbols=int(n_synthetic), seed=int(seed), ddim_steps=int(ddim_steps),
                        grid_step_db=float(grid_step_db))
