@@ -65,6 +65,7 @@ class pcs_demapper(gr.basic_block):
         self._esn0 = float(esn0_db)
         self._provider = None
         self._local = None
+        self._local_error = None
         self._base = None
         self._frames = {}
         self._cur = None            # PcsFrame in force (None: not yet chosen)
@@ -79,9 +80,15 @@ class pcs_demapper(gr.basic_block):
     # ------------------------------------------------------------------ frames
     def _local_frame(self):
         if self._local is None:
-            if self._provider is None:
-                self._provider = make_provider(*self._args)
-            self._local = PcsFrame(self._provider.get(self._esn0), self._n)
+            if self._local_error is not None:
+                raise self._local_error           # tried once already: do not retry
+            try:
+                if self._provider is None:
+                    self._provider = make_provider(*self._args)
+                self._local = PcsFrame(self._provider.get(self._esn0), self._n)
+            except Exception as e:  # noqa: BLE001
+                self._local_error = e
+                raise
             self._frames.setdefault(self._local.identity, self._local)
             self._base = self._local.base
         return self._local
@@ -116,7 +123,7 @@ class pcs_demapper(gr.basic_block):
         except Exception:  # noqa: BLE001
             pid = None
         fr = self._frames.get(pid)
-        if fr is None and self._local is None and self._provider is None:
+        if fr is None and self._local is None and self._local_error is None:
             # no tag has described it yet: the local PMF may be the one
             try:
                 if self._local_frame().identity == pid:
@@ -163,7 +170,9 @@ class pcs_demapper(gr.basic_block):
             try:
                 self._cur = self._local_frame()
             except Exception as e:  # noqa: BLE001
-                self.logger.error(f"no {PMF_TAG} tag and no local PMF ({e}): dropping block")
+                if self._dropped == 0:
+                    self.logger.error(f"no {PMF_TAG} tag and no local PMF ({e}): dropping "
+                                      "blocks until a tag describes the PMF")
                 self._dropped += 1
                 return 0
         fr = self._cur

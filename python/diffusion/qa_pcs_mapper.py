@@ -269,6 +269,28 @@ class qa_pcs_mapper(gr_unittest.TestCase):
         self.assertEqual(len(out), 0)
         self.assertEqual(self.rx.blocks_dropped(), 6)
 
+    def test_receiver_needs_no_model_with_tags(self):
+        # The receiver's own PMF source is unusable (missing model file); the pcs_pmf tag
+        # carries the composition: blocks before the first tag the receiver sees are
+        # dropped, every block after it is exact.
+        n = 128
+        kw = dict(constellation="qpsk", pmf_source="uniform", esn0_db=0.0, block_len=n)
+        data, sym, tags, B = self.capture_tx(6, 41, **kw)
+        later = []
+        for t in tags:
+            if t.offset >= 2 * n:
+                t2 = gr.tag_t()
+                t2.offset, t2.key, t2.value = t.offset, t.key, t.value
+                later.append(t2)
+        pm = [t for t in tags if pmt.symbol_to_string(t.key) == "pcs_pmf"][0]
+        t3 = gr.tag_t()
+        t3.offset, t3.key, t3.value = 2 * n, pm.key, pm.value
+        later.append(t3)
+        out, _ = self.run_rx(sym, later, constellation="qpsk", pmf_source="ddpm",
+                             model_path="/nonexistent/model.onnx", block_len=n)
+        self.assertEqual(self.rx.blocks_dropped(), 2)
+        self.assertTrue(np.array_equal(out, data[2 * B:]))
+
     # ---------------------------------------------------------------- i.i.d. mode
     def test_iid_mode_frequencies_converge_to_pmf(self):
         # 200k i.i.d. symbols: chi-square against the PMF over the 64 points
