@@ -198,18 +198,24 @@ int ddpm_engine::matched_step(double sigma2, bool* clamped) const
 
 void ddpm_engine::predict_eps(const float* x, const int64_t* t, int n, float* eps)
 {
-    if (n <= 0)
-        return;
-    std::array<int64_t, 2> xs = { n, 2 };
-    std::array<int64_t, 1> ts = { n };
-    Ort::Value in[2] = {
-        Ort::Value::CreateTensor<float>(d_mem, const_cast<float*>(x), 2 * n, xs.data(), 2),
-        Ort::Value::CreateTensor<int64_t>(d_mem, const_cast<int64_t*>(t), n, ts.data(), 1)
-    };
-    Ort::Value out = Ort::Value::CreateTensor<float>(d_mem, eps, 2 * n, xs.data(), 2);
+    // Runs of at most 2048 rows keep the 128-wide activations in cache (measured: larger
+    // single runs are slower per row on a 2-core x86 machine).
+    constexpr int chunk = 2048;
     static const char* in_names[] = { "x", "t" };
     static const char* out_names[] = { "eps" };
-    d_session->Run(Ort::RunOptions{ nullptr }, in_names, in, 2, out_names, &out, 1);
+    for (int s = 0; s < n; s += chunk) {
+        const int m = std::min(chunk, n - s);
+        std::array<int64_t, 2> xs = { m, 2 };
+        std::array<int64_t, 1> ts = { m };
+        Ort::Value in[2] = {
+            Ort::Value::CreateTensor<float>(
+                d_mem, const_cast<float*>(x + 2 * s), 2 * m, xs.data(), 2),
+            Ort::Value::CreateTensor<int64_t>(
+                d_mem, const_cast<int64_t*>(t + s), m, ts.data(), 1)
+        };
+        Ort::Value out = Ort::Value::CreateTensor<float>(d_mem, eps + 2 * s, 2 * m, xs.data(), 2);
+        d_session->Run(Ort::RunOptions{ nullptr }, in_names, in, 2, out_names, &out, 1);
+    }
 }
 
 // eps of the m states d_state[idx[k]] at steps d_tcur[idx[k]] into d_eps[2k..]
