@@ -209,7 +209,8 @@ class qa_pcs_mapper(gr_unittest.TestCase):
         # AWGN at 21 dB: a few symbol errors, in some blocks only
         rng = np.random.default_rng(12)
         s2 = 10 ** (-21 / 10)
-        y = sym + np.sqrt(s2 / 2) * (rng.standard_normal(sym.size) + 1j * rng.standard_normal(sym.size))
+        w = rng.standard_normal(sym.size) + 1j * rng.standard_normal(sym.size)
+        y = sym + np.sqrt(s2 / 2) * w
         clean = [np.array_equal(fr.slice(y[k * n:(k + 1) * n]), fr.slice(sym[k * n:(k + 1) * n]))
                  for k in range(20)]
         self.assertTrue(2 <= sum(not c for c in clean) <= 18, clean)   # both kinds occur

@@ -325,7 +325,8 @@ class PmfProvider:
         if src == "ddpm":
             if model is None:
                 if constellation is None:
-                    raise ValueError("source 'ddpm' needs a model (or a shipped constellation name)")
+                    raise ValueError("source 'ddpm' needs a model (or a shipped "
+                                     "constellation name)")
                 model = as_constellation(constellation).name
             self.model = load_model(model)
             self.constellation = _model_constellation(self.model, constellation)
