@@ -50,7 +50,8 @@ class ConditionalLinear(nn.Module):
 
 
 class EpsNetwork(nn.Module):
-    def __init__(self, T, hidden=128, depth=3, parameterization="eps", abar=None):
+    def __init__(self, T, hidden=128, depth=3, parameterization="eps", abar=None,
+                 emb_init="uniform", emb_init_max=100.0, beta=1.0):
         super().__init__()
         if parameterization not in PARAMETERIZATIONS:
             raise ValueError(f"parameterization must be one of {PARAMETERIZATIONS}")
@@ -62,6 +63,7 @@ class EpsNetwork(nn.Module):
         self.layers = nn.ModuleList(
             ConditionalLinear(a, b, self.T + 1) for a, b in zip(dims[:-1], dims[1:]))
         self.out = nn.Linear(self.hidden, 2)
+        abar_given = abar is not None
         if abar is None:
             if parameterization != "eps":
                 raise ValueError(f"parameterization {parameterization!r} needs the schedule's abar")
@@ -70,16 +72,61 @@ class EpsNetwork(nn.Module):
         if len(abar) != self.T + 1:
             raise ValueError("abar must have T entries")
         self.export_mode = False      # True: composite softplus (see softplus_composite)
+        # Softplus sharpness: h = softplus(beta z) / beta.  beta != 1 is a re-parameterisation
+        # of the published network (fold beta into the embeddings and 1/beta into the next
+        # layer: :meth:`folded`), i.e. the same function class, but it changes the training
+        # dynamics: with beta = 1 the unit-scale softplus is so smooth that Adam needs
+        # ~10^4 steps to grow the weights to the sharpness a denoiser needs at >~ 12 dB.
+        self.beta = float(beta)
         self.register_buffer("sqrt_abar", torch.tensor(np.sqrt(abar), dtype=torch.float32)[:, None])
         self.register_buffer("sqrt_1mabar",
                              torch.tensor(np.sqrt(1.0 - abar), dtype=torch.float32)[:, None])
+        self.emb_init = emb_init
+        if emb_init not in ("uniform", "ones", "snr"):
+            raise ValueError("emb_init must be 'uniform', 'ones' or 'snr'")
+        if emb_init in ("ones", "snr"):
+            # 'ones': every step starts as the same plain MLP (the published U(0, 1) init
+            # shrinks each layer's pre-activations by ~2 and slows training down).
+            # 'snr': ones, and the first layer's row of step t scaled by
+            # clip(1/sigma_t, 1, emb_init_max), sigma_t^2 = (1 - abar_t)/abar_t, so its
+            # softplus kinks start at the resolution needed at that noise level.
+            with torch.no_grad():
+                for layer in self.layers:
+                    layer.embed.weight.fill_(1.0)
+        if emb_init == "snr":
+            if not abar_given:
+                raise ValueError("emb_init='snr' needs abar")
+            sig = np.sqrt((1.0 - abar[1:]) / abar[1:])
+            sc = np.clip(1.0 / sig, 1.0, float(emb_init_max))
+            with torch.no_grad():
+                self.layers[0].embed.weight[1:] *= torch.tensor(sc, dtype=torch.float32)[:, None]
 
     def raw(self, x, t):
         h = x
-        act = softplus_composite if self.export_mode else F.softplus
+        b = self.beta
         for layer in self.layers:
-            h = act(layer(h, t))
+            z = layer(h, t)
+            if self.export_mode:
+                h = softplus_composite(z) if b == 1.0 else softplus_composite(z * b) / b
+            else:
+                h = F.softplus(z, beta=b, threshold=20.0)
         return self.out(h)
+
+    def folded(self):
+        """An equivalent copy with beta folded into the weights (beta = 1): embeddings
+        times beta, the following linear layers' weights divided by beta."""
+        import copy
+        net = copy.deepcopy(self)
+        b = self.beta
+        if b != 1.0:
+            with torch.no_grad():
+                for i, layer in enumerate(net.layers):
+                    layer.embed.weight.mul_(b)
+                    if i > 0:
+                        layer.lin.weight.div_(b)
+                net.out.weight.div_(b)
+            net.beta = 1.0
+        return net
 
     def eps_x0(self, x, t):
         """(eps_hat, x0_hat) with each computed the numerically direct way."""
@@ -102,7 +149,8 @@ class EpsNetwork(nn.Module):
 
     def config(self):
         return {"T": self.T, "hidden": self.hidden, "depth": self.depth,
-                "parameterization": self.parameterization}
+                "parameterization": self.parameterization, "emb_init": self.emb_init,
+                "beta": self.beta}
 
 
 def count_parameters(model):

@@ -105,6 +105,8 @@ def export_onnx(net, path, schedule, constellation=None, data_name=None, trainin
     import torch
 
     net = net.cpu().eval()
+    if hasattr(net, "folded"):
+        net = net.folded().eval()         # softplus sharpness folded into the weights
     if getattr(net, "T", schedule.T) != schedule.T:
         raise ValueError(f"network T={net.T} != schedule T={schedule.T}")
     os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)

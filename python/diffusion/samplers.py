@@ -85,7 +85,7 @@ def denoise(model, y, sigma2, mode="tweedie", steps=None, rng=None, info=None):
         raise ValueError(f"sigma2 must be a scalar or have one value per sample ({n}), "
                          f"got {s2.size}")
     tstar, clamped = sched.matched_step(s2.reshape(-1) if s2.ndim else s2)
-    info["clamped"] = int(np.count_nonzero(clamped))
+    info["clamped"] = int(np.count_nonzero(np.broadcast_to(clamped, (n,))))
     tstar = np.broadcast_to(np.asarray(tstar, dtype=np.int64), (n,))
     info["t"] = tstar
     ab = sched.abar[tstar - 1]

@@ -42,10 +42,23 @@ def build_parser():
                         "data: --epoch-size samples)")
     ap.add_argument("--epoch-size", type=int, default=1 << 20)
     ap.add_argument("--batch", type=int, default=4096)
-    ap.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
+    ap.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default 3e-3)")
     ap.add_argument("--lr-final", type=float, default=1e-5, help="end of the cosine decay")
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
-    ap.add_argument("--t-sampling", default="uniform", choices=("uniform", "highsnr"))
+    ap.add_argument("--emb-lr-mult", type=float, default=10.0,
+                    help="learning-rate multiplier of the t-embeddings (default 10)")
+    ap.add_argument("--emb-init", default="ones", choices=("uniform", "ones", "snr"),
+                    help="t-embedding init (published: uniform; default ones)")
+    ap.add_argument("--beta", type=float, default=20.0,
+                    help="softplus sharpness softplus(beta z)/beta, folded into the weights "
+                         "at export (published: 1; default 20)")
+    ap.add_argument("--loss-weight", default="native", choices=("native", "snr", "minsnr"))
+    ap.add_argument("--t-sampling", default="highsnr", choices=("uniform", "highsnr"),
+                    help="steps drawn stratified-uniform, or 3:1 toward the low-noise half "
+                         "(default highsnr)")
+    ap.add_argument("--published", action="store_true",
+                    help="the published recipe: lr 1e-3, uniform t, uniform(0,1) embeddings, "
+                         "beta 1, no embedding lr boost (overrides those options)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
@@ -59,6 +72,10 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    if args.published:
+        args.lr, args.t_sampling, args.emb_init, args.beta, args.emb_lr_mult = \
+            1e-3, "uniform", "uniform", 1.0, 1.0
+        args.lr_final = args.lr
     source = _tr.make_source(args.data)
     if args.epochs is not None:
         n = len(source) if hasattr(source, "__len__") else args.epoch_size
@@ -69,7 +86,9 @@ def main(argv=None):
                           depth=args.depth, parameterization=args.parameterization,
                           steps=steps, batch=args.batch, lr=args.lr, lr_final=args.lr_final,
                           ema=args.ema, seed=args.seed, device=args.device,
-                          threads=args.threads, t_sampling=args.t_sampling)
+                          threads=args.threads, t_sampling=args.t_sampling,
+                          emb_lr_mult=args.emb_lr_mult, emb_init=args.emb_init,
+                          beta=args.beta, loss_weight=args.loss_weight)
     res = _tr.train(cfg, source=source, loss_log=args.loss_log,
                     progress=not args.no_progress, checkpoint=args.checkpoint,
                     resume=args.resume)
@@ -79,8 +98,10 @@ def main(argv=None):
         "command": "python -m diffusion.train " + " ".join(sys.argv[1:] if argv is None else argv),
         "config": {k: v for k, v in vars(cfg).items() if k != "extra"},
         "data": source.description,
-        "optimizer": f"Adam lr {cfg.lr} cosine-decayed to {cfg.lr_final}",
-        "loss": f"mean |f - {cfg.parameterization}|^2 (rails summed), t {cfg.t_sampling}",
+        "optimizer": f"Adam lr {cfg.lr} (t-embeddings x{cfg.emb_lr_mult}) cosine-decayed "
+                     f"to {cfg.lr_final}, batch {cfg.batch}",
+        "loss": f"mean |f - {cfg.parameterization}|^2 (rails summed, weight "
+                f"{cfg.loss_weight}), t sampling {cfg.t_sampling}",
         "ema_decay": cfg.ema,
         "parameters": res["parameters"],
         "train_seconds": round(res["seconds"], 1),
@@ -89,7 +110,8 @@ def main(argv=None):
         "host": f"{platform.machine()} {os.cpu_count()} cpus",
     }
     extra = {"network": f"mlp 2-{'-'.join([str(cfg.hidden)] * cfg.depth)}-2 softplus, "
-                        f"elementwise t-embedding per hidden layer",
+                        f"elementwise t-embedding per hidden layer (trained with softplus "
+                        f"beta {cfg.beta:g}, folded into the weights)",
              "training_parameterization": cfg.parameterization,
              "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     if getattr(source, "scale", None) is not None:

@@ -162,6 +162,11 @@ class TrainConfig:
     device: str = "cpu"
     threads: int = 0                # torch intra-op threads (0: torch default)
     t_sampling: str = "uniform"     # 'uniform' (stratified) or 'highsnr' (see sample_t)
+    emb_lr_mult: float = 1.0        # learning-rate multiplier of the t-embeddings
+    emb_init: str = "uniform"       # 'uniform' (published) or 'snr' (see EpsNetwork)
+    beta: float = 1.0               # softplus sharpness (a re-parameterisation, see EpsNetwork)
+    loss_weight: str = "native"     # x0-space weighting: 'native', 'snr', 'minsnr'
+    minsnr_gamma: float = 1000.0    # cap of the 'minsnr' weight (30 dB)
     extra: dict = field(default_factory=dict)
 
 
@@ -191,6 +196,28 @@ def complex_eps(n, gen, device="cpu"):
     return (torch.randn(n, 2, generator=gen) * math.sqrt(0.5)).to(device)
 
 
+def loss_factors(abar, parameterization, weight, gamma=1000.0):
+    """Per-step factor [T+1] on the native loss |f - target|^2 so that the loss equals
+    w(t) |x0_hat - x0|^2 with w = 'snr' (the eps-loss weighting), 'minsnr' (min(snr, gamma))
+    or, for 'native', whatever the parameterization implies (eps: snr, v: 1 + snr, x0: 1).
+    Normalised to mean 1 over t = 1..T."""
+    ab = np.concatenate(([1.0], np.asarray(abar, dtype=np.float64)))
+    snr = ab / np.maximum(1.0 - ab, 1e-300)
+    native = {"eps": snr, "v": 1.0 + snr, "x0": np.ones_like(snr)}[parameterization]
+    if weight == "native":
+        w = native
+    elif weight == "snr":
+        w = snr
+    elif weight == "minsnr":
+        w = np.minimum(snr, float(gamma))
+    else:
+        raise ValueError(f"unknown loss weight {weight!r}")
+    f = np.ones_like(snr)
+    f[1:] = w[1:] / native[1:]
+    f[1:] /= f[1:].mean()
+    return torch.tensor(f, dtype=torch.float32)
+
+
 def train(cfg, source=None, loss_log=None, progress=True, checkpoint=None, resume=None):
     """Train an EpsNetwork; returns dict(model=EMA network (eval, cpu), schedule, source,
     losses, seconds, steps, parameters)."""
@@ -203,12 +230,17 @@ def train(cfg, source=None, loss_log=None, progress=True, checkpoint=None, resum
         raise ValueError("--device cuda requested but torch.cuda.is_available() is False")
     source = source if source is not None else make_source(cfg.data)
     sched = make_schedule(cfg.schedule, cfg.T)
-    net = EpsNetwork(cfg.T, cfg.hidden, cfg.depth, cfg.parameterization, sched.abar).to(device)
-    ema = EpsNetwork(cfg.T, cfg.hidden, cfg.depth, cfg.parameterization, sched.abar).to(device)
+    net = EpsNetwork(cfg.T, cfg.hidden, cfg.depth, cfg.parameterization, sched.abar,
+                     emb_init=cfg.emb_init, beta=cfg.beta).to(device)
+    ema = EpsNetwork(cfg.T, cfg.hidden, cfg.depth, cfg.parameterization, sched.abar,
+                     emb_init=cfg.emb_init, beta=cfg.beta).to(device)
     ema.load_state_dict(net.state_dict())
     for p in ema.parameters():
         p.requires_grad_(False)
-    opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
+    emb = [p for n, p in net.named_parameters() if ".embed." in n]
+    rest = [p for n, p in net.named_parameters() if ".embed." not in n]
+    opt = torch.optim.Adam([{"params": rest, "mult": 1.0},
+                            {"params": emb, "mult": float(cfg.emb_lr_mult)}], lr=cfg.lr)
     start = 0
     if resume:
         ck = torch.load(resume, map_location=device)
@@ -218,6 +250,8 @@ def train(cfg, source=None, loss_log=None, progress=True, checkpoint=None, resum
         start = int(ck["step"])
         gen.set_state(ck["gen"])
     sa, s1 = net.sqrt_abar, net.sqrt_1mabar
+    factor = loss_factors(sched.abar, cfg.parameterization, cfg.loss_weight,
+                          cfg.minsnr_gamma).to(device)
 
     def lr_at(step):
         if cfg.steps <= 1:
@@ -245,7 +279,7 @@ def train(cfg, source=None, loss_log=None, progress=True, checkpoint=None, resum
     net.train()
     for step in range(start, cfg.steps):
         for g in opt.param_groups:
-            g["lr"] = lr_at(step)
+            g["lr"] = lr_at(step) * g["mult"]
         x0 = source.sample(cfg.batch, gen).to(device)
         t = sample_t(cfg.batch, cfg.T, cfg.t_sampling, gen, device)
         eps = complex_eps(cfg.batch, gen, device)
@@ -257,7 +291,7 @@ def train(cfg, source=None, loss_log=None, progress=True, checkpoint=None, resum
             target = sa[t] * eps - s1[t] * x0
         else:
             target = x0
-        loss = ((f - target) ** 2).sum(1).mean()
+        loss = (factor[t] * ((f - target) ** 2).sum(1)).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -273,6 +307,7 @@ def train(cfg, source=None, loss_log=None, progress=True, checkpoint=None, resum
             if writer:
                 writer.writerow([step + 1, f"{avg:.6g}", f"{lr_at(step):.3g}",
                                  f"{time.time() - t0:.2f}"])
+                log_f.flush()
             if bar:
                 bar.set_postfix(loss=f"{avg:.4g}")
             acc, nacc = 0.0, 0
