@@ -16,7 +16,7 @@ BUDGET_S = 170          # the quick run must stay under 3 minutes
 
 ESTIMATORS = ("ddpm_paper", "ddpm_posterior", "ddpm_ddim", "ddpm_tweedie", "dnn", "mmse",
               "hard", "raw")
-PNGS = ("fig1_mse_vs_snr.png", "fig2_mse_vs_kappa_r.png", "fig3_nmse_cosine_vs_snr.png",
+PNGS = ("fig1_mse_vs_snr.png", "fig1b_published_schedule.png", "fig2_mse_vs_kappa_r.png", "fig3_nmse_cosine_vs_snr.png",
         "fig4_cosine_vs_bits.png", "fig5_ber_vs_snr.png", "fig6_pcs_mutual_information.png",
         "fig7_swissroll.png", "fig7_constellations.png")
 
@@ -92,6 +92,10 @@ def test_every_curve_of_every_figure(quick_run):
                     assert len(v) == n and all(math.isfinite(a) for a in v), (fig, key, e, m)
             # the in-flowgraph reconstruction_metrics sinks agree with the offline metrics
             assert p["sink_vs_offline_max_rel"] < 1e-6, (fig, key)
+    sup = doc["figures"]["fig1"]["supplement"]["panels"]
+    for key, p in sup.items():
+        for e in ESTIMATORS:
+            assert len(p["curves"][e]["mse_db"]) == len(p["x"]), (key, e)
     consts = {k.split("/")[0] for k in _panels(doc, "fig1")}
     assert consts == {"16qam", "64qam", "256qam"}
     assert {k.split("/")[1] for k in _panels(doc, "fig1")} == {"gaussian", "laplacian"}
