@@ -15,7 +15,9 @@
 //   r_nk = exp(-|y_n - c_k|^2 / sigma2) / sum_j exp(-|y_n - c_j|^2 / sigma2)
 //   sigma2 <- mean_n sum_k r_nk |y_n - c_k|^2
 // The first window starts from the moment estimate E|y|^2 - 1 (unbiased for unit-power
-// signals, good at low SNR); later windows warm-start from the previous estimate.
+// signals, good at low SNR); later windows warm-start from the previous estimate. Window
+// estimates are averaged with weight n / (n + min(samples seen, memory)), so a short window
+// (the scheduler's last few samples) cannot swing the estimate.
 // Unlike decision-directed estimators, EM is not biased low at low SNR.
 
 #include <gnuradio/gr_complex.h>
@@ -30,15 +32,24 @@ class em_noise_estimator
 {
 public:
     explicit em_noise_estimator(std::vector<gr_complex> points,
+                                int memory = 4096,
                                 int max_iter = 20,
                                 double rel_tol = 1e-4)
-        : d_points(std::move(points)), d_max_iter(max_iter), d_tol(rel_tol), d_d2(d_points.size())
+        : d_points(std::move(points)),
+          d_memory(memory),
+          d_max_iter(max_iter),
+          d_tol(rel_tol),
+          d_d2(d_points.size())
     {
     }
 
     //! estimate after the latest window (< 0 before the first one)
     double estimate() const { return d_sigma2; }
-    void reset() { d_sigma2 = -1.0; }
+    void reset()
+    {
+        d_sigma2 = -1.0;
+        d_weight = 0.0;
+    }
 
     //! update with n finite samples; returns the new sigma2 estimate
     double update(const gr_complex* y, int n)
@@ -75,16 +86,24 @@ public:
             if (done)
                 break;
         }
-        d_sigma2 = s2;
-        return s2;
+        if (d_sigma2 <= 0.0) {
+            d_sigma2 = s2;
+        } else {
+            const double a = n / (n + std::min(d_weight, double(d_memory)));
+            d_sigma2 = (1.0 - a) * d_sigma2 + a * s2;
+        }
+        d_weight = std::min(d_weight + n, double(d_memory));
+        return d_sigma2;
     }
 
 private:
     std::vector<gr_complex> d_points;
+    int d_memory;
     int d_max_iter;
     double d_tol;
     std::vector<double> d_d2;
     double d_sigma2 = -1.0;
+    double d_weight = 0.0;
 };
 
 } // namespace diffusion

@@ -14,7 +14,7 @@ import numpy as np
 import pmt
 from gnuradio import gr
 
-from .noise_estimation import em_noise_variance
+from .noise_estimation import EmNoiseTracker
 from .onnx_model import DdpmModel
 from .samplers import MODES, denoise
 
@@ -74,7 +74,7 @@ class ddpm_denoiser_py(gr.sync_block):
         self._sigma2 = 10.0 ** (-float(esn0_db) / 10.0)
         self._batch = int(batch_size)
         self._rng = np.random.default_rng(int(seed))
-        self._em = None
+        self._em = EmNoiseTracker(self.model.constellation.points) if src == "blind" else None
         self._invalid = 0
         self._clamped = 0
         self._warned_clamp = False
@@ -109,7 +109,9 @@ class ddpm_denoiser_py(gr.sync_block):
         self._set_sigma2(float(noise_var), "noise_var")
 
     def noise_var(self):
-        return self._em if (self._source == "blind" and self._em) else self._sigma2
+        if self._em is not None and self._em.sigma2 is not None:
+            return self._em.sigma2
+        return self._sigma2
 
     def invalid_count(self):
         return self._invalid
@@ -193,10 +195,8 @@ class ddpm_denoiser_py(gr.sync_block):
             if idx.size == 0:
                 continue
             yv = y[idx]
-            if self._source == "blind":
-                self._em, _ = em_noise_variance(yv, self.model.constellation.points,
-                                                sigma2_init=self._em)
-                sv = self._em
+            if self._em is not None:
+                sv = self._em.update(yv)
             else:
                 sv = s2[idx]
             info = {}

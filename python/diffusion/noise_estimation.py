@@ -45,3 +45,29 @@ def em_noise_variance(y, points, sigma2_init=None, pmf=None, max_iter=20, rel_to
         if done:
             break
     return s2, it
+
+
+class EmNoiseTracker:
+    """Running blind estimate of sigma2 over a stream, window by window (the C++ twin is
+    ``lib/em_noise_estimator.h``): EM on each window, warm-started from the running estimate,
+    averaged with weight n / (n + min(samples seen, memory)) so that a short window cannot
+    swing it."""
+
+    def __init__(self, points, memory=4096):
+        self.points = np.asarray(points)
+        self.memory = int(memory)
+        self.sigma2 = None
+        self._weight = 0.0
+
+    def update(self, y):
+        n = int(np.count_nonzero(np.isfinite(np.asarray(y))))
+        if n == 0:
+            return self.sigma2
+        s2, _ = em_noise_variance(y, self.points, sigma2_init=self.sigma2)
+        if self.sigma2 is None:
+            self.sigma2 = s2
+        else:
+            a = n / (n + min(self._weight, self.memory))
+            self.sigma2 = (1.0 - a) * self.sigma2 + a * s2
+        self._weight = min(self._weight + n, self.memory)
+        return self.sigma2

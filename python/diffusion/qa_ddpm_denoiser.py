@@ -80,11 +80,16 @@ class qa_ddpm_denoiser(gr_unittest.TestCase):
                     got_db = reference.mse_db(out, x)
                     if mmse_db > -15.0:
                         self.assertLess(got_db - mmse_db, 0.3, f"{name} {kind} {esn0} dB")
-                    # SER after slicing vs hard decisions: binomial std of the SER difference
-                    # over 20k symbols is < 0.004; allow 3 sigma = 0.012 absolute.
+                    # SER after slicing. Hard decisions on y are ML (minimum SER); slicing an
+                    # MMSE estimate is not (E[x|y] shrinks toward the centre, moving the
+                    # effective thresholds), so at low SNR sliced MMSE loses SER to ML. The
+                    # denoiser must match sliced exact MMSE; the binomial std of a SER
+                    # difference over 20k symbols is < 0.005, so 3 sigma = 0.015.
                     ser_d = np.mean(const.slice(out) != idx)
+                    ser_m = np.mean(const.slice(mmse) != idx)
                     ser_h = np.mean(const.slice(y) != idx)
-                    self.assertLess(ser_d - ser_h, 0.012, f"{name} {kind} {esn0} dB SER")
+                    self.assertLess(abs(ser_d - ser_m), 0.015, f"{name} {kind} {esn0} dB SER")
+                    self.assertLessEqual(ser_h, ser_m + 0.005, "ML beats sliced MMSE")
 
     # ---------------------------------------------------------------- integrity
     def test_cpp_python_and_offline_agree(self):
