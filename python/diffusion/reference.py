@@ -18,6 +18,11 @@ import numpy as np
 from .constellations import Constellation
 
 _CHUNK = 1 << 13
+_CELLS = 1 << 20          # bound of a chunk's [rows, M] work matrix (16 MiB of complex128)
+
+
+def _rows(m):
+    return max(16, min(_CHUNK, _CELLS // max(1, m)))
 
 
 def _points_pmf(constellation, pmf=None):
@@ -96,14 +101,15 @@ def mmse_estimate(y, constellation, sigma2, pmf=None):
     if p is not None:
         with np.errstate(divide="ignore"):
             logp = np.log(p)
-    for s in range(0, len(y), _CHUNK):
-        yy = y[s:s + _CHUNK, None]
-        lg = -np.abs(yy - pts[None, :]) ** 2 / s2[s:s + _CHUNK, None]
+    step = _rows(len(pts))
+    for s in range(0, len(y), step):
+        yy = y[s:s + step, None]
+        lg = -np.abs(yy - pts[None, :]) ** 2 / s2[s:s + step, None]
         if logp is not None:
             lg = lg + logp[None, :]
         lg -= lg.max(axis=1, keepdims=True)
         w = np.exp(lg)
-        out[s:s + _CHUNK] = (w @ pts) / w.sum(axis=1)
+        out[s:s + step] = (w @ pts) / w.sum(axis=1)
     return out
 
 
@@ -118,8 +124,9 @@ def map_indices(y, constellation, sigma2=None, pmf=None):
     if sigma2 is None:
         raise ValueError("MAP decisions with a pmf need sigma2")
     idx = np.empty(len(y), dtype=np.int64)
-    for s in range(0, len(y), _CHUNK):
-        sl = slice(s, s + _CHUNK)
+    step = _rows(len(pts))
+    for s in range(0, len(y), step):
+        sl = slice(s, s + step)
         s2 = np.broadcast_to(np.asarray(sigma2, dtype=np.float64), y.shape)[sl]
         idx[sl] = np.argmax(posterior_logits(y[sl], pts, s2, p), axis=1)
     return idx
