@@ -16,7 +16,8 @@ BUDGET_S = 170          # the quick run must stay under 3 minutes
 
 ESTIMATORS = ("ddpm_paper", "ddpm_posterior", "ddpm_ddim", "ddpm_tweedie", "dnn", "mmse",
               "hard", "raw")
-PNGS = ("fig1_mse_vs_snr.png", "fig1b_published_schedule.png", "fig2_mse_vs_kappa_r.png", "fig3_nmse_cosine_vs_snr.png",
+PNGS = ("fig1_mse_vs_snr.png", "fig1b_published_schedule.png", "fig2_mse_vs_kappa_r.png",
+        "fig3_nmse_cosine_vs_snr.png",
         "fig4_cosine_vs_bits.png", "fig5_ber_vs_snr.png", "fig6_pcs_mutual_information.png",
         "fig7_swissroll.png", "fig7_constellations.png")
 
