@@ -99,6 +99,26 @@ def test_tweedie_accuracy_vs_exact_mmse(name, snr, max_excess, max_floor, models
     assert abs(ser_tw - ser_mm) <= max(3e-3, 0.1 * ser_mm), (ser_tw, ser_mm)
 
 
+def test_sigmoid_schedule_twin(models):
+    """models/16qam_sigmoid.onnx: the published schedule (abar_T ~ 0.6): same accuracy above
+    5 dB, 0 dB clamped to t = T (measured +0.11 dB over the MMSE there)."""
+    m = models("16qam_sigmoid")
+    assert m.schedule.name == "paper" and 0.55 < m.schedule.abar[-1] < 0.65
+    assert m.metadata["constellation"] == "16qam"
+    assert os.path.isfile(os.path.join(MODELS, "16qam_sigmoid.md"))
+    c = m.constellation
+    rng = np.random.default_rng(13)
+    x = c.points[rng.integers(0, 16, N)]
+    for snr, tol in ((0, 0.3), (5, 0.1), (10, 0.1), (15, 0.2)):
+        s2 = 10.0 ** (-snr / 10.0)
+        y = reference.awgn(x, s2, rng)
+        info = {}
+        est = samplers.denoise(m, y, s2, info=info)
+        assert info["clamped"] == (N if snr == 0 else 0)
+        excess = reference.mse_db(est, x) - reference.mse_db(reference.mmse_estimate(y, c, s2), x)
+        assert excess < tol, (snr, excess)
+
+
 def test_ddim_and_posterior_behave(models):
     """16-QAM, 10 dB: DDIM k=1 == tweedie; DDIM k=5 and posterior are reproducible and
     between MMSE and ~2 x MMSE (+3 dB) as samplers of p(x|y) should be."""
