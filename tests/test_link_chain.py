@@ -36,16 +36,6 @@ from gnuradio.diffusion import link_framing, link_sigmf  # noqa: E402
 APP = os.path.join(ROOT, "apps", "gr-diffusion-link")
 
 
-def _have_model():
-    try:
-        diffusion.shipped_model("16qam")
-        return True
-    except FileNotFoundError:
-        return False
-
-
-HAVE_MODEL = _have_model()
-needs_model = pytest.mark.skipif(not HAVE_MODEL, reason="no shipped 16qam model (models/16qam.onnx)")
 
 
 # ---------------------------------------------------------------------------------- framing
@@ -192,7 +182,6 @@ def test_payload_file_roundtrip(tmp_path):
     assert link_framing.indices_to_bytes(idx, rx.constellation, len(data)) == data
 
 
-@needs_model
 def test_ddpm_denoiser_in_chain():
     rx, out = run_link(10.0, cfo=0.002, epsilon=1.0001, phase=1.0, frames=10, mode="tweedie")
     m = rx.metrics()
@@ -212,7 +201,7 @@ def run_app(*argv, timeout=120):
 
 
 def test_app_sim_record_and_replay(tmp_path):
-    mode = "tweedie" if HAVE_MODEL else "none"
+    mode = "tweedie"
     base = str(tmp_path / "rec")
     common = ["--mode", mode, "-q"]
     r = run_app("--source", "sim", "--esn0", "15", "--cfo", "0.002", "--epsilon", "1.0001",
@@ -287,22 +276,7 @@ def grcc_module(name, tmp_path):
     spec = importlib.util.spec_from_file_location(name + "_generated", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    if not HAVE_MODEL:                 # same flowgraph, the denoiser bypassed
-        mod.diffusion = _NoModelDiffusion()
     return mod
-
-
-class _NoModelDiffusion:
-    """gnuradio.diffusion for a generated flowgraph where no 16-QAM model is installed: the
-    Link RX is built with its denoiser bypassed (mode 'none'); everything else unchanged."""
-
-    def __getattr__(self, name):
-        return getattr(diffusion, name)
-
-    @staticmethod
-    def link_rx(*args, **kw):
-        kw["mode"] = "none"
-        return diffusion.link_rx(*args, **kw)
 
 
 def _radio_getattr(self, name):
