@@ -15,13 +15,13 @@ import pmt
 from gnuradio import gr
 
 from .noise_estimation import EmNoiseTracker
+from .noise_level import NoiseLevelControl
 from .onnx_model import DdpmModel
 from .samplers import MODES, denoise
 
 NOISE_SOURCES = ("parameter", "stream", "blind")
 PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider",
              "tensorrt": "TensorrtExecutionProvider"}
-_NOISE_TAGS = ("snr_db", "esn0_db", "noise_var")
 
 
 def _mode_name(mode):
@@ -37,7 +37,7 @@ def _source_name(src):
     return NOISE_SOURCES[int(src)]
 
 
-class ddpm_denoiser_py(gr.sync_block):
+class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
     """DDPM denoiser (receiver), Python: complex symbols in, denoised symbols out.
 
     Unit-power constellations; sigma2 = noise variance per complex sample = 1/(Es/N0).
@@ -62,8 +62,6 @@ class ddpm_denoiser_py(gr.sync_block):
             raise ValueError(f"unknown execution provider {provider!r}: use cpu, cuda or tensorrt")
         if int(batch_size) < 1:
             raise ValueError("batch_size must be >= 1")
-        if not math.isfinite(float(esn0_db)):
-            raise ValueError("esn0_db must be finite")
         self.model = DdpmModel(model_path, providers=[PROVIDERS[prov]],
                                intra_op_threads=int(intra_op_threads))
         self._source = src
@@ -71,7 +69,6 @@ class ddpm_denoiser_py(gr.sync_block):
             raise ValueError(f"{model_path}: blind noise estimation needs a model with "
                              f"constellation_points metadata")
         self.set_mode(mode, ddim_steps)
-        self._sigma2 = 10.0 ** (-float(esn0_db) / 10.0)
         self._batch = int(batch_size)
         self._rng = np.random.default_rng(int(seed))
         self._em = EmNoiseTracker(self.model.constellation.points) if src == "blind" else None
@@ -81,8 +78,7 @@ class ddpm_denoiser_py(gr.sync_block):
         sched = self.model.schedule
         self._s2_range = (float(sched.sigma2[0]), float(sched.sigma2[-1]))
         self.set_min_output_buffer(0, 2 * self._batch)
-        self.message_port_register_in(pmt.intern("noise"))
-        self.set_msg_handler(pmt.intern("noise"), self._handle_noise_msg)
+        self._init_noise_level(esn0_db)
 
     # ------------------------------------------------------------------ control
     def set_mode(self, mode, ddim_steps=5):
@@ -95,18 +91,6 @@ class ddpm_denoiser_py(gr.sync_block):
 
     def mode(self):
         return self._mode
-
-    def _set_sigma2(self, s2, what):
-        if not (math.isfinite(s2) and s2 >= 0):
-            self.logger.warn(f"ignoring invalid {what} (noise variance {s2})")
-            return
-        self._sigma2 = float(s2)
-
-    def set_esn0_db(self, esn0_db):
-        self._set_sigma2(10.0 ** (-float(esn0_db) / 10.0), "Es/N0")
-
-    def set_noise_var(self, noise_var):
-        self._set_sigma2(float(noise_var), "noise_var")
 
     def noise_var(self):
         if self._em is not None and self._em.sigma2 is not None:
@@ -128,46 +112,7 @@ class ddpm_denoiser_py(gr.sync_block):
     def noise_var_max(self):
         return self._s2_range[1]
 
-    def _apply(self, key, value, what):
-        v = float(value)
-        if key == "noise_var":
-            self._set_sigma2(v, what)
-        else:
-            self._set_sigma2(10.0 ** (-v / 10.0), what)
-
-    def _handle_noise_msg(self, msg):
-        try:
-            if pmt.is_number(msg) and not pmt.is_complex(msg):
-                return self._apply("esn0_db", pmt.to_double(msg), "Es/N0 message")
-            py = pmt.to_python(msg)
-            if isinstance(py, tuple) and len(py) == 2 and isinstance(py[0], str):
-                py = {py[0]: py[1]}
-            if isinstance(py, dict):
-                for key in ("esn0_db", "snr_db", "noise_var"):
-                    v = py.get(key)
-                    if isinstance(v, (int, float)) and not isinstance(v, bool):
-                        return self._apply(key, v, f"{key} message")
-        except Exception:  # noqa: BLE001 (malformed PMTs must not stop the flowgraph)
-            pass
-        self.logger.warn("ignoring message on port 'noise': expected a number (Es/N0 dB) "
-                         f"or a dict with esn0_db, snr_db or noise_var, got {msg}")
-
     # ------------------------------------------------------------------ work
-    def _tag_sigma2(self, n):
-        """Per-sample sigma2 for this call, honouring noise tags at their offsets."""
-        s2 = np.full(n, self._sigma2)
-        r0 = self.nitems_read(0)
-        tags = [t for t in self.get_tags_in_window(0, 0, n)
-                if pmt.symbol_to_string(t.key) in _NOISE_TAGS]
-        for t in sorted(tags, key=lambda t: t.offset):
-            key = pmt.symbol_to_string(t.key)
-            if not (pmt.is_number(t.value) and not pmt.is_complex(t.value)):
-                self.logger.warn(f"ignoring tag {key} with non-numeric value {t.value}")
-                continue
-            self._apply(key, pmt.to_double(t.value), f"{key} tag")
-            s2[t.offset - r0:] = self._sigma2
-        return s2
-
     def work(self, input_items, output_items):
         y = input_items[0]
         out = output_items[0]

@@ -22,7 +22,7 @@ import numpy as np
 
 from .constellations import Constellation
 from .model_files import model_dirs
-from .onnx_model import parse_floats
+from .onnx_model import open_session, parse_floats
 
 OUTPUTS = ("expected", "argmax")
 SHIPPED_DNN = ("dnn_16qam_regression", "dnn_16qam_classification", "dnn_64qam_regression")
@@ -74,30 +74,9 @@ class DnnModel:
     """
 
     def __init__(self, path, providers=None, intra_op_threads=1):
-        import onnxruntime as ort
-
         p = shipped_dnn_model(path)
         self.path = p
-        avail = list(ort.get_available_providers())
-        if providers is None:
-            providers = ["CPUExecutionProvider"]
-        elif isinstance(providers, (str, tuple)):
-            providers = [providers]
-        for prov in providers:
-            nm = prov[0] if isinstance(prov, tuple) else prov
-            if nm not in avail:
-                raise ValueError(f"{p}: onnxruntime execution provider {nm!r} is not "
-                                 f"installed; installed providers: {', '.join(avail)}")
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = int(intra_op_threads)
-        so.inter_op_num_threads = 1
-        so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        so.log_severity_level = 3
-        try:
-            self._sess = ort.InferenceSession(p, so, providers=list(providers))
-        except Exception as e:  # noqa: BLE001 (InvalidProtobuf, Fail, ... from the binding)
-            raise ValueError(f"{p}: not a loadable ONNX model ({type(e).__name__}: "
-                             f"{str(e).strip()[:300]})") from e
+        self._sess = open_session(p, providers, intra_op_threads)
         self.providers = self._sess.get_providers()
         meta = dict(self._sess.get_modelmeta().custom_metadata_map)
         self.metadata = meta

@@ -145,6 +145,39 @@ def available_providers():
     return list(ort.get_available_providers())
 
 
+def open_session(path, providers=None, intra_op_threads=1):
+    """onnxruntime session for a model file, for the module's model readers.
+
+    providers: None (CPU), a provider name or a list (names or (name, options) tuples); each
+    must be installed, else ValueError listing the installed ones. A file onnxruntime cannot
+    load gives ValueError naming it.
+    """
+    import onnxruntime as ort
+
+    p = os.fspath(path)
+    avail = list(ort.get_available_providers())
+    if providers is None:
+        providers = ["CPUExecutionProvider"]
+    elif isinstance(providers, (str, tuple)):
+        providers = [providers]
+    for prov in providers:
+        name = prov[0] if isinstance(prov, tuple) else prov
+        if name not in avail:
+            raise ValueError(f"{p}: onnxruntime execution provider {name!r} is not "
+                             f"installed; installed providers: {', '.join(avail)}")
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = int(intra_op_threads)
+    so.inter_op_num_threads = 1
+    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    so.log_severity_level = 3
+    try:
+        return ort.InferenceSession(p, so, providers=list(providers))
+    except Exception as e:  # noqa: BLE001  (InvalidProtobuf, Fail, ... from the binding)
+        raise ValueError(f"{p}: not a loadable ONNX model ({type(e).__name__}: "
+                         f"{str(e).strip()[:300]})") from e
+
+
 class DdpmModel:
     """A gr-diffusion ONNX eps-network loaded with onnxruntime.
 
@@ -158,33 +191,11 @@ class DdpmModel:
 
     def __init__(self, path, providers=None, intra_op_threads=1, schedule=None,
                  constellation=None):
-        import onnxruntime as ort
-
         self.path = os.fspath(path)
         p = self.path
         if not os.path.isfile(p):
             raise FileNotFoundError(errno.ENOENT, "DDPM ONNX model not found", p)
-        avail = list(ort.get_available_providers())
-        if providers is None:
-            providers = ["CPUExecutionProvider"]
-        elif isinstance(providers, (str, tuple)):
-            providers = [providers]
-        for prov in providers:
-            name = prov[0] if isinstance(prov, tuple) else prov
-            if name not in avail:
-                raise ValueError(f"{p}: onnxruntime execution provider {name!r} is not "
-                                 f"installed; installed providers: {', '.join(avail)}")
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = int(intra_op_threads)
-        so.inter_op_num_threads = 1
-        so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        so.log_severity_level = 3
-        try:
-            self._sess = ort.InferenceSession(p, so, providers=list(providers))
-        except Exception as e:  # noqa: BLE001  (InvalidProtobuf, Fail, ... from the binding)
-            raise ValueError(f"{p}: not a loadable ONNX model ({type(e).__name__}: "
-                             f"{str(e).strip()[:300]})") from e
+        self._sess = open_session(p, providers, intra_op_threads)
         self.providers = self._sess.get_providers()
         self._check_io()
         meta = dict(self._sess.get_modelmeta().custom_metadata_map)

@@ -1,0 +1,77 @@
+#
+# Copyright 2026 gr-diffusion authors.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""Run-time noise-level control shared by the Python receiver blocks (needs GNU Radio).
+
+A block mixes in :class:`NoiseLevelControl`, calls ``_init_noise_level(esn0_db)`` in its
+constructor and gets: setters ``set_esn0_db`` / ``set_noise_var``, a "noise" message port
+(a number = Es/N0 in dB, or a dict or pair with esn0_db, snr_db or noise_var) and
+``_tag_sigma2(n)``, the per-sample sigma2 of a work() call honouring input tags
+snr_db / esn0_db / noise_var at their offsets. Invalid values are logged and ignored.
+sigma2 is the noise variance per complex sample (Es/N0 = 1/sigma2 for unit power).
+"""
+import math
+
+import numpy as np
+import pmt
+
+NOISE_KEYS = ("esn0_db", "snr_db", "noise_var")
+
+
+class NoiseLevelControl:
+    def _init_noise_level(self, esn0_db):
+        if not math.isfinite(float(esn0_db)):
+            raise ValueError("esn0_db must be finite")
+        self._sigma2 = 10.0 ** (-float(esn0_db) / 10.0)
+        self.message_port_register_in(pmt.intern("noise"))
+        self.set_msg_handler(pmt.intern("noise"), self._handle_noise_msg)
+
+    def _set_sigma2(self, s2, what):
+        if not (math.isfinite(s2) and s2 >= 0):
+            self.logger.warn(f"ignoring invalid {what} (noise variance {s2})")
+            return
+        self._sigma2 = float(s2)
+
+    def _apply_noise(self, key, value, what):
+        v = float(value)
+        self._set_sigma2(v if key == "noise_var" else 10.0 ** (-v / 10.0), what)
+
+    def set_esn0_db(self, esn0_db):
+        self._apply_noise("esn0_db", esn0_db, "Es/N0")
+
+    def set_noise_var(self, noise_var):
+        self._apply_noise("noise_var", noise_var, "noise_var")
+
+    def _handle_noise_msg(self, msg):
+        try:
+            if pmt.is_number(msg) and not pmt.is_complex(msg):
+                return self._apply_noise("esn0_db", pmt.to_double(msg), "Es/N0 message")
+            py = pmt.to_python(msg)
+            if isinstance(py, tuple) and len(py) == 2 and isinstance(py[0], str):
+                py = {py[0]: py[1]}
+            if isinstance(py, dict):
+                for key in NOISE_KEYS:
+                    v = py.get(key)
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        return self._apply_noise(key, v, f"{key} message")
+        except Exception:  # noqa: BLE001 (malformed PMTs must not stop the flowgraph)
+            pass
+        self.logger.warn("ignoring message on port 'noise': expected a number (Es/N0 dB) "
+                         f"or a dict with esn0_db, snr_db or noise_var, got {msg}")
+
+    def _tag_sigma2(self, n):
+        """Per-sample sigma2 for this work() call, applying noise tags at their offsets."""
+        s2 = np.full(n, self._sigma2)
+        r0 = self.nitems_read(0)
+        tags = [t for t in self.get_tags_in_window(0, 0, n)
+                if pmt.symbol_to_string(t.key) in NOISE_KEYS]
+        for t in sorted(tags, key=lambda t: t.offset):
+            key = pmt.symbol_to_string(t.key)
+            if not (pmt.is_number(t.value) and not pmt.is_complex(t.value)):
+                self.logger.warn(f"ignoring tag {key} with non-numeric value {t.value}")
+                continue
+            self._apply_noise(key, pmt.to_double(t.value), f"{key} tag")
+            s2[t.offset - r0:] = self._sigma2
+        return s2
