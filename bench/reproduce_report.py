@@ -416,8 +416,8 @@ def write_report(doc, path):
              "amplitude, so a received y (symbols at full amplitude) never fits exactly and fits "
              "roughly only near +1.9 dB (figure 1b); with the shipped models' schedule (table "
              "above) the x_T level is where the chain expects pure noise, so at any realistic SNR "
-             "it discards y and draws a prior sample (MSE ~ 2, i.e. +3 dB) - or, when |y| is "
-             "far larger than x_T ever is, diverges. The 'posterior' / 'ddim' / 'tweedie' "
+             "it discards y and draws a prior sample (MSE ~ 2, i.e. +3 dB). The "
+             "'posterior' / 'ddim' / 'tweedie' "
              "samplers start at the step matched to the per-sample sigma2 with the input scaled by "
              "sqrt(abar), and are what this module recommends.\n")
     f = figs.get("fig1")
