@@ -25,7 +25,8 @@ from .model_files import model_dirs
 from .onnx_model import open_session, parse_floats
 
 OUTPUTS = ("expected", "argmax")
-SHIPPED_DNN = ("dnn_16qam_regression", "dnn_16qam_classification", "dnn_64qam_regression")
+SHIPPED_DNN = ("dnn_16qam_regression", "dnn_16qam_classification", "dnn_64qam_regression",
+               "dnn_256qam_regression")
 _CHUNK = 1 << 13
 
 
