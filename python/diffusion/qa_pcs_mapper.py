@@ -10,7 +10,6 @@ messages, run-time Es/N0 changes at block boundaries, symbol errors and lost sym
 (resynchronisation), index input, tagless operation, and the i.i.d. mode's frequencies."""
 import os
 import time
-import unittest
 
 import numpy as np
 import pmt
@@ -23,13 +22,6 @@ os.environ.setdefault("GR_DIFFUSION_MODEL_DIR", MODELS)
 from gnuradio import diffusion  # noqa: E402
 from gnuradio.diffusion import pcs, shaping  # noqa: E402
 
-
-def have_model(name):
-    try:
-        diffusion.shipped_model(name)
-        return True
-    except FileNotFoundError:
-        return False
 
 
 def tag_list(tags, key):
@@ -95,7 +87,6 @@ class qa_pcs_mapper(gr_unittest.TestCase):
         return out
 
     # ---------------------------------------------------------------- round trips
-    @unittest.skipUnless(have_model("16qam") and have_model("64qam"), "shipped models missing")
     def test_ddpm_round_trip_bit_exact(self):
         for name, n, snr, sampler in (("16qam", 1024, 5.0, "tweedie"),
                                       ("64qam", 2048, 12.0, "tweedie"),
