@@ -1,7 +1,6 @@
 """DNN baseline receiver: PyTorch -> ONNX export / onnxruntime load parity, the training
 CLI, and the accuracy of the shipped models against the exact MMSE estimator."""
 import json
-import math
 import os
 import sys
 

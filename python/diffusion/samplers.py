@@ -146,7 +146,6 @@ def _ddim(model, sched, x, tstar, k, info):
     grid = ddim_steps(tstar, k)
     full = np.concatenate(([1.0], sched.abar))       # abar(0) = 1
     x = x.copy()
-    x0 = None
     for j in range(k):
         t, s = grid[:, j], grid[:, j + 1]
         act = np.nonzero(t > s)[0]                   # equal steps are no-ops

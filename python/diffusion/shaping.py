@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .constellations import Constellation, by_name
-from .information_rate import entropy_bits, mi_awgn, unit_power
+from .information_rate import entropy_bits, mi_awgn
 
 PMF_SOURCES = ("ddpm", "maxwell_boltzmann", "uniform")
 DDPM_MODES = ("tweedie", "ddim", "posterior", "paper")

@@ -13,7 +13,6 @@ point file | complex64 recording (.cf32 .c64 .fc32 .iq .bin .raw .dat .cfile) | 
 (.sigmf-meta/.sigmf-data).  Recordings are scaled to unit average power.
 """
 import argparse
-import json
 import os
 import platform
 import sys
