@@ -35,12 +35,12 @@ def make_block(kind, model, mode="tweedie", steps=5, source="parameter", esn0_db
 
 
 def awgn_symbols(const, n, esn0_db, seed):
+    """Random point indices, their symbols x, y = x + AWGN at Es/N0 (complex64), sigma2."""
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, const.order, n)
     x = const.points[idx]
     s2 = 10.0 ** (-esn0_db / 10.0)
-    y = x + np.sqrt(s2 / 2) * (rng.standard_normal(n) + 1j * rng.standard_normal(n))
-    return idx, x, y.astype(np.complex64), s2
+    return idx, x, reference.awgn(x, s2, rng).astype(np.complex64), s2
 
 
 class qa_ddpm_denoiser(gr_unittest.TestCase):
