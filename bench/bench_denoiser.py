@@ -24,11 +24,9 @@ import sys
 import time
 
 import numpy as np
-from gnuradio import blocks, gr
-
-from gnuradio import diffusion
-from gnuradio.diffusion import constellations, samplers
-from gnuradio.diffusion.onnx_model import DdpmModel
+from gnuradio import blocks, diffusion, gr
+from gnuradio.diffusion.core import constellations, samplers
+from gnuradio.diffusion.core.onnx_model import DdpmModel
 
 FLOP_PER_EVAL = 66.5e3
 
@@ -38,7 +36,7 @@ class torch_naive_block(gr.sync_block):
 
     def __init__(self, model, threads):
         import torch
-        from gnuradio.diffusion.network import EpsNetwork
+        from gnuradio.diffusion.training.network import EpsNetwork
         gr.sync_block.__init__(self, "torch_naive", [np.complex64], [np.complex64])
         torch.set_num_threads(threads)
         self.torch = torch

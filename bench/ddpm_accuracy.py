@@ -31,9 +31,9 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 
-from diffusion import constellations, reference, samplers  # noqa: E402
-from diffusion.onnx_model import DdpmModel  # noqa: E402
-from diffusion.schedules import make_schedule  # noqa: E402
+from diffusion.core import constellations, reference, samplers  # noqa: E402
+from diffusion.core.onnx_model import DdpmModel  # noqa: E402
+from diffusion.core.schedules import make_schedule  # noqa: E402
 
 DEFAULT_MODES = ["tweedie", "ddim1", "ddim2", "ddim5", "ddim10", "posterior", "paper"]
 
@@ -201,8 +201,8 @@ def _card_header(model, path):
         f"{s.snr_db[-1]:.1f} dB (t = T), abar_T = {s.abar[-1]:.3g} |",
         "| inputs | `x` float32 [N, 2] = (Re, Im) of x_t; `t` int64 [N], 1-based step |",
         "| output | `eps` float32 [N, 2] |",
-        "| conventions | E\|x0\|^2 = 1; x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps with complex "
-        "eps, E\|eps\|^2 = 1 (1/2 per rail); AWGN sigma^2 per complex sample, Es/N0 = 1/sigma^2; "
+        r"| conventions | E\|x0\|^2 = 1; x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps with complex "
+        r"eps, E\|eps\|^2 = 1 (1/2 per rail); AWGN sigma^2 per complex sample, Es/N0 = 1/sigma^2; "
         "matched step: abar(t*) ~ 1/(1 + sigma^2) |",
         "", "## Training", "",
         "```", tr.get("command", "?"), "```", "",
@@ -215,7 +215,7 @@ def _card_header(model, path):
         f"{tr.get('torch', '?')}, 1 thread, CPU shared with parallel C++ builds), final loss "
         f"{tr.get('final_loss', float('nan')):.4f}; loss log `models/"
         f"{os.path.splitext(os.path.basename(path))[0]}.loss.csv`",
-        f"- full recipe: ONNX metadata `training` (JSON)",
+        "- full recipe: ONNX metadata `training` (JSON)",
     ]
     return lines
 
@@ -288,8 +288,8 @@ def constellation_card(model, res, modes, bench_cmd):
            "SER = symbol error rate after slicing each estimate to the nearest point "
            "(posterior/paper are samples of p(x|y), so their MSE is ~2 x MMSE by design).",
            table, "", "## Use", "", "```python",
-           "from diffusion.onnx_model import DdpmModel      # python/ on sys.path, or gnuradio.diffusion",
-           "from diffusion.samplers import denoise",
+           "from diffusion.core.onnx_model import DdpmModel      # python/ on sys.path, or gnuradio.diffusion",
+           "from diffusion.core.samplers import denoise",
            f"m = DdpmModel('models/{os.path.basename(path)}')",
            "x_hat = denoise(m, y, sigma2, mode='tweedie')   # y complex [N], sigma2 per complex sample",
            "```", "",
@@ -355,7 +355,7 @@ def main(argv=None):
             old = json.load(f)
         a = old["args"]
         cmd = "python bench/ddpm_accuracy.py " + " ".join(old.get("argv", []))
-        for cname, res in old["results"].items():
+        for _cname, res in old["results"].items():
             m = DdpmModel(os.path.join(ROOT, res["model"]))
             constellation_card(m, res, a["modes"], cmd)
             print(f"card: {os.path.splitext(m.path)[0]}.md")

@@ -11,7 +11,7 @@
 
 For every model and Es/N0 (= 1/sigma^2, sigma^2 per complex sample) it draws n uniform
 symbols of the model's constellation (seeded), adds AWGN and reports
-  MMSE     MSE (dB) of the exact E[x|y] (diffusion.reference.mmse_estimate)
+  MMSE     MSE (dB) of the exact E[x|y] (diffusion.core.reference.mmse_estimate)
   HD       SER of hard (nearest-point = ML) decisions on y, MSE (dB) of those points
   blind    MSE (dB) of E[x|y] with Es/N0 unknown and uniform over the model's training range:
            the target of a DNN without a noise-level input (what perfect training
@@ -33,8 +33,8 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 
-from diffusion import reference  # noqa: E402
-from diffusion.dnn_model import SHIPPED_DNN, DnnModel, snr_mixture_mmse  # noqa: E402
+from diffusion.core import reference  # noqa: E402
+from diffusion.core.dnn_model import SHIPPED_DNN, DnnModel, snr_mixture_mmse  # noqa: E402
 
 
 def mse_db(a, b):

@@ -16,7 +16,7 @@ to unit average power under each PMF):
   C          Shannon capacity log2(1 + Es/N0)
   uniform    I(X;Y) with the uniform PMF
   MB         Maxwell-Boltzmann p ~ exp(-nu |x|^2), nu maximising I(X;Y)
-  <mode>     DDPM PMF (diffusion.shaping.ddpm_pmf: n synthetic uniform symbols + AWGN at
+  <mode>     DDPM PMF (diffusion.shaping.pmf.ddpm_pmf: n synthetic uniform symbols + AWGN at
              that Es/N0, denoised with the sampler mode, nearest point, histogram); the
              spread (+-) is the std over --bootstrap multinomial resamplings of the
              histogram, i.e. the PMF's sampling noise
@@ -40,11 +40,11 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 
-from diffusion import distribution_matching as dm  # noqa: E402
-from diffusion import information_rate as ir  # noqa: E402
-from diffusion import shaping  # noqa: E402
-from diffusion.model_files import shipped_model  # noqa: E402
-from diffusion.onnx_model import DdpmModel  # noqa: E402
+from diffusion.core import information_rate as ir  # noqa: E402
+from diffusion.core.model_files import shipped_model  # noqa: E402
+from diffusion.core.onnx_model import DdpmModel  # noqa: E402
+from diffusion.shaping import distribution_matching as dm  # noqa: E402
+from diffusion.shaping import pmf as shaping  # noqa: E402
 
 MODES = ["tweedie", "ddim", "posterior", "paper"]
 SNRS = [-5.0, 0.0, 5.0, 10.0, 15.0, 20.0]

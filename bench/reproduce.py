@@ -59,15 +59,22 @@ from dataclasses import asdict, dataclass, field
 os.environ.setdefault("GR_CONF_LOG_LOG_LEVEL", "error")
 
 import numpy as np  # noqa: E402
-from gnuradio import blocks, gr  # noqa: E402
-
-from gnuradio import diffusion  # noqa: E402
-from gnuradio.diffusion import constellations, information_rate, metrics, reference  # noqa: E402
-from gnuradio.diffusion import samplers  # noqa: E402
-from gnuradio.diffusion.onnx_model import DdpmModel  # noqa: E402
+from gnuradio import (  # noqa: E402
+    blocks,
+    diffusion,  # noqa: E402
+    gr,
+)
+from gnuradio.diffusion.core import (  # noqa: E402
+    constellations,
+    information_rate,
+    metrics,
+    reference,
+    samplers,  # noqa: E402
+)
+from gnuradio.diffusion.core.onnx_model import DdpmModel  # noqa: E402
 
 try:
-    from gnuradio.diffusion import shaping as _shaping   # probabilistic shaping (PCS)
+    from gnuradio.diffusion.shaping import pmf as _shaping  # probabilistic shaping (PCS)
 except ImportError:  # pragma: no cover  (module without the shaping work)
     _shaping = None
 
@@ -291,7 +298,7 @@ def describe_ddpm(path):
 
 
 def describe_dnn(path):
-    from gnuradio.diffusion.dnn_model import DnnModel
+    from gnuradio.diffusion.core.dnn_model import DnnModel
     d = DnnModel(path)
     return {"path": path, "head": d.head, "snr_input": d.snr_input,
             "train_esn0_range_db": d.training_esn0_range}
@@ -375,7 +382,7 @@ def bitwise_map_bit_errors(z, sigma2, idx, const):
 
 
 def estimator_metrics(x, est, const, mmse_err2=None, idx=None, map_bit_err=None):
-    """Metrics of one estimate (diffusion.metrics) + the standard error of the MSE, the
+    """Metrics of one estimate (diffusion.core.metrics) + the standard error of the MSE, the
     paired excess over the MMSE estimate (mean and standard error, linear) and the paired
     BER excess over bit-wise MAP decisions."""
     m = metrics.reconstruction_metrics(x, est, const)
@@ -460,7 +467,7 @@ def sweep_panel(cfg, models, fig, panel_key, title, x_name, xs, point_kw, nsym, 
     clamped = {m: [] for m in DDPM_MODES}
     seconds, worst, samples, ber_map = [], 0.0, [], []
     params = None
-    for i, xv in enumerate(progress(xs, f"{fig} {panel_key}", show)):
+    for xv in progress(xs, f"{fig} {panel_key}", show):
         kw = point_kw(xv)
         params = {k: v for k, v in kw.items() if k != "esn0_db" or x_name != "esn0_db"}
         r = run_link_point(cfg, models, nsym=nsym, seed=point_seed(cfg.seed, fig, kw["const_name"]),
@@ -598,7 +605,7 @@ def figure5(cfg, models, show):
 
 # ---------------------------------------------------------------------------- figure 6 (PCS)
 def _mb_fallback(const, esn0_db):
-    """Maxwell-Boltzmann PMF maximising AWGN MI (grid search) when diffusion.shaping is
+    """Maxwell-Boltzmann PMF maximising AWGN MI (grid search) when diffusion.shaping.pmf is
     absent."""
     e = np.abs(const.points) ** 2
     best = (information_rate.mi_awgn(const.points, None, esn0_db=esn0_db), 0.0)
@@ -701,7 +708,7 @@ def figure6(cfg, models, show):
         panels[cname] = {"title": f"{cname.upper()}, AWGN", "x_name": "esn0_db", "x": xs,
                          "curves": curves, "entropy": entropy, "measured": measured,
                          "mb_nu": nu, "clamped": clamped,
-                         "shaping_module": "diffusion.shaping" if _shaping else "fallback"}
+                         "shaping_module": "diffusion.shaping.pmf" if _shaping else "fallback"}
     return {"title": "Probabilistic shaping: mutual information vs Es/N0", "panels": panels}
 
 
@@ -741,7 +748,7 @@ def reverse_snapshots(model, x_T, rng, keep):
 def swissroll_data(n, seed):
     """Swiss-roll samples as the training data source makes them (unit average power)."""
     import torch
-    from gnuradio.diffusion.training import SwissRollSource
+    from gnuradio.diffusion.training.ddpm import SwissRollSource
     g = torch.Generator().manual_seed(int(seed))
     d = SwissRollSource().sample(int(n), g).double().numpy()
     return d[:, 0] + 1j * d[:, 1]
@@ -1020,7 +1027,7 @@ def evaluate_claims(res, models_info, cfg):
                 "measured": (f"{key} at {xv:g} dB: BER DNN {bd:.4f}, hard {bh:.4f}, MMSE {bm:.4f}, "
                              f"bit-wise MAP {bmap:.4f}; DDPM BER reduction vs DNN: "
                              + ", ".join(f"{m} {100 * red[m]:+.1f} %" for m in DDPM_MODES)
-                             + f"; largest reduction any receiver of z could reach"
+                             + "; largest reduction any receiver of z could reach"
                              + ("" if gauss else " (Gaussian-model MAP, not a bound here)")
                              + f": {100 * bound:+.1f} %"),
                 "verdict": "reproduced" if red["paper"] >= target else (

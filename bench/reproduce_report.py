@@ -8,7 +8,6 @@ import math
 import os
 
 import numpy as np
-
 from reproduce import DDPM_MODES, ESTIMATORS, LABELS, MI_CURVES, MI_MEASURED
 
 STYLE = {
@@ -460,11 +459,11 @@ def write_report(doc, path):
                  "kappa_r p |h|^2, so after zero-forcing both pairs leave the same effective "
                  "noise kappa_t + kappa_r + 1/(Es/N0 |h|^2): the two panels coincide up to the "
                  "stochastic samplers' draws.\n")
-        for k, p in f["panels"].items():
+        for _k, p in f["panels"].items():
             every = max(1, len(p["x"]) // 8)
             L.append(f"**{p['title']}**, cosine similarity:\n")
             L.append(_table(p, "cosine_similarity", nd=4, every=every) + "\n")
-            L.append(f"NMSE (dB):\n")
+            L.append("NMSE (dB):\n")
             L.append(_table(p, "nmse_db", every=every) + "\n")
     f = figs.get("fig4")
     if f:
@@ -490,7 +489,7 @@ def write_report(doc, path):
                  "Gaussian noise of the effective variance: the lowest BER any receiver of z can "
                  "reach when that model is exact (AWGN panel); under Laplacian noise it is the "
                  "Gaussian-model rule, not a bound. `hard` and `raw` coincide (raw sliced).\n")
-        for k, p in f["panels"].items():
+        for _k, p in f["panels"].items():
             L.append(f"**{p['title']}**, BER:\n")
             L.append(_table(p, "ber", nd=4, extra={"bit-wise MAP": p["ber_bitwise_map"]}) + "\n")
     f = figs.get("fig6")
@@ -503,7 +502,7 @@ def write_report(doc, path):
                  "sampler produces from noisy uniform symbols at that Es/N0 (shaping.ddpm_pmf), "
                  "per sampler mode. Circles: the mi_probe block on samples made by a flowgraph "
                  "(vector_source -> additive_noise -> mi_probe), +-2 standard errors.\n")
-        for k, p in f["panels"].items():
+        for _k, p in f["panels"].items():
             hdr = "| Es/N0 | " + " | ".join(MI_CURVES) + " | H(ddpm tweedie) |"
             L.append(f"**{p['title']}** (bits/symbol):\n")
             L.append(hdr)
@@ -531,7 +530,7 @@ def write_report(doc, path):
         sc = f.get("scatter")
         if sc:
             L.append("![constellations](fig7_constellations.png)\n")
-            for k, p in sc["panels"].items():
+            for _k, p in sc["panels"].items():
                 L.append(f"**{p['title']}**, SER:\n")
                 L.append(_table(p, "ser", nd=3) + "\n")
     L.append("## Reproduce\n")

@@ -22,10 +22,8 @@ import sys
 import time
 
 import numpy as np
-from gnuradio import blocks, gr
-
-from gnuradio import diffusion
-from gnuradio.diffusion import constellations, reference
+from gnuradio import blocks, diffusion, gr
+from gnuradio.diffusion.core import constellations, reference
 
 
 class ddpm_link(gr.top_block):

@@ -3,46 +3,34 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""pytest setup: the engine tests import the *source* package as ``diffusion``.
-
-``python/`` goes first on sys.path, so ``import diffusion`` is the source tree under test
-(python/diffusion), while ``from gnuradio import diffusion`` is still the installed module
-(a different top-level name: both coexist, the installed one is untouched).
-
-The source package's ``__init__`` also pulls in the GNU Radio Python blocks when GNU Radio
-is importable; those need the compiled bindings, which live only in the build/installed
-module.  If that import fails here, the core-only package is registered instead (the
-engine modules only use relative imports of other core modules), and the failure is
-reported in the pytest header.
+"""pytest setup. The rule (docs/development.md): every test imports the package as
+``gnuradio.diffusion`` from this checkout's build tree, ``build/test_modules`` (what
+GR_ADD_TEST puts first on PYTHONPATH under ctest; $GR_DIFFUSION_TEST_MODULES overrides),
+and uses this checkout's models/. Rebuild (``cmake --build build``) after editing Python
+sources: the build copies them there. The single exception, by design, is
+tests/test_engine_import.py, which imports the source tree's core in a subprocess without
+GNU Radio, as a machine without GNU Radio would.
 """
 import os
 import sys
-import types
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PYDIR = os.path.join(ROOT, "python")
-MODELS = os.path.join(ROOT, "models")
+TEST_MODULES = os.environ.get("GR_DIFFUSION_TEST_MODULES",
+                              os.path.join(ROOT, "build", "test_modules"))
+os.environ.setdefault("GR_DIFFUSION_MODEL_DIR", os.path.join(ROOT, "models"))
 
-if sys.path[:1] != [PYDIR]:
-    sys.path.insert(0, PYDIR)
+if "gnuradio" in sys.modules:  # its __path__ is fixed at first import (pkgutil.extend_path)
+    raise RuntimeError("gnuradio was imported before tests/conftest.py set the path")
+if os.path.abspath(TEST_MODULES) not in [os.path.abspath(p) for p in sys.path[:1]]:
+    sys.path.insert(0, TEST_MODULES)
 
-_SOURCE_IMPORT_ERROR = None
-try:
-    import diffusion  # noqa: F401
-    if os.path.dirname(os.path.abspath(diffusion.__file__)) != os.path.join(PYDIR, "diffusion"):
-        raise ImportError(f"'diffusion' resolved to {diffusion.__file__}, not the source tree")
-except ImportError as e:  # e.g. blocks needing the compiled bindings
-    _SOURCE_IMPORT_ERROR = f"{type(e).__name__}: {e}"
-    for k in [k for k in sys.modules if k == "diffusion" or k.startswith("diffusion.")]:
-        del sys.modules[k]
-    _pkg = types.ModuleType("diffusion")
-    _pkg.__path__ = [os.path.join(PYDIR, "diffusion")]
-    _pkg.__file__ = os.path.join(PYDIR, "diffusion", "__init__.py")
-    sys.modules["diffusion"] = _pkg
+import gnuradio.diffusion  # noqa: E402
+
+_PKG = os.path.dirname(os.path.abspath(gnuradio.diffusion.__file__))
+if not _PKG.startswith(os.path.abspath(TEST_MODULES) + os.sep):
+    raise RuntimeError(f"gnuradio.diffusion resolved to {_PKG}, not this checkout's build tree "
+                       f"{TEST_MODULES}: build it first (cmake --build build)")
 
 
 def pytest_report_header(config):
-    if _SOURCE_IMPORT_ERROR:
-        return [f"source package 'diffusion': full __init__ failed ({_SOURCE_IMPORT_ERROR}); "
-                f"using the core-only package"]
-    return []
+    return [f"gnuradio.diffusion from {_PKG}; models from {os.environ['GR_DIFFUSION_MODEL_DIR']}"]

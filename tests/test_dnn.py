@@ -2,21 +2,23 @@
 CLI, and the accuracy of the shipped models against the exact MMSE estimator."""
 import json
 import os
-import sys
 
 import numpy as np
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "python"))
-os.environ.setdefault("GR_DIFFUSION_MODEL_DIR", os.path.join(ROOT, "models"))
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("onnxruntime")
 
-from diffusion import constellations, dnn, reference  # noqa: E402
-from diffusion.dnn_model import (SHIPPED_DNN, DnnModel, shipped_dnn_model,  # noqa: E402
-                                 snr_mixture_mmse)
+from gnuradio.diffusion.core import constellations, reference
+from gnuradio.diffusion.core.dnn_model import (
+    SHIPPED_DNN,
+    DnnModel,
+    shipped_dnn_model,
+    snr_mixture_mmse,
+)
+from gnuradio.diffusion.training import dnn
 
 
 def quick_net(head, snr_input, name="16qam", steps=30):
@@ -63,7 +65,7 @@ def test_export_load_parity(tmp_path, head, snr_input):
 
 
 def test_training_cli_writes_loadable_model(tmp_path):
-    from diffusion import train_dnn
+    from gnuradio.diffusion import train_dnn
     out = str(tmp_path / "cli.onnx")
     log = str(tmp_path / "loss.csv")
     assert train_dnn.main(["--data", "qpsk", "--head", "classification", "--out", out,

@@ -1,4 +1,6 @@
-"""Engine: the core imports and runs without GNU Radio, and inference without torch."""
+"""The GNU Radio-free subpackages import and run without GNU Radio, and inference without
+torch: the source tree's python/ alone on the path, as on a machine without GNU Radio (the
+one test that does not import the build tree, see conftest.py)."""
 import os
 import subprocess
 import sys
@@ -15,9 +17,20 @@ class Blocker:
 sys.meta_path.insert(0, Blocker())
 sys.path.insert(0, sys.argv[1])
 import numpy as np
-import diffusion.constellations, diffusion.schedules, diffusion.reference
-import diffusion.samplers, diffusion.onnx_model
-from diffusion import samplers, reference, schedules, constellations
+import diffusion.core.constellations, diffusion.core.schedules, diffusion.core.reference
+import diffusion.core.samplers, diffusion.core.onnx_model
+from diffusion.core import samplers, reference, schedules, constellations
+import diffusion.core.noise_estimation, diffusion.core.metrics, diffusion.core.information_rate
+import diffusion.core.mi_window, diffusion.core.dnn_model, diffusion.core.model_files
+import diffusion.shaping.pmf, diffusion.shaping.distribution_matching
+import diffusion.shaping.pcs_frame
+import diffusion.link.framing, diffusion.link.synchronizer, diffusion.link.sigmf
+import diffusion
+try:
+    diffusion.ddpm_denoiser_py()
+    raise AssertionError("a block placeholder did not raise")
+except ImportError as e:
+    assert "needs GNU Radio" in str(e), e
 c = constellations.by_name("16qam")
 oracle = reference.OracleEpsModel(c, schedules.make_schedule("wide"))
 y = c.points[:8] + 0.1
@@ -25,7 +38,7 @@ out = samplers.denoise(oracle, y, 0.05)
 assert out.dtype == np.complex64 and out.shape == (8,)
 model = sys.argv[2]
 if model:
-    m = diffusion.onnx_model.DdpmModel(model)
+    m = diffusion.core.onnx_model.DdpmModel(model)
     samplers.denoise(m, y, 0.05, "ddim", steps=2)
 bad = [k for k in sys.modules if k.split(".")[0] in ("gnuradio", "torch", "onnx")]
 assert not bad, bad

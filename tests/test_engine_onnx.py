@@ -4,17 +4,15 @@ import os
 
 import numpy as np
 import pytest
-
-from diffusion import constellations
-from diffusion.onnx_model import REQUIRED_METADATA, DdpmModel, parse_floats
-from diffusion.schedules import make_schedule
+from gnuradio.diffusion.core import constellations
+from gnuradio.diffusion.core.onnx_model import REQUIRED_METADATA, DdpmModel, parse_floats
+from gnuradio.diffusion.core.schedules import make_schedule
 
 torch = pytest.importorskip("torch")
 onnx = pytest.importorskip("onnx")
+from gnuradio.diffusion.training.export import export_onnx  # noqa: E402
+from gnuradio.diffusion.training.network import EpsNetwork  # noqa: E402
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
-
-from diffusion.network import EpsNetwork  # noqa: E402
-from diffusion.onnx_model import export_onnx  # noqa: E402
 
 
 def make_net(param="eps", T=12, hidden=16, seed=0, sched="wide", beta=1.0, emb_init="uniform"):
@@ -161,7 +159,7 @@ def _graph_model(path, x_name="x", x_type=TensorProto.FLOAT, x_cols=2, t_type=Te
         [helper.make_tensor_value_info(out_name, TensorProto.FLOAT, ["N", 2])], inits)
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
     s = make_schedule("paper", 4)
-    from diffusion.onnx_model import build_metadata
+    from gnuradio.diffusion.core.onnx_model import build_metadata
     for k, v in build_metadata(s, constellations.by_name("qpsk")).items():
         m.metadata_props.add(key=k, value=v)
     onnx.save(m, path)

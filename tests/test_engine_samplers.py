@@ -8,10 +8,9 @@ which test_tweedie_detects_a_3db_slip demonstrates.
 """
 import numpy as np
 import pytest
-
-from diffusion import constellations, reference, samplers
-from diffusion.reference import OracleEpsModel, mmse_estimate
-from diffusion.schedules import make_schedule
+from gnuradio.diffusion.core import constellations, reference, samplers
+from gnuradio.diffusion.core.reference import OracleEpsModel, mmse_estimate
+from gnuradio.diffusion.core.schedules import make_schedule
 
 
 def symbols(const, n, seed):
@@ -85,7 +84,7 @@ def test_forward_noise_convention():
     """Training's forward process: E|eps|^2 = 1 (1/2 per rail) and x_t/sqrt(abar) - x0 has
     complex variance (1 - abar)/abar = the schedule's sigma2, the variance matched_step uses."""
     torch = pytest.importorskip("torch")
-    from diffusion import training
+    from gnuradio.diffusion.training import ddpm as training
     s = make_schedule("wide")
     g = torch.Generator().manual_seed(0)
     n = 100000

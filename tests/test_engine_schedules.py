@@ -1,9 +1,8 @@
 """Engine: noise schedules and the sigma^2 -> matched-step map."""
 import numpy as np
 import pytest
-
-from diffusion import schedules
-from diffusion.schedules import Schedule, make_schedule, sigmoid_schedule
+from gnuradio.diffusion.core import schedules
+from gnuradio.diffusion.core.schedules import Schedule, make_schedule, sigmoid_schedule
 
 
 def test_paper_schedule_values():

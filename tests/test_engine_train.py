@@ -1,16 +1,15 @@
 """Engine: the training CLI end to end (a few steps), data sources, loss weights."""
 import json
-import os
 
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from diffusion import train as train_cli  # noqa: E402
-from diffusion import training  # noqa: E402
-from diffusion.onnx_model import DdpmModel  # noqa: E402
-from diffusion.schedules import make_schedule  # noqa: E402
+from gnuradio.diffusion import train as train_cli  # noqa: E402
+from gnuradio.diffusion.core.onnx_model import DdpmModel  # noqa: E402
+from gnuradio.diffusion.core.schedules import make_schedule  # noqa: E402
+from gnuradio.diffusion.training import ddpm as training  # noqa: E402
 
 
 def _train(tmp_path, data, *extra):

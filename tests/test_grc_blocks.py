@@ -9,7 +9,6 @@ import os
 
 import pytest
 import yaml
-
 from gnuradio import gr
 from gnuradio.grc.core import schema_checker
 from gnuradio.grc.core.platform import Platform

@@ -24,14 +24,13 @@ import sys
 import numpy as np
 import pmt
 import pytest
-
 from gnuradio import blocks, channels, gr
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-os.environ.setdefault("GR_DIFFUSION_MODEL_DIR", os.path.join(ROOT, "models"))
 
-from gnuradio import diffusion  # noqa: E402
-from gnuradio.diffusion import link_framing, link_sigmf  # noqa: E402
+from gnuradio import diffusion
+from gnuradio.diffusion.link import framing as link_framing
+from gnuradio.diffusion.link import sigmf as link_sigmf
 
 APP = os.path.join(ROOT, "apps", "gr-diffusion-link")
 

@@ -1,4 +1,4 @@
-"""Maths of diffusion.metrics (reconstruction metrics): exact cases, theory, windows."""
+"""Maths of diffusion.core.metrics (reconstruction metrics): exact cases, theory, windows."""
 import math
 import os
 import sys
@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "python"))
-from diffusion import constellations, metrics  # noqa: E402
+from gnuradio.diffusion.core import constellations, metrics  # noqa: E402
 
 
 def all_points(name, reps=10):

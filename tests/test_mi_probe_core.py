@@ -1,5 +1,5 @@
-"""Maths of diffusion.mi_probe_core: blind MI estimator and the sliding-window dispatcher
-(the estimators it wraps are diffusion.information_rate)."""
+"""Maths of diffusion.core.mi_window: blind MI estimator and the sliding-window dispatcher
+(the estimators it wraps are diffusion.core.information_rate)."""
 import math
 import os
 import sys
@@ -9,7 +9,8 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "python"))
-from diffusion import constellations, information_rate, mi_probe_core  # noqa: E402
+from gnuradio.diffusion.core import constellations, information_rate  # noqa: E402
+from gnuradio.diffusion.core import mi_window as mi_probe_core
 
 
 def awgn_link(name, esn0, n, seed):

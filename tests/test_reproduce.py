@@ -108,7 +108,7 @@ def test_every_curve_of_every_figure(quick_run):
     for p in _panels(doc, "fig6").values():
         for c in exp["fig6"]:
             assert len(p["curves"][c]) == len(p["x"]), c
-        for c, m in p["measured"].items():
+        for _c, m in p["measured"].items():
             assert len(m["mi"]) == len(p["x"])
             assert max(m["probe_vs_offline"]) < 1e-9     # mi_probe block == offline terms
     sc = doc["figures"]["fig7"]["scatter"]["panels"]

@@ -1,4 +1,4 @@
-"""diffusion.distribution_matching (CCDM, exact integer arithmetic) and diffusion.pcs
+"""diffusion.shaping.distribution_matching (CCDM, exact integer arithmetic) and diffusion.shaping.pcs_frame
 (composition -> Gray-labelled points -> bytes and back)."""
 import itertools
 import math
@@ -10,9 +10,10 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "python"))
-from diffusion import constellations as C  # noqa: E402
-from diffusion import distribution_matching as dm  # noqa: E402
-from diffusion import pcs, shaping  # noqa: E402
+from gnuradio.diffusion.core import constellations as C  # noqa: E402
+from gnuradio.diffusion.shaping import distribution_matching as dm  # noqa: E402
+from gnuradio.diffusion.shaping import pcs_frame as pcs  # noqa: E402
+from gnuradio.diffusion.shaping import pmf as shaping
 
 
 def kl_counts(c, p):

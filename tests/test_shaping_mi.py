@@ -1,4 +1,4 @@
-"""diffusion.information_rate: AWGN mutual information of shaped constellations and the
+"""diffusion.core.information_rate: AWGN mutual information of shaped constellations and the
 Monte Carlo (mismatched-decoding) estimator for impairment chains."""
 import os
 import sys
@@ -8,8 +8,8 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "python"))
-from diffusion import constellations as C  # noqa: E402
-from diffusion import information_rate as ir  # noqa: E402
+from gnuradio.diffusion.core import constellations as C  # noqa: E402
+from gnuradio.diffusion.core import information_rate as ir  # noqa: E402
 
 
 def random_pmf(m, seed, zeros=3):

@@ -1,18 +1,17 @@
-"""diffusion.shaping: uniform / Maxwell-Boltzmann / DDPM PMFs, shaped constellations and the
+"""diffusion.shaping.pmf: uniform / Maxwell-Boltzmann / DDPM PMFs, shaped constellations and the
 PMF cache over the Es/N0 grid.  The DDPM tests use the exact (oracle) eps-model, so the
 theory is checked without a trained file; a trained-model test runs when the shipped
 16-QAM model is present."""
 import os
-import sys
 
 import numpy as np
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "python"))
-from diffusion import constellations as C  # noqa: E402
-from diffusion import information_rate as ir  # noqa: E402
-from diffusion import reference, schedules, shaping  # noqa: E402
+from gnuradio.diffusion.core import constellations as C
+from gnuradio.diffusion.core import information_rate as ir
+from gnuradio.diffusion.core import reference, schedules
+from gnuradio.diffusion.shaping import pmf as shaping
 
 
 def oracle(name="16qam", schedule="wide"):

@@ -9,9 +9,8 @@ import os
 
 import numpy as np
 import pytest
-
-from diffusion import constellations, reference, samplers
-from diffusion.onnx_model import DdpmModel
+from gnuradio.diffusion.core import constellations, reference, samplers
+from gnuradio.diffusion.core.onnx_model import DdpmModel
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = os.path.join(ROOT, "models")

@@ -3,7 +3,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""DDPM denoiser, Python block: a thin shell over diffusion.samplers.denoise.
+"""DDPM denoiser, Python block: a thin shell over diffusion.core.samplers.denoise.
 
 Same parameters and behaviour as the C++ block ``diffusion.ddpm_denoiser``; for the
 deterministic modes (tweedie, ddim) both agree to 1e-5 on the same input.
@@ -14,10 +14,10 @@ import numpy as np
 import pmt
 from gnuradio import gr
 
-from .noise_estimation import EmNoiseTracker
+from .core.noise_estimation import EmNoiseTracker
+from .core.onnx_model import DdpmModel
+from .core.samplers import MODES, denoise
 from .noise_level import NoiseLevelControl
-from .onnx_model import DdpmModel
-from .samplers import MODES, denoise
 
 NOISE_SOURCES = ("parameter", "stream", "blind")
 PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider",

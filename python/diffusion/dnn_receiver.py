@@ -3,12 +3,12 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""DNN baseline receiver, Python block: a thin shell over diffusion.dnn_model."""
+"""DNN baseline receiver, Python block: a thin shell over diffusion.core.dnn_model."""
 
 import numpy as np
 from gnuradio import gr
 
-from .dnn_model import OUTPUTS, DnnModel
+from .core.dnn_model import OUTPUTS, DnnModel
 from .noise_level import NoiseLevelControl
 
 PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider",

@@ -28,7 +28,7 @@ import math
 
 from gnuradio import blocks, digital, filter, gr
 
-from .link_framing import RRC_SPAN, LinkConfig
+from .link.framing import RRC_SPAN, LinkConfig
 from .preamble_sync import preamble_sync
 from .reconstruction_metrics import reconstruction_metrics
 
@@ -45,7 +45,7 @@ class link_rx(gr.hier_block2):
     """gr-diffusion link receiver: AGC, FLL, matched filter + timing recovery, preamble
     sync/carrier recovery/equalization/noise estimation, DDPM denoiser, hard decisions.
 
-    Link parameters (must match the transmitter, see diffusion.link_framing.LinkConfig):
+    Link parameters (must match the transmitter, see diffusion.link.framing.LinkConfig):
     constellation, sps, rolloff, preamble_len, payload_len, payload_seed, n_payloads,
     payload_file, pilot_interval, pilot_len.
 
@@ -132,7 +132,7 @@ class link_rx(gr.hier_block2):
         else:
             cpp = _cpp()
             if not model:
-                from .model_files import shipped_model
+                from .core.model_files import shipped_model
                 model = shipped_model(c.constellation)
             self.model = model
             enum = {"tweedie": cpp.ddpm_denoiser.TWEEDIE, "ddim": cpp.ddpm_denoiser.DDIM,
@@ -173,7 +173,7 @@ class link_rx(gr.hier_block2):
     # ------------------------------------------------------------------ run time
     def metrics(self):
         """{'equalized': {...}, 'denoised': {...}, 'frames', 'frames_identified', 'last_frame'}
-        (metric dicts as diffusion.metrics; empty without the probes)."""
+        (metric dicts as diffusion.core.metrics; empty without the probes)."""
         out = {"frames": self.sync.frames(), "frames_identified": self.sync.frames_identified(),
                "last_frame": self.sync.last_info()}
         if self.probe_eq is not None:

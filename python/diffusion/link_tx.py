@@ -6,7 +6,7 @@
 """Transmitter of the gr-diffusion over-the-air link, as one hierarchical block.
 
     payload pool (random known symbols, or a file's bytes), BPSK m-sequence preamble and
-    pilots -> frames (diffusion.link_framing)        blocks.vector_source_c (repeating)
+    pilots -> frames (diffusion.link.framing)        blocks.vector_source_c (repeating)
       -> RRC pulse shaping, sps samples/symbol       filter.interp_fir_filter_ccf
       -> complex baseband, RMS amplitude ``amplitude``
 
@@ -20,7 +20,7 @@ import math
 import numpy as np
 from gnuradio import blocks, filter, gr
 
-from .link_framing import Framing, LinkConfig, rrc_taps
+from .link.framing import Framing, LinkConfig, rrc_taps
 
 TAIL_SYMBOLS = 128
 
@@ -32,7 +32,7 @@ class link_tx(gr.hier_block2):
     symbol; rolloff: RRC excess bandwidth; preamble_len, payload_len: symbols per frame;
     payload_seed, n_payloads: the random payload pool; payload_file: bytes to send instead
     ('' = random); pilot_interval, pilot_len: pilot blocks (see
-    diffusion.link_framing.LinkConfig); amplitude: RMS of the output samples; n_frames:
+    diffusion.link.framing.LinkConfig); amplitude: RMS of the output samples; n_frames:
     frames to send (0 = for ever).
     """
 

@@ -3,7 +3,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""Mutual-information probe, Python block: a thin shell over diffusion.mi_probe_core."""
+"""Mutual-information probe, Python block: a thin shell over diffusion.core.mi_window."""
 import math
 import threading
 
@@ -11,8 +11,8 @@ import numpy as np
 import pmt
 from gnuradio import gr
 
-from .mi_probe_core import NOISE_MODES, REFERENCES, MiWindow
-from .reconstruction_metrics import _to_pmt_dict
+from .core.mi_window import NOISE_MODES, REFERENCES, MiWindow
+from .pmt_convert import dict_to_pmt
 
 
 class mi_probe(gr.sync_block):
@@ -28,7 +28,7 @@ class mi_probe(gr.sync_block):
     number = Es/N0 dB or a dict with esn0_db / snr_db / noise_var); 'estimate': fitted to
     the window (Gaussian channel: gain + variance with a reference, EM when blind).  pmf:
     None / [] (uniform) or one probability per point (points are rescaled to unit power
-    under it).  Estimators: :mod:`diffusion.mi_probe_core`.
+    under it).  Estimators: :mod:`diffusion.core.mi_window`.
 
     Every ``period`` samples the estimate over the last ``window`` samples is published on
     the message port "mi" as a PMT dict: mi_bits, stderr_bits, sigma2, esn0_db,
@@ -121,7 +121,7 @@ class mi_probe(gr.sync_block):
         d = self._win.estimate()
         d["offset"] = self._consumed
         self._last = d
-        self.message_port_pub(pmt.intern("mi"), _to_pmt_dict(d))
+        self.message_port_pub(pmt.intern("mi"), dict_to_pmt(d))
         if self._verbose:
             self.logger.info(f"after {self._consumed} samples: I(X;Y) = {d['mi_bits']:.4f} "
                              f"bit/symbol (AWGN theory {d['mi_awgn_bits']:.4f} at Es/N0 "

@@ -5,7 +5,7 @@
 #
 """Probabilistic-shaping demapper (receiver): shaped symbols -> packed bytes.
 
-Thin GNU Radio shell over :class:`diffusion.pcs.PcsFrame` (inverse of ``pcs_mapper``).
+Thin GNU Radio shell over :class:`diffusion.shaping.pcs_frame.PcsFrame` (inverse of ``pcs_mapper``).
 """
 import math
 
@@ -13,8 +13,8 @@ import numpy as np
 import pmt
 from gnuradio import gr
 
-from .pcs import PcsFrame
-from .pcs_mapper import BLOCK_TAG, PMF_TAG, make_provider
+from .shaping.pcs_frame import BLOCK_TAG, PMF_TAG, PcsFrame
+from .shaping.pmf import make_provider
 
 INPUT_TYPES = ("complex", "index")
 ERROR_TAG = "pcs_block_error"
@@ -98,7 +98,7 @@ class pcs_demapper(gr.basic_block):
             desc = pmt.to_python(value)
             base = self._base
             if base is None:
-                from .shaping import as_constellation
+                from .shaping.pmf import as_constellation
                 try:
                     base = as_constellation(desc["constellation"])
                 except ValueError:

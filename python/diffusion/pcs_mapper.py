@@ -5,8 +5,8 @@
 #
 """Probabilistic-shaping mapper (transmitter): packed bytes -> shaped unit-power symbols.
 
-Thin GNU Radio shell over :mod:`diffusion.pcs` (CCDM + Gray labelling) and
-:mod:`diffusion.shaping` (PMF from the DDPM, Maxwell-Boltzmann or uniform).
+Thin GNU Radio shell over :mod:`diffusion.shaping.pcs_frame` (CCDM + Gray labelling) and
+:mod:`diffusion.shaping.pmf` (PMF from the DDPM, Maxwell-Boltzmann or uniform).
 """
 import math
 import threading
@@ -15,51 +15,11 @@ import numpy as np
 import pmt
 from gnuradio import gr
 
-from .model_files import shipped_model
-from .pcs import PcsFrame
-from .shaping import PmfProvider, pmf_identity
+from .pmt_convert import dict_to_pmt
+from .shaping.pcs_frame import BLOCK_TAG, PMF_TAG, PcsFrame
+from .shaping.pmf import make_provider, pmf_identity
 
-BLOCK_TAG = "pcs_block"
-PMF_TAG = "pcs_pmf"
 MODES = ("ccdm", "iid")
-
-
-def make_provider(constellation, pmf_source, model_path, sampler, n_synthetic, seed,
-                  ddim_steps, grid_step_db):
-    """The PmfProvider both blocks build from their parameters.  'ddpm': the model is
-    model_path, or the shipped model of ``constellation`` when model_path is '' (the
-    constellation then comes from the model's metadata); other sources need the
-    constellation (a name or an 'I Q' point file), or 'custom' with a model_path whose
-    metadata gives it."""
-    src = str(pmf_source).lower().replace("-", "_")
-    model, const = None, constellation
-    if src == "ddpm":
-        model = model_path if model_path else shipped_model(constellation)
-        const = None
-    elif model_path and (not constellation or str(constellation).lower() == "custom"):
-        model, const = model_path, None           # the model file's constellation
-    return PmfProvider(src, constellation=const, model=model, mode=str(sampler).lower(),
-                       n_symbols=int(n_synthetic), seed=int(seed), ddim_steps=int(ddim_steps),
-                       grid_step_db=float(grid_step_db))
-
-
-def description_to_pmt(desc):
-    d = pmt.make_dict()
-    for key, val in desc.items():
-        if key == "composition":
-            v = pmt.init_s32vector(len(val), [int(x) for x in val])
-        elif key == "pmf":
-            v = pmt.init_f64vector(len(val), [float(x) for x in val])
-        elif isinstance(val, str):
-            v = pmt.intern(val)
-        elif isinstance(val, (bool, np.bool_)):
-            v = pmt.from_bool(bool(val))
-        elif isinstance(val, (int, np.integer)):
-            v = pmt.from_long(int(val))
-        else:
-            v = pmt.from_double(float(val))
-        d = pmt.dict_add(d, pmt.intern(key), v)
-    return d
 
 
 def esn0_from_msg(msg):
@@ -155,14 +115,14 @@ class pcs_mapper(gr.basic_block):
             desc = fr.describe()
             return {"frame": fr, "points": fr.points.astype(np.complex64),
                     "bytes": fr.bytes_per_block, "id": fr.identity, "desc": desc,
-                    "shaped": fr.shaped, "pmt": description_to_pmt(desc)}
+                    "shaped": fr.shaped, "pmt": dict_to_pmt(desc)}
         pid = pmf_identity(shaped.pmf)
         desc = {"pmf_id": pid, "constellation": shaped.base.name, "source": shaped.source,
                 "esn0_db": float(shaped.esn0_db), "n": self._n, "k": 0, "bytes_per_block": 0,
                 "composition": [], "pmf": [float(v) for v in shaped.pmf],
                 "scale": float(shaped.scale)}
         return {"frame": None, "points": shaped.points.astype(np.complex64), "bytes": 0,
-                "id": pid, "desc": desc, "shaped": shaped, "pmt": description_to_pmt(desc)}
+                "id": pid, "desc": desc, "shaped": shaped, "pmt": dict_to_pmt(desc)}
 
     def _request(self, esn0_db, wait=False):
         g = self._provider.grid_point(esn0_db)

@@ -1,5 +1,4 @@
 #!/usr/bin/env python
-# -*- coding: utf-8 -*-
 #
 # Copyright 2026 gr-diffusion authors.
 #
@@ -18,9 +17,7 @@ import math
 
 import numpy as np
 import pmt
-from gnuradio import blocks, gr, gr_unittest
-
-from gnuradio import diffusion
+from gnuradio import blocks, diffusion, gr, gr_unittest
 
 AN = diffusion.additive_noise
 Z = 5.0  # z-score of all statistical checks

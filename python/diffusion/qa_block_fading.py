@@ -1,5 +1,4 @@
 #!/usr/bin/env python
-# -*- coding: utf-8 -*-
 #
 # Copyright 2026 gr-diffusion authors.
 #
@@ -15,7 +14,7 @@ of h has std sqrt(1 / (2 (K+1) NB)) <= 0.0023. Tolerances are >= 5 such stds.
 
 import numpy as np
 import pmt
-from gnuradio import gr, gr_unittest, blocks
+from gnuradio import blocks, gr, gr_unittest
 from gnuradio.diffusion import block_fading
 
 NB = 100_000

@@ -1,5 +1,4 @@
 #!/usr/bin/env python
-# -*- coding: utf-8 -*-
 #
 # Copyright 2026 gr-diffusion authors.
 #
@@ -8,8 +7,8 @@
 """QA for diffusion.complex_quantizer (uniform per-rail ADC with clipping)."""
 
 import numpy as np
-from gnuradio import gr, gr_unittest, blocks
-from gnuradio.diffusion import complex_quantizer, QUANT_MID_RISE, QUANT_MID_TREAD
+from gnuradio import blocks, gr, gr_unittest
+from gnuradio.diffusion import QUANT_MID_RISE, QUANT_MID_TREAD, complex_quantizer
 
 
 def expected_levels(bits, fs, mode):

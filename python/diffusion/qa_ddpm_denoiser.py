@@ -20,8 +20,8 @@ os.environ.setdefault("GR_DIFFUSION_MODEL_DIR", MODELS)
 from gnuradio import diffusion  # noqa: E402
 
 sys.path.insert(0, os.path.join(HERE, ".."))          # the source package, as 'diffusion'
-from diffusion import constellations, reference, samplers  # noqa: E402
-from diffusion.onnx_model import DdpmModel  # noqa: E402
+from gnuradio.diffusion.core import constellations, reference, samplers  # noqa: E402
+from gnuradio.diffusion.core.onnx_model import DdpmModel  # noqa: E402
 
 CPP = diffusion.ddpm_denoiser
 MODE = {"tweedie": CPP.TWEEDIE, "ddim": CPP.DDIM, "posterior": CPP.POSTERIOR, "paper": CPP.PAPER}
@@ -234,7 +234,7 @@ class qa_ddpm_denoiser(gr_unittest.TestCase):
                 make_block(kind, "/nonexistent/no_such_model.onnx")
             with self.assertRaisesRegex(Exception, "gr_unittest"):
                 make_block(kind, garbage)
-            with self.assertRaises(Exception):
+            with self.assertRaisesRegex(Exception, "steps"):
                 make_block(kind, diffusion.shipped_model("qpsk"), steps=0, mode="ddim")
             with self.assertRaisesRegex(Exception, "provider"):
                 make_block(kind, diffusion.shipped_model("qpsk"), provider="nosuchprovider")

@@ -20,8 +20,8 @@ MODELS = os.path.normpath(os.path.join(HERE, "..", "..", "models"))
 os.environ.setdefault("GR_DIFFUSION_MODEL_DIR", MODELS)
 
 from gnuradio import diffusion  # noqa: E402
-from gnuradio.diffusion import constellations, reference  # noqa: E402
-from gnuradio.diffusion.dnn_model import SHIPPED_DNN, DnnModel, snr_mixture_mmse  # noqa: E402
+from gnuradio.diffusion.core import constellations, reference  # noqa: E402
+from gnuradio.diffusion.core.dnn_model import SHIPPED_DNN, DnnModel, snr_mixture_mmse  # noqa: E402
 
 
 def awgn_symbols(const, n, esn0_db, seed):
@@ -106,7 +106,7 @@ class qa_dnn_receiver(gr_unittest.TestCase):
         # level from the parameter, then from an snr_db tag at its offset, then from the
         # "noise" message; the output must equal the offline model with those sigma2.
         try:
-            from gnuradio.diffusion import dnn
+            from gnuradio.diffusion.training import dnn
         except ImportError:  # no PyTorch: nothing to export a test model with
             self.skipTest("PyTorch not available")
         res = dnn.train_dnn(dnn.DnnConfig(data="16qam", head="regression", snr_input=True,

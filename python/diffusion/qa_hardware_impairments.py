@@ -1,5 +1,4 @@
 #!/usr/bin/env python
-# -*- coding: utf-8 -*-
 #
 # Copyright 2026 gr-diffusion authors.
 #
@@ -15,9 +14,8 @@ missing |h|^2, a window off by its length) moves the mean by far more.
 """
 
 import numpy as np
-from gnuradio import gr, gr_unittest, blocks
-from gnuradio import diffusion
-from gnuradio.diffusion import hardware_impairments, POWER_NOMINAL, POWER_MEASURED
+from gnuradio import blocks, diffusion, gr, gr_unittest
+from gnuradio.diffusion import POWER_MEASURED, POWER_NOMINAL, hardware_impairments
 
 
 def qpsk(n, seed, amplitude=1.0):

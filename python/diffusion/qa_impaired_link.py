@@ -6,9 +6,7 @@
 #
 """QA of the impaired_link hierarchical block (eq. 15 link with ZF outputs)."""
 import numpy as np
-from gnuradio import blocks, gr, gr_unittest
-
-from gnuradio import diffusion
+from gnuradio import blocks, diffusion, gr, gr_unittest
 
 
 def qam16(n, seed):

@@ -10,10 +10,9 @@ import math
 
 import numpy as np
 import pmt
-from gnuradio import blocks, gr, gr_unittest
-
-from gnuradio import diffusion
-from gnuradio.diffusion import constellations, information_rate, mi_probe_core
+from gnuradio import blocks, diffusion, gr, gr_unittest
+from gnuradio.diffusion.core import constellations, information_rate
+from gnuradio.diffusion.core import mi_window as mi_probe_core
 
 
 def awgn_link(name, esn0, n, seed):

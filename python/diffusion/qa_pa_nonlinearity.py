@@ -1,5 +1,4 @@
 #!/usr/bin/env python
-# -*- coding: utf-8 -*-
 #
 # Copyright 2026 gr-diffusion authors.
 #
@@ -16,9 +15,7 @@ with Gaussian input) uses a z = 5 interval from the sample's own standard error.
 import math
 
 import numpy as np
-from gnuradio import blocks, gr, gr_unittest
-
-from gnuradio import diffusion
+from gnuradio import blocks, diffusion, gr, gr_unittest
 
 PA = diffusion.pa_nonlinearity
 SALEH_CLASSIC = (2.1587, 1.1517, 4.0033, 9.1040)

@@ -20,8 +20,8 @@ MODELS = os.path.normpath(os.path.join(HERE, "..", "..", "models"))
 os.environ.setdefault("GR_DIFFUSION_MODEL_DIR", MODELS)
 
 from gnuradio import diffusion  # noqa: E402
-from gnuradio.diffusion import pcs, shaping  # noqa: E402
-
+from gnuradio.diffusion.shaping import pcs_frame as pcs  # noqa: E402
+from gnuradio.diffusion.shaping import pmf as shaping
 
 
 def tag_list(tags, key):

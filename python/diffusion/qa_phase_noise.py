@@ -1,5 +1,4 @@
 #!/usr/bin/env python
-# -*- coding: utf-8 -*-
 #
 # Copyright 2026 gr-diffusion authors.
 #
@@ -15,9 +14,7 @@ from the theoretical law and the sample size; seeds are fixed.
 import math
 
 import numpy as np
-from gnuradio import blocks, gr, gr_unittest
-
-from gnuradio import diffusion
+from gnuradio import blocks, diffusion, gr, gr_unittest
 
 PN = diffusion.phase_noise
 Z = 5.0

@@ -1,5 +1,4 @@
 #!/usr/bin/env python
-# -*- coding: utf-8 -*-
 #
 # Copyright 2026 gr-diffusion authors.
 #
@@ -9,11 +8,11 @@
 link frames with a complex gain, a carrier frequency and phase offset and AWGN, behind noise
 and random symbols that must not raise false frames."""
 
-import pmt
 import numpy as np
-from gnuradio import gr, gr_unittest, blocks
+import pmt
+from gnuradio import blocks, gr, gr_unittest
 from gnuradio.diffusion import preamble_sync
-from gnuradio.diffusion.link_framing import Framing, LinkConfig
+from gnuradio.diffusion.link.framing import Framing, LinkConfig
 
 
 def cn(n, rng, var=1.0):

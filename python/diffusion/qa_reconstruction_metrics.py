@@ -10,10 +10,8 @@ import math
 
 import numpy as np
 import pmt
-from gnuradio import blocks, gr, gr_unittest
-
-from gnuradio import diffusion
-from gnuradio.diffusion import constellations, metrics
+from gnuradio import blocks, diffusion, gr, gr_unittest
+from gnuradio.diffusion.core import constellations, metrics
 
 
 def q(x):

@@ -1,5 +1,4 @@
 #!/usr/bin/env python
-# -*- coding: utf-8 -*-
 #
 # Copyright 2026 gr-diffusion authors.
 #
@@ -10,9 +9,8 @@ s -> TX impairments (kappa_t) -> block fading (h) -> RX impairments (kappa_r, h)
 -> ZF, whose sigma2_eff output must be the actual error variance of every sample."""
 
 import numpy as np
-from gnuradio import gr, gr_unittest, blocks
-from gnuradio.diffusion import (zf_equalizer, hardware_impairments, block_fading,
-                                POWER_NOMINAL)
+from gnuradio import blocks, gr, gr_unittest
+from gnuradio.diffusion import POWER_NOMINAL, block_fading, hardware_impairments, zf_equalizer
 
 SIGMA2_MAX = 1e30
 

@@ -3,29 +3,15 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""Reconstruction-metrics sink, Python block: a thin shell over diffusion.metrics."""
+"""Reconstruction-metrics sink, Python block: a thin shell over diffusion.core.metrics."""
 import threading
 
 import numpy as np
 import pmt
 from gnuradio import gr
 
-from .metrics import METRIC_KEYS, MetricsAccumulator
-
-
-def _to_pmt_dict(d):
-    out = pmt.make_dict()
-    for k, v in d.items():
-        if isinstance(v, bool):
-            pv = pmt.from_bool(v)
-        elif isinstance(v, (int, np.integer)):
-            pv = pmt.from_long(int(v))
-        elif isinstance(v, (float, np.floating)):
-            pv = pmt.from_double(float(v))
-        else:
-            pv = pmt.intern(str(v))
-        out = pmt.dict_add(out, pmt.intern(k), pv)
-    return out
+from .core.metrics import METRIC_KEYS, MetricsAccumulator
+from .pmt_convert import dict_to_pmt
 
 
 class reconstruction_metrics(gr.sync_block):
@@ -34,7 +20,7 @@ class reconstruction_metrics(gr.sync_block):
 
     reconstruction_metrics(constellation='16qam', period=10000, window=0, verbose=False)
 
-    Metrics (definitions in :mod:`diffusion.metrics`): n, invalid, mse, mse_db, nmse_db,
+    Metrics (definitions in :mod:`diffusion.core.metrics`): n, invalid, mse, mse_db, nmse_db,
     evm_percent, cosine_similarity (Re<ref, est>/(|ref||est|)), cosine_similarity_abs
     (|<ref, est>|/(|ref||est|)), ser / ber (both streams sliced to the nearest point of
     ``constellation``, Gray labels; '' or 'none': no SER/BER, NaN), symbol_errors,
@@ -126,7 +112,7 @@ class reconstruction_metrics(gr.sync_block):
             d.update({"win_" + k: v for k, v in w.items()})
         d["offset"] = self._consumed
         self._last = d
-        self.message_port_pub(pmt.intern("metrics"), _to_pmt_dict(d))
+        self.message_port_pub(pmt.intern("metrics"), dict_to_pmt(d))
         if self._verbose:
             self.logger.info(
                 f"after {self._consumed} samples: MSE {d['mse_db']:.2f} dB, NMSE "

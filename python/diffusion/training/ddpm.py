@@ -5,7 +5,7 @@
 #
 """Training of the eps-network (PyTorch).  CLI: ``python -m diffusion.train``.
 
-Forward process (see :mod:`diffusion.schedules`): x_t = sqrt(abar_t) x0 + sqrt(1-abar_t) eps
+Forward process (see :mod:`diffusion.core.schedules`): x_t = sqrt(abar_t) x0 + sqrt(1-abar_t) eps
 with complex eps, E|eps|^2 = 1, i.e. each rail N(0, 1/2).  As tensors, x0/eps/x_t are
 float [B, 2] = (Re, Im).
 
@@ -25,9 +25,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import torch
 
-from . import constellations as _const
+from ..core import constellations as _const
+from ..core.schedules import make_schedule
 from .network import EpsNetwork, count_parameters
-from .schedules import make_schedule
 
 
 # ---------------------------------------------------------------------------- data sources

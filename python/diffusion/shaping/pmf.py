@@ -15,7 +15,7 @@ Maxwell-Boltzmann     p_i ~ exp(-nu |x_i|^2) (x_i the points at unit power under
 DDPM                  the transmitter-side use of the DDPM (Letafati et al.): uniform
                       symbols + synthetic AWGN at the link's sigma2, denoised by the
                       model's reverse process (sampler mode 'posterior', 'ddim', 'tweedie'
-                      or 'paper', see :mod:`diffusion.samplers`), mapped to the nearest
+                      or 'paper', see :mod:`diffusion.core.samplers`), mapped to the nearest
                       constellation point; the histogram is the PMF (:func:`ddpm_pmf`).
 
 A shaped constellation (:class:`ShapedConstellation`) is the base constellation's points
@@ -36,8 +36,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .constellations import Constellation, by_name
-from .information_rate import entropy_bits, mi_awgn
+from ..core.constellations import Constellation, by_name
+from ..core.information_rate import entropy_bits, mi_awgn
+from ..core.model_files import shipped_model
 
 PMF_SOURCES = ("ddpm", "maxwell_boltzmann", "uniform")
 DDPM_MODES = ("tweedie", "ddim", "posterior", "paper")
@@ -235,8 +236,8 @@ def load_model(model):
     if hasattr(model, "predict_eps") and hasattr(model, "schedule"):
         return model
     import os
-    from .model_files import shipped_model
-    from .onnx_model import DdpmModel
+
+    from ..core.onnx_model import DdpmModel
     path = os.fspath(model)
     if not os.path.isfile(path):
         path = shipped_model(path)
@@ -270,7 +271,7 @@ def ddpm_pmf(model, esn0_db, mode="tweedie", n_symbols=DEFAULT_SYNTHETIC, seed=0
     info (dict) receives 'clamped' (synthetic samples whose sigma2 lies outside the model's
     schedule: they run at the clamped step), 't' (the matched step), 'calls', 'n'.
     """
-    from .samplers import denoise   # noqa: PLC0415  (keeps this module light)
+    from ..core.samplers import denoise  # noqa: PLC0415  (keeps this module light)
     if mode not in DDPM_MODES:
         raise ValueError(f"unknown sampler mode {mode!r}: use one of {DDPM_MODES}")
     model = load_model(model)
@@ -390,3 +391,22 @@ class PmfProvider:
         if self.source == "ddpm":
             what += f" ({self.mode}, {self.n_symbols} synthetic symbols, seed {self.seed})"
         return f"{self.constellation.name}, {what}, Es/N0 grid {self.grid_step_db} dB"
+
+
+def make_provider(constellation, pmf_source, model_path, sampler, n_synthetic, seed,
+                  ddim_steps, grid_step_db):
+    """The PmfProvider the PCS blocks build from their parameters.  'ddpm': the model is
+    model_path, or the shipped model of ``constellation`` when model_path is '' (the
+    constellation then comes from the model's metadata); other sources need the
+    constellation (a name or an 'I Q' point file), or 'custom' with a model_path whose
+    metadata gives it."""
+    src = str(pmf_source).lower().replace("-", "_")
+    model, const = None, constellation
+    if src == "ddpm":
+        model = model_path if model_path else shipped_model(constellation)
+        const = None
+    elif model_path and (not constellation or str(constellation).lower() == "custom"):
+        model, const = model_path, None           # the model file's constellation
+    return PmfProvider(src, constellation=const, model=model, mode=str(sampler).lower(),
+                       n_symbols=int(n_synthetic), seed=int(seed), ddim_steps=int(ddim_steps),
+                       grid_step_db=float(grid_step_db))

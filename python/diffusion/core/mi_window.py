@@ -5,7 +5,7 @@
 #
 """Sliding-window mutual-information estimation for the ``mi_probe`` block (NumPy only).
 
-The estimators themselves are :mod:`diffusion.information_rate` (``mi_samples``: Monte Carlo
+The estimators themselves are :mod:`diffusion.core.information_rate` (``mi_samples``: Monte Carlo
 with an auxiliary channel; ``mi_awgn``: Gauss-Hermite theory); this module adds the blind
 estimator (no transmitted indices) and :class:`MiWindow`, the ring buffer + dispatch the
 block runs.  Conventions: points rescaled to unit average power under the PMF (as
@@ -24,7 +24,7 @@ indices        q = y = h x + circular Gaussian noise, h and the noise variance f
 blind          no indices: I = h(Y) - h(Y|X) ~ -mean log2 q(y) - log2(pi e sigma2) with
  + parameter   q(y) = sum_j p_j exp(-|y - x_j|^2 / sigma2) / (pi sigma2) (:func:`mi_blind`).
                Consistent only if the channel really is AWGN with that sigma2 -- no bound.
-blind          as above with sigma2 from the EM estimator of :mod:`diffusion.noise_estimation`.
+blind          as above with sigma2 from the EM estimator of :mod:`diffusion.core.noise_estimation`.
  + estimate
 =============  =========================================================================
 

@@ -3,7 +3,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""DNN baseline receiver models (ONNX, written by :mod:`diffusion.dnn`) with onnxruntime
+"""DNN baseline receiver models (ONNX, written by :mod:`diffusion.training.dnn`) with onnxruntime
 (NumPy only, no PyTorch, no GNU Radio).
 
 Graph: "y" float32 [N, 2] (rails I, Q of the received symbol, unit-power convention) and,

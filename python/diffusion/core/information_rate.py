@@ -5,7 +5,7 @@
 #
 """Mutual information I(X;Y) in bits/symbol of a discrete input with a PMF (NumPy only).
 
-Conventions (see :mod:`diffusion.schedules`): Es/N0 = 1/sigma2, sigma2 the noise variance
+Conventions (see :mod:`diffusion.core.schedules`): Es/N0 = 1/sigma2, sigma2 the noise variance
 per complex sample (sigma2/2 per rail), y = x + n.  The points are rescaled to unit
 average power *under the PMF* (``normalize=True``, the default), so a shaped constellation
 is compared with a uniform one at the same transmit power.

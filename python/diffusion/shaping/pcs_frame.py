@@ -27,7 +27,12 @@ import hashlib
 import numpy as np
 
 from .distribution_matching import CCDM, CompositionError, quantize_pmf
-from .shaping import ShapedConstellation, as_constellation
+from .pmf import ShapedConstellation, as_constellation
+
+# Stream-tag keys of the PCS blocks: a frame starts at "pcs_block" (value: PMF id);
+# "pcs_pmf" carries the PMF description (composition, PMF, Es/N0) when it changes.
+BLOCK_TAG = "pcs_block"
+PMF_TAG = "pcs_pmf"
 
 DEFAULT_BLOCK = 4096
 

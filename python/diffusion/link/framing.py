@@ -29,14 +29,14 @@ symbols through the constellation's Gray labels (MSB first), cut into frames and
 
 Everything the receiver needs to know about the transmitter is the :class:`LinkConfig`
 (constellation, sps, rolloff, preamble length, payload length and source); it is what a
-SigMF recording stores in its "gr-diffusion:link" section (see :mod:`diffusion.link_sigmf`).
+SigMF recording stores in its "gr-diffusion:link" section (see :mod:`diffusion.link.sigmf`).
 """
 import math
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-from .constellations import by_name
+from ..core.constellations import by_name
 
 # Primitive polynomials (Fibonacci LFSR feedback taps, exponents) by degree.
 _PRIMITIVE_TAPS = {4: (4, 3), 5: (5, 3), 6: (6, 5), 7: (7, 6), 8: (8, 6, 5, 4), 9: (9, 5),

@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 """DNN baseline receiver (PyTorch; training/export only -- inference uses ONNX Runtime,
-see :mod:`diffusion.dnn_model`).  CLI: ``python -m diffusion.train_dnn``.
+see :mod:`diffusion.core.dnn_model`).  CLI: ``python -m diffusion.train_dnn``.
 
 The benchmark of the published DDPM receiver work: a fully connected network mapping a
 received symbol (its two rails I, Q) to an estimate of the transmitted symbol, 3 hidden
@@ -35,7 +35,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from .constellations import by_name
+from ..core.constellations import by_name
 
 HEADS = ("regression", "classification")
 DNN_FORMAT = "1"
@@ -183,7 +183,7 @@ def export_dnn_onnx(net, path, constellation, training=None, extra_metadata=None
 
     import onnx
 
-    from .onnx_model import NOISE_CONVENTION, NORMALIZATION, constellation_metadata
+    from ..core.onnx_model import NOISE_CONVENTION, NORMALIZATION, constellation_metadata
 
     net = net.cpu().eval()
     os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)

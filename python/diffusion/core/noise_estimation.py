@@ -35,7 +35,7 @@ def em_noise_variance(y, points, sigma2_init=None, pmf=None, max_iter=20, rel_to
     s2 = float(sigma2_init) if sigma2_init and sigma2_init > 0 else max(np.mean(np.abs(y) ** 2) - 1.0, 1e-4)
     d2 = np.abs(y[:, None] - pts[None, :]) ** 2
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 (returned)
         a = logp[None, :] - d2 / s2
         a -= a.max(axis=1, keepdims=True)
         w = np.exp(a)

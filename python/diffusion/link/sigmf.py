@@ -19,14 +19,14 @@ A recording is ``BASE.sigmf-data`` (interleaved little-endian float32 I/Q, SigMF
      "captures": [{"core:sample_start": 0, "core:frequency": center frequency in Hz}],
      "annotations": []}
 
-The "gr-diffusion:link" section is a diffusion.link_framing.LinkConfig: everything the
+The "gr-diffusion:link" section is a diffusion.link.framing.LinkConfig: everything the
 receiver needs to replay the recording (and the known payload to measure SER/BER against).
 """
 import datetime
 import json
 import os
 
-from .link_framing import LinkConfig
+from .framing import LinkConfig
 
 SIGMF_VERSION = "1.0.0"
 EXTENSION = "gr-diffusion"
@@ -69,7 +69,7 @@ def write_meta(path, sample_rate, config, center_freq=None, description="", hw="
     if channel:
         glob[CHANNEL_KEY] = dict(channel)
     capture = {"core:sample_start": 0,
-               "core:datetime": datetime.datetime.now(datetime.timezone.utc)
+               "core:datetime": datetime.datetime.now(datetime.UTC)
                .strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
     if center_freq is not None:
         capture["core:frequency"] = float(center_freq)

@@ -170,7 +170,7 @@ class OracleEpsModel:
 
     predict_eps(x, t) = E[eps | x_t] = (x_t - sqrt(abar_t) E[x0 | x_t]) / sqrt(1 - abar_t),
     where x_t / sqrt(abar_t) = x0 + noise of variance (1 - abar_t)/abar_t per complex
-    sample (the forward convention of :mod:`diffusion.schedules`).
+    sample (the forward convention of :mod:`diffusion.core.schedules`).
     """
 
     def __init__(self, constellation, schedule, pmf=None, dtype=np.float64):

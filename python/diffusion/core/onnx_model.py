@@ -5,8 +5,8 @@
 #
 """ONNX I/O of DDPM eps-networks.
 
-Loading (:class:`DdpmModel`) needs only onnxruntime + NumPy; exporting
-(:func:`export_onnx`) imports torch and onnx lazily.
+Loading (:class:`DdpmModel`) needs only onnxruntime + NumPy; exporting is
+:func:`diffusion.training.export.export_onnx` (torch + onnx).
 
 File contract (gr_diffusion_format "1"), shared with the C++ blocks
 -------------------------------------------------------------------
@@ -32,7 +32,6 @@ metadata_props (all strings):
 import errno
 import json
 import os
-import warnings
 
 import numpy as np
 
@@ -93,49 +92,6 @@ def build_metadata(schedule, constellation=None, data_name=None, training=None, 
     meta.update(constellation_metadata(constellation))
     for k, v in (extra or {}).items():
         meta[str(k)] = v if isinstance(v, str) else json.dumps(v)
-    return meta
-
-
-# ------------------------------------------------------------------------------ export
-def export_onnx(net, path, schedule, constellation=None, data_name=None, training=None,
-                extra_metadata=None, opset=17):
-    """Export a torch eps-network (forward(x [N,2] float32, t [N] int64) -> eps [N,2]) to
-    ``path`` with the gr-diffusion metadata.  Returns the metadata dict."""
-    import onnx
-    import torch
-
-    net = net.cpu().eval()
-    if hasattr(net, "folded"):
-        net = net.folded().eval()         # softplus sharpness folded into the weights
-    if getattr(net, "T", schedule.T) != schedule.T:
-        raise ValueError(f"network T={net.T} != schedule T={schedule.T}")
-    os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
-    x = torch.zeros(4, 2, dtype=torch.float32)
-    t = torch.ones(4, dtype=torch.int64)
-    old_mode = getattr(net, "export_mode", None)
-    if old_mode is not None:
-        net.export_mode = True            # composite softplus: 3x faster in onnxruntime
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")   # legacy-exporter deprecation chatter
-            torch.onnx.export(net, (x, t), path, dynamo=False, opset_version=opset,
-                              input_names=["x", "t"], output_names=["eps"],
-                              dynamic_axes={"x": {0: "N"}, "t": {0: "N"}, "eps": {0: "N"}},
-                              do_constant_folding=True)
-    finally:
-        if old_mode is not None:
-            net.export_mode = old_mode
-    model = onnx.load(path)
-    meta = build_metadata(schedule, constellation, data_name, training, extra_metadata)
-    del model.metadata_props[:]
-    for k, v in meta.items():
-        p = model.metadata_props.add()
-        p.key, p.value = k, v
-    model.producer_name = "gr-diffusion"
-    model.doc_string = ("gr-diffusion DDPM eps-network: x float32 [N,2], t int64 [N] (1-based)"
-                        " -> eps float32 [N,2]; see metadata")
-    onnx.checker.check_model(model)
-    onnx.save(model, path)
     return meta
 
 

@@ -20,9 +20,9 @@ def model_dirs():
     env = os.environ.get("GR_DIFFUSION_MODEL_DIR")
     if env:
         dirs.append(env)
-    dirs.append(os.path.normpath(os.path.join(_HERE, "..", "..", "models")))      # checkout
-    # installed: <prefix>/lib/python3.X/dist-packages/gnuradio/diffusion
-    dirs.append(os.path.normpath(os.path.join(_HERE, *[".."] * 5, "share", "gr-diffusion",
+    dirs.append(os.path.normpath(os.path.join(_HERE, "..", "..", "..", "models")))  # checkout
+    # installed: <prefix>/lib/python3.X/dist-packages/gnuradio/diffusion/core
+    dirs.append(os.path.normpath(os.path.join(_HERE, *[".."] * 6, "share", "gr-diffusion",
                                               "models")))
     for prefix in ("/usr/local", "/usr"):
         dirs.append(os.path.join(prefix, "share", "gr-diffusion", "models"))

@@ -5,11 +5,11 @@
 #
 """DDPM receivers: denoise received symbols with a trained eps-network (NumPy only).
 
-``model`` is anything with ``.schedule`` (:class:`diffusion.schedules.Schedule`) and
+``model`` is anything with ``.schedule`` (:class:`diffusion.core.schedules.Schedule`) and
 ``.predict_eps(x float32 [N, 2], t int64 [N]) -> [N, 2]``: a :class:`DdpmModel` (ONNX),
-or :class:`diffusion.reference.OracleEpsModel`.
+or :class:`diffusion.core.reference.OracleEpsModel`.
 
-Conventions: see :mod:`diffusion.schedules`.  y = x0 + n with E|x0|^2 = 1 and sigma2 the
+Conventions: see :mod:`diffusion.core.schedules`.  y = x0 + n with E|x0|^2 = 1 and sigma2 the
 noise variance per complex sample (Es/N0 = 1/sigma2).  The matched step t* has
 abar(t*) ~ 1/(1 + sigma2), and the network input is x_t* = sqrt(abar(t*)) y.
 

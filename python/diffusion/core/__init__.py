@@ -1,0 +1,13 @@
+#
+# Copyright 2026 gr-diffusion authors.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""The DDPM engine and reference estimators: NumPy + onnxruntime, no GNU Radio, no torch.
+
+schedules (noise schedules), samplers (tweedie / ddim / posterior / paper), reference (exact
+MMSE and oracles), onnx_model (the ONNX file contract and DdpmModel), dnn_model (DNN
+baseline files), constellations, noise_estimation (EM noise level), metrics
+(reconstruction metrics), information_rate (mutual information), mi_window (sliding MI
+estimators), model_files (where the shipped models live). Conventions: docs/conventions.md.
+"""

@@ -1,0 +1,112 @@
+#
+# Copyright 2026 gr-diffusion authors.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""The tree is one that ``gr_modtool add`` extends correctly: on a copy of the checkout, a new
+Python sync block lands in the install list (once), its QA is picked up by the QA glob (no
+second GR_ADD_TEST), its GRC file is installed, and the GNU Radio-free subpackages still
+import with GNU Radio blocked (the block is a placeholder there)."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GR_MODTOOL = shutil.which("gr_modtool")
+
+BLOCKED_IMPORT = r'''
+import sys
+class Blocker:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("gnuradio", "torch", "onnx", "pmt"):
+            raise ImportError("blocked for the test: " + name)
+sys.meta_path.insert(0, Blocker())
+sys.path.insert(0, sys.argv[1])
+import diffusion
+from diffusion.core import samplers, constellations
+from diffusion.link import framing
+from diffusion.shaping import pmf
+assert constellations.by_name("qpsk").order == 4
+try:
+    diffusion.newblock()
+except ImportError as e:
+    assert "needs GNU Radio" in str(e)
+    print("placeholder-ok")
+'''
+
+
+def _copy_tree(dst):
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout.split()
+    for f in files:
+        if f.startswith(("models/", "bench/", "tests/", "examples/")):
+            continue
+        os.makedirs(os.path.join(dst, os.path.dirname(f)), exist_ok=True)
+        shutil.copy2(os.path.join(ROOT, f), os.path.join(dst, f))
+
+
+@pytest.fixture(scope="module")
+def added(tmp_path_factory):
+    if GR_MODTOOL is None:
+        pytest.fail("gr_modtool not found (it comes with Debian's gnuradio-dev)")
+    tree = str(tmp_path_factory.mktemp("modtool") / "gr-diffusion")
+    _copy_tree(tree)
+    r = subprocess.run([sys.executable, GR_MODTOOL, "add", "-t", "sync", "-l", "python",
+                        "--argument-list", "", "--add-python-qa", "--copyright", "gr-diffusion authors",
+                        "--scm-mode", "no", "-y",
+                        "newblock"], cwd=tree, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return tree
+
+
+def _read(tree, *parts):
+    with open(os.path.join(tree, *parts)) as f:
+        return f.read()
+
+
+def test_files_written(added):
+    for p in ("newblock.py", "qa_newblock.py"):
+        assert os.path.isfile(os.path.join(added, "python", "diffusion", p)), p
+    assert os.path.isfile(os.path.join(added, "grc", "diffusion_newblock.block.yml"))
+
+
+def test_cmake_lists_extended_once(added):
+    cm = _read(added, "python", "diffusion", "CMakeLists.txt")
+    install = re.search(r"GR_PYTHON_INSTALL\((.*?)\)", cm, flags=re.S).group(1)
+    assert install.split().count("newblock.py") == 1
+    assert "GR_ADD_TEST(qa_newblock" not in cm      # the qa_*.py glob already runs it
+    assert _read(added, "grc", "CMakeLists.txt").split().count("diffusion_newblock.block.yml") == 1
+
+
+def test_init_imports_new_block(added):
+    init = _read(added, "python", "diffusion", "__init__.py")
+    assert init.count("from .newblock import newblock") == 1
+    compile(init, "__init__.py", "exec")
+
+
+def test_core_imports_with_gnuradio_blocked(added):
+    r = subprocess.run([sys.executable, "-c", BLOCKED_IMPORT, os.path.join(added, "python")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "placeholder-ok" in r.stdout
+
+
+def test_new_block_runs_in_a_flowgraph(added):
+    """The generated block, its type placeholders filled in as its author would, copies its
+    input in a real flowgraph."""
+    path = os.path.join(added, "python", "diffusion", "newblock.py")
+    src = _read(added, "python", "diffusion", "newblock.py")
+    with open(path, "w") as f:
+        f.write(re.sub(r"<\+(numpy\.\w+)\+>", r"\1", src))
+    code = (f"import sys; sys.path.insert(0, {os.path.dirname(path)!r})\n"
+            "import newblock; from gnuradio import blocks, gr\n"
+            "tb = gr.top_block(); b = newblock.newblock()\n"
+            "src = blocks.vector_source_f([1.0, 2.0, 3.0]); snk = blocks.vector_sink_f()\n"
+            "tb.connect(src, b, snk); tb.run(); assert list(snk.data()) == [1.0, 2.0, 3.0]\n"
+            "print('block-ok')")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "block-ok" in r.stdout, r.stderr[-3000:]
