@@ -83,3 +83,5 @@ from .pcs_demapper import pcs_demapper  # noqa: E402,F401
 from .pcs_mapper import pcs_mapper  # noqa: E402,F401
 from .preamble_sync import preamble_sync  # noqa: E402,F401
 from .reconstruction_metrics import reconstruction_metrics  # noqa: E402,F401
+from .symbol_normalizer import symbol_normalizer  # noqa: E402,F401
+from .psk_receiver import psk_receiver  # noqa: E402,F401

@@ -1,0 +1,73 @@
+#
+# Copyright 2026 gr-diffusion authors.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""Signal and noise power from the second and fourth moments (M2M4), data-blind.
+
+For y = sqrt(S) x + n with E|x|^2 = 1, kurtosis k = E|x|^4 (1 for PSK, 1.32 for 16-QAM) and
+n ~ CN(0, N): M2 = E|y|^2 = S + N, M4 = E|y|^4 = k S^2 + 4 S N + 2 N^2, so
+S = sqrt((2 M2^2 - M4) / (2 - k)) and N = M2 - S (k < 2 for every PSK/QAM). Es/N0 = S/N
+(docs/conventions.md). The running form averages |y|^2 and |y|^4 with an exponential window
+of ``time_constant`` symbols, sample by sample, so its output does not depend on how a stream
+is cut into chunks.
+"""
+import numpy as np
+from scipy.signal import lfilter
+
+
+def kurtosis(points, probs=None):
+    """E|x|^4 / (E|x|^2)^2 of a constellation (uniform unless ``probs`` is given)."""
+    p = np.ones(len(points)) / len(points) if probs is None else np.asarray(probs, float)
+    a2 = np.abs(np.asarray(points)) ** 2
+    return float(np.sum(p * a2 * a2) / np.sum(p * a2) ** 2)
+
+
+def signal_noise(m2, m4, kurt):
+    """(S, N) from the moments; S is clipped to (0, M2] and N to [1e-12 M2, M2)."""
+    m2 = np.asarray(m2, dtype=np.float64)
+    s = np.sqrt(np.maximum(2.0 * m2 * m2 - np.asarray(m4, np.float64), 0.0) / (2.0 - kurt))
+    s = np.clip(s, 1e-12 * m2, m2)
+    n = np.maximum(m2 - s, 1e-12 * m2)
+    return s, n
+
+
+def m2m4(y, kurt=1.0):
+    """(S, N) of a block of samples."""
+    a2 = np.abs(np.asarray(y, dtype=np.complex128)) ** 2
+    return signal_noise(np.mean(a2), np.mean(a2 * a2), kurt)
+
+
+class RunningM2M4:
+    """Per-sample (S, N) from exponentially weighted moments (time constant in samples).
+
+    The averages are normalised by their own weight (an average over the samples seen so far,
+    not a ramp from zero), and samples that carry no information (non-finite, or exactly zero
+    as in a filter's start-up history or zero padding) get weight 0: the estimate holds
+    through them. Before the first such sample the output is NaN."""
+
+    def __init__(self, time_constant=256.0, kurt=1.0):
+        if not time_constant >= 1.0:
+            raise ValueError(f"time_constant must be >= 1 sample, got {time_constant}")
+        if not 0.0 < kurt < 2.0:
+            raise ValueError(f"kurtosis must be in (0, 2), got {kurt}")
+        self.alpha = 1.0 / float(time_constant)
+        self.kurt = float(kurt)
+        self._zi = np.zeros((3, 1))   # filter states: weight, |y|^2, |y|^4
+
+    def update(self, y):
+        a2 = np.abs(np.asarray(y, dtype=np.complex128)).reshape(-1) ** 2
+        w = (np.isfinite(a2) & (a2 > 0)).astype(np.float64)
+        a2 = np.where(w > 0, a2, 0.0)
+        b, a = [self.alpha], [1.0, -(1.0 - self.alpha)]
+        out = []
+        for k, v in enumerate((w, a2, a2 * a2)):
+            r, self._zi[k] = lfilter(b, a, v, zi=self._zi[k])
+            out.append(r)
+        wsum, m2, m4 = out
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s, n = signal_noise(m2 / wsum, m4 / wsum, self.kurt)
+        none = wsum <= 0
+        s[none] = np.nan
+        n[none] = np.nan
+        return s, n
