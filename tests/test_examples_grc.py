@@ -16,9 +16,9 @@ def test_repository_has_flowgraphs():
 
 
 @pytest.mark.parametrize("path", GRC_FILES, ids=lambda p: os.path.relpath(p, ROOT))
-def test_grcc_compiles(path, tmp_path):
+def test_grcc_compiles(path, tmp_path, grc_env):
     r = subprocess.run([sys.executable, "/usr/bin/grcc", "-o", str(tmp_path), path],
-                       capture_output=True, text=True, timeout=120)
+                       capture_output=True, text=True, timeout=120, env=grc_env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Error" not in r.stdout + r.stderr, r.stdout + r.stderr
     generated = glob.glob(os.path.join(str(tmp_path), "*.py"))

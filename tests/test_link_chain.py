@@ -265,11 +265,12 @@ def test_app_usage_errors():
 
 
 # ---------------------------------------------------------------------------------- flowgraphs
-def grcc_module(name, tmp_path):
-    """Compile examples/<name>.grc with grcc and import the generated module."""
+def grcc_module(name, tmp_path, env):
+    """Compile examples/<name>.grc with grcc (the checkout's block definitions) and import
+    the generated module."""
     r = subprocess.run([sys.executable, "/usr/bin/grcc", "-o", str(tmp_path),
                         os.path.join(ROOT, "examples", name + ".grc")],
-                       capture_output=True, text=True, timeout=120)
+                       capture_output=True, text=True, timeout=120, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     path = os.path.join(str(tmp_path), name + ".py")
     spec = importlib.util.spec_from_file_location(name + "_generated", path)
@@ -316,8 +317,8 @@ class fake_radio_source(gr.hier_block2):
     __getattr__ = _radio_getattr
 
 
-def test_sim_link_flowgraph_runs(tmp_path):
-    mod = grcc_module("sim_link", tmp_path)
+def test_sim_link_flowgraph_runs(tmp_path, grc_env):
+    mod = grcc_module("sim_link", tmp_path, grc_env)
     tb = mod.sim_link()
     tb.run()
     st = tb.rx.sync.stats()
@@ -327,10 +328,10 @@ def test_sim_link_flowgraph_runs(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def tx_recording(tmp_path_factory):
+def tx_recording(tmp_path_factory, grc_env):
     """ota_tx_uhd as generated, its USRP sink replaced by a 12-frame recording."""
     tmp = tmp_path_factory.mktemp("ota_tx")
-    mod = grcc_module("ota_tx_uhd", tmp)
+    mod = grcc_module("ota_tx_uhd", tmp, grc_env)
     path = str(tmp / "tx.cf32")
     n = 12 * 1144 * 4 + 2000
     orig = mod.uhd.usrp_sink
@@ -358,9 +359,9 @@ def _run_qt_rx(mod, cls_name):
 
 @pytest.mark.parametrize("name,patch", [("ota_rx_uhd", "uhd.usrp_source"),
                                         ("ota_rx_rtlsdr", "soapy.source")])
-def test_ota_rx_flowgraph_on_recorded_tx(name, patch, tx_recording, tmp_path):
+def test_ota_rx_flowgraph_on_recorded_tx(name, patch, tx_recording, tmp_path, grc_env):
     path, amplitude = tx_recording
-    mod = grcc_module(name, tmp_path)
+    mod = grcc_module(name, tmp_path, grc_env)
     modname, attr = patch.split(".")
     radio = getattr(mod, modname)
     orig = getattr(radio, attr)

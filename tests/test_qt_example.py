@@ -17,11 +17,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory):
+def generated(tmp_path_factory, grc_env):
     out = tmp_path_factory.mktemp("qt")
     r = subprocess.run([sys.executable, "/usr/bin/grcc", "-o", str(out),
                         os.path.join(ROOT, "examples", "ddpm_sim_qt.grc")],
-                       capture_output=True, text=True, timeout=120)
+                       capture_output=True, text=True, timeout=120, env=grc_env)
     assert r.returncode == 0, r.stdout + r.stderr
     return out / "ddpm_sim_qt.py"
 
