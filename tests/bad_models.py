@@ -231,3 +231,33 @@ def generate(directory, base_path=BASE_MODEL):
     cases.append(Case("missing_file", os.path.join(directory, "does_not_exist.onnx"),
                       r"does_not_exist\.onnx"))
     return cases
+
+
+def meta_from_bytes(data):
+    """Metadata dict from the fuzzers' text format: one ``key=value`` per line, bytes as
+    Latin-1 characters (so every byte string is an input; the C++ fuzzer reads the same)."""
+    meta = {}
+    for line in bytes(data).split(b"\n"):
+        k, sep, v = line.partition(b"=")
+        if sep:
+            meta[k.decode("latin-1")] = v.decode("latin-1")
+    return meta
+
+
+def meta_to_bytes(meta):
+    return b"\n".join(f"{k}={v}".encode("latin-1") for k, v in meta.items())
+
+
+def base_metadata(base_path=BASE_MODEL):
+    import onnx
+    return _meta(onnx.load(base_path))
+
+
+def write_with_meta(meta, path, base_path=BASE_MODEL):
+    """The base graph with exactly these metadata, written to path."""
+    import onnx
+    m = onnx.load(base_path)
+    _set_meta(m, meta)
+    with open(path, "wb") as f:
+        f.write(m.SerializeToString())
+    return path

@@ -15,6 +15,10 @@ from .core.mi_window import NOISE_MODES, REFERENCES, MiWindow
 from .pmt_convert import dict_to_pmt
 
 
+ESN0_RANGE_DB = (-100.0, 300.0)         # as diffusion.additive_noise
+SIGMA2_RANGE = (10.0 ** (-ESN0_RANGE_DB[1] / 10.0), 10.0 ** (-ESN0_RANGE_DB[0] / 10.0))
+
+
 class mi_probe(gr.sync_block):
     """Mutual-information probe: estimates I(X;Y) in bits/symbol over a sliding window.
 
@@ -51,11 +55,13 @@ class mi_probe(gr.sync_block):
         gr.sync_block.__init__(self, name="mi_probe", in_sig=ins, out_sig=None)
         if int(period) < 1:
             raise ValueError("period must be >= 1 sample")
-        if not math.isfinite(float(esn0_db)):
-            raise ValueError("esn0_db must be finite")
+        if not ESN0_RANGE_DB[0] <= float(esn0_db) <= ESN0_RANGE_DB[1]:
+            raise ValueError(f"esn0_db must be in [{ESN0_RANGE_DB[0]}, {ESN0_RANGE_DB[1]}] dB, "
+                             f"got {esn0_db}")
         self._win = MiWindow(constellation, pmf, int(window), reference, noise,
                              10.0 ** (-float(esn0_db) / 10.0))
         self._ref = reference
+        self._warned_clamp = False
         self._period = int(period)
         self._to_next = self._period
         self._consumed = 0
@@ -72,6 +78,14 @@ class mi_probe(gr.sync_block):
         if not (v > 0 and math.isfinite(v)):
             self.logger.warn(f"ignoring invalid noise variance {noise_var}")
             return
+        if not SIGMA2_RANGE[0] <= v <= SIGMA2_RANGE[1]:
+            c = min(max(v, SIGMA2_RANGE[0]), SIGMA2_RANGE[1])
+            if not self._warned_clamp:
+                self._warned_clamp = True
+                self.logger.warn(f"noise variance {v:g} (Es/N0 {-10 * math.log10(v):.1f} dB) "
+                                 f"outside Es/N0 [{ESN0_RANGE_DB[0]}, {ESN0_RANGE_DB[1]}] dB: "
+                                 f"clamped to {c:g} (reported once)")
+            v = c
         with self._lock:
             self._win.set_sigma2(v)
 

@@ -20,6 +20,11 @@ from .shaping.pcs_frame import BLOCK_TAG, PMF_TAG, PcsFrame
 from .shaping.pmf import make_provider, pmf_identity
 
 MODES = ("ccdm", "iid")
+# CCDM encoding costs ~block_len^2 (0.17 s per 4096-symbol block, 45 s at 65536, measured):
+# beyond MAX_CCDM_BLOCK a block would stall the flowgraph
+MAX_CCDM_BLOCK = 16384
+MAX_IID_BLOCK = 1 << 20
+MAX_SYNTHETIC = 1 << 24
 
 
 def esn0_from_msg(msg):
@@ -80,8 +85,13 @@ class pcs_mapper(gr.basic_block):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         n = int(block_len)
-        if n < 1:
-            raise ValueError("block_len must be >= 1")
+        nmax = MAX_CCDM_BLOCK if mode == "ccdm" else MAX_IID_BLOCK
+        if not 1 <= n <= nmax:
+            raise ValueError(f"block_len must be in [1, {nmax}] in mode {mode!r}, got "
+                             f"{block_len}")
+        if not 1 <= int(n_synthetic) <= MAX_SYNTHETIC:
+            raise ValueError(f"n_synthetic must be in [1, {MAX_SYNTHETIC}] symbols, got "
+                             f"{n_synthetic}")
         if not math.isfinite(float(esn0_db)):
             raise ValueError("esn0_db must be finite")
         gr.basic_block.__init__(self, name="pcs_mapper",
@@ -102,7 +112,10 @@ class pcs_mapper(gr.basic_block):
         self._pend = bytearray()                  # input bytes of the block being filled
         self._block = 0
         self._changes = 0
-        self.set_output_multiple(n)
+        # symbols of the block being emitted: a block is emitted over as many work() calls
+        # as the output buffer needs (no output multiple: any max_noutput_items works)
+        self._stage = np.zeros(0, dtype=np.complex64)
+        self._stage_pos = 0
         self.set_tag_propagation_policy(gr.TPP_DONT)
         self.message_port_register_in(pmt.intern("esn0_db"))
         self.set_msg_handler(pmt.intern("esn0_db"), self._handle_esn0_msg)
@@ -211,7 +224,10 @@ class pcs_mapper(gr.basic_block):
     # ------------------------------------------------------------------ work
     def forecast(self, noutput_items, ninputs):
         # bytes are gathered in an internal block buffer, so any amount of input helps
-        # (no requirement on the upstream buffer size, whatever bytes_per_block is)
+        # (no requirement on the upstream buffer size, whatever bytes_per_block is); the
+        # rest of a block being emitted needs no input (so it is not lost at the end)
+        if self._stage_pos < self._stage.size:
+            return [0] * ninputs
         return [1] * ninputs
 
     def _switch(self):
@@ -230,7 +246,13 @@ class pcs_mapper(gr.basic_block):
         inp = input_items[0] if self._mode == "ccdm" else None
         produced = consumed = 0
         w0 = self.nitems_written(0)
-        while len(out) - produced >= n:
+        while produced < len(out):
+            if self._stage_pos < self._stage.size:          # rest of the current block
+                k = min(self._stage.size - self._stage_pos, len(out) - produced)
+                out[produced:produced + k] = self._stage[self._stage_pos:self._stage_pos + k]
+                self._stage_pos += k
+                produced += k
+                continue
             if not self._pend:
                 self._switch()                    # PMF changes only between blocks
             fr = self._frame
@@ -245,7 +267,8 @@ class pcs_mapper(gr.basic_block):
                 self._pend = bytearray()
             else:
                 idx = fr["shaped"].sample(n, self._rng)
-            out[produced:produced + n] = fr["points"][idx]
+            self._stage = fr["points"][idx]
+            self._stage_pos = 0
             off = w0 + produced
             if self._announce:
                 self._announce = False
@@ -256,7 +279,6 @@ class pcs_mapper(gr.basic_block):
             val = pmt.dict_add(val, pmt.intern("pmf_id"), pmt.intern(fr["id"]))
             self.add_item_tag(0, off, pmt.intern(BLOCK_TAG), val)
             self._block += 1
-            produced += n
         if consumed:
             self.consume(0, consumed)
         return produced
