@@ -46,8 +46,7 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=4096)
     args = ap.parse_args(argv)
 
-    from gnuradio import blocks, gr
-    from gnuradio import diffusion
+    from gnuradio import blocks, diffusion, gr
 
     path = diffusion.shipped_model(args.model)
     if args.model.endswith("qam") or args.model == "qpsk":

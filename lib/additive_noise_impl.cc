@@ -52,15 +52,18 @@ additive_noise::sptr additive_noise::make(double esn0_db,
 
 void additive_noise_impl::check_esn0(double v)
 {
-    // +inf dB is allowed (noise-free); NaN, -inf and values outside the sane range are not.
+    // +inf dB is allowed (noise-free); NaN, -inf and values outside the sane range are
+    // not.
     if (std::isnan(v) || v == -std::numeric_limits<double>::infinity() ||
         (std::isfinite(v) && (v < min_esn0_db || v > max_esn0_db)))
-        throw std::invalid_argument("additive_noise: esn0_db must be in [" + num(min_esn0_db) +
-                                    ", " + num(max_esn0_db) + "] dB or +inf, got " + num(v));
+        throw std::invalid_argument("additive_noise: esn0_db must be in [" +
+                                    num(min_esn0_db) + ", " + num(max_esn0_db) +
+                                    "] dB or +inf, got " + num(v));
 }
 void additive_noise_impl::check_signal_power(double v)
 {
-    // bounded so that signal_power / 10^(min_esn0_db / 10) stays a representable noise_var
+    // bounded so that signal_power / 10^(min_esn0_db / 10) stays a representable
+    // noise_var
     if (!(std::isfinite(v) && v > 0.0 && v <= max_signal_power))
         throw std::invalid_argument("additive_noise: signal_power must be in (0, " +
                                     num(max_signal_power) + "], got " + num(v));
@@ -388,13 +391,14 @@ void additive_noise_impl::handle_msg(const pmt::pmt_t& msg)
         const double c = std::clamp(x, lo, hi);
         if (!d_warned_clamp) {
             d_warned_clamp = true;
-            d_logger->warn("additive_noise: message {} = {} outside [{}, {}], clamped to {} "
-                           "(reported once)",
-                           k,
-                           x,
-                           lo,
-                           hi,
-                           c);
+            d_logger->warn(
+                "additive_noise: message {} = {} outside [{}, {}], clamped to {} "
+                "(reported once)",
+                k,
+                x,
+                lo,
+                hi,
+                c);
         }
         x = c;
     }

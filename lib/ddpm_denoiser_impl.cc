@@ -98,9 +98,10 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
 {
     check_mode(mode, ddim_steps);
     if (noise_source < NOISE_PARAMETER || noise_source > NOISE_BLIND)
-        throw std::invalid_argument("ddpm_denoiser: noise_source must be NOISE_PARAMETER(0), "
-                                    "NOISE_STREAM(1) or NOISE_BLIND(2), got " +
-                                    std::to_string(static_cast<int>(noise_source)));
+        throw std::invalid_argument(
+            "ddpm_denoiser: noise_source must be NOISE_PARAMETER(0), "
+            "NOISE_STREAM(1) or NOISE_BLIND(2), got " +
+            std::to_string(static_cast<int>(noise_source)));
     if (!std::isfinite(esn0_db))
         throw std::invalid_argument("ddpm_denoiser: esn0_db must be finite");
     if (noise_source == NOISE_BLIND) {
@@ -110,7 +111,8 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
                                         model_path + "' has none");
         d_em = std::make_unique<em_noise_estimator>(
             d_engine.constellation(),
-            em_noise_estimator::outlier_bound(d_engine.constellation(), d_engine.sigma2_max()),
+            em_noise_estimator::outlier_bound(d_engine.constellation(),
+                                              d_engine.sigma2_max()),
             d_sigma2);
     }
     d_y.resize(batch_size);
@@ -232,7 +234,8 @@ void ddpm_denoiser_impl::process(
     const gr_complex* in, const float* s2in, gr_complex* out, int n, uint64_t out_offset)
 {
     if (d_em)
-        d_em->track(in, n, d_s2.data()); // windows on the absolute index, outliers rejected
+        d_em->track(
+            in, n, d_s2.data()); // windows on the absolute index, outliers rejected
     int m = 0;
     for (int i = 0; i < n; i++) {
         const bool ok = finite(in[i]) && (!s2in || !std::isnan(s2in[i]));
@@ -250,7 +253,9 @@ void ddpm_denoiser_impl::process(
     if (d_mode != PAPER) {
         for (int k = 0; k < m; k++) {
             const int i = d_pos[k];
-            d_t[k] = step_for(d_em ? d_s2[i] : s2in ? static_cast<double>(s2in[i]) : d_sigma2);
+            d_t[k] = step_for(d_em   ? d_s2[i]
+                              : s2in ? static_cast<double>(s2in[i])
+                                     : d_sigma2);
         }
     }
     d_engine.denoise(d_y.data(),
@@ -307,10 +312,11 @@ int ddpm_denoiser_impl::work(int noutput_items,
         if (next_tag < tags.size())
             end = std::min<int>(end, static_cast<int>(tags[next_tag].offset - r0));
         try {
-            process(in + pos, s2in ? s2in + pos : nullptr, out + pos, end - pos, w0 + pos);
+            process(
+                in + pos, s2in ? s2in + pos : nullptr, out + pos, end - pos, w0 + pos);
         } catch (const std::exception& e) {
-            // e.g. onnxruntime failing on a graph that passed the load-time probe: end the
-            // flowgraph with the reason rather than stall it
+            // e.g. onnxruntime failing on a graph that passed the load-time probe: end
+            // the flowgraph with the reason rather than stall it
             d_logger->error("inference failed, stopping: {}", e.what());
             return pos > 0 ? pos : WORK_DONE;
         }

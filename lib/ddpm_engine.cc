@@ -97,8 +97,8 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
             contract::tensor_desc d;
             d.name = input ? d_session->GetInputNameAllocated(i, alloc).get()
                            : d_session->GetOutputNameAllocated(i, alloc).get();
-            Ort::TypeInfo ti = input ? d_session->GetInputTypeInfo(i)
-                                     : d_session->GetOutputTypeInfo(i);
+            Ort::TypeInfo ti =
+                input ? d_session->GetInputTypeInfo(i) : d_session->GetOutputTypeInfo(i);
             if (ti.GetONNXType() != ONNX_TYPE_TENSOR) {
                 d.type = -1;
             } else {
@@ -166,8 +166,8 @@ void ddpm_engine::probe(const std::string& where)
         std::string s;
         for (auto d : shape)
             s += (s.empty() ? "" : ", ") + std::to_string(d);
-        throw std::invalid_argument(where + "output 'eps' of a 3-row probe has shape [" + s +
-                                    "], must be [3, 2]");
+        throw std::invalid_argument(where + "output 'eps' of a 3-row probe has shape [" +
+                                    s + "], must be [3, 2]");
     }
 }
 

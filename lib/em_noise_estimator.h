@@ -11,7 +11,8 @@
 // Internal: blind noise-variance estimator that knows the constellation, the C++ twin of
 // python/diffusion/core/noise_estimation.py (EmNoiseTracker). The received samples are
 // modelled as a Gaussian mixture with the (unit-power, equiprobable) constellation points
-// as means and a common circular variance sigma2 per complex sample; EM updates sigma2 only:
+// as means and a common circular variance sigma2 per complex sample; EM updates sigma2
+// only:
 //   r_nk = exp(-|y_n - c_k|^2 / sigma2) / sum_j exp(-|y_n - c_j|^2 / sigma2)
 //   sigma2 <- mean_n sum_k r_nk |y_n - c_k|^2
 // Windows are fixed on the absolute sample index (sizes first_window, 2 first_window, ...
@@ -91,8 +92,8 @@ public:
     }
 
     /*!
-     * Next n stream samples: s2_out[i] = the sigma2 for sample i (estimate of the complete
-     * windows before it); windows that complete inside y update the estimate.
+     * Next n stream samples: s2_out[i] = the sigma2 for sample i (estimate of the
+     * complete windows before it); windows that complete inside y update the estimate.
      */
     void track(const gr_complex* y, int n, double* s2_out)
     {

@@ -162,13 +162,15 @@ int hardware_impairments_impl::work(int noutput_items,
         }
         if (!ok && !d_warned) {
             d_warned = true;
-            d_logger->warn("non-finite or absurd input sample ({}, {}) at item {}: left out "
-                           "of the measured power (reported once)",
-                           xr,
-                           xi,
-                           nitems_read(0) + i);
+            d_logger->warn(
+                "non-finite or absurd input sample ({}, {}) at item {}: left out "
+                "of the measured power (reported once)",
+                xr,
+                xi,
+                nitems_read(0) + i);
         }
-        const double P = (d_ring_valid > 0 && d_ring_sum > 0.0) ? d_ring_sum / d_ring_valid : 0.0;
+        const double P =
+            (d_ring_valid > 0 && d_ring_sum > 0.0) ? d_ring_sum / d_ring_valid : 0.0;
         double var = kappa * P;
         gr_complex y = in[i];
         if (h) {

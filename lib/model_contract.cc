@@ -29,7 +29,10 @@ const char* const format_version = "1";
 
 namespace {
 
-bool blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 std::string trim(const std::string& s)
 {
@@ -84,7 +87,8 @@ std::string shape_str(const std::vector<int64_t>& shape)
 {
     std::string s = "[";
     for (size_t i = 0; i < shape.size(); i++)
-        s += (i ? ", " : "") + (shape[i] < 0 ? std::string("N") : std::to_string(shape[i]));
+        s += (i ? ", " : "") +
+             (shape[i] < 0 ? std::string("N") : std::to_string(shape[i]));
     return s + "]";
 }
 
@@ -128,7 +132,8 @@ double parse_number(const std::string& text, const std::string& what)
 {
     const std::string s = trim(text);
     if (!decimal_literal(s))
-        throw std::invalid_argument(what + ": '" + shorten(s) + "' is not a decimal number");
+        throw std::invalid_argument(what + ": '" + shorten(s) +
+                                    "' is not a decimal number");
     errno = 0;
     const double v = std::strtod(s.c_str(), nullptr);
     if (!std::isfinite(v))
@@ -145,8 +150,8 @@ std::vector<double> parse_numbers(const std::string& text, const std::string& wh
     size_t k = 0;
     while (true) {
         const size_t comma = text.find(',', start);
-        const std::string item =
-            text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        const std::string item = text.substr(
+            start, comma == std::string::npos ? std::string::npos : comma - start);
         v.push_back(parse_number(item, what + " item " + std::to_string(k)));
         k++;
         if (comma == std::string::npos)
@@ -168,7 +173,8 @@ int64_t parse_count(const std::string& text, const std::string& what, int64_t ma
                                         "' is not a non-negative integer");
     const int64_t v = std::strtoll(s.c_str(), nullptr, 10);
     if (v > max_value)
-        throw std::invalid_argument(what + ": " + s + " exceeds " + std::to_string(max_value));
+        throw std::invalid_argument(what + ": " + s + " exceeds " +
+                                    std::to_string(max_value));
     return v;
 }
 
@@ -182,8 +188,8 @@ void check_io(const std::vector<tensor_desc>& inputs,
         throw std::invalid_argument(where + "inputs must be named 'x' and 't', found " +
                                     names(inputs));
     if (outputs.size() != 1 || outputs[0].name != "eps")
-        throw std::invalid_argument(where + "needs exactly one output named 'eps', found " +
-                                    names(outputs));
+        throw std::invalid_argument(
+            where + "needs exactly one output named 'eps', found " + names(outputs));
     struct want_t {
         const tensor_desc* d;
         const char* kind;
@@ -204,8 +210,8 @@ void check_io(const std::vector<tensor_desc>& inputs,
         if (ok && w.rank == 2)
             ok = s[1] == 2 || s[1] < 0;
         if (!ok)
-            throw std::invalid_argument(head + "has shape " + shape_str(s) + ", must be " +
-                                        w.txt + " with a dynamic N");
+            throw std::invalid_argument(head + "has shape " + shape_str(s) +
+                                        ", must be " + w.txt + " with a dynamic N");
     }
 }
 
@@ -217,8 +223,8 @@ model_info check_metadata(const std::map<std::string, std::string>& meta,
         if (!meta.count(*k))
             missing += (missing.empty() ? "" : ", ") + std::string(*k);
     if (!missing.empty())
-        throw std::invalid_argument(where + "not a gr-diffusion model: metadata key(s) missing: " +
-                                    missing);
+        throw std::invalid_argument(
+            where + "not a gr-diffusion model: metadata key(s) missing: " + missing);
     const auto get = [&](const char* k) { return meta.at(k); };
     if (get("gr_diffusion_format") != format_version)
         throw std::invalid_argument(where + "unsupported gr_diffusion_format '" +
@@ -239,23 +245,26 @@ model_info check_metadata(const std::map<std::string, std::string>& meta,
     info.alphas = parse_numbers(get("alphas"), where + "metadata 'alphas'");
     if (info.alphas.size() != static_cast<size_t>(T))
         throw std::invalid_argument(where + "metadata alphas has " +
-                                    std::to_string(info.alphas.size()) + " values, T = " +
-                                    std::to_string(T));
+                                    std::to_string(info.alphas.size()) +
+                                    " values, T = " + std::to_string(T));
     double ab = 1.0;
     for (double a : info.alphas) {
         if (!(a > 0.0 && a <= 1.0))
-            throw std::invalid_argument(where + "metadata alphas must be finite and in (0, 1]");
+            throw std::invalid_argument(where +
+                                        "metadata alphas must be finite and in (0, 1]");
         ab *= a;
         info.abar.push_back(ab);
     }
     if (!(ab > 0.0) || !std::isnormal(ab))
-        throw std::invalid_argument(where + "metadata alphas: abar_T underflows (must be > 0)");
+        throw std::invalid_argument(where +
+                                    "metadata alphas: abar_T underflows (must be > 0)");
 
     const auto flat = parse_numbers(get("constellation_points"),
                                     where + "metadata 'constellation_points'");
     if (!flat.empty()) {
         if (flat.size() % 2 || flat.size() < 4)
-            throw std::invalid_argument(where + "constellation_points needs I,Q pairs, got " +
+            throw std::invalid_argument(where +
+                                        "constellation_points needs I,Q pairs, got " +
                                         std::to_string(flat.size()) + " values");
         if (flat.size() / 2 > static_cast<size_t>(max_points))
             throw std::invalid_argument(where + "constellation_points has more than " +
@@ -268,8 +277,9 @@ model_info check_metadata(const std::map<std::string, std::string>& meta,
         }
         p /= static_cast<double>(info.points.size());
         if (!(std::abs(p - 1.0) <= unit_power_tol))
-            throw std::invalid_argument(where + "constellation_points must have unit average "
-                                                "power, got " +
+            throw std::invalid_argument(where +
+                                        "constellation_points must have unit average "
+                                        "power, got " +
                                         std::to_string(p));
         const auto it = meta.find("constellation_labels");
         const std::string lab = it == meta.end() ? "" : trim(it->second);
@@ -281,7 +291,9 @@ model_info check_metadata(const std::map<std::string, std::string>& meta,
             while (true) {
                 const size_t comma = lab.find(',', start);
                 info.labels.push_back(parse_count(
-                    lab.substr(start, comma == std::string::npos ? std::string::npos : comma - start),
+                    lab.substr(start,
+                               comma == std::string::npos ? std::string::npos
+                                                          : comma - start),
                     where + "metadata 'constellation_labels' item " + std::to_string(k),
                     int64_t(1) << 40));
                 k++;
@@ -290,10 +302,10 @@ model_info check_metadata(const std::map<std::string, std::string>& meta,
                 start = comma + 1;
             }
             if (info.labels.size() != info.points.size())
-                throw std::invalid_argument(where + "constellation_labels has " +
-                                            std::to_string(info.labels.size()) +
-                                            " entries for " +
-                                            std::to_string(info.points.size()) + " points");
+                throw std::invalid_argument(
+                    where + "constellation_labels has " +
+                    std::to_string(info.labels.size()) + " entries for " +
+                    std::to_string(info.points.size()) + " points");
         }
     }
     return info;

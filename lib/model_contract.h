@@ -8,10 +8,10 @@
 #ifndef INCLUDED_DIFFUSION_MODEL_CONTRACT_H
 #define INCLUDED_DIFFUSION_MODEL_CONTRACT_H
 
-// Internal: the gr-diffusion ONNX file contract (gr_diffusion_format "1"), checked the same
-// way as python/diffusion/core/onnx_model.py (DdpmModel). No onnxruntime here: the callers
-// describe the graph's inputs/outputs as plain tensor_desc values, so the checks (and the
-// fuzzer in tests/fuzz/) run without a session.
+// Internal: the gr-diffusion ONNX file contract (gr_diffusion_format "1"), checked the
+// same way as python/diffusion/core/onnx_model.py (DdpmModel). No onnxruntime here: the
+// callers describe the graph's inputs/outputs as plain tensor_desc values, so the checks
+// (and the fuzzer in tests/fuzz/) run without a session.
 //
 //   inputs   "x"   float32 [N, 2],  "t" int64 [N]      (N dynamic or any size)
 //   output   "eps" float32 [N, 2]                      (exactly one output)
@@ -20,8 +20,9 @@
 //            abar_T > 0), constellation_points (empty, or >= 2 I,Q pairs, finite, unit
 //            average power within 1e-3), constellation_labels (empty or one non-negative
 //            integer per point) and the other REQUIRED keys present.
-// Numbers: optional ASCII blanks around a decimal literal [+-]digits[.digits][e[+-]digits];
-// anything else (trailing garbage, hex, inf/nan, empty items) is rejected.
+// Numbers: optional ASCII blanks around a decimal literal
+// [+-]digits[.digits][e[+-]digits]; anything else (trailing garbage, hex, inf/nan, empty
+// items) is rejected.
 //
 // Every failure throws std::invalid_argument whose message starts with `where`.
 
@@ -54,12 +55,12 @@ struct model_info {
     std::vector<int64_t> labels;    // one per point (0..M-1 when the file has none)
 };
 
-constexpr int max_steps = 100000;        // T bound (memory of the schedule tables)
-constexpr int max_points = 1 << 16;      // constellation size bound
-constexpr double unit_power_tol = 1e-3;  // |mean |c|^2 - 1|
+constexpr int max_steps = 100000;       // T bound (memory of the schedule tables)
+constexpr int max_points = 1 << 16;     // constellation size bound
+constexpr double unit_power_tol = 1e-3; // |mean |c|^2 - 1|
 
 extern const char* const required_keys[]; // nullptr-terminated
-extern const char* const format_version;   // "1"
+extern const char* const format_version;  // "1"
 
 //! ONNX element type name for messages ("float32", "int64", "float64", "type 5")
 std::string type_name(int type);

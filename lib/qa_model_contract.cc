@@ -18,18 +18,21 @@ using namespace gr::diffusion::contract;
 namespace {
 std::map<std::string, std::string> good_meta()
 {
-    return { { "gr_diffusion_format", "1" },
-             { "T", "3" },
-             { "schedule", "test" },
-             { "alphas", "0.9,0.8, 0.7" },
-             { "constellation", "qpsk" },
-             { "constellation_points",
-               "0.7071067811865476,0.7071067811865476,-0.7071067811865476,0.7071067811865476,"
-               "-0.7071067811865476,-0.7071067811865476,0.7071067811865476,-0.7071067811865476" },
-             { "constellation_labels", "0,1,3,2" },
-             { "normalization", "unit average power" },
-             { "noise_variance_convention", "per complex sample; Es/N0 = 1/sigma^2" },
-             { "parameterization", "eps" } };
+    return {
+        { "gr_diffusion_format", "1" },
+        { "T", "3" },
+        { "schedule", "test" },
+        { "alphas", "0.9,0.8, 0.7" },
+        { "constellation", "qpsk" },
+        { "constellation_points",
+          "0.7071067811865476,0.7071067811865476,-0.7071067811865476,0.7071067811865476,"
+          "-0.7071067811865476,-0.7071067811865476,0.7071067811865476,-0."
+          "7071067811865476" },
+        { "constellation_labels", "0,1,3,2" },
+        { "normalization", "unit average power" },
+        { "noise_variance_convention", "per complex sample; Es/N0 = 1/sigma^2" },
+        { "parameterization", "eps" }
+    };
 }
 
 bool rejects(const std::map<std::string, std::string>& m, const std::string& needle)
@@ -47,7 +50,10 @@ bool rejects(const std::map<std::string, std::string>& m, const std::string& nee
     return false;
 }
 
-std::vector<tensor_desc> good_in() { return { { "x", FLOAT32, { -1, 2 } }, { "t", INT64, { -1 } } }; }
+std::vector<tensor_desc> good_in()
+{
+    return { { "x", FLOAT32, { -1, 2 } }, { "t", INT64, { -1 } } };
+}
 std::vector<tensor_desc> good_out() { return { { "eps", FLOAT32, { -1, 2 } } }; }
 
 bool io_rejects(const std::vector<tensor_desc>& in,
@@ -68,8 +74,21 @@ BOOST_AUTO_TEST_CASE(t_numbers_strict)
     BOOST_CHECK_EQUAL(parse_number(" 1.5e-3 ", "v"), 1.5e-3);
     BOOST_CHECK_EQUAL(parse_number("-.5", "v"), -0.5);
     BOOST_CHECK_EQUAL(parse_number("7.", "v"), 7.0);
-    for (const char* bad : { "", " ", "1.5x", "0x10", "inf", "nan", "1e", "e5", "--1", "1,5",
-                             "1_000", ".", "+", "1e999", "1.0 2.0" })
+    for (const char* bad : { "",
+                             " ",
+                             "1.5x",
+                             "0x10",
+                             "inf",
+                             "nan",
+                             "1e",
+                             "e5",
+                             "--1",
+                             "1,5",
+                             "1_000",
+                             ".",
+                             "+",
+                             "1e999",
+                             "1.0 2.0" })
         BOOST_CHECK_THROW(parse_number(bad, "v"), std::invalid_argument);
     BOOST_CHECK_EQUAL(parse_numbers("  ", "v").size(), 0u);
     BOOST_CHECK_EQUAL(parse_numbers("1, 2,3", "v").size(), 3u);
@@ -143,9 +162,8 @@ BOOST_AUTO_TEST_CASE(t_io_contract)
     BOOST_CHECK(io_rejects({ { "x", FLOAT32, { -1, 2 } }, { "t", FLOAT32, { -1 } } },
                            good_out(),
                            "input 't' has type float32"));
-    BOOST_CHECK(io_rejects({ { "x", FLOAT32, { 4, 2 } }, { "t", INT64, { -1 } } },
-                           good_out(),
-                           "dynamic N"));
+    BOOST_CHECK(io_rejects(
+        { { "x", FLOAT32, { 4, 2 } }, { "t", INT64, { -1 } } }, good_out(), "dynamic N"));
     BOOST_CHECK(io_rejects({ { "x", FLOAT32, { -1, 2, 1 } }, { "t", INT64, { -1 } } },
                            good_out(),
                            "input 'x' has shape"));

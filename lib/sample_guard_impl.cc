@@ -27,8 +27,9 @@ sample_guard::sptr sample_guard::make(double max_magnitude)
 void sample_guard_impl::check(double v)
 {
     if (!(std::isfinite(v) && v > 0.0))
-        throw std::invalid_argument("sample_guard: max_magnitude must be finite and > 0, got " +
-                                    std::to_string(v));
+        throw std::invalid_argument(
+            "sample_guard: max_magnitude must be finite and > 0, got " +
+            std::to_string(v));
 }
 
 sample_guard_impl::sample_guard_impl(double max_magnitude)
@@ -39,8 +40,8 @@ sample_guard_impl::sample_guard_impl(double max_magnitude)
 {
     check(max_magnitude);
     d_max_mag = max_magnitude;
-    d_max2 = static_cast<float>(std::fmin(max_magnitude * max_magnitude,
-                                          std::numeric_limits<double>::max()));
+    d_max2 = static_cast<float>(
+        std::fmin(max_magnitude * max_magnitude, std::numeric_limits<double>::max()));
 }
 
 sample_guard_impl::~sample_guard_impl() {}
@@ -50,8 +51,8 @@ void sample_guard_impl::set_max_magnitude(double max_magnitude)
     check(max_magnitude);
     gr::thread::scoped_lock l(d_setlock);
     d_max_mag = max_magnitude;
-    d_max2 = static_cast<float>(std::fmin(max_magnitude * max_magnitude,
-                                          std::numeric_limits<double>::max()));
+    d_max2 = static_cast<float>(
+        std::fmin(max_magnitude * max_magnitude, std::numeric_limits<double>::max()));
 }
 
 double sample_guard_impl::max_magnitude() const
@@ -82,12 +83,13 @@ int sample_guard_impl::work(int noutput_items,
                 const uint64_t b = ++d_bursts;
                 add_item_tag(0, w0 + i, d_key, pmt::from_uint64(n));
                 if (b <= 10 || b % 1000 == 0)
-                    d_logger->warn("burst {} of non-finite or absurd samples (|x| > {}) from "
-                                   "item {}: replaced by 0{}",
-                                   b,
-                                   d_max_mag,
-                                   w0 + i,
-                                   b == 10 ? " (further bursts: every 1000th logged)" : "");
+                    d_logger->warn(
+                        "burst {} of non-finite or absurd samples (|x| > {}) from "
+                        "item {}: replaced by 0{}",
+                        b,
+                        d_max_mag,
+                        w0 + i,
+                        b == 10 ? " (further bursts: every 1000th logged)" : "");
             }
             continue;
         }

@@ -122,7 +122,8 @@ int zf_equalizer_impl::work(int noutput_items,
         // y / h = y conj(h) / |h|^2
         const float zr = static_cast<float>(c * (yr * hr + yi * hi));
         const float zi = static_cast<float>(c * (yi * hr - yr * hi));
-        // erasure: |h| tiny, h or y not finite (NaN, Inf) or a quotient beyond float range
+        // erasure: |h| tiny, h or y not finite (NaN, Inf) or a quotient beyond float
+        // range
         if (!(g2 >= MIN_GAIN2) || !std::isfinite(g2) || !std::isfinite(zr) ||
             !std::isfinite(zi)) {
             z[i] = gr_complex(0.0f, 0.0f);

@@ -16,11 +16,9 @@ import time
 import numpy as np
 import pmt
 import pytest
-from gnuradio import blocks, channels, gr
-from gnuradio import diffusion
-from gnuradio.diffusion.link import framing
-
 from fg_util import BURSTS, run_bounded, with_burst
+from gnuradio import blocks, channels, diffusion, gr
+from gnuradio.diffusion.link import framing
 
 AN = diffusion.additive_noise
 PA = diffusion.pa_nonlinearity

@@ -7,12 +7,11 @@ import glob
 import os
 import re
 
+import bad_models
 import pytest
 from gnuradio import diffusion
 from gnuradio.diffusion.core import onnx_model
 from gnuradio.diffusion.core.onnx_model import DdpmModel
-
-import bad_models
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 D = diffusion.ddpm_denoiser
@@ -46,7 +45,7 @@ def test_every_bad_model_is_a_clear_error_on_both_sides(corpus, side):
     }[side]
     wrong = []
     for c in corpus:
-        err = _error(lambda: load(c.path))
+        err = _error(lambda c=c: load(c.path))
         if c.expect is None:
             if err is not None:
                 wrong.append(f"{c.name}: good model rejected: {err}")

@@ -69,10 +69,11 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
     noise_source: 'parameter' (esn0_db; also the "noise" message port and input tags
     snr_db/esn0_db/noise_var), 'stream' (second float input: sigma2 per sample) or 'blind'
     (EM estimate over the model's constellation on windows fixed on the absolute sample
-    index; samples before the first window completes use esn0_db; outliers rejected). provider: 'cpu' | 'cuda' |
-    'tensorrt'. batch_size: items per inference call. Latency 0 samples. NaN/Inf samples
-    pass through unchanged, tagged "invalid_sample"; sigma2 outside the schedule is
-    clamped (warned once).
+    index; samples before the first window completes use esn0_db; outliers rejected).
+    provider: 'cpu' | 'cuda' | 'tensorrt'. batch_size: items per inference call (1..2^20);
+    intra_op_threads 0..256; ddim_steps 1..T. Latency 0 samples. NaN/Inf samples pass
+    through unchanged, tagged "invalid_sample"; sigma2 outside the schedule is clamped
+    (warned once).
     """
 
     def __init__(self, model_path, mode="tweedie", ddim_steps=5, noise_source="parameter",

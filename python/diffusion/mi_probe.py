@@ -14,7 +14,6 @@ from gnuradio import gr
 from .core.mi_window import NOISE_MODES, REFERENCES, MiWindow
 from .pmt_convert import dict_to_pmt
 
-
 ESN0_RANGE_DB = (-100.0, 300.0)         # as diffusion.additive_noise
 SIGMA2_RANGE = (10.0 ** (-ESN0_RANGE_DB[1] / 10.0), 10.0 ** (-ESN0_RANGE_DB[0] / 10.0))
 

@@ -6,8 +6,8 @@
  */
 
 // libFuzzer harness of the C++ model-file metadata contract (lib/model_contract.cc).
-// Input: "key=value" lines, bytes as they are (tests/bad_models.py meta_from_bytes reads the
-// same format). Anything but acceptance or std::invalid_argument (a crash, another
+// Input: "key=value" lines, bytes as they are (tests/bad_models.py meta_from_bytes reads
+// the same format). Anything but acceptance or std::invalid_argument (a crash, another
 // exception, a sanitizer report) is a finding. Built and run by tests/fuzz/run_fuzz.sh.
 
 #include "model_contract.h"

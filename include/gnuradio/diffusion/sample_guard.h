@@ -23,11 +23,11 @@ namespace diffusion {
  * \details
  * A sample whose real or imaginary part is NaN or +-Inf, or whose magnitude exceeds
  * max_magnitude, is replaced by 0 (a short erasure the downstream loops ride through);
- * subnormal rails are flushed to 0. Every other sample passes bit-exactly, so the block is
- * memoryless and item-preserving. The first replaced sample of every burst (a run of
- * replaced samples) gets a tag "sample_guard" whose value is the number of samples replaced
- * so far (uint64), and the block logs one warning per burst (the first 10 bursts, then
- * one line for every 1000th burst). Thread-safe setter for the threshold.
+ * subnormal rails are flushed to 0. Every other sample passes bit-exactly, so the block
+ * is memoryless and item-preserving. The first replaced sample of every burst (a run of
+ * replaced samples) gets a tag "sample_guard" whose value is the number of samples
+ * replaced so far (uint64), and the block logs one warning per burst (the first 10
+ * bursts, then one line for every 1000th burst). Thread-safe setter for the threshold.
  */
 class DIFFUSION_API sample_guard : virtual public gr::sync_block
 {

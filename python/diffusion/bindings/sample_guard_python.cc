@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(sample_guard.h)                                            */
-/* BINDTOOL_HEADER_FILE_HASH(d340b1fdd9a7c7b0e7a516e309503d1d)                     */
+/* BINDTOOL_HEADER_FILE_HASH(79dc3400e3dc06a67a18bc86937a45bd)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>
