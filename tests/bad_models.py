@@ -234,18 +234,19 @@ def generate(directory, base_path=BASE_MODEL):
 
 
 def meta_from_bytes(data):
-    """Metadata dict from the fuzzers' text format: one ``key=value`` per line, bytes as
-    Latin-1 characters (so every byte string is an input; the C++ fuzzer reads the same)."""
+    """Metadata dict from the fuzzers' text format: one ``key=value`` per line, UTF-8 (what
+    ONNX metadata strings hold; invalid sequences become U+FFFD, so every byte string is an
+    input). The C++ libFuzzer harness splits the same lines on the raw bytes."""
     meta = {}
     for line in bytes(data).split(b"\n"):
         k, sep, v = line.partition(b"=")
         if sep:
-            meta[k.decode("latin-1")] = v.decode("latin-1")
+            meta[k.decode("utf-8", "replace")] = v.decode("utf-8", "replace")
     return meta
 
 
 def meta_to_bytes(meta):
-    return b"\n".join(f"{k}={v}".encode("latin-1") for k, v in meta.items())
+    return b"\n".join(f"{k}={v}".encode("utf-8") for k, v in meta.items())
 
 
 def base_metadata(base_path=BASE_MODEL):

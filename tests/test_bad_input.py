@@ -474,3 +474,62 @@ def test_link_rx_survives_bursts_and_recovers_frames(kind):
     assert clean >= 7
     assert replaced == (0 if kind == "denormal" else 64)
     assert burst >= clean - 1, f"{kind}: {burst} of {clean} frames after the burst"
+
+
+@pytest.mark.parametrize("mno", [7, 1000, None])
+def test_pcs_round_trip_with_max_noutput_items_below_block_and_byte_counts(mno):
+    m = diffusion.pcs_mapper("16qam", "maxwell_boltzmann", "", "tweedie", 10.0, 4096)
+    dm = diffusion.pcs_demapper("16qam", "maxwell_boltzmann", "", "tweedie", 10.0, 4096)
+    bpb = m.bytes_per_block()
+    data = np.random.default_rng(10).integers(0, 256, 3 * bpb, dtype=np.uint8)
+    tb = gr.top_block()
+    src, snk = blocks.vector_source_b(data.tolist()), blocks.vector_sink_b()
+    tb.connect(src, m, dm, snk)
+    bb = m.to_basic_block()
+    for v in (pmt.from_double(-1e300), pmt.intern("x"), pmt.from_double(float("nan"))):
+        bb._post(pmt.intern("esn0_db"), v)                # absurd / wrong: warned
+    assert run_bounded(tb, 120, max_noutput_items=mno)
+    np.testing.assert_array_equal(np.array(snk.data(), dtype=np.uint8), data)
+    assert dm.blocks_ok() == 3 and dm.blocks_bad() == 0
+
+
+def test_pcs_demapper_ignores_wrong_tag_value_types(capfd):
+    m = diffusion.pcs_mapper("16qam", "maxwell_boltzmann", "", "tweedie", 10.0, 1024)
+    bpb = m.bytes_per_block()
+    data = np.random.default_rng(11).integers(0, 256, 2 * bpb, dtype=np.uint8)
+    tb = gr.top_block()
+    src, snk = blocks.vector_source_b(data.tolist()), blocks.vector_sink_c()
+    tb.connect(src, m, snk)
+    tb.run()
+    sym = np.array(snk.data(), dtype=np.complex64)
+    good = list(snk.tags())
+    bad = []
+    for k, v in enumerate([pmt.intern("x"), pmt.from_double(1.0), pmt.make_dict(),
+                           pmt.dict_add(pmt.make_dict(), pmt.intern("n"), pmt.intern("y"))]):
+        t = gr.tag_t()
+        t.offset, t.key, t.value = 1024 + 100 + k, pmt.intern(("pcs_pmf", "pcs_block")[k % 2]), v
+        bad.append(t)
+    tb = gr.top_block()
+    dm = diffusion.pcs_demapper("16qam", "maxwell_boltzmann", "", "tweedie", 10.0, 1024)
+    src2, out = blocks.vector_source_c(sym.tolist(), False, 1, good + bad), blocks.vector_sink_b()
+    tb.connect(src2, dm, out)
+    assert run_bounded(tb, 60)
+    got = np.array(out.data(), dtype=np.uint8)
+    np.testing.assert_array_equal(got[:bpb], data[:bpb])     # the block before the bad tags
+    assert "ignoring unusable pcs_pmf" in logged(capfd)
+
+
+@pytest.mark.parametrize("esn0", [-200.0, 400.0, -100.0, 300.0])
+def test_mi_probe_absurd_esn0_keeps_mi_in_range(esn0, capfd):
+    y, _ = qam16(4000, 10.0, 12)
+    blk = diffusion.mi_probe("16qam", None, "none", "parameter", 10.0, 4000, 4000)
+    blk.set_esn0_db(esn0)
+    tb = gr.top_block()
+    src = blocks.vector_source_c(y.tolist())
+    tb.connect(src, blk)
+    assert run_bounded(tb, 60)
+    r = blk.results()
+    assert 0.0 <= r["mi_bits"] <= r["entropy_bits"] == pytest.approx(4.0)
+    assert math.isfinite(r["sigma2"])
+    if esn0 in (-200.0, 400.0):
+        assert "clamped" in logged(capfd)

@@ -24,33 +24,25 @@ import math
 import numpy as np
 import pmt
 
+from .pmt_convert import drain_messages
+
 NOISE_KEYS = ("esn0_db", "snr_db", "noise_var")
+SIGMA2_RANGE = (1e-30, 1e10)        # Es/N0 [-100, 300] dB (docs/conventions.md, Bad input)
 
 
 class NoiseLevelControl:
     def _init_noise_level(self, esn0_db):
-        if not math.isfinite(float(esn0_db)):
-            raise ValueError("esn0_db must be finite")
+        if not -100.0 <= float(esn0_db) <= 300.0:
+            raise ValueError(f"esn0_db must be in [-100, 300] dB, got {esn0_db}")
         self._sigma2 = 10.0 ** (-float(esn0_db) / 10.0)
         self._noise_port = pmt.intern("noise")
         self.message_port_register_in(self._noise_port)
-        self._noise_bb = None
         self.noise_messages_coalesced = 0
         self._noise_warnings = 0
 
     def _drain_noise(self):
         """Apply the newest valid message queued on the 'noise' port (see the module doc)."""
-        if self._noise_bb is None:
-            self._noise_bb = self.to_basic_block()
-        bb, port = self._noise_bb, self._noise_port
-        if not bb.nmsgs(port):
-            return
-        msgs = []
-        while True:
-            m = bb.delete_head_nowait(port)
-            if m is None:
-                break
-            msgs.append(m)
+        msgs = drain_messages(self, self._noise_port)
         for k in range(len(msgs) - 1, -1, -1):
             if self._handle_noise_msg(msgs[k]):
                 self.noise_messages_coalesced += k
@@ -60,11 +52,22 @@ class NoiseLevelControl:
         if not (math.isfinite(s2) and s2 >= 0):
             self.logger.warn(f"ignoring invalid {what} (noise variance {s2})")
             return
+        if s2 > SIGMA2_RANGE[1] or 0 < s2 < SIGMA2_RANGE[0]:
+            c = min(max(s2, SIGMA2_RANGE[0]), SIGMA2_RANGE[1])
+            if not getattr(self, "_warned_range", False):
+                self._warned_range = True
+                self.logger.warn(f"{what}: noise variance {s2:g} outside Es/N0 [-100, 300] dB, "
+                                 f"clamped to {c:g} (reported once)")
+            s2 = c
         self._sigma2 = float(s2)
 
     def _apply_noise(self, key, value, what):
         v = float(value)
-        self._set_sigma2(v if key == "noise_var" else 10.0 ** (-v / 10.0), what)
+        if key == "noise_var":
+            self._set_sigma2(v, what)
+        else:   # Es/N0 in dB; 10^(-v/10) overflows for v < -3080
+            self._set_sigma2(10.0 ** (-min(max(v, -3000.0), 3000.0) / 10.0)
+                             if math.isfinite(v) else float("nan"), what)
 
     def set_esn0_db(self, esn0_db):
         self._apply_noise("esn0_db", esn0_db, "Es/N0")

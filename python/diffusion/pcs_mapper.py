@@ -15,7 +15,7 @@ import numpy as np
 import pmt
 from gnuradio import gr
 
-from .pmt_convert import dict_to_pmt
+from .pmt_convert import dict_to_pmt, drain_messages
 from .shaping.pcs_frame import BLOCK_TAG, PMF_TAG, PcsFrame
 from .shaping.pmf import make_provider, pmf_identity
 
@@ -92,13 +92,14 @@ class pcs_mapper(gr.basic_block):
         if not 1 <= int(n_synthetic) <= MAX_SYNTHETIC:
             raise ValueError(f"n_synthetic must be in [1, {MAX_SYNTHETIC}] symbols, got "
                              f"{n_synthetic}")
-        if not math.isfinite(float(esn0_db)):
-            raise ValueError("esn0_db must be finite")
+        if not -100.0 <= float(esn0_db) <= 300.0:
+            raise ValueError(f"esn0_db must be in [-100, 300] dB, got {esn0_db}")
         gr.basic_block.__init__(self, name="pcs_mapper",
                                 in_sig=None if mode == "iid" else [np.uint8],
                                 out_sig=[np.complex64])
         self._mode = mode
         self._n = n
+        self._warned_range = False
         self._provider = make_provider(constellation, pmf_source, model_path, sampler,
                                        n_synthetic, seed, ddim_steps, grid_step_db)
         self._rng = np.random.default_rng(int(seed))
@@ -117,8 +118,8 @@ class pcs_mapper(gr.basic_block):
         self._stage = np.zeros(0, dtype=np.complex64)
         self._stage_pos = 0
         self.set_tag_propagation_policy(gr.TPP_DONT)
-        self.message_port_register_in(pmt.intern("esn0_db"))
-        self.set_msg_handler(pmt.intern("esn0_db"), self._handle_esn0_msg)
+        self._esn0_port = pmt.intern("esn0_db")
+        self.message_port_register_in(self._esn0_port)    # drained by work() (pmt_convert)
         self.message_port_register_out(pmt.intern("pmf"))
 
     # ------------------------------------------------------------------ frames
@@ -182,15 +183,33 @@ class pcs_mapper(gr.basic_block):
         if not math.isfinite(v):
             self.logger.warn(f"ignoring invalid Es/N0 {esn0_db}")
             return
-        self._request(v, wait)
+        self._request(self._sane(v), wait)
+
+    def _sane(self, v):
+        """Es/N0 clamped to [-100, 300] dB (one warning per block)."""
+        c = min(max(v, -100.0), 300.0)
+        if c != v and not self._warned_range:
+            self._warned_range = True
+            self.logger.warn(f"Es/N0 {v:g} dB outside [-100, 300] dB: clamped to {c:g} "
+                             "(reported once)")
+        return c
 
     def _handle_esn0_msg(self, msg):
+        """Apply one "esn0_db" message; True if understood."""
         v = esn0_from_msg(msg)
         if v is None or not math.isfinite(v):
             self.logger.warn("ignoring message on port 'esn0_db': expected a number (Es/N0 "
                              f"dB) or a dict with esn0_db, snr_db or noise_var, got {msg}")
-            return
-        self._request(v)
+            return False
+        self._request(self._sane(v))
+        return True
+
+    def _drain_esn0(self):
+        """The newest understood queued "esn0_db" message (older ones are superseded)."""
+        msgs = drain_messages(self, self._esn0_port)
+        for k in range(len(msgs) - 1, -1, -1):
+            if self._handle_esn0_msg(msgs[k]):
+                return
 
     # ------------------------------------------------------------------ info
     def block_len(self):
@@ -241,6 +260,7 @@ class pcs_mapper(gr.basic_block):
             self._frame = fr
 
     def general_work(self, input_items, output_items):
+        self._drain_esn0()
         out = output_items[0]
         n = self._n
         inp = input_items[0] if self._mode == "ccdm" else None
