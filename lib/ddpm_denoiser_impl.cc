@@ -103,8 +103,9 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
             "NOISE_STREAM(1) or NOISE_BLIND(2), got " +
             std::to_string(static_cast<int>(noise_source)));
     if (!(esn0_db >= -100.0 && esn0_db <= 300.0))
-        throw std::invalid_argument("ddpm_denoiser: esn0_db must be in [-100, 300] dB, got " +
-                                    std::to_string(esn0_db));
+        throw std::invalid_argument(
+            "ddpm_denoiser: esn0_db must be in [-100, 300] dB, got " +
+            std::to_string(esn0_db));
     if (noise_source == NOISE_BLIND) {
         if (d_engine.constellation().empty())
             throw std::invalid_argument("ddpm_denoiser: blind noise estimation needs a model "

@@ -246,7 +246,7 @@ def meta_from_bytes(data):
 
 
 def meta_to_bytes(meta):
-    return b"\n".join(f"{k}={v}".encode("utf-8") for k, v in meta.items())
+    return b"\n".join(f"{k}={v}".encode() for k, v in meta.items())
 
 
 def base_metadata(base_path=BASE_MODEL):

@@ -91,3 +91,20 @@ def test_fuzz_regressions_give_the_same_verdict_on_both_sides(path, tmp_path):
     err = _error(lambda: DdpmModel(f))
     err_cpp = _error(lambda: D(f, D.TWEEDIE, 1, D.NOISE_PARAMETER, 10.0, "cpu", 1, 16, 0))
     assert (err is None) == (err_cpp is None), (err, err_cpp)
+
+
+def test_other_model_readers_reject_bad_files_naming_them(corpus):
+    """The DNN receiver and the PCS blocks open model files too: the byte-level and
+    metadata cases are clear errors naming the file there as well."""
+    picks = [c for c in corpus if c.name in ("empty_file", "truncated_half", "random_bytes",
+                                             "text_file", "no_metadata", "alphas_short",
+                                             "missing_file")]
+    for c in picks:
+        for what, fn in (("dnn_receiver", lambda c=c: diffusion.dnn_receiver(c.path)),
+                         ("pcs_mapper", lambda c=c: diffusion.pcs_mapper(
+                             "16qam", "ddpm", c.path, n_synthetic=1024))):
+            if what == "dnn_receiver" and c.name == "alphas_short":
+                continue                                  # DNN files have no schedule
+            err = _error(fn)
+            assert err is not None, (what, c.name)
+            assert os.path.basename(c.path) in err, (what, c.name, err)

@@ -11,7 +11,7 @@ import pmt
 from gnuradio import gr
 
 from .core.metrics import METRIC_KEYS, MetricsAccumulator
-from .pmt_convert import drain_messages, dict_to_pmt
+from .pmt_convert import dict_to_pmt, drain_messages
 
 
 class reconstruction_metrics(gr.sync_block):
