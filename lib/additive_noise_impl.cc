@@ -52,22 +52,27 @@ additive_noise::sptr additive_noise::make(double esn0_db,
 
 void additive_noise_impl::check_esn0(double v)
 {
-    // +inf dB is allowed (noise-free), NaN and -inf are not.
-    if (std::isnan(v) || v == -std::numeric_limits<double>::infinity())
-        throw std::invalid_argument("additive_noise: esn0_db must be a number (dB), got " +
-                                    num(v));
+    // +inf dB is allowed (noise-free); NaN, -inf and values outside the sane range are
+    // not.
+    if (std::isnan(v) || v == -std::numeric_limits<double>::infinity() ||
+        (std::isfinite(v) && (v < min_esn0_db || v > max_esn0_db)))
+        throw std::invalid_argument("additive_noise: esn0_db must be in [" +
+                                    num(min_esn0_db) + ", " + num(max_esn0_db) +
+                                    "] dB or +inf, got " + num(v));
 }
 void additive_noise_impl::check_signal_power(double v)
 {
-    if (!(std::isfinite(v) && v > 0.0))
-        throw std::invalid_argument(
-            "additive_noise: signal_power must be finite and > 0, got " + num(v));
+    // bounded so that signal_power / 10^(min_esn0_db / 10) stays a representable
+    // noise_var
+    if (!(std::isfinite(v) && v > 0.0 && v <= max_signal_power))
+        throw std::invalid_argument("additive_noise: signal_power must be in (0, " +
+                                    num(max_signal_power) + "], got " + num(v));
 }
 void additive_noise_impl::check_noise_var(double v)
 {
-    if (!(std::isfinite(v) && v >= 0.0))
-        throw std::invalid_argument("additive_noise: noise_var must be finite and >= 0, got " +
-                                    num(v));
+    if (!(std::isfinite(v) && v >= 0.0 && v <= max_noise_var))
+        throw std::invalid_argument("additive_noise: noise_var must be in [0, " +
+                                    num(max_noise_var) + "], got " + num(v));
 }
 void additive_noise_impl::check_noise_type(int v)
 {
@@ -374,6 +379,29 @@ void additive_noise_impl::handle_msg(const pmt::pmt_t& msg)
     }
 
     const std::string k = pmt::symbol_to_string(key);
+    // A finite value outside the sane range is clamped to it (one warning per block);
+    // NaN / -inf / negative noise_var are rejected below with a warning each.
+    double lo = min_esn0_db, hi = max_esn0_db;
+    if (k == "noise_var") {
+        lo = 0.0;
+        hi = max_noise_var;
+    }
+    if ((k == "esn0_db" || k == "noise_var") && std::isfinite(x) && (x < lo || x > hi) &&
+        !(k == "noise_var" && x < 0.0)) {
+        const double c = std::clamp(x, lo, hi);
+        if (!d_warned_clamp) {
+            d_warned_clamp = true;
+            d_logger->warn(
+                "additive_noise: message {} = {} outside [{}, {}], clamped to {} "
+                "(reported once)",
+                k,
+                x,
+                lo,
+                hi,
+                c);
+        }
+        x = c;
+    }
     try {
         if (k == "esn0_db")
             set_esn0_db(x);

@@ -46,6 +46,11 @@ private:
     void apply_esn0_locked(double esn0_db);
     void handle_msg(const pmt::pmt_t& msg);
 
+    bool d_warned_clamp = false;
+    static constexpr double min_esn0_db = -100.0; // noise 1e10 x the signal power
+    static constexpr double max_esn0_db = 300.0;  // noise-free to any float precision
+    static constexpr double max_signal_power = 1e20;
+    static constexpr double max_noise_var = 1e30; // sigma still a finite float
     static void check_esn0(double v);
     static void check_signal_power(double v);
     static void check_noise_var(double v);

@@ -33,6 +33,21 @@ std::vector<int> input_sizes(ddpm_denoiser::noise_source_t src)
 }
 
 bool finite(gr_complex z) { return std::isfinite(z.real()) && std::isfinite(z.imag()); }
+
+// checked before the engine allocates its batch buffers
+int checked_batch(int batch_size, int intra_op_threads)
+{
+    if (batch_size < 1 || batch_size > ddpm_denoiser_impl::max_batch_size)
+        throw std::invalid_argument("ddpm_denoiser: batch_size must be in [1, " +
+                                    std::to_string(ddpm_denoiser_impl::max_batch_size) +
+                                    "], got " + std::to_string(batch_size));
+    if (intra_op_threads < 0 || intra_op_threads > ddpm_denoiser_impl::max_threads)
+        throw std::invalid_argument("ddpm_denoiser: intra_op_threads must be in [0, " +
+                                    std::to_string(ddpm_denoiser_impl::max_threads) +
+                                    "] (0 = onnxruntime default), got " +
+                                    std::to_string(intra_op_threads));
+    return batch_size;
+}
 } // namespace
 
 ddpm_denoiser::sptr ddpm_denoiser::make(const std::string& model_path,
@@ -70,7 +85,10 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
                                              noise_source == NOISE_STREAM ? 2 : 1,
                                              input_sizes(noise_source)),
                      gr::io_signature::make(1, 1, sizeof(gr_complex))),
-      d_engine(model_path, provider, intra_op_threads, std::max(batch_size, 1)),
+      d_engine(model_path,
+               provider,
+               intra_op_threads,
+               checked_batch(batch_size, intra_op_threads)),
       d_mode(mode),
       d_ddim_steps(ddim_steps),
       d_source(noise_source),
@@ -78,27 +96,32 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
       d_batch(batch_size),
       d_rng(static_cast<uint64_t>(seed))
 {
-    if (mode < TWEEDIE || mode > PAPER)
-        throw std::invalid_argument("ddpm_denoiser: mode must be TWEEDIE, DDIM, POSTERIOR or PAPER");
-    if (ddim_steps < 1)
-        throw std::invalid_argument("ddpm_denoiser: ddim_steps must be >= 1");
+    check_mode(mode, ddim_steps);
     if (noise_source < NOISE_PARAMETER || noise_source > NOISE_BLIND)
-        throw std::invalid_argument("ddpm_denoiser: unknown noise_source");
-    if (batch_size < 1)
-        throw std::invalid_argument("ddpm_denoiser: batch_size must be >= 1");
-    if (!std::isfinite(esn0_db))
-        throw std::invalid_argument("ddpm_denoiser: esn0_db must be finite");
+        throw std::invalid_argument(
+            "ddpm_denoiser: noise_source must be NOISE_PARAMETER(0), "
+            "NOISE_STREAM(1) or NOISE_BLIND(2), got " +
+            std::to_string(static_cast<int>(noise_source)));
+    if (!(esn0_db >= -100.0 && esn0_db <= 300.0))
+        throw std::invalid_argument(
+            "ddpm_denoiser: esn0_db must be in [-100, 300] dB, got " +
+            std::to_string(esn0_db));
     if (noise_source == NOISE_BLIND) {
         if (d_engine.constellation().empty())
             throw std::invalid_argument("ddpm_denoiser: blind noise estimation needs a model "
                                         "with 'constellation_points' metadata: '" +
                                         model_path + "' has none");
-        d_em = std::make_unique<em_noise_estimator>(d_engine.constellation());
+        d_em = std::make_unique<em_noise_estimator>(
+            d_engine.constellation(),
+            em_noise_estimator::outlier_bound(d_engine.constellation(),
+                                              d_engine.sigma2_max()),
+            d_sigma2);
     }
     d_y.resize(batch_size);
     d_out.resize(batch_size);
     d_t.resize(batch_size);
     d_pos.resize(batch_size);
+    d_s2.resize(batch_size);
     set_min_output_buffer(0, 2 * batch_size);
 
     message_port_register_in(PORT_NOISE);
@@ -114,6 +137,8 @@ void ddpm_denoiser_impl::set_sigma2_locked(double s2, const char* what)
         return;
     }
     d_sigma2 = s2;
+    if (d_em)
+        d_em->set_initial(s2); // blind: the value before the first window's estimate
 }
 
 void ddpm_denoiser_impl::set_esn0_db(double esn0_db)
@@ -130,17 +155,26 @@ void ddpm_denoiser_impl::set_noise_var(double noise_var)
 
 double ddpm_denoiser_impl::noise_var() const
 {
-    if (d_em && d_em->estimate() > 0)
-        return d_em->estimate();
+    if (d_em)
+        return d_em->current();
     return d_sigma2;
+}
+
+void ddpm_denoiser_impl::check_mode(mode_t mode, int ddim_steps) const
+{
+    if (mode < TWEEDIE || mode > PAPER)
+        throw std::invalid_argument("ddpm_denoiser: mode must be TWEEDIE(0), DDIM(1), "
+                                    "POSTERIOR(2) or PAPER(3), got " +
+                                    std::to_string(static_cast<int>(mode)));
+    if (ddim_steps < 1 || ddim_steps > d_engine.T())
+        throw std::invalid_argument("ddpm_denoiser: ddim_steps must be in [1, T = " +
+                                    std::to_string(d_engine.T()) + "], got " +
+                                    std::to_string(ddim_steps));
 }
 
 void ddpm_denoiser_impl::set_mode(mode_t mode, int ddim_steps)
 {
-    if (mode < TWEEDIE || mode > PAPER)
-        throw std::invalid_argument("ddpm_denoiser: unknown mode");
-    if (ddim_steps < 1)
-        throw std::invalid_argument("ddpm_denoiser: ddim_steps must be >= 1");
+    check_mode(mode, ddim_steps);
     gr::thread::scoped_lock l(d_setlock);
     d_mode = mode;
     d_ddim_steps = ddim_steps;
@@ -201,6 +235,9 @@ int ddpm_denoiser_impl::step_for(double s2)
 void ddpm_denoiser_impl::process(
     const gr_complex* in, const float* s2in, gr_complex* out, int n, uint64_t out_offset)
 {
+    if (d_em)
+        d_em->track(
+            in, n, d_s2.data()); // windows on the absolute index, outliers rejected
     int m = 0;
     for (int i = 0; i < n; i++) {
         const bool ok = finite(in[i]) && (!s2in || !std::isnan(s2in[i]));
@@ -215,11 +252,13 @@ void ddpm_denoiser_impl::process(
     }
     if (m == 0)
         return;
-    if (d_em)
-        d_sigma2 = d_em->update(d_y.data(), m);
     if (d_mode != PAPER) {
-        for (int k = 0; k < m; k++)
-            d_t[k] = step_for(s2in ? static_cast<double>(s2in[d_pos[k]]) : d_sigma2);
+        for (int k = 0; k < m; k++) {
+            const int i = d_pos[k];
+            d_t[k] = step_for(d_em   ? d_s2[i]
+                              : s2in ? static_cast<double>(s2in[i])
+                                     : d_sigma2);
+        }
     }
     d_engine.denoise(d_y.data(),
                      d_t.data(),
@@ -274,7 +313,15 @@ int ddpm_denoiser_impl::work(int noutput_items,
         int end = std::min(noutput_items, pos + d_batch);
         if (next_tag < tags.size())
             end = std::min<int>(end, static_cast<int>(tags[next_tag].offset - r0));
-        process(in + pos, s2in ? s2in + pos : nullptr, out + pos, end - pos, w0 + pos);
+        try {
+            process(
+                in + pos, s2in ? s2in + pos : nullptr, out + pos, end - pos, w0 + pos);
+        } catch (const std::exception& e) {
+            // e.g. onnxruntime failing on a graph that passed the load-time probe: end
+            // the flowgraph with the reason rather than stall it
+            d_logger->error("inference failed, stopping: {}", e.what());
+            return pos > 0 ? pos : WORK_DONE;
+        }
         pos = end;
     }
     return noutput_items;

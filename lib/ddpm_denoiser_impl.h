@@ -38,13 +38,18 @@ private:
 
     std::vector<gr_complex> d_y, d_out;
     std::vector<int> d_t, d_pos;
+    std::vector<double> d_s2;
 
     void handle_noise_msg(const pmt::pmt_t& msg);
+    void check_mode(mode_t mode, int ddim_steps) const;
     void set_sigma2_locked(double s2, const char* what);
     int step_for(double s2);
     void process(const gr_complex* in, const float* s2in, gr_complex* out, int n, uint64_t out_offset);
 
 public:
+    static constexpr int max_batch_size = 1 << 20; // 16 MiB output buffer
+    static constexpr int max_threads = 256;
+
     ddpm_denoiser_impl(const std::string& model_path,
                        mode_t mode,
                        int ddim_steps,

@@ -6,6 +6,7 @@
  */
 
 #include "ddpm_engine.h"
+#include "model_contract.h"
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -17,21 +18,6 @@ namespace gr {
 namespace diffusion {
 
 namespace {
-
-std::vector<double> parse_numbers(const std::string& s)
-{
-    std::vector<double> v;
-    std::stringstream ss(s);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-        if (item.find_first_not_of(" \t\n") == std::string::npos)
-            continue;
-        size_t pos = 0;
-        double d = std::stod(item, &pos);
-        v.push_back(d);
-    }
-    return v;
-}
 
 std::string join(const std::vector<std::string>& v)
 {
@@ -102,70 +88,40 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
         throw std::invalid_argument(where + "not a loadable ONNX model (" + e.what() + ")");
     }
 
-    // ---- I/O contract: x float32 [N, 2], t int64 [N] -> eps float32 [N, 2]
+    // ---- file contract (lib/model_contract.h, same checks as core/onnx_model.py)
     Ort::AllocatorWithDefaultOptions alloc;
-    if (d_session->GetInputCount() != 2 || d_session->GetOutputCount() != 1)
-        throw std::invalid_argument(where + "expected inputs (x, t) and one output eps");
-    for (size_t i = 0; i < 2; i++) {
-        std::string name = d_session->GetInputNameAllocated(i, alloc).get();
-        Ort::TypeInfo type_info = d_session->GetInputTypeInfo(i); // keep alive: info refers to it
-        auto info = type_info.GetTensorTypeAndShapeInfo();
-        if (name == "x") {
-            if (info.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT)
-                throw std::invalid_argument(where + "input 'x' must be float32");
-            auto shape = info.GetShape();
-            if (shape.size() != 2 || shape[1] != 2)
-                throw std::invalid_argument(where + "input 'x' must have shape [N, 2]");
-        } else if (name == "t") {
-            if (info.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64)
-                throw std::invalid_argument(where + "input 't' must be int64");
-        } else {
-            throw std::invalid_argument(where + "unexpected input '" + name +
-                                        "' (expected 'x' and 't')");
+    auto describe = [&](bool input) {
+        std::vector<contract::tensor_desc> v;
+        const size_t n = input ? d_session->GetInputCount() : d_session->GetOutputCount();
+        for (size_t i = 0; i < n; i++) {
+            contract::tensor_desc d;
+            d.name = input ? d_session->GetInputNameAllocated(i, alloc).get()
+                           : d_session->GetOutputNameAllocated(i, alloc).get();
+            Ort::TypeInfo ti =
+                input ? d_session->GetInputTypeInfo(i) : d_session->GetOutputTypeInfo(i);
+            if (ti.GetONNXType() != ONNX_TYPE_TENSOR) {
+                d.type = -1;
+            } else {
+                auto info = ti.GetTensorTypeAndShapeInfo(); // refers to ti: keep ti alive
+                d.type = static_cast<int>(info.GetElementType());
+                d.shape = info.GetShape();
+            }
+            v.push_back(d);
         }
-    }
-    if (std::string(d_session->GetOutputNameAllocated(0, alloc).get()) != "eps")
-        throw std::invalid_argument(where + "output must be named 'eps'");
-
-    // ---- metadata: schedule and constellation
+        return v;
+    };
+    contract::check_io(describe(true), describe(false), where);
     auto md = d_session->GetModelMetadata();
     for (auto& key : md.GetCustomMetadataMapKeysAllocated(alloc)) {
         auto val = md.LookupCustomMetadataMapAllocated(key.get(), alloc);
         d_meta[key.get()] = val ? val.get() : "";
     }
-    if (!d_meta.count("gr_diffusion_format"))
-        throw std::invalid_argument(where + "missing metadata 'gr_diffusion_format' "
-                                            "(not exported by gr-diffusion)");
-    if (!d_meta.count("alphas"))
-        throw std::invalid_argument(where + "missing metadata 'alphas' (the schedule)");
-    try {
-        d_alphas = parse_numbers(d_meta["alphas"]);
-    } catch (const std::exception&) {
-        throw std::invalid_argument(where + "metadata 'alphas' is not a list of numbers");
-    }
-    if (d_alphas.empty())
-        throw std::invalid_argument(where + "metadata 'alphas' is empty");
-    double ab = 1.0;
-    for (double a : d_alphas) {
-        if (!(a > 0.0 && a <= 1.0))
-            throw std::invalid_argument(where + "metadata 'alphas' must lie in (0, 1]");
-        ab *= a;
-        d_abar.push_back(ab);
+    const contract::model_info info = contract::check_metadata(d_meta, where);
+    d_alphas = info.alphas;
+    d_abar = info.abar;
+    for (double ab : d_abar)
         d_log_sigma2.push_back(std::log((1.0 - ab) / ab));
-    }
-    if (d_meta.count("constellation_points") && !d_meta["constellation_points"].empty()) {
-        std::vector<double> p;
-        try {
-            p = parse_numbers(d_meta["constellation_points"]);
-        } catch (const std::exception&) {
-            throw std::invalid_argument(where + "metadata 'constellation_points' unreadable");
-        }
-        if (p.size() % 2)
-            throw std::invalid_argument(where + "metadata 'constellation_points' must hold "
-                                                "I,Q pairs");
-        for (size_t i = 0; i + 1 < p.size(); i += 2)
-            d_points.emplace_back(p[i], p[i + 1]);
-    }
+    d_points = info.points;
 
     d_x.resize(2 * max_batch);
     d_eps.resize(2 * max_batch);
@@ -174,6 +130,45 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
     d_x0.resize(max_batch);
     d_tcur.resize(max_batch);
     d_idx.resize(max_batch);
+    probe(where);
+}
+
+void ddpm_engine::probe(const std::string& where)
+{
+    // One run on 3 rows: a graph whose declared shapes pass the contract but whose actual
+    // output is not float32 [3, 2] (or that fails to run) is a construction error, not a
+    // run-time stall.
+    constexpr int n = 3;
+    static const char* in_names[] = { "x", "t" };
+    static const char* out_names[] = { "eps" };
+    float x[2 * n] = { 0.5f, -0.5f, 0.0f, 0.0f, 1.0f, 1.0f };
+    int64_t t[n] = { 1, static_cast<int64_t>((T() + 1) / 2), static_cast<int64_t>(T()) };
+    std::array<int64_t, 2> xs = { n, 2 };
+    std::array<int64_t, 1> ts = { n };
+    Ort::Value in[2] = { Ort::Value::CreateTensor<float>(d_mem, x, 2 * n, xs.data(), 2),
+                         Ort::Value::CreateTensor<int64_t>(d_mem, t, n, ts.data(), 1) };
+    std::vector<Ort::Value> out;
+    try {
+        out = d_session->Run(Ort::RunOptions{ nullptr }, in_names, in, 2, out_names, 1);
+    } catch (const Ort::Exception& e) {
+        throw std::invalid_argument(where + "the graph fails on a 3-row probe input (" +
+                                    e.what() + ")");
+    }
+    if (out.size() != 1 || !out[0].IsTensor())
+        throw std::invalid_argument(where + "the graph's 'eps' output is not a tensor");
+    auto info = out[0].GetTensorTypeAndShapeInfo();
+    const auto shape = info.GetShape();
+    if (info.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT)
+        throw std::invalid_argument(where + "output 'eps' of a 3-row probe has type " +
+                                    contract::type_name(info.GetElementType()) +
+                                    ", must be float32 [N, 2]");
+    if (shape.size() != 2 || shape[0] != n || shape[1] != 2) {
+        std::string s;
+        for (auto d : shape)
+            s += (s.empty() ? "" : ", ") + std::to_string(d);
+        throw std::invalid_argument(where + "output 'eps' of a 3-row probe has shape [" +
+                                    s + "], must be [3, 2]");
+    }
 }
 
 double ddpm_engine::sigma2_min() const { return std::exp(d_log_sigma2.front()); }

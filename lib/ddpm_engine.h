@@ -80,6 +80,7 @@ private:
     std::vector<std::complex<double>> d_state, d_x0;
     std::vector<int> d_tcur, d_idx;
 
+    void probe(const std::string& where);
     double abar_at(int t) const { return t <= 0 ? 1.0 : d_abar[t - 1]; }
     void eps_for(const std::vector<int>& idx, int m); // d_state[idx] at d_tcur[idx] -> d_eps
     void ancestral(int n, bool paper, fast_rng& rng);

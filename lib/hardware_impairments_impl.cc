@@ -71,8 +71,10 @@ hardware_impairments_impl::hardware_impairments_impl(
     if (window < 1)
         throw std::invalid_argument("hardware_impairments: window must be >= 1, got " +
                                     std::to_string(window));
-    if (d_power_mode == POWER_MEASURED)
-        d_ring.assign(d_window, 0.0f);
+    if (d_power_mode == POWER_MEASURED) {
+        d_ring.assign(d_window, 0.0);
+        d_valid.assign(d_window, 0);
+    }
 }
 
 hardware_impairments_impl::~hardware_impairments_impl() {}
@@ -135,14 +137,21 @@ int hardware_impairments_impl::work(int noutput_items,
         return noutput_items;
     }
 
-    // POWER_MEASURED: causal moving average of |in|^2 over d_window samples.
-    float* ring = d_ring.data();
+    // POWER_MEASURED: causal moving average of |in|^2 over the finite samples among the
+    // last d_window ones (a NaN/Inf or absurd sample, |x|^2 > max_power, is left out of
+    // the estimate instead of poisoning the whole window).
+    double* ring = d_ring.data();
+    uint8_t* valid = d_valid.data();
     const int W = d_window;
     for (int i = 0; i < noutput_items; i++) {
         const float xr = in[i].real(), xi = in[i].imag();
-        const float p = xr * xr + xi * xi;
-        d_ring_sum += static_cast<double>(p) - ring[d_ring_idx];
+        const double pd = static_cast<double>(xr) * xr + static_cast<double>(xi) * xi;
+        const bool ok = pd <= max_power; // false for NaN too
+        const double p = ok ? pd : 0.0;
+        d_ring_sum += p - ring[d_ring_idx];
+        d_ring_valid += int(ok) - int(valid[d_ring_idx]);
         ring[d_ring_idx] = p;
+        valid[d_ring_idx] = ok;
         if (++d_ring_idx == W) {
             d_ring_idx = 0;
             // Recompute the sum exactly once per window: no drift from the running update.
@@ -151,9 +160,17 @@ int hardware_impairments_impl::work(int noutput_items,
                 s += ring[k];
             d_ring_sum = s;
         }
-        if (d_ring_count < W)
-            d_ring_count++;
-        const double P = d_ring_sum > 0.0 ? d_ring_sum / d_ring_count : 0.0;
+        if (!ok && !d_warned) {
+            d_warned = true;
+            d_logger->warn(
+                "non-finite or absurd input sample ({}, {}) at item {}: left out "
+                "of the measured power (reported once)",
+                xr,
+                xi,
+                nitems_read(0) + i);
+        }
+        const double P =
+            (d_ring_valid > 0 && d_ring_sum > 0.0) ? d_ring_sum / d_ring_valid : 0.0;
         double var = kappa * P;
         gr_complex y = in[i];
         if (h) {

@@ -24,11 +24,15 @@ private:
     const int d_window;
     fast_rng d_rng;
 
-    // POWER_MEASURED state: ring of the last d_window values of |in|^2 and their sum.
-    std::vector<float> d_ring;
+    // POWER_MEASURED state: ring of the last d_window values of |in|^2 (0 where the
+    // sample was not finite or absurd), their validity, sum and number of valid entries.
+    std::vector<double> d_ring;
+    std::vector<uint8_t> d_valid;
     double d_ring_sum = 0.0;
     int d_ring_idx = 0;
-    int d_ring_count = 0; // samples in the ring (< d_window only during the first window)
+    int d_ring_valid = 0;
+    bool d_warned = false;
+    static constexpr double max_power = 1e30; // |x|^2 above this: left out (absurd)
 
     gr::thread::mutex& setlock() const { return const_cast<gr::thread::mutex&>(d_setlock); }
 

@@ -12,6 +12,7 @@
 #include "pa_nonlinearity_impl.h"
 #include <gnuradio/io_signature.h>
 #include <cmath>
+#include <complex>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -261,6 +262,28 @@ int pa_nonlinearity_impl::work(int noutput_items,
 
     lock_t l(d_setlock);
 
+    // |x|^2 beyond float range (|x| > 1.8e19, finite): the same formula in double, where
+    // |x|^2 <= 2.3e77 cannot overflow, so the output is the model's value (Rapp: A_sat in
+    // the direction of x; Saleh: its amplitude aa r / (1 + ba r^2), phase -> ap / bp).
+    const auto slow = [this](gr_complex x) -> gr_complex {
+        const std::complex<double> xd(x.real(), x.imag());
+        const double r2 = std::norm(xd);
+        if (d_model == RAPP) {
+            const double t = static_cast<double>(d_rapp_c) * r2;
+            const double tp = std::pow(t, d_p);
+            const double d = std::isfinite(tp) ? std::pow(1.0 + tp, -1.0 / (2.0 * d_p))
+                                               : 1.0 / std::sqrt(t);
+            const auto o = xd * (static_cast<double>(d_rapp_lin) * d);
+            return gr_complex(static_cast<float>(o.real()), static_cast<float>(o.imag()));
+        }
+        const double q2 = static_cast<double>(d_k2) * r2;
+        const double a = static_cast<double>(d_saleh_lin) / (1.0 + d_ba * q2);
+        const double ph = d_ap * q2 / (1.0 + d_bp * q2);
+        const auto o = xd * std::polar(a, ph);
+        return gr_complex(static_cast<float>(o.real()), static_cast<float>(o.imag()));
+    };
+    constexpr float fmax = std::numeric_limits<float>::max();
+
     if (d_model == RAPP) {
         const float lin = d_rapp_lin, c = d_rapp_c, p = d_rapp_p, expo = d_rapp_expo;
         constexpr float inf = std::numeric_limits<float>::infinity();
@@ -268,30 +291,38 @@ int pa_nonlinearity_impl::work(int noutput_items,
         // precision. p = 1 and p = 2 (common) avoid powf.
         if (p == 1.0f) {
             for (int i = 0; i < noutput_items; i++) {
-                const float t = c * std::norm(in[i]);
-                out[i] = in[i] * (lin / std::sqrt(1.0f + t));
+                const float n2 = std::norm(in[i]);
+                const float t = c * n2;
+                out[i] = (n2 <= fmax) ? in[i] * (lin / std::sqrt(1.0f + t)) : slow(in[i]);
             }
         } else if (p == 2.0f) {
             for (int i = 0; i < noutput_items; i++) {
-                const float t = c * std::norm(in[i]);
+                const float n2 = std::norm(in[i]);
+                const float t = c * n2;
                 const float tp = t * t;
                 const float d =
                     (tp < inf) ? 1.0f / std::sqrt(std::sqrt(1.0f + tp)) : 1.0f / std::sqrt(t);
-                out[i] = in[i] * (lin * d);
+                out[i] = (n2 <= fmax && t < inf) ? in[i] * (lin * d) : slow(in[i]);
             }
         } else {
             for (int i = 0; i < noutput_items; i++) {
-                const float t = c * std::norm(in[i]);
+                const float n2 = std::norm(in[i]);
+                const float t = c * n2;
                 const float tp = std::pow(t, p);
                 const float d =
                     (tp < inf) ? std::pow(1.0f + tp, expo) : 1.0f / std::sqrt(t);
-                out[i] = in[i] * (lin * d);
+                out[i] = (n2 <= fmax && t < inf) ? in[i] * (lin * d) : slow(in[i]);
             }
         }
     } else { // SALEH
         const float k2 = d_k2, lin = d_saleh_lin, ba = d_fba, ap = d_fap, bp = d_fbp;
         for (int i = 0; i < noutput_items; i++) {
-            const float r2 = k2 * std::norm(in[i]);
+            const float n2 = std::norm(in[i]);
+            const float r2 = k2 * n2;
+            if (!(r2 <= fmax && ba * r2 <= fmax && bp * r2 <= fmax)) {
+                out[i] = std::isnan(n2) ? in[i] : slow(in[i]);
+                continue;
+            }
             const float a = lin / (1.0f + ba * r2);
             const float ph = ap * r2 / (1.0f + bp * r2);
             float s, c;

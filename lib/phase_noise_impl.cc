@@ -26,9 +26,11 @@ phase_noise::sptr phase_noise::make(double linewidth_ts, int64_t seed)
 
 void phase_noise_impl::check_linewidth(double v)
 {
-    if (!(std::isfinite(v) && v >= 0.0))
-        throw std::invalid_argument("phase_noise: linewidth_ts must be finite and >= 0, got " +
-                                    std::to_string(v));
+    // beta Ts beyond ~1 already makes the phase uniform from one sample to the next; the
+    // bound keeps the random-walk step (sqrt(2 pi beta Ts)) far inside float phase range.
+    if (!(std::isfinite(v) && v >= 0.0 && v <= 1e6))
+        throw std::invalid_argument(
+            "phase_noise: linewidth_ts must be in [0, 1e6], got " + std::to_string(v));
 }
 
 phase_noise_impl::phase_noise_impl(double linewidth_ts, int64_t seed)

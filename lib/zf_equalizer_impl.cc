@@ -117,17 +117,21 @@ int zf_equalizer_impl::work(int noutput_items,
     for (int i = 0; i < noutput_items; i++) {
         const double hr = h[i].real(), hi = h[i].imag();
         const double g2 = hr * hr + hi * hi;
-        if (!(g2 >= MIN_GAIN2)) { // also catches NaN
+        const double c = scale / g2;
+        const double yr = y[i].real(), yi = y[i].imag();
+        // y / h = y conj(h) / |h|^2
+        const float zr = static_cast<float>(c * (yr * hr + yi * hi));
+        const float zi = static_cast<float>(c * (yi * hr - yr * hi));
+        // erasure: |h| tiny, h or y not finite (NaN, Inf) or a quotient beyond float
+        // range
+        if (!(g2 >= MIN_GAIN2) || !std::isfinite(g2) || !std::isfinite(zr) ||
+            !std::isfinite(zi)) {
             z[i] = gr_complex(0.0f, 0.0f);
             if (s2)
                 s2[i] = SIGMA2_MAX;
             continue;
         }
-        const double c = scale / g2;
-        const double yr = y[i].real(), yi = y[i].imag();
-        // y / h = y conj(h) / |h|^2
-        z[i] = gr_complex(static_cast<float>(c * (yr * hr + yi * hi)),
-                          static_cast<float>(c * (yi * hr - yr * hi)));
+        z[i] = gr_complex(zr, zi);
         if (s2)
             s2[i] = static_cast<float>(std::fmin(dvar + nvar / g2, smax));
     }

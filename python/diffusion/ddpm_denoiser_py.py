@@ -14,7 +14,7 @@ import numpy as np
 import pmt
 from gnuradio import gr
 
-from .core.noise_estimation import EmNoiseTracker
+from .core.noise_estimation import EmNoiseTracker, outlier_bound
 from .core.onnx_model import DdpmModel
 from .core.samplers import MODES, denoise
 from .noise_level import NoiseLevelControl
@@ -24,17 +24,41 @@ PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider",
              "tensorrt": "TensorrtExecutionProvider"}
 
 
+MAX_BATCH = 1 << 20        # as the C++ block (16 MiB output buffer)
+MAX_THREADS = 256
+
+
+def _choice(value, names, what):
+    """A name (case-insensitive) or its index 0..len-1 (an int or the C++ enum) -> the name;
+    anything else: ValueError naming the parameter."""
+    if isinstance(value, str):
+        name = value.lower()
+        if name in names:
+            return name
+    elif not isinstance(value, (bool, float)):
+        try:
+            i = int(value)
+        except (TypeError, ValueError):
+            i = -1
+        if 0 <= i < len(names):
+            return names[i]
+    raise ValueError(f"{what} must be one of {names} or 0..{len(names) - 1}, got {value!r}")
+
+
 def _mode_name(mode):
     """Accept 'tweedie', 0..3 or the C++ enum."""
-    if isinstance(mode, str):
-        return mode.lower()
-    return MODES[int(mode)]
+    return _choice(mode, MODES, "mode")
 
 
 def _source_name(src):
-    if isinstance(src, str):
-        return src.lower()
-    return NOISE_SOURCES[int(src)]
+    return _choice(src, NOISE_SOURCES, "noise_source")
+
+
+def _int_in(value, lo, hi, what):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not (
+            lo <= int(value) <= hi):
+        raise ValueError(f"{what} must be an integer in [{lo}, {hi}], got {value!r}")
+    return int(value)
 
 
 class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
@@ -44,24 +68,26 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
     model_path: gr-diffusion ONNX model. mode: 'tweedie' | 'ddim' | 'posterior' | 'paper'.
     noise_source: 'parameter' (esn0_db; also the "noise" message port and input tags
     snr_db/esn0_db/noise_var), 'stream' (second float input: sigma2 per sample) or 'blind'
-    (EM estimate over the model's constellation per batch). provider: 'cpu' | 'cuda' |
-    'tensorrt'. batch_size: items per inference call. Latency 0 samples. NaN/Inf samples
-    pass through unchanged, tagged "invalid_sample"; sigma2 outside the schedule is
-    clamped (warned once).
+    (EM estimate over the model's constellation on windows fixed on the absolute sample
+    index; samples before the first window completes use esn0_db; outliers rejected).
+    provider: 'cpu' | 'cuda' | 'tensorrt'. batch_size: items per inference call (1..2^20);
+    intra_op_threads 0..256; ddim_steps 1..T. Latency 0 samples. NaN/Inf samples pass
+    through unchanged, tagged "invalid_sample"; sigma2 outside the schedule is clamped
+    (warned once).
     """
 
     def __init__(self, model_path, mode="tweedie", ddim_steps=5, noise_source="parameter",
                  esn0_db=10.0, provider="cpu", intra_op_threads=1, batch_size=8192, seed=0):
         src = _source_name(noise_source)
-        if src not in NOISE_SOURCES:
-            raise ValueError(f"noise_source must be one of {NOISE_SOURCES}, got {noise_source!r}")
+        batch_size = _int_in(batch_size, 1, MAX_BATCH, "batch_size")
+        intra_op_threads = _int_in(intra_op_threads, 0, MAX_THREADS,
+                                   "intra_op_threads (0 = onnxruntime default)")
+        _mode_name(mode)                  # before the model loads
         ins = [np.complex64, np.float32] if src == "stream" else [np.complex64]
         gr.sync_block.__init__(self, name="ddpm_denoiser_py", in_sig=ins, out_sig=[np.complex64])
         prov = str(provider).lower()
         if prov not in PROVIDERS:
             raise ValueError(f"unknown execution provider {provider!r}: use cpu, cuda or tensorrt")
-        if int(batch_size) < 1:
-            raise ValueError("batch_size must be >= 1")
         self.model = DdpmModel(model_path, providers=[PROVIDERS[prov]],
                                intra_op_threads=int(intra_op_threads))
         self._source = src
@@ -71,7 +97,12 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
         self.set_mode(mode, ddim_steps)
         self._batch = int(batch_size)
         self._rng = np.random.default_rng(int(seed))
-        self._em = EmNoiseTracker(self.model.constellation.points) if src == "blind" else None
+        self._em = None
+        if src == "blind":
+            pts = self.model.constellation.points
+            self._em = EmNoiseTracker(
+                pts, max_power=outlier_bound(pts, float(self.model.schedule.sigma2[-1])),
+                initial=10.0 ** (-float(esn0_db) / 10.0))
         self._invalid = 0
         self._clamped = 0
         self._warned_clamp = False
@@ -83,18 +114,15 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
     # ------------------------------------------------------------------ control
     def set_mode(self, mode, ddim_steps=5):
         name = _mode_name(mode)
-        if name not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-        if int(ddim_steps) < 1:
-            raise ValueError("ddim_steps must be >= 1")
-        self._mode, self._steps = name, int(ddim_steps)
+        steps = _int_in(ddim_steps, 1, self.model.T, f"ddim_steps (T = {self.model.T})")
+        self._mode, self._steps = name, steps
 
     def mode(self):
         return self._mode
 
     def noise_var(self):
-        if self._em is not None and self._em.sigma2 is not None:
-            return self._em.sigma2
+        if self._em is not None:
+            return self._em.current()
         return self._sigma2
 
     def invalid_count(self):
@@ -117,12 +145,14 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
         y = input_items[0]
         out = output_items[0]
         n = len(out)
+        self._drain_noise()
         if self._source == "stream":
             s2 = input_items[1][:n].astype(np.float64)
         elif self._source == "parameter":
             s2 = self._tag_sigma2(n)
-        else:
-            s2 = None
+        else:                              # blind: windows on the absolute sample index
+            self._em.initial = self._sigma2
+            s2 = self._em.track(y[:n])
         ok = np.isfinite(y.real) & np.isfinite(y.imag)
         if s2 is not None:
             ok &= ~np.isnan(s2)
@@ -140,10 +170,7 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
             if idx.size == 0:
                 continue
             yv = y[idx]
-            if self._em is not None:
-                sv = self._em.update(yv)
-            else:
-                sv = s2[idx]
+            sv = s2[idx]
             info = {}
             out[idx] = denoise(self.model, yv, sv, mode=self._mode, steps=self._steps,
                                rng=self._rng, info=info)

@@ -71,7 +71,7 @@ class dnn_receiver(NoiseLevelControl, gr.sync_block):
         y = input_items[0]
         out = output_items[0]
         n = len(out)
-        s2 = self._tag_sigma2(n) if self.model.snr_input else None
+        s2 = self._tag_sigma2(n) if self.model.snr_input else self._drain_noise()
         ok = np.isfinite(y.real) & np.isfinite(y.imag)
         if not ok.all():
             out[~ok] = y[~ok]

@@ -59,14 +59,17 @@ class link_rx(gr.hier_block2):
 
     Denoiser: model ('' = the shipped model of the constellation), mode ('tweedie', 'ddim',
     'posterior', 'paper' or 'none' = bypass), ddim_steps, provider ('cpu', 'cuda',
-    'tensorrt'), threads, batch_size. metrics: run the two metric probes.
+    'tensorrt'), threads, batch_size. metrics: run the two metric probes. max_magnitude:
+    input samples with |x| above it (or NaN/Inf) are replaced by 0 before anything else
+    (diffusion.sample_guard; input units).
     """
 
     def __init__(self, constellation="16qam", sps=4, rolloff=0.35, preamble_len=64,
                  payload_len=1024, payload_seed=0, n_payloads=8, payload_file="",
                  pilot_interval=128, pilot_len=8, agc_rate=1e-3, fll_bw=0.0, timing_bw=0.01,
                  threshold=0.3, dd_block=32, noise_est="em", model="", mode="tweedie",
-                 ddim_steps=5, provider="cpu", threads=1, batch_size=4096, metrics=True):
+                 ddim_steps=5, provider="cpu", threads=1, batch_size=4096, metrics=True,
+                 max_magnitude=1e6):
         gr.hier_block2.__init__(
             self, "link_rx", gr.io_signature(1, 1, gr.sizeof_gr_complex),
             gr.io_signaturev(5, 5, [gr.sizeof_gr_complex] * 4 + [gr.sizeof_float]))
@@ -84,6 +87,14 @@ class link_rx(gr.hier_block2):
         if not timing_bw > 0:
             raise ValueError(f"timing_bw must be > 0, got {timing_bw}")
         c = self.config
+        if not (max_magnitude > 0 and math.isfinite(max_magnitude)):
+            raise ValueError(f"max_magnitude must be finite and > 0, got {max_magnitude}")
+        # First of all, the input guard: NaN/Inf or |x| > max_magnitude samples become 0
+        # (tagged, logged per burst). pfb_clock_sync_ccf crashes on NaN/Inf (in VOLK) and an
+        # AGC or loop filter fed 1e30 stays poisoned long after the burst.
+        self.guard = _cpp().sample_guard(float(max_magnitude))
+        self.connect(self, self.guard)
+        inp = self.guard
         chain = []
         self.agc = None
         if agc_rate > 0:
@@ -101,10 +112,10 @@ class link_rx(gr.hier_block2):
             self.agc_ratio = blocks.divide_ff()
             self.agc_f2c = blocks.float_to_complex()
             self.agc = blocks.multiply_cc()
-            self.connect(self, self.agc_rms, self.agc_floor, (self.agc_ratio, 1))
-            self.connect(self, self.agc_zero, self.agc_one, self.agc_rms1, (self.agc_ratio, 0))
+            self.connect(inp, self.agc_rms, self.agc_floor, (self.agc_ratio, 1))
+            self.connect(inp, self.agc_zero, self.agc_one, self.agc_rms1, (self.agc_ratio, 0))
             self.connect(self.agc_ratio, self.agc_f2c, (self.agc, 1))
-            self.connect(self, (self.agc, 0))
+            self.connect(inp, (self.agc, 0))
         self.fll = None
         if fll_bw > 0:
             self.fll = digital.fll_band_edge_cc(c.sps, c.rolloff, 16 * c.sps + 1, float(fll_bw))
@@ -122,7 +133,7 @@ class link_rx(gr.hier_block2):
         if self.agc is not None:
             self.connect(self.agc, *chain)
         else:
-            self.connect(self, *chain)
+            self.connect(inp, *chain)
         self.constellation = self.sync.const
 
         eq, s2, ref = (self.sync, 0), (self.sync, 1), (self.sync, 2)

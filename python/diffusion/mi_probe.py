@@ -12,7 +12,10 @@ import pmt
 from gnuradio import gr
 
 from .core.mi_window import NOISE_MODES, REFERENCES, MiWindow
-from .pmt_convert import dict_to_pmt
+from .pmt_convert import dict_to_pmt, drain_messages
+
+ESN0_RANGE_DB = (-100.0, 300.0)         # as diffusion.additive_noise
+SIGMA2_RANGE = (10.0 ** (-ESN0_RANGE_DB[1] / 10.0), 10.0 ** (-ESN0_RANGE_DB[0] / 10.0))
 
 
 class mi_probe(gr.sync_block):
@@ -51,11 +54,14 @@ class mi_probe(gr.sync_block):
         gr.sync_block.__init__(self, name="mi_probe", in_sig=ins, out_sig=None)
         if int(period) < 1:
             raise ValueError("period must be >= 1 sample")
-        if not math.isfinite(float(esn0_db)):
-            raise ValueError("esn0_db must be finite")
+        if not ESN0_RANGE_DB[0] <= float(esn0_db) <= ESN0_RANGE_DB[1]:
+            raise ValueError(f"esn0_db must be in [{ESN0_RANGE_DB[0]}, {ESN0_RANGE_DB[1]}] dB, "
+                             f"got {esn0_db}")
         self._win = MiWindow(constellation, pmf, int(window), reference, noise,
                              10.0 ** (-float(esn0_db) / 10.0))
         self._ref = reference
+        self._warned_clamp = False
+        self._ignored = 0
         self._period = int(period)
         self._to_next = self._period
         self._consumed = 0
@@ -63,8 +69,8 @@ class mi_probe(gr.sync_block):
         self._lock = threading.Lock()
         self._last = {}
         self.message_port_register_out(pmt.intern("mi"))
-        self.message_port_register_in(pmt.intern("noise"))
-        self.set_msg_handler(pmt.intern("noise"), self._handle_noise_msg)
+        self._noise_port = pmt.intern("noise")
+        self.message_port_register_in(self._noise_port)   # drained by work() (pmt_convert)
 
     # ------------------------------------------------------------------ control
     def set_noise_var(self, noise_var):
@@ -72,11 +78,21 @@ class mi_probe(gr.sync_block):
         if not (v > 0 and math.isfinite(v)):
             self.logger.warn(f"ignoring invalid noise variance {noise_var}")
             return
+        if not SIGMA2_RANGE[0] <= v <= SIGMA2_RANGE[1]:
+            c = min(max(v, SIGMA2_RANGE[0]), SIGMA2_RANGE[1])
+            if not self._warned_clamp:
+                self._warned_clamp = True
+                self.logger.warn(f"noise variance {v:g} (Es/N0 {-10 * math.log10(v):.1f} dB) "
+                                 f"outside Es/N0 [{ESN0_RANGE_DB[0]}, {ESN0_RANGE_DB[1]}] dB: "
+                                 f"clamped to {c:g} (reported once)")
+            v = c
         with self._lock:
             self._win.set_sigma2(v)
 
     def set_esn0_db(self, esn0_db):
-        self.set_noise_var(10.0 ** (-float(esn0_db) / 10.0))
+        v = float(esn0_db)
+        self.set_noise_var(10.0 ** (-min(max(v, -3000.0), 3000.0) / 10.0)
+                           if math.isfinite(v) else float("nan"))
 
     def noise_var(self):
         """sigma2 in use ('parameter') or of the last estimate ('estimate')."""
@@ -85,20 +101,36 @@ class mi_probe(gr.sync_block):
         return self._win.sigma2
 
     def _handle_noise_msg(self, msg):
+        """Apply one "noise" message; True if understood."""
         try:
             if pmt.is_number(msg) and not pmt.is_complex(msg):
-                return self.set_esn0_db(pmt.to_double(msg))
+                self.set_esn0_db(pmt.to_double(msg))
+                return True
             py = pmt.to_python(msg)
             if isinstance(py, dict):
                 for key in ("esn0_db", "snr_db", "noise_var"):
                     v = py.get(key)
                     if isinstance(v, (int, float)) and not isinstance(v, bool):
-                        return (self.set_noise_var(v) if key == "noise_var"
-                                else self.set_esn0_db(v))
+                        if key == "noise_var":
+                            self.set_noise_var(v)
+                        else:
+                            self.set_esn0_db(v)
+                        return True
         except Exception:  # noqa: BLE001 (malformed PMTs must not stop the flowgraph)
             pass
-        self.logger.warn("ignoring message on port 'noise': expected a number (Es/N0 dB) "
-                         f"or a dict with esn0_db, snr_db or noise_var, got {msg}")
+        self._ignored += 1
+        if self._ignored <= 10 or self._ignored % 1000 == 0:
+            self.logger.warn("ignoring message on port 'noise': expected a number (Es/N0 dB) "
+                             f"or a dict with esn0_db, snr_db or noise_var, got {msg} "
+                             f"({self._ignored} so far; the first 10 and every 1000th logged)")
+        return False
+
+    def _drain_noise(self):
+        """The newest understood message queued on "noise" (older ones are superseded)."""
+        msgs = drain_messages(self, self._noise_port)
+        for k in range(len(msgs) - 1, -1, -1):
+            if self._handle_noise_msg(msgs[k]):
+                return
 
     def reset(self):
         with self._lock:
@@ -128,6 +160,7 @@ class mi_probe(gr.sync_block):
                              f"{d['esn0_db']:.2f} dB)")
 
     def work(self, input_items, output_items):
+        self._drain_noise()
         y = input_items[0]
         tx = input_items[1] if self._ref != "none" else None
         n = len(y) if tx is None else min(len(y), len(tx))

@@ -11,32 +11,63 @@ constructor and gets: setters ``set_esn0_db`` / ``set_noise_var``, a "noise" mes
 ``_tag_sigma2(n)``, the per-sample sigma2 of a work() call honouring input tags
 snr_db / esn0_db / noise_var at their offsets. Invalid values are logged and ignored.
 sigma2 is the noise variance per complex sample (Es/N0 = 1/sigma2 for unit power).
+
+Messages are not dispatched one by one to a Python handler: a Python handler needs the GIL
+for every message, and GNU Radio drains a port's whole queue before each work() call, so
+a thread posting as fast as it can starves the block (0 items in 15 s, measured). The port
+has no handler; ``_drain_noise()`` (called by the block's work(), cheaply) takes every
+queued message at once and applies the newest valid one (older ones are superseded:
+counted in ``noise_messages_coalesced``).
 """
 import math
 
 import numpy as np
 import pmt
 
+from .pmt_convert import drain_messages
+
 NOISE_KEYS = ("esn0_db", "snr_db", "noise_var")
+SIGMA2_RANGE = (1e-30, 1e10)        # Es/N0 [-100, 300] dB (docs/conventions.md, Bad input)
 
 
 class NoiseLevelControl:
     def _init_noise_level(self, esn0_db):
-        if not math.isfinite(float(esn0_db)):
-            raise ValueError("esn0_db must be finite")
+        if not -100.0 <= float(esn0_db) <= 300.0:
+            raise ValueError(f"esn0_db must be in [-100, 300] dB, got {esn0_db}")
         self._sigma2 = 10.0 ** (-float(esn0_db) / 10.0)
-        self.message_port_register_in(pmt.intern("noise"))
-        self.set_msg_handler(pmt.intern("noise"), self._handle_noise_msg)
+        self._noise_port = pmt.intern("noise")
+        self.message_port_register_in(self._noise_port)
+        self.noise_messages_coalesced = 0
+        self._noise_warnings = 0
+
+    def _drain_noise(self):
+        """Apply the newest valid message queued on the 'noise' port (see the module doc)."""
+        msgs = drain_messages(self, self._noise_port)
+        for k in range(len(msgs) - 1, -1, -1):
+            if self._handle_noise_msg(msgs[k]):
+                self.noise_messages_coalesced += k
+                return
 
     def _set_sigma2(self, s2, what):
         if not (math.isfinite(s2) and s2 >= 0):
             self.logger.warn(f"ignoring invalid {what} (noise variance {s2})")
             return
+        if s2 > SIGMA2_RANGE[1] or 0 < s2 < SIGMA2_RANGE[0]:
+            c = min(max(s2, SIGMA2_RANGE[0]), SIGMA2_RANGE[1])
+            if not getattr(self, "_warned_range", False):
+                self._warned_range = True
+                self.logger.warn(f"{what}: noise variance {s2:g} outside Es/N0 [-100, 300] dB, "
+                                 f"clamped to {c:g} (reported once)")
+            s2 = c
         self._sigma2 = float(s2)
 
     def _apply_noise(self, key, value, what):
         v = float(value)
-        self._set_sigma2(v if key == "noise_var" else 10.0 ** (-v / 10.0), what)
+        if key == "noise_var":
+            self._set_sigma2(v, what)
+        else:   # Es/N0 in dB; 10^(-v/10) overflows for v < -3080
+            self._set_sigma2(10.0 ** (-min(max(v, -3000.0), 3000.0) / 10.0)
+                             if math.isfinite(v) else float("nan"), what)
 
     def set_esn0_db(self, esn0_db):
         self._apply_noise("esn0_db", esn0_db, "Es/N0")
@@ -45,9 +76,11 @@ class NoiseLevelControl:
         self._apply_noise("noise_var", noise_var, "noise_var")
 
     def _handle_noise_msg(self, msg):
+        """Apply one message; True if it was understood (even if its value was invalid)."""
         try:
             if pmt.is_number(msg) and not pmt.is_complex(msg):
-                return self._apply_noise("esn0_db", pmt.to_double(msg), "Es/N0 message")
+                self._apply_noise("esn0_db", pmt.to_double(msg), "Es/N0 message")
+                return True
             py = pmt.to_python(msg)
             if isinstance(py, tuple) and len(py) == 2 and isinstance(py[0], str):
                 py = {py[0]: py[1]}
@@ -55,14 +88,21 @@ class NoiseLevelControl:
                 for key in NOISE_KEYS:
                     v = py.get(key)
                     if isinstance(v, (int, float)) and not isinstance(v, bool):
-                        return self._apply_noise(key, v, f"{key} message")
+                        self._apply_noise(key, v, f"{key} message")
+                        return True
         except Exception:  # noqa: BLE001 (malformed PMTs must not stop the flowgraph)
             pass
-        self.logger.warn("ignoring message on port 'noise': expected a number (Es/N0 dB) "
-                         f"or a dict with esn0_db, snr_db or noise_var, got {msg}")
+        self._noise_warnings += 1
+        if self._noise_warnings <= 10 or self._noise_warnings % 1000 == 0:
+            self.logger.warn("ignoring message on port 'noise': expected a number (Es/N0 dB) "
+                             f"or a dict with esn0_db, snr_db or noise_var, got {msg} "
+                             f"({self._noise_warnings} ignored so far; the first 10 and "
+                             "every 1000th are logged)")
+        return False
 
     def _tag_sigma2(self, n):
         """Per-sample sigma2 for this work() call, applying noise tags at their offsets."""
+        self._drain_noise()
         s2 = np.full(n, self._sigma2)
         r0 = self.nitems_read(0)
         tags = [t for t in self.get_tags_in_window(0, 0, n)

@@ -13,6 +13,7 @@ import numpy as np
 import pmt
 from gnuradio import gr
 
+from .pcs_mapper import MAX_CCDM_BLOCK, MAX_SYNTHETIC
 from .shaping.pcs_frame import BLOCK_TAG, PMF_TAG, PcsFrame
 from .shaping.pmf import make_provider
 
@@ -51,8 +52,11 @@ class pcs_demapper(gr.basic_block):
         if itype not in INPUT_TYPES:
             raise ValueError(f"input_type must be one of {INPUT_TYPES}, got {input_type!r}")
         n = int(block_len)
-        if n < 1:
-            raise ValueError("block_len must be >= 1")
+        if not 1 <= n <= MAX_CCDM_BLOCK:
+            raise ValueError(f"block_len must be in [1, {MAX_CCDM_BLOCK}], got {block_len}")
+        if not 1 <= int(n_synthetic) <= MAX_SYNTHETIC:
+            raise ValueError(f"n_synthetic must be in [1, {MAX_SYNTHETIC}] symbols, got "
+                             f"{n_synthetic}")
         if not math.isfinite(float(esn0_db)):
             raise ValueError("esn0_db must be finite")
         gr.basic_block.__init__(self, name="pcs_demapper",
@@ -72,6 +76,8 @@ class pcs_demapper(gr.basic_block):
         self._cur_known = True      # False after a pcs_block tag with an unknown id
         self._ok = self._bad = self._dropped = self._resyncs = 0
         self._buf = np.zeros(n, dtype=np.complex64 if itype == "complex" else np.uint8)
+        self._ostage = np.zeros(0, dtype=np.uint8)   # decoded bytes of the block being sent
+        self._opos = 0
         self._fill = 0              # symbols of the current block gathered so far
         # the largest block: n symbols of log2(M) bits (M <= 256 for 'index' input)
         self.set_min_output_buffer(0, max(8192, 2 * n))
@@ -157,12 +163,23 @@ class pcs_demapper(gr.basic_block):
 
     # ------------------------------------------------------------------ work
     def forecast(self, noutput_items, ninputs):
-        # symbols are gathered in an internal block buffer: any amount of input helps
+        # symbols are gathered in an internal block buffer: any amount of input helps; the
+        # rest of a decoded block being emitted needs none (so it is not lost at the end)
+        if self._opos < len(self._ostage):
+            return [0] * ninputs
         return [1] * ninputs
 
+    def _flush(self, out, produced):
+        """Copy what fits of the decoded block being emitted into out[produced:]."""
+        k = min(len(self._ostage) - self._opos, len(out) - produced)
+        if k > 0:
+            out[produced:produced + k] = self._ostage[self._opos:self._opos + k]
+            self._opos += k
+        return max(k, 0)
+
     def _emit(self, out, produced, w0):
-        """Decode the full block buffer into out[produced:]; returns bytes written, or
-        None when there is no room."""
+        """Decode the full block buffer; its bytes go to out[produced:] as far as they fit
+        (the rest on the next calls: any max_noutput_items works). Returns bytes written."""
         if not self._cur_known:
             self._dropped += 1
             return 0
@@ -177,20 +194,19 @@ class pcs_demapper(gr.basic_block):
                 return 0
         fr = self._cur
         B = fr.bytes_per_block
-        if len(out) - produced < B:
-            return None
         blk = self._buf
         idx = fr.slice(blk) if self._itype == "complex" else blk.astype(np.int64)
         data = fr.decode_block(idx)
         if data is None:
             self._bad += 1
-            out[produced:produced + B] = 0
+            self._ostage = np.zeros(B, dtype=np.uint8)
             self.add_item_tag(0, w0 + produced, pmt.intern(ERROR_TAG),
                               pmt.from_uint64(self._bad))
         else:
             self._ok += 1
-            out[produced:produced + B] = np.frombuffer(data, dtype=np.uint8)
-        return B
+            self._ostage = np.frombuffer(data, dtype=np.uint8)
+        self._opos = 0
+        return self._flush(out, produced)
 
     def general_work(self, input_items, output_items):
         inp = input_items[0]
@@ -206,12 +222,12 @@ class pcs_demapper(gr.basic_block):
         starts = sorted(tags)
         si = i = produced = 0
         w0 = self.nitems_written(0)
+        produced = self._flush(out, 0)            # rest of the block being emitted
         while True:
+            if self._opos < len(self._ostage):
+                break                             # output full: the rest on the next call
             if self._fill == n:                   # a whole block is buffered
-                wrote = self._emit(out, produced, w0)
-                if wrote is None:
-                    break                         # no room: keep it for the next call
-                produced += wrote
+                produced += self._emit(out, produced, w0)
                 self._fill = 0
                 continue
             if i >= avail:

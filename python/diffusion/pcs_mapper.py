@@ -15,11 +15,16 @@ import numpy as np
 import pmt
 from gnuradio import gr
 
-from .pmt_convert import dict_to_pmt
+from .pmt_convert import dict_to_pmt, drain_messages
 from .shaping.pcs_frame import BLOCK_TAG, PMF_TAG, PcsFrame
 from .shaping.pmf import make_provider, pmf_identity
 
 MODES = ("ccdm", "iid")
+# CCDM encoding costs ~block_len^2 (0.17 s per 4096-symbol block, 45 s at 65536, measured):
+# beyond MAX_CCDM_BLOCK a block would stall the flowgraph
+MAX_CCDM_BLOCK = 16384
+MAX_IID_BLOCK = 1 << 20
+MAX_SYNTHETIC = 1 << 24
 
 
 def esn0_from_msg(msg):
@@ -80,15 +85,21 @@ class pcs_mapper(gr.basic_block):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         n = int(block_len)
-        if n < 1:
-            raise ValueError("block_len must be >= 1")
-        if not math.isfinite(float(esn0_db)):
-            raise ValueError("esn0_db must be finite")
+        nmax = MAX_CCDM_BLOCK if mode == "ccdm" else MAX_IID_BLOCK
+        if not 1 <= n <= nmax:
+            raise ValueError(f"block_len must be in [1, {nmax}] in mode {mode!r}, got "
+                             f"{block_len}")
+        if not 1 <= int(n_synthetic) <= MAX_SYNTHETIC:
+            raise ValueError(f"n_synthetic must be in [1, {MAX_SYNTHETIC}] symbols, got "
+                             f"{n_synthetic}")
+        if not -100.0 <= float(esn0_db) <= 300.0:
+            raise ValueError(f"esn0_db must be in [-100, 300] dB, got {esn0_db}")
         gr.basic_block.__init__(self, name="pcs_mapper",
                                 in_sig=None if mode == "iid" else [np.uint8],
                                 out_sig=[np.complex64])
         self._mode = mode
         self._n = n
+        self._warned_range = False
         self._provider = make_provider(constellation, pmf_source, model_path, sampler,
                                        n_synthetic, seed, ddim_steps, grid_step_db)
         self._rng = np.random.default_rng(int(seed))
@@ -102,10 +113,13 @@ class pcs_mapper(gr.basic_block):
         self._pend = bytearray()                  # input bytes of the block being filled
         self._block = 0
         self._changes = 0
-        self.set_output_multiple(n)
+        # symbols of the block being emitted: a block is emitted over as many work() calls
+        # as the output buffer needs (no output multiple: any max_noutput_items works)
+        self._stage = np.zeros(0, dtype=np.complex64)
+        self._stage_pos = 0
         self.set_tag_propagation_policy(gr.TPP_DONT)
-        self.message_port_register_in(pmt.intern("esn0_db"))
-        self.set_msg_handler(pmt.intern("esn0_db"), self._handle_esn0_msg)
+        self._esn0_port = pmt.intern("esn0_db")
+        self.message_port_register_in(self._esn0_port)    # drained by work() (pmt_convert)
         self.message_port_register_out(pmt.intern("pmf"))
 
     # ------------------------------------------------------------------ frames
@@ -169,15 +183,33 @@ class pcs_mapper(gr.basic_block):
         if not math.isfinite(v):
             self.logger.warn(f"ignoring invalid Es/N0 {esn0_db}")
             return
-        self._request(v, wait)
+        self._request(self._sane(v), wait)
+
+    def _sane(self, v):
+        """Es/N0 clamped to [-100, 300] dB (one warning per block)."""
+        c = min(max(v, -100.0), 300.0)
+        if c != v and not self._warned_range:
+            self._warned_range = True
+            self.logger.warn(f"Es/N0 {v:g} dB outside [-100, 300] dB: clamped to {c:g} "
+                             "(reported once)")
+        return c
 
     def _handle_esn0_msg(self, msg):
+        """Apply one "esn0_db" message; True if understood."""
         v = esn0_from_msg(msg)
         if v is None or not math.isfinite(v):
             self.logger.warn("ignoring message on port 'esn0_db': expected a number (Es/N0 "
                              f"dB) or a dict with esn0_db, snr_db or noise_var, got {msg}")
-            return
-        self._request(v)
+            return False
+        self._request(self._sane(v))
+        return True
+
+    def _drain_esn0(self):
+        """The newest understood queued "esn0_db" message (older ones are superseded)."""
+        msgs = drain_messages(self, self._esn0_port)
+        for k in range(len(msgs) - 1, -1, -1):
+            if self._handle_esn0_msg(msgs[k]):
+                return
 
     # ------------------------------------------------------------------ info
     def block_len(self):
@@ -211,7 +243,10 @@ class pcs_mapper(gr.basic_block):
     # ------------------------------------------------------------------ work
     def forecast(self, noutput_items, ninputs):
         # bytes are gathered in an internal block buffer, so any amount of input helps
-        # (no requirement on the upstream buffer size, whatever bytes_per_block is)
+        # (no requirement on the upstream buffer size, whatever bytes_per_block is); the
+        # rest of a block being emitted needs no input (so it is not lost at the end)
+        if self._stage_pos < self._stage.size:
+            return [0] * ninputs
         return [1] * ninputs
 
     def _switch(self):
@@ -225,12 +260,19 @@ class pcs_mapper(gr.basic_block):
             self._frame = fr
 
     def general_work(self, input_items, output_items):
+        self._drain_esn0()
         out = output_items[0]
         n = self._n
         inp = input_items[0] if self._mode == "ccdm" else None
         produced = consumed = 0
         w0 = self.nitems_written(0)
-        while len(out) - produced >= n:
+        while produced < len(out):
+            if self._stage_pos < self._stage.size:          # rest of the current block
+                k = min(self._stage.size - self._stage_pos, len(out) - produced)
+                out[produced:produced + k] = self._stage[self._stage_pos:self._stage_pos + k]
+                self._stage_pos += k
+                produced += k
+                continue
             if not self._pend:
                 self._switch()                    # PMF changes only between blocks
             fr = self._frame
@@ -245,7 +287,8 @@ class pcs_mapper(gr.basic_block):
                 self._pend = bytearray()
             else:
                 idx = fr["shaped"].sample(n, self._rng)
-            out[produced:produced + n] = fr["points"][idx]
+            self._stage = fr["points"][idx]
+            self._stage_pos = 0
             off = w0 + produced
             if self._announce:
                 self._announce = False
@@ -256,7 +299,6 @@ class pcs_mapper(gr.basic_block):
             val = pmt.dict_add(val, pmt.intern("pmf_id"), pmt.intern(fr["id"]))
             self.add_item_tag(0, off, pmt.intern(BLOCK_TAG), val)
             self._block += 1
-            produced += n
         if consumed:
             self.consume(0, consumed)
         return produced

@@ -84,19 +84,20 @@ class preamble_sync(gr.basic_block):
 
     # ------------------------------------------------------------------ scheduler
     def forecast(self, noutput_items, ninputs):
-        return [1] * ninputs
+        # a frame still being emitted needs no input: it is sent even after the input ends
+        return [0 if self._queue else 1] * ninputs
 
     def general_work(self, input_items, output_items):
-        # Frames are only taken in while their payloads fit the output space of this call:
-        # nothing stays queued once the input is used up (the scheduler ends a block whose
-        # input is finished and consumed, so a queued frame would be lost at the end).
+        # Frames are taken in for the output space of this call, at least one frame's worth:
+        # with max_noutput_items below payload_len a frame is emitted over several calls
+        # (forecast asks for no input while one is queued, so none is lost at the end).
         produced = self._emit(output_items, 0)
         inp = input_items[0]
         consumed = 0
         if not self._queue and len(inp):
             space = min(len(o) for o in output_items) - produced
-            nfr = space // self._N
-            if nfr > 0:
+            nfr = max(1, space // self._N)
+            if space > 0:
                 guard = self.sync.guard
                 room = self._F + (nfr - 1) * (self._F - guard) - self.sync.buffered
                 consumed = max(0, min(len(inp), room))

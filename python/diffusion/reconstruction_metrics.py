@@ -11,7 +11,7 @@ import pmt
 from gnuradio import gr
 
 from .core.metrics import METRIC_KEYS, MetricsAccumulator
-from .pmt_convert import dict_to_pmt
+from .pmt_convert import dict_to_pmt, drain_messages
 
 
 class reconstruction_metrics(gr.sync_block):
@@ -48,8 +48,8 @@ class reconstruction_metrics(gr.sync_block):
         self._lock = threading.Lock()
         self._last = {}
         self.message_port_register_out(pmt.intern("metrics"))
-        self.message_port_register_in(pmt.intern("reset"))
-        self.set_msg_handler(pmt.intern("reset"), self._handle_reset)
+        self._reset_port = pmt.intern("reset")
+        self.message_port_register_in(self._reset_port)   # drained by work() (pmt_convert)
 
     # ------------------------------------------------------------------ getters
     def metrics(self):
@@ -104,6 +104,11 @@ class reconstruction_metrics(gr.sync_block):
     def _handle_reset(self, _msg):
         self.reset()
 
+    def _drain_reset(self):
+        """Any number of queued "reset" messages: one reset, before this call's samples."""
+        if drain_messages(self, self._reset_port):
+            self.reset()
+
     # ------------------------------------------------------------------ work
     def _publish(self):
         d = dict(self._acc.cumulative())
@@ -120,6 +125,7 @@ class reconstruction_metrics(gr.sync_block):
                 f"{d['cosine_similarity']:.5f}, SER {d['ser']:.3e}, BER {d['ber']:.3e}")
 
     def work(self, input_items, output_items):
+        self._drain_reset()
         ref, est = input_items[0], input_items[1]
         n = min(len(ref), len(est))
         s = 0

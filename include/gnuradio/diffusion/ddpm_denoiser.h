@@ -21,27 +21,34 @@ namespace diffusion {
  * \ingroup diffusion
  *
  * Conventions of gr-diffusion: unit-power constellations (E|x|^2 = 1; scale the input
- * accordingly, e.g. after AGC/equalization), Es/N0 in dB, noise variance sigma2 per complex
- * sample (Es/N0 = 1/sigma2). The schedule and constellation come from the model metadata.
+ * accordingly, e.g. after AGC/equalization), Es/N0 in dB, noise variance sigma2 per
+ * complex sample (Es/N0 = 1/sigma2). The schedule and constellation come from the model
+ * metadata.
  *
  * Modes (same maths as gnuradio.diffusion.samplers):
- *  - TWEEDIE: one network call at the step t* whose abar matches 1/(1+sigma2), input scaled
- *    by sqrt(abar): E[x0|y] for a perfect network (deterministic).
+ *  - TWEEDIE: one network call at the step t* whose abar matches 1/(1+sigma2), input
+ * scaled by sqrt(abar): E[x0|y] for a perfect network (deterministic).
  *  - DDIM: same start, \p ddim_steps deterministic DDIM steps (1 = TWEEDIE).
  *  - POSTERIOR: same start, ancestral steps t*..1 (a sample of p(x0|y); stochastic).
  *  - PAPER: the published Algorithm 2, x_T = y, T ancestral steps; sigma2 unused.
  *
  * Noise level: NOISE_PARAMETER uses \p esn0_db, changed at run time by set_esn0_db(),
  * set_noise_var(), the message port "noise" (a number = Es/N0 dB, or a dict with
- * "esn0_db", "snr_db" or "noise_var") and input stream tags "snr_db"/"esn0_db"/"noise_var"
- * (applied from the tagged sample on). NOISE_STREAM takes sigma2 per sample from a second
- * float input (e.g. diffusion.zf_equalizer output 1). NOISE_BLIND estimates sigma2 per
- * batch with EM over the model's constellation (a Gaussian mixture).
+ * "esn0_db", "snr_db" or "noise_var") and input stream tags
+ * "snr_db"/"esn0_db"/"noise_var" (applied from the tagged sample on). NOISE_STREAM takes
+ * sigma2 per sample from a second float input (e.g. diffusion.zf_equalizer output 1).
+ * NOISE_BLIND estimates sigma2 with EM over the model's constellation (a Gaussian
+ * mixture) on windows fixed on the absolute sample index (64, 128, 256, 512, then 1024
+ * samples), so the output does not depend on the scheduler's chunking; a window's samples
+ * use the estimate of the windows before it
+ * (\p esn0_db before the first one completes). Non-finite samples and |y|^2 > 50
+ * (max|c|^2 + sigma2_max) are left out of the estimate.
  *
- * Latency 0 samples (sample-wise); work is done in batches of at most \p batch_size items.
- * Input samples that are NaN/Inf (or have a NaN sigma2) are passed through unchanged and
- * flagged with an output tag "invalid_sample" (value: running count). sigma2 outside the
- * schedule is clamped to its range, with a one-time warning. Tags propagate 1:1.
+ * Latency 0 samples (sample-wise); work is done in batches of at most \p batch_size
+ * items. Input samples that are NaN/Inf (or have a NaN sigma2) are passed through
+ * unchanged and flagged with an output tag "invalid_sample" (value: running count).
+ * sigma2 outside the schedule is clamped to its range, with a one-time warning. Tags
+ * propagate 1:1.
  */
 class DIFFUSION_API ddpm_denoiser : virtual public gr::sync_block
 {
@@ -54,14 +61,14 @@ public:
     /*!
      * \param model_path gr-diffusion ONNX model (e.g. models/16qam.onnx)
      * \param mode sampler
-     * \param ddim_steps DDIM steps k >= 1 (mode DDIM)
+     * \param ddim_steps DDIM steps, 1 <= k <= T (mode DDIM)
      * \param noise_source where sigma2 comes from
      * \param esn0_db initial Es/N0 in dB (NOISE_PARAMETER)
      * \param provider onnxruntime execution provider: "cpu", "cuda" or "tensorrt"
-     * \param intra_op_threads onnxruntime threads per call (0 = onnxruntime default)
-     * \param batch_size items per inference call (>= 1)
-     * \param seed seed of the stochastic modes
-     * \throws std::invalid_argument naming the file or parameter at fault
+     * \param intra_op_threads onnxruntime threads per call, 0..256 (0 = onnxruntime
+     * default) \param batch_size items per inference call, 1..2^20 \param seed seed of
+     * the stochastic modes \throws std::invalid_argument naming the file or parameter at
+     * fault
      */
     static sptr make(const std::string& model_path,
                      mode_t mode = TWEEDIE,

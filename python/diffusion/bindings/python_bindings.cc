@@ -27,6 +27,7 @@ namespace py = pybind11;
     void bind_additive_noise(py::module& m);
     void bind_pa_nonlinearity(py::module& m);
     void bind_phase_noise(py::module& m);
+    void bind_sample_guard(py::module& m);
     void bind_zf_equalizer(py::module& m);
     void bind_ddpm_denoiser(py::module& m);
 // ) END BINDING_FUNCTION_PROTOTYPES
@@ -63,6 +64,7 @@ PYBIND11_MODULE(diffusion_python, m)
     bind_additive_noise(m);
     bind_pa_nonlinearity(m);
     bind_phase_noise(m);
+    bind_sample_guard(m);
     bind_zf_equalizer(m);
     bind_ddpm_denoiser(m);
     // ) END BINDING_FUNCTION_CALLS

@@ -197,6 +197,7 @@ class MiWindow:
         nan = float("nan")
         ok = np.isfinite(y.real) & np.isfinite(y.imag)
         if np.count_nonzero(ok) < 2:
+            res["mi_clamped"] = False
             res.update(mi_bits=nan, stderr_bits=nan, sigma2=nan, esn0_db=nan, mi_awgn_bits=nan)
             return res
         y, idx = y[ok], idx[ok]
@@ -217,6 +218,11 @@ class MiWindow:
                 h = np.vdot(x, y) / np.vdot(x, x)
                 s2 = float(np.mean(np.abs(y - h * x) ** 2)) / max(abs(h) ** 2, 1e-300)
             se = nan
+        # I(X;Y) lies in [0, H(X)]; a sample estimate under a badly mismatched sigma2 (an
+        # absurd Es/N0) can leave it: report the bound and flag it
+        raw = float(mi)
+        mi = min(max(raw, 0.0), self.entropy_bits) if math.isfinite(raw) else nan
+        res["mi_clamped"] = bool(mi != raw)
         res.update(mi_bits=float(mi), stderr_bits=float(se), sigma2=float(s2),
                    esn0_db=-10.0 * math.log10(s2) if s2 > 0 else float("inf"),
                    mi_awgn_bits=self._theory(s2) if s2 > 0 else self.entropy_bits)

@@ -32,6 +32,7 @@ metadata_props (all strings):
 import errno
 import json
 import os
+import re
 
 import numpy as np
 
@@ -55,11 +56,145 @@ def format_floats(values):
     return ",".join(repr(float(v)) for v in np.asarray(values, dtype=np.float64).reshape(-1))
 
 
-def parse_floats(text):
-    text = text.strip()
-    if not text:
+_BLANKS = " \t\n\r\f\v"
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII only
+MAX_STEPS = 100000          # T bound (lib/model_contract.h max_steps)
+MAX_POINTS = 1 << 16        # constellation size bound
+UNIT_POWER_TOL = 1e-3       # |mean |c|^2 - 1|
+
+
+def _short(s):
+    return s if len(s) <= 40 else s[:37] + "..."
+
+
+def parse_number(text, what="value"):
+    """Strict decimal number: ASCII blanks around [+-]digits[.digits][e[+-]digits]; anything
+    else (trailing garbage, hex, inf/nan, underscores) raises ValueError "<what>: ...".
+    The same grammar as lib/model_contract.cc."""
+    s = text.strip(_BLANKS)
+    if not _DECIMAL.fullmatch(s):
+        raise ValueError(f"{what}: '{_short(s)}' is not a decimal number")
+    v = float(s)
+    if not np.isfinite(v):
+        raise ValueError(f"{what}: '{_short(s)}' is out of range")
+    return v
+
+
+def parse_floats(text, what="value"):
+    """Comma-separated strict numbers (float64 array); blank text gives an empty array."""
+    if not text.strip(_BLANKS):
         return np.zeros(0, dtype=np.float64)
-    return np.array([float(v) for v in text.split(",")], dtype=np.float64)
+    return np.array([parse_number(v, f"{what} item {k}") for k, v in enumerate(text.split(","))],
+                    dtype=np.float64)
+
+
+def parse_count(text, what, max_value):
+    """Strict non-negative decimal integer (blanks around allowed), at most max_value."""
+    s = text.strip(_BLANKS)
+    if not s or len(s) > 18 or not all("0" <= c <= "9" for c in s):
+        raise ValueError(f"{what}: '{_short(s)}' is not a non-negative integer")
+    v = int(s)
+    if v > max_value:
+        raise ValueError(f"{what}: {s} exceeds {max_value}")
+    return v
+
+
+_TYPE_NAMES = {"tensor(float)": "float32", "tensor(int64)": "int64", "tensor(double)": "float64",
+               "tensor(float16)": "float16", "tensor(int32)": "int32"}
+
+
+def _shape_str(shape):
+    return "[" + ", ".join(str(d) if isinstance(d, int) and d >= 0 else "N"
+                           for d in (shape or [])) + "]"
+
+
+def check_io(inputs, outputs, where=""):
+    """The graph I/O contract on (name, onnxruntime type string, shape) triples: inputs
+    exactly x float32 [N, 2] and t int64 [N], one output eps float32 [N, 2], N dynamic.
+    Same checks and messages as lib/model_contract.cc check_io."""
+    names_in = [n for n, _, _ in inputs]
+    names_out = [n for n, _, _ in outputs]
+
+    def listing(names):
+        return ", ".join(f"'{n}'" for n in names) or "none"
+
+    if len(inputs) != 2 or set(names_in) != {"x", "t"}:
+        raise ValueError(f"{where}inputs must be named 'x' and 't', found {listing(names_in)}")
+    if len(outputs) != 1 or names_out[0] != "eps":
+        raise ValueError(f"{where}needs exactly one output named 'eps', found "
+                         f"{listing(names_out)}")
+    ins = {n: (t, s) for n, t, s in inputs}
+    for kind, name, (typ, shape), want_t, rank, txt in (
+            ("input", "x", ins["x"], "float32", 2, "float32 [N, 2]"),
+            ("input", "t", ins["t"], "int64", 1, "int64 [N]"),
+            ("output", "eps", outputs[0][1:], "float32", 2, "float32 [N, 2]")):
+        head = f"{where}{kind} '{name}' "
+        tname = _TYPE_NAMES.get(typ, typ)
+        if tname != want_t:
+            raise ValueError(f"{head}has type {tname}, must be {txt}")
+
+        def dynamic(d):
+            return not (isinstance(d, int) and d >= 0)
+
+        ok = shape is not None and len(shape) == rank and dynamic(shape[0])
+        if ok and rank == 2:
+            ok = shape[1] == 2 or dynamic(shape[1])
+        if not ok:
+            raise ValueError(f"{head}has shape {_shape_str(shape)}, must be {txt} with a "
+                             f"dynamic N")
+
+
+def check_metadata(meta, where=""):
+    """The metadata contract (gr_diffusion_format 1), as lib/model_contract.cc
+    check_metadata. Returns dict(T, alphas, points (complex or None), labels)."""
+    missing = [k for k in REQUIRED_METADATA if k not in meta]
+    if missing:
+        raise ValueError(f"{where}not a gr-diffusion model: metadata key(s) missing: "
+                         f"{', '.join(missing)}")
+    if meta["gr_diffusion_format"] != FORMAT_VERSION:
+        raise ValueError(f"{where}unsupported gr_diffusion_format "
+                         f"'{_short(meta['gr_diffusion_format'])}' (this reader knows "
+                         f"'{FORMAT_VERSION}')")
+    if meta["parameterization"] != "eps":
+        raise ValueError(f"{where}parameterization '{_short(meta['parameterization'])}': the "
+                         f"graph output must be eps")
+    T = parse_count(meta["T"], f"{where}metadata 'T'", MAX_STEPS)
+    if T < 1:
+        raise ValueError(f"{where}metadata 'T' must be >= 1, got 0")
+    alphas = parse_floats(meta["alphas"], f"{where}metadata 'alphas'")
+    if len(alphas) != T:
+        raise ValueError(f"{where}metadata alphas has {len(alphas)} values, T = {T}")
+    if np.any(~(alphas > 0)) or np.any(alphas > 1):
+        raise ValueError(f"{where}metadata alphas must be finite and in (0, 1]")
+    ab = 1.0
+    for a in alphas:            # sequential product, as the C++ reader
+        ab *= float(a)
+    if not (ab > 0 and ab >= np.finfo(np.float64).tiny):
+        raise ValueError(f"{where}metadata alphas: abar_T underflows (must be > 0)")
+    flat = parse_floats(meta["constellation_points"], f"{where}metadata 'constellation_points'")
+    points = labels = None
+    if flat.size:
+        if flat.size % 2 or flat.size < 4:
+            raise ValueError(f"{where}constellation_points needs I,Q pairs, got {flat.size} "
+                             f"values")
+        if flat.size // 2 > MAX_POINTS:
+            raise ValueError(f"{where}constellation_points has more than {MAX_POINTS} points")
+        points = flat[0::2] + 1j * flat[1::2]
+        p = float(np.mean(np.abs(points) ** 2))
+        if not abs(p - 1.0) <= UNIT_POWER_TOL:
+            raise ValueError(f"{where}constellation_points must have unit average power, "
+                             f"got {p:.6f}")
+        lab = meta.get("constellation_labels", "").strip(_BLANKS)
+        if lab:
+            labels = np.array([parse_count(v, f"{where}metadata 'constellation_labels' item "
+                                              f"{k}", 1 << 40)
+                               for k, v in enumerate(lab.split(","))], dtype=np.int64)
+            if len(labels) != len(points):
+                raise ValueError(f"{where}constellation_labels has {len(labels)} entries for "
+                                 f"{len(points)} points")
+        else:
+            labels = np.arange(len(points), dtype=np.int64)
+    return {"T": T, "alphas": alphas, "points": points, "labels": labels}
 
 
 def constellation_metadata(constellation):
@@ -153,30 +288,16 @@ class DdpmModel:
             raise FileNotFoundError(errno.ENOENT, "DDPM ONNX model not found", p)
         self._sess = open_session(p, providers, intra_op_threads)
         self.providers = self._sess.get_providers()
-        self._check_io()
-        meta = dict(self._sess.get_modelmeta().custom_metadata_map)
+        sess = self._sess
+        where = f"{p}: "
+        check_io([(i.name, i.type, i.shape) for i in sess.get_inputs()],
+                 [(o.name, o.type, o.shape) for o in sess.get_outputs()], where)
+        meta = dict(sess.get_modelmeta().custom_metadata_map)
         self.metadata = meta
-        missing = [k for k in REQUIRED_METADATA if k not in meta]
-        if missing:
-            raise ValueError(f"{p}: not a gr-diffusion model: metadata key(s) missing: "
-                             f"{', '.join(missing)}")
-        if meta["gr_diffusion_format"] != FORMAT_VERSION:
-            raise ValueError(f"{p}: unsupported gr_diffusion_format "
-                             f"{meta['gr_diffusion_format']!r} (this reader knows {FORMAT_VERSION!r})")
-        if meta["parameterization"] != "eps":
-            raise ValueError(f"{p}: parameterization {meta['parameterization']!r}: the graph "
-                             f"output must be eps")
-        try:
-            T = int(meta["T"])
-            alphas = parse_floats(meta["alphas"])
-        except ValueError as e:
-            raise ValueError(f"{p}: metadata T/alphas unparseable ({e})") from e
-        if T < 1 or len(alphas) != T:
-            raise ValueError(f"{p}: metadata alphas has {len(alphas)} values, T = {T}")
-        try:
-            file_sched = Schedule.from_alphas(meta["schedule"], alphas)
-        except ValueError as e:
-            raise ValueError(f"{p}: metadata alphas invalid ({e})") from e
+        info = check_metadata(meta, where)
+        T = info["T"]
+        file_sched = Schedule.from_alphas(meta["schedule"], info["alphas"])
+        self._probe(where, T)
         self.T = T
         if schedule is None:
             self.schedule = file_sched
@@ -189,59 +310,33 @@ class DdpmModel:
             self.constellation = (by_name(constellation) if isinstance(constellation, str)
                                   else constellation)
         else:
-            self.constellation = self._file_constellation(meta)
+            self.constellation = (None if info["points"] is None else
+                                  Constellation(meta["constellation"], info["points"],
+                                                info["labels"]))
         self._chunk = _CHUNK
         # io binding (writing straight into the output array) measured no faster than
         # run() for this network on CPU; kept as an option.
         self.use_io_binding = False
 
-    def _file_constellation(self, meta):
-        p = self.path
+    def _probe(self, where, T):
+        """One run on 3 rows: a graph whose declared shapes pass the contract but whose real
+        output is not float32 [3, 2] (or that fails to run) is a load error (as the C++
+        engine's probe)."""
+        x = np.array([[0.5, -0.5], [0.0, 0.0], [1.0, 1.0]], dtype=np.float32)
+        t = np.array([1, (T + 1) // 2, T], dtype=np.int64)
         try:
-            flat = parse_floats(meta["constellation_points"])
-        except ValueError as e:
-            raise ValueError(f"{p}: metadata constellation_points unparseable ({e})") from e
-        if flat.size == 0:
-            return None
-        if flat.size % 2 or flat.size < 4:
-            raise ValueError(f"{p}: constellation_points needs I,Q pairs, got {flat.size} values")
-        pts = flat[0::2] + 1j * flat[1::2]
-        lab_txt = meta.get("constellation_labels", "").strip()
-        labels = (np.array([int(v) for v in lab_txt.split(",")], dtype=np.int64)
-                  if lab_txt else np.arange(len(pts), dtype=np.int64))
-        if len(labels) != len(pts):
-            raise ValueError(f"{p}: constellation_labels has {len(labels)} entries for "
-                             f"{len(pts)} points")
-        return Constellation(meta["constellation"], pts, labels)
-
-    def _check_io(self):
-        p = self.path
-        ins = {i.name: i for i in self._sess.get_inputs()}
-        outs = {o.name: o for o in self._sess.get_outputs()}
-        if set(ins) != {"x", "t"}:
-            raise ValueError(f"{p}: inputs must be named 'x' and 't', found "
-                             f"{', '.join(repr(n) for n in ins) or 'none'}")
-        if "eps" not in outs or len(outs) != 1:
-            raise ValueError(f"{p}: needs exactly one output named 'eps', found "
-                             f"{', '.join(repr(n) for n in outs) or 'none'}")
-
-        def dims_ok(shape, want):
-            if shape is None or len(shape) != len(want):
-                return False
-            return all(w is None or not isinstance(s, int) or s == w for s, w in zip(shape, want))
-
-        for name, typ, want, txt in (("x", "tensor(float)", (None, 2), "float32 [N, 2]"),
-                                     ("t", "tensor(int64)", (None,), "int64 [N]")):
-            i = ins[name]
-            if i.type != typ:
-                raise ValueError(f"{p}: input {name!r} has type {i.type}, must be {txt}")
-            if not dims_ok(i.shape, want):
-                raise ValueError(f"{p}: input {name!r} has shape {i.shape}, must be {txt}")
-        o = outs["eps"]
-        if o.type != "tensor(float)":
-            raise ValueError(f"{p}: output 'eps' has type {o.type}, must be float32 [N, 2]")
-        if not dims_ok(o.shape, (None, 2)):
-            raise ValueError(f"{p}: output 'eps' has shape {o.shape}, must be float32 [N, 2]")
+            out = self._sess.run(["eps"], {"x": x, "t": t})[0]
+        except Exception as e:  # noqa: BLE001 (onnxruntime's own exception types)
+            raise ValueError(f"{where}the graph fails on a 3-row probe input "
+                             f"({str(e).strip()[:300]})") from e
+        out = np.asarray(out)
+        if out.dtype != np.float32:
+            raise ValueError(f"{where}output 'eps' of a 3-row probe has type "
+                             f"{_TYPE_NAMES.get(f'tensor({out.dtype})', str(out.dtype))}, "
+                             f"must be float32 [N, 2]")
+        if out.shape != (3, 2):
+            raise ValueError(f"{where}output 'eps' of a 3-row probe has shape "
+                             f"[{', '.join(str(d) for d in out.shape)}], must be [3, 2]")
 
     def __repr__(self):
         c = self.constellation.name if self.constellation is not None else self.metadata.get(

@@ -29,6 +29,7 @@ looks like Maxwell-Boltzmann at low SNR and tends to uniform at high SNR).  'ddi
 in between; 'paper' (x_T = y, all T steps, sigma2 ignored) depends on the schedule.
 bench/pcs_mutual_information.py measures what the models actually give.
 """
+import errno
 import hashlib
 import math
 import threading
@@ -240,6 +241,9 @@ def load_model(model):
     from ..core.onnx_model import DdpmModel
     path = os.fspath(model)
     if not os.path.isfile(path):
+        if os.sep in path or path.lower().endswith(".onnx"):
+            # a file name, not a shipped-model name: report it as given
+            raise FileNotFoundError(errno.ENOENT, "DDPM ONNX model not found", path)
         path = shipped_model(path)
     return DdpmModel(path)
 
