@@ -16,7 +16,12 @@
 // = nearest to log(sigma2) on the grid log((1 - abar_t) / abar_t).
 
 #include "fused_mlp.h"
+#if __has_include(<gnuradio/gr_complex.h>)
 #include <gnuradio/gr_complex.h>
+#else // built without GNU Radio (bench/bench_engine.cc): the same typedef
+#include <complex>
+typedef std::complex<float> gr_complex;
+#endif
 #include <onnxruntime_cxx_api.h>
 #include <complex>
 #include <map>
