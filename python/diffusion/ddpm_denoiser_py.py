@@ -15,6 +15,7 @@ import pmt
 from gnuradio import gr
 
 from .core.noise_estimation import EmNoiseTracker
+from .core.counter_rng import CounterRng
 from .core.onnx_model import DdpmModel
 from .core.samplers import MODES, denoise
 from .noise_level import NoiseLevelControl
@@ -37,6 +38,23 @@ def _source_name(src):
     return NOISE_SOURCES[int(src)]
 
 
+ENGINES = ("auto", "fused", "onnxruntime", "numpy")
+
+
+def _cpp_engine(model_path, engine, threads, batch, provider, intra_op_threads):
+    """The C++ engine for engine != 'numpy' (None for 'numpy')."""
+    eng = str(engine).lower()
+    if eng not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    if int(threads) < 1:
+        raise ValueError(f"threads must be >= 1, got {threads!r}")
+    if eng == "numpy":
+        return None
+    from .diffusion_python import denoise_engine
+    return denoise_engine(str(model_path), eng, int(threads), int(batch), provider,
+                          int(intra_op_threads))
+
+
 class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
     """DDPM denoiser (receiver), Python: complex symbols in, denoised symbols out.
 
@@ -48,10 +66,15 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
     'tensorrt'. batch_size: items per inference call. Latency 0 samples. NaN/Inf samples
     pass through unchanged, tagged "invalid_sample"; sigma2 outside the schedule is
     clamped (warned once).
+    engine: 'auto' | 'fused' | 'onnxruntime' run the samplers in the C++ engine of the C++
+    block (diffusion.denoise_engine, same output); 'numpy' runs diffusion.core.samplers
+    (the reference). threads: C++ engine workers. Stochastic modes draw their noise from
+    (seed, item index, step) in every engine, so the output does not depend on chunking.
     """
 
     def __init__(self, model_path, mode="tweedie", ddim_steps=5, noise_source="parameter",
-                 esn0_db=10.0, provider="cpu", intra_op_threads=1, batch_size=8192, seed=0):
+                 esn0_db=10.0, provider="cpu", intra_op_threads=1, batch_size=8192, seed=0,
+                 engine="auto", threads=1):
         src = _source_name(noise_source)
         if src not in NOISE_SOURCES:
             raise ValueError(f"noise_source must be one of {NOISE_SOURCES}, got {noise_source!r}")
@@ -70,7 +93,11 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
                              f"constellation_points metadata")
         self.set_mode(mode, ddim_steps)
         self._batch = int(batch_size)
-        self._rng = np.random.default_rng(int(seed))
+        self._rng = CounterRng(int(seed))
+        self._cpp = _cpp_engine(model_path, engine, threads, self._batch, prov,
+                                intra_op_threads)
+        if self._cpp is not None:
+            self.logger.info(self._cpp.engine_note())
         self._em = EmNoiseTracker(self.model.constellation.points) if src == "blind" else None
         self._invalid = 0
         self._clamped = 0
@@ -91,6 +118,21 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
 
     def mode(self):
         return self._mode
+
+    def engine_name(self):
+        return self._cpp.engine_name() if self._cpp is not None else "numpy"
+
+    def _cpp_denoise(self, yv, sv, items, info):
+        """The C++ engine on one batch (same maths as core.samplers.denoise)."""
+        k = MODES.index(self._mode)
+        n = len(yv)
+        t = None
+        if self._mode != "paper":
+            t, clamped = self.model.schedule.matched_step(sv)
+            info["clamped"] = int(np.count_nonzero(np.broadcast_to(clamped, (n,))))
+            t = np.broadcast_to(np.asarray(t, dtype=np.int32), (n,))
+        return self._cpp.denoise(np.ascontiguousarray(yv, dtype=np.complex64), t, k,
+                                 self._steps, self._rng.seed % (1 << 64), items)
 
     def noise_var(self):
         if self._em is not None and self._em.sigma2 is not None:
@@ -145,8 +187,12 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
             else:
                 sv = s2[idx]
             info = {}
-            out[idx] = denoise(self.model, yv, sv, mode=self._mode, steps=self._steps,
-                               rng=self._rng, info=info)
+            items = self.nitems_written(0) + idx.astype(np.uint64)
+            if self._cpp is not None:
+                out[idx] = self._cpp_denoise(yv, sv, items, info)
+            else:
+                out[idx] = denoise(self.model, yv, sv, mode=self._mode, steps=self._steps,
+                                   rng=self._rng, info=info, items=items)
             if info.get("clamped"):
                 self._clamped += info["clamped"]
                 if not self._warned_clamp:
