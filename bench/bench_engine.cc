@@ -13,10 +13,12 @@
 //   * the network alone: fused kernel and an Eigen implementation (GEMM + array ops),
 //   * mode x engine x threads throughput (Msym/s) and the ratio to bare onnxruntime,
 //   * per-call latency p50 / p99 against batch size (tweedie).
-// Build: cmake --build build --target bench_engine (Eigen is used when CMake finds it), or
+// Build: cmake --build build --target bench_engine (Eigen is used when CMake finds it),
+// or
 //   by hand without GNU Radio: g++ -O3 -std=c++17 -pthread -Ilib -I$ORT/include
 //     [-I/usr/include/eigen3 -DHAVE_EIGEN] bench/bench_engine.cc lib/ddpm_engine.cc \
-//     lib/fused_mlp*.cc -L$ORT/lib -lonnxruntime (the ISA files need their -m flags, see lib/CMakeLists.txt)
+//     lib/fused_mlp*.cc -L$ORT/lib -lonnxruntime (the ISA files need their -m flags, see
+//     lib/CMakeLists.txt)
 // Run: build/lib/bench_engine [model.onnx] [--quick]
 
 #include "ddpm_engine.h"
@@ -31,8 +33,8 @@
 #include <string>
 #include <vector>
 #ifdef HAVE_EIGEN
-#include <Eigen/Dense>
 #include "fused_mlp_kernel.h" // mlp_view only
+#include <Eigen/Dense>
 #endif
 
 using namespace gr::diffusion;
@@ -40,10 +42,14 @@ using clk = std::chrono::steady_clock;
 
 namespace {
 
-double seconds(clk::time_point a) { return std::chrono::duration<double>(clk::now() - a).count(); }
+double seconds(clk::time_point a)
+{
+    return std::chrono::duration<double>(clk::now() - a).count();
+}
 
 // best rate (items/s) over `rounds` rounds of at least `min_s` seconds each
-double rate(const std::function<void()>& f, double items, int rounds = 3, double min_s = 0.4)
+double
+rate(const std::function<void()>& f, double items, int rounds = 3, double min_s = 0.4)
 {
     f(); // warm up
     double best = 0;
@@ -68,7 +74,8 @@ double eigen_matmul_gflops()
     return rate([&] { c.noalias() = a * b; }, 2.0 * 1024 * 1024 * 1024, 3, 0.5) / 1e9;
 }
 
-// The network with Eigen: GEMM per layer on a tile + array ops (bias, embedding, softplus)
+// The network with Eigen: GEMM per layer on a tile + array ops (bias, embedding,
+// softplus)
 struct eigen_mlp {
     int H, T, depth;
     std::vector<RowMat> W, E;
@@ -83,11 +90,14 @@ struct eigen_mlp {
         T = f.T();
         depth = f.depth();
         for (int l = 0; l < depth; l++) {
-            const auto& w = g.initializers.at("layers." + std::to_string(l) + ".lin.weight");
+            const auto& w =
+                g.initializers.at("layers." + std::to_string(l) + ".lin.weight");
             W.push_back(Eigen::Map<const RowMat>(w.f.data(), w.dims[0], w.dims[1]));
-            const auto& bb = g.initializers.at("layers." + std::to_string(l) + ".lin.bias");
+            const auto& bb =
+                g.initializers.at("layers." + std::to_string(l) + ".lin.bias");
             b.push_back(Eigen::Map<const Eigen::RowVectorXf>(bb.f.data(), bb.f.size()));
-            const auto& e = g.initializers.at("layers." + std::to_string(l) + ".embed.weight");
+            const auto& e =
+                g.initializers.at("layers." + std::to_string(l) + ".embed.weight");
             E.push_back(Eigen::Map<const RowMat>(e.f.data(), e.dims[0], e.dims[1]));
         }
         const auto& wo = g.initializers.at("out.weight");
@@ -142,7 +152,8 @@ int main(int argc, char** argv)
     std::vector<int64_t> t64(B);
     std::vector<int32_t> t32(B);
     for (int i = 0; i < B; i++) {
-        const float a = (int(gen() % 4) * 2 - 3) / std::sqrt(10.f), c = (int(gen() % 4) * 2 - 3) / std::sqrt(10.f);
+        const float a = (int(gen() % 4) * 2 - 3) / std::sqrt(10.f),
+                    c = (int(gen() % 4) * 2 - 3) / std::sqrt(10.f);
         y[i] = gr_complex(a + 0.22f * nd(gen), c + 0.22f * nd(gen)); // 16-QAM at ~10 dB
         x[2 * i] = y[i].real();
         x[2 * i + 1] = y[i].imag();
@@ -155,46 +166,66 @@ int main(int argc, char** argv)
     std::fill(t32.begin(), t32.end(), tstar);
     std::vector<int> tt(B, tstar);
 
-    std::printf("model %s, T = %d, matched step at Es/N0 10 dB: t* = %d, batch %d\n", model.c_str(),
-                ort.T(), tstar, B);
+    std::printf("model %s, T = %d, matched step at Es/N0 10 dB: t* = %d, batch %d\n",
+                model.c_str(),
+                ort.T(),
+                tstar,
+                B);
     double ceiling = 0;
     fused_mlp probe(model);
     const double fpe = probe.flops_per_row();
 #ifdef HAVE_EIGEN
     const double gf = eigen_matmul_gflops();
     ceiling = gf * 1e9 / fpe;
-    std::printf("float32 matmul 1024^2 (Eigen, 1 thread): %.1f GFLOP/s -> FLOP ceiling %.2f M "
-                "evaluations/s (%.1f kFLOP each)\n",
-                gf, ceiling / 1e6, fpe / 1e3);
+    std::printf(
+        "float32 matmul 1024^2 (Eigen, 1 thread): %.1f GFLOP/s -> FLOP ceiling %.2f M "
+        "evaluations/s (%.1f kFLOP each)\n",
+        gf,
+        ceiling / 1e6,
+        fpe / 1e3);
 #endif
-    const double r_ort =
-        rate([&] { ort.predict_eps_onnxruntime(x.data(), t64.data(), B, eps.data()); }, B);
-    std::printf("bare onnxruntime (1 thread): %.3f M evaluations/s%s\n", r_ort / 1e6,
-                ceiling > 0 ? (" (" + std::to_string(int(100 * r_ort / ceiling)) + " % of ceiling)").c_str() : "");
-    std::printf("\nnetwork alone (1 thread)           M evals/s  x bare ort  %% ceiling\n");
+    const double r_ort = rate(
+        [&] { ort.predict_eps_onnxruntime(x.data(), t64.data(), B, eps.data()); }, B);
+    std::printf("bare onnxruntime (1 thread): %.3f M evaluations/s%s\n",
+                r_ort / 1e6,
+                ceiling > 0 ? (" (" + std::to_string(int(100 * r_ort / ceiling)) +
+                               " % of ceiling)")
+                                  .c_str()
+                            : "");
+    std::printf(
+        "\nnetwork alone (1 thread)           M evals/s  x bare ort  %% ceiling\n");
     double r_fused_best = 0;
     for (int isa : { 0, 1, 2 }) {
         if (!fused_mlp::isa_supported(isa))
             continue;
         fused_mlp f(model, isa);
         fused_mlp::workspace ws;
-        const double r = rate([&] { f.predict(x.data(), t32.data(), B, eps.data(), ws); }, B);
+        const double r =
+            rate([&] { f.predict(x.data(), t32.data(), B, eps.data(), ws); }, B);
         r_fused_best = std::max(r_fused_best, r);
-        std::printf("  fused kernel (%-8s)            %8.3f  %10.2f  %8.0f\n", fused_mlp::isa_name(isa),
-                    r / 1e6, r / r_ort, ceiling > 0 ? 100 * r / ceiling : 0.0);
+        std::printf("  fused kernel (%-8s)            %8.3f  %10.2f  %8.0f\n",
+                    fused_mlp::isa_name(isa),
+                    r / 1e6,
+                    r / r_ort,
+                    ceiling > 0 ? 100 * r / ceiling : 0.0);
     }
 #ifdef HAVE_EIGEN
     {
         eigen_mlp em(model);
-        const double r = rate([&] { em.predict(x.data(), t32.data(), B, eps.data()); }, B);
-        std::printf("  Eigen 3.4 (GEMM + array ops)       %8.3f  %10.2f  %8.0f\n", r / 1e6, r / r_ort,
+        const double r =
+            rate([&] { em.predict(x.data(), t32.data(), B, eps.data()); }, B);
+        std::printf("  Eigen 3.4 (GEMM + array ops)       %8.3f  %10.2f  %8.0f\n",
+                    r / 1e6,
+                    r / r_ort,
                     ceiling > 0 ? 100 * r / ceiling : 0.0);
         // the GEMM shape alone: [48 x 128] x [128 x 128] (one tile of one hidden layer)
         RowMat A = RowMat::Random(48, 128), W = RowMat::Random(128, 128), C(48, 128);
         const double g = rate([&] { C.noalias() = A * W; }, 2.0 * 48 * 128 * 128, 3, 0.3);
-        std::printf("  Eigen GEMM alone, [48x128]x[128x128]: %.1f GFLOP/s (the fused kernel above "
+        std::printf("  Eigen GEMM alone, [48x128]x[128x128]: %.1f GFLOP/s (the fused "
+                    "kernel above "
                     "does GEMM + softplus at %.1f GFLOP/s effective)\n",
-                    g / 1e9, r_fused_best * fpe / 1e9);
+                    g / 1e9,
+                    r_fused_best * fpe / 1e9);
     }
 #endif
 
@@ -204,43 +235,70 @@ int main(int argc, char** argv)
         int k;
         int n;
     };
-    const std::vector<mode_case> cases = { { "tweedie", ddpm_engine::TWEEDIE, 1, B },
-                                           { "ddim k=5", ddpm_engine::DDIM, 5, B },
-                                           { "posterior", ddpm_engine::POSTERIOR, 1, 2048 },
-                                           { "paper", ddpm_engine::PAPER, 1, 2048 } };
+    const std::vector<mode_case> cases = {
+        { "tweedie", ddpm_engine::TWEEDIE, 1, B },
+        { "ddim k=5", ddpm_engine::DDIM, 5, B },
+        { "posterior", ddpm_engine::POSTERIOR, 1, 2048 },
+        { "paper", ddpm_engine::PAPER, 1, 2048 }
+    };
     std::printf("\nmode        engine          threads   Msym/s  x bare ort\n");
     std::vector<std::unique_ptr<ddpm_engine>> engines;
     struct eng_case {
         const char* engine;
         int threads;
     };
-    std::vector<eng_case> ecs = { { "fused", 1 }, { "fused", 2 }, { "onnxruntime", 1 }, { "onnxruntime", 2 } };
+    std::vector<eng_case> ecs = {
+        { "fused", 1 }, { "fused", 2 }, { "onnxruntime", 1 }, { "onnxruntime", 2 }
+    };
     for (const auto& ec : ecs)
-        engines.emplace_back(std::make_unique<ddpm_engine>(model, "cpu", 1, B, ec.engine, ec.threads));
+        engines.emplace_back(
+            std::make_unique<ddpm_engine>(model, "cpu", 1, B, ec.engine, ec.threads));
     for (const auto& c : cases) {
         for (size_t e = 0; e < ecs.size(); e++) {
             auto& eng = *engines[e];
             const double r = rate(
-                [&] { eng.denoise(y.data(), tt.data(), c.n, c.m, c.k, 1, nullptr, out.data()); },
-                c.n, quick ? 1 : 3, quick ? 0.2 : 0.4);
-            std::printf("%-11s %-15s %7d %8.3f  %10.2f\n", c.name, eng.engine_name().c_str(),
-                        ecs[e].threads, r / 1e6, r / r_ort);
+                [&] {
+                    eng.denoise(
+                        y.data(), tt.data(), c.n, c.m, c.k, 1, nullptr, out.data());
+                },
+                c.n,
+                quick ? 1 : 3,
+                quick ? 0.2 : 0.4);
+            std::printf("%-11s %-15s %7d %8.3f  %10.2f\n",
+                        c.name,
+                        eng.engine_name().c_str(),
+                        ecs[e].threads,
+                        r / 1e6,
+                        r / r_ort);
         }
     }
 
-    std::printf("\nper-call latency, tweedie, 1 thread (us):\n batch   engine          p50      p99   Msym/s@p50\n");
+    std::printf("\nper-call latency, tweedie, 1 thread (us):\n batch   engine          "
+                "p50      p99   Msym/s@p50\n");
     for (int bs : { 64, 256, 1024, 4096, 8192 }) {
         for (size_t e : { size_t(0), size_t(2) }) {
             auto& eng = *engines[e];
             std::vector<double> lat;
             const auto t0 = clk::now();
-            while (lat.size() < 30 || (seconds(t0) < (quick ? 0.2 : 0.5) && lat.size() < 20000)) {
+            while (lat.size() < 30 ||
+                   (seconds(t0) < (quick ? 0.2 : 0.5) && lat.size() < 20000)) {
                 const auto a = clk::now();
-                eng.denoise(y.data(), tt.data(), bs, ddpm_engine::TWEEDIE, 1, 1, nullptr, out.data());
+                eng.denoise(y.data(),
+                            tt.data(),
+                            bs,
+                            ddpm_engine::TWEEDIE,
+                            1,
+                            1,
+                            nullptr,
+                            out.data());
                 lat.push_back(seconds(a) * 1e6);
             }
             const double p50 = pct(lat, 0.5), p99 = pct(lat, 0.99);
-            std::printf("%6d   %-15s %7.0f  %7.0f   %7.3f\n", bs, eng.engine_name().c_str(), p50, p99,
+            std::printf("%6d   %-15s %7.0f  %7.0f   %7.3f\n",
+                        bs,
+                        eng.engine_name().c_str(),
+                        p50,
+                        p99,
                         bs / p50);
         }
     }

@@ -40,7 +40,8 @@ inline uint64_t mix(uint64_t z)
 //! per-seed key (hoist out of loops)
 inline uint64_t seed_key(uint64_t seed) { return mix(seed + G); }
 
-inline std::complex<double> complex_gaussian_k(uint64_t skey, uint64_t item, uint64_t step)
+inline std::complex<double>
+complex_gaussian_k(uint64_t skey, uint64_t item, uint64_t step)
 {
     const uint64_t k = mix(mix(skey ^ item) ^ (step + G2));
     const uint64_t a = mix(k + G), b = mix(k + 2 * G);

@@ -58,7 +58,8 @@ public:
                  gr_complex* out) override
     {
         if (mode < 0 || mode > 3)
-            throw std::invalid_argument("mode must be 0..3 (tweedie, ddim, posterior, paper)");
+            throw std::invalid_argument(
+                "mode must be 0..3 (tweedie, ddim, posterior, paper)");
         if (steps < 1)
             throw std::invalid_argument("steps must be >= 1");
         std::vector<int> tt;
@@ -115,8 +116,13 @@ denoise_engine::sptr denoise_engine::make(const std::string& model_path,
 {
     if (max_batch < 1)
         throw std::invalid_argument("max_batch must be >= 1");
-    return std::make_shared<denoise_engine_impl>(
-        model_path, engine, threads, max_batch, provider, intra_op_threads, provider_options);
+    return std::make_shared<denoise_engine_impl>(model_path,
+                                                 engine,
+                                                 threads,
+                                                 max_batch,
+                                                 provider,
+                                                 intra_op_threads,
+                                                 provider_options);
 }
 
 } // namespace diffusion

@@ -17,11 +17,11 @@
 namespace gr {
 namespace diffusion {
 
-// ============================================================ protobuf wire-format reader
-// Why not libprotobuf + onnx.proto: Debian 12 has no onnx.proto package, compiling one in
-// ties the build to a protobuf version, and the kernel needs six message types and a dozen
-// fields. The wire format is stable by design (fields are numbered), so a reader of
-// varint / fixed32 / fixed64 / length-delimited records is small and exact.
+// ============================================================ protobuf wire-format
+// reader Why not libprotobuf + onnx.proto: Debian 12 has no onnx.proto package, compiling
+// one in ties the build to a protobuf version, and the kernel needs six message types and
+// a dozen fields. The wire format is stable by design (fields are numbered), so a reader
+// of varint / fixed32 / fixed64 / length-delimited records is small and exact.
 namespace onnx_wire {
 
 int64_t tensor::numel() const
@@ -328,8 +328,8 @@ struct matcher {
     const tensor* init(const std::string& name)
     {
         auto it = g.initializers.find(name);
-        if (it == g.initializers.end() || it->second.data_type != 1 || it->second.external ||
-            int64_t(it->second.f.size()) != it->second.numel())
+        if (it == g.initializers.end() || it->second.data_type != 1 ||
+            it->second.external || int64_t(it->second.f.size()) != it->second.numel())
             return nullptr;
         return &it->second;
     }
@@ -529,7 +529,8 @@ void fused_mlp::build(const onnx_wire::graph& g, int isa)
     while (h != "x") {
         std::string z;
         if (!m.softplus(h, &z))
-            throw unrec("layer input '" + h + "' is not softplus(z) (native or composite)");
+            throw unrec("layer input '" + h +
+                        "' is not softplus(z) (native or composite)");
         const tensor *W, *b, *E;
         if (!m.cond_linear(z, &h, &W, &b, &E))
             throw unrec("'" + z + "' is not Gather(E, t) * Gemm(h, W, b)");
@@ -591,17 +592,20 @@ void fused_mlp::build(const onnx_wire::graph& g, int isa)
         for (int p = 0; p < H / d_nr; p++)
             for (int k = 0; k < H; k++)
                 for (int jj = 0; jj < d_nr; jj++)
-                    P[(size_t(p) * H + k) * d_nr + jj] = d_W[l][size_t(p * d_nr + jj) * H + k];
+                    P[(size_t(p) * H + k) * d_nr + jj] =
+                        d_W[l][size_t(p * d_nr + jj) * H + k];
     }
 }
 
 double fused_mlp::flops_per_row() const
 {
     // multiply-adds of the GEMMs (x2) + embedding multiply; softplus not counted
-    return 2.0 * (2.0 * d_H + double(d_depth - 1) * d_H * d_H + 2.0 * d_H) + d_depth * d_H;
+    return 2.0 * (2.0 * d_H + double(d_depth - 1) * d_H * d_H + 2.0 * d_H) +
+           d_depth * d_H;
 }
 
-void fused_mlp::predict(const float* x, const int32_t* t, int n, float* eps, workspace& ws) const
+void fused_mlp::predict(
+    const float* x, const int32_t* t, int n, float* eps, workspace& ws) const
 {
     for (int i = 0; i < n; i++)
         if (t[i] < 0 || t[i] > d_T)

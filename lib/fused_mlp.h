@@ -15,13 +15,13 @@
 //   h_l = softplus(E_l[t] * (W_l h_{l-1} + b_l))   l = 1..depth, E_l = embedding [T+1, H]
 //   eps = W_out h_depth + b_out               float32 [N, 2]
 //
-// The weights are read from the ONNX file's initializers by a minimal protobuf wire-format
-// reader (onnx_wire below: no protobuf/onnx library needed, only the fields the graph uses).
-// The graph is recognised by walking it back from 'eps'; any other graph is refused with
-// fused_mlp::unrecognised (the engine then falls back to onnxruntime).
-// The layer chain runs over tiles of rows: GEMM micro-kernel, bias, embedding multiply and
-// softplus in one register pass per 6 x (2 vector widths) block; ISA chosen at run time
-// (AVX-512F, AVX2+FMA, portable C++).
+// The weights are read from the ONNX file's initializers by a minimal protobuf
+// wire-format reader (onnx_wire below: no protobuf/onnx library needed, only the fields
+// the graph uses). The graph is recognised by walking it back from 'eps'; any other graph
+// is refused with fused_mlp::unrecognised (the engine then falls back to onnxruntime).
+// The layer chain runs over tiles of rows: GEMM micro-kernel, bias, embedding multiply
+// and softplus in one register pass per 6 x (2 vector widths) block; ISA chosen at run
+// time (AVX-512F, AVX2+FMA, portable C++).
 
 #include <cstdint>
 #include <map>
@@ -101,12 +101,12 @@ public:
     explicit fused_mlp(const std::string& onnx_path, int isa = -1);
     explicit fused_mlp(const onnx_wire::graph& g, int isa = -1);
 
-    int T() const { return d_T; }         //!< embedding rows - 1 (steps 0..T valid)
+    int T() const { return d_T; } //!< embedding rows - 1 (steps 0..T valid)
     int hidden() const { return d_H; }
     int depth() const { return d_depth; }
     isa_t isa() const { return d_isa; }
     static const char* isa_name(int isa);
-    static isa_t best_isa();          //!< best kernel this CPU runs
+    static isa_t best_isa(); //!< best kernel this CPU runs
     static bool isa_supported(int isa);
     static constexpr int tile_rows = 48; //!< rows per fused tile (multiple of 6)
 
@@ -117,7 +117,8 @@ public:
      * eps for n rows: x [n, 2] float, t [n] steps in [0, T] (checked: std::out_of_range),
      * eps [n, 2]. Thread-safe with one workspace per thread.
      */
-    void predict(const float* x, const int32_t* t, int n, float* eps, workspace& ws) const;
+    void
+    predict(const float* x, const int32_t* t, int n, float* eps, workspace& ws) const;
 
 private:
     int d_T = 0, d_H = 0, d_depth = 0;

@@ -5,8 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-// AVX2 + FMA instantiation of the fused MLP kernel (this file is compiled with -mavx2 -mfma;
-// it is only called after a run-time CPU check).
+// AVX2 + FMA instantiation of the fused MLP kernel (this file is compiled with -mavx2
+// -mfma; it is only called after a run-time CPU check).
 
 #include "fused_mlp_kernel.h"
 #if defined(__AVX2__) && defined(__FMA__)
@@ -36,11 +36,15 @@ struct v8 {
     static v8 pow2n(v8 n) // 2^n for integral n in [-126, 127]
     {
         const __m256i i = _mm256_cvtps_epi32(n.v);
-        return mk(_mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(i, _mm256_set1_epi32(127)), 23)));
+        return mk(_mm256_castsi256_ps(
+            _mm256_slli_epi32(_mm256_add_epi32(i, _mm256_set1_epi32(127)), 23)));
     }
     static v8 div(v8 a, v8 b) { return mk(_mm256_div_ps(a.v, b.v)); }
     //! 2^n from t = n + 127 + 1.5 * 2^23 (the shift trick): the low mantissa bits of t
-    static v8 exp2_bits(v8 t) { return mk(_mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t.v), 23))); }
+    static v8 exp2_bits(v8 t)
+    {
+        return mk(_mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t.v), 23)));
+    }
     static v8 gt(v8 a, v8 b) { return mk(_mm256_cmp_ps(a.v, b.v, _CMP_GT_OQ)); }
     static v8 select(v8 m, v8 a, v8 b) { return mk(_mm256_blendv_ps(b.v, a.v, m.v)); }
     static float hsum(v8 a)
@@ -57,8 +61,14 @@ struct v8 {
 
 } // namespace
 
-void fused_tile_avx2(const mlp_view& m, const float* x, const int32_t* t, int rows, float* eps,
-                     float* a, float* b, int32_t* tpad)
+void fused_tile_avx2(const mlp_view& m,
+                     const float* x,
+                     const int32_t* t,
+                     int rows,
+                     float* eps,
+                     float* a,
+                     float* b,
+                     int32_t* tpad)
 {
     fused_tile<v8>(m, x, t, rows, eps, a, b, tpad);
 }

@@ -5,8 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-// AVX-512F instantiation of the fused MLP kernel (compiled with -mavx512f -mfma; only called
-// after a run-time CPU check).
+// AVX-512F instantiation of the fused MLP kernel (compiled with -mavx512f -mfma; only
+// called after a run-time CPU check).
 
 #include "fused_mlp_kernel.h"
 #if defined(__AVX512F__) && defined(__FMA__)
@@ -35,15 +35,20 @@ struct v16 {
     }
     static v16 round(v16 a)
     {
-        return mk(_mm512_roundscale_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        return mk(
+            _mm512_roundscale_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
     }
     static v16 pow2n(v16 n)
     {
         const __m512i i = _mm512_cvtps_epi32(n.v);
-        return mk(_mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(i, _mm512_set1_epi32(127)), 23)));
+        return mk(_mm512_castsi512_ps(
+            _mm512_slli_epi32(_mm512_add_epi32(i, _mm512_set1_epi32(127)), 23)));
     }
     static v16 div(v16 a, v16 b) { return mk(_mm512_div_ps(a.v, b.v)); }
-    static v16 exp2_bits(v16 t) { return mk(_mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(t.v), 23))); }
+    static v16 exp2_bits(v16 t)
+    {
+        return mk(_mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(t.v), 23)));
+    }
     // masks carried as all-ones / zero float lanes (same protocol as AVX2)
     static v16 gt(v16 a, v16 b)
     {
@@ -52,7 +57,8 @@ struct v16 {
     }
     static v16 select(v16 m, v16 a, v16 b)
     {
-        const __mmask16 k = _mm512_test_epi32_mask(_mm512_castps_si512(m.v), _mm512_castps_si512(m.v));
+        const __mmask16 k =
+            _mm512_test_epi32_mask(_mm512_castps_si512(m.v), _mm512_castps_si512(m.v));
         return mk(_mm512_mask_blend_ps(k, b.v, a.v));
     }
     static float hsum(v16 a) { return _mm512_reduce_add_ps(a.v); }
@@ -63,8 +69,14 @@ struct v16 {
 
 } // namespace
 
-void fused_tile_avx512(const mlp_view& m, const float* x, const int32_t* t, int rows, float* eps,
-                       float* a, float* b, int32_t* tpad)
+void fused_tile_avx512(const mlp_view& m,
+                       const float* x,
+                       const int32_t* t,
+                       int rows,
+                       float* eps,
+                       float* a,
+                       float* b,
+                       int32_t* tpad)
 {
     fused_tile<v16>(m, x, t, rows, eps, a, b, tpad);
 }

@@ -19,15 +19,16 @@ namespace diffusion {
 struct mlp_view {
     static constexpr int max_depth = 8;
     int H, depth, nr;
-    const float* w0c0;                // layer 1, column 0 of W [H]
-    const float* w0c1;                // layer 1, column 1 of W [H]
-    const float* b[max_depth];        // biases [H]
-    const float* E[max_depth];        // embeddings [(T+1) * H]
-    const float* panel[max_depth];    // layer l >= 2: W packed [H/nr][H_in][nr]
-    const float* wout;                // [2][H]
+    const float* w0c0;             // layer 1, column 0 of W [H]
+    const float* w0c1;             // layer 1, column 1 of W [H]
+    const float* b[max_depth];     // biases [H]
+    const float* E[max_depth];     // embeddings [(T+1) * H]
+    const float* panel[max_depth]; // layer l >= 2: W packed [H/nr][H_in][nr]
+    const float* wout;             // [2][H]
     float bout0, bout1;
 };
-// (view, x [rows, 2], t [rows], rows, eps [rows, 2], bufA, bufB [rows_pad * H], tpad [rows_pad])
+// (view, x [rows, 2], t [rows], rows, eps [rows, 2], bufA, bufB [rows_pad * H], tpad
+// [rows_pad])
 #define FUSED_TILE_ARGS \
     const mlp_view&, const float*, const int32_t*, int, float*, float*, float*, int32_t*
 using tile_fn = void (*)(FUSED_TILE_ARGS);
@@ -40,10 +41,11 @@ void fused_tile_avx512(FUSED_TILE_ARGS);
 
 #ifdef FUSED_MLP_KERNEL_BODY
 
-// ---- softplus(z) = max(z, 0) + log1p(exp(-|z|)) on N vectors at once, stage by stage, so
-// the N dependency chains interleave (one chain alone is latency-bound).
+// ---- softplus(z) = max(z, 0) + log1p(exp(-|z|)) on N vectors at once, stage by stage,
+// so the N dependency chains interleave (one chain alone is latency-bound).
 //   exp(-a), a >= 0: n = round(-a log2 e) by the 1.5 * 2^23 shift trick, Cody-Waite
-//     reduction, degree-5 polynomial (Cephes expf coefficients), scale by 2^n from the bits.
+//     reduction, degree-5 polynomial (Cephes expf coefficients), scale by 2^n from the
+//     bits.
 //   log1p(u), u in (0, 1]: 2 atanh(s), s = u / (2 + u) in (0, 1/3]: odd series to s^13
 //     (truncation < 2e-8 relative); no 1 + u is formed, so tiny u stay exact.
 // Max error of softplus against float64: ~2 ulp of the result (checked in qa_fused_mlp).
@@ -98,10 +100,11 @@ inline V v_softplus(V z)
 
 constexpr int MR = 6; // rows per register block
 
-// One hidden layer over rows_pad (multiple of MR) rows: out = softplus(E[t] * (in W^T + b)).
+// One hidden layer over rows_pad (multiple of MR) rows: out = softplus(E[t] * (in W^T +
+// b)).
 template <class V>
-inline void hidden_layer(const mlp_view& m, int l, const float* in, const int32_t* t, int rows_pad,
-                         float* out)
+inline void hidden_layer(
+    const mlp_view& m, int l, const float* in, const int32_t* t, int rows_pad, float* out)
 {
     constexpr int W = V::width;
     const int H = m.H, NR = 2 * W;
@@ -153,8 +156,14 @@ inline void hidden_layer(const mlp_view& m, int l, const float* in, const int32_
 
 // rows <= tile rows; x [rows, 2], t [rows], eps [rows, 2]; bufA/bufB [rows_pad * H]
 template <class V>
-inline void fused_tile(const mlp_view& m, const float* x, const int32_t* t_in, int rows, float* eps,
-                       float* bufA, float* bufB, int32_t* tpad)
+inline void fused_tile(const mlp_view& m,
+                       const float* x,
+                       const int32_t* t_in,
+                       int rows,
+                       float* eps,
+                       float* bufA,
+                       float* bufB,
+                       int32_t* tpad)
 {
     constexpr int W = V::width;
     const int H = m.H;

@@ -5,8 +5,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-// Portable instantiation of the fused MLP kernel: 8-lane arrays in plain C++ (the compiler
-// vectorises them for the baseline ISA of the build, e.g. SSE2 on x86-64, NEON on arm64).
+// Portable instantiation of the fused MLP kernel: 8-lane arrays in plain C++ (the
+// compiler vectorises them for the baseline ISA of the build, e.g. SSE2 on x86-64, NEON
+// on arm64).
 
 #include "fused_mlp_kernel.h"
 #include <cmath>
@@ -19,10 +20,10 @@ namespace {
 struct vp {
     static constexpr int width = 8;
     float v[8];
-#define VP_MAP(expr)              \
-    vp r;                         \
-    for (int i = 0; i < 8; i++)   \
-        r.v[i] = (expr);          \
+#define VP_MAP(expr)            \
+    vp r;                       \
+    for (int i = 0; i < 8; i++) \
+        r.v[i] = (expr);        \
     return r
     static vp set1(float f) { VP_MAP(f); }
     static vp load(const float* p) { VP_MAP(p[i]); }
@@ -76,8 +77,14 @@ struct vp {
 
 } // namespace
 
-void fused_tile_portable(const mlp_view& m, const float* x, const int32_t* t, int rows,
-                         float* eps, float* a, float* b, int32_t* tpad)
+void fused_tile_portable(const mlp_view& m,
+                         const float* x,
+                         const int32_t* t,
+                         int rows,
+                         float* eps,
+                         float* a,
+                         float* b,
+                         int32_t* tpad)
 {
     fused_tile<vp>(m, x, t, rows, eps, a, b, tpad);
 }

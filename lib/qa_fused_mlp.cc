@@ -23,7 +23,8 @@ namespace {
 const std::string MODELS = GR_DIFFUSION_MODELS_DIR;
 const std::string TEST_DATA = std::string(GR_DIFFUSION_MODELS_DIR) + "/../tests/data";
 
-std::vector<float> ort_eps(const std::string& path, const std::vector<float>& x,
+std::vector<float> ort_eps(const std::string& path,
+                           const std::vector<float>& x,
                            const std::vector<int64_t>& t)
 {
     static Ort::Env env(ORT_LOGGING_LEVEL_WARNING, "qa_fused_mlp");
@@ -34,10 +35,12 @@ std::vector<float> ort_eps(const std::string& path, const std::vector<float>& x,
     const int64_t n = int64_t(t.size());
     std::array<int64_t, 2> xs = { n, 2 };
     std::array<int64_t, 1> ts = { n };
-    Ort::Value in[2] = { Ort::Value::CreateTensor<float>(
-                             mem, const_cast<float*>(x.data()), x.size(), xs.data(), 2),
-                         Ort::Value::CreateTensor<int64_t>(
-                             mem, const_cast<int64_t*>(t.data()), t.size(), ts.data(), 1) };
+    Ort::Value in[2] = {
+        Ort::Value::CreateTensor<float>(
+            mem, const_cast<float*>(x.data()), x.size(), xs.data(), 2),
+        Ort::Value::CreateTensor<int64_t>(
+            mem, const_cast<int64_t*>(t.data()), t.size(), ts.data(), 1)
+    };
     const char* in_names[] = { "x", "t" };
     const char* out_names[] = { "eps" };
     auto out = s.Run(Ort::RunOptions{ nullptr }, in_names, in, 2, out_names, 1);
@@ -69,11 +72,14 @@ BOOST_AUTO_TEST_CASE(t_wire_reader_rejects_garbage)
 {
     BOOST_CHECK_THROW(onnx_wire::load_model("/nonexistent.onnx"), std::runtime_error);
     // truncated length-delimited field
-    BOOST_CHECK_THROW(onnx_wire::parse_model(std::string("\x3a\x7f\x01", 3)), std::runtime_error);
+    BOOST_CHECK_THROW(onnx_wire::parse_model(std::string("\x3a\x7f\x01", 3)),
+                      std::runtime_error);
     // no graph at all
-    BOOST_CHECK_THROW(onnx_wire::parse_model(std::string("\x08\x08", 2)), std::runtime_error);
+    BOOST_CHECK_THROW(onnx_wire::parse_model(std::string("\x08\x08", 2)),
+                      std::runtime_error);
     // unterminated varint
-    BOOST_CHECK_THROW(onnx_wire::parse_model(std::string("\x08\xff\xff", 3)), std::runtime_error);
+    BOOST_CHECK_THROW(onnx_wire::parse_model(std::string("\x08\xff\xff", 3)),
+                      std::runtime_error);
 }
 
 BOOST_AUTO_TEST_CASE(t_unrecognised_graphs)
@@ -81,8 +87,8 @@ BOOST_AUTO_TEST_CASE(t_unrecognised_graphs)
     // not a gr-diffusion graph, a DNN receiver (no t), and the 16-QAM net with its output
     // Gemm rewritten as MatMul + Add: all refused with a reason
     for (const std::string& p : { TEST_DATA + "/affine.onnx",
-                                 MODELS + "/dnn_16qam_regression.onnx",
-                                 TEST_DATA + "/16qam_matmul.onnx" }) {
+                                  MODELS + "/dnn_16qam_regression.onnx",
+                                  TEST_DATA + "/16qam_matmul.onnx" }) {
         BOOST_CHECK_THROW(fused_mlp f(p), fused_mlp::unrecognised);
     }
     try {
@@ -114,7 +120,8 @@ BOOST_AUTO_TEST_CASE(t_parity_with_onnxruntime_all_kernels)
         const auto ref = ort_eps(path, x, t64);
         for (int isa : { fused_mlp::PORTABLE, fused_mlp::AVX2, fused_mlp::AVX512 }) {
             if (!fused_mlp::isa_supported(isa)) {
-                BOOST_TEST_MESSAGE("kernel " << fused_mlp::isa_name(isa) << " not on this CPU");
+                BOOST_TEST_MESSAGE("kernel " << fused_mlp::isa_name(isa)
+                                             << " not on this CPU");
                 continue;
             }
             fused_mlp f(path, isa);
@@ -126,7 +133,8 @@ BOOST_AUTO_TEST_CASE(t_parity_with_onnxruntime_all_kernels)
             f.predict(x.data(), t32.data(), n, eps.data(), ws);
             double worst = 0;
             for (int i = 0; i < 2 * n; i++)
-                worst = std::max(worst, std::abs(eps[i] - ref[i]) / (1.0 + std::abs(ref[i])));
+                worst =
+                    std::max(worst, std::abs(eps[i] - ref[i]) / (1.0 + std::abs(ref[i])));
             BOOST_TEST_MESSAGE(model << " " << fused_mlp::isa_name(isa)
                                      << " max |fused - ort| / (1 + |ort|) = " << worst);
             BOOST_CHECK_LT(worst, 1e-5);

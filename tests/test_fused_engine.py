@@ -19,9 +19,7 @@ import os
 
 import numpy as np
 import pytest
-from gnuradio import blocks, gr
-
-from gnuradio import diffusion
+from gnuradio import blocks, diffusion, gr
 from gnuradio.diffusion.core import reference, samplers
 from gnuradio.diffusion.core.counter_rng import CounterRng
 from gnuradio.diffusion.core.onnx_model import DdpmModel

@@ -14,8 +14,8 @@ import numpy as np
 import pmt
 from gnuradio import gr
 
-from .core.noise_estimation import EmNoiseTracker
 from .core.counter_rng import CounterRng
+from .core.noise_estimation import EmNoiseTracker
 from .core.onnx_model import DdpmModel
 from .core.samplers import MODES, denoise
 from .noise_level import NoiseLevelControl

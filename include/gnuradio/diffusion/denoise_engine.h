@@ -68,8 +68,8 @@ public:
                          const uint64_t* items,
                          gr_complex* out) = 0;
     //! the network: x [n, 2], t [n] (1..T) -> eps [n, 2]; onnxruntime = true forces it
-    virtual void
-    predict_eps(const float* x, const int64_t* t, int n, float* eps, bool onnxruntime) = 0;
+    virtual void predict_eps(
+        const float* x, const int64_t* t, int n, float* eps, bool onnxruntime) = 0;
 };
 
 } // namespace diffusion

@@ -49,7 +49,12 @@ void bind_denoise_engine(py::module& m)
         .def("flops_per_eval", &denoise_engine::flops_per_eval)
         .def(
             "denoise",
-            [](denoise_engine& e, carr y, py::object t, int mode, int steps, uint64_t seed,
+            [](denoise_engine& e,
+               carr y,
+               py::object t,
+               int mode,
+               int steps,
+               uint64_t seed,
                py::object items) {
                 const auto n = y.size();
                 iarr ta;
@@ -62,7 +67,8 @@ void bind_denoise_engine(py::module& m)
                 if (!items.is_none()) {
                     ia = items.cast<uarr>();
                     if (ia.size() != n)
-                        throw std::invalid_argument("items must have one index per sample");
+                        throw std::invalid_argument(
+                            "items must have one index per sample");
                 }
                 carr out(n);
                 {
@@ -97,7 +103,8 @@ void bind_denoise_engine(py::module& m)
                 farr out({ n, py::ssize_t(2) });
                 {
                     py::gil_scoped_release nogil;
-                    e.predict_eps(x.data(), t.data(), int(n), out.mutable_data(), onnxruntime);
+                    e.predict_eps(
+                        x.data(), t.data(), int(n), out.mutable_data(), onnxruntime);
                 }
                 return out;
             },
