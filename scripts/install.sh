@@ -107,7 +107,10 @@ fi
 BUILD=$ROOT/build
 # Debian's python3 looks in $PREFIX/lib/python3.X/dist-packages for PREFIX=/usr/local.
 pydir=$(/usr/bin/python3 -c "import sys; print(f'lib/python3.{sys.version_info.minor}/dist-packages')")
-if [ ! -f "$BUILD/Makefile" ]; then
+cached_ort=$(sed -n 's/^ONNXRUNTIME_ROOT:[A-Z]*=//p' "$BUILD/CMakeCache.txt" 2>/dev/null || true)
+want_ort=""
+[ ${#cmake_ort[@]} -eq 0 ] || want_ort=${cmake_ort[0]#-DONNXRUNTIME_ROOT=}
+if [ ! -f "$BUILD/Makefile" ] || { [ ${#cmake_ort[@]} -gt 0 ] && [ "$cached_ort" != "$want_ort" ]; }; then
   log "configuring $BUILD"
   mkdir -p "$BUILD"
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$PREFIX" \

@@ -7,7 +7,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(denoise_engine.h)                                          */
-/* BINDTOOL_HEADER_FILE_HASH(7c09ef452f9c753c47e1e385632500a5)                     */
+/* BINDTOOL_HEADER_FILE_HASH(b327dac3ec975efaf0f02b8a46428933)                     */
 
 #include <pybind11/complex.h>
 #include <pybind11/numpy.h>
