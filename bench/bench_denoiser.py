@@ -7,8 +7,10 @@
 """Throughput of the DDPM denoiser blocks (a benchmark, not a test: never run it under ctest,
 which sets VOLK_GENERIC=1).
 
-For each block (C++ ddpm_denoiser, Python ddpm_denoiser_py) and mode, a flowgraph
-vector_source (repeat) -> head(N) -> denoiser -> null_sink is timed. Beside them:
+For each block (C++ ddpm_denoiser, Python ddpm_denoiser_py), mode, engine (fused C++
+kernel, onnxruntime; the Python block also with the NumPy samplers) and worker threads, a
+flowgraph vector_source (repeat) -> head(N) -> denoiser -> null_sink is timed, and printed
+with its ratio to bare onnxruntime measured in the same run. Beside them:
   * a naive Python block that runs the PyTorch network per work() call (same architecture),
   * bare onnxruntime on one batch (no GNU Radio),
   * the FLOP ceiling of this machine: measured float32 matmul GFLOP/s divided by the
@@ -16,6 +18,10 @@ vector_source (repeat) -> head(N) -> denoiser -> null_sink is timed. Beside them
 Prints a table and writes JSON.
 
     .venv/bin/python bench/bench_denoiser.py [--model models/16qam.onnx] [--n 200000]
+        [--workers 1,2] [--quick]
+
+Engine-level figures without GNU Radio (network alone, Eigen comparison, per-call latency
+p50/p99 against batch size): build/lib/bench_engine (bench/bench_engine.cc).
 """
 import argparse
 import json
@@ -85,6 +91,8 @@ def main():
     ap.add_argument("--n", type=int, default=200000, help="symbols per Tweedie/DDIM run")
     ap.add_argument("--threads", type=int, default=1, help="onnxruntime intra-op threads")
     ap.add_argument("--batch", type=int, default=8192)
+    ap.add_argument("--workers", default="1,2", help="C++ engine worker threads to measure")
+    ap.add_argument("--quick", action="store_true", help="tweedie and ddim k=5 only, n/4")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results",
                                                    "denoiser.json"))
     args = ap.parse_args()
@@ -118,25 +126,44 @@ def main():
     cpp = diffusion.ddpm_denoiser
     cases = [("tweedie", 1), ("ddim", 1), ("ddim", 2), ("ddim", 5), ("ddim", 10),
              ("posterior", 0), ("paper", 0)]
-    print(f"{'mode':<12} {'C++ Msym/s':>11} {'Python Msym/s':>14} {'Py/C++':>7} {'evals/sym':>9}")
+    if args.quick:
+        cases = [("tweedie", 1), ("ddim", 5)]
+        args.n //= 4
+    workers = [int(w) for w in args.workers.split(",")]
+    print(f"{'mode':<12} {'block':<7} {'engine':<13} {'thr':>3} {'Msym/s':>8} "
+          f"{'x bare ort':>10} {'evals/sym':>9}")
     for mode, k in cases:
         # long chains cost ~t* or T network calls per symbol: fewer symbols
         n = args.n if mode in ("tweedie", "ddim") else max(args.n // 20, 8192)
         steps = max(k, 1)
-        c = cpp(path, getattr(cpp, mode.upper()), steps, cpp.NOISE_PARAMETER, esn0, "cpu",
-                args.threads, args.batch, 0)
-        r_cpp = run_flowgraph(c, data, n)
-        p = diffusion.ddpm_denoiser_py(path, mode, steps, "parameter", esn0, "cpu", args.threads,
-                                       args.batch, 0)
-        r_py = run_flowgraph(p, data, n)
         info = {}
         samplers.denoise(model, data[:1000], 10 ** (-esn0 / 10), mode=mode, steps=steps,
                          rng=np.random.default_rng(0), info=info)
         label = f"{mode}" + (f" k={k}" if mode == "ddim" else "")
-        print(f"{label:<12} {r_cpp / 1e6:11.3f} {r_py / 1e6:14.3f} {r_py / r_cpp:7.2f} "
-              f"{info['calls']:9d}")
-        results["rows"].append(dict(mode=mode, k=k, cpp_sym_s=r_cpp, py_sym_s=r_py,
-                                    network_calls=info["calls"]))
+        runs = [("C++", eng, w) for eng in ("fused", "onnxruntime") for w in workers]
+        runs += [("Python", "auto", 1), ("Python", "numpy", 1)]
+        rates = {}
+        for blk, eng, w in runs:
+            if blk == "C++":
+                b = cpp(path, getattr(cpp, mode.upper()), steps, cpp.NOISE_PARAMETER, esn0,
+                        "cpu", args.threads, args.batch, 0, eng, w)
+                name = b.engine_name()
+            else:
+                b = diffusion.ddpm_denoiser_py(path, mode, steps, "parameter", esn0, "cpu",
+                                               args.threads, args.batch, 0, eng, w)
+                name = b.engine_name()
+            r = run_flowgraph(b, data, n)
+            rates[(blk, eng, w)] = r
+            print(f"{label:<12} {blk:<7} {name:<13} {w:3d} {r / 1e6:8.3f} {r / ort_rate:10.2f} "
+                  f"{info['calls']:9d}")
+            results["rows"].append(dict(mode=mode, k=k, block=blk, engine=name, threads=w,
+                                        sym_s=r, ratio_bare_ort=r / ort_rate,
+                                        network_calls=info["calls"]))
+        py, c1 = rates[("Python", "auto", 1)], rates[("C++", "fused", 1)]
+        extra = ""
+        if ("C++", "fused", 2) in rates:
+            extra = f"; C++ fused 2 threads / 1 thread = {rates[('C++', 'fused', 2)] / c1:.2f}"
+        print(f"{'':<12} Python (C++ engine) / C++ block (fused, 1 thread) = {py / c1:.2f}{extra}")
     naive = run_flowgraph(torch_naive_block(model, args.threads), data, args.n)
     print(f"{'naive torch':<12} {'':>11} {naive / 1e6:14.3f}   (PyTorch per work() call, tweedie)")
     results["naive_torch_sym_s"] = naive

@@ -58,7 +58,10 @@ ddpm_denoiser::sptr ddpm_denoiser::make(const std::string& model_path,
                                         const std::string& provider,
                                         int intra_op_threads,
                                         int batch_size,
-                                        int seed)
+                                        int seed,
+                                        const std::string& engine,
+                                        int threads,
+                                        const std::string& provider_options)
 {
     return gnuradio::make_block_sptr<ddpm_denoiser_impl>(model_path,
                                                          mode,
@@ -68,7 +71,10 @@ ddpm_denoiser::sptr ddpm_denoiser::make(const std::string& model_path,
                                                          provider,
                                                          intra_op_threads,
                                                          batch_size,
-                                                         seed);
+                                                         seed,
+                                                         engine,
+                                                         threads,
+                                                         provider_options);
 }
 
 ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
@@ -79,7 +85,10 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
                                        const std::string& provider,
                                        int intra_op_threads,
                                        int batch_size,
-                                       int seed)
+                                       int seed,
+                                       const std::string& engine,
+                                       int threads,
+                                       const std::string& provider_options)
     : gr::sync_block("ddpm_denoiser",
                      gr::io_signature::makev(noise_source == NOISE_STREAM ? 2 : 1,
                                              noise_source == NOISE_STREAM ? 2 : 1,
@@ -88,14 +97,18 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
       d_engine(model_path,
                provider,
                intra_op_threads,
-               checked_batch(batch_size, intra_op_threads)),
+               checked_batch(batch_size, intra_op_threads),
+               engine,
+               threads,
+               provider_options),
       d_mode(mode),
       d_ddim_steps(ddim_steps),
       d_source(noise_source),
       d_sigma2(std::pow(10.0, -esn0_db / 10.0)),
       d_batch(batch_size),
-      d_rng(static_cast<uint64_t>(seed))
+      d_seed(static_cast<uint64_t>(static_cast<int64_t>(seed)))
 {
+    d_logger->info("{}", d_engine.engine_note());
     check_mode(mode, ddim_steps);
     if (noise_source < NOISE_PARAMETER || noise_source > NOISE_BLIND)
         throw std::invalid_argument(
@@ -122,6 +135,7 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
     d_t.resize(batch_size);
     d_pos.resize(batch_size);
     d_s2.resize(batch_size);
+    d_items.resize(batch_size);
     set_min_output_buffer(0, 2 * batch_size);
 
     message_port_register_in(PORT_NOISE);
@@ -248,6 +262,7 @@ void ddpm_denoiser_impl::process(
             continue;
         }
         d_y[m] = in[i];
+        d_items[m] = out_offset + i;
         d_pos[m++] = i;
     }
     if (m == 0)
@@ -265,7 +280,8 @@ void ddpm_denoiser_impl::process(
                      m,
                      static_cast<ddpm_engine::sampler>(d_mode),
                      d_ddim_steps,
-                     d_rng,
+                     d_seed,
+                     d_items.data(),
                      d_out.data());
     for (int k = 0; k < m; k++)
         out[d_pos[k]] = d_out[k];

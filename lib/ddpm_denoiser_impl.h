@@ -26,7 +26,7 @@ private:
     noise_source_t d_source;
     double d_sigma2;
     int d_batch;
-    fast_rng d_rng;
+    uint64_t d_seed;
     std::unique_ptr<em_noise_estimator> d_em;
     uint64_t d_invalid = 0;
     uint64_t d_clamped = 0;
@@ -39,6 +39,7 @@ private:
     std::vector<gr_complex> d_y, d_out;
     std::vector<int> d_t, d_pos;
     std::vector<double> d_s2;
+    std::vector<uint64_t> d_items; // absolute item index of each batch sample (RNG key)
 
     void handle_noise_msg(const pmt::pmt_t& msg);
     void check_mode(mode_t mode, int ddim_steps) const;
@@ -58,7 +59,10 @@ public:
                        const std::string& provider,
                        int intra_op_threads,
                        int batch_size,
-                       int seed);
+                       int seed,
+                       const std::string& engine,
+                       int threads,
+                       const std::string& provider_options);
     ~ddpm_denoiser_impl() override;
 
     void set_esn0_db(double esn0_db) override;
@@ -71,6 +75,7 @@ public:
     int num_steps() const override { return d_engine.T(); }
     double noise_var_min() const override { return d_engine.sigma2_min(); }
     double noise_var_max() const override { return d_engine.sigma2_max(); }
+    std::string engine_name() const override { return d_engine.engine_name(); }
 
     int work(int noutput_items,
              gr_vector_const_void_star& input_items,

@@ -6,13 +6,19 @@
  */
 
 #include "ddpm_engine.h"
+#include "counter_rng.h"
 #include "model_contract.h"
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <condition_variable>
+#include <exception>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace gr {
 namespace diffusion {
@@ -37,7 +43,10 @@ std::vector<std::string> ddpm_engine::available_providers()
 ddpm_engine::ddpm_engine(const std::string& model_path,
                          const std::string& provider,
                          int intra_op_threads,
-                         int max_batch)
+                         int max_batch,
+                         const std::string& engine,
+                         int threads,
+                         const std::string& provider_options)
     : d_path(model_path),
       d_env(ORT_LOGGING_LEVEL_WARNING, "gr-diffusion"),
       d_mem(Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault)),
@@ -48,6 +57,13 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
         throw std::invalid_argument("batch size must be >= 1");
     if (intra_op_threads < 0)
         throw std::invalid_argument("intra_op_threads must be >= 0 (0 = onnxruntime default)");
+    if (threads < 1 || threads > 256)
+        throw std::invalid_argument("threads must be in [1, 256], got " +
+                                    std::to_string(threads));
+    if (engine != "auto" && engine != "fused" && engine != "onnxruntime")
+        throw std::invalid_argument("engine must be 'auto', 'fused' or 'onnxruntime', got '" +
+                                    engine + "'");
+    const auto popts = parse_provider_options(provider_options);
     {
         std::ifstream f(model_path, std::ios::binary);
         if (!f)
@@ -68,18 +84,49 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
                                         "' is not in this onnxruntime (installed: " +
                                         join(avail) + ")");
     };
+    // provider options (V2 structs: any key onnxruntime documents for the provider, e.g.
+    // device_id; trt_fp16_enable, trt_engine_cache_enable, trt_engine_cache_path)
+    std::vector<const char*> kp, vp;
+    for (const auto& kv : popts) {
+        kp.push_back(kv.first.c_str());
+        vp.push_back(kv.second.c_str());
+    }
+    const OrtApi& api = Ort::GetApi();
+    auto check = [&](OrtStatus* st, const char* what) {
+        if (st) {
+            const std::string msg = api.GetErrorMessage(st);
+            api.ReleaseStatus(st);
+            throw std::invalid_argument(std::string("provider_options for ") + what + ": " +
+                                        msg);
+        }
+    };
     if (prov == "cuda") {
         need("CUDAExecutionProvider");
-        OrtCUDAProviderOptions cuda{};
-        opts.AppendExecutionProvider_CUDA(cuda);
+        OrtCUDAProviderOptionsV2* cuda = nullptr;
+        check(api.CreateCUDAProviderOptions(&cuda), "cuda");
+        std::unique_ptr<OrtCUDAProviderOptionsV2, void (*)(OrtCUDAProviderOptionsV2*)> keep(
+            cuda, api.ReleaseCUDAProviderOptions);
+        if (!kp.empty())
+            check(api.UpdateCUDAProviderOptions(cuda, kp.data(), vp.data(), kp.size()), "cuda");
+        opts.AppendExecutionProvider_CUDA_V2(*cuda);
     } else if (prov == "tensorrt") {
         need("TensorrtExecutionProvider");
-        OrtTensorRTProviderOptions trt{};
-        opts.AppendExecutionProvider_TensorRT(trt);
+        OrtTensorRTProviderOptionsV2* trt = nullptr;
+        check(api.CreateTensorRTProviderOptions(&trt), "tensorrt");
+        std::unique_ptr<OrtTensorRTProviderOptionsV2, void (*)(OrtTensorRTProviderOptionsV2*)>
+            keep(trt, api.ReleaseTensorRTProviderOptions);
+        if (!kp.empty())
+            check(api.UpdateTensorRTProviderOptions(trt, kp.data(), vp.data(), kp.size()),
+                  "tensorrt");
+        opts.AppendExecutionProvider_TensorRT_V2(*trt);
     } else if (prov != "cpu" && !prov.empty()) {
         throw std::invalid_argument("unknown execution provider '" + provider +
                                     "': use cpu, cuda or tensorrt (installed: " +
                                     join(avail) + ")");
+    } else if (!popts.empty()) {
+        throw std::invalid_argument("provider_options are for the cuda / tensorrt providers; "
+                                    "the cpu provider takes none (got '" +
+                                    provider_options + "')");
     }
 
     try {
@@ -123,14 +170,14 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
         d_log_sigma2.push_back(std::log((1.0 - ab) / ab));
     d_points = info.points;
 
-    d_x.resize(2 * max_batch);
-    d_eps.resize(2 * max_batch);
-    d_t.resize(max_batch);
-    d_state.resize(max_batch);
-    d_x0.resize(max_batch);
-    d_tcur.resize(max_batch);
-    d_idx.resize(max_batch);
+    d_threads = threads;
+    d_ctx.resize(threads);
+    for (auto& c : d_ctx)
+        c.reserve((max_batch + threads - 1) / threads);
     probe(where);
+    setup_engine(engine, prov.empty() ? "cpu" : prov);
+    if (threads > 1)
+        d_pool = std::make_unique<pool>(threads);
 }
 
 void ddpm_engine::probe(const std::string& where)
@@ -191,7 +238,218 @@ int ddpm_engine::matched_step(double sigma2, bool* clamped) const
     return (pick_hi ? hi : lo) + 1;
 }
 
-void ddpm_engine::predict_eps(const float* x, const int64_t* t, int n, float* eps)
+// ------------------------------------------------------------------ worker pool
+// Persistent workers for splitting a batch (job 0 runs on the caller).
+class ddpm_engine::pool
+{
+public:
+    explicit pool(int n)
+    {
+        for (int k = 1; k < n; k++)
+            d_workers.emplace_back([this, k] { loop(k); });
+    }
+    ~pool()
+    {
+        {
+            std::lock_guard<std::mutex> l(d_m);
+            d_stop = true;
+        }
+        d_cv.notify_all();
+        for (auto& w : d_workers)
+            w.join();
+    }
+    void run(int jobs, const std::function<void(int)>& fn)
+    {
+        {
+            std::lock_guard<std::mutex> l(d_m);
+            d_fn = &fn;
+            d_jobs = jobs;
+            d_pending = jobs - 1;
+            d_err = nullptr;
+            d_gen++;
+        }
+        d_cv.notify_all();
+        std::exception_ptr e0;
+        try {
+            fn(0);
+        } catch (...) {
+            e0 = std::current_exception();
+        }
+        std::unique_lock<std::mutex> l(d_m);
+        d_done.wait(l, [this] { return d_pending == 0; });
+        if (e0)
+            std::rethrow_exception(e0);
+        if (d_err)
+            std::rethrow_exception(d_err);
+    }
+
+private:
+    std::vector<std::thread> d_workers;
+    std::mutex d_m;
+    std::condition_variable d_cv, d_done;
+    const std::function<void(int)>* d_fn = nullptr;
+    int d_jobs = 0, d_pending = 0;
+    uint64_t d_gen = 0;
+    bool d_stop = false;
+    std::exception_ptr d_err;
+
+    void loop(int k)
+    {
+        uint64_t seen = 0;
+        for (;;) {
+            std::unique_lock<std::mutex> l(d_m);
+            d_cv.wait(l, [&] { return d_stop || d_gen != seen; });
+            if (d_stop)
+                return;
+            seen = d_gen;
+            if (k >= d_jobs)
+                continue;
+            const auto* fn = d_fn;
+            l.unlock();
+            try {
+                (*fn)(k);
+            } catch (...) {
+                std::lock_guard<std::mutex> g(d_m);
+                d_err = std::current_exception();
+            }
+            std::lock_guard<std::mutex> g(d_m);
+            if (--d_pending == 0)
+                d_done.notify_one();
+        }
+    }
+};
+
+ddpm_engine::~ddpm_engine() = default;
+
+std::vector<std::pair<std::string, std::string>>
+ddpm_engine::parse_provider_options(const std::string& s)
+{
+    std::vector<std::pair<std::string, std::string>> kv;
+    std::string item;
+    std::stringstream ss(s);
+    auto trim = [](std::string x) {
+        const auto a = x.find_first_not_of(" \t\n");
+        if (a == std::string::npos)
+            return std::string();
+        return x.substr(a, x.find_last_not_of(" \t\n") - a + 1);
+    };
+    while (std::getline(ss, item, ';')) {
+        std::stringstream s2(item);
+        std::string part;
+        while (std::getline(s2, part, ',')) {
+            part = trim(part);
+            if (part.empty())
+                continue;
+            const auto eq = part.find('=');
+            const std::string k = eq == std::string::npos ? "" : trim(part.substr(0, eq));
+            if (eq == std::string::npos || k.empty())
+                throw std::invalid_argument("provider_options: entry '" + part +
+                                            "' is not key=value");
+            kv.emplace_back(k, trim(part.substr(eq + 1)));
+        }
+    }
+    return kv;
+}
+
+std::string ddpm_engine::engine_name() const
+{
+    if (d_fused)
+        return std::string("fused (") + fused_mlp::isa_name(d_fused->isa()) + ")";
+    return "onnxruntime";
+}
+
+void ddpm_engine::context::reserve(int n)
+{
+    if (int(state.size()) >= n)
+        return;
+    x.resize(2 * n);
+    eps.resize(2 * n);
+    t64.resize(n);
+    t32.resize(n);
+    state.resize(n);
+    tcur.resize(n);
+    idx.resize(n);
+}
+
+void ddpm_engine::setup_engine(const std::string& engine, const std::string& provider)
+{
+    const std::string where = "DDPM model '" + d_path + "': ";
+    if (engine == "onnxruntime") {
+        d_note = "engine: onnxruntime (as requested)";
+        return;
+    }
+    if (provider != "cpu") {
+        if (engine == "fused")
+            throw std::invalid_argument("engine 'fused' runs on the CPU: provider '" + provider +
+                                        "' needs engine 'onnxruntime' or 'auto'");
+        d_note = "engine: onnxruntime (provider " + provider + ")";
+        return;
+    }
+    std::string why;
+    try {
+        d_fused = std::make_unique<fused_mlp>(d_path);
+        if (d_fused->T() != T())
+            throw fused_mlp::unrecognised("embedding has " + std::to_string(d_fused->T() + 1) +
+                                          " rows, metadata T = " + std::to_string(T()));
+    } catch (const fused_mlp::unrecognised& e) {
+        why = std::string("the fused kernel does not recognise the graph: ") + e.what();
+    } catch (const std::exception& e) {
+        why = std::string("the fused kernel cannot read the file: ") + e.what();
+    }
+    if (why.empty()) {
+        // probe batch: every step, inputs spread over the range the samplers feed
+        const int n = 4 * T();
+        std::vector<float> x(2 * n), a(2 * n), b(2 * n);
+        std::vector<int64_t> t(n);
+        const uint64_t key = counter_rng::seed_key(12345);
+        for (int i = 0; i < n; i++) {
+            const double scale = (i % 4 == 3) ? 6.0 : 1.5;
+            const auto z = counter_rng::complex_gaussian_k(key, uint64_t(i), 0) * scale;
+            x[2 * i] = float(z.real());
+            x[2 * i + 1] = float(z.imag());
+            t[i] = 1 + i % T();
+        }
+        predict_eps_onnxruntime(x.data(), t.data(), n, a.data());
+        std::string failed;
+        // the best kernel first; one that fails the check makes way for the next (AVX2,
+        // portable) before onnxruntime takes over
+        for (;;) {
+            predict_eps(x.data(), t.data(), n, b.data());
+            double worst = 0.0;
+            for (int i = 0; i < 2 * n; i++)
+                worst = std::max(worst,
+                                 std::abs(double(b[i]) - a[i]) /
+                                     std::max(1.0, std::abs(double(a[i]))));
+            std::ostringstream os;
+            os.precision(2);
+            os << worst;
+            const int isa = d_fused->isa();
+            if (worst <= 1e-5) {
+                d_note = "engine: fused (" + std::string(fused_mlp::isa_name(isa)) +
+                         "), probe check vs onnxruntime: max relative difference " + os.str() +
+                         " on " + std::to_string(n) + " rows" + failed;
+                return;
+            }
+            failed += std::string("; kernel ") + fused_mlp::isa_name(isa) +
+                      " failed the probe check (max relative difference " + os.str() + ")";
+            if (isa == fused_mlp::PORTABLE)
+                break;
+            int next = isa - 1;
+            while (next > fused_mlp::PORTABLE && !fused_mlp::isa_supported(next))
+                next--;
+            d_fused = std::make_unique<fused_mlp>(d_path, next);
+        }
+        why = "the fused kernel failed its probe check against onnxruntime on " +
+              std::to_string(n) + " rows" + failed;
+        d_fused.reset();
+    }
+    if (engine == "fused")
+        throw std::invalid_argument(where + "engine 'fused' unavailable: " + why +
+                                    " (use engine 'auto' or 'onnxruntime')");
+    d_note = "engine: onnxruntime (fallback: " + why + ")";
+}
+
+void ddpm_engine::predict_eps_onnxruntime(const float* x, const int64_t* t, int n, float* eps)
 {
     // Runs of at most 2048 rows keep the 128-wide activations in cache (measured: larger
     // single runs are slower per row on a 2-core x86 machine).
@@ -213,44 +471,153 @@ void ddpm_engine::predict_eps(const float* x, const int64_t* t, int n, float* ep
     }
 }
 
-// eps of the m states d_state[idx[k]] at steps d_tcur[idx[k]] into d_eps[2k..]
-void ddpm_engine::eps_for(const std::vector<int>& idx, int m)
+void ddpm_engine::predict_eps(const float* x, const int64_t* t, int n, float* eps)
 {
-    for (int k = 0; k < m; k++) {
-        const int i = idx[k];
-        d_x[2 * k] = static_cast<float>(d_state[i].real());
-        d_x[2 * k + 1] = static_cast<float>(d_state[i].imag());
-        d_t[k] = d_tcur[i];
+    if (!d_fused) {
+        predict_eps_onnxruntime(x, t, n, eps);
+        return;
     }
-    predict_eps(d_x.data(), d_t.data(), m, d_eps.data());
+    std::vector<int32_t> t32(t, t + n);
+    for (int i = 0; i < n; i++)
+        if (t[i] < 1 || t[i] > T())
+            throw std::out_of_range("predict_eps: step outside [1, T]");
+    d_fused->predict(x, t32.data(), n, eps, d_ctx[0].ws);
 }
 
-void ddpm_engine::ancestral(int n, bool paper, fast_rng& rng)
+// eps of the m states c.state[c.idx[k]] at steps c.tcur[c.idx[k]] into c.eps[2k..]
+void ddpm_engine::eps_for(context& c, int m)
+{
+    for (int k = 0; k < m; k++) {
+        const int i = c.idx[k];
+        c.x[2 * k] = static_cast<float>(c.state[i].real());
+        c.x[2 * k + 1] = static_cast<float>(c.state[i].imag());
+        c.t32[k] = c.tcur[i];
+    }
+    if (d_fused) {
+        d_fused->predict(c.x.data(), c.t32.data(), m, c.eps.data(), c.ws);
+    } else {
+        for (int k = 0; k < m; k++)
+            c.t64[k] = c.t32[k];
+        predict_eps_onnxruntime(c.x.data(), c.t64.data(), m, c.eps.data());
+    }
+}
+
+void ddpm_engine::ancestral(context& c, int n, bool paper, uint64_t skey, const uint64_t* items)
 {
     int tmax = 0;
     for (int i = 0; i < n; i++)
-        tmax = std::max(tmax, d_tcur[i]);
+        tmax = std::max(tmax, c.tcur[i]);
     for (int it = 0; it < tmax; it++) {
         int m = 0;
         for (int i = 0; i < n; i++)
-            if (d_tcur[i] >= 1)
-                d_idx[m++] = i;
-        eps_for(d_idx, m);
+            if (c.tcur[i] >= 1)
+                c.idx[m++] = i;
+        eps_for(c, m);
         for (int k = 0; k < m; k++) {
-            const int i = d_idx[k];
-            const int t = d_tcur[i];
+            const int i = c.idx[k];
+            const int t = c.tcur[i];
             const double alpha = d_alphas[t - 1], beta = 1.0 - alpha, ab = d_abar[t - 1];
-            const std::complex<double> e(d_eps[2 * k], d_eps[2 * k + 1]);
-            std::complex<double> x = (d_state[i] - beta / std::sqrt(1.0 - ab) * e) / std::sqrt(alpha);
+            const std::complex<double> e(c.eps[2 * k], c.eps[2 * k + 1]);
+            std::complex<double> x = (c.state[i] - beta / std::sqrt(1.0 - ab) * e) / std::sqrt(alpha);
             if (t > 1) {
                 // paper: variance beta_t; posterior: beta~_t = (1-abar_{t-1})/(1-abar_t) beta_t
                 const double var = paper ? beta : (1.0 - abar_at(t - 1)) / (1.0 - ab) * beta;
-                const gr_complex z = rng.complex_gaussian(1.0);
-                x += std::sqrt(var) * std::complex<double>(z.real(), z.imag());
+                x += std::sqrt(var) * counter_rng::complex_gaussian_k(skey, items[i], t);
             }
-            d_state[i] = x;
-            d_tcur[i] = t - 1;
+            c.state[i] = x;
+            c.tcur[i] = t - 1;
         }
+    }
+}
+
+// the whole chain of one tile of samples (state stays in cache between steps)
+void ddpm_engine::denoise_range(context& c,
+                                const gr_complex* y,
+                                const int* t,
+                                int n,
+                                sampler mode,
+                                int steps,
+                                uint64_t skey,
+                                const uint64_t* items,
+                                uint64_t item0,
+                                gr_complex* out)
+{
+    // fused: tiles of 256 samples; onnxruntime: one chain over the range (large calls)
+    const int tile = d_fused ? 256 : std::max(n, 1);
+    std::vector<uint64_t> own;
+    if (!items && (mode == POSTERIOR || mode == PAPER)) {
+        own.resize(n);
+        for (int i = 0; i < n; i++)
+            own[i] = item0 + uint64_t(i);
+        items = own.data();
+    }
+    for (int s0 = 0; s0 < n; s0 += tile) {
+        const int nn = std::min(tile, n - s0);
+        const gr_complex* yy = y + s0;
+        const int* tt = t + s0;
+        gr_complex* oo = out + s0;
+        const uint64_t* it = items ? items + s0 : nullptr;
+        if (mode == PAPER) {
+            for (int i = 0; i < nn; i++) {
+                c.state[i] = yy[i];
+                c.tcur[i] = T();
+            }
+            ancestral(c, nn, true, skey, it);
+            for (int i = 0; i < nn; i++)
+                oo[i] = gr_complex(c.state[i].real(), c.state[i].imag());
+            continue;
+        }
+        for (int i = 0; i < nn; i++) {
+            c.state[i] =
+                std::sqrt(d_abar[tt[i] - 1]) * std::complex<double>(yy[i].real(), yy[i].imag());
+            c.tcur[i] = tt[i];
+        }
+        if (mode == TWEEDIE || (mode == DDIM && steps <= 1)) {
+            for (int i = 0; i < nn; i++)
+                c.idx[i] = i;
+            eps_for(c, nn);
+            for (int i = 0; i < nn; i++) {
+                const double ab = d_abar[tt[i] - 1];
+                const std::complex<double> e(c.eps[2 * i], c.eps[2 * i + 1]);
+                const auto x0 = (c.state[i] - std::sqrt(1.0 - ab) * e) / std::sqrt(ab);
+                oo[i] = gr_complex(x0.real(), x0.imag());
+            }
+            continue;
+        }
+        if (mode == DDIM) {
+            // grid per sample: round(t* j / k), j = k..0, as samplers.ddim_steps
+            const int k = steps;
+            for (int j = k; j >= 1; j--) {
+                int m = 0;
+                for (int i = 0; i < nn; i++) {
+                    const int tj = static_cast<int>(std::nearbyint(double(tt[i]) * j / k));
+                    const int sj = static_cast<int>(std::nearbyint(double(tt[i]) * (j - 1) / k));
+                    if (tj > sj) {
+                        c.idx[m++] = i;
+                        c.tcur[i] = tj;
+                    }
+                }
+                if (m == 0)
+                    continue;
+                eps_for(c, m);
+                for (int q = 0; q < m; q++) {
+                    const int i = c.idx[q];
+                    const int tj = c.tcur[i];
+                    const int sj = static_cast<int>(std::nearbyint(double(tt[i]) * (j - 1) / k));
+                    const double ab_t = abar_at(tj), ab_s = abar_at(sj);
+                    const std::complex<double> e(c.eps[2 * q], c.eps[2 * q + 1]);
+                    const auto x0 = (c.state[i] - std::sqrt(1.0 - ab_t) * e) / std::sqrt(ab_t);
+                    c.state[i] = std::sqrt(ab_s) * x0 + std::sqrt(1.0 - ab_s) * e;
+                }
+            }
+            for (int i = 0; i < nn; i++)
+                oo[i] = gr_complex(c.state[i].real(), c.state[i].imag());
+            continue;
+        }
+        // POSTERIOR: ancestral steps t* .. 1 with the true posterior variance
+        ancestral(c, nn, false, skey, it);
+        for (int i = 0; i < nn; i++)
+            oo[i] = gr_complex(c.state[i].real(), c.state[i].imag());
     }
 }
 
@@ -259,75 +626,43 @@ void ddpm_engine::denoise(const gr_complex* y,
                           int n,
                           sampler mode,
                           int steps,
-                          fast_rng& rng,
+                          uint64_t seed,
+                          const uint64_t* items,
                           gr_complex* out)
 {
     if (n > d_max_batch)
         throw std::logic_error("ddpm_engine::denoise: batch larger than max_batch");
-    if (mode == PAPER) {
-        for (int i = 0; i < n; i++) {
-            d_state[i] = y[i];
-            d_tcur[i] = T();
-        }
-        ancestral(n, true, rng);
+    if (n <= 0)
+        return;
+    if (mode != PAPER)
         for (int i = 0; i < n; i++)
-            out[i] = gr_complex(d_state[i].real(), d_state[i].imag());
+            if (t[i] < 1 || t[i] > T())
+                throw std::out_of_range("ddpm_engine::denoise: step outside [1, T]");
+    const uint64_t skey = counter_rng::seed_key(seed);
+    // at least 512 samples per worker, else the hand-off costs more than it saves
+    const int jobs = std::min(d_threads, std::max(1, n / 512));
+    if (jobs <= 1 || !d_pool) {
+        d_ctx[0].reserve(n);
+        denoise_range(d_ctx[0], y, t, n, mode, steps, skey, items, 0, out);
         return;
     }
-
-    for (int i = 0; i < n; i++) {
-        d_state[i] = std::sqrt(d_abar[t[i] - 1]) * std::complex<double>(y[i].real(), y[i].imag());
-        d_tcur[i] = t[i];
-    }
-
-    if (mode == TWEEDIE || (mode == DDIM && steps <= 1)) {
-        for (int i = 0; i < n; i++)
-            d_idx[i] = i;
-        eps_for(d_idx, n);
-        for (int i = 0; i < n; i++) {
-            const double ab = d_abar[t[i] - 1];
-            const std::complex<double> e(d_eps[2 * i], d_eps[2 * i + 1]);
-            const auto x0 = (d_state[i] - std::sqrt(1.0 - ab) * e) / std::sqrt(ab);
-            out[i] = gr_complex(x0.real(), x0.imag());
-        }
-        return;
-    }
-
-    if (mode == DDIM) {
-        // grid per sample: round(t* j / k), j = k..0, as samplers.ddim_steps
-        const int k = steps;
-        for (int j = k; j >= 1; j--) {
-            int m = 0;
-            for (int i = 0; i < n; i++) {
-                const int tj = static_cast<int>(std::nearbyint(double(t[i]) * j / k));
-                const int sj = static_cast<int>(std::nearbyint(double(t[i]) * (j - 1) / k));
-                if (tj > sj) {
-                    d_idx[m++] = i;
-                    d_tcur[i] = tj;
-                }
-            }
-            if (m == 0)
-                continue;
-            eps_for(d_idx, m);
-            for (int q = 0; q < m; q++) {
-                const int i = d_idx[q];
-                const int tj = d_tcur[i];
-                const int sj = static_cast<int>(std::nearbyint(double(t[i]) * (j - 1) / k));
-                const double ab_t = abar_at(tj), ab_s = abar_at(sj);
-                const std::complex<double> e(d_eps[2 * q], d_eps[2 * q + 1]);
-                const auto x0 = (d_state[i] - std::sqrt(1.0 - ab_t) * e) / std::sqrt(ab_t);
-                d_state[i] = std::sqrt(ab_s) * x0 + std::sqrt(1.0 - ab_s) * e;
-            }
-        }
-        for (int i = 0; i < n; i++)
-            out[i] = gr_complex(d_state[i].real(), d_state[i].imag());
-        return;
-    }
-
-    // POSTERIOR: ancestral steps t* .. 1 with the true posterior variance
-    ancestral(n, false, rng);
-    for (int i = 0; i < n; i++)
-        out[i] = gr_complex(d_state[i].real(), d_state[i].imag());
+    const int per = (n + jobs - 1) / jobs;
+    d_pool->run(jobs, [&](int k) {
+        const int s0 = k * per, m = std::min(per, n - s0);
+        if (m <= 0)
+            return;
+        d_ctx[k].reserve(m);
+        denoise_range(d_ctx[k],
+                      y + s0,
+                      t + s0,
+                      m,
+                      mode,
+                      steps,
+                      skey,
+                      items ? items + s0 : nullptr,
+                      uint64_t(s0),
+                      out + s0);
+    });
 }
 
 } // namespace diffusion

@@ -15,9 +15,15 @@
 // variance per complex sample, 1-based steps, complex eps with E|eps|^2 = 1, matched step
 // = nearest to log(sigma2) on the grid log((1 - abar_t) / abar_t).
 
-#include "fast_rng.h"
+#include "fused_mlp.h"
+#if __has_include(<gnuradio/gr_complex.h>)
 #include <gnuradio/gr_complex.h>
+#else // built without GNU Radio (bench/bench_engine.cc): the same typedef
+#include <complex>
+typedef std::complex<float> gr_complex;
+#endif
 #include <onnxruntime_cxx_api.h>
+#include <complex>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,11 +37,21 @@ class ddpm_engine
 public:
     enum sampler { TWEEDIE = 0, DDIM = 1, POSTERIOR = 2, PAPER = 3 };
 
-    //! Throws std::invalid_argument / std::runtime_error naming the file on any problem.
+    /*!
+     * Throws std::invalid_argument / std::runtime_error naming the file on any problem.
+     * engine: "auto" (fused kernel when the graph is recognised and passes the probe
+     * check, else onnxruntime), "fused" (error otherwise) or "onnxruntime".
+     * threads: workers a large batch is split across (>= 1).
+     * provider_options: "key=value;key=value" for the cuda / tensorrt provider.
+     */
     ddpm_engine(const std::string& model_path,
                 const std::string& provider,
                 int intra_op_threads,
-                int max_batch);
+                int max_batch,
+                const std::string& engine = "auto",
+                int threads = 1,
+                const std::string& provider_options = "");
+    ~ddpm_engine();
 
     int T() const { return static_cast<int>(d_abar.size()); }
     const std::vector<double>& abar() const { return d_abar; }
@@ -50,19 +66,40 @@ public:
     //! 1-based matched step; *clamped set when sigma2 lies outside the schedule
     int matched_step(double sigma2, bool* clamped) const;
 
-    //! eps-network on n <= max_batch inputs: x, eps are [n, 2] float, t is [n]
+    //! eps-network (the engine in use) on n inputs: x, eps are [n, 2] float, t is [n]
     void predict_eps(const float* x, const int64_t* t, int n, float* eps);
+    //! the same through onnxruntime whatever the engine (self-check, benches)
+    void predict_eps_onnxruntime(const float* x, const int64_t* t, int n, float* eps);
 
     /*!
      * Denoise n <= max_batch samples y (unit-power units) with per-sample steps t
-     * (1-based, from matched_step; ignored by PAPER) into out.
+     * (1-based, from matched_step; ignored by PAPER) into out. Stochastic modes draw the
+     * noise of sample i at step s from counter_rng(seed, items[i], s) (items = nullptr:
+     * 0..n-1), so results do not depend on batching or threads.
      */
-    void
-    denoise(const gr_complex* y, const int* t, int n, sampler mode, int steps, fast_rng& rng,
-            gr_complex* out);
+    void denoise(const gr_complex* y,
+                 const int* t,
+                 int n,
+                 sampler mode,
+                 int steps,
+                 uint64_t seed,
+                 const uint64_t* items,
+                 gr_complex* out);
+
+    //! true when the fused kernel runs the network
+    bool fused() const { return static_cast<bool>(d_fused); }
+    //! "fused (avx2)" or "onnxruntime"
+    std::string engine_name() const;
+    //! one line: what runs and, after a fallback, why (for the block's log)
+    const std::string& engine_note() const { return d_note; }
+    int threads() const { return d_threads; }
+    const fused_mlp* fused_kernel() const { return d_fused.get(); }
 
     //! names of the execution providers this onnxruntime offers
     static std::vector<std::string> available_providers();
+    //! parse "k=v;k=v" (',' also separates); std::invalid_argument on a malformed entry
+    static std::vector<std::pair<std::string, std::string>>
+    parse_provider_options(const std::string& s);
 
 private:
     std::string d_path;
@@ -74,16 +111,40 @@ private:
     std::vector<gr_complex> d_points;
     int d_max_batch;
 
-    // work buffers (max_batch sized; no allocation per call)
-    std::vector<float> d_x, d_eps;
-    std::vector<int64_t> d_t;
-    std::vector<std::complex<double>> d_state, d_x0;
-    std::vector<int> d_tcur, d_idx;
+    std::unique_ptr<fused_mlp> d_fused;
+    std::string d_note;
+    int d_threads = 1;
+
+    // per-worker state of one chain over a range of samples (no allocation per call once
+    // grown)
+    struct context {
+        std::vector<float> x, eps;
+        std::vector<int64_t> t64;
+        std::vector<int32_t> t32;
+        std::vector<std::complex<double>> state;
+        std::vector<int> tcur, idx;
+        fused_mlp::workspace ws;
+        void reserve(int n);
+    };
+    std::vector<context> d_ctx;
+    class pool;
+    std::unique_ptr<pool> d_pool;
 
     void probe(const std::string& where);
     double abar_at(int t) const { return t <= 0 ? 1.0 : d_abar[t - 1]; }
-    void eps_for(const std::vector<int>& idx, int m); // d_state[idx] at d_tcur[idx] -> d_eps
-    void ancestral(int n, bool paper, fast_rng& rng);
+    void setup_engine(const std::string& engine, const std::string& provider);
+    void eps_for(context& c, int m); // c.state[c.idx[k]] at c.tcur[c.idx[k]] -> c.eps
+    void ancestral(context& c, int n, bool paper, uint64_t skey, const uint64_t* items);
+    void denoise_range(context& c,
+                       const gr_complex* y,
+                       const int* t,
+                       int n,
+                       sampler mode,
+                       int steps,
+                       uint64_t skey,
+                       const uint64_t* items,
+                       uint64_t item0,
+                       gr_complex* out);
 };
 
 } // namespace diffusion

@@ -10,7 +10,12 @@
 #                     installed) + libonnxruntime.so from the onnxruntime PyPI wheel
 #   build/            cmake build, installed to $PREFIX (default /usr/local)
 #
-# Environment: PREFIX, VENV, ORT_HOME, ONNXRUNTIME_ROOT, JOBS.
+# Environment: PREFIX, VENV, ORT_HOME, ONNXRUNTIME_ROOT, JOBS, ORT_FLAVOUR.
+#   ORT_FLAVOUR=gpu   onnxruntime-gpu (CUDA + TensorRT execution providers) instead of
+#                     onnxruntime, same version as requirements.txt pins (ORT_GPU_VERSION
+#                     overrides), for the Python block and the C++ SDK alike (its provider
+#                     libraries are copied next to libonnxruntime.so). CUDA 12 / cuDNN 9 /
+#                     TensorRT libraries must be installed separately (NVIDIA's packages).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,12 +46,28 @@ if [ ! -x "$PY" ]; then
   log "creating $VENV (system site packages, for GNU Radio)"
   /usr/bin/python3 -m venv --system-site-packages "$VENV"
 fi
+ORT_FLAVOUR=${ORT_FLAVOUR:-cpu}
+case "$ORT_FLAVOUR" in cpu|gpu) ;; *) echo "ORT_FLAVOUR must be cpu or gpu" >&2; exit 1;; esac
+ort_pin=$(sed -n 's/^onnxruntime==\([0-9.]*\).*/\1/p' "$ROOT/requirements.txt")
 stamp=$VENV/.gr-diffusion-requirements
-want=$(cat "$ROOT/requirements.txt" "$ROOT/constraints.txt" | sha256sum | cut -d' ' -f1)
+want=$( (cat "$ROOT/requirements.txt" "$ROOT/constraints.txt"; echo "$ORT_FLAVOUR") \
+        | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  log "pip install -r requirements.txt -c constraints.txt"
-  "$PY" -m pip install -q --disable-pip-version-check \
-      -r "$ROOT/requirements.txt" -c "$ROOT/constraints.txt"
+  if [ "$ORT_FLAVOUR" = gpu ]; then
+    gpu_ver=${ORT_GPU_VERSION:-$ort_pin}
+    log "pip install -r requirements.txt (onnxruntime-gpu==$gpu_ver for onnxruntime)"
+    reqs=$(mktemp)
+    grep -v '^onnxruntime==' "$ROOT/requirements.txt" > "$reqs"
+    "$PY" -m pip uninstall -q -y onnxruntime > /dev/null 2>&1 || true
+    "$PY" -m pip install -q --disable-pip-version-check \
+        -r "$reqs" "onnxruntime-gpu==$gpu_ver" -c "$ROOT/constraints.txt"
+    rm -f "$reqs"
+  else
+    log "pip install -r requirements.txt -c constraints.txt"
+    "$PY" -m pip uninstall -q -y onnxruntime-gpu > /dev/null 2>&1 || true
+    "$PY" -m pip install -q --disable-pip-version-check \
+        -r "$ROOT/requirements.txt" -c "$ROOT/constraints.txt"
+  fi
   echo "$want" > "$stamp"
 fi
 "$PY" -c "import numpy, onnxruntime, gnuradio.gr" \
@@ -60,13 +81,21 @@ elif [ -f /usr/include/onnxruntime/onnxruntime_cxx_api.h ] && ldconfig -p | grep
   log "using the system's onnxruntime"
 else
   ort_ver=$("$PY" -c "import onnxruntime; print(onnxruntime.__version__)")
-  ORT_HOME=${ORT_HOME:-/opt/onnxruntime-$ort_ver}
+  if [ "$ORT_FLAVOUR" = gpu ]; then
+    ORT_HOME=${ORT_HOME:-/opt/onnxruntime-gpu-$ort_ver}
+  else
+    ORT_HOME=${ORT_HOME:-/opt/onnxruntime-$ort_ver}
+  fi
   if [ ! -f "$ORT_HOME/include/onnxruntime_cxx_api.h" ] || [ ! -e "$ORT_HOME/lib/libonnxruntime.so" ]; then
     log "assembling onnxruntime $ort_ver C++ SDK in $ORT_HOME"
     "$ROOT/scripts/fetch_onnxruntime_headers.sh" "$ORT_HOME/include"
     wheel_lib=$("$PY" -c "import onnxruntime, glob, os; print(glob.glob(os.path.join(os.path.dirname(onnxruntime.__file__), 'capi', 'libonnxruntime.so.*'))[0])")
     $SUDO mkdir -p "$ORT_HOME/lib"
     $SUDO cp "$wheel_lib" "$ORT_HOME/lib/"
+    # GPU wheels: the CUDA / TensorRT provider libraries live beside libonnxruntime.so
+    for prov_lib in "$(dirname "$wheel_lib")"/libonnxruntime_providers_*.so; do
+      [ -e "$prov_lib" ] && $SUDO cp "$prov_lib" "$ORT_HOME/lib/"
+    done
     base=$(basename "$wheel_lib")
     $SUDO ln -sf "$base" "$ORT_HOME/lib/libonnxruntime.so.1"
     $SUDO ln -sf "$base" "$ORT_HOME/lib/libonnxruntime.so"
@@ -78,7 +107,10 @@ fi
 BUILD=$ROOT/build
 # Debian's python3 looks in $PREFIX/lib/python3.X/dist-packages for PREFIX=/usr/local.
 pydir=$(/usr/bin/python3 -c "import sys; print(f'lib/python3.{sys.version_info.minor}/dist-packages')")
-if [ ! -f "$BUILD/Makefile" ]; then
+cached_ort=$(sed -n 's/^ONNXRUNTIME_ROOT:[A-Z]*=//p' "$BUILD/CMakeCache.txt" 2>/dev/null || true)
+want_ort=""
+[ ${#cmake_ort[@]} -eq 0 ] || want_ort=${cmake_ort[0]#-DONNXRUNTIME_ROOT=}
+if [ ! -f "$BUILD/Makefile" ] || { [ ${#cmake_ort[@]} -gt 0 ] && [ "$cached_ort" != "$want_ort" ]; }; then
   log "configuring $BUILD"
   mkdir -p "$BUILD"
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$PREFIX" \

@@ -14,6 +14,7 @@ import numpy as np
 import pmt
 from gnuradio import gr
 
+from .core.counter_rng import CounterRng
 from .core.noise_estimation import EmNoiseTracker, outlier_bound
 from .core.onnx_model import DdpmModel
 from .core.samplers import MODES, denoise
@@ -61,6 +62,23 @@ def _int_in(value, lo, hi, what):
     return int(value)
 
 
+ENGINES = ("auto", "fused", "onnxruntime", "numpy")
+
+
+def _cpp_engine(model_path, engine, threads, batch, provider, intra_op_threads):
+    """The C++ engine for engine != 'numpy' (None for 'numpy')."""
+    eng = str(engine).lower()
+    if eng not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    if int(threads) < 1:
+        raise ValueError(f"threads must be >= 1, got {threads!r}")
+    if eng == "numpy":
+        return None
+    from .diffusion_python import denoise_engine
+    return denoise_engine(str(model_path), eng, int(threads), int(batch), provider,
+                          int(intra_op_threads))
+
+
 class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
     """DDPM denoiser (receiver), Python: complex symbols in, denoised symbols out.
 
@@ -74,10 +92,15 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
     intra_op_threads 0..256; ddim_steps 1..T. Latency 0 samples. NaN/Inf samples pass
     through unchanged, tagged "invalid_sample"; sigma2 outside the schedule is clamped
     (warned once).
+    engine: 'auto' | 'fused' | 'onnxruntime' run the samplers in the C++ engine of the C++
+    block (diffusion.denoise_engine, same output); 'numpy' runs diffusion.core.samplers
+    (the reference). threads: C++ engine workers. Stochastic modes draw their noise from
+    (seed, item index, step) in every engine, so the output does not depend on chunking.
     """
 
     def __init__(self, model_path, mode="tweedie", ddim_steps=5, noise_source="parameter",
-                 esn0_db=10.0, provider="cpu", intra_op_threads=1, batch_size=8192, seed=0):
+                 esn0_db=10.0, provider="cpu", intra_op_threads=1, batch_size=8192, seed=0,
+                 engine="auto", threads=1):
         src = _source_name(noise_source)
         batch_size = _int_in(batch_size, 1, MAX_BATCH, "batch_size")
         intra_op_threads = _int_in(intra_op_threads, 0, MAX_THREADS,
@@ -96,7 +119,11 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
                              f"constellation_points metadata")
         self.set_mode(mode, ddim_steps)
         self._batch = int(batch_size)
-        self._rng = np.random.default_rng(int(seed))
+        self._rng = CounterRng(int(seed))
+        self._cpp = _cpp_engine(model_path, engine, threads, self._batch, prov,
+                                intra_op_threads)
+        if self._cpp is not None:
+            self.logger.info(self._cpp.engine_note())
         self._em = None
         if src == "blind":
             pts = self.model.constellation.points
@@ -119,6 +146,21 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
 
     def mode(self):
         return self._mode
+
+    def engine_name(self):
+        return self._cpp.engine_name() if self._cpp is not None else "numpy"
+
+    def _cpp_denoise(self, yv, sv, items, info):
+        """The C++ engine on one batch (same maths as core.samplers.denoise)."""
+        k = MODES.index(self._mode)
+        n = len(yv)
+        t = None
+        if self._mode != "paper":
+            t, clamped = self.model.schedule.matched_step(sv)
+            info["clamped"] = int(np.count_nonzero(np.broadcast_to(clamped, (n,))))
+            t = np.broadcast_to(np.asarray(t, dtype=np.int32), (n,))
+        return self._cpp.denoise(np.ascontiguousarray(yv, dtype=np.complex64), t, k,
+                                 self._steps, self._rng.seed % (1 << 64), items)
 
     def noise_var(self):
         if self._em is not None:
@@ -172,8 +214,12 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
             yv = y[idx]
             sv = s2[idx]
             info = {}
-            out[idx] = denoise(self.model, yv, sv, mode=self._mode, steps=self._steps,
-                               rng=self._rng, info=info)
+            items = self.nitems_written(0) + idx.astype(np.uint64)
+            if self._cpp is not None:
+                out[idx] = self._cpp_denoise(yv, sv, items, info)
+            else:
+                out[idx] = denoise(self.model, yv, sv, mode=self._mode, steps=self._steps,
+                                   rng=self._rng, info=info, items=items)
             if info.get("clamped"):
                 self._clamped += info["clamped"]
                 if not self._warned_clamp:

@@ -66,9 +66,20 @@ public:
      * \param esn0_db initial Es/N0 in dB (NOISE_PARAMETER)
      * \param provider onnxruntime execution provider: "cpu", "cuda" or "tensorrt"
      * \param intra_op_threads onnxruntime threads per call, 0..256 (0 = onnxruntime
-     * default) \param batch_size items per inference call, 1..2^20 \param seed seed of
-     * the stochastic modes \throws std::invalid_argument naming the file or parameter at
-     * fault
+     *        default)
+     * \param batch_size items per inference call, 1..2^20
+     * \param seed seed of the stochastic modes: the noise of stream item i at step s is a
+     *        function of (seed, i, s) only, so the output does not depend on how the
+     *        scheduler chunks the stream, on batch_size or on threads
+     * \param engine "auto" (the fused C++ kernel when it recognises the graph and passes
+     *        its probe check against onnxruntime, else onnxruntime; the choice is logged),
+     *        "fused" (error if the kernel cannot run this model) or "onnxruntime"
+     * \param threads workers a batch is split across (>= 1; batches of >= 512 items per
+     *        worker are split)
+     * \param provider_options "key=value;..." for provider cuda / tensorrt, e.g.
+     *        "device_id=0" or "trt_fp16_enable=1;trt_engine_cache_enable=1;
+     *        trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
+     * \throws std::invalid_argument naming the file or parameter at fault
      */
     static sptr make(const std::string& model_path,
                      mode_t mode = TWEEDIE,
@@ -78,7 +89,10 @@ public:
                      const std::string& provider = "cpu",
                      int intra_op_threads = 1,
                      int batch_size = 8192,
-                     int seed = 0);
+                     int seed = 0,
+                     const std::string& engine = "auto",
+                     int threads = 1,
+                     const std::string& provider_options = "");
 
     virtual void set_esn0_db(double esn0_db) = 0;
     virtual void set_noise_var(double noise_var) = 0;
@@ -94,6 +108,8 @@ public:
     virtual int num_steps() const = 0;
     virtual double noise_var_min() const = 0;
     virtual double noise_var_max() const = 0;
+    //! the engine running the network: "fused (avx2)", "onnxruntime", ...
+    virtual std::string engine_name() const = 0;
 };
 
 } // namespace diffusion

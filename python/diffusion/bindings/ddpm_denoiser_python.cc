@@ -7,7 +7,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(ddpm_denoiser.h)                                           */
-/* BINDTOOL_HEADER_FILE_HASH(7c9f5ffd052e6f55fcc6ae10597354b3)                     */
+/* BINDTOOL_HEADER_FILE_HASH(47bad2d4d6500fcf4b867e2e9fdc80c3)                     */
 
 #include <pybind11/complex.h>
 #include <pybind11/pybind11.h>
@@ -54,6 +54,9 @@ void bind_ddpm_denoiser(py::module& m)
             py::arg("intra_op_threads") = 1,
             py::arg("batch_size") = 8192,
             py::arg("seed") = 0,
+            py::arg("engine") = "auto",
+            py::arg("threads") = 1,
+            py::arg("provider_options") = "",
             D(ddpm_denoiser, make))
         .def("set_esn0_db", &ddpm_denoiser::set_esn0_db, py::arg("esn0_db"))
         .def("set_noise_var", &ddpm_denoiser::set_noise_var, py::arg("noise_var"))
@@ -64,5 +67,6 @@ void bind_ddpm_denoiser(py::module& m)
         .def("clamped_count", &ddpm_denoiser::clamped_count)
         .def("num_steps", &ddpm_denoiser::num_steps)
         .def("noise_var_min", &ddpm_denoiser::noise_var_min)
-        .def("noise_var_max", &ddpm_denoiser::noise_var_max);
+        .def("noise_var_max", &ddpm_denoiser::noise_var_max)
+        .def("engine_name", &ddpm_denoiser::engine_name);
 }

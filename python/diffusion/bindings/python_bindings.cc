@@ -30,6 +30,7 @@ namespace py = pybind11;
     void bind_sample_guard(py::module& m);
     void bind_zf_equalizer(py::module& m);
     void bind_ddpm_denoiser(py::module& m);
+    void bind_denoise_engine(py::module& m);
 // ) END BINDING_FUNCTION_PROTOTYPES
 
 
@@ -67,5 +68,6 @@ PYBIND11_MODULE(diffusion_python, m)
     bind_sample_guard(m);
     bind_zf_equalizer(m);
     bind_ddpm_denoiser(m);
+    bind_denoise_engine(m);
     // ) END BINDING_FUNCTION_CALLS
 }

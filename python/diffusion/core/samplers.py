@@ -26,6 +26,8 @@ Modes
 """
 import numpy as np
 
+from .counter_rng import CounterRng
+
 MODES = ("tweedie", "ddim", "posterior", "paper")
 DEFAULT_DDIM_STEPS = 5
 
@@ -45,18 +47,32 @@ def _eps(model, z, t):
     return e[:, 0].astype(np.float64) + 1j * e[:, 1].astype(np.float64)
 
 
+class _Keyed:
+    """A CounterRng bound to the batch's item indices."""
+
+    def __init__(self, crng, items):
+        self.crng, self.items = crng, items
+
+    def noise(self, act, t):
+        return self.crng.complex_normal(self.items[act], t)
+
+
 def _complex_noise(rng, n):
     """Complex Gaussian with E|z|^2 = 1 (N(0, 1/2) per rail)."""
     return (rng.standard_normal(n) + 1j * rng.standard_normal(n)) * np.sqrt(0.5)
 
 
-def denoise(model, y, sigma2, mode="tweedie", steps=None, rng=None, info=None):
+def denoise(model, y, sigma2, mode="tweedie", steps=None, rng=None, info=None, items=None):
     """Denoise complex symbols y (complex [N]) received with noise variance sigma2.
 
     sigma2: per complex sample, scalar or float array [N] (per-sample; every sample runs
     at its own matched step, all batched into one network call per iteration).
     mode: one of :data:`MODES`.  steps: DDIM step count (mode 'ddim', default 5).
-    rng: ``np.random.Generator`` for the stochastic modes ('posterior', 'paper').
+    rng: noise of the stochastic modes ('posterior', 'paper'): a ``np.random.Generator``,
+    or a :class:`diffusion.core.counter_rng.CounterRng`, whose noise for sample i at step s
+    depends only on (seed, items[i], s) -- the C++ engine's generator, so the output does
+    not depend on batching and reproduces the C++ blocks.
+    items: absolute item indices (int [N], default 0..N-1), used with a CounterRng.
     info: optional dict, filled with 't' (matched steps), 'clamped' (number of samples
     whose sigma2 lies outside the schedule) and 'calls' (network calls).
     Returns complex64 [N] estimates of x0 (same units as y).
@@ -75,6 +91,12 @@ def denoise(model, y, sigma2, mode="tweedie", steps=None, rng=None, info=None):
         return np.zeros(shape, dtype=np.complex64)
     if mode in ("posterior", "paper") and rng is None:
         rng = np.random.default_rng()
+    if isinstance(rng, CounterRng):
+        items = (np.arange(n, dtype=np.uint64) if items is None
+                 else np.asarray(items).reshape(-1).astype(np.uint64))
+        if items.size != n:
+            raise ValueError(f"items must have one index per sample ({n}), got {items.size}")
+        rng = _Keyed(rng, items)
 
     if mode == "paper":
         x = _paper(model, sched, y, rng, info)
@@ -122,7 +144,7 @@ def _ancestral(model, sched, x, tstar, rng, var, info):
         i = t - 1
         mean = (xa - betas[i] / np.sqrt(1.0 - abar[i]) * eps) / np.sqrt(alphas[i])
         sd = np.where(t > 1, np.sqrt(var[i]), 0.0)
-        z = _complex_noise(rng, len(t))
+        z = (rng.noise(act, t) if isinstance(rng, _Keyed) else _complex_noise(rng, len(t)))
         x[act] = mean + sd * z
         tcur[act] = t - 1
     return x

@@ -1,0 +1,129 @@
+/* -*- c++ -*- */
+/*
+ * Copyright 2026 gr-diffusion authors.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "ddpm_engine.h"
+#include <gnuradio/diffusion/denoise_engine.h>
+#include <algorithm>
+#include <stdexcept>
+#include <vector>
+
+namespace gr {
+namespace diffusion {
+
+namespace {
+class denoise_engine_impl : public denoise_engine
+{
+public:
+    denoise_engine_impl(const std::string& model_path,
+                        const std::string& engine,
+                        int threads,
+                        int max_batch,
+                        const std::string& provider,
+                        int intra_op_threads,
+                        const std::string& provider_options)
+        : d_eng(model_path,
+                provider,
+                intra_op_threads,
+                max_batch,
+                engine,
+                threads,
+                provider_options),
+          d_batch(max_batch)
+    {
+    }
+    int num_steps() const override { return d_eng.T(); }
+    std::string engine_name() const override { return d_eng.engine_name(); }
+    std::string engine_note() const override { return d_eng.engine_note(); }
+    int threads() const override { return d_eng.threads(); }
+    int matched_step(double sigma2) const override
+    {
+        bool clamped;
+        return d_eng.matched_step(sigma2, &clamped);
+    }
+    double flops_per_eval() const override
+    {
+        return d_eng.fused_kernel() ? d_eng.fused_kernel()->flops_per_row() : 0.0;
+    }
+    void denoise(const gr_complex* y,
+                 const int* t,
+                 int n,
+                 int mode,
+                 int steps,
+                 uint64_t seed,
+                 const uint64_t* items,
+                 gr_complex* out) override
+    {
+        if (mode < 0 || mode > 3)
+            throw std::invalid_argument(
+                "mode must be 0..3 (tweedie, ddim, posterior, paper)");
+        if (steps < 1)
+            throw std::invalid_argument("steps must be >= 1");
+        std::vector<int> tt;
+        if (!t) {
+            if (mode != ddpm_engine::PAPER)
+                throw std::invalid_argument("steps t are needed except in mode paper");
+            tt.assign(std::min(n, d_batch), d_eng.T());
+        }
+        std::vector<uint64_t> own;
+        for (int s = 0; s < n; s += d_batch) {
+            const int m = std::min(d_batch, n - s);
+            const uint64_t* it = items ? items + s : nullptr;
+            if (!items) {
+                own.resize(m);
+                for (int i = 0; i < m; i++)
+                    own[i] = uint64_t(s + i);
+                it = own.data();
+            }
+            d_eng.denoise(y + s,
+                          t ? t + s : tt.data(),
+                          m,
+                          static_cast<ddpm_engine::sampler>(mode),
+                          steps,
+                          seed,
+                          it,
+                          out + s);
+        }
+    }
+    void predict_eps(
+        const float* x, const int64_t* t, int n, float* eps, bool onnxruntime) override
+    {
+        for (int i = 0; i < n; i++)
+            if (t[i] < 1 || t[i] > d_eng.T())
+                throw std::out_of_range("predict_eps: t must lie in [1, T]");
+        if (onnxruntime)
+            d_eng.predict_eps_onnxruntime(x, t, n, eps);
+        else
+            d_eng.predict_eps(x, t, n, eps);
+    }
+
+private:
+    ddpm_engine d_eng;
+    int d_batch;
+};
+} // namespace
+
+denoise_engine::sptr denoise_engine::make(const std::string& model_path,
+                                          const std::string& engine,
+                                          int threads,
+                                          int max_batch,
+                                          const std::string& provider,
+                                          int intra_op_threads,
+                                          const std::string& provider_options)
+{
+    if (max_batch < 1)
+        throw std::invalid_argument("max_batch must be >= 1");
+    return std::make_shared<denoise_engine_impl>(model_path,
+                                                 engine,
+                                                 threads,
+                                                 max_batch,
+                                                 provider,
+                                                 intra_op_threads,
+                                                 provider_options);
+}
+
+} // namespace diffusion
+} // namespace gr

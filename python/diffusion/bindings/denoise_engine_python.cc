@@ -1,0 +1,114 @@
+/*
+ * Copyright 2026 gr-diffusion authors.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
+/* BINDTOOL_USE_PYGCCXML(0)                                                        */
+/* BINDTOOL_HEADER_FILE(denoise_engine.h)                                          */
+/* BINDTOOL_HEADER_FILE_HASH(b327dac3ec975efaf0f02b8a46428933)                     */
+
+#include <pybind11/complex.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+namespace py = pybind11;
+
+#include <gnuradio/diffusion/denoise_engine.h>
+
+void bind_denoise_engine(py::module& m)
+{
+    using gr::diffusion::denoise_engine;
+    using carr = py::array_t<gr_complex, py::array::c_style | py::array::forcecast>;
+    using iarr = py::array_t<int, py::array::c_style | py::array::forcecast>;
+    using uarr = py::array_t<uint64_t, py::array::c_style | py::array::forcecast>;
+    using farr = py::array_t<float, py::array::c_style | py::array::forcecast>;
+    using larr = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
+
+    py::class_<denoise_engine, std::shared_ptr<denoise_engine>>(
+        m,
+        "denoise_engine",
+        "The C++ DDPM inference engine (fused kernel or onnxruntime) without a block.\n"
+        "denoise_engine(model_path, engine='auto', threads=1, max_batch=8192, "
+        "provider='cpu', intra_op_threads=1, provider_options='')")
+        .def(py::init(&denoise_engine::make),
+             py::arg("model_path"),
+             py::arg("engine") = "auto",
+             py::arg("threads") = 1,
+             py::arg("max_batch") = 8192,
+             py::arg("provider") = "cpu",
+             py::arg("intra_op_threads") = 1,
+             py::arg("provider_options") = "")
+        .def("num_steps", &denoise_engine::num_steps)
+        .def("engine_name", &denoise_engine::engine_name)
+        .def("engine_note", &denoise_engine::engine_note)
+        .def("threads", &denoise_engine::threads)
+        .def("matched_step", &denoise_engine::matched_step, py::arg("sigma2"))
+        .def("flops_per_eval", &denoise_engine::flops_per_eval)
+        .def(
+            "denoise",
+            [](denoise_engine& e,
+               carr y,
+               py::object t,
+               int mode,
+               int steps,
+               uint64_t seed,
+               py::object items) {
+                const auto n = y.size();
+                iarr ta;
+                if (!t.is_none()) {
+                    ta = t.cast<iarr>();
+                    if (ta.size() != n)
+                        throw std::invalid_argument("t must have one step per sample");
+                }
+                uarr ia;
+                if (!items.is_none()) {
+                    ia = items.cast<uarr>();
+                    if (ia.size() != n)
+                        throw std::invalid_argument(
+                            "items must have one index per sample");
+                }
+                carr out(n);
+                {
+                    py::gil_scoped_release nogil;
+                    e.denoise(y.data(),
+                              t.is_none() ? nullptr : ta.data(),
+                              int(n),
+                              mode,
+                              steps,
+                              seed,
+                              items.is_none() ? nullptr : ia.data(),
+                              out.mutable_data());
+                }
+                return out;
+            },
+            py::arg("y"),
+            py::arg("t"),
+            py::arg("mode") = 0,
+            py::arg("steps") = 5,
+            py::arg("seed") = 0,
+            py::arg("items") = py::none(),
+            "complex64 [N] y, int [N] steps t (None for mode 3), mode 0..3, DDIM steps, "
+            "seed, uint64 [N] absolute item indices (None: 0..N-1) -> complex64 [N]")
+        .def(
+            "predict_eps",
+            [](denoise_engine& e, farr x, larr t, bool onnxruntime) {
+                if (x.ndim() != 2 || x.shape(1) != 2)
+                    throw std::invalid_argument("x must be float32 [N, 2]");
+                const auto n = x.shape(0);
+                if (t.size() != n)
+                    throw std::invalid_argument("t must have one step per row of x");
+                farr out({ n, py::ssize_t(2) });
+                {
+                    py::gil_scoped_release nogil;
+                    e.predict_eps(
+                        x.data(), t.data(), int(n), out.mutable_data(), onnxruntime);
+                }
+                return out;
+            },
+            py::arg("x"),
+            py::arg("t"),
+            py::arg("onnxruntime") = false);
+}
