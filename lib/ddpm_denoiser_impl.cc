@@ -196,12 +196,12 @@ void ddpm_denoiser_impl::check_input(int m, const float* s2in)
 }
 
 // PAPER on a schedule that reaches far above the input's noise level: say so, once
-void ddpm_denoiser_impl::warn_paper()
+void ddpm_denoiser_impl::warn_paper(double sigma2)
 {
     d_warned_paper = true;
     const double top = d_engine.sigma2_max();
-    if (top > PAPER_WIDE_RATIO * d_sigma2) // sigma2 from parameter/tag/blind
-        d_logger->warn("{}", paper_mode_warning(d_engine.T(), top, d_sigma2));
+    if (top > PAPER_WIDE_RATIO * sigma2)
+        d_logger->warn("{}", paper_mode_warning(d_engine.T(), top, sigma2));
 }
 
 int ddpm_denoiser_impl::step_for(double s2)
@@ -249,8 +249,16 @@ void ddpm_denoiser_impl::process(
         d_sigma2 = d_em->update(d_y.data(), m);
     if (d_check && !d_check->done())
         check_input(m, s2in);
-    if (d_mode == PAPER && !d_warned_paper)
-        warn_paper();
+    if (d_mode == PAPER && !d_warned_paper) {
+        double level = d_sigma2;
+        if (s2in) {
+            level = 0.0;
+            for (int k = 0; k < m; k++)
+                level += s2in[d_pos[k]];
+            level /= m;
+        }
+        warn_paper(level);
+    }
     if (d_mode != PAPER) {
         for (int k = 0; k < m; k++)
             d_t[k] = step_for(s2in ? static_cast<double>(s2in[d_pos[k]]) : d_sigma2);

@@ -47,7 +47,7 @@ private:
     void set_sigma2_locked(double s2, const char* what);
     int step_for(double s2);
     void check_input(int m, const float* s2in);
-    void warn_paper();
+    void warn_paper(double sigma2);
     void process(const gr_complex* in, const float* s2in, gr_complex* out, int n, uint64_t out_offset);
 
 public:

@@ -17,7 +17,7 @@ import pmt
 import pytest
 from gnuradio import blocks, diffusion, digital, gr
 
-from diffusion import constellations, reference
+from gnuradio.diffusion.core import constellations, reference
 
 CPP = diffusion.ddpm_denoiser
 KINDS = ("cpp", "py")

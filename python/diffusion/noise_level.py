@@ -7,17 +7,22 @@
 
 A block mixes in :class:`NoiseLevelControl`, calls ``_init_noise_level(esn0_db)`` in its
 constructor and gets: setters ``set_esn0_db`` / ``set_noise_var``, a "noise" message port
-(a number = Es/N0 in dB, or a dict or pair with esn0_db, snr_db or noise_var) and
+(a number = Es/N0 in dB, or a dict or pair with esn0_db, snr_db, snr or noise_var) and
 ``_tag_sigma2(n)``, the per-sample sigma2 of a work() call honouring input tags
-snr_db / esn0_db / noise_var at their offsets. Invalid values are logged and ignored.
+snr_db / esn0_db / snr / noise_var at their offsets. Invalid values are logged and ignored.
 sigma2 is the noise variance per complex sample (Es/N0 = 1/sigma2 for unit power).
+
+GNU Radio's SNR estimators plug in directly: digital.mpsk_snr_est_cc tags its output
+"snr" and digital.probe_mpsk_snr_est_c publishes a PMT double on its "snr" port (connect
+it to "noise"; the probe's own "noise" port is a noise power in dB, not Es/N0); both are
+Es/N0 in dB per symbol after matched filtering, i.e. 1/sigma2 for a unit-power signal.
 """
 import math
 
 import numpy as np
 import pmt
 
-NOISE_KEYS = ("esn0_db", "snr_db", "noise_var")
+NOISE_KEYS = ("esn0_db", "snr_db", "snr", "noise_var")  # snr: digital.mpsk_snr_est_cc
 
 
 class NoiseLevelControl:
@@ -58,8 +63,9 @@ class NoiseLevelControl:
                         return self._apply_noise(key, v, f"{key} message")
         except Exception:  # noqa: BLE001 (malformed PMTs must not stop the flowgraph)
             pass
-        self.logger.warn("ignoring message on port 'noise': expected a number (Es/N0 dB) "
-                         f"or a dict with esn0_db, snr_db or noise_var, got {msg}")
+        self.logger.warn("ignoring message on port 'noise': expected a number (Es/N0 dB, e.g. "
+                         "from digital.probe_mpsk_snr_est_c's 'snr' port) or a dict with "
+                         f"esn0_db, snr_db, snr or noise_var, got {msg}")
 
     def _tag_sigma2(self, n):
         """Per-sample sigma2 for this work() call, applying noise tags at their offsets."""

@@ -27,7 +27,8 @@ import numpy as np
 
 from . import reference
 from .input_check import describe as describe_orientation
-from .onnx_model import DdpmModel, open_session, parse_floats
+from .model_files import model_dirs
+from .onnx_model import DdpmModel, open_session
 
 # self-check thresholds: the shipped models' Tweedie excess over the exact MMSE is
 # <= 0.23 dB at 5 and 10 dB (model cards, 200k symbols); a DNN's <= 0.2 dB. At 4000
@@ -40,6 +41,30 @@ MIN_GAIN_DB = 1.0  # no constellation: Tweedie MSE at least this far below the n
 
 class ModelFileError(ValueError):
     """The file is missing or not a gr-diffusion model (message names the file)."""
+
+
+def resolve(name):
+    """A model file path, or a shipped model's name ('qpsk', '16qam_sigmoid',
+    'dnn_16qam_regression', ...) looked up in the model directories."""
+    s = os.fspath(name)
+    if os.path.exists(s) or os.sep in s or s.endswith(".onnx") and os.path.dirname(s):
+        return s
+    key = s[:-5] if s.endswith(".onnx") else s
+    for d in model_dirs():
+        p = os.path.join(d, key + ".onnx")
+        if os.path.isfile(p):
+            return p
+    raise ModelFileError(f"{s}: no such file, nor a shipped model in {', '.join(model_dirs())}")
+
+
+def shipped_models():
+    """Paths of all models in the first model directory that has any."""
+    for d in model_dirs():
+        if os.path.isdir(d):
+            found = sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".onnx"))
+            if found:
+                return found
+    return []
 
 
 def _kind(path):

@@ -137,6 +137,22 @@ def describe(points):
     return s
 
 
+PAPER_WIDE_RATIO = 10.0  # schedule top noise level / input's above which PAPER is warned about
+
+
+def paper_mode_warning(T, sigma2_max, sigma2):
+    """What mode 'paper' does with this schedule and input, and what to use instead."""
+    esn0 = -10.0 * math.log10(sigma2) if sigma2 > 0 else math.inf
+    return (f"mode PAPER runs the published Algorithm 2: x_T = input, then all T = {T} "
+            "ancestral steps, so it treats the input as if its Es/N0 were the schedule's top, "
+            f"{-10.0 * math.log10(sigma2_max):.1f} dB, whereas the input's is {esn0:.1f} dB "
+            f"(sigma2 {sigma2:.3g}): the output is a sample of p(x0 | y) at that far higher "
+            "noise level, on a wide schedule like the shipped models' (-30 dB) a sample of the "
+            "prior, i.e. random constellation points nearly independent of the input. Use "
+            "TWEEDIE (E[x0|y], best MSE, 1 network call) or POSTERIOR (a sample of p(x0|y) "
+            "started at the step matched to sigma2) instead (reported once)")
+
+
 class InputChecker:
     """Collects the first ``n`` finite samples of a stream, then checks them once.
 
