@@ -16,14 +16,17 @@ import sys
 import numpy as np
 import pytest
 import sigmf
-from gnuradio import blocks, gr
+from gnuradio import blocks, diffusion, gr
 from sigmf import sigmffile
 
-from gnuradio.diffusion.link import framing, flowgraph
+from gnuradio.diffusion.link import flowgraph, framing
 from gnuradio.diffusion.link import sigmf as link_sigmf
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APP = os.path.join(ROOT, "apps", "gr-diffusion-link")
+# the app runs in a subprocess: give it this build tree's module
+BUILD = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(diffusion.__file__))))
+ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([BUILD, os.environ.get("PYTHONPATH", "")]))
 CFG = framing.LinkConfig(constellation="qpsk", sps=8, rolloff=0.25, payload_seed=9)
 
 
@@ -142,7 +145,7 @@ def test_app_replays_a_cu8_recording(tmp_path):
     r = subprocess.run([sys.executable, APP, "--source", "none", "--sink", "file", "-o", rec,
                         "--frames", "12", "--samp-rate", "2.048e6", "--freq", "433.92e6",
                         "--json", str(tmp_path / "tx.json"), "-q"],
-                       capture_output=True, text=True, timeout=120)
+                       capture_output=True, text=True, timeout=120, env=ENV)
     assert r.returncode == 0, r.stdout + r.stderr
     tx = json.load(open(tmp_path / "tx.json"))
     assert tx["recording"]["sigmf_validated"]
@@ -154,7 +157,7 @@ def test_app_replays_a_cu8_recording(tmp_path):
     cu8 = other_tool_recording(str(tmp_path / "rtl"), z, "cu8")
     r = subprocess.run([sys.executable, APP, "--source", "file", "-i", cu8 + ".sigmf-meta",
                         "--mode", "tweedie", "--json", str(tmp_path / "rx.json"), "-q"],
-                       capture_output=True, text=True, timeout=180)
+                       capture_output=True, text=True, timeout=180, env=ENV)
     assert r.returncode == 0, r.stdout + r.stderr
     rx = json.load(open(tmp_path / "rx.json"))
     assert rx["input_datatype"] == "cu8" and rx["sample_rate"] == 2.048e6

@@ -245,8 +245,9 @@ def sigmf_file_source(path, fmt=None, header_bytes=0):
     if kind == "f" and bits == 32:  # big-endian float32: swap, then I/Q pairs to complex
         return [src, blocks.endian_swap(4), blocks.stream_to_vector(4, 2),
                 blocks.vector_to_stream(gr.sizeof_gr_complex, 1)]
-    if kind == "i" and bits == 16:
-        return [src, blocks.interleaved_short_to_complex(False, not le, 2.0 ** 15)]
+    if kind == "i" and bits == 16:  # (the block's "swap" exchanges I and Q, not bytes)
+        conv = blocks.interleaved_short_to_complex(False, False, 2.0 ** 15)
+        return [src, conv] if le else [src, blocks.endian_swap(2), conv]
     if kind == "i" and bits == 8:
         return [src, blocks.interleaved_char_to_complex(False, 2.0 ** 7)]
     if kind == "u" and bits == 8:
