@@ -81,7 +81,8 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
       d_rng(static_cast<uint64_t>(seed))
 {
     if (mode < TWEEDIE || mode > PAPER)
-        throw std::invalid_argument("ddpm_denoiser: mode must be TWEEDIE, DDIM, POSTERIOR or PAPER");
+        throw std::invalid_argument(
+            "ddpm_denoiser: mode must be TWEEDIE, DDIM, POSTERIOR or PAPER");
     if (ddim_steps < 1)
         throw std::invalid_argument("ddpm_denoiser: ddim_steps must be >= 1");
     if (noise_source < NOISE_PARAMETER || noise_source > NOISE_BLIND)
@@ -92,9 +93,10 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
         throw std::invalid_argument("ddpm_denoiser: esn0_db must be finite");
     if (noise_source == NOISE_BLIND) {
         if (d_engine.constellation().empty())
-            throw std::invalid_argument("ddpm_denoiser: blind noise estimation needs a model "
-                                        "with 'constellation_points' metadata: '" +
-                                        model_path + "' has none");
+            throw std::invalid_argument(
+                "ddpm_denoiser: blind noise estimation needs a model "
+                "with 'constellation_points' metadata: '" +
+                model_path + "' has none");
         d_em = std::make_unique<em_noise_estimator>(d_engine.constellation());
     }
     if (!d_engine.constellation().empty())
@@ -173,10 +175,11 @@ void ddpm_denoiser_impl::handle_noise_msg(const pmt::pmt_t& msg)
             }
         }
     }
-    d_logger->warn("ignoring message on port 'noise': expected a number (Es/N0 dB, e.g. "
-                   "from digital.probe_mpsk_snr_est_c's 'snr' port) or a dict with esn0_db, "
-                   "snr_db, snr or noise_var, got {}",
-                   pmt::write_string(msg));
+    d_logger->warn(
+        "ignoring message on port 'noise': expected a number (Es/N0 dB, e.g. "
+        "from digital.probe_mpsk_snr_est_c's 'snr' port) or a dict with esn0_db, "
+        "snr_db, snr or noise_var, got {}",
+        pmt::write_string(msg));
 }
 
 // the first valid samples against the model's constellation (lib/input_check.h), once
@@ -214,14 +217,15 @@ int ddpm_denoiser_impl::step_for(double s2)
         d_clamped++;
         if (!d_warned_clamp) {
             d_warned_clamp = true;
-            d_logger->warn("noise variance {} lies outside the model's schedule [{}, {}] "
-                           "(Es/N0 {:.1f} .. {:.1f} dB): clamped to step {} (reported once)",
-                           s2,
-                           d_engine.sigma2_min(),
-                           d_engine.sigma2_max(),
-                           -10.0 * std::log10(d_engine.sigma2_max()),
-                           -10.0 * std::log10(d_engine.sigma2_min()),
-                           d_last_t);
+            d_logger->warn(
+                "noise variance {} lies outside the model's schedule [{}, {}] "
+                "(Es/N0 {:.1f} .. {:.1f} dB): clamped to step {} (reported once)",
+                s2,
+                d_engine.sigma2_min(),
+                d_engine.sigma2_max(),
+                -10.0 * std::log10(d_engine.sigma2_max()),
+                -10.0 * std::log10(d_engine.sigma2_min()),
+                d_last_t);
         }
     }
     return d_last_t;

@@ -48,7 +48,11 @@ private:
     int step_for(double s2);
     void check_input(int m, const float* s2in);
     void warn_paper(double sigma2);
-    void process(const gr_complex* in, const float* s2in, gr_complex* out, int n, uint64_t out_offset);
+    void process(const gr_complex* in,
+                 const float* s2in,
+                 gr_complex* out,
+                 int n,
+                 uint64_t out_offset);
 
 public:
     ddpm_denoiser_impl(const std::string& model_path,

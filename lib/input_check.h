@@ -8,20 +8,20 @@
 #ifndef INCLUDED_DIFFUSION_INPUT_CHECK_H
 #define INCLUDED_DIFFUSION_INPUT_CHECK_H
 
-// Internal: does the denoiser's input look like the model's constellation? The C++ twin of
-// python/diffusion/core/input_check.py (same tests, thresholds and messages).
+// Internal: does the denoiser's input look like the model's constellation? The C++ twin
+// of python/diffusion/core/input_check.py (same tests, thresholds and messages).
 //
 // Two tests on the first samples of a stream (default 1024):
 //  - orientation: a blind Gaussian-mixture fit (EM noise variance, em_noise_estimator) of
 //    the input against the model's points, and of the input rotated by 15, 30, ... 165
 //    degrees (... 75 for constellations a quarter turn maps onto themselves). A correctly
-//    oriented input fits best unrotated (or at a symmetry of the constellation, which fits
-//    exactly as well). Flagged when the best rotation fits ROTATION_RATIO = 1.5 times
-//    better. Measured (core/input_check.py, 5 seeds, 1024 samples): QPSK on the axes
-//    1.9-2.1 at 5 dB, 5.5-5.9 at 10 dB, 58-62 at 20 dB; a correct input 1.00-1.01 from 0
-//    to 30 dB. When the block knows sigma2 per sample (stream input), only the samples
-//    with sigma2 <= its median enter the fit, so that a few deep fades cannot hide the
-//    rotation; at most max(256, FIT_WORK / points) samples enter (256-QAM: 256).
+//    oriented input fits best unrotated (or at a symmetry of the constellation, which
+//    fits exactly as well). Flagged when the best rotation fits ROTATION_RATIO = 1.5
+//    times better. Measured (core/input_check.py, 5 seeds, 1024 samples): QPSK on the
+//    axes 1.9-2.1 at 5 dB, 5.5-5.9 at 10 dB, 58-62 at 20 dB; a correct input 1.00-1.01
+//    from 0 to 30 dB. When the block knows sigma2 per sample (stream input), only the
+//    samples with sigma2 <= its median enter the fit, so that a few deep fades cannot
+//    hide the rotation; at most max(256, FIT_WORK / points) samples enter (256-QAM: 256).
 //  - power: mean of |y|^2 / (1 + sigma2) per sample, 1 for a unit-power signal
 //    (E|x|^2 = 1, the signal alone) plus noise of variance sigma2. Flagged outside
 //    [10^-0.2, 10^0.2] (+-2 dB); the sample mean has a relative standard error below 5 %
@@ -174,34 +174,36 @@ public:
         std::vector<std::string> out;
         char buf[1024];
         if (r.rotated) {
-            std::snprintf(buf,
-                          sizeof buf,
-                          "input does not look like the model's constellation (%s): its "
-                          "blind mixture fit (EM noise variance %.3g) is %.1fx worse than "
-                          "that of the input rotated by %.0f degrees. Rotate the input by "
-                          "%.0f degrees (e.g. blocks.multiply_const_cc(exp(1j*pi*%.0f/180))) "
-                          "or correct the carrier phase before the denoiser (reported once)",
-                          orientation.c_str(),
-                          r.sigma2_fit,
-                          r.fit_ratio,
-                          r.rotation_deg,
-                          r.rotation_deg,
-                          r.rotation_deg);
+            std::snprintf(
+                buf,
+                sizeof buf,
+                "input does not look like the model's constellation (%s): its "
+                "blind mixture fit (EM noise variance %.3g) is %.1fx worse than "
+                "that of the input rotated by %.0f degrees. Rotate the input by "
+                "%.0f degrees (e.g. blocks.multiply_const_cc(exp(1j*pi*%.0f/180))) "
+                "or correct the carrier phase before the denoiser (reported once)",
+                orientation.c_str(),
+                r.sigma2_fit,
+                r.fit_ratio,
+                r.rotation_deg,
+                r.rotation_deg,
+                r.rotation_deg);
             out.emplace_back(buf);
         }
         if (r.power_off) {
-            std::snprintf(buf,
-                          sizeof buf,
-                          "mean input power %.3g is %.2fx the expected 1 + sigma2 = %.3g "
-                          "(unit-power signal, E|x|^2 = 1 for the signal alone, plus noise "
-                          "of variance sigma2 = %.3g, Es/N0 %.1f dB). Scale the input to "
-                          "unit signal power (AGC, blocks.multiply_const_cc) or give the "
-                          "right Es/N0 / noise_var (reported once)",
-                          r.power,
-                          r.power_ratio,
-                          1.0 + r.sigma2,
-                          r.sigma2,
-                          r.sigma2 > 0 ? -10.0 * std::log10(r.sigma2) : INFINITY);
+            std::snprintf(
+                buf,
+                sizeof buf,
+                "mean input power %.3g is %.2fx the expected 1 + sigma2 = %.3g "
+                "(unit-power signal, E|x|^2 = 1 for the signal alone, plus noise "
+                "of variance sigma2 = %.3g, Es/N0 %.1f dB). Scale the input to "
+                "unit signal power (AGC, blocks.multiply_const_cc) or give the "
+                "right Es/N0 / noise_var (reported once)",
+                r.power,
+                r.power_ratio,
+                1.0 + r.sigma2,
+                r.sigma2,
+                r.sigma2 > 0 ? -10.0 * std::log10(r.sigma2) : INFINITY);
             out.emplace_back(buf);
         }
         return out;
@@ -257,20 +259,21 @@ constexpr double PAPER_WIDE_RATIO = 10.0;
 inline std::string paper_mode_warning(int T, double sigma2_max, double sigma2)
 {
     char buf[1024];
-    std::snprintf(buf,
-                  sizeof buf,
-                  "mode PAPER runs the published Algorithm 2: x_T = input, then all T = %d "
-                  "ancestral steps, so it treats the input as if its Es/N0 were the "
-                  "schedule's top, %.1f dB, whereas the input's is %.1f dB (sigma2 %.3g): the "
-                  "output is a sample of p(x0 | y) at that far higher noise level, on a wide "
-                  "schedule like the shipped models' (-30 dB) a sample of the prior, i.e. "
-                  "random constellation points nearly independent of the input. Use TWEEDIE "
-                  "(E[x0|y], best MSE, 1 network call) or POSTERIOR (a sample of p(x0|y) "
-                  "started at the step matched to sigma2) instead (reported once)",
-                  T,
-                  -10.0 * std::log10(sigma2_max),
-                  sigma2 > 0 ? -10.0 * std::log10(sigma2) : INFINITY,
-                  sigma2);
+    std::snprintf(
+        buf,
+        sizeof buf,
+        "mode PAPER runs the published Algorithm 2: x_T = input, then all T = %d "
+        "ancestral steps, so it treats the input as if its Es/N0 were the "
+        "schedule's top, %.1f dB, whereas the input's is %.1f dB (sigma2 %.3g): the "
+        "output is a sample of p(x0 | y) at that far higher noise level, on a wide "
+        "schedule like the shipped models' (-30 dB) a sample of the prior, i.e. "
+        "random constellation points nearly independent of the input. Use TWEEDIE "
+        "(E[x0|y], best MSE, 1 network call) or POSTERIOR (a sample of p(x0|y) "
+        "started at the step matched to sigma2) instead (reported once)",
+        T,
+        -10.0 * std::log10(sigma2_max),
+        sigma2 > 0 ? -10.0 * std::log10(sigma2) : INFINITY,
+        sigma2);
     return buf;
 }
 

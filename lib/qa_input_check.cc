@@ -42,8 +42,8 @@ std::vector<gr_complex> received(const std::vector<gr_complex>& pts,
         y[i] = pts[rng.next_u64() % pts.size()] * w + rng.complex_gaussian(s2);
     return y;
 }
-input_check_result run(const std::vector<gr_complex>& pts, const std::vector<gr_complex>& y,
-                       double s2)
+input_check_result
+run(const std::vector<gr_complex>& pts, const std::vector<gr_complex>& y, double s2)
 {
     input_checker c(pts, static_cast<int>(y.size()));
     BOOST_REQUIRE(c.feed(y.data(), nullptr, s2, static_cast<int>(y.size())));
@@ -66,7 +66,8 @@ BOOST_AUTO_TEST_CASE(t_input_check_rotated_qpsk_flagged)
             BOOST_CHECK(!r.power_off);
             const auto msg = input_checker::messages(r, input_checker::describe(qpsk()));
             BOOST_REQUIRE_EQUAL(msg.size(), 1u);
-            BOOST_CHECK(msg[0].find("Rotate the input by 45 degrees") != std::string::npos);
+            BOOST_CHECK(msg[0].find("Rotate the input by 45 degrees") !=
+                        std::string::npos);
             BOOST_CHECK(msg[0].find("45, 135, 225, 315") != std::string::npos);
         }
     }
@@ -81,7 +82,8 @@ BOOST_AUTO_TEST_CASE(t_input_check_correct_input_not_flagged)
             const double s2 = std::pow(10.0, -esn0 / 10.0);
             for (uint64_t seed : { 4, 5, 6 }) {
                 const auto r = run(pts, received(pts, 0.0, s2, seed), s2);
-                BOOST_TEST_INFO("M " << pts.size() << " Es/N0 " << esn0 << " seed " << seed);
+                BOOST_TEST_INFO("M " << pts.size() << " Es/N0 " << esn0 << " seed "
+                                     << seed);
                 BOOST_CHECK(!r.rotated);
                 BOOST_CHECK_LT(r.fit_ratio, 1.1);
                 BOOST_CHECK(!r.power_off);
@@ -110,7 +112,8 @@ BOOST_AUTO_TEST_CASE(t_input_check_power)
     for (double g : { 2.0, 0.5 }) {
         const auto r = run(qam16(), received(qam16(), 0.0, s2, 11, g), s2);
         BOOST_CHECK(r.power_off);
-        BOOST_CHECK_CLOSE(r.power_ratio, (g * g + s2) / (1.0 + s2), 10.0); // noise unscaled
+        BOOST_CHECK_CLOSE(
+            r.power_ratio, (g * g + s2) / (1.0 + s2), 10.0); // noise unscaled
         const auto msg = input_checker::messages(r, "");
         BOOST_REQUIRE(!msg.empty());
         BOOST_CHECK(msg.back().find("Scale the input") != std::string::npos);
@@ -134,7 +137,8 @@ BOOST_AUTO_TEST_CASE(t_input_check_feeds_once)
     BOOST_CHECK(!c.feed(y.data(), nullptr, 0.1, 500)); // once only
     BOOST_CHECK_EQUAL(input_checker::describe(qam16()),
                       "16 points, a square grid aligned with the I/Q axes");
-    BOOST_CHECK_EQUAL(input_checker::describe(qpsk()), "4 points at 45, 135, 225, 315 degrees");
+    BOOST_CHECK_EQUAL(input_checker::describe(qpsk()),
+                      "4 points at 45, 135, 225, 315 degrees");
 }
 
 BOOST_AUTO_TEST_CASE(t_paper_mode_warning_text)

@@ -176,8 +176,9 @@ def fill(template_text, docs, header):
 
     out = re.sub(r'(__doc_gr_diffusion_(\w+) = R"doc\().*?(\)doc")', sub, template_text,
                  flags=re.S)
-    return re.sub(r"/\*\n  This file contains placeholders.*?\*/\n|/\*\n \* Docstrings for the.*?\*/\n",
-                  "/*\n" + NOTE.format(header=header) + " */\n", out, count=1, flags=re.S)
+    old_note = r"/\*\n  This file contains placeholders.*?\*/\n|/\*\n \* Docstrings for the.*?\*/\n"
+    return re.sub(old_note, "/*\n" + NOTE.format(header=header) + " */\n", out, count=1,
+                  flags=re.S)
 
 
 def main(argv=None):

@@ -16,7 +16,6 @@ import numpy as np
 import pmt
 import pytest
 from gnuradio import blocks, diffusion, digital, gr
-
 from gnuradio.diffusion.core import constellations, reference
 
 CPP = diffusion.ddpm_denoiser

@@ -8,7 +8,6 @@
 lib/qa_input_check.cc.)"""
 import numpy as np
 import pytest
-
 from gnuradio.diffusion.core import constellations, input_check, reference
 
 QPSK = constellations.by_name("qpsk")
@@ -89,8 +88,10 @@ def test_checker_collects_then_reports_once():
 
 
 def test_describe_and_paper_text():
-    assert input_check.describe(QAM16.points) == "16 points, a square grid aligned with the I/Q axes"
+    grid = "16 points, a square grid aligned with the I/Q axes"
+    assert input_check.describe(QAM16.points) == grid
     pts8 = np.exp(1j * np.radians(45.0 * np.arange(8)))
-    assert input_check.describe(pts8) == "8 points at 0, 45, 90, 135, 180, 225, 270, 315 degrees"
+    want = "8 points at 0, 45, 90, 135, 180, 225, 270, 315 degrees"
+    assert input_check.describe(pts8) == want
     w = input_check.paper_mode_warning(100, 1000.0, 0.1)
     assert "-30.0 dB" in w and "10.0 dB" in w and "Use TWEEDIE" in w

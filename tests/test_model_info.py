@@ -13,7 +13,6 @@ import sys
 
 import pytest
 from gnuradio import diffusion
-
 from gnuradio.diffusion.core import model_info
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -17,10 +17,9 @@ import numpy as np
 import pytest
 import sigmf
 from gnuradio import blocks, diffusion, gr
-from sigmf import sigmffile
-
 from gnuradio.diffusion.link import flowgraph, framing
 from gnuradio.diffusion.link import sigmf as link_sigmf
+from sigmf import sigmffile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APP = os.path.join(ROOT, "apps", "gr-diffusion-link")

@@ -7,7 +7,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(ddpm_denoiser.h)                                           */
-/* BINDTOOL_HEADER_FILE_HASH(e67b0629846002ef4f6a8954fa40d2f2)                     */
+/* BINDTOOL_HEADER_FILE_HASH(2117354c876657c8d30b268bf0c3f0f8)                     */
 
 #include <pybind11/complex.h>
 #include <pybind11/pybind11.h>

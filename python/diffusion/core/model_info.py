@@ -278,3 +278,64 @@ def format_report(info, check=None):
                          f"  {'ok' if r['ok'] else 'FAIL'}")
         L.append(f"                 {'PASS' if check['ok'] else 'FAIL'}")
     return "\n".join(L)
+
+
+CARD_HEADING = "## Conventions and constellation"
+
+
+def card_section(path):
+    """The model card's (models/*.md) conventions-and-constellation section, in Markdown,
+    from the file's metadata (bench/ddpm_accuracy.py writes it into the cards it makes)."""
+    info = describe(path)
+    name = os.path.splitext(os.path.basename(path))[0]
+    L = [CARD_HEADING, "",
+         "- Input scaling: unit **signal** power, E|x|^2 = 1 for the signal alone (a noisy input "
+         "has mean power 1 + sigma2, not 1); Es/N0 in dB per symbol after the matched filter; "
+         "sigma2 = noise variance per complex sample (sigma2/2 per rail), Es/N0 = 1/sigma2 "
+         "(docs/conventions.md)."]
+    c = info["constellation"]
+    if c is None:
+        L.append("- No constellation: a continuous prior (the denoisers' input check and blind "
+                 "noise estimation need one).")
+    else:
+        L.append(f"- Constellation `{c['name']}`: {c['orientation']}, mean power "
+                 f"{c['power']:.4f}. The input must have its points there: e.g. a QPSK with "
+                 "points on the axes must be rotated by 45 degrees first. The denoisers warn "
+                 "once when the input fits a rotated copy of the constellation much better, or "
+                 "when its power is far from 1 + sigma2.")
+        if c["order"] <= 16:
+            L += ["", "| index | label (bits) | I | Q | angle |", "|---|---|---|---|---|"]
+            L += [f"| {p['index']} | {p['label']} ({p['bits']}) | {p['i']:+.4f} | "
+                  f"{p['q']:+.4f} | {p['angle_deg']:.1f} deg |" for p in c["points"]]
+            L.append("")
+    if info["kind"] == "ddpm":
+        s = info["schedule"]
+        L.append(f"- Es/N0 range of the schedule: {s['esn0_db_tT']:.1f} .. {s['esn0_db_t1']:.1f} "
+                 "dB (outside: sigma2 is clamped to the nearest step, warned once). Mode "
+                 + ("`paper` is meaningful on this schedule." if s["paper_mode_ok"] else
+                    "`paper` (x_T = y) returns prior samples on this schedule: use `tweedie` or "
+                    "`posterior`."))
+    else:
+        rng = info.get("training_esn0_db")
+        if rng:
+            L.append(f"- Trained on Es/N0 uniform in {rng[0]:g} .. {rng[1]:g} dB.")
+    L.append(f"- `gr-diffusion-model {name}` prints all of this and runs a self-check against "
+             "the exact MMSE.")
+    return "\n".join(L).rstrip() + "\n"
+
+
+def update_card(path):
+    """Insert or refresh card_section in the model card next to the model file."""
+    card = os.path.splitext(path)[0] + ".md"
+    text = open(card).read()
+    sec = card_section(path)
+    if CARD_HEADING in text:
+        head, rest = text.split(CARD_HEADING, 1)
+        nxt = rest.find("\n## ")
+        text = head + sec + ("\n" + rest[nxt + 1:] if nxt >= 0 else "")
+    else:
+        at = text.find("\n## ")
+        text = (text[:at + 1] + sec + "\n" + text[at + 1:]) if at >= 0 else text + "\n" + sec
+    with open(card, "w") as f:
+        f.write(text)
+    return card
