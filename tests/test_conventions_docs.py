@@ -18,7 +18,7 @@ from gnuradio.diffusion.core import model_info
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 YMLS = sorted(glob.glob(os.path.join(ROOT, "grc", "*.block.yml")))
 USES_MODEL = {"ddpm_denoiser", "ddpm_denoiser_py", "dnn_receiver", "link_rx", "pcs_mapper",
-              "pcs_demapper"}
+              "pcs_demapper", "psk_receiver"}
 
 
 def flat(text):
