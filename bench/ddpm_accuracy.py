@@ -31,7 +31,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 
-from diffusion.core import constellations, reference, samplers  # noqa: E402
+from diffusion.core import constellations, model_info, reference, samplers  # noqa: E402
 from diffusion.core.onnx_model import DdpmModel  # noqa: E402
 from diffusion.core.schedules import make_schedule  # noqa: E402
 
@@ -271,6 +271,7 @@ def write_card(model, title, header_lines, sections):
     lines = [f"# {title}", ""] + header_lines + [""] + sections
     with open(os.path.splitext(model.path)[0] + ".md", "w") as f:
         f.write("\n".join(lines).rstrip() + "\n")
+    model_info.update_card(model.path)  # conventions + constellation, before "## Training"
 
 
 def constellation_card(model, res, modes, bench_cmd):
@@ -295,7 +296,8 @@ def constellation_card(model, res, modes, bench_cmd):
            "```", "",
            "## Limitations", "",
            "- AWGN-trained prior over uniform symbols of this constellation at unit average power; "
-           "scale the input (e.g. AGC) to unit power and give the noise variance in the same units.",
+           "scale the input so that the signal alone has unit power (signal plus noise: 1 + sigma2) "
+           "and give the noise variance in the same units.",
            "- Es/N0 outside -30 .. +45 dB is clamped to the nearest step (reported in `info['clamped']`).",
            "- Above ~20 dB the MMSE itself is ~0 and the estimate's error is the network floor "
            "shown above; slicing is then identical to hard decisions."]

@@ -23,6 +23,8 @@ const pmt::pmt_t PORT_NOISE = pmt::mp("noise");
 const pmt::pmt_t KEY_SNR_DB = pmt::mp("snr_db");
 const pmt::pmt_t KEY_ESN0_DB = pmt::mp("esn0_db");
 const pmt::pmt_t KEY_NOISE_VAR = pmt::mp("noise_var");
+// GNU Radio's digital.mpsk_snr_est_cc tags "snr" (Es/N0 in dB, per symbol)
+const pmt::pmt_t KEY_SNR = pmt::mp("snr");
 const pmt::pmt_t KEY_INVALID = pmt::mp("invalid_sample");
 
 std::vector<int> input_sizes(ddpm_denoiser::noise_source_t src)
@@ -130,6 +132,8 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
                                               d_engine.sigma2_max()),
             d_sigma2);
     }
+    if (!d_engine.constellation().empty())
+        d_check = std::make_unique<input_checker>(d_engine.constellation());
     d_y.resize(batch_size);
     d_out.resize(batch_size);
     d_t.resize(batch_size);
@@ -205,7 +209,7 @@ void ddpm_denoiser_impl::handle_noise_msg(const pmt::pmt_t& msg)
     if (pmt::is_pair(msg) && !pmt::is_dict(msg) && pmt::is_symbol(pmt::car(msg)))
         dict = pmt::dict_add(pmt::make_dict(), pmt::car(msg), pmt::cdr(msg));
     if (pmt::is_dict(dict)) {
-        for (const auto& key : { KEY_ESN0_DB, KEY_SNR_DB, KEY_NOISE_VAR }) {
+        for (const auto& key : { KEY_ESN0_DB, KEY_SNR_DB, KEY_SNR, KEY_NOISE_VAR }) {
             pmt::pmt_t v = pmt::dict_ref(dict, key, pmt::PMT_NIL);
             if (pmt::is_number(v) && !pmt::is_complex(v)) {
                 const double d = pmt::to_double(v);
@@ -217,9 +221,36 @@ void ddpm_denoiser_impl::handle_noise_msg(const pmt::pmt_t& msg)
             }
         }
     }
-    d_logger->warn("ignoring message on port 'noise': expected a number (Es/N0 dB) or a "
-                   "dict with esn0_db, snr_db or noise_var, got {}",
-                   pmt::write_string(msg));
+    d_logger->warn(
+        "ignoring message on port 'noise': expected a number (Es/N0 dB, e.g. "
+        "from digital.probe_mpsk_snr_est_c's 'snr' port) or a dict with esn0_db, "
+        "snr_db, snr or noise_var, got {}",
+        pmt::write_string(msg));
+}
+
+// the first valid samples against the model's constellation (lib/input_check.h), once
+void ddpm_denoiser_impl::check_input(int m, const float* s2in)
+{
+    const float* s2 = nullptr;
+    if (s2in) {
+        d_s2buf.resize(m);
+        for (int k = 0; k < m; k++)
+            d_s2buf[k] = s2in[d_pos[k]];
+        s2 = d_s2buf.data();
+    }
+    if (d_check->feed(d_y.data(), s2, d_sigma2, m))
+        for (const auto& msg : input_checker::messages(
+                 d_check->result(), input_checker::describe(d_engine.constellation())))
+            d_logger->warn("{}", msg);
+}
+
+// PAPER on a schedule that reaches far above the input's noise level: say so, once
+void ddpm_denoiser_impl::warn_paper(double sigma2)
+{
+    d_warned_paper = true;
+    const double top = d_engine.sigma2_max();
+    if (top > PAPER_WIDE_RATIO * sigma2)
+        d_logger->warn("{}", paper_mode_warning(d_engine.T(), top, sigma2));
 }
 
 int ddpm_denoiser_impl::step_for(double s2)
@@ -232,14 +263,15 @@ int ddpm_denoiser_impl::step_for(double s2)
         d_clamped++;
         if (!d_warned_clamp) {
             d_warned_clamp = true;
-            d_logger->warn("noise variance {} lies outside the model's schedule [{}, {}] "
-                           "(Es/N0 {:.1f} .. {:.1f} dB): clamped to step {} (reported once)",
-                           s2,
-                           d_engine.sigma2_min(),
-                           d_engine.sigma2_max(),
-                           -10.0 * std::log10(d_engine.sigma2_max()),
-                           -10.0 * std::log10(d_engine.sigma2_min()),
-                           d_last_t);
+            d_logger->warn(
+                "noise variance {} lies outside the model's schedule [{}, {}] "
+                "(Es/N0 {:.1f} .. {:.1f} dB): clamped to step {} (reported once)",
+                s2,
+                d_engine.sigma2_min(),
+                d_engine.sigma2_max(),
+                -10.0 * std::log10(d_engine.sigma2_max()),
+                -10.0 * std::log10(d_engine.sigma2_min()),
+                d_last_t);
         }
     }
     return d_last_t;
@@ -267,6 +299,18 @@ void ddpm_denoiser_impl::process(
     }
     if (m == 0)
         return;
+    if (d_check && !d_check->done())
+        check_input(m, s2in);
+    if (d_mode == PAPER && !d_warned_paper) {
+        double level = d_sigma2;
+        if (s2in) {
+            level = 0.0;
+            for (int k = 0; k < m; k++)
+                level += s2in[d_pos[k]];
+            level /= m;
+        }
+        warn_paper(level);
+    }
     if (d_mode != PAPER) {
         for (int k = 0; k < m; k++) {
             const int i = d_pos[k];
@@ -304,7 +348,8 @@ int ddpm_denoiser_impl::work(int noutput_items,
         std::vector<gr::tag_t> all;
         get_tags_in_window(all, 0, 0, noutput_items);
         for (auto& t : all)
-            if (t.key == KEY_SNR_DB || t.key == KEY_ESN0_DB || t.key == KEY_NOISE_VAR)
+            if (t.key == KEY_SNR_DB || t.key == KEY_ESN0_DB || t.key == KEY_SNR ||
+                t.key == KEY_NOISE_VAR)
                 tags.push_back(t);
         std::sort(tags.begin(), tags.end(), gr::tag_t::offset_compare);
     }

@@ -11,6 +11,7 @@
 #include "ddpm_engine.h"
 #include "em_noise_estimator.h"
 #include "fast_rng.h"
+#include "input_check.h"
 #include <gnuradio/diffusion/ddpm_denoiser.h>
 #include <memory>
 
@@ -31,6 +32,9 @@ private:
     uint64_t d_invalid = 0;
     uint64_t d_clamped = 0;
     bool d_warned_clamp = false;
+    bool d_warned_paper = false;
+    std::unique_ptr<input_checker> d_check;
+    std::vector<float> d_s2buf;
     // cache of the last sigma2 -> matched step
     double d_last_s2 = -1.0;
     int d_last_t = 1;
@@ -45,7 +49,13 @@ private:
     void check_mode(mode_t mode, int ddim_steps) const;
     void set_sigma2_locked(double s2, const char* what);
     int step_for(double s2);
-    void process(const gr_complex* in, const float* s2in, gr_complex* out, int n, uint64_t out_offset);
+    void check_input(int m, const float* s2in);
+    void warn_paper(double sigma2);
+    void process(const gr_complex* in,
+                 const float* s2in,
+                 gr_complex* out,
+                 int n,
+                 uint64_t out_offset);
 
 public:
     static constexpr int max_batch_size = 1 << 20; // 16 MiB output buffer

@@ -79,10 +79,15 @@ def test_sigmf_meta_roundtrip(tmp_path):
         m = link_sigmf.read_meta(p)
         assert m["config"] == cfg and m["sample_rate"] == 2e6 and m["center_freq"] == 433.9e6
         assert m["channel"] == {"esn0_db": 7.0} and m["data_path"] == base + ".sigmf-data"
+    # other complex datatypes are read (tests/test_sigmf.py), real-valued ones refused
     meta = json.load(open(base + ".sigmf-meta"))
     meta["global"]["core:datatype"] = "ci16_le"
     json.dump(meta, open(base + ".sigmf-meta", "w"))
-    with pytest.raises(ValueError, match="cf32_le"):
+    m = link_sigmf.read_meta(base)
+    assert m["datatype"] == "ci16_le" and m["num_samples"] == 32  # 128 bytes, 4 per sample
+    meta["global"]["core:datatype"] = "rf32_le"
+    json.dump(meta, open(base + ".sigmf-meta", "w"))
+    with pytest.raises(ValueError, match="real-valued"):
         link_sigmf.read_meta(base)
 
 

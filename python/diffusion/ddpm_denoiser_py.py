@@ -15,6 +15,7 @@ import pmt
 from gnuradio import gr
 
 from .core.counter_rng import CounterRng
+from .core.input_check import PAPER_WIDE_RATIO, InputChecker, paper_mode_warning
 from .core.noise_estimation import EmNoiseTracker, outlier_bound
 from .core.onnx_model import DdpmModel
 from .core.samplers import MODES, denoise
@@ -82,10 +83,18 @@ def _cpp_engine(model_path, engine, threads, batch, provider, intra_op_threads):
 class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
     """DDPM denoiser (receiver), Python: complex symbols in, denoised symbols out.
 
-    Unit-power constellations; sigma2 = noise variance per complex sample = 1/(Es/N0).
+    Conventions (docs/conventions.md): unit-power constellation, E|x|^2 = 1 for the signal
+    alone (the input's mean power is 1 + sigma2); sigma2 = noise variance per complex sample
+    = 1/(Es/N0); points as in the model's metadata (shipped QPSK at 45 degrees,
+    (+-1 +-1j)/sqrt(2); `gr-diffusion-model FILE` prints them). The first 1024 samples are
+    checked against the constellation (a rotated copy fitting much better, or a mean power
+    > 2 dB from 1 + sigma2, is warned once with what to do). Mode 'paper' on a wide schedule
+    (the shipped models') returns prior samples: warned once; use 'tweedie' or 'posterior'.
     model_path: gr-diffusion ONNX model. mode: 'tweedie' | 'ddim' | 'posterior' | 'paper'.
-    noise_source: 'parameter' (esn0_db; also the "noise" message port and input tags
-    snr_db/esn0_db/noise_var), 'stream' (second float input: sigma2 per sample) or 'blind'
+    noise_source: 'parameter' (esn0_db; also the "noise" message port, e.g. fed by
+    digital.probe_mpsk_snr_est_c's "snr" port, and input tags snr_db/esn0_db/snr/noise_var,
+    "snr" as digital.mpsk_snr_est_cc writes it: Es/N0 dB per symbol), 'stream' (second float
+    input: sigma2 per sample) or 'blind'
     (EM estimate over the model's constellation on windows fixed on the absolute sample
     index; samples before the first window completes use esn0_db; outliers rejected).
     provider: 'cpu' | 'cuda' | 'tensorrt'. batch_size: items per inference call (1..2^20);
@@ -133,6 +142,9 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
         self._invalid = 0
         self._clamped = 0
         self._warned_clamp = False
+        self._warned_paper = False
+        pts = self.model.constellation
+        self._check = InputChecker(pts.points) if pts is not None else None
         sched = self.model.schedule
         self._s2_range = (float(sched.sigma2[0]), float(sched.sigma2[-1]))
         self.set_min_output_buffer(0, 2 * self._batch)
@@ -182,6 +194,18 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
     def noise_var_max(self):
         return self._s2_range[1]
 
+    # ------------------------------------------------------------------ user warnings
+    def _check_input(self, y, s2):
+        """Input check (core.input_check) on the first samples, and the PAPER-mode note."""
+        if self._check is not None and not self._check.done:
+            for msg in self._check.feed(y, s2) or ():
+                self.logger.warn(msg)
+        if self._mode == "paper" and not self._warned_paper:
+            self._warned_paper = True
+            level = float(np.mean(s2))
+            if self._s2_range[1] > PAPER_WIDE_RATIO * level:
+                self.logger.warn(paper_mode_warning(self.model.T, self._s2_range[1], level))
+
     # ------------------------------------------------------------------ work
     def work(self, input_items, output_items):
         y = input_items[0]
@@ -213,6 +237,7 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
                 continue
             yv = y[idx]
             sv = s2[idx]
+            self._check_input(yv, sv)
             info = {}
             items = self.nitems_written(0) + idx.astype(np.uint64)
             if self._cpp is not None:

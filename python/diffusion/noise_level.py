@@ -7,9 +7,9 @@
 
 A block mixes in :class:`NoiseLevelControl`, calls ``_init_noise_level(esn0_db)`` in its
 constructor and gets: setters ``set_esn0_db`` / ``set_noise_var``, a "noise" message port
-(a number = Es/N0 in dB, or a dict or pair with esn0_db, snr_db or noise_var) and
+(a number = Es/N0 in dB, or a dict or pair with esn0_db, snr_db, snr or noise_var) and
 ``_tag_sigma2(n)``, the per-sample sigma2 of a work() call honouring input tags
-snr_db / esn0_db / noise_var at their offsets. Invalid values are logged and ignored.
+snr_db / esn0_db / snr / noise_var at their offsets. Invalid values are logged and ignored.
 sigma2 is the noise variance per complex sample (Es/N0 = 1/sigma2 for unit power).
 
 Messages are not dispatched one by one to a Python handler: a Python handler needs the GIL
@@ -18,6 +18,11 @@ a thread posting as fast as it can starves the block (0 items in 15 s, measured)
 has no handler; ``_drain_noise()`` (called by the block's work(), cheaply) takes every
 queued message at once and applies the newest valid one (older ones are superseded:
 counted in ``noise_messages_coalesced``).
+
+GNU Radio's SNR estimators plug in directly: digital.mpsk_snr_est_cc tags its output
+"snr" and digital.probe_mpsk_snr_est_c publishes a PMT double on its "snr" port (connect
+it to "noise"; the probe's own "noise" port is a noise power in dB, not Es/N0); both are
+Es/N0 in dB per symbol after matched filtering, i.e. 1/sigma2 for a unit-power signal.
 """
 import math
 
@@ -26,7 +31,7 @@ import pmt
 
 from .pmt_convert import drain_messages
 
-NOISE_KEYS = ("esn0_db", "snr_db", "noise_var")
+NOISE_KEYS = ("esn0_db", "snr_db", "snr", "noise_var")  # snr: digital.mpsk_snr_est_cc
 SIGMA2_RANGE = (1e-30, 1e10)        # Es/N0 [-100, 300] dB (docs/conventions.md, Bad input)
 
 
@@ -95,7 +100,7 @@ class NoiseLevelControl:
         self._noise_warnings += 1
         if self._noise_warnings <= 10 or self._noise_warnings % 1000 == 0:
             self.logger.warn("ignoring message on port 'noise': expected a number (Es/N0 dB) "
-                             f"or a dict with esn0_db, snr_db or noise_var, got {msg} "
+                             f"or a dict with esn0_db, snr_db, snr or noise_var, got {msg} "
                              f"({self._noise_warnings} ignored so far; the first 10 and "
                              "every 1000th are logged)")
         return False

@@ -20,28 +20,40 @@ namespace diffusion {
  * running a gr-diffusion ONNX eps-network with onnxruntime (C++ API).
  * \ingroup diffusion
  *
- * Conventions of gr-diffusion: unit-power constellations (E|x|^2 = 1; scale the input
- * accordingly, e.g. after AGC/equalization), Es/N0 in dB, noise variance sigma2 per
- * complex sample (Es/N0 = 1/sigma2). The schedule and constellation come from the model
- * metadata.
+ * Conventions of gr-diffusion (docs/conventions.md): unit-power constellations, E|x|^2 =
+ * 1 for the signal alone (not signal plus noise: the input's mean power is 1 + sigma2;
+ * scale the input accordingly, e.g. after AGC/equalization), Es/N0 in dB, noise variance
+ * sigma2 per complex sample (Es/N0 = 1/sigma2), and the points where the model's metadata
+ * puts them: the shipped QPSK model's at 45 degrees, (+-1 +-1j)/sqrt(2), the QAM models'
+ * on a square grid aligned with the I/Q axes. The schedule (and its Es/N0 range) and the
+ * constellation come from the model metadata: `gr-diffusion-model FILE` prints them.
+ * The block checks its first 1024 samples against the constellation and warns once, with
+ * what to do, when a rotated copy of the input fits the constellation much better (e.g.
+ * QPSK on the axes) or when their mean power is far (> 2 dB) from 1 + sigma2.
  *
  * Modes (same maths as gnuradio.diffusion.samplers):
- *  - TWEEDIE: one network call at the step t* whose abar matches 1/(1+sigma2), input
- * scaled by sqrt(abar): E[x0|y] for a perfect network (deterministic).
+ *  - TWEEDIE: one network call at the step t* whose abar matches 1/(1+sigma2),
+ *    input scaled by sqrt(abar): E[x0|y] for a perfect network (deterministic).
  *  - DDIM: same start, \p ddim_steps deterministic DDIM steps (1 = TWEEDIE).
  *  - POSTERIOR: same start, ancestral steps t*..1 (a sample of p(x0|y); stochastic).
- *  - PAPER: the published Algorithm 2, x_T = y, T ancestral steps; sigma2 unused.
+ *  - PAPER: the published Algorithm 2, x_T = y, T ancestral steps; sigma2 unused. On a
+ *    schedule that reaches far above the input's noise level (the shipped models': up to
+ *    -30 dB) this returns samples of the prior, random constellation points nearly
+ *    independent of the input; the block warns once. Use TWEEDIE or POSTERIOR.
  *
  * Noise level: NOISE_PARAMETER uses \p esn0_db, changed at run time by set_esn0_db(),
  * set_noise_var(), the message port "noise" (a number = Es/N0 dB, or a dict with
- * "esn0_db", "snr_db" or "noise_var") and input stream tags
- * "snr_db"/"esn0_db"/"noise_var" (applied from the tagged sample on). NOISE_STREAM takes
- * sigma2 per sample from a second float input (e.g. diffusion.zf_equalizer output 1).
- * NOISE_BLIND estimates sigma2 with EM over the model's constellation (a Gaussian
- * mixture) on windows fixed on the absolute sample index (64, 128, 256, 512, then 1024
- * samples), so the output does not depend on the scheduler's chunking; a window's samples
- * use the estimate of the windows before it
- * (\p esn0_db before the first one completes). Non-finite samples and |y|^2 > 50
+ * "esn0_db", "snr_db", "snr" or "noise_var") and input stream tags "snr_db"/"esn0_db"/
+ * "snr"/"noise_var" (applied from the tagged sample on). GNU Radio's SNR estimators plug
+ * in directly: digital.mpsk_snr_est_cc tags its output "snr" and
+ * digital.probe_mpsk_snr_est_c publishes a number on its "snr" port (connect that one,
+ * not its "noise" port, a noise power); both are Es/N0 in dB per symbol after matched
+ * filtering, i.e. 1/sigma2 for a unit-power signal. NOISE_STREAM takes sigma2 per sample
+ * from a second float input (e.g. diffusion.zf_equalizer output 1). NOISE_BLIND estimates
+ * sigma2 with EM over the model's constellation (a Gaussian mixture) on windows fixed on
+ * the absolute sample index (64, 128, 256, 512, then 1024 samples), so the output does not
+ * depend on the scheduler's chunking; a window's samples use the estimate of the windows
+ * before it (\p esn0_db before the first one completes). Non-finite samples and |y|^2 > 50
  * (max|c|^2 + sigma2_max) are left out of the estimate.
  *
  * Latency 0 samples (sample-wise); work is done in batches of at most \p batch_size

@@ -9,5 +9,7 @@ schedules (noise schedules), samplers (tweedie / ddim / posterior / paper), refe
 MMSE and oracles), onnx_model (the ONNX file contract and DdpmModel), dnn_model (DNN
 baseline files), constellations, noise_estimation (EM noise level), metrics
 (reconstruction metrics), information_rate (mutual information), mi_window (sliding MI
-estimators), model_files (where the shipped models live). Conventions: docs/conventions.md.
+estimators), model_files (where the shipped models live), input_check (does a denoiser's input
+look like the model's constellation), model_info (what a model file is, a self-check: the
+gr-diffusion-model command). Conventions: docs/conventions.md.
 """

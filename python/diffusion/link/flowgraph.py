@@ -231,6 +231,34 @@ def make_radio_sink(args):
 
 
 # ---------------------------------------------------------------------- flowgraph
+def sigmf_file_source(path, fmt=None, header_bytes=0):
+    """GNU Radio blocks reading a SigMF data file as unit-scale gr_complex, in order (the
+    caller connects them in a chain; the last one outputs complex). fmt: the dict of
+    link.sigmf.sample_format (None: raw native cf32). Supported: cf32_le/_be, ci16_le/_be,
+    ci8, cu8 (rtl_sdr), scaled like the sigmf package; other types raise ValueError."""
+    if fmt is None or (fmt["kind"] == "f" and fmt["bits"] == 32 and fmt["little_endian"]):
+        item = gr.sizeof_gr_complex
+        return [blocks.file_source(item, path, False, header_bytes // item, 0)]
+    kind, bits, le = fmt["kind"], fmt["bits"], fmt["little_endian"]
+    comp = bits // 8
+    src = blocks.file_source(comp, path, False, header_bytes // comp, 0)
+    if kind == "f" and bits == 32:  # big-endian float32: swap, then I/Q pairs to complex
+        return [src, blocks.endian_swap(4), blocks.stream_to_vector(4, 2),
+                blocks.vector_to_stream(gr.sizeof_gr_complex, 1)]
+    if kind == "i" and bits == 16:  # (the block's "swap" exchanges I and Q, not bytes)
+        conv = blocks.interleaved_short_to_complex(False, False, 2.0 ** 15)
+        return [src, conv] if le else [src, blocks.endian_swap(2), conv]
+    if kind == "i" and bits == 8:
+        return [src, blocks.interleaved_char_to_complex(False, 2.0 ** 7)]
+    if kind == "u" and bits == 8:
+        return [src, blocks.uchar_to_float(), blocks.add_const_ff(-128.0),
+                blocks.multiply_const_ff(2.0 ** -7), blocks.stream_to_vector(4, 2),
+                blocks.vector_to_stream(gr.sizeof_gr_complex, 1)]
+    raise ValueError(f"SigMF datatype {fmt['datatype']!r}: the link's file source reads cf32_le/"
+                     "cf32_be, ci16_le/ci16_be, ci8 and cu8 (convert other types, e.g. with "
+                     "sigmf's read_samples)")
+
+
 class LinkFlowgraph(gr.top_block):
     """TX / channel / file / radio -> RX, as chosen on the command line (module doc)."""
 
@@ -243,6 +271,8 @@ class LinkFlowgraph(gr.top_block):
         self.channel_info = None
         self.hw = ""
         self.simulated = args.source == "sim"
+        self.file_sink = self.meta_path = self.input_datatype = None
+        self.recording_validated = False
         live = args.source in RADIOS or args.sink in RADIOS
         self.live = live
 
@@ -301,6 +331,7 @@ class LinkFlowgraph(gr.top_block):
         if not args.input:
             raise LinkError("--source file needs -i/--input (SigMF recording or raw cf32 file)")
         data_path, meta_path = link_sigmf.sigmf_paths(args.input)
+        fmt, header = None, 0
         if os.path.isfile(meta_path):
             try:
                 meta = link_sigmf.read_meta(meta_path)
@@ -314,14 +345,25 @@ class LinkFlowgraph(gr.top_block):
             # simulated channel or TX output: no oscillator offsets to pull in with the FLL
             link = meta["meta"]["global"].get(link_sigmf.LINK_KEY, {})
             self.simulated = meta["channel"] is not None or link.get("source") == "none"
-            path = meta["data_path"]
+            path, fmt, header = meta["data_path"], meta["format"], meta["header_bytes"]
+            self.input_datatype = meta["datatype"]
         else:
             path = args.input
             if not os.path.isfile(path):
                 raise LinkError(f"{args.input}: no such recording (neither SigMF nor a raw file)")
-        self.file_src = blocks.file_source(gr.sizeof_gr_complex, path, False)
         self.input_path = path
-        return self.file_src
+        self.file_blocks = sigmf_file_source(path, fmt, header)
+        for a, b in zip(self.file_blocks, self.file_blocks[1:]):
+            self.connect(a, b)
+        return self.file_blocks[-1]
+
+    def finalize(self):
+        """After the run: close the recording, add its SHA-512 and validate it (SigMF)."""
+        if self.file_sink is not None and self.meta_path:
+            self.file_sink.close()
+            link_sigmf.finalize_meta(self.meta_path)
+            link_sigmf.validate(self.meta_path)
+            self.recording_validated = True
 
     def _channel(self, args):
         cfg = self.cfg
@@ -358,7 +400,10 @@ class LinkFlowgraph(gr.top_block):
             if out.get("cfo") is not None:
                 out["cfo_cycles_per_sample"] = out["cfo"] / (2 * math.pi * self.cfg.sps)
         if self.args.sink == "file":
-            out["recording"] = {"meta": self.meta_path, "data": self.data_path}
+            out["recording"] = {"meta": self.meta_path, "data": self.data_path,
+                                "sigmf_validated": self.recording_validated}
+        if self.input_datatype:
+            out["input_datatype"] = self.input_datatype
         return out
 
 

@@ -6,10 +6,134 @@
 #include "pydoc_macros.h"
 #define D(...) DOC(gr, diffusion, __VA_ARGS__)
 /*
-  This file contains placeholders for docstrings for the Python bindings.
-  Do not edit! These were automatically extracted during the binding process
-  and will be overwritten during the build process
+ * Docstrings for the Python bindings, filled from the doxygen comments of
+ * include/gnuradio/diffusion/ddpm_denoiser.h by scripts/fill_pydoc_templates.py.
+ * Do not edit by hand: edit the header and rerun the script.
  */
 
-static const char* __doc_gr_diffusion_ddpm_denoiser = R"doc()doc";
-static const char* __doc_gr_diffusion_ddpm_denoiser_make = R"doc()doc";
+static const char* __doc_gr_diffusion_ddpm_denoiser = R"doc(DDPM denoiser (receiver): complex symbols in, denoised complex symbols out,
+running a gr-diffusion ONNX eps-network with onnxruntime (C++ API).
+
+Conventions of gr-diffusion (docs/conventions.md): unit-power constellations, E|x|^2 =
+1 for the signal alone (not signal plus noise: the input's mean power is 1 + sigma2;
+scale the input accordingly, e.g. after AGC/equalization), Es/N0 in dB, noise variance
+sigma2 per complex sample (Es/N0 = 1/sigma2), and the points where the model's metadata
+puts them: the shipped QPSK model's at 45 degrees, (+-1 +-1j)/sqrt(2), the QAM models'
+on a square grid aligned with the I/Q axes. The schedule (and its Es/N0 range) and the
+constellation come from the model metadata: `gr-diffusion-model FILE` prints them.
+The block checks its first 1024 samples against the constellation and warns once, with
+what to do, when a rotated copy of the input fits the constellation much better (e.g.
+QPSK on the axes) or when their mean power is far (> 2 dB) from 1 + sigma2.
+
+Modes (same maths as gnuradio.diffusion.samplers):
+ - TWEEDIE: one network call at the step t* whose abar matches 1/(1+sigma2),
+   input scaled by sqrt(abar): E[x0|y] for a perfect network (deterministic).
+ - DDIM: same start, ddim_steps deterministic DDIM steps (1 = TWEEDIE).
+ - POSTERIOR: same start, ancestral steps t*..1 (a sample of p(x0|y); stochastic).
+ - PAPER: the published Algorithm 2, x_T = y, T ancestral steps; sigma2 unused. On a
+   schedule that reaches far above the input's noise level (the shipped models': up to
+   -30 dB) this returns samples of the prior, random constellation points nearly
+   independent of the input; the block warns once. Use TWEEDIE or POSTERIOR.
+
+Noise level: NOISE_PARAMETER uses esn0_db, changed at run time by set_esn0_db(),
+set_noise_var(), the message port "noise" (a number = Es/N0 dB, or a dict with
+"esn0_db", "snr_db", "snr" or "noise_var") and input stream tags "snr_db"/"esn0_db"/
+"snr"/"noise_var" (applied from the tagged sample on). GNU Radio's SNR estimators plug
+in directly: digital.mpsk_snr_est_cc tags its output "snr" and
+digital.probe_mpsk_snr_est_c publishes a number on its "snr" port (connect that one,
+not its "noise" port, a noise power); both are Es/N0 in dB per symbol after matched
+filtering, i.e. 1/sigma2 for a unit-power signal. NOISE_STREAM takes sigma2 per sample
+from a second float input (e.g. diffusion.zf_equalizer output 1). NOISE_BLIND estimates
+sigma2 with EM over the model's constellation (a Gaussian mixture) on windows fixed on
+the absolute sample index (64, 128, 256, 512, then 1024 samples), so the output does not
+depend on the scheduler's chunking; a window's samples use the estimate of the windows
+before it (esn0_db before the first one completes). Non-finite samples and |y|^2 > 50
+(max|c|^2 + sigma2_max) are left out of the estimate.
+
+Latency 0 samples (sample-wise); work is done in batches of at most batch_size
+items. Input samples that are NaN/Inf (or have a NaN sigma2) are passed through
+unchanged and flagged with an output tag "invalid_sample" (value: running count).
+sigma2 outside the schedule is clamped to its range, with a one-time warning. Tags
+propagate 1:1.
+
+Constructor Specific Documentation:
+
+Args:
+    model_path : gr-diffusion ONNX model (e.g. models/16qam.onnx)
+    mode : sampler
+    ddim_steps : DDIM steps, 1 <= k <= T (mode DDIM)
+    noise_source : where sigma2 comes from
+    esn0_db : initial Es/N0 in dB (NOISE_PARAMETER)
+    provider : onnxruntime execution provider: "cpu", "cuda" or "tensorrt"
+    intra_op_threads : onnxruntime threads per call, 0..256 (0 = onnxruntime default)
+    batch_size : items per inference call, 1..2^20
+    seed : seed of the stochastic modes: the noise of stream item i at step s is a function of (seed, i, s) only, so the output does not depend on how the scheduler chunks the stream, on batch_size or on threads
+    engine : "auto" (the fused C++ kernel when it recognises the graph and passes its probe check against onnxruntime, else onnxruntime; the choice is logged), "fused" (error if the kernel cannot run this model) or "onnxruntime"
+    threads : workers a batch is split across (>= 1; batches of >= 512 items per worker are split)
+    provider_options : "key=value;..." for provider cuda / tensorrt, e.g. "device_id=0" or "trt_fp16_enable=1;trt_engine_cache_enable=1; trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
+
+Raises:
+    std::invalid_argument : naming the file or parameter at fault)doc";
+static const char* __doc_gr_diffusion_ddpm_denoiser_make = R"doc(DDPM denoiser (receiver): complex symbols in, denoised complex symbols out,
+running a gr-diffusion ONNX eps-network with onnxruntime (C++ API).
+
+Conventions of gr-diffusion (docs/conventions.md): unit-power constellations, E|x|^2 =
+1 for the signal alone (not signal plus noise: the input's mean power is 1 + sigma2;
+scale the input accordingly, e.g. after AGC/equalization), Es/N0 in dB, noise variance
+sigma2 per complex sample (Es/N0 = 1/sigma2), and the points where the model's metadata
+puts them: the shipped QPSK model's at 45 degrees, (+-1 +-1j)/sqrt(2), the QAM models'
+on a square grid aligned with the I/Q axes. The schedule (and its Es/N0 range) and the
+constellation come from the model metadata: `gr-diffusion-model FILE` prints them.
+The block checks its first 1024 samples against the constellation and warns once, with
+what to do, when a rotated copy of the input fits the constellation much better (e.g.
+QPSK on the axes) or when their mean power is far (> 2 dB) from 1 + sigma2.
+
+Modes (same maths as gnuradio.diffusion.samplers):
+ - TWEEDIE: one network call at the step t* whose abar matches 1/(1+sigma2),
+   input scaled by sqrt(abar): E[x0|y] for a perfect network (deterministic).
+ - DDIM: same start, ddim_steps deterministic DDIM steps (1 = TWEEDIE).
+ - POSTERIOR: same start, ancestral steps t*..1 (a sample of p(x0|y); stochastic).
+ - PAPER: the published Algorithm 2, x_T = y, T ancestral steps; sigma2 unused. On a
+   schedule that reaches far above the input's noise level (the shipped models': up to
+   -30 dB) this returns samples of the prior, random constellation points nearly
+   independent of the input; the block warns once. Use TWEEDIE or POSTERIOR.
+
+Noise level: NOISE_PARAMETER uses esn0_db, changed at run time by set_esn0_db(),
+set_noise_var(), the message port "noise" (a number = Es/N0 dB, or a dict with
+"esn0_db", "snr_db", "snr" or "noise_var") and input stream tags "snr_db"/"esn0_db"/
+"snr"/"noise_var" (applied from the tagged sample on). GNU Radio's SNR estimators plug
+in directly: digital.mpsk_snr_est_cc tags its output "snr" and
+digital.probe_mpsk_snr_est_c publishes a number on its "snr" port (connect that one,
+not its "noise" port, a noise power); both are Es/N0 in dB per symbol after matched
+filtering, i.e. 1/sigma2 for a unit-power signal. NOISE_STREAM takes sigma2 per sample
+from a second float input (e.g. diffusion.zf_equalizer output 1). NOISE_BLIND estimates
+sigma2 with EM over the model's constellation (a Gaussian mixture) on windows fixed on
+the absolute sample index (64, 128, 256, 512, then 1024 samples), so the output does not
+depend on the scheduler's chunking; a window's samples use the estimate of the windows
+before it (esn0_db before the first one completes). Non-finite samples and |y|^2 > 50
+(max|c|^2 + sigma2_max) are left out of the estimate.
+
+Latency 0 samples (sample-wise); work is done in batches of at most batch_size
+items. Input samples that are NaN/Inf (or have a NaN sigma2) are passed through
+unchanged and flagged with an output tag "invalid_sample" (value: running count).
+sigma2 outside the schedule is clamped to its range, with a one-time warning. Tags
+propagate 1:1.
+
+Constructor Specific Documentation:
+
+Args:
+    model_path : gr-diffusion ONNX model (e.g. models/16qam.onnx)
+    mode : sampler
+    ddim_steps : DDIM steps, 1 <= k <= T (mode DDIM)
+    noise_source : where sigma2 comes from
+    esn0_db : initial Es/N0 in dB (NOISE_PARAMETER)
+    provider : onnxruntime execution provider: "cpu", "cuda" or "tensorrt"
+    intra_op_threads : onnxruntime threads per call, 0..256 (0 = onnxruntime default)
+    batch_size : items per inference call, 1..2^20
+    seed : seed of the stochastic modes: the noise of stream item i at step s is a function of (seed, i, s) only, so the output does not depend on how the scheduler chunks the stream, on batch_size or on threads
+    engine : "auto" (the fused C++ kernel when it recognises the graph and passes its probe check against onnxruntime, else onnxruntime; the choice is logged), "fused" (error if the kernel cannot run this model) or "onnxruntime"
+    threads : workers a batch is split across (>= 1; batches of >= 512 items per worker are split)
+    provider_options : "key=value;..." for provider cuda / tensorrt, e.g. "device_id=0" or "trt_fp16_enable=1;trt_engine_cache_enable=1; trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
+
+Raises:
+    std::invalid_argument : naming the file or parameter at fault)doc";

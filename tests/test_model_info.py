@@ -1,0 +1,108 @@
+#
+# Copyright 2026 gr-diffusion authors.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""gr-diffusion-model (apps/gr-diffusion-model over core.model_info; issue 15, item 8) on
+every shipped model and on bad files."""
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from gnuradio import diffusion
+from gnuradio.diffusion.core import model_info
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+APP = os.path.join(ROOT, "apps", "gr-diffusion-model")
+MODELS = sorted(glob.glob(os.path.join(ROOT, "models", "*.onnx")))
+BUILD = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(diffusion.__file__))))
+ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([BUILD, os.environ.get("PYTHONPATH", "")]))
+
+
+def run(*argv):
+    return subprocess.run([sys.executable, APP, *argv], capture_output=True, text=True,
+                          timeout=120, env=ENV)
+
+
+@pytest.fixture(scope="module")
+def all_models(tmp_path_factory):
+    out = tmp_path_factory.mktemp("mi") / "all.json"
+    r = run(*MODELS, "--json", str(out))
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout, {os.path.basename(d["path"]): d for d in json.load(open(out))}
+
+
+def test_every_shipped_model(all_models):
+    text, info = all_models
+    assert len(MODELS) == 10 and set(info) == {os.path.basename(m) for m in MODELS}
+    for name, d in info.items():
+        assert d["network"].startswith("mlp"), name
+        assert d["training"]["command"].startswith("python -m diffusion.train"), name
+        chk = d["self_check"]
+        assert chk["ok"] and len(chk["rows"]) == 2, (name, chk)
+        if d["kind"] == "ddpm":
+            s = d["schedule"]
+            assert s["T"] == 100 and s["esn0_db_t1"] == pytest.approx(45.0, abs=0.6)
+            if name == "16qam_sigmoid.onnx":  # the published schedule: abar_T ~ 0.6
+                assert s["esn0_db_tT"] == pytest.approx(1.85, abs=0.05) and s["paper_mode_ok"]
+            else:
+                assert s["esn0_db_tT"] == pytest.approx(-30.0, abs=0.01)
+                assert not s["paper_mode_ok"]
+        if d["constellation"] is not None:
+            c = d["constellation"]
+            assert c["power"] == pytest.approx(1.0, abs=1e-6)
+            assert sorted(p["label"] for p in c["points"]) == list(range(c["order"]))
+            for r in chk["rows"]:  # measured excess over the exact MMSE: <= 0.32 dB
+                assert r["excess_db"] < 1.0
+        else:
+            assert name == "swissroll.onnx" and all(r["gain_db"] > 1.0 for r in chk["rows"])
+    # the text report: orientation, labels, Es/N0 range, what PAPER does
+    assert "qpsk: 4 points at 45, 135, 225, 315 degrees" in text
+    assert "16qam: 16 points, a square grid aligned with the I/Q axes" in text
+    assert "45.0 dB (t = 1) .. -30.0 dB (t = T)" in text
+    assert "returns prior samples" in text and "PASS" in text and "FAIL" not in text
+
+
+def test_qpsk_points_and_labels():
+    d = model_info.describe(model_info.resolve("qpsk"))
+    pts = {(round(p["i"], 4), round(p["q"], 4)): p["bits"] for p in d["constellation"]["points"]}
+    assert pts == {(-0.7071, -0.7071): "00", (-0.7071, 0.7071): "01",
+                   (0.7071, -0.7071): "10", (0.7071, 0.7071): "11"}
+
+
+def test_shipped_name_and_dnn():
+    r = run("dnn_16qam_regression", "--no-check")
+    assert r.returncode == 0, r.stderr
+    assert "DNN receiver" in r.stdout and "trained on Es/N0 0 .. 20 dB" in r.stdout
+    assert "self-check" not in r.stdout
+
+
+@pytest.mark.parametrize("case", ["text", "missing", "foreign_onnx", "truncated"])
+def test_bad_files(tmp_path, case):
+    if case == "text":
+        p = tmp_path / "notes.onnx"
+        p.write_text("not a model\n")
+        want = "not an ONNX model"
+    elif case == "missing":
+        p = tmp_path / "nothing.onnx"
+        want = "no such file"
+    elif case == "foreign_onnx":
+        p = os.path.join(ROOT, "tests", "data", "affine.onnx")
+        want = "not a gr-diffusion one"
+    else:
+        p = tmp_path / "cut.onnx"
+        p.write_bytes(open(MODELS[0], "rb").read()[:5000])
+        want = "not an ONNX model"
+    r = run(str(p), "qpsk", "--no-check")
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert f"gr-diffusion-model: error: {p}" in r.stderr and want in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+    assert "qpsk: 4 points" in r.stdout  # the good one is still reported
+
+
+def test_usage_errors():
+    r = run()
+    assert r.returncode == 2 and "give a model file" in r.stderr
