@@ -70,14 +70,17 @@ class pilot_phase_tracker(gr.basic_block):
 class tx_impairment_chain(gr.hier_block2):
     """Hierarchical block: the stages of a chain spec, complex in -> complex out.
 
-    tx_impairment_chain(spec, seed=0)
+    tx_impairment_chain(spec, seed=0, cal_input=None)
     spec: chain-spec string (or a parsed ChainSpec); seed (>= 0): base seed of the random
-    stages (stage i uses seed * 1000 + i).  Attributes: spec (ChainSpec), agc_gain
+    stages (stage i uses seed * 1000 + i).  cal_input: complex samples the 'agc' stage is
+    calibrated on (default: every constellation point equally often, i.e. a symbol-rate
+    chain); give a stretch of the actual input for a chain on a waveform (e.g. the link's
+    pulse-shaped TX samples).  Attributes: spec (ChainSpec), agc_gain
     (linear amplitude gain of the 'agc' stage, 1 without one).  ValueError naming the spec
     for one that does not parse.
     """
 
-    def __init__(self, spec, seed=0):
+    def __init__(self, spec, seed=0, cal_input=None):
         gr.hier_block2.__init__(self, "tx_impairment_chain",
                                 gr.io_signature(1, 1, gr.sizeof_gr_complex),
                                 gr.io_signature(1, 1, gr.sizeof_gr_complex))
@@ -91,7 +94,7 @@ class tx_impairment_chain(gr.hier_block2):
         first = True
         for i, st in enumerate(self.spec.stages):
             if st.name == "agc":
-                g = calibrate_gain(self.spec, i, self.seed)
+                g = calibrate_gain(self.spec, i, self.seed, cal_input)
                 self.agc_gain *= g
                 blks = [blocks.multiply_const_cc(complex(g, 0.0))]
                 head = tail = blks[0]
@@ -167,18 +170,25 @@ def _run(spec, x, seed):
     return np.array(snk.data(), dtype=np.complex128), chain
 
 
-def calibrate_gain(spec, upto, seed):
-    """Amplitude gain giving unit mean power at the output of stages[:upto] (AGC stage)."""
+def calibrate_gain(spec, upto, seed, cal_input=None):
+    """Amplitude gain giving unit mean power at the output of stages[:upto] (AGC stage),
+    measured on cal_input or on every constellation point equally often."""
     spec = _cs.parse(spec)
-    const = spec.get_constellation()
-    m = const.order
-    rng = np.random.default_rng(1_000_003 + seed)
-    idx = rng.permutation(np.repeat(np.arange(m), max(1, CAL_SYMBOLS // m)))
+    if cal_input is None:
+        const = spec.get_constellation()
+        m = const.order
+        rng = np.random.default_rng(1_000_003 + seed)
+        idx = rng.permutation(np.repeat(np.arange(m), max(1, CAL_SYMBOLS // m)))
+        x = const.points[idx]
+    else:
+        x = np.asarray(cal_input, dtype=np.complex128).reshape(-1)
+        if len(x) < 16 or not np.isfinite(x).all():
+            raise ValueError("tx_impairment_chain: cal_input needs >= 16 finite samples")
     prefix = _cs.ChainSpec(spec.constellation, spec.stages[:upto])
     if not prefix.stages:
-        z = const.points[idx]
+        z = x
     else:
-        z, _ = _run(prefix, const.points[idx], seed)
+        z, _ = _run(prefix, x, seed)
     p = float(np.mean(np.abs(z) ** 2))
     if not (p > 0 and math.isfinite(p)):
         raise ValueError(f"tx_impairment_chain: agc: chain output power {p} (spec {spec})")
