@@ -48,7 +48,14 @@ CASES = {
     "64qam_pa": ("64qam+rapp(ibo=0,p=2)+agc", "64qam_rapp.onnx"),
     "16qam_pa_pn": ("16qam+rapp(ibo=0,p=2)+phase_noise(1e-4,block=32)+agc",
                     "16qam_rapp_pn.onnx"),
+    # simulated loopback: this chain acts on the link's pulse-shaped waveform, unknown to
+    # the receiver; the model is trained from a labelled capture of it (LOOPBACK_CAPTURE)
+    "16qam_loopback": ("loopback:16qam+iq(0.5dB,3deg)+dc(0.02,-0.01)+rapp(ibo=1,p=2)+agc",
+                       "16qam_loopback.onnx"),
 }
+# capture the loopback model was trained on (link.loopback.capture arguments)
+LOOPBACK_CAPTURE = dict(esn0_db=35.0, frames=256, payload_seed=11, noise_seed=12)
+LOOPBACK_CLEAN_DB = 200.0     # "noiseless" channel of the oracle / MSE reference runs
 
 
 def wilson(k, n, z=1.96):
@@ -62,9 +69,7 @@ def wilson(k, n, z=1.96):
 
 
 def awgn_flowgraph(z, esn0_db, seed):
-    from gnuradio import blocks, gr
-
-    from gnuradio import diffusion
+    from gnuradio import blocks, diffusion, gr
     tb = gr.top_block()
     src = blocks.vector_source_c(np.asarray(z, np.complex64).tolist(), False)
     ch = diffusion.additive_noise(esn0_db, diffusion.additive_noise.GAUSSIAN, 1.0, 0.01,
@@ -84,7 +89,8 @@ def metrics(name, xhat, dec, z, idx, const, out):
     bits_rx = const.bits(np.where(dec < 0, 0, dec))
     be = int((bits_tx != bits_rx).sum())
     mse = float(np.mean(np.abs(xhat - z) ** 2))
-    out[name] = {"ser": k / n, "ser_errors": k, "ser_ci95": wilson(k, n), "ber": be / (n * bits_tx.shape[1]),
+    out[name] = {"ser": k / n, "ser_errors": k, "ser_ci95": wilson(k, n),
+                 "ber": be / (n * bits_tx.shape[1]),
                  "mse_db": 10 * math.log10(mse) if mse > 0 else -math.inf, "n": n}
 
 
@@ -122,14 +128,88 @@ def oracle_receiver(y, s2, pts, plab, m):
     return xhat, dec
 
 
-def run_case(name, spec, model_path, args, log):
-    from gnuradio.diffusion.core import chain_spec as cs
-    from gnuradio.diffusion.core import reference, samplers
-    from gnuradio.diffusion.core.label_mixture import LabelMixture
-    from gnuradio.diffusion.core.onnx_model import DdpmModel
-    from gnuradio.diffusion.tx_impairment_chain import generate
+class ChainData:
+    """Symbol-level chain: training set regenerated, test symbols + AWGN flowgraph."""
 
-    sp = cs.parse(spec)
+    def __init__(self, spec, args):
+        from gnuradio.diffusion.core import chain_spec as cs
+        self.sp = cs.parse(spec)
+        self.args = args
+
+    def train_set(self, n_train, seed_train):
+        from gnuradio.diffusion.tx_impairment_chain import generate
+        zt, it, _ = generate(self.sp, n_train, seed_train)
+        return zt, it
+
+    def test_clean(self, n):
+        from gnuradio.diffusion.tx_impairment_chain import generate
+        z, idx, _ = generate(self.sp, n, self.args.seed)
+        return z, idx
+
+    def noisy(self, z, esn0):
+        return awgn_flowgraph(z, esn0, self.args.seed * 100 + int(esn0 * 10))
+
+    def oracle(self):
+        return oracle_prior(self.sp, self.args.oracle_k, self.args.seed + 7)
+
+
+class LoopbackData:
+    """Simulated loopback (link.loopback): the receiver's equalized symbols; the MSE
+    reference z is the same frames through a noiseless channel."""
+
+    def __init__(self, spec, args):
+        from gnuradio.diffusion.core import chain_spec as cs
+        self.sp = cs.parse(spec)
+        self.args = args
+
+    def _run(self, esn0, n, payload_seed, noise_seed):
+        from gnuradio.diffusion.link.loopback import run_loopback
+        frames = max(1, -(-n // 1024))
+        r = run_loopback(str(self.sp), esn0, frames, payload_seed=payload_seed,
+                         noise_seed=noise_seed)
+        return r
+
+    def train_set(self, n_train, seed_train):
+        c = LOOPBACK_CAPTURE
+        r = self._run(c["esn0_db"], c["frames"] * 1024, c["payload_seed"], c["noise_seed"])
+        ok = r["ok"]
+        return r["eq"][ok], r["labels"][ok]
+
+    def test_clean(self, n):
+        r = self._run(LOOPBACK_CLEAN_DB, n, self.args.seed, 1)
+        self._ok = r["ok"]
+        return r["eq"], r["labels"]
+
+    def noisy(self, z, esn0):
+        r = self._run(esn0, len(z), self.args.seed, self.args.seed * 100 + int(esn0 * 10))
+        y = r["eq"][:len(z)]
+        if len(y) != len(z) or not r["ok"][:len(z)].all():
+            raise RuntimeError(f"loopback at {esn0} dB lost frames: cannot align with the "
+                               f"noiseless reference")
+        return y
+
+    def oracle(self):
+        k = self.args.oracle_k
+        m = self.sp.get_constellation().order
+        r = self._run(LOOPBACK_CLEAN_DB, 64 * 1024, self.args.seed + 7, 3)
+        z, lab = r["eq"][r["ok"]], r["labels"][r["ok"]]
+        pts, labs = [], []
+        for i in range(m):
+            zi = z[lab == i][:k]
+            pts.append(zi)
+            labs.append(np.full(len(zi), i))
+        return (np.concatenate(pts), np.concatenate(labs),
+                f"Monte-Carlo prior, {k} noiseless-channel loopback symbols per label")
+
+
+def run_case(name, spec, model_path, args, log):
+    from gnuradio.diffusion.core import reference, samplers
+    from gnuradio.diffusion.core.label_mixture import LabelMixture, estimate
+    from gnuradio.diffusion.core.onnx_model import DdpmModel
+
+    data = (LoopbackData(spec[len("loopback:"):], args) if spec.startswith("loopback:")
+            else ChainData(spec, args))
+    sp = data.sp
     const = sp.get_constellation()
     m = const.order
     model = DdpmModel(model_path, intra_op_threads=args.threads)
@@ -138,24 +218,23 @@ def run_case(name, spec, model_path, args, log):
     n_train = int(train_meta.get("train_symbols", 1 << 18))
     seed_train = int(train_meta.get("config", {}).get("seed", 1))
     t0 = time.time()
-    # the model's training symbols, regenerated (same chain, seed and count)
-    zt, it, _ = generate(sp, n_train, seed_train)
-    from gnuradio.diffusion.core.label_mixture import estimate
+    # the model's training symbols, regenerated (same chain / capture, seed and count)
+    zt, it = data.train_set(n_train, seed_train)
     mu, spr, cnt = estimate(zt, it, m)
     da = LabelMixture(mu, spr, const.labels, counts=cnt)
     same = float(np.max(np.abs(mu - mix_model.centroids)))
-    log(f"[{name}] training symbols regenerated ({n_train}); |centroids - model metadata| "
+    log(f"[{name}] training symbols regenerated ({len(zt)}); |centroids - model metadata| "
         f"max {same:.2e}")
-    pts, plab, odesc = oracle_prior(sp, args.oracle_k, args.seed + 7)
-    n_max = max(args.n, args.n_target)
-    z, idx, _ = generate(sp, n_max, args.seed)
+    pts, plab, odesc = data.oracle()
+    n_max = max(args.n, args.n_target if name in args.target_cases else 0)
+    z, idx = data.test_clean(n_max)
     res = {"spec": str(sp), "model": os.path.relpath(model_path, ROOT), "oracle": odesc,
            "train_symbols": n_train, "points": {}}
     for esn0 in args.snr:
         n = args.n_target if (esn0 == args.target_snr and name in args.target_cases) else args.n
         n = min(n, len(z))
         s2 = 10 ** (-esn0 / 10)
-        y = awgn_flowgraph(z[:n], esn0, args.seed * 100 + int(esn0 * 10))
+        y = data.noisy(z[:n], esn0)
         zz, ii = z[:n], idx[:n]
         out = {}
         t1 = time.time()
@@ -179,8 +258,8 @@ def run_case(name, spec, model_path, args, log):
     sweep = {}
     s2t = 10 ** (-args.target_snr / 10)
     n = min(args.n, len(z))
-    y = awgn_flowgraph(z[:n], args.target_snr, args.seed * 100 + int(args.target_snr * 10))
-    y14 = awgn_flowgraph(z[:n], 14.0, args.seed * 100 + 140)
+    y = data.noisy(z[:n], args.target_snr)
+    y14 = data.noisy(z[:n], 14.0)
     for nt in args.sweep:
         if nt > len(zt):
             continue
@@ -200,7 +279,7 @@ def run_case(name, spec, model_path, args, log):
     res["constellation"] = {"nominal": [[float(p.real), float(p.imag)] for p in const.points],
                             "learned": [[float(p.real), float(p.imag)]
                                         for p in mix_model.centroids]}
-    return res, (z[:4000], idx[:4000], y[:4000], const, mix_model)
+    return res, (z[:4000], idx[:4000], y[:4000], const, mix_model, args.target_snr)
 
 
 def plot(results, scatter, path):
@@ -224,9 +303,9 @@ def plot(results, scatter, path):
             a.set_xlabel("Es/N0 dB")
             a.grid(True, which="both", alpha=0.3)
             a.legend(fontsize=7)
-        z, idx, y, const, mix = scatter[name]
+        z, idx, y, const, mix, snr_y = scatter[name]
         a = ax[2, j]
-        a.scatter(y.real, y.imag, s=1, c="0.8", label=f"received ({'%g' % max(map(float, r['points']))} dB)")
+        a.scatter(y.real, y.imag, s=1, c="0.8", label=f"received ({snr_y:g} dB)")
         a.scatter(z.real, z.imag, s=2, c="C1", label="transmitted (chain)")
         a.scatter(const.points.real, const.points.imag, marker="+", c="k", s=60,
                   label="nominal grid")
@@ -245,6 +324,94 @@ def plot(results, scatter, path):
         a.set_title("constellation and learned decision regions", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
+
+
+def _fmt_ser(v):
+    return f"{v['ser']:.2e} [{v['ser_ci95'][0]:.1e}, {v['ser_ci95'][1]:.1e}]"
+
+
+def write_card(name, r, model_path, bench_cmd):
+    """models/<model>.md from the model metadata and this run's figures."""
+    import hashlib
+
+    from gnuradio.diffusion.core.label_mixture import LabelMixture
+    from gnuradio.diffusion.core.onnx_model import DdpmModel
+    m = DdpmModel(model_path)
+    tr = m.training
+    meta = m.metadata
+    mix = LabelMixture.from_model(model_path)
+    base = os.path.basename(model_path)
+    sha = hashlib.sha256(open(model_path, "rb").read()).hexdigest()[:16]
+    kib = os.path.getsize(model_path) // 1024
+    rxs = list(next(iter(r["points"].values())))
+    lines = [f"# {base}: DDPM eps-network for learned hardware ({meta.get('constellation')}, "
+             f"gr-diffusion)", "", "| | |", "|---|---|",
+             f"| file | `models/{base}` ({kib} KiB, sha256 `{sha}...`) |",
+             f"| data | {tr.get('data', '')} |",
+             f"| chain | `{meta.get('chain_spec', meta.get('label_data', ''))}` |",
+             f"| labels | metadata `label_centroids` ({mix.order} re,im pairs, label order of "
+             f"`constellation_points`), `label_spread` (c_rr, c_ii, c_ri per label), "
+             f"`label_count`; bit labels in `constellation_labels` (Gray) |",
+             f"| network | {meta.get('network', '')}; {tr.get('parameters')} parameters |",
+             f"| schedule | `{meta.get('schedule')}`: T = {meta.get('T')} |",
+             "| conventions | unit-power constellations (E\\|x\\|^2 = 1 is the signal power, "
+             "not signal plus noise; QPSK at 45 degrees); the nominal points in "
+             "`constellation_points`, what the hardware sends in `label_centroids`; "
+             "AWGN sigma^2 per complex sample, Es/N0 = 1/sigma^2 |",
+             "", "## Training", "", "```", tr.get("command", ""), "```", "",
+             f"- recipe: {tr.get('optimizer', '')}; {tr.get('loss', '')}; EMA "
+             f"{tr.get('ema_decay')}; {tr.get('config', {}).get('steps')} steps (the AWGN "
+             f"models use 3000-4000; 3000 here to fit the CPU budget); seed "
+             f"{tr.get('config', {}).get('seed')}",
+             f"- {tr.get('train_symbols')} labelled training symbols; wall time "
+             f"{tr.get('train_seconds')} s on {tr.get('host')} (torch {tr.get('torch')}, 1 "
+             f"thread, CPU shared with other jobs), final loss {tr.get('final_loss')}",
+             "", "## Measured (bench/learned_hardware.py)", "",
+             f"```\n{bench_cmd}\n```", "",
+             f"Oracle: {r['oracle']}. SER with Wilson 95 % intervals; MSE = mean |x_hat - z|^2 "
+             f"against the transmitted (impaired) symbol, dB.", "",
+             "| Es/N0 dB | n | " + " | ".join(f"SER {k}" for k in rxs) + " |",
+             "|---|---|" + "---|" * len(rxs)]
+    for snr, pt in r["points"].items():
+        lines.append(f"| {snr} | {pt['nominal_hard']['n']} | " +
+                     " | ".join(_fmt_ser(pt[k]) for k in rxs) + " |")
+    lines += ["", "| Es/N0 dB | " + " | ".join(f"MSE {k}" for k in rxs) + " |",
+              "|---|" + "---|" * len(rxs)]
+    for snr, pt in r["points"].items():
+        lines.append(f"| {snr} | " + " | ".join(f"{pt[k]['mse_db']:.2f}" for k in rxs) + " |")
+    lines += ["", "| Es/N0 dB | " + " | ".join(f"BER {k}" for k in rxs) + " |",
+              "|---|" + "---|" * len(rxs)]
+    for snr, pt in r["points"].items():
+        lines.append(f"| {snr} | " + " | ".join(f"{pt[k]['ber']:.2e}" for k in rxs) + " |")
+    sw = r.get("data_aided_sweep", {})
+    if sw:
+        lines += ["", "Data-aided baseline vs training-set size (first n training symbols; "
+                  "SER at the target Es/N0 / mixture-MMSE MSE at 14 dB):", "",
+                  "| n | " + " | ".join(sw) + " |", "|---|" + "---|" * len(sw),
+                  "| SER | " + " | ".join(f"{v['ser']:.2e}" for v in sw.values()) + " |",
+                  "| MSE 14 dB | " + " | ".join(f"{v['mse14_db']:.2f}" for v in sw.values())
+                  + " |"]
+    lines += ["", "## Use", "", "```python",
+              "from gnuradio import diffusion",
+              f"den = diffusion.ddpm_denoiser('models/{base}', diffusion.ddpm_denoiser.TWEEDIE, "
+              f"1, diffusion.ddpm_denoiser.NOISE_STREAM, 20.0)",
+              f"slicer = diffusion.learned_slicer('models/{base}', sigma2=0.0)   # after the "
+              f"denoiser",
+              f"demap = diffusion.learned_slicer('models/{base}', sigma2=0.01)  # alone: LLRs "
+              f"(gr-fec sign: + = bit 1)", "```", "",
+              "## Limitations", "",
+              "- Learns what this chain sends at this setting: a PA at another back-off, or "
+              "another chain, is a different distribution (retrain, or capture and train).",
+              "- The input must be scaled like the training data (unit mean power after the "
+              "chain's AGC) and sigma2 given per complex sample in the same units.",
+              "- Where the learned distribution is a set of points with small spread, the "
+              "data-aided mixture (the same centroids and spreads in `label_centroids` / "
+              "`label_spread`) does as well as the DDPM at a fraction of the cost; see the "
+              "tables.", ""]
+    card = os.path.splitext(model_path)[0] + ".md"
+    with open(card, "w") as f:
+        f.write("\n".join(lines))
+    return card
 
 
 def main(argv=None):
@@ -266,6 +433,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=2027)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--quick", action="store_true", help="small n (smoke run)")
+    ap.add_argument("--cards", action="store_true", help="write models/<model>.md cards")
     ap.add_argument("--json", default=os.path.join(ROOT, "bench", "results",
                                                    "learned_hardware.json"))
     ap.add_argument("--plot", default=os.path.join(ROOT, "bench", "results",
@@ -291,6 +459,12 @@ def main(argv=None):
                    "results": results}, f, indent=1)
     if args.plot:
         plot(results, scatter, args.plot)
+    if args.cards:
+        cmd = "python bench/learned_hardware.py " + " ".join(sys.argv[1:] if argv is None
+                                                             else argv)
+        for name in results:
+            log("card: " + write_card(name, results[name],
+                                      os.path.join(args.models, CASES[name][1]), cmd))
     log(f"wrote {args.json} and {args.plot}")
     return 0
 
