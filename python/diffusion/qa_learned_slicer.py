@@ -24,6 +24,7 @@ Q16 = const.qam(16)
 def models_dir():
     """Folder of the shipped models (source tree or install)."""
     from gnuradio.diffusion.core.model_files import shipped_model
+
     return os.path.dirname(shipped_model("16qam"))
 
 
@@ -47,18 +48,31 @@ def brute_llr(mix, y, sigma2):
     det = A * D - C * C
     r = y[:, None] - mix.centroids[None, :]
     u, v = r.real, r.imag
-    p = np.exp(-0.5 * (D * u * u - 2 * C * u * v + A * v * v) / det) / (2 * np.pi *
-                                                                          np.sqrt(det))
+    p = np.exp(-0.5 * (D * u * u - 2 * C * u * v + A * v * v) / det) / (2 * np.pi * np.sqrt(det))
     out = np.empty((len(y), mix.bits_per_symbol))
     for b in range(mix.bits_per_symbol):
         one = mix.bit_table[:, b]
         out[:, b] = np.log(p[:, one].sum(1)) - np.log(p[:, ~one].sum(1))
-    return out, np.argmax(p, 1), (p * (mix.centroids[None, :]
-                                       + (mix.spread[None, :, 0] * (D * u - C * v) / det
-                                          + mix.spread[None, :, 2] * (A * v - C * u) / det)
-                                       + 1j * (mix.spread[None, :, 2] * (D * u - C * v) / det
-                                               + mix.spread[None, :, 1] * (A * v - C * u)
-                                               / det))).sum(1) / p.sum(1)
+    return (
+        out,
+        np.argmax(p, 1),
+        (
+            p
+            * (
+                mix.centroids[None, :]
+                + (
+                    mix.spread[None, :, 0] * (D * u - C * v) / det
+                    + mix.spread[None, :, 2] * (A * v - C * u) / det
+                )
+                + 1j
+                * (
+                    mix.spread[None, :, 2] * (D * u - C * v) / det
+                    + mix.spread[None, :, 1] * (A * v - C * u) / det
+                )
+            )
+        ).sum(1)
+        / p.sum(1),
+    )
 
 
 def run_slicer(blk, y, sigma2_stream=None):
@@ -68,8 +82,7 @@ def run_slicer(blk, y, sigma2_stream=None):
     s_llr = blocks.vector_sink_f()
     tb.connect(src, (blk, 0))
     if sigma2_stream is not None:
-        tb.connect(blocks.vector_source_f(np.asarray(sigma2_stream, np.float32).tolist()),
-                   (blk, 1))
+        tb.connect(blocks.vector_source_f(np.asarray(sigma2_stream, np.float32).tolist()), (blk, 1))
     tb.connect((blk, 0), s_idx)
     tb.connect((blk, 1), s_llr)
     tb.run()
@@ -77,7 +90,6 @@ def run_slicer(blk, y, sigma2_stream=None):
 
 
 class qa_learned_slicer(gr_unittest.TestCase):
-
     def test_001_core_exact_and_brute_force(self):
         mix = hw_mixture(1)
         # noiseless: every centroid decides to itself, LLR signs = its bits
@@ -98,18 +110,23 @@ class qa_learned_slicer(gr_unittest.TestCase):
         # zero spread on the nominal points = exact bit-wise MAP: LLR from the point
         # likelihoods exp(-|y - x|^2 / sigma2) directly; MMSE = reference.mmse_estimate
         from gnuradio.diffusion.core import reference
+
         mix = LabelMixture.nominal(Q16)
         rng = np.random.default_rng(7)
         idx = rng.integers(0, 16, 3000)
         s2 = 0.05
         y = reference.awgn(Q16.points[idx], s2, rng)
-        lg = -np.abs(y[:, None] - Q16.points[None, :]) ** 2 / s2
+        lg = -(np.abs(y[:, None] - Q16.points[None, :]) ** 2) / s2
         bits = mix.bit_table
-        ref = np.stack([np.log(np.exp(lg[:, bits[:, b]]).sum(1)) -
-                        np.log(np.exp(lg[:, ~bits[:, b]]).sum(1)) for b in range(4)], 1)
+        ref = np.stack(
+            [
+                np.log(np.exp(lg[:, bits[:, b]]).sum(1)) - np.log(np.exp(lg[:, ~bits[:, b]]).sum(1))
+                for b in range(4)
+            ],
+            1,
+        )
         np.testing.assert_allclose(mix.llr(y, s2), ref, rtol=1e-8, atol=1e-8)
-        np.testing.assert_allclose(mix.mmse(y, s2), reference.mmse_estimate(y, Q16, s2),
-                                   atol=1e-12)
+        np.testing.assert_allclose(mix.mmse(y, s2), reference.mmse_estimate(y, Q16, s2), atol=1e-12)
         self.assertTrue(np.array_equal(mix.decide(y, s2), Q16.slice(y)))
 
     def test_003_cpp_block_matches_core(self):
@@ -117,12 +134,18 @@ class qa_learned_slicer(gr_unittest.TestCase):
         rng = np.random.default_rng(99)
         idx = rng.integers(0, 16, 5000)
         s2 = 0.03
-        y = (mix.centroids[idx] + math.sqrt(s2 / 2) * (rng.standard_normal(5000) +
-                                                       1j * rng.standard_normal(5000)))
+        y = mix.centroids[idx] + math.sqrt(s2 / 2) * (
+            rng.standard_normal(5000) + 1j * rng.standard_normal(5000)
+        )
         y = y.astype(np.complex64)
-        blk = diffusion.learned_slicer("", mix.centroids.astype(np.complex64).tolist(),
-                                       mix.spread.reshape(-1).astype(np.float32).tolist(),
-                                       Q16.labels.tolist(), s2, False)
+        blk = diffusion.learned_slicer(
+            "",
+            mix.centroids.astype(np.complex64).tolist(),
+            mix.spread.reshape(-1).astype(np.float32).tolist(),
+            Q16.labels.tolist(),
+            s2,
+            False,
+        )
         self.assertEqual(blk.bits_per_symbol(), 4)
         d, L, _, _ = run_slicer(blk, y)
         self.assertEqual(len(d), 5000)
@@ -135,15 +158,21 @@ class qa_learned_slicer(gr_unittest.TestCase):
         sent = Q16.bits(idx).astype(bool)
         self.assertGreater(np.mean((L.reshape(-1, 4) > 0) == sent), 0.95)
         # sigma2 from a stream: same result
-        blk2 = diffusion.learned_slicer("", mix.centroids.astype(np.complex64).tolist(),
-                                        mix.spread.reshape(-1).astype(np.float32).tolist(),
-                                        Q16.labels.tolist(), 0.5, True)
+        blk2 = diffusion.learned_slicer(
+            "",
+            mix.centroids.astype(np.complex64).tolist(),
+            mix.spread.reshape(-1).astype(np.float32).tolist(),
+            Q16.labels.tolist(),
+            0.5,
+            True,
+        )
         _, L2, _, _ = run_slicer(blk2, y, np.full(5000, s2))
         np.testing.assert_allclose(L2, L, rtol=1e-6, atol=1e-6)
 
     def test_004_nan_erasure_and_continues(self):
-        blk = diffusion.learned_slicer("", Q16.points.astype(np.complex64).tolist(), [],
-                                       Q16.labels.tolist(), 0.01, False)
+        blk = diffusion.learned_slicer(
+            "", Q16.points.astype(np.complex64).tolist(), [], Q16.labels.tolist(), 0.01, False
+        )
         y = Q16.points[np.arange(40) % 16].astype(np.complex64)
         y[5] = np.nan
         y[17] = complex(np.inf, 0)
@@ -176,18 +205,21 @@ class qa_learned_slicer(gr_unittest.TestCase):
         with self.assertRaises(ValueError):
             diffusion.learned_slicer("", [1 + 0j], [], [], 0.01, False)
         with self.assertRaises(ValueError):
-            diffusion.learned_slicer("", Q16.points.astype(np.complex64).tolist(), [],
-                                     Q16.labels.tolist(), -1.0, False)
+            diffusion.learned_slicer(
+                "", Q16.points.astype(np.complex64).tolist(), [], Q16.labels.tolist(), -1.0, False
+            )
         # metadata round trip (core)
         mix = hw_mixture(3)
         meta = dict(mix.metadata(), constellation_labels=",".join(map(str, Q16.labels)))
         back = LabelMixture.from_metadata(meta, "x.onnx")
         np.testing.assert_array_equal(back.centroids, mix.centroids)
         np.testing.assert_array_equal(back.spread, mix.spread)
-        for bad in ({"label_centroids": "1,2,3"}, {"label_centroids": "1,0,-1,0",
-                                                    "label_spread": "1,2,3"},
-                    {"label_centroids": "1,0,-1,0", "label_spread": "-1,0"},
-                    {"label_centroids": "1,0,x,0"}):
+        for bad in (
+            {"label_centroids": "1,2,3"},
+            {"label_centroids": "1,0,-1,0", "label_spread": "1,2,3"},
+            {"label_centroids": "1,0,-1,0", "label_spread": "-1,0"},
+            {"label_centroids": "1,0,x,0"},
+        ):
             with self.assertRaises(ValueError) as ctx:
                 LabelMixture.from_metadata(bad, "bad.onnx")
             self.assertIn("bad.onnx", str(ctx.exception))
@@ -205,17 +237,17 @@ class qa_learned_slicer(gr_unittest.TestCase):
         _, sp, cnt = estimate(z, idx, 16)
         self.assertEqual(cnt.sum(), 20000)
         # radial spread 0.05^2 |x|^2 split on the rails along the point's direction
-        np.testing.assert_allclose(sp[:, 0] + sp[:, 1], 0.0025 * np.abs(Q16.points) ** 2,
-                                   rtol=0.15)
+        np.testing.assert_allclose(sp[:, 0] + sp[:, 1], 0.0025 * np.abs(Q16.points) ** 2, rtol=0.15)
         with self.assertRaises(ValueError) as ctx:
             estimate(z, np.where(idx == 3, 16, idx), 16, where="cap.labels")
         self.assertIn("cap.labels", str(ctx.exception))
         self.assertIn("out of range", str(ctx.exception))
         with self.assertRaises(ValueError):
-            estimate(z[:10], idx[:10], 16)      # labels with < 2 samples
+            estimate(z[:10], idx[:10], 16)  # labels with < 2 samples
 
     def test_007_labelled_capture_round_trip(self):
         from gnuradio.diffusion.core import labelled_capture as cap
+
         rng = np.random.default_rng(5)
         idx = rng.integers(0, 16, 1000)
         z = Q16.points[idx] + 0.01

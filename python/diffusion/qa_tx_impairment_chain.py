@@ -31,31 +31,36 @@ def rapp(x, ibo_db, p, gain=1.0, sat=1.0):
 
 
 class qa_tx_impairment_chain(gr_unittest.TestCase):
-
     def test_001_parse_canonical_and_errors(self):
-        s = cs.parse("16QAM + rapp(ibo=-1dB, p=3) + pn(1e-4) + iq(0.5dB, 2deg) + dc(0.01, -0.02)"
-                     " + kappa(0.01) + dac(8, fs=1.2) + agc")
+        s = cs.parse(
+            "16QAM + rapp(ibo=-1dB, p=3) + pn(1e-4) + iq(0.5dB, 2deg) + dc(0.01, -0.02)"
+            " + kappa(0.01) + dac(8, fs=1.2) + agc"
+        )
         self.assertEqual(s.constellation, "16qam")
-        self.assertEqual([t.name for t in s.stages],
-                         ["rapp", "phase_noise", "iq", "dc", "kappa", "dac", "agc"])
+        self.assertEqual(
+            [t.name for t in s.stages], ["rapp", "phase_noise", "iq", "dc", "kappa", "dac", "agc"]
+        )
         self.assertEqual(s.stages[0].params["ibo"], -1.0)
         self.assertEqual(s.stages[1].params["block"], 32)
         self.assertEqual(s.stages[5].params["bits"], 8)
-        self.assertEqual(cs.parse(str(s)), s)          # canonical form round trip
+        self.assertEqual(cs.parse(str(s)), s)  # canonical form round trip
         self.assertTrue(s.is_random)
-        self.assertAlmostEqual(cs.parse("qpsk+iq(phase_deg=0.1rad)").stages[0]
-                               .params["phase_deg"], 0.1 * 180 / math.pi)
-        for bad, what in (("16qam+rap(1)", "unknown stage 'rap'"),
-                          ("17qam+agc", "'17qam' is not a constellation"),
-                          ("16qam+rapp(ibo=x)", "ibo = 'x' is not a number"),
-                          ("16qam+rapp(q=1)", "unknown parameter 'q'"),
-                          ("16qam+rapp(1,2,3,4,5)", "too many positional"),
-                          ("16qam++agc", "empty stage"),
-                          ("16qam+iq(1deg)", "unit 'deg'"),
-                          ("16qam+dac(0)", "bits must be"),
-                          ("16qam+rapp(ibo=0", "unbalanced"),
-                          ("16qam+kappa(-1)", "k must be >= 0"),
-                          ("", "non-empty")):
+        self.assertAlmostEqual(
+            cs.parse("qpsk+iq(phase_deg=0.1rad)").stages[0].params["phase_deg"], 0.1 * 180 / math.pi
+        )
+        for bad, what in (
+            ("16qam+rap(1)", "unknown stage 'rap'"),
+            ("17qam+agc", "'17qam' is not a constellation"),
+            ("16qam+rapp(ibo=x)", "ibo = 'x' is not a number"),
+            ("16qam+rapp(q=1)", "unknown parameter 'q'"),
+            ("16qam+rapp(1,2,3,4,5)", "too many positional"),
+            ("16qam++agc", "empty stage"),
+            ("16qam+iq(1deg)", "unit 'deg'"),
+            ("16qam+dac(0)", "bits must be"),
+            ("16qam+rapp(ibo=0", "unbalanced"),
+            ("16qam+kappa(-1)", "k must be >= 0"),
+            ("", "non-empty"),
+        ):
             with self.assertRaises(ValueError) as ctx:
                 cs.parse(bad)
             self.assertIn(what, str(ctx.exception))
@@ -72,7 +77,7 @@ class qa_tx_impairment_chain(gr_unittest.TestCase):
         self.assertAlmostEqual(float(np.mean(np.abs(z) ** 2)), 1.0, places=4)
         # compression: outer corner shrinks relative to the inner points (AM/AM)
         r = np.abs(z)
-        self.assertLess(r.max() / r.min(), 3.0 * 0.97)   # nominal ratio 3
+        self.assertLess(r.max() / r.min(), 3.0 * 0.97)  # nominal ratio 3
 
     def test_003_iq_dc_dac(self):
         z = noiseless_points("16qam+iq(1dB,5deg)+dc(0.01,-0.02)")
@@ -92,13 +97,15 @@ class qa_tx_impairment_chain(gr_unittest.TestCase):
         z, idx, _ = generate("16qam+kappa(0.02)+agc", n, seed=3)
         self.assertEqual(len(z), n)
         x = Q16.points[idx]
-        g = 1 / math.sqrt(1.02)                    # AGC: E|x + eta|^2 = 1 + kappa
+        g = 1 / math.sqrt(1.02)  # AGC: E|x + eta|^2 = 1 + kappa
         e = z / g - x
         # E|eta|^2 = kappa; |eta|^2 exponential: SE = kappa / sqrt(n)
         self.assertLess(abs(np.mean(np.abs(e) ** 2) - 0.02), 5 * 0.02 / math.sqrt(n))
         # AGC calibration run draws other noise: unit power within its own SE
-        self.assertLess(abs(np.mean(np.abs(z) ** 2) - 1.0), 5 * 0.7 / math.sqrt(1 << 16) +
-                        5 * 0.7 / math.sqrt(n))
+        self.assertLess(
+            abs(np.mean(np.abs(z) ** 2) - 1.0),
+            5 * 0.7 / math.sqrt(1 << 16) + 5 * 0.7 / math.sqrt(n),
+        )
         # reproducible
         z2, idx2, _ = generate("16qam+kappa(0.02)+agc", 1000, seed=3)
         np.testing.assert_array_equal(idx2, idx[:1000])
@@ -112,13 +119,13 @@ class qa_tx_impairment_chain(gr_unittest.TestCase):
         # i.e. 3 %; z = 5 -> 15 %.
         n, lw, B = 1 << 17, 1e-3, 32
         z, idx, _ = generate(f"qpsk+phase_noise({lw},block={B})", n, seed=5)
-        self.assertGreaterEqual(len(z), n - B)      # the last segment waits for its anchor
+        self.assertGreaterEqual(len(z), n - B)  # the last segment waits for its anchor
         self.assertLessEqual(len(z), n)
         x = const.by_name("qpsk").points[idx]
         ph = np.angle(z / x)
-        np.testing.assert_allclose(np.abs(z), 1.0, atol=1e-5)   # phase only
+        np.testing.assert_allclose(np.abs(z), 1.0, atol=1e-5)  # phase only
         want = 2 * math.pi * lw * (B * B - 1) / (6 * B)
-        self.assertLess(abs(np.mean(ph ** 2) / want - 1), 0.15)
+        self.assertLess(abs(np.mean(ph**2) / want - 1), 0.15)
         self.assertEqual(ph[0], 0.0)
         # at the anchors the residual is 0
         self.assertLess(np.max(np.abs(ph[::B])), 1e-5)
@@ -134,6 +141,7 @@ class qa_tx_impairment_chain(gr_unittest.TestCase):
 
     def test_007_block_in_flowgraph_passthrough(self):
         from gnuradio import blocks, gr
+
         tb = gr.top_block()
         x = Q16.points[np.arange(64) % 16].astype(np.complex64)
         src = blocks.vector_source_c(x.tolist(), False)

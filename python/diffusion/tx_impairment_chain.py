@@ -17,6 +17,7 @@ gr-channels' iqbal_gen and gr-blocks.  No noise is added here (the channel adds 
 output with the transmitted label indices: the labelled data the training command uses for
 ``--data '<spec>'``.
 """
+
 import math
 
 import numpy as np
@@ -24,7 +25,7 @@ from gnuradio import blocks, gr
 
 from .core import chain_spec as _cs
 
-CAL_SYMBOLS = 1 << 16      # AGC calibration run (every label equally often)
+CAL_SYMBOLS = 1 << 16  # AGC calibration run (every label equally often)
 
 
 class pilot_phase_tracker(gr.basic_block):
@@ -37,10 +38,14 @@ class pilot_phase_tracker(gr.basic_block):
     """
 
     def __init__(self, block):
-        gr.basic_block.__init__(self, name="pilot_phase_tracker",
-                                in_sig=[np.complex64, np.complex64], out_sig=[np.complex64])
+        gr.basic_block.__init__(
+            self,
+            name="pilot_phase_tracker",
+            in_sig=[np.complex64, np.complex64],
+            out_sig=[np.complex64],
+        )
         self.B = int(block)
-        self._theta_a = 0.0        # unwrapped phase at the current anchor (theta[0] = 0)
+        self._theta_a = 0.0  # unwrapped phase at the current anchor (theta[0] = 0)
 
         self.set_output_multiple(self.B)
 
@@ -56,10 +61,10 @@ class pilot_phase_tracker(gr.basic_block):
         B = self.B
         k = 0
         while k + B < n_in and k + B <= len(out):
-            ph = np.angle(ref[k + 1:k + B + 1].astype(np.complex128))
+            ph = np.angle(ref[k + 1 : k + B + 1].astype(np.complex128))
             th = np.unwrap(np.concatenate(([self._theta_a], ph)))
             interp = self._theta_a + (th[-1] - self._theta_a) * np.arange(B) / B
-            out[k:k + B] = (z[k:k + B] * np.exp(-1j * interp)).astype(np.complex64)
+            out[k : k + B] = (z[k : k + B] * np.exp(-1j * interp)).astype(np.complex64)
             self._theta_a = th[-1]
             k += B
         if k:
@@ -81,9 +86,12 @@ class tx_impairment_chain(gr.hier_block2):
     """
 
     def __init__(self, spec, seed=0, cal_input=None):
-        gr.hier_block2.__init__(self, "tx_impairment_chain",
-                                gr.io_signature(1, 1, gr.sizeof_gr_complex),
-                                gr.io_signature(1, 1, gr.sizeof_gr_complex))
+        gr.hier_block2.__init__(
+            self,
+            "tx_impairment_chain",
+            gr.io_signature(1, 1, gr.sizeof_gr_complex),
+            gr.io_signature(1, 1, gr.sizeof_gr_complex),
+        )
         self.spec = _cs.parse(spec)
         if int(seed) < 0:
             raise ValueError(f"tx_impairment_chain: seed must be >= 0, got {seed}")
@@ -107,7 +115,7 @@ class tx_impairment_chain(gr.hier_block2):
             else:
                 self.connect(prev, head)
             prev = tail
-        if first:                       # no stages: pass through
+        if first:  # no stages: pass through
             cp = blocks.copy(gr.sizeof_gr_complex)
             self._blocks.append(cp)
             self.connect((self, 0), cp, (self, 0))
@@ -121,14 +129,35 @@ class tx_impairment_chain(gr.hier_block2):
 def _make_stage(hb, st, seed):
     """(head, tail, all blocks) of one stage inside hier block hb."""
     from . import diffusion_python as _d  # the C++ blocks
+
     p = st.params
     if st.name == "rapp":
-        b = _d.pa_nonlinearity(_d.pa_nonlinearity.RAPP, p["ibo"], p["gain"], p["sat"], p["p"],
-                               2.1587, 1.1517, 4.0033, 9.1040, False)
+        b = _d.pa_nonlinearity(
+            _d.pa_nonlinearity.RAPP,
+            p["ibo"],
+            p["gain"],
+            p["sat"],
+            p["p"],
+            2.1587,
+            1.1517,
+            4.0033,
+            9.1040,
+            False,
+        )
         return b, b, [b]
     if st.name == "saleh":
-        b = _d.pa_nonlinearity(_d.pa_nonlinearity.SALEH, p["ibo"], 1.0, 1.0, 2.0,
-                               p["aa"], p["ba"], p["ap"], p["bp"], False)
+        b = _d.pa_nonlinearity(
+            _d.pa_nonlinearity.SALEH,
+            p["ibo"],
+            1.0,
+            1.0,
+            2.0,
+            p["aa"],
+            p["ba"],
+            p["ap"],
+            p["bp"],
+            False,
+        )
         return b, b, [b]
     if st.name == "phase_noise":
         pn = _d.phase_noise(p["lw"], seed)
@@ -145,6 +174,7 @@ def _make_stage(hb, st, seed):
         return split, trk, [split, pn, mul0, one, pn_ref, trk]
     if st.name == "iq":
         from gnuradio import channels
+
         b = channels.iqbal_gen(p["gain_db"], p["phase_deg"], 0)
         return b, b, [b]
     if st.name == "dc":
@@ -210,7 +240,7 @@ def generate(spec, n, seed=0):
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, const.order, n)
     z, _ = _run(spec, const.points[idx], seed)
-    return z, idx[:len(z)], spec
+    return z, idx[: len(z)], spec
 
 
 def noiseless_points(spec, seed=0):

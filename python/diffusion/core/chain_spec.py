@@ -54,6 +54,7 @@ relative to that unit-power input.
 
 Errors: :class:`ChainSpecError` (a ValueError) naming the text that does not parse.
 """
+
 import math
 import re
 from dataclasses import dataclass, field
@@ -68,8 +69,13 @@ class ChainSpecError(ValueError):
 # name -> ordered (key, default, allowed units) ; units None: plain number
 _STAGES = {
     "rapp": (("ibo", 0.0, "db"), ("p", 2.0, None), ("gain", 1.0, None), ("sat", 1.0, None)),
-    "saleh": (("ibo", 0.0, "db"), ("aa", 2.1587, None), ("ba", 1.1517, None),
-              ("ap", 4.0033, None), ("bp", 9.1040, None)),
+    "saleh": (
+        ("ibo", 0.0, "db"),
+        ("aa", 2.1587, None),
+        ("ba", 1.1517, None),
+        ("ap", 4.0033, None),
+        ("bp", 9.1040, None),
+    ),
     "phase_noise": (("lw", 1e-4, None), ("block", 32, None)),
     "iq": (("gain_db", 0.0, "db"), ("phase_deg", 0.0, "deg")),
     "dc": (("re", 0.0, None), ("im", 0.0, None)),
@@ -77,8 +83,14 @@ _STAGES = {
     "dac": (("bits", 8, None), ("fs", 1.0, None)),
     "agc": (),
 }
-_ALIASES = {"pn": "phase_noise", "phasenoise": "phase_noise", "iqbal": "iq",
-            "iq_imbalance": "iq", "quant": "dac", "pa": "rapp"}
+_ALIASES = {
+    "pn": "phase_noise",
+    "phasenoise": "phase_noise",
+    "iqbal": "iq",
+    "iq_imbalance": "iq",
+    "quant": "dac",
+    "pa": "rapp",
+}
 _NUM = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([a-zA-Z]*)$")
 _STAGE = re.compile(r"^([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:\((.*)\))?$", re.DOTALL)
 
@@ -148,8 +160,9 @@ def _split_top(text, sep, where):
 def _value(tok, key, unit, stage, spec):
     m = _NUM.match(tok.strip())
     if not m:
-        raise ChainSpecError(f"chain spec {spec!r}: stage {stage!r}: {key} = {tok.strip()!r} "
-                             f"is not a number")
+        raise ChainSpecError(
+            f"chain spec {spec!r}: stage {stage!r}: {key} = {tok.strip()!r} is not a number"
+        )
     v = float(m.group(1))
     u = m.group(2).lower()
     if u:
@@ -157,8 +170,10 @@ def _value(tok, key, unit, stage, spec):
             v = v * 180.0 / 3.141592653589793
         elif u != unit:
             want = f"'{unit}' or none" if unit else "none"
-            raise ChainSpecError(f"chain spec {spec!r}: stage {stage!r}: {key} has unit "
-                                 f"{m.group(2)!r} (allowed: {want})")
+            raise ChainSpecError(
+                f"chain spec {spec!r}: stage {stage!r}: {key} has unit "
+                f"{m.group(2)!r} (allowed: {want})"
+            )
     if not math.isfinite(v):
         raise ChainSpecError(f"chain spec {spec!r}: stage {stage!r}: {key} must be finite")
     return v
@@ -167,6 +182,7 @@ def _value(tok, key, unit, stage, spec):
 def _check(name, p, spec):
     def bad(msg):
         raise ChainSpecError(f"chain spec {spec!r}: stage {name!r}: {msg}")
+
     if name == "rapp":
         if p["p"] <= 0 or p["gain"] <= 0 or p["sat"] <= 0:
             bad("p, gain and sat must be > 0")
@@ -199,24 +215,28 @@ def parse(text):
     spec = text.strip()
     parts = [s.strip() for s in _split_top(spec, "+", spec)]
     if any(not s for s in parts):
-        raise ChainSpecError(f"chain spec {spec!r}: empty stage (two '+' in a row or a "
-                             f"trailing '+')")
+        raise ChainSpecError(
+            f"chain spec {spec!r}: empty stage (two '+' in a row or a trailing '+')"
+        )
     try:
         const = _const.by_name(parts[0])
     except ValueError as e:
-        raise ChainSpecError(f"chain spec {spec!r}: first item {parts[0]!r} is not a "
-                             f"constellation ({e})") from None
+        raise ChainSpecError(
+            f"chain spec {spec!r}: first item {parts[0]!r} is not a constellation ({e})"
+        ) from None
     stages = []
     for part in parts[1:]:
         m = _STAGE.match(part)
         if not m:
-            raise ChainSpecError(f"chain spec {spec!r}: cannot parse stage {part!r} "
-                                 f"(expected name or name(args))")
+            raise ChainSpecError(
+                f"chain spec {spec!r}: cannot parse stage {part!r} (expected name or name(args))"
+            )
         name = m.group(1).lower()
         name = _ALIASES.get(name, name)
         if name not in _STAGES:
-            raise ChainSpecError(f"chain spec {spec!r}: unknown stage {m.group(1)!r} "
-                                 f"(known: {', '.join(_STAGES)})")
+            raise ChainSpecError(
+                f"chain spec {spec!r}: unknown stage {m.group(1)!r} (known: {', '.join(_STAGES)})"
+            )
         fields = _STAGES[name]
         keys = [k for k, _, _ in fields]
         params = {k: d for k, d, _ in fields}
@@ -231,12 +251,16 @@ def parse(text):
                 k, v = (s.strip() for s in a.split("=", 1))
                 k = k.lower()
                 if k not in keys:
-                    raise ChainSpecError(f"chain spec {spec!r}: stage {name!r}: unknown "
-                                         f"parameter {k!r} (known: {', '.join(keys) or 'none'})")
+                    raise ChainSpecError(
+                        f"chain spec {spec!r}: stage {name!r}: unknown "
+                        f"parameter {k!r} (known: {', '.join(keys) or 'none'})"
+                    )
             else:
                 if pos >= len(keys):
-                    raise ChainSpecError(f"chain spec {spec!r}: stage {name!r}: too many "
-                                         f"positional arguments (takes {len(keys)})")
+                    raise ChainSpecError(
+                        f"chain spec {spec!r}: stage {name!r}: too many "
+                        f"positional arguments (takes {len(keys)})"
+                    )
                 k, v = keys[pos], a
                 pos += 1
             if k in given:

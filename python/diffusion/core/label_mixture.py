@@ -36,12 +36,13 @@ for labelled data, read by :meth:`LabelMixture.from_metadata`):
                    or 1 value (complex variance v: c_rr = c_ii = v/2, c_ri = 0)
   label_count      (optional) training symbols per label, comma-separated integers
 """
+
 import math
 
 import numpy as np
 
 _CHUNK = 1 << 13
-_FLOOR = 1e-12           # rail-variance floor (noiseless input, zero spread)
+_FLOOR = 1e-12  # rail-variance floor (noiseless input, zero spread)
 
 
 def _parse_floats(text, key, where):
@@ -66,12 +67,18 @@ def spread_from_flat(flat, m, where="label_spread"):
     elif flat.size == m:
         s = np.stack([flat / 2, flat / 2, np.zeros(m)], 1)
     else:
-        raise ValueError(f"{where}: label_spread has {flat.size} values for {m} labels "
-                         f"(need {m} or {3 * m})")
-    if not np.isfinite(s).all() or np.any(s[:, :2] < 0) or \
-            np.any(s[:, 2] ** 2 > s[:, 0] * s[:, 1] * (1 + 1e-9) + 1e-300):
-        raise ValueError(f"{where}: label_spread is not a set of covariance matrices "
-                         f"(negative variance or |c_ri| > sqrt(c_rr c_ii))")
+        raise ValueError(
+            f"{where}: label_spread has {flat.size} values for {m} labels (need {m} or {3 * m})"
+        )
+    if (
+        not np.isfinite(s).all()
+        or np.any(s[:, :2] < 0)
+        or np.any(s[:, 2] ** 2 > s[:, 0] * s[:, 1] * (1 + 1e-9) + 1e-300)
+    ):
+        raise ValueError(
+            f"{where}: label_spread is not a set of covariance matrices "
+            f"(negative variance or |c_ri| > sqrt(c_rr c_ii))"
+        )
     return s
 
 
@@ -89,8 +96,7 @@ class LabelMixture:
         if m < 2 or not np.isfinite(mu).all():
             raise ValueError(f"centroids: need >= 2 finite points, got {m}")
         self.centroids = mu
-        self.spread = (np.zeros((m, 3)) if spread is None
-                       else spread_from_flat(spread, m, "spread"))
+        self.spread = np.zeros((m, 3)) if spread is None else spread_from_flat(spread, m, "spread")
         lab = np.arange(m) if labels is None else np.asarray(labels, dtype=np.int64).reshape(-1)
         if len(lab) != m:
             raise ValueError(f"labels: {len(lab)} entries for {m} centroids")
@@ -119,21 +125,23 @@ class LabelMixture:
     def from_metadata(cls, meta, where="model"):
         """From ONNX metadata (dict); ValueError naming ``where`` and the missing key."""
         if not meta.get("label_centroids", "").strip():
-            raise ValueError(f"{where}: no label_centroids in the model metadata (a model "
-                             f"trained on labelled data, e.g. --data '<chain spec>' or "
-                             f"capture:<file>, carries them)")
+            raise ValueError(
+                f"{where}: no label_centroids in the model metadata (a model "
+                f"trained on labelled data, e.g. --data '<chain spec>' or "
+                f"capture:<file>, carries them)"
+            )
         flat = _parse_floats(meta["label_centroids"], "label_centroids", where)
         if flat.size % 2 or flat.size < 4:
-            raise ValueError(f"{where}: label_centroids needs re,im pairs, got "
-                             f"{flat.size} values")
+            raise ValueError(f"{where}: label_centroids needs re,im pairs, got {flat.size} values")
         mu = flat[0::2] + 1j * flat[1::2]
         if not np.isfinite(mu).all():
             raise ValueError(f"{where}: label_centroids has non-finite values")
         m = len(mu)
         sp = None
         if meta.get("label_spread", "").strip():
-            sp = spread_from_flat(_parse_floats(meta["label_spread"], "label_spread", where),
-                                  m, where)
+            sp = spread_from_flat(
+                _parse_floats(meta["label_spread"], "label_spread", where), m, where
+            )
         lab_txt = meta.get("constellation_labels", "").strip()
         labels = None
         if lab_txt:
@@ -142,8 +150,10 @@ class LabelMixture:
             except ValueError as e:
                 raise ValueError(f"{where}: constellation_labels unparseable ({e})") from None
             if len(labels) != m:
-                raise ValueError(f"{where}: constellation_labels has {len(labels)} entries "
-                                 f"for {m} label_centroids")
+                raise ValueError(
+                    f"{where}: constellation_labels has {len(labels)} entries "
+                    f"for {m} label_centroids"
+                )
         counts = None
         if meta.get("label_count", "").strip():
             counts = _parse_floats(meta["label_count"], "label_count", where).astype(np.int64)
@@ -158,6 +168,7 @@ class LabelMixture:
         import os
 
         import onnxruntime as ort
+
         p = os.fspath(path)
         if not os.path.isfile(p):
             raise FileNotFoundError(f"{p}: model file not found")
@@ -176,9 +187,10 @@ class LabelMixture:
 
     def metadata(self):
         """{'label_centroids', 'label_spread'[, 'label_count']} strings for ONNX metadata."""
-        out = {"label_centroids": _fmt(np.stack([self.centroids.real,
-                                                 self.centroids.imag], 1)),
-               "label_spread": _fmt(self.spread)}
+        out = {
+            "label_centroids": _fmt(np.stack([self.centroids.real, self.centroids.imag], 1)),
+            "label_spread": _fmt(self.spread),
+        }
         if self.counts is not None:
             out["label_count"] = ",".join(str(int(c)) for c in self.counts)
         return out
@@ -201,8 +213,7 @@ class LabelMixture:
         y = np.asarray(y, dtype=np.complex128).reshape(-1)
         s2 = np.broadcast_to(np.asarray(sigma2, dtype=np.float64), y.shape)
         if np.any(~np.isfinite(s2)) or np.any(s2 < 0):
-            raise ValueError("sigma2 must be finite and >= 0 (noise variance per complex "
-                             "sample)")
+            raise ValueError("sigma2 must be finite and >= 0 (noise variance per complex sample)")
         ok = np.isfinite(y)
         return y, 0.5 * s2, ok
 
@@ -252,8 +263,12 @@ class LabelMixture:
             for b in range(k):
                 one, zero = lg[:, tab[:, b]], lg[:, ~tab[:, b]]
                 m1, m0 = one.max(1), zero.max(1)
-                res[:, b] = (m1 + np.log(np.exp(one - m1[:, None]).sum(1))
-                             - m0 - np.log(np.exp(zero - m0[:, None]).sum(1)))
+                res[:, b] = (
+                    m1
+                    + np.log(np.exp(one - m1[:, None]).sum(1))
+                    - m0
+                    - np.log(np.exp(zero - m0[:, None]).sum(1))
+                )
             blk = out[sl]
             blk[o] = res
         return out
@@ -306,20 +321,24 @@ def estimate(z, labels, order, min_count=2, where="training data"):
             raise ValueError(f"{where}: labels must be integers")
         lab = lab.astype(np.int64)
     if len(lab) and (lab.min() < 0 or lab.max() >= order):
-        raise ValueError(f"{where}: labels out of range: [{lab.min()}, {lab.max()}] "
-                         f"(constellation has {order} points: 0..{order - 1})")
+        raise ValueError(
+            f"{where}: labels out of range: [{lab.min()}, {lab.max()}] "
+            f"(constellation has {order} points: 0..{order - 1})"
+        )
     if not np.isfinite(z).all():
         raise ValueError(f"{where}: {int((~np.isfinite(z)).sum())} non-finite samples")
     counts = np.bincount(lab, minlength=order)
     short = np.flatnonzero(counts < min_count)
     if len(short):
-        raise ValueError(f"{where}: label(s) {', '.join(map(str, short[:8].tolist()))} have "
-                         f"fewer than {min_count} samples")
+        raise ValueError(
+            f"{where}: label(s) {', '.join(map(str, short[:8].tolist()))} have "
+            f"fewer than {min_count} samples"
+        )
     s_re = np.bincount(lab, z.real, order) / counts
     s_im = np.bincount(lab, z.imag, order) / counts
     mu = s_re + 1j * s_im
     r = z - mu[lab]
-    crr = np.bincount(lab, r.real ** 2, order) / counts
-    cii = np.bincount(lab, r.imag ** 2, order) / counts
+    crr = np.bincount(lab, r.real**2, order) / counts
+    cii = np.bincount(lab, r.imag**2, order) / counts
     cri = np.bincount(lab, r.real * r.imag, order) / counts
     return mu, np.stack([crr, cii, cri], 1), counts

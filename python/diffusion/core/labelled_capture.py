@@ -25,6 +25,7 @@ signal power, not signal plus noise), QPSK points at 45 degrees, Es/N0 = 1/sigma
 sigma2 the noise variance per complex sample.  Errors name the file and what is missing
 (:func:`read`).
 """
+
 import json
 import os
 
@@ -43,14 +44,12 @@ def _base(path):
     return p
 
 
-def write(path, z, labels, constellation, extra_global=None, annotations=None,
-          description=""):
+def write(path, z, labels, constellation, extra_global=None, annotations=None, description=""):
     """Write a labelled capture at base ``path``; returns the .sigmf-meta path."""
     base = _base(path)
     z = np.asarray(z, dtype=np.complex64).reshape(-1)
     lab = np.asarray(labels).reshape(-1)
-    const = (_const.by_name(constellation) if isinstance(constellation, str)
-             else constellation)
+    const = _const.by_name(constellation) if isinstance(constellation, str) else constellation
     if len(lab) != len(z):
         raise ValueError(f"{base}: {len(z)} samples but {len(lab)} labels")
     if len(lab) and (lab.min() < 0 or lab.max() >= const.order):
@@ -58,16 +57,22 @@ def write(path, z, labels, constellation, extra_global=None, annotations=None,
     os.makedirs(os.path.dirname(os.path.abspath(base)) or ".", exist_ok=True)
     z.astype("<c8").tofile(base + ".sigmf-data")
     lab.astype("<u2").tofile(base + ".labels")
-    glob = {"core:datatype": "cf32_le", "core:version": SIGMF_VERSION,
-            "core:description": description or "gr-diffusion labelled capture",
-            "core:recorder": "gr-diffusion",
-            "diffusion:labels": os.path.basename(base) + ".labels",
-            "diffusion:label_dtype": "u16_le",
-            "diffusion:constellation": const.name,
-            "diffusion:label_order": "index into constellation_points"}
+    glob = {
+        "core:datatype": "cf32_le",
+        "core:version": SIGMF_VERSION,
+        "core:description": description or "gr-diffusion labelled capture",
+        "core:recorder": "gr-diffusion",
+        "diffusion:labels": os.path.basename(base) + ".labels",
+        "diffusion:label_dtype": "u16_le",
+        "diffusion:constellation": const.name,
+        "diffusion:label_order": "index into constellation_points",
+    }
     glob.update(extra_global or {})
-    meta = {"global": glob, "captures": [{"core:sample_start": 0}],
-            "annotations": list(annotations or [])}
+    meta = {
+        "global": glob,
+        "captures": [{"core:sample_start": 0}],
+        "annotations": list(annotations or []),
+    }
     with open(base + ".sigmf-meta", "w") as f:
         json.dump(meta, f, indent=1)
     return base + ".sigmf-meta"
@@ -89,12 +94,15 @@ def read(path):
         raise ValueError(f"{meta_p}: cannot read SigMF metadata ({e})") from None
     g = meta.get("global", {})
     if g.get("core:datatype") != "cf32_le":
-        raise ValueError(f"{meta_p}: core:datatype {g.get('core:datatype')!r}: labelled "
-                         f"captures are cf32_le")
+        raise ValueError(
+            f"{meta_p}: core:datatype {g.get('core:datatype')!r}: labelled captures are cf32_le"
+        )
     if "diffusion:labels" not in g:
-        raise ValueError(f"{meta_p}: a capture without labels (no 'diffusion:labels' "
-                         f"key naming the label file): record it with gr-diffusion-link "
-                         f"--capture-labels, or train on it unlabelled")
+        raise ValueError(
+            f"{meta_p}: a capture without labels (no 'diffusion:labels' "
+            f"key naming the label file): record it with gr-diffusion-link "
+            f"--capture-labels, or train on it unlabelled"
+        )
     lab_p = os.path.join(os.path.dirname(os.path.abspath(meta_p)), g["diffusion:labels"])
     if not os.path.isfile(lab_p):
         raise ValueError(f"{meta_p}: label file {lab_p} is missing")
@@ -112,8 +120,10 @@ def read(path):
     if len(lab) != len(z):
         raise ValueError(f"{lab_p}: {len(lab)} labels for {len(z)} samples")
     if len(lab) and lab.max() >= const.order:
-        raise ValueError(f"{lab_p}: labels out of range: max {lab.max()} for "
-                         f"{const.name} ({const.order} points, 0..{const.order - 1})")
+        raise ValueError(
+            f"{lab_p}: labels out of range: max {lab.max()} for "
+            f"{const.name} ({const.order} points, 0..{const.order - 1})"
+        )
     bad = ~np.isfinite(z)
     if bad.any():
         raise ValueError(f"{base}.sigmf-data: {int(bad.sum())} non-finite samples")

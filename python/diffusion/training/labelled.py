@@ -13,6 +13,7 @@ way the per-label centroid and spread of the same symbols are estimated (core
 ``label_mixture.estimate``) and written to the model as ``label_centroids`` /
 ``label_spread`` / ``label_count`` (the data-aided statistics the learned slicer uses).
 """
+
 import numpy as np
 import torch
 
@@ -24,10 +25,21 @@ DEFAULT_TRAIN_SYMBOLS = 1 << 18
 class LabelledSource:
     """Finite labelled set: z complex [N] with labels [N] (indices into the nominal
     constellation's points).  sample() draws rows uniformly with replacement."""
+
     kind = "labelled"
 
-    def __init__(self, z, labels, constellation, name, description, spec=None,
-                 min_count=2, where="training data", noise_var=0.0):
+    def __init__(
+        self,
+        z,
+        labels,
+        constellation,
+        name,
+        description,
+        spec=None,
+        min_count=2,
+        where="training data",
+        noise_var=0.0,
+    ):
         z = np.asarray(z, dtype=np.complex128).reshape(-1)
         labels = np.asarray(labels, dtype=np.int64).reshape(-1)
         mu, spread, counts = _lm.estimate(z, labels, constellation.order, min_count, where)
@@ -46,8 +58,10 @@ class LabelledSource:
         self.z = z
         self.labels = labels
         self.data = torch.tensor(np.stack([z.real, z.imag], 1), dtype=torch.float32)
-        self.description = (f"{description}: {len(z)} labelled symbols, mean power "
-                            f"{self.power:.4f}, labels {constellation.name}")
+        self.description = (
+            f"{description}: {len(z)} labelled symbols, mean power "
+            f"{self.power:.4f}, labels {constellation.name}"
+        )
 
     def __len__(self):
         return len(self.data)
@@ -67,12 +81,20 @@ class LabelledSource:
 def chain_source(spec, n=DEFAULT_TRAIN_SYMBOLS, seed=0):
     """LabelledSource of a chain spec: n symbols through the real blocks (GNU Radio)."""
     from ..core import chain_spec as _cs
-    sp = _cs.parse(spec)           # parse errors before GNU Radio is imported
+
+    sp = _cs.parse(spec)  # parse errors before GNU Radio is imported
     from ..tx_impairment_chain import generate
+
     z, idx, sp = generate(sp, n, seed)
-    return LabelledSource(z, idx, sp.get_constellation(), sp.constellation + "_hw",
-                          f"chain {sp} (GNU Radio flowgraph, seed {seed})", spec=sp,
-                          where=f"chain {sp}")
+    return LabelledSource(
+        z,
+        idx,
+        sp.get_constellation(),
+        sp.constellation + "_hw",
+        f"chain {sp} (GNU Radio flowgraph, seed {seed})",
+        spec=sp,
+        where=f"chain {sp}",
+    )
 
 
 def capture_source(path, subtract_noise=False):
@@ -86,10 +108,17 @@ def capture_source(path, subtract_noise=False):
     import os
 
     from ..core import labelled_capture as _cap
+
     z, lab, const, meta = _cap.read(path)
     nv = float(meta.get("global", {}).get("diffusion:noise_var", 0.0) or 0.0)
     base = os.path.basename(_cap._base(path))
-    return LabelledSource(z, lab, const, base,
-                          f"labelled capture {base} (receiver noise_var {nv:.3g}"
-                          f"{', subtracted from the spread' if subtract_noise and nv else ''})",
-                          where=path, noise_var=nv if subtract_noise else 0.0)
+    return LabelledSource(
+        z,
+        lab,
+        const,
+        base,
+        f"labelled capture {base} (receiver noise_var {nv:.3g}"
+        f"{', subtracted from the spread' if subtract_noise and nv else ''})",
+        where=path,
+        noise_var=nv if subtract_noise else 0.0,
+    )
