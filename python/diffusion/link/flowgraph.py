@@ -285,6 +285,7 @@ class LinkFlowgraph(gr.top_block):
         self.recording_validated = False
         live = args.source in RADIOS or args.sink in RADIOS
         self.live = live
+        self.capture_sinks = None
 
         rx_in = None
         if args.source == "file":
@@ -335,7 +336,6 @@ class LinkFlowgraph(gr.top_block):
             self.connect(rx_in, self.rx)
             self.rx_null = [blocks.null_sink(gr.sizeof_gr_complex) for _ in range(4)]
             self.rx_null.append(blocks.null_sink(gr.sizeof_float))
-            self.capture_sinks = None
             if args.capture_labels:
                 # equalized payload (1), its known reference (3), sigma2 (4)
                 self.capture_sinks = {1: blocks.vector_sink_c(), 3: blocks.vector_sink_c(),
