@@ -267,6 +267,59 @@ class qa_learned_slicer(gr_unittest.TestCase):
                 cap.read(base)
             self.assertIn("out of range", str(ctx.exception))
 
+    def test_008_llrs_decode_with_gr_fec(self):
+        # gr-fec's convention (soft +1 = bit 1, verified on cc_decoder and
+        # ldpc_bit_flip_decoder): coded bits -> 16-QAM Gray labels (MSB first) -> AWGN ->
+        # learned slicer LLRs -> Viterbi decoder; error-free at 12 dB (uncoded BER ~1e-3),
+        # every bit wrong with the opposite sign.
+        from gnuradio import fec
+
+        n = 1024
+        rng = np.random.default_rng(8)
+        info = rng.integers(0, 2, n).astype(np.uint8)
+        enc = fec.cc_encoder_make(n, 7, 2, [79, 109], 0, fec.CC_TRUNCATED, False)
+        tb = gr.top_block()
+        snk = blocks.vector_sink_b()
+        tb.connect(
+            blocks.vector_source_b(info.tolist(), False),
+            fec.extended_encoder(encoder_obj_list=enc, threading=None, puncpat="11"),
+            snk,
+        )
+        tb.run()
+        coded = np.array(snk.data(), np.uint8)
+        self.assertEqual(len(coded), 2 * n)
+        lab = (coded.reshape(-1, 4) * np.array([8, 4, 2, 1])).sum(1)
+        inv = np.argsort(Q16.labels)  # bit label -> point index
+        s2 = 10**-1.2
+        y = Q16.points[inv[lab]] + math.sqrt(s2 / 2) * (
+            rng.standard_normal(len(lab)) + 1j * rng.standard_normal(len(lab))
+        )
+        for sign, want in ((1.0, 0.0), (-1.0, 1.0)):
+            tb = gr.top_block()
+            sl = diffusion.learned_slicer(
+                "", Q16.points.astype(np.complex64).tolist(), [], Q16.labels.tolist(), s2, False
+            )
+            dec = fec.cc_decoder.make(n, 7, 2, [79, 109], 0, -1, fec.CC_TRUNCATED, False)
+            out = blocks.vector_sink_b()
+            tb.connect(blocks.vector_source_c(y.astype(np.complex64).tolist(), False), sl)
+            tb.connect((sl, 0), blocks.null_sink(gr.sizeof_char))
+            tb.connect(
+                (sl, 1),
+                blocks.multiply_const_ff(sign),
+                fec.extended_decoder(
+                    decoder_obj_list=dec,
+                    threading=None,
+                    ann=None,
+                    puncpat="11",
+                    integration_period=10000,
+                ),
+                out,
+            )
+            tb.run()
+            got = np.array(out.data(), np.uint8)
+            self.assertEqual(len(got), n)
+            self.assertEqual(float(np.mean(got != info)), want)
+
 
 if __name__ == "__main__":
     gr_unittest.run(qa_learned_slicer)

@@ -18,7 +18,8 @@ From this mixture (all exact, log-sum-exp):
   * :meth:`LabelMixture.llr`: per-bit LLRs, MSB first (bit order of
     ``constellation_labels``), L_b = log P(b = 1 | y) - log P(b = 0 | y).  Sign convention
     of gr-fec's soft decoders (decode_ccsds_27_fb, cc_decoder, ...): their soft input maps
-    bit 0 to -1 and bit 1 to +1 with 0 an erasure, so a positive value means "bit 1" and
+    bit 0 to -1 and bit 1 to +1 with 0 an erasure (checked on cc_decoder and
+    ldpc_bit_flip_decoder), so a positive value means "bit 1" and
     these LLRs (or any positive multiple) feed them directly.  NaN/Inf input: LLR 0
     (erasure) for every bit of that symbol, decision -1;
   * :meth:`LabelMixture.mmse`: exact mixture posterior mean
