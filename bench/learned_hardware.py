@@ -300,7 +300,7 @@ def run_case(name, spec, model_path, args, log):
         if nt > len(zt):
             continue
         try:
-            mu, spr, cnt = estimate(zt[:nt], it[:nt], m)
+            mu, spr, cnt = estimate(zt[:nt], it[:nt], m, min_count=1)
         except ValueError:
             continue
         d = LabelMixture(mu, spr, const.labels)
@@ -378,6 +378,34 @@ def plot(results, scatter, path):
 
 def _fmt_ser(v):
     return f"{v['ser']:.2e} [{v['ser_ci95'][0]:.1e}, {v['ser_ci95'][1]:.1e}]"
+
+
+def targets(r, target_snr=20.0):
+    """Text: SER ratios at the target Es/N0, MSE excess where the oracle MMSE > -30 dB."""
+    out = []
+    pt = r["points"].get(f"{target_snr:g}")
+    if pt:
+        d, o, h = pt["ddpm_tweedie"], pt["oracle"], pt["nominal_hard"]
+        if o["ser"] > 0 and d["ser"] > 0:
+            out.append(
+                f"at {target_snr:g} dB SER DDPM / oracle = {d['ser'] / o['ser']:.2f} "
+                f"(target <= 1.5), nominal hard / DDPM = {h['ser'] / d['ser']:.1f} "
+                f"(target >= 5), n = {d['n']}"
+            )
+    ex = []
+    for snr, p in r["points"].items():
+        if p["oracle"]["mse_db"] > -30:
+            for rx in ("ddpm_tweedie", "ddpm_ddim", "data_aided"):
+                ex.append((rx, snr, p[rx]["mse_db"] - p["oracle"]["mse_db"]))
+    for rx in ("ddpm_tweedie", "ddpm_ddim", "data_aided"):
+        e = [(snr, v) for k, snr, v in ex if k == rx]
+        if e:
+            worst = max(e, key=lambda t: t[1])
+            out.append(
+                f"{rx} MSE excess over the oracle MMSE where it is above -30 dB: max "
+                f"{worst[1]:+.2f} dB (at {worst[0]} dB; target <= 0.5)"
+            )
+    return "; ".join(out) + "."
 
 
 def write_card(name, r, model_path, bench_cmd):
@@ -458,6 +486,11 @@ def write_card(name, r, model_path, bench_cmd):
     ]
     for snr, pt in r["points"].items():
         lines.append(f"| {snr} | " + " | ".join(f"{pt[k]['ber']:.2e}" for k in rxs) + " |")
+    lines += [
+        "",
+        "Against the issue's targets (DDPM = tweedie + learned slicer): " + targets(r),
+        "",
+    ]
     sw = r.get("data_aided_sweep", {})
     if sw:
         lines += [
@@ -528,6 +561,11 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="small n (smoke run)")
     ap.add_argument("--cards", action="store_true", help="write models/<model>.md cards")
     ap.add_argument(
+        "--cards-from",
+        metavar="JSON",
+        help="only write the cards of the cases in this earlier run's JSON",
+    )
+    ap.add_argument(
         "--json", default=os.path.join(ROOT, "bench", "results", "learned_hardware.json")
     )
     ap.add_argument(
@@ -538,6 +576,13 @@ def main(argv=None):
         args.n, args.n_target, args.n_ddim, args.oracle_k = 8192, 8192, 2048, 16
         args.sweep = [64, 1024]
     results, scatter = {}, {}
+    if args.cards_from:
+        with open(args.cards_from) as f:
+            old = json.load(f)
+        cmd = "python bench/learned_hardware.py " + " ".join(old["argv"])
+        for name, r in old["results"].items():
+            print("card: " + write_card(name, r, os.path.join(args.models, CASES[name][1]), cmd))
+        return 0
 
     def log(msg):
         print(msg, flush=True)
