@@ -20,8 +20,10 @@ complex symbol, unit signal power after the chain's AGC).  Receivers on the same
   data_aided       per-label centroid and spread from the model's training symbols
                    (label_centroids / label_spread of the model; the same symbols the DDPM
                    saw), exact mixture MMSE and ML decisions (learned slicer on y)
-  ddpm_tweedie     shipped DDPM, one-call Tweedie E[x|y], then the learned slicer with
-                   sigma2 = 0 (nearest learned centroid under the spread metric)
+  ddpm_tweedie     shipped DDPM, one-call Tweedie E[x|y], then the learned slicer on it
+                   with the channel sigma2 (nearest learned centroid; with sigma2 = 0 the
+                   metric would be the labels' tiny, anisotropic spreads alone, which suits
+                   noiseless input, not a posterior mean)
   ddpm_ddim        DDPM, deterministic DDIM (--ddim-steps) from the matched step, same slicer
   oracle           the true transmitted distribution: for a memoryless deterministic chain
                    the exact points (flowgraph on every label) with exact MMSE and ML; with
@@ -154,8 +156,10 @@ class ChainData:
     def train_set(self, n_train, seed_train):
         from gnuradio.diffusion.tx_impairment_chain import generate
 
-        zt, it, _ = generate(self.sp, n_train, seed_train)
-        return zt, it
+        # a tracked phase-noise stage holds back the last < block symbols: ask for more and
+        # keep the first n_train (the same symbols: the label draws are prefix-consistent)
+        zt, it, _ = generate(self.sp, n_train + 1024, seed_train)
+        return zt[:n_train], it[:n_train]
 
     def test_clean(self, n):
         from gnuradio.diffusion.tx_impairment_chain import generate
@@ -278,11 +282,11 @@ def run_case(name, spec, model_path, args, log):
         metrics("nominal_mmse", xm, const.slice(xm), zz, ii, const, out)
         metrics("data_aided", da.mmse(y, s2), da.decide(y, s2), zz, ii, const, out)
         xt = samplers.denoise(model, y, s2, "tweedie").astype(np.complex128)
-        metrics("ddpm_tweedie", xt, mix_model.decide(xt, 0.0), zz, ii, const, out)
+        metrics("ddpm_tweedie", xt, mix_model.decide(xt, s2), zz, ii, const, out)
         nd = min(n, args.n_ddim)
         xd = samplers.denoise(model, y[:nd], s2, "ddim", steps=args.ddim_steps)
         xd = xd.astype(np.complex128)
-        metrics("ddpm_ddim", xd, mix_model.decide(xd, 0.0), zz[:nd], ii[:nd], const, out)
+        metrics("ddpm_ddim", xd, mix_model.decide(xd, s2), zz[:nd], ii[:nd], const, out)
         xo, do = oracle_receiver(y, s2, pts, plab, m)
         metrics("oracle", xo, do, zz, ii, const, out)
         res["points"][f"{esn0:g}"] = out
@@ -362,10 +366,10 @@ def plot(results, scatter, path):
             s=40,
             label="learned centroids",
         )
-        # decision regions of the learned slicer (sigma2 = 0) on a grid
+        # decision regions of the learned slicer (sigma2 of the shown points) on a grid
         g = np.linspace(-1.5, 1.5, 301)
         gx, gy = np.meshgrid(g, g)
-        reg = mix.decide((gx + 1j * gy).reshape(-1), 0.0).reshape(gx.shape)
+        reg = mix.decide((gx + 1j * gy).reshape(-1), 10 ** (-snr_y / 10)).reshape(gx.shape)
         a.contour(gx, gy, reg, levels=np.arange(const.order) + 0.5, colors="C3", linewidths=0.4)
         a.set_aspect("equal")
         a.set_xlim(-1.5, 1.5)
@@ -511,8 +515,8 @@ def write_card(name, r, model_path, bench_cmd):
         "from gnuradio import diffusion",
         f"den = diffusion.ddpm_denoiser('models/{base}', diffusion.ddpm_denoiser.TWEEDIE, "
         f"1, diffusion.ddpm_denoiser.NOISE_STREAM, 20.0)",
-        f"slicer = diffusion.learned_slicer('models/{base}', sigma2=0.0)   # after the denoiser",
-        f"demap = diffusion.learned_slicer('models/{base}', sigma2=0.01)  # alone: LLRs "
+        f"slicer = diffusion.learned_slicer('models/{base}', sigma2=0.01)  # after the denoiser",
+        f"demap = diffusion.learned_slicer('models/{base}', sigma2=0.01)  # alone (y): LLRs "
         f"(gr-fec sign: + = bit 1)",
         "```",
         "",

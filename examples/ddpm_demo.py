@@ -50,7 +50,7 @@ class hw_link(gr.top_block):
                                              0.01, 100.0, 0.1, 0.01, seed)
         self.ddpm = diffusion.ddpm_denoiser(model, diffusion.ddpm_denoiser.TWEEDIE, 1,
                                             diffusion.ddpm_denoiser.NOISE_PARAMETER, esn0_db)
-        self.slicer = diffusion.learned_slicer(model, [], [], [], 0.0, False)
+        self.slicer = diffusion.learned_slicer(model, [], [], [], 10 ** (-esn0_db / 10), False)
         self.x_sink = blocks.vector_sink_c()
         self.y_sink = blocks.vector_sink_c()
         self.out_sink = blocks.vector_sink_c()
@@ -234,7 +234,7 @@ def plot(path, const, shown, hw_shown=None):
                   label="learned PA points")
         g = np.linspace(-2, 2, 321)
         gx, gy = np.meshgrid(g, g)
-        reg = mix.decide((gx + 1j * gy).reshape(-1), 0.0).reshape(gx.shape)
+        reg = mix.decide((gx + 1j * gy).reshape(-1), 10 ** (-hw_esn0 / 10)).reshape(gx.shape)
         a.contour(gx, gy, reg, levels=np.arange(16) + 0.5, colors="red", linewidths=0.4)
         a.set_title(f"PA 0 dB IBO, Es/N0 = {hw_esn0:g} dB: received, colour = decision")
         a.set_aspect("equal")

@@ -113,13 +113,15 @@ def test_loopback_capture_train_and_slice(tmp_path):
 
 
 # shipped learned-hardware models: (model, chain spec, Es/N0 dB, max tweedie MSE excess over
-# the oracle MMSE in dB, max SER ratio DDPM / oracle). Measured by bench/learned_hardware.py
-# (model cards) at 131072 symbols: 16qam_rapp +0.1 dB and 1.01x at 14 dB; 64qam_rapp
-# +0.0 dB at 10 dB; the margins cover the 20000-symbol sample here (SER ~5e-2: 1000
-# errors, relative SE 3 %).
+# the model's own data-aided mixture MMSE in dB (for a deterministic chain that mixture is
+# the exact points, i.e. the oracle), max SER ratio DDPM / data-aided ML). Measured by
+# bench/learned_hardware.py (model cards, 131072 symbols) at 14 dB: 16qam_rapp +0.07 dB,
+# SER ratio 1.01; 64qam_rapp +0.0 dB, 1.02; 16qam_rapp_pn: see its card. The margins cover
+# the 20000-symbol sample here (SER ~5e-2 at 14 dB: ~1000 errors, relative SE ~3 %).
 SHIPPED_HW = [
     ("16qam_rapp", "16qam+rapp(ibo=0,p=2)+agc", 14.0, 0.3, 1.15),
     ("64qam_rapp", "64qam+rapp(ibo=0,p=2)+agc", 14.0, 0.3, 1.15),
+    ("16qam_rapp_pn", "16qam+rapp(ibo=0,p=2)+phase_noise(1e-4,block=32)+agc", 14.0, 0.3, 1.15),
 ]
 
 
@@ -133,23 +135,24 @@ def test_shipped_hardware_models(name, spec, esn0, max_excess, max_ratio):
     path = os.path.join(root, "models", f"{name}.onnx")
     m = DdpmModel(path)
     meta = m.metadata
-    assert meta["chain_spec"] == str(parse(spec))
+    sp = parse(spec)
+    assert meta["chain_spec"] == str(sp)
     tr = json.loads(meta["training"])
     assert "python -m diffusion.train" in tr["command"] and tr["train_symbols"] >= 1 << 16
-    assert os.path.isfile(os.path.join(root, "models", f"{name}.md"))
+    card = os.path.join(root, "models", f"{name}.md")
+    assert os.path.isfile(card) and "python -m diffusion.train" in open(card).read()
     mix = LabelMixture.from_model(path)
-    true_pts = noiseless_points(spec)
-    np.testing.assert_allclose(mix.centroids, true_pts, atol=1e-6)  # deterministic chain
+    if not sp.is_random:
+        np.testing.assert_allclose(mix.centroids, noiseless_points(spec), atol=1e-6)
     z, idx, _ = generate(spec, 20000, 424242)
     rng = np.random.default_rng(5)
     s2 = 10 ** (-esn0 / 10)
     y = z + np.sqrt(s2 / 2) * (rng.standard_normal(len(z)) + 1j * rng.standard_normal(len(z)))
     xt = samplers.denoise(m, y, s2, "tweedie").astype(np.complex128)
-    oracle = reference.mmse_estimate(y, true_pts, s2)
-    excess = reference.mse_db(xt, z) - reference.mse_db(oracle, z)
+    excess = reference.mse_db(xt, z) - reference.mse_db(mix.mmse(y, s2), z)
     assert excess < max_excess
-    ser_ddpm = np.mean(mix.decide(xt, 0.0) != idx)
-    ser_oracle = np.mean(mix.decide(y, s2) != idx)
+    ser_ddpm = np.mean(mix.decide(xt, s2) != idx)
+    ser_da = np.mean(mix.decide(y, s2) != idx)
     ser_nominal = np.mean(m.constellation.slice(y) != idx)
-    assert ser_ddpm < max_ratio * ser_oracle
+    assert ser_ddpm < max_ratio * ser_da
     assert ser_ddpm < ser_nominal

@@ -32,8 +32,9 @@ namespace diffusion {
  *   constellation_labels), L_b = log P(b = 1 | y) - log P(b = 0 | y), exact
  * (log-sum-exp). Positive means bit 1: gr-fec's soft-symbol convention (bit 0 -> -1, bit
  * 1 -> +1, 0 = erasure), so the stream feeds gr-fec decoders directly. Works alone (input
- * y, sigma2 = channel noise) or after a denoiser (input E[x|y]; sigma2 = what is left,
- * e.g. 0 for decisions by the learned centroids alone). With the nominal constellation
+ * y, sigma2 = channel noise) or after a denoiser (input E[x|y]; give the channel sigma2
+ * too: nearest learned centroid; sigma2 = 0 makes the labels' small, anisotropic spreads
+ * the whole metric, which suits noiseless input only). With the nominal constellation
  * and zero spread it is the exact bit-wise MAP demapper. Parameters: from the model's
  * ONNX metadata (label_centroids, label_spread, constellation_labels) when model_path is
  * not empty, else from centroids / spread / labels. sigma2 from the parameter

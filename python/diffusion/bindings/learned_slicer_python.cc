@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(learned_slicer.h)                                          */
-/* BINDTOOL_HEADER_FILE_HASH(786f6cc6ccd33a4d0e9025b5d1f5fde4)                     */
+/* BINDTOOL_HEADER_FILE_HASH(37a0565fc165a9ab2e484c59a2348b3a)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

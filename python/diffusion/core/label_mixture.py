@@ -236,7 +236,8 @@ class LabelMixture:
 
     def decide(self, y, sigma2=0.0):
         """MAP label indices (int64 [N]; -1 for NaN/Inf input).  sigma2 = 0: the
-        spread-only metric (nearest centroid in the Mahalanobis sense)."""
+        spread-only metric (nearest centroid in the Mahalanobis sense; for noiseless input:
+        after a denoiser give the channel sigma2)."""
         y, s, ok = self._prep(y, sigma2)
         idx = np.full(len(y), -1, dtype=np.int64)
         for st in range(0, len(y), _CHUNK):

@@ -137,6 +137,7 @@ def main(argv=None):
     }
     if getattr(source, "kind", "") == "labelled":
         recipe["train_symbols"] = len(source)
+        recipe["train_symbols_requested"] = args.train_symbols
     extra = {"network": f"mlp 2-{'-'.join([str(cfg.hidden)] * cfg.depth)}-2 softplus, "
                         f"elementwise t-embedding per hidden layer (trained with softplus "
                         f"beta {cfg.beta:g}, folded into the weights)",
