@@ -39,7 +39,7 @@ def make_source(data, train_symbols=1 << 18, seed=0):
     if s.startswith("capture:"):
         from .labelled import capture_source
         return capture_source(s[len("capture:"):])
-    if _cs.looks_like_chain(s):
+    if _cs.looks_like_chain(s) and not os.path.exists(s):
         from .labelled import chain_source
         if train_symbols < 1:
             raise ValueError(f"--train-symbols must be >= 1, got {train_symbols}")
