@@ -59,6 +59,11 @@ CASES = {
 }
 # capture the loopback model was trained on (link.loopback.capture arguments)
 LOOPBACK_CAPTURE = dict(esn0_db=35.0, frames=256, payload_seed=11, noise_seed=12)
+LOOPBACK_CAPTURE_CMD = (
+    "gr-diffusion-link --source sim --esn0 35 --frames 256 --n-payloads 64 --payload-seed 11 "
+    "--noise-seed 12 --mode none --tx-chain "
+    "'16qam+iq(0.5dB,3deg)+dc(0.02,-0.01)+rapp(ibo=1,p=2)+agc' --capture-labels loopback_16qam"
+)
 LOOPBACK_CLEAN_DB = 200.0  # "noiseless" channel of the oracle / MSE reference runs
 
 
@@ -435,7 +440,12 @@ def write_card(name, r, model_path, bench_cmd):
         "|---|---|",
         f"| file | `models/{base}` ({kib} KiB, sha256 `{sha}...`) |",
         f"| data | {tr.get('data', '')} |",
-        f"| chain | `{meta.get('chain_spec', meta.get('label_data', ''))}` |",
+        (
+            f"| chain | `{meta['chain_spec']}` |"
+            if meta.get("chain_spec")
+            else f"| chain | hidden from the receiver, on the TX waveform: `{r['spec']}` "
+            f"(simulated loopback; the model learned it from the labelled capture) |"
+        ),
         f"| labels | metadata `label_centroids` ({mix.order} re,im pairs, label order of "
         f"`constellation_points`), `label_spread` (c_rr, c_ii, c_ri per label), "
         f"`label_count`; bit labels in `constellation_labels` (Gray) |",
@@ -449,6 +459,11 @@ def write_card(name, r, model_path, bench_cmd):
         "## Training",
         "",
         "```",
+        *(
+            [LOOPBACK_CAPTURE_CMD + "   # the labelled capture (simulated loopback)"]
+            if r["spec"] and name == "16qam_loopback"
+            else []
+        ),
         tr.get("command", ""),
         "```",
         "",
