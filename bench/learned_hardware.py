@@ -505,6 +505,14 @@ def write_card(name, r, model_path, bench_cmd):
     ]
     for snr, pt in r["points"].items():
         lines.append(f"| {snr} | " + " | ".join(f"{pt[k]['ber']:.2e}" for k in rxs) + " |")
+    if "Monte-Carlo" in r["oracle"]:
+        lines += [
+            "",
+            "The Monte-Carlo oracle (exact MMSE/ML for a finite empirical prior of emulator "
+            "draws) only approximates the true distribution: where it is worse than the "
+            "data-aided Gaussian mixture (e.g. SER at high Es/N0), the data-aided mixture is "
+            "the better reference, and 'DDPM / oracle' below 1 means exactly that.",
+        ]
     lines += [
         "",
         "Against the issue's targets (DDPM = tweedie + learned slicer): " + targets(r),
