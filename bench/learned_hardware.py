@@ -468,8 +468,8 @@ def write_card(name, r, model_path, bench_cmd):
         "```",
         "",
         f"- recipe: {tr.get('optimizer', '')}; {tr.get('loss', '')}; EMA "
-        f"{tr.get('ema_decay')}; {tr.get('config', {}).get('steps')} steps (the AWGN "
-        f"models use 3000-4000; 3000 here to fit the CPU budget); seed "
+        f"{tr.get('ema_decay')}; {tr.get('config', {}).get('steps')} steps (AWGN models: "
+        f"3000-5000; fewer where the shared CPU allowed no more); seed "
         f"{tr.get('config', {}).get('seed')}",
         f"- {tr.get('train_symbols')} labelled training symbols; wall time "
         f"{tr.get('train_seconds')} s on {tr.get('host')} (torch {tr.get('torch')}, 1 "
