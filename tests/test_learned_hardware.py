@@ -116,7 +116,7 @@ def test_loopback_capture_train_and_slice(tmp_path):
 # the model's own data-aided mixture MMSE in dB (for a deterministic chain that mixture is
 # the exact points, i.e. the oracle), max SER ratio DDPM / data-aided ML). Measured by
 # bench/learned_hardware.py (model cards, 131072 symbols) at 14 dB: 16qam_rapp +0.07 dB,
-# SER ratio 1.01; 64qam_rapp +0.0 dB, 1.02; 16qam_rapp_pn: see its card. The margins cover
+# SER ratio 1.01; 64qam_rapp +0.0 dB, 1.01; 16qam_rapp_pn +0.1 dB, 1.01. The margins cover
 # the 20000-symbol sample here (SER ~5e-2 at 14 dB: ~1000 errors, relative SE ~3 %).
 SHIPPED_HW = [
     ("16qam_rapp", "16qam+rapp(ibo=0,p=2)+agc", 14.0, 0.3, 1.15),
