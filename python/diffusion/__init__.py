@@ -85,3 +85,4 @@ from .preamble_sync import preamble_sync  # noqa: E402,F401
 from .reconstruction_metrics import reconstruction_metrics  # noqa: E402,F401
 from .symbol_normalizer import symbol_normalizer  # noqa: E402,F401
 from .psk_receiver import psk_receiver  # noqa: E402,F401
+from .tx_impairment_chain import tx_impairment_chain  # noqa: E402,F401

@@ -31,6 +31,7 @@ namespace py = pybind11;
     void bind_zf_equalizer(py::module& m);
     void bind_ddpm_denoiser(py::module& m);
     void bind_denoise_engine(py::module& m);
+    void bind_learned_slicer(py::module& m);
 // ) END BINDING_FUNCTION_PROTOTYPES
 
 
@@ -69,5 +70,6 @@ PYBIND11_MODULE(diffusion_python, m)
     bind_zf_equalizer(m);
     bind_ddpm_denoiser(m);
     bind_denoise_engine(m);
+    bind_learned_slicer(m);
     // ) END BINDING_FUNCTION_CALLS
 }

@@ -58,6 +58,16 @@ def add_link_arguments(ap):
     g.add_argument("--phase", type=float, default=0.0, help="carrier phase offset, rad")
     g.add_argument("--delay", type=int, default=0, help="extra delay, samples")
     g.add_argument("--noise-seed", type=int, default=1)
+    g = ap.add_argument_group("learned hardware (docs: core chain_spec, labelled_capture)")
+    g.add_argument("--tx-chain", default="",
+                   help="transmitter impairments applied to the TX waveform, a chain spec "
+                        "such as '16qam+rapp(ibo=0,p=2)+agc' (its 'agc' is calibrated on the "
+                        "TX waveform); '' = none")
+    g.add_argument("--tx-chain-seed", type=int, default=0, help="seed of the chain's noise")
+    g.add_argument("--capture-labels", default="", metavar="BASE",
+                   help="record the equalized payload symbols with the transmitted labels "
+                        "(labelled capture BASE.sigmf-meta/.sigmf-data/.labels) for "
+                        "python -m diffusion.train --data capture:BASE.sigmf-meta")
     g = ap.add_argument_group("run")
     g.add_argument("--frames", type=int, default=50,
                    help="sim / TX-only file: frames sent; radios: stop after this many received")
@@ -275,6 +285,7 @@ class LinkFlowgraph(gr.top_block):
         self.recording_validated = False
         live = args.source in RADIOS or args.sink in RADIOS
         self.live = live
+        self.capture_sinks = None
 
         rx_in = None
         if args.source == "file":
@@ -285,7 +296,8 @@ class LinkFlowgraph(gr.top_block):
                 amp = 0.25 if args.sink in RADIOS else 1.0
             self.tx_amplitude = amp
             self.tx = link_tx(amplitude=amp, n_frames=0 if live else args.frames,
-                                        **tx_kwargs(self.cfg))
+                              **tx_kwargs(self.cfg))
+            self.tx_out = self._tx_chain(args, amp) if args.tx_chain else self.tx
         if args.source == "sim":
             rx_in = self._channel(args)
         elif args.source in RADIOS:
@@ -293,7 +305,7 @@ class LinkFlowgraph(gr.top_block):
             rx_in = self.radio_src
         if args.sink in ("uhd", "soapy"):
             self.radio_snk = make_radio_sink(args)
-            self.connect(self.tx, self.radio_snk)
+            self.connect(self.tx_out, self.radio_snk)
             self.hw = (self.hw + ", TX " if self.hw else "TX ") + args.sink + " " + args.args
 
         if args.sink == "file":
@@ -302,7 +314,7 @@ class LinkFlowgraph(gr.top_block):
             data_path, _ = link_sigmf.sigmf_paths(args.output)
             self.file_sink = blocks.file_sink(gr.sizeof_gr_complex, data_path, False)
             self.file_sink.set_unbuffered(False)
-            self.connect(rx_in if rx_in is not None else self.tx, self.file_sink)
+            self.connect(rx_in if rx_in is not None else self.tx_out, self.file_sink)
             self.meta_path = link_sigmf.write_meta(
                 args.output, self.samp_rate, self.cfg, center_freq=self.center_freq,
                 description=f"gr-diffusion link, source {args.source}", hw=self.hw,
@@ -310,7 +322,7 @@ class LinkFlowgraph(gr.top_block):
             self.data_path = data_path
         elif args.source == "none" and args.sink == "null":
             self.null_tx = blocks.null_sink(gr.sizeof_gr_complex)
-            self.connect(self.tx, self.null_tx)
+            self.connect(self.tx_out, self.null_tx)
 
         self.rx = None
         if rx_in is not None:
@@ -324,8 +336,60 @@ class LinkFlowgraph(gr.top_block):
             self.connect(rx_in, self.rx)
             self.rx_null = [blocks.null_sink(gr.sizeof_gr_complex) for _ in range(4)]
             self.rx_null.append(blocks.null_sink(gr.sizeof_float))
+            if args.capture_labels:
+                # equalized payload (1), its known reference (3), sigma2 (4)
+                self.capture_sinks = {1: blocks.vector_sink_c(), 3: blocks.vector_sink_c(),
+                                      4: blocks.vector_sink_f()}
             for i, s in enumerate(self.rx_null):
+                if self.capture_sinks and i in self.capture_sinks:
+                    s = self.capture_sinks[i]
                 self.connect((self.rx, i), s)
+        elif args.capture_labels:
+            raise LinkError("--capture-labels needs a receiver (--source sim, file or a radio)")
+
+    def _tx_chain(self, args, amp):
+        """tx_impairment_chain on the TX waveform, its agc calibrated on that waveform."""
+        from ..tx_impairment_chain import tx_impairment_chain
+        cfg = tx_kwargs(self.cfg)
+        cal_tb = gr.top_block()
+        cal_tx = link_tx(amplitude=amp, n_frames=4,
+                         **dict(cfg, payload_seed=self.cfg.payload_seed + 1_000_000))
+        cal_snk = blocks.vector_sink_c()
+        cal_tb.connect(cal_tx, cal_snk)
+        cal_tb.run()
+        self.chain = tx_impairment_chain(args.tx_chain, seed=args.tx_chain_seed,
+                                         cal_input=np.array(cal_snk.data()))
+        self.connect(self.tx, self.chain)
+        return self.chain
+
+    def write_capture(self):
+        """Write the labelled capture (--capture-labels) of what was received so far:
+        symbols of frames that matched a known payload, labelled by the transmitted point
+        index.  Returns dict(meta, symbols, frames_dropped_symbols) or None."""
+        if not self.capture_sinks:
+            return None
+        from ..core import constellations as _const
+        from ..core import labelled_capture as _cap
+        eq = np.array(self.capture_sinks[1].data(), np.complex128)
+        ref = np.array(self.capture_sinks[3].data(), np.complex128)
+        s2 = np.array(self.capture_sinks[4].data(), np.float64)
+        n = min(len(eq), len(ref), len(s2))
+        eq, ref, s2 = eq[:n], ref[:n], s2[:n]
+        ok = np.isfinite(ref) & np.isfinite(eq)
+        if not ok.any():
+            raise LinkError("--capture-labels: no received frame matched a known payload: "
+                            "nothing to label")
+        const = _const.by_name(self.cfg.constellation)
+        extra = {"diffusion:noise_var": float(np.median(s2[ok])),
+                 "diffusion:source": self.args.source,
+                 "diffusion:tx_chain": self.args.tx_chain or "none"}
+        if self.channel_info and "esn0_db" in self.channel_info:
+            extra["diffusion:esn0_db"] = float(self.channel_info["esn0_db"])
+        meta = _cap.write(self.args.capture_labels, eq[ok], const.slice(ref[ok]), const,
+                          extra_global=extra,
+                          description="gr-diffusion-link labelled capture: equalized "
+                                      "payload symbols, labels = transmitted point index")
+        return {"meta": meta, "symbols": int(ok.sum()), "dropped": int(n - ok.sum())}
 
     def _file_source(self, args):
         if not args.input:
@@ -376,10 +440,10 @@ class LinkFlowgraph(gr.top_block):
                              "epsilon": args.epsilon, "phase_rad": args.phase,
                              "delay_samples": args.delay, "noise_seed": args.noise_seed,
                              "tx_amplitude": self.tx_amplitude}
-        head = self.tx
+        head = self.tx_out
         if args.delay > 0:
             self.delay = blocks.delay(gr.sizeof_gr_complex, args.delay)
-            self.connect(self.tx, self.delay)
+            self.connect(self.tx_out, self.delay)
             head = self.delay
         self.connect(head, self.channel)
         return self.channel
@@ -404,6 +468,8 @@ class LinkFlowgraph(gr.top_block):
                                 "sigmf_validated": self.recording_validated}
         if self.input_datatype:
             out["input_datatype"] = self.input_datatype
+        if self.args.tx_chain:
+            out["tx_chain"] = str(self.chain.spec)
         return out
 
 

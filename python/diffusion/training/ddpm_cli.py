@@ -11,6 +11,14 @@
 --data: qpsk | 16qam | 64qam | 256qam | <M>psk | <M>qam | swissroll | path to an 'I Q'
 point file | complex64 recording (.cf32 .c64 .fc32 .iq .bin .raw .dat .cfile) | SigMF
 (.sigmf-meta/.sigmf-data).  Recordings are scaled to unit average power.
+
+Labelled data (learned hardware; the model then carries label_centroids / label_spread):
+  --data '<chain spec>'   a constellation + transmitter impairments, e.g.
+                          '16qam+rapp(ibo=0,p=2)+phase_noise(1e-4,block=32)+agc' (grammar:
+                          diffusion.core.chain_spec), run once through the module's blocks
+                          in a GNU Radio flowgraph for --train-symbols labels (seed --seed)
+  --data capture:<path>   a labelled capture (diffusion.core.labelled_capture; written by
+                          gr-diffusion-link --capture-labels), used as it is (not rescaled)
 """
 import argparse
 import os
@@ -21,6 +29,22 @@ import time
 from ..core.schedules import SCHEDULES
 from . import ddpm as _tr
 from .network import PARAMETERIZATIONS
+
+
+def make_source(data, train_symbols=1 << 18, seed=0):
+    """Training source of --data: a chain spec or capture:<path> (labelled), else
+    :func:`diffusion.training.ddpm.make_source`."""
+    from ..core import chain_spec as _cs
+    s = str(data)
+    if s.startswith("capture:"):
+        from .labelled import capture_source
+        return capture_source(s[len("capture:"):])
+    if _cs.looks_like_chain(s) and not os.path.exists(s):
+        from .labelled import chain_source
+        if train_symbols < 1:
+            raise ValueError(f"--train-symbols must be >= 1, got {train_symbols}")
+        return chain_source(s, train_symbols, seed)
+    return _tr.make_source(s)
 
 
 def build_parser():
@@ -40,6 +64,8 @@ def build_parser():
                    help="passes over the data (recordings: len(data) samples; generated "
                         "data: --epoch-size samples)")
     ap.add_argument("--epoch-size", type=int, default=1 << 20)
+    ap.add_argument("--train-symbols", type=int, default=1 << 18,
+                    help="labelled symbols generated from a chain spec (default 262144)")
     ap.add_argument("--batch", type=int, default=4096)
     ap.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default 3e-3)")
     ap.add_argument("--lr-final", type=float, default=1e-5, help="end of the cosine decay")
@@ -75,7 +101,7 @@ def main(argv=None):
         args.lr, args.t_sampling, args.emb_init, args.beta, args.emb_lr_mult = \
             1e-3, "uniform", "uniform", 1.0, 1.0
         args.lr_final = args.lr
-    source = _tr.make_source(args.data)
+    source = make_source(args.data, args.train_symbols, args.seed)
     if args.epochs is not None:
         n = len(source) if hasattr(source, "__len__") else args.epoch_size
         steps = max(1, int(round(args.epochs * n / args.batch)))
@@ -109,6 +135,9 @@ def main(argv=None):
         "torch": torch.__version__,
         "host": f"{platform.machine()} {os.cpu_count()} cpus",
     }
+    if getattr(source, "kind", "") == "labelled":
+        recipe["train_symbols"] = len(source)
+        recipe["train_symbols_requested"] = args.train_symbols
     extra = {"network": f"mlp 2-{'-'.join([str(cfg.hidden)] * cfg.depth)}-2 softplus, "
                         f"elementwise t-embedding per hidden layer (trained with softplus "
                         f"beta {cfg.beta:g}, folded into the weights)",
@@ -116,6 +145,8 @@ def main(argv=None):
              "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     if getattr(source, "scale", None) is not None:
         extra["data_scale"] = repr(float(source.scale))
+    if getattr(source, "kind", "") == "labelled":
+        extra.update(source.label_metadata())
     export_onnx(res["model"], args.out, res["schedule"], source.constellation,
                 data_name=source.name, training=recipe, extra_metadata=extra)
     print(f"wrote {args.out}: {res['parameters']} parameters, {res['steps']} steps in "
