@@ -110,3 +110,26 @@ def test_new_block_runs_in_a_flowgraph(added):
             "print('block-ok')")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "block-ok" in r.stdout, r.stderr[-3000:]
+
+
+def _install_list(cmake_file):
+    with open(cmake_file) as f:
+        text = f.read()
+    m = re.search(r"(?:GR_PYTHON_INSTALL|install)\(\s*FILES(.*?)DESTINATION", text, flags=re.S)
+    return set(m.group(1).split())
+
+
+def test_every_file_is_installed():
+    """Explicit install lists (the form gr_modtool edits) name every module and block file:
+    a file missing from one is absent from the installed module."""
+    pkg = os.path.join(ROOT, "python", "diffusion")
+    missing = []
+    for sub in ("", "core", "shaping", "link", "training"):
+        d = os.path.join(pkg, sub)
+        listed = _install_list(os.path.join(d, "CMakeLists.txt"))
+        missing += [os.path.join(sub, f) for f in os.listdir(d)
+                    if f.endswith(".py") and not f.startswith("qa_") and f not in listed]
+    grc = os.path.join(ROOT, "grc")
+    listed = _install_list(os.path.join(grc, "CMakeLists.txt"))
+    missing += [f for f in os.listdir(grc) if f.endswith(".yml") and f not in listed]
+    assert not missing, f"not in an install list: {missing}"
