@@ -9,7 +9,7 @@
 #define INCLUDED_DIFFUSION_FUSED_MLP_H
 
 // Internal: a fused CPU inference kernel for the module's per-symbol eps-MLP
-// (python/diffusion/network.py, exported by onnx_model.export_onnx):
+// (python/diffusion/training/network.py, exported by training.export.export_onnx):
 //
 //   h_0 = x                                   x = [Re, Im] of x_t, float32 [N, 2]
 //   h_l = softplus(E_l[t] * (W_l h_{l-1} + b_l))   l = 1..depth, E_l = embedding [T+1, H]

@@ -155,9 +155,12 @@ label_mixture label_mixture::from_metadata(const std::map<std::string, std::stri
         if (s != meta.end() && s->second.find_first_not_of(" \t\n") != std::string::npos)
             spread = parse_list(s->second, "label_spread");
         auto l = meta.find("constellation_labels");
-        if (l != meta.end() && l->second.find_first_not_of(" \t\n") != std::string::npos)
-            for (double v : parse_list(l->second, "constellation_labels"))
-                labels.push_back(static_cast<int>(v));
+        if (l == meta.end() || l->second.find_first_not_of(" \t\n") == std::string::npos)
+            throw std::invalid_argument(
+                "no constellation_labels (bit labels) in the model metadata: decisions "
+                "and bit LLRs need them");
+        for (double v : parse_list(l->second, "constellation_labels"))
+            labels.push_back(static_cast<int>(v));
         return label_mixture(mu, spread, labels);
     } catch (const std::invalid_argument& e) {
         throw std::invalid_argument(w + e.what());

@@ -127,6 +127,9 @@ BOOST_AUTO_TEST_CASE(t_erasure_and_bad_arguments)
     BOOST_CHECK_THROW(label_mixture::from_metadata(meta, "m"), std::invalid_argument);
     meta["label_centroids"] = "1,0,-1,0";
     meta["label_spread"] = "0.01,0.02";
+    // bit labels are required: decisions and LLRs are meaningless without them
+    BOOST_CHECK_THROW(label_mixture::from_metadata(meta, "m"), std::invalid_argument);
+    meta["constellation_labels"] = "0,1";
     auto m2 = label_mixture::from_metadata(meta, "m");
     BOOST_CHECK_EQUAL(m2.order(), 2);
     BOOST_CHECK_EQUAL(m2.bits_per_symbol(), 1);

@@ -78,3 +78,22 @@ def test_bad_demapper():
         make_mixture("bogus", "16qam")
     with pytest.raises(ValueError, match="label_centroids"):
         make_mixture("learned", "16qam", model=shipped_model("16qam"))
+
+
+def test_model_without_bit_labels_is_refused(tmp_path):
+    """A model whose metadata has label centroids but no constellation_labels: both the core
+    mixture and the C++ learned_slicer refuse it, naming what is missing."""
+    import onnx
+
+    from gnuradio import diffusion
+
+    model = onnx.load(shipped_model("16qam_rapp"))
+    keep = [p for p in model.metadata_props if p.key != "constellation_labels"]
+    del model.metadata_props[:]
+    model.metadata_props.extend(keep)
+    path = str(tmp_path / "no_labels.onnx")
+    onnx.save(model, path)
+    with pytest.raises(ValueError, match="constellation_labels"):
+        LabelMixture.from_model(path)
+    with pytest.raises(ValueError, match="constellation_labels"):
+        diffusion.learned_slicer(path)

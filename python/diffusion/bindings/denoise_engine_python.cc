@@ -40,7 +40,18 @@ void bind_denoise_engine(py::module& m)
              py::arg("max_batch") = 8192,
              py::arg("provider") = "cpu",
              py::arg("intra_op_threads") = 1,
-             py::arg("provider_options") = "")
+             py::arg("provider_options") = "",
+             "Constructor Specific Documentation:\n\n"
+             "The C++ DDPM engine on a gr-diffusion ONNX model (docs/model-format.md).\n\n"
+             "Args:\n"
+             "    model_path : gr-diffusion ONNX eps-network\n"
+             "    engine : 'auto' (fused kernel if it recognises the graph and matches "
+             "onnxruntime on a probe batch, else onnxruntime), 'fused' or 'onnxruntime'\n"
+             "    threads : workers a batch is split across (>= 1)\n"
+             "    max_batch : most samples per denoise() call\n"
+             "    provider : onnxruntime execution provider: 'cpu', 'cuda' or 'tensorrt'\n"
+             "    intra_op_threads : onnxruntime threads per call (0 = its default)\n"
+             "    provider_options : 'key=value;...' for the cuda / tensorrt providers\n")
         .def("num_steps", &denoise_engine::num_steps)
         .def("engine_name", &denoise_engine::engine_name)
         .def("engine_note", &denoise_engine::engine_note)

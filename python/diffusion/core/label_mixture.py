@@ -144,6 +144,9 @@ class LabelMixture:
                 _parse_floats(meta["label_spread"], "label_spread", where), m, where
             )
         lab_txt = meta.get("constellation_labels", "").strip()
+        if not lab_txt:
+            raise ValueError(f"{where}: no constellation_labels (bit labels) in the model "
+                             f"metadata: decisions and bit LLRs need them")
         labels = None
         if lab_txt:
             try:

@@ -10,7 +10,8 @@ checkout), then <prefix>/share/gr-diffusion/models of the installed module.
 """
 import os
 
-SHIPPED = ("qpsk", "16qam", "64qam", "256qam", "swissroll")
+SHIPPED = ("qpsk", "16qam", "64qam", "256qam", "swissroll", "16qam_sigmoid", "16qam_rapp",
+           "64qam_rapp", "16qam_rapp_pn", "16qam_loopback")
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -30,12 +31,15 @@ def model_dirs():
 
 
 def shipped_model(name):
-    """Path of the shipped model for a constellation name ('qpsk', '16qam', ...)."""
-    key = str(name).lower().replace("-", "").replace("_", "")
+    """Path of a shipped model by name: a constellation ('qpsk', '16QAM', '4qam', ...) or a
+    model file's stem ('16qam_rapp', 'dnn_16qam_regression', ...)."""
+    raw = str(name)
+    key = raw.lower().replace("-", "").replace("_", "")
     key = {"4qam": "qpsk"}.get(key, key)
     for d in model_dirs():
-        p = os.path.join(d, key + ".onnx")
-        if os.path.isfile(p):
-            return p
-    raise FileNotFoundError(f"no shipped model {key}.onnx in {', '.join(model_dirs())}; "
+        for stem in dict.fromkeys((raw, raw.lower(), key)):
+            p = os.path.join(d, stem + ".onnx")
+            if os.path.isfile(p):
+                return p
+    raise FileNotFoundError(f"no shipped model {raw!r} in {', '.join(model_dirs())}; "
                             f"shipped models: {', '.join(SHIPPED)}")

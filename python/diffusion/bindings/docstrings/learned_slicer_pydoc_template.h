@@ -7,25 +7,101 @@
 #include "pydoc_macros.h"
 #define D(...) DOC(gr, diffusion, __VA_ARGS__)
 /*
-  This file contains placeholders for docstrings for the Python bindings.
-  Do not edit! These were automatically extracted during the binding process
-  and will be overwritten during the build process
+ * Docstrings for the Python bindings, filled from the doxygen comments of
+ * include/gnuradio/diffusion/learned_slicer.h by scripts/fill_pydoc_templates.py.
+ * Do not edit by hand: edit the header and rerun the script.
  */
 
 
- static const char *__doc_gr_diffusion_learned_slicer = R"doc()doc";
+ static const char *__doc_gr_diffusion_learned_slicer = R"doc(Learned slicer / demapper: symbol decisions and per-bit LLRs from the
+label-conditional Gaussian mixture of a model trained on labelled data.
+\details
+What the transmitter sends for label m is x | m ~ N(mu_m, C_m) (centroid mu_m, real 2x2
+covariance C_m of (Re, Im), learned from an impairment chain or a loopback capture);
+the received y = x + n, n complex AWGN of variance sigma2 per complex sample (sigma2/2
+per rail; Es/N0 = 1/sigma2 for unit-power signals: E|x|^2 = 1 is the signal power,
+not signal plus noise; QPSK points at 45 degrees). So p(y | m) = N(y; mu_m, C_m +
+sigma2/2 I), uniform over the M labels, and per symbol the block outputs
+- output 0 (uint8, one per symbol): the MAP label index argmax_m p(y | m) (the index
+  into constellation_points / label_centroids, not the bit label);
+- output 1 (float, bits_per_symbol per symbol, optional): LLRs MSB first (bit order of
+  constellation_labels), L_b = log P(b = 1 | y) - log P(b = 0 | y), exact
+(log-sum-exp). Positive means bit 1: gr-fec's soft-symbol convention (bit 0 -> -1, bit
+1 -> +1, 0 = erasure), so the stream feeds gr-fec decoders directly. Works alone (input
+y, sigma2 = channel noise) or after a denoiser (input E[x|y]; give the channel sigma2
+too: nearest learned centroid; sigma2 = 0 makes the labels' small, anisotropic spreads
+the whole metric, which suits noiseless input only). With the nominal constellation
+and zero spread it is the exact bit-wise MAP demapper. Parameters: from the model's
+ONNX metadata (label_centroids, label_spread, constellation_labels) when model_path is
+not empty, else from centroids / spread / labels. sigma2 from the parameter
+(set_sigma2), a "noise_var" tag on input 0 (applies from that symbol on), or, with
+sigma2_input, the float stream on input 1. Bad input: a non-finite symbol gives index
+0, LLRs 0 (erasure) and an "erasure" tag on both outputs (one warning logged); a
+non-finite or negative sigma2 (parameter, tag or stream) is replaced by the last valid
+value with one warning.
+
+Constructor Specific Documentation:
+
+Args:
+    model_path : ONNX model with label_centroids metadata ("" = use the vectors)
+    centroids : label centroids mu_m (M >= 2) when model_path is empty
+    spread : 3M values c_rr, c_ii, c_ri per label, M complex variances, or empty
+    labels : M bit labels (Gray), or empty for 0..M-1
+    sigma2 : noise variance per complex sample (>= 0)
+    sigma2_input : read sigma2 per symbol from a float stream on input 1
+
+Raises:
+    std::invalid_argument : naming the file / parameter (model without label_centroids, malformed metadata, M > 256, bad sigma2))doc";
 
 
  static const char *__doc_gr_diffusion_learned_slicer_learned_slicer = R"doc()doc";
 
 
- static const char *__doc_gr_diffusion_learned_slicer_make = R"doc()doc";
+ static const char *__doc_gr_diffusion_learned_slicer_make = R"doc(Learned slicer / demapper: symbol decisions and per-bit LLRs from the
+label-conditional Gaussian mixture of a model trained on labelled data.
+\details
+What the transmitter sends for label m is x | m ~ N(mu_m, C_m) (centroid mu_m, real 2x2
+covariance C_m of (Re, Im), learned from an impairment chain or a loopback capture);
+the received y = x + n, n complex AWGN of variance sigma2 per complex sample (sigma2/2
+per rail; Es/N0 = 1/sigma2 for unit-power signals: E|x|^2 = 1 is the signal power,
+not signal plus noise; QPSK points at 45 degrees). So p(y | m) = N(y; mu_m, C_m +
+sigma2/2 I), uniform over the M labels, and per symbol the block outputs
+- output 0 (uint8, one per symbol): the MAP label index argmax_m p(y | m) (the index
+  into constellation_points / label_centroids, not the bit label);
+- output 1 (float, bits_per_symbol per symbol, optional): LLRs MSB first (bit order of
+  constellation_labels), L_b = log P(b = 1 | y) - log P(b = 0 | y), exact
+(log-sum-exp). Positive means bit 1: gr-fec's soft-symbol convention (bit 0 -> -1, bit
+1 -> +1, 0 = erasure), so the stream feeds gr-fec decoders directly. Works alone (input
+y, sigma2 = channel noise) or after a denoiser (input E[x|y]; give the channel sigma2
+too: nearest learned centroid; sigma2 = 0 makes the labels' small, anisotropic spreads
+the whole metric, which suits noiseless input only). With the nominal constellation
+and zero spread it is the exact bit-wise MAP demapper. Parameters: from the model's
+ONNX metadata (label_centroids, label_spread, constellation_labels) when model_path is
+not empty, else from centroids / spread / labels. sigma2 from the parameter
+(set_sigma2), a "noise_var" tag on input 0 (applies from that symbol on), or, with
+sigma2_input, the float stream on input 1. Bad input: a non-finite symbol gives index
+0, LLRs 0 (erasure) and an "erasure" tag on both outputs (one warning logged); a
+non-finite or negative sigma2 (parameter, tag or stream) is replaced by the last valid
+value with one warning.
+
+Constructor Specific Documentation:
+
+Args:
+    model_path : ONNX model with label_centroids metadata ("" = use the vectors)
+    centroids : label centroids mu_m (M >= 2) when model_path is empty
+    spread : 3M values c_rr, c_ii, c_ri per label, M complex variances, or empty
+    labels : M bit labels (Gray), or empty for 0..M-1
+    sigma2 : noise variance per complex sample (>= 0)
+    sigma2_input : read sigma2 per symbol from a float stream on input 1
+
+Raises:
+    std::invalid_argument : naming the file / parameter (model without label_centroids, malformed metadata, M > 256, bad sigma2))doc";
 
 
- static const char *__doc_gr_diffusion_learned_slicer_set_sigma2 = R"doc()doc";
+ static const char *__doc_gr_diffusion_learned_slicer_set_sigma2 = R"doc(Set sigma2 at run time: noise variance per complex sample (>= 0))doc";
 
 
- static const char *__doc_gr_diffusion_learned_slicer_sigma2 = R"doc()doc";
+ static const char *__doc_gr_diffusion_learned_slicer_sigma2 = R"doc(Current value, as set by set_sigma2() or make().)doc";
 
 
  static const char *__doc_gr_diffusion_learned_slicer_bits_per_symbol = R"doc()doc";
@@ -37,4 +113,4 @@
  static const char *__doc_gr_diffusion_learned_slicer_centroids = R"doc()doc";
 
 
- static const char *__doc_gr_diffusion_learned_slicer_erasures = R"doc()doc";
+ static const char *__doc_gr_diffusion_learned_slicer_erasures = R"doc(Non-finite input symbols seen so far.)doc";
