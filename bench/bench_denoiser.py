@@ -23,6 +23,7 @@ Prints a table and writes JSON.
 Engine-level figures without GNU Radio (network alone, Eigen comparison, per-call latency
 p50/p99 against batch size): build/lib/bench_engine (bench/bench_engine.cc).
 """
+
 import argparse
 import json
 import os
@@ -43,6 +44,7 @@ class torch_naive_block(gr.sync_block):
     def __init__(self, model, threads):
         import torch
         from gnuradio.diffusion.training.network import EpsNetwork
+
         gr.sync_block.__init__(self, "torch_naive", [np.complex64], [np.complex64])
         torch.set_num_threads(threads)
         self.torch = torch
@@ -55,8 +57,9 @@ class torch_naive_block(gr.sync_block):
         ab = self.abar[self.t - 1]
         x = np.stack([y.real, y.imag], 1).astype(np.float32) * np.sqrt(ab)
         with self.torch.no_grad():
-            eps = self.net(self.torch.from_numpy(x),
-                           self.torch.full((len(y),), self.t, dtype=self.torch.long)).numpy()
+            eps = self.net(
+                self.torch.from_numpy(x), self.torch.full((len(y),), self.t, dtype=self.torch.long)
+            ).numpy()
         x0 = (x - np.sqrt(1 - ab) * eps) / np.sqrt(ab)
         output_items[0][:] = x0[:, 0] + 1j * x0[:, 1]
         return len(y)
@@ -81,7 +84,7 @@ def matmul_gflops(threads):
     for _ in range(5):
         t0 = time.perf_counter()
         a @ a
-        best = max(best, 2 * 1024 ** 3 / (time.perf_counter() - t0))
+        best = max(best, 2 * 1024**3 / (time.perf_counter() - t0))
     return best / 1e9
 
 
@@ -93,20 +96,23 @@ def main():
     ap.add_argument("--batch", type=int, default=8192)
     ap.add_argument("--workers", default="1,2", help="C++ engine worker threads to measure")
     ap.add_argument("--quick", action="store_true", help="tweedie and ddim k=5 only, n/4")
-    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results",
-                                                   "denoiser.json"))
+    ap.add_argument(
+        "--out", default=os.path.join(os.path.dirname(__file__), "results", "denoiser.json")
+    )
     args = ap.parse_args()
     path = args.model or diffusion.shipped_model("16qam")
     model = DdpmModel(path, intra_op_threads=args.threads)
     const = constellations.by_name("16qam")
     rng = np.random.default_rng(0)
-    data = (const.points[rng.integers(0, 16, 65536)] + 0.1 * (rng.standard_normal(65536)
-            + 1j * rng.standard_normal(65536))).astype(np.complex64)
+    data = (
+        const.points[rng.integers(0, 16, 65536)]
+        + 0.1 * (rng.standard_normal(65536) + 1j * rng.standard_normal(65536))
+    ).astype(np.complex64)
     esn0 = 10.0
     results = {"model": path, "threads": args.threads, "batch": args.batch, "rows": []}
 
     # bare onnxruntime, one batch at the matched step
-    x = np.stack([data[:args.batch].real, data[:args.batch].imag], 1).astype(np.float32)
+    x = np.stack([data[: args.batch].real, data[: args.batch].imag], 1).astype(np.float32)
     t = np.full(args.batch, 40, dtype=np.int64)
     model.predict_eps(x, t)
     reps, t0 = 20, time.perf_counter()
@@ -117,48 +123,91 @@ def main():
     ceiling = gflops[args.threads if args.threads in gflops else 1] * 1e9 / FLOP_PER_EVAL
     print(f"model {path}; onnxruntime threads {args.threads}; batch {args.batch}")
     print(f"float32 matmul: {gflops[1]:.1f} GFLOP/s (1 thread), {gflops[2]:.1f} (2 threads)")
-    print(f"FLOP ceiling  : {ceiling / 1e6:.2f} M network evaluations/s "
-          f"({FLOP_PER_EVAL / 1e3:.1f} kFLOP each)")
-    print(f"bare onnxruntime (1 eval/symbol): {ort_rate / 1e6:.3f} Msym/s "
-          f"({100 * ort_rate / ceiling:.0f} % of the ceiling)\n")
+    print(
+        f"FLOP ceiling  : {ceiling / 1e6:.2f} M network evaluations/s "
+        f"({FLOP_PER_EVAL / 1e3:.1f} kFLOP each)"
+    )
+    print(
+        f"bare onnxruntime (1 eval/symbol): {ort_rate / 1e6:.3f} Msym/s "
+        f"({100 * ort_rate / ceiling:.0f} % of the ceiling)\n"
+    )
     results.update(matmul_gflops=gflops, flop_ceiling_evals_s=ceiling, bare_ort_sym_s=ort_rate)
 
     cpp = diffusion.ddpm_denoiser
-    cases = [("tweedie", 1), ("ddim", 1), ("ddim", 2), ("ddim", 5), ("ddim", 10),
-             ("posterior", 0), ("paper", 0)]
+    cases = [
+        ("tweedie", 1),
+        ("ddim", 1),
+        ("ddim", 2),
+        ("ddim", 5),
+        ("ddim", 10),
+        ("posterior", 0),
+        ("paper", 0),
+    ]
     if args.quick:
         cases = [("tweedie", 1), ("ddim", 5)]
         args.n //= 4
     workers = [int(w) for w in args.workers.split(",")]
-    print(f"{'mode':<12} {'block':<7} {'engine':<13} {'thr':>3} {'Msym/s':>8} "
-          f"{'x bare ort':>10} {'evals/sym':>9}")
+    print(
+        f"{'mode':<12} {'block':<7} {'engine':<13} {'thr':>3} {'Msym/s':>8} "
+        f"{'x bare ort':>10} {'evals/sym':>9}"
+    )
     for mode, k in cases:
         # long chains cost ~t* or T network calls per symbol: fewer symbols
         n = args.n if mode in ("tweedie", "ddim") else max(args.n // 20, 8192)
         steps = max(k, 1)
         info = {}
-        samplers.denoise(model, data[:1000], 10 ** (-esn0 / 10), mode=mode, steps=steps,
-                         rng=np.random.default_rng(0), info=info)
+        samplers.denoise(
+            model,
+            data[:1000],
+            10 ** (-esn0 / 10),
+            mode=mode,
+            steps=steps,
+            rng=np.random.default_rng(0),
+            info=info,
+        )
         label = f"{mode}" + (f" k={k}" if mode == "ddim" else "")
         runs = [("C++", eng, w) for eng in ("fused", "onnxruntime") for w in workers]
         runs += [("Python", "auto", 1), ("Python", "numpy", 1)]
         rates = {}
         for blk, eng, w in runs:
             if blk == "C++":
-                b = cpp(path, getattr(cpp, mode.upper()), steps, cpp.NOISE_PARAMETER, esn0,
-                        "cpu", args.threads, args.batch, 0, eng, w)
+                b = cpp(
+                    path,
+                    getattr(cpp, mode.upper()),
+                    steps,
+                    cpp.NOISE_PARAMETER,
+                    esn0,
+                    "cpu",
+                    args.threads,
+                    args.batch,
+                    0,
+                    eng,
+                    w,
+                )
                 name = b.engine_name()
             else:
-                b = diffusion.ddpm_denoiser_py(path, mode, steps, "parameter", esn0, "cpu",
-                                               args.threads, args.batch, 0, eng, w)
+                b = diffusion.ddpm_denoiser_py(
+                    path, mode, steps, "parameter", esn0, "cpu", args.threads, args.batch, 0, eng, w
+                )
                 name = b.engine_name()
             r = run_flowgraph(b, data, n)
             rates[(blk, eng, w)] = r
-            print(f"{label:<12} {blk:<7} {name:<13} {w:3d} {r / 1e6:8.3f} {r / ort_rate:10.2f} "
-                  f"{info['calls']:9d}")
-            results["rows"].append(dict(mode=mode, k=k, block=blk, engine=name, threads=w,
-                                        sym_s=r, ratio_bare_ort=r / ort_rate,
-                                        network_calls=info["calls"]))
+            print(
+                f"{label:<12} {blk:<7} {name:<13} {w:3d} {r / 1e6:8.3f} {r / ort_rate:10.2f} "
+                f"{info['calls']:9d}"
+            )
+            results["rows"].append(
+                dict(
+                    mode=mode,
+                    k=k,
+                    block=blk,
+                    engine=name,
+                    threads=w,
+                    sym_s=r,
+                    ratio_bare_ort=r / ort_rate,
+                    network_calls=info["calls"],
+                )
+            )
         py, c1 = rates[("Python", "auto", 1)], rates[("C++", "fused", 1)]
         extra = ""
         if ("C++", "fused", 2) in rates:

@@ -53,22 +53,53 @@ def _enum(cls_name, value_name):
 # (case name, block class in gr.diffusion, kwargs factory). The colleague blocks run with
 # their defaults so the list keeps working while their signatures settle.
 CASES = [
-    ("additive_noise/gaussian", "additive_noise",
-     lambda: dict(esn0_db=10.0, noise_type=_enum("additive_noise", "GAUSSIAN"), seed=1)),
-    ("additive_noise/laplacian", "additive_noise",
-     lambda: dict(esn0_db=10.0, noise_type=_enum("additive_noise", "LAPLACIAN"), seed=1)),
-    ("additive_noise/bernoulli_gaussian", "additive_noise",
-     lambda: dict(esn0_db=10.0, noise_type=_enum("additive_noise", "BERNOULLI_GAUSSIAN"),
-                  impulse_prob=0.01, impulse_ratio=100.0, seed=1)),
-    ("additive_noise/middleton_a", "additive_noise",
-     lambda: dict(esn0_db=10.0, noise_type=_enum("additive_noise", "MIDDLETON_CLASS_A"),
-                  middleton_a=0.1, middleton_gamma=0.01, seed=1)),
-    ("pa_nonlinearity/rapp_p2", "pa_nonlinearity",
-     lambda: dict(model=_enum("pa_nonlinearity", "RAPP"), ibo_db=3.0, smoothness=2.0)),
-    ("pa_nonlinearity/rapp_p3", "pa_nonlinearity",
-     lambda: dict(model=_enum("pa_nonlinearity", "RAPP"), ibo_db=3.0, smoothness=3.0)),
-    ("pa_nonlinearity/saleh", "pa_nonlinearity",
-     lambda: dict(model=_enum("pa_nonlinearity", "SALEH"), ibo_db=3.0, normalize_output=True)),
+    (
+        "additive_noise/gaussian",
+        "additive_noise",
+        lambda: dict(esn0_db=10.0, noise_type=_enum("additive_noise", "GAUSSIAN"), seed=1),
+    ),
+    (
+        "additive_noise/laplacian",
+        "additive_noise",
+        lambda: dict(esn0_db=10.0, noise_type=_enum("additive_noise", "LAPLACIAN"), seed=1),
+    ),
+    (
+        "additive_noise/bernoulli_gaussian",
+        "additive_noise",
+        lambda: dict(
+            esn0_db=10.0,
+            noise_type=_enum("additive_noise", "BERNOULLI_GAUSSIAN"),
+            impulse_prob=0.01,
+            impulse_ratio=100.0,
+            seed=1,
+        ),
+    ),
+    (
+        "additive_noise/middleton_a",
+        "additive_noise",
+        lambda: dict(
+            esn0_db=10.0,
+            noise_type=_enum("additive_noise", "MIDDLETON_CLASS_A"),
+            middleton_a=0.1,
+            middleton_gamma=0.01,
+            seed=1,
+        ),
+    ),
+    (
+        "pa_nonlinearity/rapp_p2",
+        "pa_nonlinearity",
+        lambda: dict(model=_enum("pa_nonlinearity", "RAPP"), ibo_db=3.0, smoothness=2.0),
+    ),
+    (
+        "pa_nonlinearity/rapp_p3",
+        "pa_nonlinearity",
+        lambda: dict(model=_enum("pa_nonlinearity", "RAPP"), ibo_db=3.0, smoothness=3.0),
+    ),
+    (
+        "pa_nonlinearity/saleh",
+        "pa_nonlinearity",
+        lambda: dict(model=_enum("pa_nonlinearity", "SALEH"), ibo_db=3.0, normalize_output=True),
+    ),
     ("phase_noise", "phase_noise", lambda: dict(linewidth_ts=1e-3, seed=1)),
     ("hardware_impairments", "hardware_impairments", lambda: dict()),
     ("complex_quantizer", "complex_quantizer", lambda: dict()),
@@ -119,8 +150,12 @@ def bench_case(name, make_block, n, repeat, pool_c, pool_f):
     except Exception as e:  # noqa: BLE001  (report, go on with the other blocks)
         rec.update(status="error", error=f"{type(e).__name__}: {e}")
         return rec
-    rec.update(status="ok", times_s=times,
-               msps_best=n / min(times) / 1e6, msps_median=n / statistics.median(times) / 1e6)
+    rec.update(
+        status="ok",
+        times_s=times,
+        msps_best=n / min(times) / 1e6,
+        msps_median=n / statistics.median(times) / 1e6,
+    )
     return rec
 
 
@@ -129,23 +164,34 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-n", "--samples", type=float, default=2e7, help="samples per run (2e7)")
     ap.add_argument("-r", "--repeat", type=int, default=3, help="timed runs per block (3)")
-    ap.add_argument("--out", default=os.path.join(here, "results", "impairments.json"),
-                    help="JSON output path (default bench/results/impairments.json)")
+    ap.add_argument(
+        "--out",
+        default=os.path.join(here, "results", "impairments.json"),
+        help="JSON output path (default bench/results/impairments.json)",
+    )
     ap.add_argument("--only", default=None, help="only cases whose name contains this")
-    ap.add_argument("--cpu", type=int, default=None,
-                    help="pin the whole process (all flowgraph threads) to this CPU core")
+    ap.add_argument(
+        "--cpu",
+        type=int,
+        default=None,
+        help="pin the whole process (all flowgraph threads) to this CPU core",
+    )
     args = ap.parse_args(argv)
     n = int(args.samples)
 
     if os.environ.get("VOLK_GENERIC"):
-        print("warning: VOLK_GENERIC is set (ctest environment?): timings are not "
-              "representative", file=sys.stderr)
+        print(
+            "warning: VOLK_GENERIC is set (ctest environment?): timings are not representative",
+            file=sys.stderr,
+        )
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
 
     rng = np.random.default_rng(0)
     pool = 1 << 16
-    pool_c = ((rng.standard_normal(pool) + 1j * rng.standard_normal(pool)) / np.sqrt(2)).astype(np.complex64)
+    pool_c = ((rng.standard_normal(pool) + 1j * rng.standard_normal(pool)) / np.sqrt(2)).astype(
+        np.complex64
+    )
     pool_f = rng.standard_normal(pool).astype(np.float32)
 
     cases = [(BASELINE, lambda: blocks.copy(gr.sizeof_gr_complex))]
@@ -174,7 +220,9 @@ def main(argv=None):
             if r["status"] == "ok" and r is not base and r["msps_best"] < base["msps_best"]:
                 r["msps_net_est"] = 1.0 / (1.0 / r["msps_best"] - 1.0 / base["msps_best"])
     order = {c[0]: i for i, c in enumerate(cases)}
-    order.update({name: len(order) + i for i, (name, _, _) in enumerate(CASES) if name not in order})
+    order.update(
+        {name: len(order) + i for i, (name, _, _) in enumerate(CASES) if name not in order}
+    )
     results.sort(key=lambda r: order.get(r["name"], 1 << 30))
 
     print(f"\n{'block':40s} {'best Ms/s':>10s} {'median Ms/s':>12s} {'net Ms/s':>9s}  status")
@@ -184,7 +232,9 @@ def main(argv=None):
             net = f"{r['msps_net_est']:9.1f}" if "msps_net_est" in r else f"{'-':>9s}"
             print(f"{r['name']:40s} {r['msps_best']:10.1f} {r['msps_median']:12.1f} {net}  ok")
         else:
-            print(f"{r['name']:40s} {'-':>10s} {'-':>12s}  {r['status']}: {r.get('error', '').splitlines()[0][:60]}")
+            print(
+                f"{r['name']:40s} {'-':>10s} {'-':>12s}  {r['status']}: {r.get('error', '').splitlines()[0][:60]}"
+            )
 
     meta = {
         "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -14,6 +14,7 @@ A coarse pass (100 frames a point) finds the waterfall; a fine pass every 0.1 dB
 runs frames in batches until 100 frame errors or --max-frames frames (FER down to ~1e-3
 needs >= 3000 frames for a usable interval). Real GNU Radio flowgraphs; fixed seeds.
 """
+
 import argparse
 import json
 import math
@@ -35,8 +36,12 @@ CASES = {
     "awgn": ("", "", "16qam", np.arange(8.5, 11.01, 0.5)),
     "pa": ("16qam+rapp(ibo=0,p=2)+agc", "16qam_rapp", "", np.arange(9.0, 15.01, 0.5)),
     "pa64": ("64qam+rapp(ibo=0,p=2)+agc", "64qam_rapp", "", np.arange(14.0, 20.01, 0.5)),
-    "pa_pn": ("16qam+rapp(ibo=0,p=2)+phase_noise(1e-4)+agc", "16qam_rapp_pn", "",
-              np.arange(9.0, 16.01, 0.5)),
+    "pa_pn": (
+        "16qam+rapp(ibo=0,p=2)+phase_noise(1e-4)+agc",
+        "16qam_rapp_pn",
+        "",
+        np.arange(9.0, 16.01, 0.5),
+    ),
 }
 
 
@@ -52,8 +57,9 @@ def run_point(esn0, chain, mixture, max_frames, batch, seed):
     while fr < max_frames and fe < 100:
         n = min(batch, max_frames - fr)
         const = chain.split("+")[0] if chain else "16qam"
-        tb = CodedLinkFlowgraph(esn0, constellation=const, chain=chain, demapper=mixture,
-                                frames=n, seed=seed + fr)
+        tb = CodedLinkFlowgraph(
+            esn0, constellation=const, chain=chain, demapper=mixture, frames=n, seed=seed + fr
+        )
         tb.run()
         r = tb.results()
         fe += r["frame_errors"]
@@ -61,8 +67,14 @@ def run_point(esn0, chain, mixture, max_frames, batch, seed):
         be += r["bit_errors"]
         bits += r["bits"]
     lo, hi = clopper_pearson(fe, fr)
-    return {"esn0_db": float(esn0), "frames": fr, "frame_errors": fe, "fer": fe / fr,
-            "fer_ci": [lo, hi], "ber": be / bits}
+    return {
+        "esn0_db": float(esn0),
+        "frames": fr,
+        "frame_errors": fe,
+        "fer": fe / fr,
+        "fer_ci": [lo, hi],
+        "ber": be / bits,
+    }
 
 
 def sweep(grid, chain, mix, args):
@@ -76,8 +88,10 @@ def sweep(grid, chain, mix, args):
     i = below[0]
     lo = coarse[max(i - 1, 0)]["esn0_db"]
     hi = coarse[min(i + 1, len(coarse) - 1)]["esn0_db"]
-    fine = [run_point(e, chain, mix, args.max_frames, args.batch, seed=2000)
-            for e in np.round(np.arange(lo, hi + 1e-9, 0.1), 2)]
+    fine = [
+        run_point(e, chain, mix, args.max_frames, args.batch, seed=2000)
+        for e in np.round(np.arange(lo, hi + 1e-9, 0.1), 2)
+    ]
     keep = [p for p in coarse if p["esn0_db"] < lo - 1e-9 or p["esn0_db"] > hi + 1e-9]
     return sorted(keep + fine, key=lambda p: p["esn0_db"])
 
@@ -117,7 +131,7 @@ def main(argv=None):
             grid = grid[::2]
         demappers = {"nominal": "nominal"}
         if chain:
-            demappers["oracle"] = "oracle"     # without a chain it is the nominal demapper
+            demappers["oracle"] = "oracle"  # without a chain it is the nominal demapper
         if model_path(learned):
             demappers["learned"] = ("learned", model_path(learned))
         if model_path(prior):
@@ -129,13 +143,18 @@ def main(argv=None):
             const = chain.split("+")[0] if chain else "16qam"
             mix = make_mixture(kind, const, model=model, chain=chain)
             pts = sweep(grid, chain, mix, args)
-            res[name] = {"points": pts, "esn0_at_fer_1e-2": esn0_at(pts),
-                         "seconds": time.time() - t0}
+            res[name] = {
+                "points": pts,
+                "esn0_at_fer_1e-2": esn0_at(pts),
+                "seconds": time.time() - t0,
+            }
             print(f"{case:6s} {name:8s} Es/N0 @ FER 1e-2: {res[name]['esn0_at_fer_1e-2']}")
             for p in pts:
-                print(f"    {p['esn0_db']:5.1f} dB  FER {p['fer']:.2e} "
-                      f"[{p['fer_ci'][0]:.1e}, {p['fer_ci'][1]:.1e}]  BER {p['ber']:.2e}  "
-                      f"({p['frame_errors']}/{p['frames']})")
+                print(
+                    f"    {p['esn0_db']:5.1f} dB  FER {p['fer']:.2e} "
+                    f"[{p['fer_ci'][0]:.1e}, {p['fer_ci'][1]:.1e}]  BER {p['ber']:.2e}  "
+                    f"({p['frame_errors']}/{p['frames']})"
+                )
         out["cases"][case] = {"chain": chain, "demappers": res}
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as f:

@@ -28,6 +28,7 @@ to unit average power under each PMF):
 All MI values by Gauss-Hermite (32 nodes per rail; <= 1e-4 bit, tests/test_shaping_mi.py).
 Writes everything to --json (default bench/results/pcs_mutual_information.json).
 """
+
 import argparse
 import json
 import os
@@ -71,8 +72,12 @@ def bootstrap_spread(c, counts, snr, k, seed):
 
 def rate_loss(pmf, n):
     r = dm.ccdm_rate_loss(pmf, n)
-    return {"rate_loss": r["rate_loss"], "byte_rate_loss": r["byte_rate_loss"],
-            "k": r["k"], "bytes_per_block": r["bytes_per_block"]}
+    return {
+        "rate_loss": r["rate_loss"],
+        "byte_rate_loss": r["byte_rate_loss"],
+        "k": r["k"],
+        "bytes_per_block": r["bytes_per_block"],
+    }
 
 
 def run(args, log=print):
@@ -81,41 +86,62 @@ def run(args, log=print):
         path = model_path(name, args.model_dir)
         model = DdpmModel(path, intra_op_threads=args.threads)
         c = model.constellation
-        meta = {"model": os.path.abspath(path), "schedule": model.schedule.summary(),
-                "training": model.training}
-        log(f"\n== {name}: {os.path.relpath(path, ROOT) if path.startswith(ROOT) else path}"
-            f"  ({model.schedule.summary()})")
+        meta = {
+            "model": os.path.abspath(path),
+            "schedule": model.schedule.summary(),
+            "training": model.training,
+        }
+        log(
+            f"\n== {name}: {os.path.relpath(path, ROOT) if path.startswith(ROOT) else path}"
+            f"  ({model.schedule.summary()})"
+        )
         rows = []
         for snr in args.snr:
             t0 = time.perf_counter()
             uni = ir.mi_awgn(c, esn0_db=snr)
             mb = shaping.optimal_maxwell_boltzmann(c, snr)
-            row = {"esn0_db": snr, "capacity": ir.capacity_awgn(snr),
-                   "uniform": {"mi": uni, "entropy": float(np.log2(c.order)),
-                               "mi_hard": ir.mi_hard_decision(c, esn0_db=snr),
-                               **rate_loss(np.full(c.order, 1 / c.order), args.block)},
-                   "maxwell_boltzmann": {"mi": mb.info["mi"], "nu": mb.info["nu"],
-                                         "entropy": mb.entropy,
-                                         "mi_hard": ir.mi_hard_decision(c, mb.pmf,
-                                                                        esn0_db=snr),
-                                         **rate_loss(mb.pmf, args.block)},
-                   "ddpm": {}}
+            row = {
+                "esn0_db": snr,
+                "capacity": ir.capacity_awgn(snr),
+                "uniform": {
+                    "mi": uni,
+                    "entropy": float(np.log2(c.order)),
+                    "mi_hard": ir.mi_hard_decision(c, esn0_db=snr),
+                    **rate_loss(np.full(c.order, 1 / c.order), args.block),
+                },
+                "maxwell_boltzmann": {
+                    "mi": mb.info["mi"],
+                    "nu": mb.info["nu"],
+                    "entropy": mb.entropy,
+                    "mi_hard": ir.mi_hard_decision(c, mb.pmf, esn0_db=snr),
+                    **rate_loss(mb.pmf, args.block),
+                },
+                "ddpm": {},
+            }
             for mode in args.modes:
                 info = {}
                 t1 = time.perf_counter()
-                p = shaping.ddpm_pmf(model, snr, mode, n_symbols=args.n_synthetic,
-                                     seed=args.seed, info=info)
+                p = shaping.ddpm_pmf(
+                    model, snr, mode, n_symbols=args.n_synthetic, seed=args.seed, info=info
+                )
                 dt = time.perf_counter() - t1
                 mi = ir.mi_awgn(c, p, esn0_db=snr)
                 row["ddpm"][mode] = {
-                    "mi": mi, "entropy": ir.entropy_bits(p), "pmf": p.tolist(),
+                    "mi": mi,
+                    "entropy": ir.entropy_bits(p),
+                    "pmf": p.tolist(),
                     "mi_hard": ir.mi_hard_decision(c, p, esn0_db=snr),
-                    "spread": bootstrap_spread(c, info["counts"], snr, args.bootstrap,
-                                               args.seed + 1),
-                    "clamped": info["clamped"], "matched_step": info["t"],
-                    "network_calls": info["calls"], "seconds": dt,
-                    "minus_uniform": mi - uni, "minus_mb": mi - mb.info["mi"],
-                    **rate_loss(p, args.block)}
+                    "spread": bootstrap_spread(
+                        c, info["counts"], snr, args.bootstrap, args.seed + 1
+                    ),
+                    "clamped": info["clamped"],
+                    "matched_step": info["t"],
+                    "network_calls": info["calls"],
+                    "seconds": dt,
+                    "minus_uniform": mi - uni,
+                    "minus_mb": mi - mb.info["mi"],
+                    **rate_loss(p, args.block),
+                }
             row["seconds"] = time.perf_counter() - t0
             rows.append(row)
             log(format_row(row, args.modes))
@@ -124,16 +150,20 @@ def run(args, log=print):
 
 
 def header(modes):
-    cols = ["Es/N0", "C", "uniform", "MB (nu)"] + [m for m in modes] + \
-        ["best-MB", "loss MB/DDPM"]
-    return " | ".join(f"{c:>15}" if i >= 4 and i < 4 + len(modes) else f"{c:>8}"
-                      for i, c in enumerate(cols))
+    cols = ["Es/N0", "C", "uniform", "MB (nu)"] + [m for m in modes] + ["best-MB", "loss MB/DDPM"]
+    return " | ".join(
+        f"{c:>15}" if i >= 4 and i < 4 + len(modes) else f"{c:>8}" for i, c in enumerate(cols)
+    )
 
 
 def format_row(row, modes):
     d = row["ddpm"]
-    cells = [f"{row['esn0_db']:8.1f}", f"{row['capacity']:8.4f}", f"{row['uniform']['mi']:8.4f}",
-             f"{row['maxwell_boltzmann']['mi']:.4f}({row['maxwell_boltzmann']['nu']:.2f})"]
+    cells = [
+        f"{row['esn0_db']:8.1f}",
+        f"{row['capacity']:8.4f}",
+        f"{row['uniform']['mi']:8.4f}",
+        f"{row['maxwell_boltzmann']['mi']:.4f}({row['maxwell_boltzmann']['nu']:.2f})",
+    ]
     for m in modes:
         e = d[m]
         sp = f"+-{e['spread']:.4f}" if e["spread"] is not None else ""
@@ -142,8 +172,9 @@ def format_row(row, modes):
     best = max(d[m]["mi"] for m in modes) if modes else float("nan")
     cells.append(f"{best - row['maxwell_boltzmann']['mi']:+8.4f}")
     tw = d.get("tweedie", d[modes[0]]) if modes else None
-    cells.append(f"{row['maxwell_boltzmann']['byte_rate_loss']:.3f}/"
-                 f"{tw['byte_rate_loss']:.3f}" if tw else "")
+    cells.append(
+        f"{row['maxwell_boltzmann']['byte_rate_loss']:.3f}/{tw['byte_rate_loss']:.3f}" if tw else ""
+    )
     return " | ".join(cells)
 
 
@@ -153,8 +184,11 @@ def hard_table(results, modes, log=print):
     for name, res in results["constellations"].items():
         log(f"== {name}")
         for row in res["rows"]:
-            cells = [f"{row['esn0_db']:8.1f}", f"{row['uniform']['mi_hard']:7.4f}",
-                     f"{row['maxwell_boltzmann']['mi_hard']:7.4f}"]
+            cells = [
+                f"{row['esn0_db']:8.1f}",
+                f"{row['uniform']['mi_hard']:7.4f}",
+                f"{row['maxwell_boltzmann']['mi_hard']:7.4f}",
+            ]
             cells += [f"{row['ddpm'][m]['mi_hard']:9.4f}" for m in modes]
             log(" | ".join(cells))
 
@@ -178,8 +212,9 @@ def summarise(results, modes, log=print):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--const", nargs="+", default=["16qam", "64qam"])
     ap.add_argument("--snr", nargs="+", type=float, default=SNRS)
     ap.add_argument("--modes", nargs="+", default=MODES, choices=MODES)
@@ -190,14 +225,17 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--quick", action="store_true", help="8192 synthetic symbols, no bootstrap")
-    ap.add_argument("--json", default=os.path.join(ROOT, "bench", "results",
-                                                   "pcs_mutual_information.json"))
+    ap.add_argument(
+        "--json", default=os.path.join(ROOT, "bench", "results", "pcs_mutual_information.json")
+    )
     args = ap.parse_args(argv)
     if args.quick:
         args.n_synthetic, args.bootstrap = 8192, 0
-    print(f"I(X;Y) in bits/symbol, AWGN; DDPM PMFs from {args.n_synthetic} synthetic symbols "
-          f"(seed {args.seed}); * = Es/N0 below the model's schedule (clamped step); "
-          f"loss = byte-aligned CCDM rate loss at n = {args.block}")
+    print(
+        f"I(X;Y) in bits/symbol, AWGN; DDPM PMFs from {args.n_synthetic} synthetic symbols "
+        f"(seed {args.seed}); * = Es/N0 below the model's schedule (clamped step); "
+        f"loss = byte-aligned CCDM rate loss at n = {args.block}"
+    )
     print(header(args.modes))
     res = run(args)
     hard_table(res, args.modes)

@@ -44,6 +44,7 @@ Figures (see --help for the grids; the report says what each shows):
 Outputs in --out: results.json (every curve of every figure, claims, run times, models),
 report.md (claim-vs-measured table and per-figure tables) and fig*.png.
 """
+
 import argparse
 import json
 import math
@@ -89,21 +90,60 @@ if BENCH not in sys.path:
     sys.path.insert(0, BENCH)
 
 DDPM_MODES = ("paper", "posterior", "ddim", "tweedie")
-ESTIMATORS = ("ddpm_paper", "ddpm_posterior", "ddpm_ddim", "ddpm_tweedie", "dnn", "mmse",
-              "hard", "raw")
-METRIC_NAMES = ("mse", "mse_db", "mse_se", "nmse_db", "cosine_similarity", "ser", "ber",
-                "excess_mmse", "excess_mmse_se", "ber_excess_map", "ber_excess_map_se",
-                "grid_rms")
-LABELS = {"ddpm_paper": "DDPM paper (Alg. 2, x_T = y)", "ddpm_posterior": "DDPM posterior",
-          "ddpm_ddim": "DDPM DDIM", "ddpm_tweedie": "DDPM Tweedie",
-          "dnn": "DNN (blind, regression)", "mmse": "exact MMSE (eff. sigma2)",
-          "hard": "hard decisions", "raw": "received (ZF-equalized)"}
-MI_CURVES = ("capacity", "uniform", "maxwell_boltzmann", "ddpm_paper", "ddpm_posterior",
-             "ddpm_ddim", "ddpm_tweedie")
+ESTIMATORS = (
+    "ddpm_paper",
+    "ddpm_posterior",
+    "ddpm_ddim",
+    "ddpm_tweedie",
+    "dnn",
+    "mmse",
+    "hard",
+    "raw",
+)
+METRIC_NAMES = (
+    "mse",
+    "mse_db",
+    "mse_se",
+    "nmse_db",
+    "cosine_similarity",
+    "ser",
+    "ber",
+    "excess_mmse",
+    "excess_mmse_se",
+    "ber_excess_map",
+    "ber_excess_map_se",
+    "grid_rms",
+)
+LABELS = {
+    "ddpm_paper": "DDPM paper (Alg. 2, x_T = y)",
+    "ddpm_posterior": "DDPM posterior",
+    "ddpm_ddim": "DDPM DDIM",
+    "ddpm_tweedie": "DDPM Tweedie",
+    "dnn": "DNN (blind, regression)",
+    "mmse": "exact MMSE (eff. sigma2)",
+    "hard": "hard decisions",
+    "raw": "received (ZF-equalized)",
+}
+MI_CURVES = (
+    "capacity",
+    "uniform",
+    "maxwell_boltzmann",
+    "ddpm_paper",
+    "ddpm_posterior",
+    "ddpm_ddim",
+    "ddpm_tweedie",
+)
 MI_MEASURED = ("uniform", "maxwell_boltzmann", "ddpm_tweedie")
 # what results.json must hold (the test checks it): figure -> panel-kind -> curve names
-EXPECTED = {"fig1": ESTIMATORS, "fig2": ESTIMATORS, "fig3": ESTIMATORS, "fig4": ESTIMATORS,
-            "fig5": ESTIMATORS, "fig6": MI_CURVES, "fig7_scatter": ESTIMATORS}
+EXPECTED = {
+    "fig1": ESTIMATORS,
+    "fig2": ESTIMATORS,
+    "fig3": ESTIMATORS,
+    "fig4": ESTIMATORS,
+    "fig5": ESTIMATORS,
+    "fig6": MI_CURVES,
+    "fig7_scatter": ESTIMATORS,
+}
 _MODE_ENUM = {"tweedie": "TWEEDIE", "ddim": "DDIM", "posterior": "POSTERIOR", "paper": "PAPER"}
 _SEED_MAX = (1 << 31) - 64
 
@@ -112,19 +152,20 @@ _SEED_MAX = (1 << 31) - 64
 @dataclass
 class Config:
     """Every knob of a run (written to results.json)."""
+
     quick: bool = False
     seed: int = 2026
-    nsym: int = 5000                       # symbols per flowgraph point (figures 1-4, 7)
-    nsym_ber: int = 10000                  # symbols per point of figure 5
-    kappa_t: float = 0.05                  # published impairments
+    nsym: int = 5000  # symbols per flowgraph point (figures 1-4, 7)
+    nsym_ber: int = 10000  # symbols per point of figure 5
+    kappa_t: float = 0.05  # published impairments
     kappa_r: float = 0.15
-    bits: int = 8                          # published quantizer
-    full_scale: float = 1.2                # quantizer clip level per rail (impaired_link)
-    coherence_length: int = 1              # Rayleigh block length (1: i.i.d. per symbol)
+    bits: int = 8  # published quantizer
+    full_scale: float = 1.2  # quantizer clip level per rail (impaired_link)
+    coherence_length: int = 1  # Rayleigh block length (1: i.i.d. per symbol)
     ddim_steps: int = 5
     fig1_consts: tuple = ("16qam", "64qam", "256qam")
-    fig1_sigmoid_const: str = "16qam"      # supplement: a model on the published schedule
-    sigmoid_steps: int = 4000              # its training steps when not found (cached)
+    fig1_sigmoid_const: str = "16qam"  # supplement: a model on the published schedule
+    sigmoid_steps: int = 4000  # its training steps when not found (cached)
     fig1_esn0: tuple = tuple(np.round(np.arange(-30.0, 30.01, 2.5), 2))
     fig2_const: str = "16qam"
     fig2_esn0: float = 10.0
@@ -139,8 +180,8 @@ class Config:
     fig5_esn0: tuple = tuple(np.round(np.arange(-25.0, -4.99, 2.5), 2))
     fig6_consts: tuple = ("16qam", "64qam")
     fig6_esn0: tuple = tuple(np.round(np.arange(-10.0, 25.01, 2.5), 2))
-    fig6_pmf_nsym: int = 16384             # synthetic symbols per DDPM PMF
-    fig6_mi_nsym: int = 20000              # symbols per mi_probe flowgraph
+    fig6_pmf_nsym: int = 16384  # synthetic symbols per DDPM PMF
+    fig6_mi_nsym: int = 20000  # symbols per mi_probe flowgraph
     fig7_swiss_n: int = 2000
     fig7_swiss_esn0: float = 5.0
     fig7_const: str = "16qam"
@@ -149,11 +190,21 @@ class Config:
 
     @classmethod
     def quick_config(cls, **kw):
-        c = cls(quick=True, nsym=400, nsym_ber=1200,
-                fig1_esn0=(-30.0, 0.0, 30.0), fig2_kappa_r=(0.0, 0.15, 0.3),
-                fig3_esn0=(0.0, 30.0), fig5_esn0=(-25.0, -15.0, -5.0),
-                fig6_consts=("16qam",), fig6_esn0=(-5.0, 5.0, 15.0), fig6_pmf_nsym=2048,
-                fig6_mi_nsym=2000, fig7_swiss_n=500, sigmoid_steps=150)
+        c = cls(
+            quick=True,
+            nsym=400,
+            nsym_ber=1200,
+            fig1_esn0=(-30.0, 0.0, 30.0),
+            fig2_kappa_r=(0.0, 0.15, 0.3),
+            fig3_esn0=(0.0, 30.0),
+            fig5_esn0=(-25.0, -15.0, -5.0),
+            fig6_consts=("16qam",),
+            fig6_esn0=(-5.0, 5.0, 15.0),
+            fig6_pmf_nsym=2048,
+            fig6_mi_nsym=2000,
+            fig7_swiss_n=500,
+            sigmoid_steps=150,
+        )
         for k, v in kw.items():
             setattr(c, k, v)
         return c
@@ -161,8 +212,9 @@ class Config:
 
 def point_seed(*key):
     """A reproducible block seed (0 .. 2^31) from a key tuple (figure, panel, point, ...)."""
-    words = [hash_str(k) if isinstance(k, str) else int(round(float(k) * 1000)) & 0xFFFFFFFF
-             for k in key]
+    words = [
+        hash_str(k) if isinstance(k, str) else int(round(float(k) * 1000)) & 0xFFFFFFFF for k in key
+    ]
     return int(np.random.SeedSequence(words).generate_state(1)[0]) % _SEED_MAX
 
 
@@ -177,14 +229,14 @@ def hash_str(s):
 def progress(iterable, desc, enabled, total=None):
     if tqdm is None or not enabled:
         return iterable
-    return tqdm(iterable, desc=desc, total=total, leave=False, dynamic_ncols=True,
-                file=sys.stderr)
+    return tqdm(iterable, desc=desc, total=total, leave=False, dynamic_ncols=True, file=sys.stderr)
 
 
 # ---------------------------------------------------------------------------- models
 @dataclass
 class Models:
     """Where the DDPM and DNN models come from (and which were trained here as stand-ins)."""
+
     dirs: list
     ddpm: dict = field(default_factory=dict)
     dnn: dict = field(default_factory=dict)
@@ -223,8 +275,16 @@ def _find(dirs, fname):
     return None
 
 
-def resolve_models(names_ddpm, names_dnn, model_dir=None, train_missing=0, out_dir=None,
-                   log=print, sigmoid=(), sigmoid_steps=4000):
+def resolve_models(
+    names_ddpm,
+    names_dnn,
+    model_dir=None,
+    train_missing=0,
+    out_dir=None,
+    log=print,
+    sigmoid=(),
+    sigmoid_steps=4000,
+):
     """Find every model (first hit in model_dirs()); with train_missing > 0, train the
     missing ones (that many optimizer steps, 1 thread) into <out_dir>/models as clearly
     labelled stand-ins.  sigmoid: constellations that also need a model trained on the
@@ -240,10 +300,26 @@ def resolve_models(names_ddpm, names_dnn, model_dir=None, train_missing=0, out_d
             os.makedirs(mdir, exist_ok=True)
             p = os.path.join(mdir, fname)
             log(f"training {n} on the published sigmoid schedule ({sigmoid_steps} steps) -> {p}")
-            subprocess.run([sys.executable, "-m", "gnuradio.diffusion.train", "--data", n,
-                            "--out", p, "--schedule", "paper", "--steps", str(int(sigmoid_steps)),
-                            "--no-progress", "--threads", "1"], check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "gnuradio.diffusion.train",
+                    "--data",
+                    n,
+                    "--out",
+                    p,
+                    "--schedule",
+                    "paper",
+                    "--steps",
+                    str(int(sigmoid_steps)),
+                    "--no-progress",
+                    "--threads",
+                    "1",
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             m.trained_sigmoid.append(p)
         m.ddpm[f"{n}@sigmoid"] = p
     missing = []
@@ -261,22 +337,50 @@ def resolve_models(names_ddpm, names_dnn, model_dir=None, train_missing=0, out_d
             missing.append(("dnn", n))
     if missing and train_missing <= 0:
         what = ", ".join(f"{k} {n}" for k, n in missing)
-        raise SystemExit(f"reproduce: missing models ({what}) in {', '.join(dirs)}; "
-                         f"pass --model-dir, or --train-missing STEPS to train stand-ins")
+        raise SystemExit(
+            f"reproduce: missing models ({what}) in {', '.join(dirs)}; "
+            f"pass --model-dir, or --train-missing STEPS to train stand-ins"
+        )
     if missing:
         mdir = os.path.join(out_dir, "models")
         os.makedirs(mdir, exist_ok=True)
         for kind, n in missing:
             if kind == "ddpm":
                 p = os.path.join(mdir, f"{n}.onnx")
-                cmd = [sys.executable, "-m", "gnuradio.diffusion.train", "--data", n, "--out", p,
-                       "--schedule", "wide", "--steps", str(int(train_missing)),
-                       "--no-progress", "--threads", "1"]
+                cmd = [
+                    sys.executable,
+                    "-m",
+                    "gnuradio.diffusion.train",
+                    "--data",
+                    n,
+                    "--out",
+                    p,
+                    "--schedule",
+                    "wide",
+                    "--steps",
+                    str(int(train_missing)),
+                    "--no-progress",
+                    "--threads",
+                    "1",
+                ]
             else:
                 p = os.path.join(mdir, f"dnn_{n}_regression.onnx")
-                cmd = [sys.executable, "-m", "gnuradio.diffusion.train_dnn", "--data", n,
-                       "--head", "regression", "--out", p, "--steps", str(int(train_missing)),
-                       "--no-progress", "--threads", "1"]
+                cmd = [
+                    sys.executable,
+                    "-m",
+                    "gnuradio.diffusion.train_dnn",
+                    "--data",
+                    n,
+                    "--head",
+                    "regression",
+                    "--out",
+                    p,
+                    "--steps",
+                    str(int(train_missing)),
+                    "--no-progress",
+                    "--threads",
+                    "1",
+                ]
             if not os.path.isfile(p):
                 log(f"training stand-in {kind} model {n} ({train_missing} steps) -> {p}")
                 subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
@@ -290,18 +394,28 @@ def describe_ddpm(path):
     mdl = DdpmModel(path)
     s = mdl.schedule
     tr = mdl.training
-    return {"path": path, "schedule": s.name, "T": s.T,
-            "esn0_range_db": [float(s.snr_db[-1]), float(s.snr_db[0])],
-            "x_T_esn0_db": float(s.snr_db[-1]),
-            "steps": (tr.get("config") or {}).get("steps"),
-            "final_loss": tr.get("final_loss"), "command": tr.get("command")}
+    return {
+        "path": path,
+        "schedule": s.name,
+        "T": s.T,
+        "esn0_range_db": [float(s.snr_db[-1]), float(s.snr_db[0])],
+        "x_T_esn0_db": float(s.snr_db[-1]),
+        "steps": (tr.get("config") or {}).get("steps"),
+        "final_loss": tr.get("final_loss"),
+        "command": tr.get("command"),
+    }
 
 
 def describe_dnn(path):
     from gnuradio.diffusion.core.dnn_model import DnnModel
+
     d = DnnModel(path)
-    return {"path": path, "head": d.head, "snr_input": d.snr_input,
-            "train_esn0_range_db": d.training_esn0_range}
+    return {
+        "path": path,
+        "head": d.head,
+        "snr_input": d.snr_input,
+        "train_esn0_range_db": d.training_esn0_range,
+    }
 
 
 # ---------------------------------------------------------------------------- flowgraphs
@@ -311,15 +425,38 @@ class LinkFlowgraph(gr.top_block):
     Every block is an attribute (a Python block nothing refers to can be freed while the
     scheduler still runs it)."""
 
-    def __init__(self, x, const, ddpm_path, dnn_path, esn0_db, kappa_t, kappa_r, bits,
-                 full_scale, fading, coherence_length, noise, seed, ddim_steps):
+    def __init__(
+        self,
+        x,
+        const,
+        ddpm_path,
+        dnn_path,
+        esn0_db,
+        kappa_t,
+        kappa_r,
+        bits,
+        full_scale,
+        fading,
+        coherence_length,
+        noise,
+        seed,
+        ddim_steps,
+    ):
         gr.top_block.__init__(self, "reproduce_link", catch_exceptions=False)
         n = len(x)
         self.src = blocks.vector_source_c(np.asarray(x, np.complex64).tolist(), False)
         self.link = diffusion.impaired_link(
-            esn0_db=float(esn0_db), power=1.0, kappa_t=float(kappa_t), kappa_r=float(kappa_r),
-            bits=int(bits), full_scale=float(full_scale), fading=fading,
-            coherence_length=int(coherence_length), noise=noise, seed=int(seed))
+            esn0_db=float(esn0_db),
+            power=1.0,
+            kappa_t=float(kappa_t),
+            kappa_r=float(kappa_r),
+            bits=int(bits),
+            full_scale=float(full_scale),
+            fading=fading,
+            coherence_length=int(coherence_length),
+            noise=noise,
+            seed=int(seed),
+        )
         self.connect(self.src, self.link)
         self.y_sink = blocks.vector_sink_c()
         self.h_sink = blocks.vector_sink_c()
@@ -333,8 +470,17 @@ class LinkFlowgraph(gr.top_block):
         self.denoisers = {}
         outputs = {}
         for k, mode in enumerate(DDPM_MODES):
-            b = D(ddpm_path, getattr(D, _MODE_ENUM[mode]), int(ddim_steps), D.NOISE_STREAM,
-                  float(esn0_db), "cpu", 1, 8192, (int(seed) + 11 + k) % _SEED_MAX)
+            b = D(
+                ddpm_path,
+                getattr(D, _MODE_ENUM[mode]),
+                int(ddim_steps),
+                D.NOISE_STREAM,
+                float(esn0_db),
+                "cpu",
+                1,
+                8192,
+                (int(seed) + 11 + k) % _SEED_MAX,
+            )
             self.denoisers[mode] = b
             self.connect((self.link, 2), (b, 0))
             self.connect((self.link, 3), (b, 1))
@@ -357,7 +503,7 @@ class LinkFlowgraph(gr.top_block):
 
 def _err2(est, x):
     d = np.asarray(est, np.complex128) - x
-    return d.real ** 2 + d.imag ** 2
+    return d.real**2 + d.imag**2
 
 
 def bit_errors(est, idx, const):
@@ -369,15 +515,15 @@ def bitwise_map_bit_errors(z, sigma2, idx, const):
     """Bit errors per symbol of bit-wise MAP decisions from the exact bit posteriors of the
     constellation in Gaussian noise of variance sigma2 (per sample): the minimum BER any
     receiver of z can reach when that noise model is exact."""
-    bits = const.bits(np.arange(const.order)).astype(np.float64)        # [M, k]
+    bits = const.bits(np.arange(const.order)).astype(np.float64)  # [M, k]
     out = np.empty(len(z), dtype=np.int64)
     truth = const.bits(idx)
     step = 4096
     for s in range(0, len(z), step):
-        lg = reference.posterior_logits(z[s:s + step], const, sigma2[s:s + step])
+        lg = reference.posterior_logits(z[s : s + step], const, sigma2[s : s + step])
         w = np.exp(lg)
         p1 = (w @ bits) / w.sum(axis=1, keepdims=True)
-        out[s:s + step] = np.sum((p1 > 0.5) != truth[s:s + step], axis=1)
+        out[s : s + step] = np.sum((p1 > 0.5) != truth[s : s + step], axis=1)
     return out
 
 
@@ -388,8 +534,7 @@ def estimator_metrics(x, est, const, mmse_err2=None, idx=None, map_bit_err=None)
     m = metrics.reconstruction_metrics(x, est, const)
     e2 = _err2(est, x)
     n = len(e2)
-    out = {k: float(m[k]) for k in ("mse", "mse_db", "nmse_db", "cosine_similarity", "ser",
-                                    "ber")}
+    out = {k: float(m[k]) for k in ("mse", "mse_db", "nmse_db", "cosine_similarity", "ser", "ber")}
     out["mse_se"] = float(np.std(e2) / math.sqrt(n)) if n > 1 else float("nan")
     # RMS distance of the estimate to its nearest point: ~0 = "looks like a clean constellation"
     out["grid_rms"] = float(np.sqrt(np.mean(_err2(const.hard_decision(est), est))))
@@ -405,8 +550,21 @@ def estimator_metrics(x, est, const, mmse_err2=None, idx=None, map_bit_err=None)
     return out
 
 
-def run_link_point(cfg, models, const_name, esn0_db, kappa_t, kappa_r, bits, fading, noise,
-                   nsym, seed, keep_samples=False, model_key=None):
+def run_link_point(
+    cfg,
+    models,
+    const_name,
+    esn0_db,
+    kappa_t,
+    kappa_r,
+    bits,
+    fading,
+    noise,
+    nsym,
+    seed,
+    keep_samples=False,
+    model_key=None,
+):
     """One flowgraph run; returns dict(estimators={name: metrics}, clamped, seconds, ...).
     model_key: DDPM model to use (default: the constellation's shipped model)."""
     const = constellations.by_name(const_name)
@@ -414,10 +572,22 @@ def run_link_point(cfg, models, const_name, esn0_db, kappa_t, kappa_r, bits, fad
     idx = rng.integers(0, const.order, nsym)
     x = const.points[idx].astype(np.complex64)
     t0 = time.perf_counter()
-    tb = LinkFlowgraph(x, const, models.ddpm_path(model_key or const_name),
-                       models.dnn_path(const_name),
-                       esn0_db, kappa_t, kappa_r, bits, cfg.full_scale, fading,
-                       cfg.coherence_length, noise, seed, cfg.ddim_steps)
+    tb = LinkFlowgraph(
+        x,
+        const,
+        models.ddpm_path(model_key or const_name),
+        models.dnn_path(const_name),
+        esn0_db,
+        kappa_t,
+        kappa_r,
+        bits,
+        cfg.full_scale,
+        fading,
+        cfg.coherence_length,
+        noise,
+        seed,
+        cfg.ddim_steps,
+    )
     tb.run()
     dt = time.perf_counter() - t0
     x = x.astype(np.complex128)
@@ -431,8 +601,9 @@ def run_link_point(cfg, models, const_name, esn0_db, kappa_t, kappa_r, bits, fad
     est["hard"] = const.hard_decision(z)
     mmse_e2 = _err2(est["mmse"], x)
     map_be = bitwise_map_bit_errors(z, np.maximum(s2, 1e-12), idx, const)
-    res = {name: estimator_metrics(x, est[name], const, mmse_e2, idx, map_be)
-           for name in ESTIMATORS}
+    res = {
+        name: estimator_metrics(x, est[name], const, mmse_e2, idx, map_be) for name in ESTIMATORS
+    }
     # the in-flowgraph reconstruction_metrics sinks must agree with the offline numbers
     worst = 0.0
     for name, sink in tb.metric_sinks.items():
@@ -445,19 +616,24 @@ def run_link_point(cfg, models, const_name, esn0_db, kappa_t, kappa_r, bits, fad
         res[name]["cosine_similarity"] = float(sm["cosine_similarity"])
         res[name]["ber"] = float(sm["ber"])
         res[name]["ser"] = float(sm["ser"])
-    out = {"estimators": res, "seconds": dt, "n": len(x),
-           "ber_bitwise_map": float(np.mean(map_be) / const.bits_per_symbol),
-           "clamped": {m: int(tb.denoisers[m].clamped_count()) for m in DDPM_MODES},
-           "sink_vs_offline_max_rel": worst,
-           "h2_mean": float(np.mean(np.abs(np.array(tb.h_sink.data())) ** 2))}
+    out = {
+        "estimators": res,
+        "seconds": dt,
+        "n": len(x),
+        "ber_bitwise_map": float(np.mean(map_be) / const.bits_per_symbol),
+        "clamped": {m: int(tb.denoisers[m].clamped_count()) for m in DDPM_MODES},
+        "sink_vs_offline_max_rel": worst,
+        "h2_mean": float(np.mean(np.abs(np.array(tb.h_sink.data())) ** 2)),
+    }
     if keep_samples:
         out["samples"] = {"x": x, "z": z, "sigma2": s2, **est}
     del tb
     return out
 
 
-def sweep_panel(cfg, models, fig, panel_key, title, x_name, xs, point_kw, nsym, show,
-                keep_samples=False):
+def sweep_panel(
+    cfg, models, fig, panel_key, title, x_name, xs, point_kw, nsym, show, keep_samples=False
+):
     """A panel: run_link_point over xs; point_kw(x) -> kwargs of run_link_point.
 
     Common random numbers: every point of every panel of a figure with the same
@@ -470,8 +646,14 @@ def sweep_panel(cfg, models, fig, panel_key, title, x_name, xs, point_kw, nsym, 
     for xv in progress(xs, f"{fig} {panel_key}", show):
         kw = point_kw(xv)
         params = {k: v for k, v in kw.items() if k != "esn0_db" or x_name != "esn0_db"}
-        r = run_link_point(cfg, models, nsym=nsym, seed=point_seed(cfg.seed, fig, kw["const_name"]),
-                           keep_samples=keep_samples, **kw)
+        r = run_link_point(
+            cfg,
+            models,
+            nsym=nsym,
+            seed=point_seed(cfg.seed, fig, kw["const_name"]),
+            keep_samples=keep_samples,
+            **kw,
+        )
         for e in ESTIMATORS:
             for m in METRIC_NAMES:
                 curves[e][m].append(r["estimators"][e].get(m, float("nan")))
@@ -482,11 +664,19 @@ def sweep_panel(cfg, models, fig, panel_key, title, x_name, xs, point_kw, nsym, 
         worst = max(worst, r["sink_vs_offline_max_rel"])
         if keep_samples:
             samples.append(r["samples"])
-    panel = {"title": title, "x_name": x_name, "x": [float(v) for v in xs], "curves": curves,
-             "clamped": clamped, "seconds": seconds, "nsym": nsym, "ber_bitwise_map": ber_map,
-             "sink_vs_offline_max_rel": worst,
-             "gaussian_effective": params is not None and params.get("noise") == "gaussian",
-             "params": {k: v for k, v in (params or {}).items() if k not in (x_name,)}}
+    panel = {
+        "title": title,
+        "x_name": x_name,
+        "x": [float(v) for v in xs],
+        "curves": curves,
+        "clamped": clamped,
+        "seconds": seconds,
+        "nsym": nsym,
+        "ber_bitwise_map": ber_map,
+        "sink_vs_offline_max_rel": worst,
+        "gaussian_effective": params is not None and params.get("noise") == "gaussian",
+        "params": {k: v for k, v in (params or {}).items() if k not in (x_name,)},
+    }
     if keep_samples:
         panel["_samples"] = samples
     return panel
@@ -499,12 +689,25 @@ def figure1(cfg, models, show):
         for noise in ("gaussian", "laplacian"):
             key = f"{c}/{noise}"
             panels[key] = sweep_panel(
-                cfg, models, "fig1", key, f"{c.upper()}, {noise} noise, no fading", "esn0_db",
+                cfg,
+                models,
+                "fig1",
+                key,
+                f"{c.upper()}, {noise} noise, no fading",
+                "esn0_db",
                 cfg.fig1_esn0,
-                lambda v, c=c, noise=noise: dict(const_name=c, esn0_db=v, kappa_t=cfg.kappa_t,
-                                                 kappa_r=cfg.kappa_r, bits=cfg.bits,
-                                                 fading="none", noise=noise),
-                cfg.nsym, show)
+                lambda v, c=c, noise=noise: dict(
+                    const_name=c,
+                    esn0_db=v,
+                    kappa_t=cfg.kappa_t,
+                    kappa_r=cfg.kappa_r,
+                    bits=cfg.bits,
+                    fading="none",
+                    noise=noise,
+                ),
+                cfg.nsym,
+                show,
+            )
     out = {"title": "MSE vs Es/N0 (published impairments, 8-bit quantizer)", "panels": panels}
     c = cfg.fig1_sigmoid_const
     if c:
@@ -513,30 +716,62 @@ def figure1(cfg, models, show):
         sch = DdpmModel(models.ddpm_path(mk)).schedule
         out["supplement"] = {
             "title": "the same link, DDPM trained on the published (sigmoid) schedule",
-            "model": models.ddpm_path(mk), "x_T_esn0_db": float(sch.snr_db[-1]),
-            "panels": {key: sweep_panel(
-                cfg, models, "fig1", key,
-                f"{c.upper()}, gaussian noise, no fading, published-schedule DDPM", "esn0_db",
-                cfg.fig1_esn0,
-                lambda v: dict(const_name=c, esn0_db=v, kappa_t=cfg.kappa_t,
-                               kappa_r=cfg.kappa_r, bits=cfg.bits, fading="none",
-                               noise="gaussian", model_key=mk),
-                cfg.nsym, show)}}
+            "model": models.ddpm_path(mk),
+            "x_T_esn0_db": float(sch.snr_db[-1]),
+            "panels": {
+                key: sweep_panel(
+                    cfg,
+                    models,
+                    "fig1",
+                    key,
+                    f"{c.upper()}, gaussian noise, no fading, published-schedule DDPM",
+                    "esn0_db",
+                    cfg.fig1_esn0,
+                    lambda v: dict(
+                        const_name=c,
+                        esn0_db=v,
+                        kappa_t=cfg.kappa_t,
+                        kappa_r=cfg.kappa_r,
+                        bits=cfg.bits,
+                        fading="none",
+                        noise="gaussian",
+                        model_key=mk,
+                    ),
+                    cfg.nsym,
+                    show,
+                )
+            },
+        }
     return out
 
 
 def figure2(cfg, models, show):
     c = cfg.fig2_const
     key = f"{c}/rayleigh"
-    p = sweep_panel(cfg, models, "fig2", key,
-                    f"{c.upper()}, Rayleigh, Es/N0 = {cfg.fig2_esn0:g} dB, kappa_t = {cfg.kappa_t}",
-                    "kappa_r", cfg.fig2_kappa_r,
-                    lambda v: dict(const_name=c, esn0_db=cfg.fig2_esn0, kappa_t=cfg.kappa_t,
-                                   kappa_r=float(v), bits=cfg.bits, fading="rayleigh",
-                                   noise="gaussian"),
-                    cfg.nsym, show)
-    return {"title": "MSE vs receiver impairment level kappa_r (Rayleigh fading)",
-            "panels": {key: p}}
+    p = sweep_panel(
+        cfg,
+        models,
+        "fig2",
+        key,
+        f"{c.upper()}, Rayleigh, Es/N0 = {cfg.fig2_esn0:g} dB, kappa_t = {cfg.kappa_t}",
+        "kappa_r",
+        cfg.fig2_kappa_r,
+        lambda v: dict(
+            const_name=c,
+            esn0_db=cfg.fig2_esn0,
+            kappa_t=cfg.kappa_t,
+            kappa_r=float(v),
+            bits=cfg.bits,
+            fading="rayleigh",
+            noise="gaussian",
+        ),
+        cfg.nsym,
+        show,
+    )
+    return {
+        "title": "MSE vs receiver impairment level kappa_r (Rayleigh fading)",
+        "panels": {key: p},
+    }
 
 
 def figure3(cfg, models, show):
@@ -545,27 +780,54 @@ def figure3(cfg, models, show):
     for kt, kr in cfg.fig3_kappas:
         key = f"{c}/kt{kt:g}_kr{kr:g}"
         panels[key] = sweep_panel(
-            cfg, models, "fig3", key,
-            f"{c.upper()}, Rayleigh, (kappa_t, kappa_r) = ({kt:g}, {kr:g})", "esn0_db",
+            cfg,
+            models,
+            "fig3",
+            key,
+            f"{c.upper()}, Rayleigh, (kappa_t, kappa_r) = ({kt:g}, {kr:g})",
+            "esn0_db",
             cfg.fig3_esn0,
-            lambda v, kt=kt, kr=kr: dict(const_name=c, esn0_db=v, kappa_t=kt, kappa_r=kr,
-                                         bits=cfg.bits, fading="rayleigh", noise="gaussian"),
-            cfg.nsym, show)
+            lambda v, kt=kt, kr=kr: dict(
+                const_name=c,
+                esn0_db=v,
+                kappa_t=kt,
+                kappa_r=kr,
+                bits=cfg.bits,
+                fading="rayleigh",
+                noise="gaussian",
+            ),
+            cfg.nsym,
+            show,
+        )
     return {"title": "NMSE and cosine similarity vs Es/N0 (Rayleigh fading)", "panels": panels}
 
 
 def figure4(cfg, models, show):
     c = cfg.fig4_const
     key = f"{c}/rayleigh"
-    p = sweep_panel(cfg, models, "fig4", key,
-                    f"{c.upper()}, Rayleigh, Es/N0 = {cfg.fig4_esn0:g} dB, published kappas",
-                    "bits", cfg.fig4_bits,
-                    lambda v: dict(const_name=c, esn0_db=cfg.fig4_esn0, kappa_t=cfg.kappa_t,
-                                   kappa_r=cfg.kappa_r, bits=int(v), fading="rayleigh",
-                                   noise="gaussian"),
-                    cfg.nsym, show)
-    p["quantizer"] = quantized_constellation(constellations.by_name(c), cfg.fig4_bits,
-                                             cfg.full_scale)
+    p = sweep_panel(
+        cfg,
+        models,
+        "fig4",
+        key,
+        f"{c.upper()}, Rayleigh, Es/N0 = {cfg.fig4_esn0:g} dB, published kappas",
+        "bits",
+        cfg.fig4_bits,
+        lambda v: dict(
+            const_name=c,
+            esn0_db=cfg.fig4_esn0,
+            kappa_t=cfg.kappa_t,
+            kappa_r=cfg.kappa_r,
+            bits=int(v),
+            fading="rayleigh",
+            noise="gaussian",
+        ),
+        cfg.nsym,
+        show,
+    )
+    p["quantizer"] = quantized_constellation(
+        constellations.by_name(c), cfg.fig4_bits, cfg.full_scale
+    )
     return {"title": "Cosine similarity vs quantizer resolution", "panels": {key: p}}
 
 
@@ -594,12 +856,25 @@ def figure5(cfg, models, show):
     for noise in ("gaussian", "laplacian"):
         key = f"{c}/{noise}"
         panels[key] = sweep_panel(
-            cfg, models, "fig5", key, f"{c.upper()}, {noise} noise, no fading", "esn0_db",
+            cfg,
+            models,
+            "fig5",
+            key,
+            f"{c.upper()}, {noise} noise, no fading",
+            "esn0_db",
             cfg.fig5_esn0,
-            lambda v, noise=noise: dict(const_name=c, esn0_db=v, kappa_t=cfg.kappa_t,
-                                        kappa_r=cfg.kappa_r, bits=cfg.bits, fading="none",
-                                        noise=noise),
-            cfg.nsym_ber, show)
+            lambda v, noise=noise: dict(
+                const_name=c,
+                esn0_db=v,
+                kappa_t=cfg.kappa_t,
+                kappa_r=cfg.kappa_r,
+                bits=cfg.bits,
+                fading="none",
+                noise=noise,
+            ),
+            cfg.nsym_ber,
+            show,
+        )
     return {"title": "Uncoded BER vs Es/N0 (low SNR)", "panels": panels}
 
 
@@ -626,10 +901,12 @@ class MiFlowgraph(gr.top_block):
         gr.top_block.__init__(self, "reproduce_mi", catch_exceptions=False)
         n = len(sym)
         self.src = blocks.vector_source_c(np.asarray(sym, np.complex64).tolist(), False)
-        self.noise = diffusion.additive_noise(float(esn0_db), diffusion.additive_noise.GAUSSIAN,
-                                              1.0, seed=int(seed))
-        self.probe = diffusion.mi_probe(const, [float(v) for v in pmf], "symbols", "parameter",
-                                        float(esn0_db), n, n, False)
+        self.noise = diffusion.additive_noise(
+            float(esn0_db), diffusion.additive_noise.GAUSSIAN, 1.0, seed=int(seed)
+        )
+        self.probe = diffusion.mi_probe(
+            const, [float(v) for v in pmf], "symbols", "parameter", float(esn0_db), n, n, False
+        )
         self.y_sink = blocks.vector_sink_c()
         self.connect(self.src, self.noise, (self.probe, 0))
         self.connect(self.noise, self.y_sink)
@@ -640,10 +917,10 @@ def mi_terms(idx, y, pts, p, sigma2):
     """Per-sample terms log2 q(y|x) / sum_j p_j q(y|x_j) of the AWGN Monte Carlo MI
     estimate (their mean is what mi_probe reports; their spread gives its standard error)."""
     sup = np.flatnonzero(p > 0)
-    lg = -np.abs(y[:, None] - pts[sup][None, :]) ** 2 / sigma2 + np.log(p[sup])[None, :]
+    lg = -(np.abs(y[:, None] - pts[sup][None, :]) ** 2) / sigma2 + np.log(p[sup])[None, :]
     m = lg.max(axis=1)
     lse = m + np.log(np.exp(lg - m[:, None]).sum(axis=1))
-    num = -np.abs(y - pts[idx]) ** 2 / sigma2
+    num = -(np.abs(y - pts[idx]) ** 2) / sigma2
     return (num - lse) / math.log(2.0)
 
 
@@ -661,8 +938,11 @@ def measured_mi(const, pmf, esn0_db, nsym, seed):
     y = np.array(tb.y_sink.data(), np.complex128)
     del tb
     t = mi_terms(idx, y, pts, p, 10 ** (-esn0_db / 10))
-    return (float(r["mi_bits"]), float(np.std(t) / math.sqrt(len(t))),
-            float(abs(np.mean(t) - r["mi_bits"])))
+    return (
+        float(r["mi_bits"]),
+        float(np.std(t) / math.sqrt(len(t))),
+        float(abs(np.mean(t) - r["mi_bits"])),
+    )
 
 
 def figure6(cfg, models, show):
@@ -689,9 +969,15 @@ def figure6(cfg, models, show):
             for mode in DDPM_MODES:
                 info = {}
                 if _shaping is not None:
-                    p = _shaping.ddpm_pmf(model, snr, mode, cfg.fig6_pmf_nsym,
-                                          seed=point_seed(cfg.seed, "fig6", cname, mode),
-                                          ddim_steps=cfg.ddim_steps, info=info)
+                    p = _shaping.ddpm_pmf(
+                        model,
+                        snr,
+                        mode,
+                        cfg.fig6_pmf_nsym,
+                        seed=point_seed(cfg.seed, "fig6", cname, mode),
+                        ddim_steps=cfg.ddim_steps,
+                        info=info,
+                    )
                 else:
                     p = _ddpm_pmf_fallback(model, const, snr, mode, cfg, info)
                 pmfs["ddpm_" + mode] = np.asarray(p)
@@ -700,15 +986,27 @@ def figure6(cfg, models, show):
                 curves[k].append(information_rate.mi_awgn(const.points, p, esn0_db=snr))
                 entropy[k].append(information_rate.entropy_bits(p))
             for k in MI_MEASURED:
-                mi, se, dev = measured_mi(const, pmfs[k], snr, cfg.fig6_mi_nsym,
-                                          point_seed(cfg.seed, "fig6m", cname, k, i))
+                mi, se, dev = measured_mi(
+                    const,
+                    pmfs[k],
+                    snr,
+                    cfg.fig6_mi_nsym,
+                    point_seed(cfg.seed, "fig6m", cname, k, i),
+                )
                 measured[k]["mi"].append(mi)
                 measured[k]["se"].append(se)
                 measured[k]["probe_vs_offline"].append(dev)
-        panels[cname] = {"title": f"{cname.upper()}, AWGN", "x_name": "esn0_db", "x": xs,
-                         "curves": curves, "entropy": entropy, "measured": measured,
-                         "mb_nu": nu, "clamped": clamped,
-                         "shaping_module": "diffusion.shaping.pmf" if _shaping else "fallback"}
+        panels[cname] = {
+            "title": f"{cname.upper()}, AWGN",
+            "x_name": "esn0_db",
+            "x": xs,
+            "curves": curves,
+            "entropy": entropy,
+            "measured": measured,
+            "mb_nu": nu,
+            "clamped": clamped,
+            "shaping_module": "diffusion.shaping.pmf" if _shaping else "fallback",
+        }
     return {"title": "Probabilistic shaping: mutual information vs Es/N0", "panels": panels}
 
 
@@ -749,6 +1047,7 @@ def swissroll_data(n, seed):
     """Swiss-roll samples as the training data source makes them (unit average power)."""
     import torch
     from gnuradio.diffusion.training.ddpm import SwissRollSource
+
     g = torch.Generator().manual_seed(int(seed))
     d = SwissRollSource().sample(int(n), g).double().numpy()
     return d[:, 0] + 1j * d[:, 1]
@@ -759,10 +1058,10 @@ def empirical_mmse(y, prior, sigma2):
     non-parametric MMSE reference for continuous data such as the swiss roll)."""
     out = np.empty(len(y), dtype=np.complex128)
     for s in range(0, len(y), 256):
-        lg = -np.abs(y[s:s + 256, None] - prior[None, :]) ** 2 / sigma2
+        lg = -(np.abs(y[s : s + 256, None] - prior[None, :]) ** 2) / sigma2
         lg -= lg.max(axis=1, keepdims=True)
         w = np.exp(lg)
-        out[s:s + 256] = (w @ prior) / w.sum(axis=1)
+        out[s : s + 256] = (w @ prior) / w.sum(axis=1)
     return out
 
 
@@ -770,7 +1069,7 @@ def nn_distance(a, b):
     """Mean distance from each point of a to its nearest neighbour in b (complex arrays)."""
     out = np.empty(len(a))
     for s in range(0, len(a), 1024):
-        out[s:s + 1024] = np.min(np.abs(a[s:s + 1024, None] - b[None, :]), axis=1)
+        out[s : s + 1024] = np.min(np.abs(a[s : s + 1024, None] - b[None, :]), axis=1)
     return float(np.mean(out))
 
 
@@ -786,14 +1085,24 @@ class SwissFlowgraph(gr.top_block):
         self.gsink = blocks.vector_sink_c()
         self.connect(self.gsrc, self.gen, self.gsink)
         self.dsrc = blocks.vector_source_c(np.asarray(data, np.complex64).tolist(), False)
-        self.noise = diffusion.additive_noise(float(esn0_db), diffusion.additive_noise.GAUSSIAN,
-                                              1.0, seed=int(seed) + 1)
+        self.noise = diffusion.additive_noise(
+            float(esn0_db), diffusion.additive_noise.GAUSSIAN, 1.0, seed=int(seed) + 1
+        )
         self.ysink = blocks.vector_sink_c()
         self.connect(self.dsrc, self.noise, self.ysink)
         self.den, self.dsinks = {}, {}
         for k, mode in enumerate(DDPM_MODES):
-            b = D(ddpm_path, getattr(D, _MODE_ENUM[mode]), 5, D.NOISE_PARAMETER, float(esn0_db),
-                  "cpu", 1, 8192, int(seed) + 2 + k)
+            b = D(
+                ddpm_path,
+                getattr(D, _MODE_ENUM[mode]),
+                5,
+                D.NOISE_PARAMETER,
+                float(esn0_db),
+                "cpu",
+                1,
+                8192,
+                int(seed) + 2 + k,
+            )
             self.den[mode] = b
             self.dsinks[mode] = blocks.vector_sink_c()
             self.connect(self.noise, b, self.dsinks[mode])
@@ -827,33 +1136,67 @@ def figure7(cfg, models, show):
     y = np.array(tb.ysink.data(), np.complex128)
     den = {m: np.array(s.data(), np.complex128) for m, s in tb.dsinks.items()}
     del tb
-    nn = {"data_vs_data": nn_distance(data2, data), "noise_x_T": nn_distance(x_T, data),
-          "reverse_numpy_t0": nn_distance(snaps[0], data),
-          "reverse_cpp_block": nn_distance(gen_cpp, data),
-          "noisy_input": nn_distance(y, data)}
+    nn = {
+        "data_vs_data": nn_distance(data2, data),
+        "noise_x_T": nn_distance(x_T, data),
+        "reverse_numpy_t0": nn_distance(snaps[0], data),
+        "reverse_cpp_block": nn_distance(gen_cpp, data),
+        "noisy_input": nn_distance(y, data),
+    }
     for m in DDPM_MODES:
         nn["denoised_" + m] = nn_distance(den[m], data)
     snap_nn = {str(t): nn_distance(snaps[t], data) for t in keep}
     out["swissroll"] = {
-        "model": path, "T": T, "snapshot_steps": keep, "n": n,
-        "esn0_db_denoise": cfg.fig7_swiss_esn0, "nn_distance": nn,
+        "model": path,
+        "T": T,
+        "snapshot_steps": keep,
+        "n": n,
+        "esn0_db_denoise": cfg.fig7_swiss_esn0,
+        "nn_distance": nn,
         "snapshot_nn_distance": snap_nn,
         "numpy_vs_samplers_paper_max_abs": consistency,
         "denoise_mse_db": {m: reference.mse_db(den[m], data) for m in DDPM_MODES},
         "empirical_mmse_db": reference.mse_db(
-            empirical_mmse(y, prior, 10 ** (-cfg.fig7_swiss_esn0 / 10)), data),
-        "noisy_mse_db": reference.mse_db(y, data)}
-    out["_swiss_samples"] = {"data": data, "snaps": snaps, "fwd": fwd, "gen_cpp": gen_cpp,
-                             "y": y, "den": den}
+            empirical_mmse(y, prior, 10 ** (-cfg.fig7_swiss_esn0 / 10)), data
+        ),
+        "noisy_mse_db": reference.mse_db(y, data),
+    }
+    out["_swiss_samples"] = {
+        "data": data,
+        "snaps": snaps,
+        "fwd": fwd,
+        "gen_cpp": gen_cpp,
+        "y": y,
+        "den": den,
+    }
     # (b) received vs denoised constellations
     c = cfg.fig7_const
     key = f"{c}/gaussian"
-    out["scatter"] = {"panels": {key: sweep_panel(
-        cfg, models, "fig7", key, f"{c.upper()}, AWGN, published impairments, no fading",
-        "esn0_db", cfg.fig7_esn0,
-        lambda v: dict(const_name=c, esn0_db=v, kappa_t=cfg.kappa_t, kappa_r=cfg.kappa_r,
-                       bits=cfg.bits, fading="none", noise="gaussian"),
-        cfg.nsym, show, keep_samples=True)}}
+    out["scatter"] = {
+        "panels": {
+            key: sweep_panel(
+                cfg,
+                models,
+                "fig7",
+                key,
+                f"{c.upper()}, AWGN, published impairments, no fading",
+                "esn0_db",
+                cfg.fig7_esn0,
+                lambda v: dict(
+                    const_name=c,
+                    esn0_db=v,
+                    kappa_t=cfg.kappa_t,
+                    kappa_r=cfg.kappa_r,
+                    bits=cfg.bits,
+                    fading="none",
+                    noise="gaussian",
+                ),
+                cfg.nsym,
+                show,
+                keep_samples=True,
+            )
+        }
+    }
     return out
 
 
@@ -881,15 +1224,20 @@ def evaluate_claims(res, models_info, cfg):
     sched = {k: v for k, v in models_info["ddpm"].items() if "@" not in k}
     ex = sched.get(cfg.fig1_consts[0]) or (next(iter(sched.values())) if sched else {})
     lo, hi = ex.get("esn0_range_db", [float("nan")] * 2)
-    paper_note = (f"The DDPM schedule '{ex.get('schedule')}' spans Es/N0 {lo:.1f} .. {hi:.1f} dB; "
-                  f"the 'paper' sampler starts at x_T = y, i.e. treats the received sample as "
-                  f"x_T at {ex.get('x_T_esn0_db', float('nan')):.1f} dB whatever the real SNR, "
-                  f"and ignores sigma2." if ex else "")
+    paper_note = (
+        f"The DDPM schedule '{ex.get('schedule')}' spans Es/N0 {lo:.1f} .. {hi:.1f} dB; "
+        f"the 'paper' sampler starts at x_T = y, i.e. treats the received sample as "
+        f"x_T at {ex.get('x_T_esn0_db', float('nan')):.1f} dB whatever the real SNR, "
+        f"and ignores sigma2."
+        if ex
+        else ""
+    )
 
     f1 = res.get("fig1")
     if f1:
-        key = next((k for k in f1["panels"] if k.startswith("64qam/gaussian")),
-                   next(iter(f1["panels"])))
+        key = next(
+            (k for k in f1["panels"] if k.startswith("64qam/gaussian")), next(iter(f1["panels"]))
+        )
         p = f1["panels"][key]
         i, xv = _at(p, 0.0)
         dnn = p["curves"]["dnn"]["mse_db"][i]
@@ -897,62 +1245,97 @@ def evaluate_claims(res, models_info, cfg):
         gains = {m: dnn - p["curves"]["ddpm_" + m]["mse_db"][i] for m in DDPM_MODES}
         best = max(gains, key=gains.get)
         ok = gains["paper"] >= 25.0
-        claims.append({
-            "id": "C1", "figure": "fig1",
-            "claim": "> 25 dB lower MSE than the DNN at 0 dB (64-QAM)",
-            "measured": (f"{key} at {xv:g} dB: DNN {dnn:.2f} dB, MMSE {mm:.2f} dB; DDPM gain over "
-                         f"DNN: paper {gains['paper']:+.2f} dB, "
-                         f"posterior {gains['posterior']:+.2f}, "
-                         f"ddim {gains['ddim']:+.2f}, tweedie {gains['tweedie']:+.2f} dB "
-                         f"(best {best}); no estimator can gain more than DNN - MMSE = "
-                         f"{dnn - mm:.2f} dB (up to the sampling spread)"),
-            "verdict": "reproduced" if ok else "not reproduced",
-            "why": ("MSE against the transmitted symbols is bounded below by the exact MMSE; "
+        claims.append(
+            {
+                "id": "C1",
+                "figure": "fig1",
+                "claim": "> 25 dB lower MSE than the DNN at 0 dB (64-QAM)",
+                "measured": (
+                    f"{key} at {xv:g} dB: DNN {dnn:.2f} dB, MMSE {mm:.2f} dB; DDPM gain over "
+                    f"DNN: paper {gains['paper']:+.2f} dB, "
+                    f"posterior {gains['posterior']:+.2f}, "
+                    f"ddim {gains['ddim']:+.2f}, tweedie {gains['tweedie']:+.2f} dB "
+                    f"(best {best}); no estimator can gain more than DNN - MMSE = "
+                    f"{dnn - mm:.2f} dB (up to the sampling spread)"
+                ),
+                "verdict": "reproduced" if ok else "not reproduced",
+                "why": (
+                    "MSE against the transmitted symbols is bounded below by the exact MMSE; "
                     f"at {xv:g} dB the blind DNN is only {dnn - mm:.2f} dB above it (a blind "
                     "DNN's error floor appears at high SNR only), so no receiver can be 25 dB "
                     "better there. The published gap needs a DNN far from its own optimum or a "
-                    "different reference. " + paper_note)})
+                    "different reference. " + paper_note
+                ),
+            }
+        )
         # OOD robustness (Laplacian), same variance
         keyl = key.replace("gaussian", "laplacian")
         if keyl in f1["panels"]:
             pl = f1["panels"][keyl]
-            d = {m: pl["curves"]["ddpm_" + m]["mse_db"][i] - p["curves"]["ddpm_" + m]["mse_db"][i]
-                 for m in DDPM_MODES}
+            d = {
+                m: pl["curves"]["ddpm_" + m]["mse_db"][i] - p["curves"]["ddpm_" + m]["mse_db"][i]
+                for m in DDPM_MODES
+            }
             dd = pl["curves"]["dnn"]["mse_db"][i] - dnn
             dm = pl["curves"]["mmse"]["mse_db"][i] - mm
-            claims.append({
-                "id": "C1b", "figure": "fig1",
-                "claim": "robust out-of-distribution performance under non-Gaussian noise "
-                         "(Laplacian, same variance, DDPM not retrained)",
-                "measured": (f"{key.split('/')[0]} at {xv:g} dB, Laplacian minus AWGN MSE: "
-                             f"DDPM tweedie {d['tweedie']:+.2f} dB, paper {d['paper']:+.2f} dB, "
-                             f"DNN {dd:+.2f} dB, "
-                             f"MMSE(Gaussian model) {dm:+.2f} dB"),
-                "verdict": "reproduced" if abs(d["tweedie"]) <= 1.0 else "not reproduced",
-                "why": (f"with kappa_t + kappa_r = {cfg.kappa_t + cfg.kappa_r:g} the Gaussian "
+            claims.append(
+                {
+                    "id": "C1b",
+                    "figure": "fig1",
+                    "claim": "robust out-of-distribution performance under non-Gaussian noise "
+                    "(Laplacian, same variance, DDPM not retrained)",
+                    "measured": (
+                        f"{key.split('/')[0]} at {xv:g} dB, Laplacian minus AWGN MSE: "
+                        f"DDPM tweedie {d['tweedie']:+.2f} dB, paper {d['paper']:+.2f} dB, "
+                        f"DNN {dd:+.2f} dB, "
+                        f"MMSE(Gaussian model) {dm:+.2f} dB"
+                    ),
+                    "verdict": "reproduced" if abs(d["tweedie"]) <= 1.0 else "not reproduced",
+                    "why": (
+                        f"with kappa_t + kappa_r = {cfg.kappa_t + cfg.kappa_r:g} the Gaussian "
                         "transceiver distortion is a large "
                         "part of the effective noise, and at equal variance every estimator built "
                         "on a Gaussian model degrades only slightly; robustness is a property of "
-                        "the link as much as of the DDPM.")})
+                        "the link as much as of the DDPM."
+                    ),
+                }
+            )
 
     f2 = res.get("fig2")
     if f2:
         p = next(iter(f2["panels"].values()))
         spread = {e: float(np.ptp(_curve(p, e, "mse_db"))) for e in ESTIMATORS}
         ok = spread["ddpm_tweedie"] <= 1.0
-        claims.append({
-            "id": "C2", "figure": "fig2",
-            "claim": "MSE near-invariant to the receiver impairment level kappa_r (Rayleigh)",
-            "measured": (f"MSE spread over kappa_r = {p['x'][0]:g}..{p['x'][-1]:g}: "
-                         + ", ".join(f"{k.replace('ddpm_', '')} {spread[k]:.2f} dB" for k in
-                                     ("ddpm_paper", "ddpm_posterior", "ddpm_ddim",
-                                      "ddpm_tweedie", "dnn", "mmse", "raw"))),
-            "verdict": "reproduced" if ok else "not reproduced",
-            "why": ("kappa_r adds Gaussian distortion of variance kappa_r to every equalized "
+        claims.append(
+            {
+                "id": "C2",
+                "figure": "fig2",
+                "claim": "MSE near-invariant to the receiver impairment level kappa_r (Rayleigh)",
+                "measured": (
+                    f"MSE spread over kappa_r = {p['x'][0]:g}..{p['x'][-1]:g}: "
+                    + ", ".join(
+                        f"{k.replace('ddpm_', '')} {spread[k]:.2f} dB"
+                        for k in (
+                            "ddpm_paper",
+                            "ddpm_posterior",
+                            "ddpm_ddim",
+                            "ddpm_tweedie",
+                            "dnn",
+                            "mmse",
+                            "raw",
+                        )
+                    )
+                ),
+                "verdict": "reproduced" if ok else "not reproduced",
+                "why": (
+                    "kappa_r adds Gaussian distortion of variance kappa_r to every equalized "
                     "sample, so the exact MMSE itself moves by the spread above: an estimator "
                     "that uses its input cannot be invariant; one that ignores it (the 'paper' "
                     "sampler when x_T = y is treated as pure noise) is invariant at a useless "
-                    "MSE level.")})
+                    "MSE level."
+                ),
+            }
+        )
 
     f3 = res.get("fig3")
     if f3:
@@ -963,23 +1346,32 @@ def evaluate_claims(res, models_info, cfg):
             cm = p["curves"]["mmse"]["cosine_similarity"][i]
             cp = p["curves"]["ddpm_paper"]["cosine_similarity"][i]
             cd = p["curves"]["dnn"]["cosine_similarity"][i]
-            parts.append(f"{key} at {p['x'][i]:g} dB: best DDPM ({best}) {cs:.4f}, paper {cp:.4f}, "
-                         f"DNN {cd:.4f}, MMSE {cm:.4f}")
+            parts.append(
+                f"{key} at {p['x'][i]:g} dB: best DDPM ({best}) {cs:.4f}, paper {cp:.4f}, "
+                f"DNN {cd:.4f}, MMSE {cm:.4f}"
+            )
             oks.append(cs >= 0.985)
-        claims.append({
-            "id": "C3", "figure": "fig3",
-            "claim": "cosine similarity ~0.99 at high SNR (Rayleigh, both kappa pairs)",
-            "measured": "; ".join(parts),
-            "verdict": "reproduced" if all(oks) else "not reproduced",
-            "why": ("kappa_t + kappa_r = "
+        claims.append(
+            {
+                "id": "C3",
+                "figure": "fig3",
+                "claim": "cosine similarity ~0.99 at high SNR (Rayleigh, both kappa pairs)",
+                "measured": "; ".join(parts),
+                "verdict": "reproduced" if all(oks) else "not reproduced",
+                "why": (
+                    "kappa_t + kappa_r = "
                     + " / ".join(sorted({f"{a + b:g}" for a, b in cfg.fig3_kappas}))
                     + ": the equalized SINR saturates at 1/(kappa_t + kappa_r) = "
-                    + " / ".join(sorted({f"{10 * math.log10(1 / (a + b)):.1f}"
-                                         for a, b in cfg.fig3_kappas}))
+                    + " / ".join(
+                        sorted({f"{10 * math.log10(1 / (a + b)):.1f}" for a, b in cfg.fig3_kappas})
+                    )
                     + " dB however high Es/N0 is (the distortion scales with the signal), and "
                     "CSIM 0.99 needs an MSE near -17 dB; the exact MMSE shown is the best any "
                     "receiver can do from that SINR. The published level needs a reference that "
-                    "includes the distortion, or distortion-free training/evaluation data.")})
+                    "includes the distortion, or distortion-free training/evaluation data."
+                ),
+            }
+        )
 
     f4 = res.get("fig4")
     if f4:
@@ -988,20 +1380,36 @@ def evaluate_claims(res, models_info, cfg):
         best = max(DDPM_MODES, key=lambda m: float(np.min(cs["ddpm_" + m])))
         level = float(np.min(cs["ddpm_" + best])) > 0.99
         flat = float(np.ptp(cs["ddpm_" + best])) < 0.02
-        claims.append({
-            "id": "C4", "figure": "fig4",
-            "claim": "cosine similarity near-invariant over 4 / 6 / 8 quantizer bits, CSIM > 0.99",
-            "measured": ("CSIM at bits " + "/".join(f"{int(b)}" for b in p["x"]) + ": "
-                         + "; ".join(f"{e.replace('ddpm_', '')} "
-                                     + "/".join(f"{v:.4f}" for v in cs[e])
-                                     for e in ("ddpm_paper", "ddpm_tweedie", "dnn", "mmse"))),
-            "verdict": ("reproduced" if level and flat else
-                        "partly reproduced (invariance only)" if flat else "not reproduced"),
-            "why": ("the quantization noise (2 Delta^2/12 = 0.004 per complex sample at 4 bits, "
+        claims.append(
+            {
+                "id": "C4",
+                "figure": "fig4",
+                "claim": "cosine similarity near-invariant over 4 / 6 / 8 quantizer bits, CSIM > 0.99",
+                "measured": (
+                    "CSIM at bits "
+                    + "/".join(f"{int(b)}" for b in p["x"])
+                    + ": "
+                    + "; ".join(
+                        f"{e.replace('ddpm_', '')} " + "/".join(f"{v:.4f}" for v in cs[e])
+                        for e in ("ddpm_paper", "ddpm_tweedie", "dnn", "mmse")
+                    )
+                ),
+                "verdict": (
+                    "reproduced"
+                    if level and flat
+                    else "partly reproduced (invariance only)"
+                    if flat
+                    else "not reproduced"
+                ),
+                "why": (
+                    "the quantization noise (2 Delta^2/12 = 0.004 per complex sample at 4 bits, "
                     "full scale 1.2) is small next to kappa_t + kappa_r = "
                     f"{cfg.kappa_t + cfg.kappa_r:g}, so every estimator is nearly invariant to "
                     "4..8 bits; the level (> 0.99) is out of reach for the SINR-ceiling reason of "
-                    f"C3 ({ceiling_db:.1f} dB).")})
+                    f"C3 ({ceiling_db:.1f} dB)."
+                ),
+            }
+        )
 
     f5 = res.get("fig5")
     if f5:
@@ -1012,37 +1420,54 @@ def evaluate_claims(res, models_info, cfg):
             p = f5["panels"][key]
             i, xv = _at(p, -5.0)
             bd = p["curves"]["dnn"]["ber"][i]
-            red = {m: 1.0 - p["curves"]["ddpm_" + m]["ber"][i] / bd if bd > 0 else float("nan")
-                   for m in DDPM_MODES}
+            red = {
+                m: 1.0 - p["curves"]["ddpm_" + m]["ber"][i] / bd if bd > 0 else float("nan")
+                for m in DDPM_MODES
+            }
             bh = p["curves"]["hard"]["ber"][i]
             bm = p["curves"]["mmse"]["ber"][i]
             bmap = p["ber_bitwise_map"][i]
             best = max(red, key=lambda m: red[m])
             bound = 1.0 - bmap / bd if bd > 0 else float("nan")
             gauss = noise == "gaussian"
-            claims.append({
-                "id": cid, "figure": "fig5",
-                "claim": (f"{int(target * 100)} % lower BER than the DNN at -5 dB "
-                          f"({'AWGN' if gauss else 'Laplacian noise'})"),
-                "measured": (f"{key} at {xv:g} dB: BER DNN {bd:.4f}, hard {bh:.4f}, MMSE {bm:.4f}, "
-                             f"bit-wise MAP {bmap:.4f}; DDPM BER reduction vs DNN: "
-                             + ", ".join(f"{m} {100 * red[m]:+.1f} %" for m in DDPM_MODES)
-                             + "; largest reduction any receiver of z could reach"
-                             + ("" if gauss else " (Gaussian-model MAP, not a bound here)")
-                             + f": {100 * bound:+.1f} %"),
-                "verdict": "reproduced" if red["paper"] >= target else (
-                    "partly reproduced (not by the published sampler)" if red[best] >= target
-                    else "not reproduced"),
-                "why": ("bit-wise MAP decisions from the exact bit posteriors (effective Gaussian "
+            claims.append(
+                {
+                    "id": cid,
+                    "figure": "fig5",
+                    "claim": (
+                        f"{int(target * 100)} % lower BER than the DNN at -5 dB "
+                        f"({'AWGN' if gauss else 'Laplacian noise'})"
+                    ),
+                    "measured": (
+                        f"{key} at {xv:g} dB: BER DNN {bd:.4f}, hard {bh:.4f}, MMSE {bm:.4f}, "
+                        f"bit-wise MAP {bmap:.4f}; DDPM BER reduction vs DNN: "
+                        + ", ".join(f"{m} {100 * red[m]:+.1f} %" for m in DDPM_MODES)
+                        + "; largest reduction any receiver of z could reach"
+                        + ("" if gauss else " (Gaussian-model MAP, not a bound here)")
+                        + f": {100 * bound:+.1f} %"
+                    ),
+                    "verdict": "reproduced"
+                    if red["paper"] >= target
+                    else (
+                        "partly reproduced (not by the published sampler)"
+                        if red[best] >= target
+                        else "not reproduced"
+                    ),
+                    "why": (
+                        "bit-wise MAP decisions from the exact bit posteriors (effective Gaussian "
                         "noise) minimise the BER of any receiver that sees z; the blind DNN sliced "
                         "to the nearest point is already close to them at -5 dB, so a 30 % "
                         "reduction is out of reach of every estimator. The stochastic samplers "
                         "('posterior', 'paper') add decision errors; the 'paper' sampler with "
-                        "x_T = y outputs near-random points." if gauss else
-                        "under Laplacian noise of the same variance the DNN (sliced) behaves like "
+                        "x_T = y outputs near-random points."
+                        if gauss
+                        else "under Laplacian noise of the same variance the DNN (sliced) behaves like "
                         "nearest-point decisions, which suit the heavier-tailed noise better than "
                         "the Gaussian-model posterior the DDPM samplers and the MMSE estimate "
-                        "use; no DDPM mode beats it by 20 %.")})
+                        "use; no DDPM mode beats it by 20 %."
+                    ),
+                }
+            )
 
     f6 = res.get("fig6")
     if f6:
@@ -1052,72 +1477,115 @@ def evaluate_claims(res, models_info, cfg):
             gm = np.asarray(c["maxwell_boltzmann"]) - np.asarray(c["uniform"])
             gd = {m: np.asarray(c["ddpm_" + m]) - np.asarray(c["uniform"]) for m in DDPM_MODES}
             j = int(np.argmax(gm))
-            parts.append(f"{key}: max MB gain {gm[j]:.3f} bit at {p['x'][j]:g} dB; DDPM-PMF gain "
-                         "(max over SNR): "
-                         + ", ".join(f"{m} {np.max(gd[m]):+.3f}" for m in DDPM_MODES))
-        claims.append({
-            "id": "C6", "figure": "fig6",
-            "claim": "DDPM-generated probabilistic shaping (transmitter side) (qualitative)",
-            "measured": "; ".join(parts),
-            "verdict": "see measured",
-            "why": ("for a perfect network the 'posterior' sampler returns samples of the training "
+            parts.append(
+                f"{key}: max MB gain {gm[j]:.3f} bit at {p['x'][j]:g} dB; DDPM-PMF gain "
+                "(max over SNR): " + ", ".join(f"{m} {np.max(gd[m]):+.3f}" for m in DDPM_MODES)
+            )
+        claims.append(
+            {
+                "id": "C6",
+                "figure": "fig6",
+                "claim": "DDPM-generated probabilistic shaping (transmitter side) (qualitative)",
+                "measured": "; ".join(parts),
+                "verdict": "see measured",
+                "why": (
+                    "for a perfect network the 'posterior' sampler returns samples of the training "
                     "prior, i.e. the uniform PMF (entropies in the figure-6 table show how far "
                     "the model is from that); 'tweedie' / 'ddim' PMFs are non-uniform only "
                     "through the shrinkage of E[x|y] toward the centre, which resembles but is "
                     "not the MI-optimal Maxwell-Boltzmann PMF (the reference shaping gain). With "
-                    "a 2D point-per-symbol model no PMF beats optimal MB in AWGN MI.")})
+                    "a 2D point-per-symbol model no PMF beats optimal MB in AWGN MI."
+                ),
+            }
+        )
 
     f7 = res.get("fig7")
     if f7:
         sr = f7["swissroll"]
         sw = sr["nn_distance"]
         ratio = sw["reverse_cpp_block"] / max(sw["data_vs_data"], 1e-12)
-        claims.append({
-            "id": "C7", "figure": "fig7",
-            "claim": "reverse diffusion turns Gaussian noise into the swiss roll",
-            "measured": (f"mean nearest-neighbour distance to the data: generated by the C++ block "
-                         f"{sw['reverse_cpp_block']:.4f}, by the NumPy chain "
-                         f"{sw['reverse_numpy_t0']:.4f}, "
-                         f"x_T noise {sw['noise_x_T']:.4f}, fresh data {sw['data_vs_data']:.4f}"),
-            "verdict": "reproduced" if ratio <= 2.0 else "not reproduced",
-            "why": (f"denoising at {sr['esn0_db_denoise']:g} dB: tweedie "
+        claims.append(
+            {
+                "id": "C7",
+                "figure": "fig7",
+                "claim": "reverse diffusion turns Gaussian noise into the swiss roll",
+                "measured": (
+                    f"mean nearest-neighbour distance to the data: generated by the C++ block "
+                    f"{sw['reverse_cpp_block']:.4f}, by the NumPy chain "
+                    f"{sw['reverse_numpy_t0']:.4f}, "
+                    f"x_T noise {sw['noise_x_T']:.4f}, fresh data {sw['data_vs_data']:.4f}"
+                ),
+                "verdict": "reproduced" if ratio <= 2.0 else "not reproduced",
+                "why": (
+                    f"denoising at {sr['esn0_db_denoise']:g} dB: tweedie "
                     f"{sr['denoise_mse_db']['tweedie']:.2f} dB vs the non-parametric MMSE "
                     f"{sr['empirical_mmse_db']:.2f} dB (noisy {sr['noisy_mse_db']:.2f} dB)"
-                    + ("" if ratio <= 2.0 else
-                       ", but generation from pure noise also needs accurate eps down to the "
-                       "schedule's noisiest step, where eps errors are amplified by "
-                       "1/sqrt(abar) in every reverse step; this model does not get the "
-                       "roll's shape back (the paper's tutorial schedule stops at abar_T ~ 0.8 "
-                       "and is a different generative problem)."))})
+                    + (
+                        ""
+                        if ratio <= 2.0
+                        else ", but generation from pure noise also needs accurate eps down to the "
+                        "schedule's noisiest step, where eps errors are amplified by "
+                        "1/sqrt(abar) in every reverse step; this model does not get the "
+                        "roll's shape back (the paper's tutorial schedule stops at abar_T ~ 0.8 "
+                        "and is a different generative problem)."
+                    )
+                ),
+            }
+        )
         p = f7["scatter"]["panels"][next(iter(f7["scatter"]["panels"]))]
         const = constellations.by_name(next(iter(f7["scatter"]["panels"])).split("/")[0])
-        dmin = float(np.min(np.abs(const.points[:, None] - const.points[None, :])
-                            + np.eye(const.order) * 1e9))
+        dmin = float(
+            np.min(
+                np.abs(const.points[:, None] - const.points[None, :]) + np.eye(const.order) * 1e9
+            )
+        )
         parts, clean_wrong = [], []
         for i, xv in enumerate(p["x"]):
             row = []
-            for e in ("raw", "ddpm_paper", "ddpm_posterior", "ddpm_ddim", "ddpm_tweedie", "dnn",
-                      "mmse"):
+            for e in (
+                "raw",
+                "ddpm_paper",
+                "ddpm_posterior",
+                "ddpm_ddim",
+                "ddpm_tweedie",
+                "dnn",
+                "mmse",
+            ):
                 g = p["curves"][e]["grid_rms"][i] / dmin
                 ser = p["curves"][e]["ser"][i]
                 row.append(f"{e.replace('ddpm_', '')} {ser:.2f}/{g:.2f}")
                 if e.startswith("ddpm") and g < 0.15 and ser > 0.5:
                     clean_wrong.append(f"{e.replace('ddpm_', '')}@{xv:g}")
             parts.append(f"{xv:g} dB: " + ", ".join(row))
-        claims.append({
-            "id": "C7b", "figure": "fig7",
-            "claim": "denoised constellations at -20 / -10 / 0 dB look clean",
-            "measured": ("SER / RMS distance to the nearest point in units of the minimum "
-                         "point spacing (0 = on the grid): " + "; ".join(parts)),
-            "verdict": ("reproduced visually, but the points are wrong" if clean_wrong
-                        else "not reproduced"),
-            "why": (("the samplers " + ", ".join(clean_wrong) + " put their outputs on the "
-                     "constellation grid, so the scatter looks clean, yet SER > 0.5: at low SNR "
-                     "these are samples from the prior, not the sent symbols. ")
-                    if clean_wrong else
-                    "no DDPM mode puts its outputs on the grid at these SNRs with this model. ")
-            + ("Tweedie / MMSE shrink toward the centre instead, the honest picture of how "
-               "little is known about x at -20 dB.")})
+        claims.append(
+            {
+                "id": "C7b",
+                "figure": "fig7",
+                "claim": "denoised constellations at -20 / -10 / 0 dB look clean",
+                "measured": (
+                    "SER / RMS distance to the nearest point in units of the minimum "
+                    "point spacing (0 = on the grid): " + "; ".join(parts)
+                ),
+                "verdict": (
+                    "reproduced visually, but the points are wrong"
+                    if clean_wrong
+                    else "not reproduced"
+                ),
+                "why": (
+                    (
+                        "the samplers " + ", ".join(clean_wrong) + " put their outputs on the "
+                        "constellation grid, so the scatter looks clean, yet SER > 0.5: at low SNR "
+                        "these are samples from the prior, not the sent symbols. "
+                    )
+                    if clean_wrong
+                    else "no DDPM mode puts its outputs on the grid at these SNRs with this model. "
+                )
+                + (
+                    "Tweedie / MMSE shrink toward the centre instead, the honest picture of how "
+                    "little is known about x at -20 dB."
+                ),
+            }
+        )
     return claims
 
 
@@ -1157,11 +1625,13 @@ def firm_facts(res):
                         se = _curve(p, e, "ber_excess_map_se")
                         for j in np.flatnonzero(ex < -(3.0 * se + 1e-3)):
                             bad.append(f"{e}@{p['x'][j]:g}")
-                    out["ber_ge_map"].append({"figure": fig, "panel": key, "ok": not bad,
-                                              "bad": bad})
+                    out["ber_ge_map"].append(
+                        {"figure": fig, "panel": key, "ok": not bad, "bad": bad}
+                    )
                     if bad:
-                        out["violations"].append(f"{fig} {key}: BER below bit-wise MAP: "
-                                                 f"{', '.join(bad)}")
+                        out["violations"].append(
+                            f"{fig} {key}: BER below bit-wise MAP: {', '.join(bad)}"
+                        )
     return out
 
 
@@ -1180,19 +1650,38 @@ def strip_private(obj):
 
 
 def build_parser():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 epilog="See the module docstring for what is measured.")
-    ap.add_argument("--quick", action="store_true",
-                    help="small symbol counts and few points (tests; < 3 min)")
-    ap.add_argument("--out", default=os.path.join(ROOT, "out", "reproduce"),
-                    help="output directory (default out/reproduce)")
-    ap.add_argument("--model-dir", help="directory searched first for <const>.onnx, "
-                                        "swissroll.onnx and dnn_<const>_regression.onnx")
-    ap.add_argument("--train-missing", type=int, default=0, metavar="STEPS",
-                    help="train missing models with STEPS optimizer steps into OUT/models "
-                         "(stand-ins, flagged in the report); default: fail")
-    ap.add_argument("--figures", type=int, nargs="+", choices=range(1, 8),
-                    help="only these figures (default all)")
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="See the module docstring for what is measured.",
+    )
+    ap.add_argument(
+        "--quick", action="store_true", help="small symbol counts and few points (tests; < 3 min)"
+    )
+    ap.add_argument(
+        "--out",
+        default=os.path.join(ROOT, "out", "reproduce"),
+        help="output directory (default out/reproduce)",
+    )
+    ap.add_argument(
+        "--model-dir",
+        help="directory searched first for <const>.onnx, "
+        "swissroll.onnx and dnn_<const>_regression.onnx",
+    )
+    ap.add_argument(
+        "--train-missing",
+        type=int,
+        default=0,
+        metavar="STEPS",
+        help="train missing models with STEPS optimizer steps into OUT/models "
+        "(stand-ins, flagged in the report); default: fail",
+    )
+    ap.add_argument(
+        "--figures",
+        type=int,
+        nargs="+",
+        choices=range(1, 8),
+        help="only these figures (default all)",
+    )
     ap.add_argument("--nsym", type=int, help="symbols per flowgraph point (override)")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -1215,8 +1704,13 @@ def main(argv=None):
     consts = set()
     if 1 in cfg.figures:
         consts |= set(cfg.fig1_consts)
-    for f, c in ((2, cfg.fig2_const), (3, cfg.fig3_const), (4, cfg.fig4_const),
-                 (5, cfg.fig5_const), (7, cfg.fig7_const)):
+    for f, c in (
+        (2, cfg.fig2_const),
+        (3, cfg.fig3_const),
+        (4, cfg.fig4_const),
+        (5, cfg.fig5_const),
+        (7, cfg.fig7_const),
+    ):
         if f in cfg.figures:
             consts.add(c)
     ddpm_names = set(consts)
@@ -1224,19 +1718,24 @@ def main(argv=None):
         ddpm_names |= set(cfg.fig6_consts)
     if 7 in cfg.figures:
         ddpm_names.add("swissroll")
-    models = resolve_models(sorted(ddpm_names), sorted(consts), args.model_dir,
-                            args.train_missing, out,
-                            sigmoid=[cfg.fig1_sigmoid_const] if (1 in cfg.figures and
-                                                                 cfg.fig1_sigmoid_const) else [],
-                            sigmoid_steps=cfg.sigmoid_steps)
-    models_info = {"ddpm": {k: describe_ddpm(v) for k, v in models.ddpm.items()},
-                   "dnn": {k: describe_dnn(v) for k, v in models.dnn.items()},
-                   "trained_here": models.trained_here,
-                   "trained_sigmoid_this_run": models.trained_sigmoid,
-                   "search_dirs": models.dirs}
+    models = resolve_models(
+        sorted(ddpm_names),
+        sorted(consts),
+        args.model_dir,
+        args.train_missing,
+        out,
+        sigmoid=[cfg.fig1_sigmoid_const] if (1 in cfg.figures and cfg.fig1_sigmoid_const) else [],
+        sigmoid_steps=cfg.sigmoid_steps,
+    )
+    models_info = {
+        "ddpm": {k: describe_ddpm(v) for k, v in models.ddpm.items()},
+        "dnn": {k: describe_dnn(v) for k, v in models.dnn.items()},
+        "trained_here": models.trained_here,
+        "trained_sigmoid_this_run": models.trained_sigmoid,
+        "search_dirs": models.dirs,
+    }
 
-    runners = {1: figure1, 2: figure2, 3: figure3, 4: figure4, 5: figure5, 6: figure6,
-               7: figure7}
+    runners = {1: figure1, 2: figure2, 3: figure3, 4: figure4, 5: figure5, 6: figure6, 7: figure7}
     res, timing = {}, {}
     figs = list(cfg.figures)
     bar = progress(figs, "figures", show)
@@ -1251,26 +1750,39 @@ def main(argv=None):
     facts = firm_facts(res)
     total = time.perf_counter() - t_start
     cfg_d = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()}
-    meta = {"command": "python bench/reproduce.py " + " ".join(sys.argv[1:] if argv is None
-                                                              else argv),
-            "mode": "quick" if cfg.quick else "full", "config": cfg_d, "models": models_info,
-            "seconds_total": round(total, 1), "seconds_per_figure": timing,
-            "host": f"{platform.node()} {platform.machine()} {os.cpu_count()} cpus",
-            "gnuradio": gr.version(), "numpy": np.__version__,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "estimators": {e: LABELS[e] for e in ESTIMATORS}, "expected_curves":
-                {k: list(v) for k, v in EXPECTED.items()}}
+    meta = {
+        "command": "python bench/reproduce.py " + " ".join(sys.argv[1:] if argv is None else argv),
+        "mode": "quick" if cfg.quick else "full",
+        "config": cfg_d,
+        "models": models_info,
+        "seconds_total": round(total, 1),
+        "seconds_per_figure": timing,
+        "host": f"{platform.node()} {platform.machine()} {os.cpu_count()} cpus",
+        "gnuradio": gr.version(),
+        "numpy": np.__version__,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "estimators": {e: LABELS[e] for e in ESTIMATORS},
+        "expected_curves": {k: list(v) for k, v in EXPECTED.items()},
+    }
     sys.modules.setdefault("reproduce", sys.modules[__name__])
     import reproduce_report as rep
+
     pngs = rep.make_plots(res, cfg, out)
     meta["seconds_total"] = round(time.perf_counter() - t_start, 1)
-    doc = {"meta": meta, "claims": claims, "firm_facts": facts, "figures": strip_private(res),
-           "pngs": pngs}
+    doc = {
+        "meta": meta,
+        "claims": claims,
+        "firm_facts": facts,
+        "figures": strip_private(res),
+        "pngs": pngs,
+    }
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(doc, f, indent=1, allow_nan=True)
     rep.write_report(doc, os.path.join(out, "report.md"))
-    print(f"reproduce ({meta['mode']}): {meta['seconds_total']:.1f} s; wrote "
-          f"{os.path.join(out, 'report.md')}, results.json and {len(pngs)} PNGs")
+    print(
+        f"reproduce ({meta['mode']}): {meta['seconds_total']:.1f} s; wrote "
+        f"{os.path.join(out, 'report.md')}, results.json and {len(pngs)} PNGs"
+    )
     for c in claims:
         print(f"  {c['id']:4s} {c['verdict']:28s} {c['claim']}")
     if facts["violations"]:

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 """Plots (PNG) and the markdown report of bench/reproduce.py (no experiment logic here)."""
+
 import math
 import os
 
@@ -20,17 +21,23 @@ STYLE = {
     "hard": dict(color="tab:gray", marker="x", ls=":"),
     "raw": dict(color="tab:brown", marker=".", ls=":"),
 }
-MI_STYLE = {"capacity": dict(color="black", ls="--", marker=""),
-            "uniform": dict(color="tab:gray", ls="-", marker="."),
-            "maxwell_boltzmann": dict(color="black", ls="-", marker="", lw=2),
-            "ddpm_paper": STYLE["ddpm_paper"], "ddpm_posterior": STYLE["ddpm_posterior"],
-            "ddpm_ddim": STYLE["ddpm_ddim"], "ddpm_tweedie": STYLE["ddpm_tweedie"]}
+MI_STYLE = {
+    "capacity": dict(color="black", ls="--", marker=""),
+    "uniform": dict(color="tab:gray", ls="-", marker="."),
+    "maxwell_boltzmann": dict(color="black", ls="-", marker="", lw=2),
+    "ddpm_paper": STYLE["ddpm_paper"],
+    "ddpm_posterior": STYLE["ddpm_posterior"],
+    "ddpm_ddim": STYLE["ddpm_ddim"],
+    "ddpm_tweedie": STYLE["ddpm_tweedie"],
+}
 
 
 def _plt():
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     return plt
 
 
@@ -59,8 +66,9 @@ def plot_fig1(f, out, pngs):
     keys = list(f["panels"])
     consts = sorted({k.split("/")[0] for k in keys}, key=lambda s: int(s.replace("qam", "")))
     noises = ["gaussian", "laplacian"]
-    fig, axs = plt.subplots(2, len(consts), figsize=(5 * len(consts), 8.5), squeeze=False,
-                            sharex=True)
+    fig, axs = plt.subplots(
+        2, len(consts), figsize=(5 * len(consts), 8.5), squeeze=False, sharex=True
+    )
     for j, c in enumerate(consts):
         for i, nz in enumerate(noises):
             ax = axs[i][j]
@@ -106,8 +114,7 @@ def plot_fig2(f, out, pngs):
 def plot_fig3(f, out, pngs):
     plt = _plt()
     keys = list(f["panels"])
-    fig, axs = plt.subplots(2, len(keys), figsize=(6 * len(keys), 8.5), squeeze=False,
-                            sharex=True)
+    fig, axs = plt.subplots(2, len(keys), figsize=(6 * len(keys), 8.5), squeeze=False, sharex=True)
     for j, k in enumerate(keys):
         p = f["panels"][k]
         _curves(axs[0][j], p, "nmse_db", legend=(j == 0))
@@ -146,10 +153,15 @@ def plot_fig5(f, out, pngs):
     for j, k in enumerate(keys):
         p = f["panels"][k]
         ax = axs[0][j]
-        ax.plot(p["x"], p["ber_bitwise_map"], color="black", ls="--", lw=1.5,
-                label="bit-wise MAP (exact bit posteriors)")
-        _curves(ax, p, "ber", estimators=[e for e in ESTIMATORS if e != "hard"],
-                legend=(j == 0))
+        ax.plot(
+            p["x"],
+            p["ber_bitwise_map"],
+            color="black",
+            ls="--",
+            lw=1.5,
+            label="bit-wise MAP (exact bit posteriors)",
+        )
+        _curves(ax, p, "ber", estimators=[e for e in ESTIMATORS if e != "hard"], legend=(j == 0))
         ax.set_yscale("log")
         ax.set_xlabel("Es/N0 (dB)")
         ax.set_ylabel("uncoded BER")
@@ -161,8 +173,7 @@ def plot_fig5(f, out, pngs):
 def plot_fig6(f, out, pngs):
     plt = _plt()
     keys = list(f["panels"])
-    fig, axs = plt.subplots(2, len(keys), figsize=(6.5 * len(keys), 9), squeeze=False,
-                            sharex=True)
+    fig, axs = plt.subplots(2, len(keys), figsize=(6.5 * len(keys), 9), squeeze=False, sharex=True)
     for j, k in enumerate(keys):
         p = f["panels"][k]
         x = p["x"]
@@ -173,9 +184,16 @@ def plot_fig6(f, out, pngs):
             ax.plot(x, p["curves"][c], label=c.replace("_", " "), lw=lw, ms=4, **st)
         for c in MI_MEASURED:
             m = p["measured"][c]
-            ax.errorbar(x, m["mi"], yerr=np.asarray(m["se"]) * 2, fmt="o", mfc="none",
-                        color=MI_STYLE[c]["color"], ms=7,
-                        label=f"{c.replace('_', ' ')}: mi_probe (flowgraph)")
+            ax.errorbar(
+                x,
+                m["mi"],
+                yerr=np.asarray(m["se"]) * 2,
+                fmt="o",
+                mfc="none",
+                color=MI_STYLE[c]["color"],
+                ms=7,
+                label=f"{c.replace('_', ' ')}: mi_probe (flowgraph)",
+            )
         ax.set_ylabel("I(X;Y) bits/symbol")
         ax.set_title(p["title"], fontsize=10)
         ax.grid(alpha=0.3)
@@ -185,8 +203,7 @@ def plot_fig6(f, out, pngs):
         for c in MI_CURVES[2:]:
             st = dict(MI_STYLE[c])
             lw = st.pop("lw", 1.3)
-            ax.plot(x, np.asarray(p["curves"][c]) - u, label=c.replace("_", " "), lw=lw, ms=4,
-                    **st)
+            ax.plot(x, np.asarray(p["curves"][c]) - u, label=c.replace("_", " "), lw=lw, ms=4, **st)
         ax.axhline(0, color="gray", lw=0.8)
         ax.set_ylabel("MI gain over uniform (bit)")
         ax.set_xlabel("Es/N0 (dB)")
@@ -222,14 +239,17 @@ def plot_fig7(f, out, pngs):
         _scatter(axs[2][0], s["y"], f"noisy, Es/N0 {info['esn0_db_denoise']:g} dB", lim=2.5)
         for j, m in enumerate(DDPM_MODES):
             _scatter(axs[2][1 + j], s["den"][m], f"C++ block: {m}", lim=2.5)
-        _scatter(axs[2][1 + len(DDPM_MODES)], s["gen_cpp"], "C++ block: generated from noise",
-                 lim=2.5)
+        _scatter(
+            axs[2][1 + len(DDPM_MODES)], s["gen_cpp"], "C++ block: generated from noise", lim=2.5
+        )
         for i in range(3):
             used = len(keep) if i < 2 else 2 + len(DDPM_MODES)
             for j in range(used, cols):
                 axs[i][j].axis("off")
-        fig.suptitle("Swiss roll: forward diffusion, reverse process snapshots, denoising "
-                     "and generation with the C++ ddpm_denoiser")
+        fig.suptitle(
+            "Swiss roll: forward diffusion, reverse process snapshots, denoising "
+            "and generation with the C++ ddpm_denoiser"
+        )
         _save(fig, out, "fig7_swissroll.png", pngs)
     sc = f.get("scatter")
     if sc:
@@ -237,26 +257,37 @@ def plot_fig7(f, out, pngs):
         p = sc["panels"][key]
         samples = p.get("_samples") or []
         import reproduce as R
+
         const = R.constellations.by_name(key.split("/")[0])
-        cols = ["raw", "ddpm_paper", "ddpm_posterior", "ddpm_ddim", "ddpm_tweedie", "dnn",
-                "mmse"]
-        fig, axs = plt.subplots(len(samples), len(cols), figsize=(2.4 * len(cols),
-                                                                  2.5 * len(samples)),
-                                squeeze=False)
+        cols = ["raw", "ddpm_paper", "ddpm_posterior", "ddpm_ddim", "ddpm_tweedie", "dnn", "mmse"]
+        fig, axs = plt.subplots(
+            len(samples), len(cols), figsize=(2.4 * len(cols), 2.5 * len(samples)), squeeze=False
+        )
         for i, smp in enumerate(samples):
             for j, c in enumerate(cols):
                 mse = p["curves"][c]["mse_db"][i]
-                _scatter(axs[i][j], smp[c], f"{LABELS[c].split(' (')[0]}\n{p['x'][i]:g} dB, "
-                         f"MSE {mse:.1f} dB", lim=2.0, pts=const.points)
+                _scatter(
+                    axs[i][j],
+                    smp[c],
+                    f"{LABELS[c].split(' (')[0]}\n{p['x'][i]:g} dB, MSE {mse:.1f} dB",
+                    lim=2.0,
+                    pts=const.points,
+                )
         fig.suptitle(f"Received vs denoised constellations: {p['title']}")
         _save(fig, out, "fig7_constellations.png", pngs)
 
 
 def make_plots(res, cfg, out):
     pngs = []
-    for name, fn in (("fig1", plot_fig1), ("fig2", plot_fig2), ("fig3", plot_fig3),
-                     ("fig4", plot_fig4), ("fig5", plot_fig5), ("fig6", plot_fig6),
-                     ("fig7", plot_fig7)):
+    for name, fn in (
+        ("fig1", plot_fig1),
+        ("fig2", plot_fig2),
+        ("fig3", plot_fig3),
+        ("fig4", plot_fig4),
+        ("fig5", plot_fig5),
+        ("fig6", plot_fig6),
+        ("fig7", plot_fig7),
+    ):
         if name in res:
             fn(res[name], out, pngs)
     return pngs
@@ -274,8 +305,10 @@ def _table(panel, metric, nd=2, xfmt="{:g}", estimators=ESTIMATORS, every=1, ext
     and the last); extra: {column name: values} appended."""
     extra = extra or {}
     names = [e.replace("ddpm_", "DDPM ") for e in estimators] + list(extra)
-    rows = ["| " + panel["x_name"] + " | " + " | ".join(names) + " |",
-            "|" + "---|" * (len(names) + 1)]
+    rows = [
+        "| " + panel["x_name"] + " | " + " | ".join(names) + " |",
+        "|" + "---|" * (len(names) + 1),
+    ]
     for i, xv in enumerate(panel["x"]):
         if i % every and i != len(panel["x"]) - 1:
             continue
@@ -310,13 +343,16 @@ def _tweedie_edge_note(figs, meta):
     d = next(v for k, v in meta["models"]["ddpm"].items() if "@" not in k)
     lo = d["esn0_range_db"][0]
     amp = 10 ** (-lo / 20) if lo < 0 else 1.0
-    return ("Tweedie is more than 3 dB above the exact MMSE at: " + "; ".join(bad)
-            + f". There the effective noise is at or beyond the schedule's noisiest step "
-              f"({lo:.1f} dB; such samples are clamped to it, see the counts below) and "
-              f"x0 = (x_t - sqrt(1 - abar) eps_hat) / sqrt(abar) multiplies the network's eps "
-              f"error by 1/sqrt(abar_T) ~ {amp:.0f}: the network would need eps to ~1/{amp:.0f} "
-              "accuracy to match the MMSE there. The exact MMSE (and a Tweedie step with the "
-              "exact eps) does not have this problem.\n")
+    return (
+        "Tweedie is more than 3 dB above the exact MMSE at: "
+        + "; ".join(bad)
+        + f". There the effective noise is at or beyond the schedule's noisiest step "
+        f"({lo:.1f} dB; such samples are clamped to it, see the counts below) and "
+        f"x0 = (x_t - sqrt(1 - abar) eps_hat) / sqrt(abar) multiplies the network's eps "
+        f"error by 1/sqrt(abar_T) ~ {amp:.0f}: the network would need eps to ~1/{amp:.0f} "
+        "accuracy to match the MMSE there. The exact MMSE (and a Tweedie step with the "
+        "exact eps) does not have this problem.\n"
+    )
 
 
 def _paper_sampler_numbers(figs, snrs=(-20.0, -10.0, 0.0, 2.5, 10.0, 20.0, 30.0)):
@@ -338,13 +374,19 @@ def _paper_sampler_numbers(figs, snrs=(-20.0, -10.0, 0.0, 2.5, 10.0, 20.0, 30.0)
         cells = []
         for v in snrs:
             j = int(np.argmin(np.abs(xs - v)))
-            cells.append(f"{pa[j] - mm[j]:+.1f} / {po[j] - mm[j]:+.1f}"
-                         if abs(xs[j] - v) < 1e-6 else "-")
+            cells.append(
+                f"{pa[j] - mm[j]:+.1f} / {po[j] - mm[j]:+.1f}" if abs(xs[j] - v) < 1e-6 else "-"
+            )
         rows.append(f"| {k} | " + " | ".join(cells) + " |")
-    hdr = ("Measured MSE excess over the exact MMSE, 'paper' / 'posterior' sampler (dB; the "
-           "posterior sampler's ideal excess is +3 dB at low SNR, where MMSE ~ 1 and a posterior "
-           "sample has MSE ~ 2):\n\n| panel | " + " | ".join(f"{v:g} dB" for v in snrs)
-           + " |\n|" + "---|" * (len(snrs) + 1) + "\n")
+    hdr = (
+        "Measured MSE excess over the exact MMSE, 'paper' / 'posterior' sampler (dB; the "
+        "posterior sampler's ideal excess is +3 dB at low SNR, where MMSE ~ 1 and a posterior "
+        "sample has MSE ~ 2):\n\n| panel | "
+        + " | ".join(f"{v:g} dB" for v in snrs)
+        + " |\n|"
+        + "---|" * (len(snrs) + 1)
+        + "\n"
+    )
     return hdr + "\n".join(rows) + "\n"
 
 
@@ -352,73 +394,96 @@ def write_report(doc, path):
     meta, claims, figs = doc["meta"], doc["claims"], doc["figures"]
     L = []
     L.append("# Reproduction of the published DDPM-receiver figures\n")
-    L.append(f"Command: `{meta['command']}` ({meta['mode']} mode), {meta['created']}, "
-             f"{meta['seconds_total']:.0f} s on {meta['host']} (GNU Radio {meta['gnuradio']}). "
-             "Per figure: " + ", ".join(f"{k} {v:.0f} s" for k, v in
-                                        meta["seconds_per_figure"].items()) + ".\n")
+    L.append(
+        f"Command: `{meta['command']}` ({meta['mode']} mode), {meta['created']}, "
+        f"{meta['seconds_total']:.0f} s on {meta['host']} (GNU Radio {meta['gnuradio']}). "
+        "Per figure: "
+        + ", ".join(f"{k} {v:.0f} s" for k, v in meta["seconds_per_figure"].items())
+        + ".\n"
+    )
     cfg = meta["config"]
-    L.append(f"Link (figures 1-5, 7): `vector_source -> impaired_link (quantizer {cfg['bits']} "
-             "bits, "
-             f"full scale {cfg['full_scale']}, kappa_t {cfg['kappa_t']}, kappa_r {cfg['kappa_r']}, "
-             "Gaussian/Laplacian noise, Rayleigh fading (i.i.d. per symbol, known h) where "
-             "stated, ZF) -> 4 x "
-             "ddpm_denoiser (C++, sigma2 per sample from the equalizer) + dnn_receiver -> "
-             "vector sinks + reconstruction_metrics`; "
-             f"{cfg['nsym']} symbols per point ({cfg['nsym_ber']} for BER), seed {cfg['seed']}.\n")
-    L.append("Conventions: unit-power symbols, Es/N0 = p / sigma_n^2 (average over the fading). "
-             "Every metric is measured against the *transmitted* symbols x. `raw` is the "
-             "ZF-equalized received sample z (= y without fading), the input of every estimator. "
-             "`mmse` is the exact E[x|z] for the constellation in Gaussian noise of the effective "
-             "per-sample variance kappa_t + kappa_r + q + 1/(Es/N0 |h|^2) (exact for the Gaussian "
-             "parts; under Laplacian noise it is the Gaussian-model estimate, not the true MMSE). "
-             "`hard` = nearest point of z. DNN = the shipped blind 3x64 ReLU regression network "
-             "(like the published DNN it does not know the SNR; trained on AWGN, 0..20 dB).\n")
+    L.append(
+        f"Link (figures 1-5, 7): `vector_source -> impaired_link (quantizer {cfg['bits']} "
+        "bits, "
+        f"full scale {cfg['full_scale']}, kappa_t {cfg['kappa_t']}, kappa_r {cfg['kappa_r']}, "
+        "Gaussian/Laplacian noise, Rayleigh fading (i.i.d. per symbol, known h) where "
+        "stated, ZF) -> 4 x "
+        "ddpm_denoiser (C++, sigma2 per sample from the equalizer) + dnn_receiver -> "
+        "vector sinks + reconstruction_metrics`; "
+        f"{cfg['nsym']} symbols per point ({cfg['nsym_ber']} for BER), seed {cfg['seed']}.\n"
+    )
+    L.append(
+        "Conventions: unit-power symbols, Es/N0 = p / sigma_n^2 (average over the fading). "
+        "Every metric is measured against the *transmitted* symbols x. `raw` is the "
+        "ZF-equalized received sample z (= y without fading), the input of every estimator. "
+        "`mmse` is the exact E[x|z] for the constellation in Gaussian noise of the effective "
+        "per-sample variance kappa_t + kappa_r + q + 1/(Es/N0 |h|^2) (exact for the Gaussian "
+        "parts; under Laplacian noise it is the Gaussian-model estimate, not the true MMSE). "
+        "`hard` = nearest point of z. DNN = the shipped blind 3x64 ReLU regression network "
+        "(like the published DNN it does not know the SNR; trained on AWGN, 0..20 dB).\n"
+    )
     L.append("## Models\n")
-    L.append("| model | file | schedule | Es/N0 range of the steps | x_T level | training steps "
-             "| final loss |")
+    L.append(
+        "| model | file | schedule | Es/N0 range of the steps | x_T level | training steps "
+        "| final loss |"
+    )
     L.append("|---|---|---|---|---|---|---|")
     for k, d in sorted(meta["models"]["ddpm"].items(), key=lambda kv: _order(kv[0])):
-        L.append(f"| {k} | `{d['path']}` | {d['schedule']} (T={d['T']}) | "
-                 f"{d['esn0_range_db'][0]:.1f} .. {d['esn0_range_db'][1]:.1f} dB | "
-                 f"{d['x_T_esn0_db']:.1f} dB | {d['steps']} | {_fmt(d['final_loss'], 4)} |")
+        L.append(
+            f"| {k} | `{d['path']}` | {d['schedule']} (T={d['T']}) | "
+            f"{d['esn0_range_db'][0]:.1f} .. {d['esn0_range_db'][1]:.1f} dB | "
+            f"{d['x_T_esn0_db']:.1f} dB | {d['steps']} | {_fmt(d['final_loss'], 4)} |"
+        )
     for k, d in sorted(meta["models"]["dnn"].items(), key=lambda kv: _order(kv[0])):
-        L.append(f"| DNN {k} | `{d['path']}` | {d['head']}, snr_input={d['snr_input']} | "
-                 f"trained {d['train_esn0_range_db']} dB | - | - | - |")
+        L.append(
+            f"| DNN {k} | `{d['path']}` | {d['head']}, snr_input={d['snr_input']} | "
+            f"trained {d['train_esn0_range_db']} dB | - | - | - |"
+        )
     if meta["models"]["trained_here"]:
-        L.append("\n**Warning: stand-in models were trained by this run (few steps; not the "
-                 "shipped models): " + ", ".join(f"`{p}`" for p in meta["models"]["trained_here"])
-                 + ". DDPM numbers below reflect under-trained networks.**")
+        L.append(
+            "\n**Warning: stand-in models were trained by this run (few steps; not the "
+            "shipped models): "
+            + ", ".join(f"`{p}`" for p in meta["models"]["trained_here"])
+            + ". DDPM numbers below reflect under-trained networks.**"
+        )
     L.append("")
     L.append("## Claims vs measured\n")
     L.append("| # | figure | published claim | measured | verdict | why |")
     L.append("|---|---|---|---|---|---|")
     for c in claims:
-        L.append(f"| {c['id']} | {c['figure']} | {c['claim']} | {c['measured']} | "
-                 f"**{c['verdict']}** | {c['why']} |")
+        L.append(
+            f"| {c['id']} | {c['figure']} | {c['claim']} | {c['measured']} | "
+            f"**{c['verdict']}** | {c['why']} |"
+        )
     L.append("")
     ff = doc["firm_facts"]
-    L.append("Firm facts checked on every panel of figures 1-5: Tweedie MSE <= raw MSE "
-             f"({sum(r['ok'] for r in ff['tweedie_le_raw'])}/{len(ff['tweedie_le_raw'])} panels); "
-             "exact MMSE <= every other estimator within 3 paired standard errors on the panels "
-             "whose effective noise is Gaussian "
-             f"({sum(r['ok'] for r in ff['mmse_le_all'])}/{len(ff['mmse_le_all'])} panels); "
-             "BER >= bit-wise MAP BER within 3 paired standard errors (AWGN BER panels: "
-             f"{sum(r['ok'] for r in ff['ber_ge_map'])}/{len(ff['ber_ge_map'])})."
-             + (" Violations: " + "; ".join(ff["violations"]) if ff["violations"] else "") + "\n")
+    L.append(
+        "Firm facts checked on every panel of figures 1-5: Tweedie MSE <= raw MSE "
+        f"({sum(r['ok'] for r in ff['tweedie_le_raw'])}/{len(ff['tweedie_le_raw'])} panels); "
+        "exact MMSE <= every other estimator within 3 paired standard errors on the panels "
+        "whose effective noise is Gaussian "
+        f"({sum(r['ok'] for r in ff['mmse_le_all'])}/{len(ff['mmse_le_all'])} panels); "
+        "BER >= bit-wise MAP BER within 3 paired standard errors (AWGN BER panels: "
+        f"{sum(r['ok'] for r in ff['ber_ge_map'])}/{len(ff['ber_ge_map'])})."
+        + (" Violations: " + "; ".join(ff["violations"]) if ff["violations"] else "")
+        + "\n"
+    )
     L.append("## Why the 'paper' sampler behaves as it does\n")
     L.append(_paper_sampler_numbers(figs))
-    L.append("Algorithm 2 as published starts the reverse chain at x_T = y (unscaled) and runs all "
-             "T steps whatever the SNR. Its output is a sample of p(x_0 | y) only if y is "
-             "distributed like x_T = sqrt(abar_T) x_0 + sqrt(1 - abar_T) eps: the symbols scaled "
-             "by sqrt(abar_T) in noise at Es/N0 = abar_T / (1 - abar_T). With the published "
-             "sigmoid schedule (abar_T ~ 0.6) that is +1.9 dB with the symbols at 0.78 of their "
-             "amplitude, so a received y (symbols at full amplitude) never fits exactly and fits "
-             "roughly only near +1.9 dB (figure 1b); with the shipped models' schedule (table "
-             "above) the x_T level is where the chain expects pure noise, so at any realistic SNR "
-             "it discards y and draws a prior sample (MSE ~ 2, i.e. +3 dB). The "
-             "'posterior' / 'ddim' / 'tweedie' "
-             "samplers start at the step matched to the per-sample sigma2 with the input scaled by "
-             "sqrt(abar), and are what this module recommends.\n")
+    L.append(
+        "Algorithm 2 as published starts the reverse chain at x_T = y (unscaled) and runs all "
+        "T steps whatever the SNR. Its output is a sample of p(x_0 | y) only if y is "
+        "distributed like x_T = sqrt(abar_T) x_0 + sqrt(1 - abar_T) eps: the symbols scaled "
+        "by sqrt(abar_T) in noise at Es/N0 = abar_T / (1 - abar_T). With the published "
+        "sigmoid schedule (abar_T ~ 0.6) that is +1.9 dB with the symbols at 0.78 of their "
+        "amplitude, so a received y (symbols at full amplitude) never fits exactly and fits "
+        "roughly only near +1.9 dB (figure 1b); with the shipped models' schedule (table "
+        "above) the x_T level is where the chain expects pure noise, so at any realistic SNR "
+        "it discards y and draws a prior sample (MSE ~ 2, i.e. +3 dB). The "
+        "'posterior' / 'ddim' / 'tweedie' "
+        "samplers start at the step matched to the per-sample sigma2 with the input scaled by "
+        "sqrt(abar), and are what this module recommends.\n"
+    )
     f = figs.get("fig1")
     if f:
         L.append("## Figure 1: MSE vs Es/N0\n")
@@ -432,14 +497,18 @@ def write_report(doc, path):
             L.append(_table(p, "mse_db", every=every) + "\n")
             cl = p["clamped"]
             if k.startswith("16qam/gaussian") and f.get("supplement"):
-                L.append("Supplement, ![fig1b](fig1b_published_schedule.png): "
-                         f"{f['supplement']['title']} (`{f['supplement']['model']}`); MSE (dB):\n")
+                L.append(
+                    "Supplement, ![fig1b](fig1b_published_schedule.png): "
+                    f"{f['supplement']['title']} (`{f['supplement']['model']}`); MSE (dB):\n"
+                )
                 sp = next(iter(f["supplement"]["panels"].values()))
                 L.append(_table(sp, "mse_db", every=every) + "\n")
             if any(any(v) for v in cl.values()):
-                L.append("Samples whose effective sigma2 lay outside the model's schedule "
-                         "(clamped to its last step), per point: tweedie "
-                         f"{cl['tweedie']}.\n")
+                L.append(
+                    "Samples whose effective sigma2 lay outside the model's schedule "
+                    "(clamped to its last step), per point: tweedie "
+                    f"{cl['tweedie']}.\n"
+                )
     f = figs.get("fig2")
     if f:
         L.append("## Figure 2: MSE vs kappa_r\n")
@@ -447,18 +516,22 @@ def write_report(doc, path):
         p = next(iter(f["panels"].values()))
         L.append(f"**{p['title']}**, MSE (dB):\n")
         L.append(_table(p, "mse_db", xfmt="{:.2f}") + "\n")
-        L.append("With Rayleigh fading and ZF the raw (equalized) MSE has no finite expectation "
-                 "(E[1/|h|^2] diverges), so its sample value is set by the deepest fades of the "
-                 "draw; every point of a sweep uses the same symbols, fading and noise sequences "
-                 "(common random numbers), so the curves differ by kappa_r only.\n")
+        L.append(
+            "With Rayleigh fading and ZF the raw (equalized) MSE has no finite expectation "
+            "(E[1/|h|^2] diverges), so its sample value is set by the deepest fades of the "
+            "draw; every point of a sweep uses the same symbols, fading and noise sequences "
+            "(common random numbers), so the curves differ by kappa_r only.\n"
+        )
     f = figs.get("fig3")
     if f:
         L.append("## Figure 3: NMSE and cosine similarity vs Es/N0 (Rayleigh)\n")
         L.append("![fig3](fig3_nmse_cosine_vs_snr.png)\n")
-        L.append("In the published link (eq. 15) the receiver distortion has variance "
-                 "kappa_r p |h|^2, so after zero-forcing both pairs leave the same effective "
-                 "noise kappa_t + kappa_r + 1/(Es/N0 |h|^2): the two panels coincide up to the "
-                 "stochastic samplers' draws.\n")
+        L.append(
+            "In the published link (eq. 15) the receiver distortion has variance "
+            "kappa_r p |h|^2, so after zero-forcing both pairs leave the same effective "
+            "noise kappa_t + kappa_r + 1/(Es/N0 |h|^2): the two panels coincide up to the "
+            "stochastic samplers' draws.\n"
+        )
         for _k, p in f["panels"].items():
             every = max(1, len(p["x"]) // 8)
             L.append(f"**{p['title']}**, cosine similarity:\n")
@@ -474,21 +547,27 @@ def write_report(doc, path):
         L.append(_table(p, "cosine_similarity", nd=4, xfmt="{:.0f}") + "\n")
         q = p.get("quantizer")
         if q:
-            L.append("What the complex_quantizer does to the clean constellation (flowgraph): "
-                     + "; ".join(f"{b} bits: power {pw:+.2f} dB, error {e:.1f} dB"
-                                 for b, pw, e in zip(q["bits"], q["power_db"], q["error_db"]))
-                     + ". The deterministic rounding error is far below the kappa_t + kappa_r "
-                       "distortion, and a coarse grid can round the levels outward (more "
-                       "signal power), which is why a lower resolution can even score "
-                       "slightly higher.\n")
+            L.append(
+                "What the complex_quantizer does to the clean constellation (flowgraph): "
+                + "; ".join(
+                    f"{b} bits: power {pw:+.2f} dB, error {e:.1f} dB"
+                    for b, pw, e in zip(q["bits"], q["power_db"], q["error_db"])
+                )
+                + ". The deterministic rounding error is far below the kappa_t + kappa_r "
+                "distortion, and a coarse grid can round the levels outward (more "
+                "signal power), which is why a lower resolution can even score "
+                "slightly higher.\n"
+            )
     f = figs.get("fig5")
     if f:
         L.append("## Figure 5: uncoded BER vs Es/N0\n")
         L.append("![fig5](fig5_ber_vs_snr.png)\n")
-        L.append("Bit-wise MAP = decisions from the exact bit posteriors of the constellation in "
-                 "Gaussian noise of the effective variance: the lowest BER any receiver of z can "
-                 "reach when that model is exact (AWGN panel); under Laplacian noise it is the "
-                 "Gaussian-model rule, not a bound. `hard` and `raw` coincide (raw sliced).\n")
+        L.append(
+            "Bit-wise MAP = decisions from the exact bit posteriors of the constellation in "
+            "Gaussian noise of the effective variance: the lowest BER any receiver of z can "
+            "reach when that model is exact (AWGN panel); under Laplacian noise it is the "
+            "Gaussian-model rule, not a bound. `hard` and `raw` coincide (raw sliced).\n"
+        )
         for _k, p in f["panels"].items():
             L.append(f"**{p['title']}**, BER:\n")
             L.append(_table(p, "ber", nd=4, extra={"bit-wise MAP": p["ber_bitwise_map"]}) + "\n")
@@ -496,20 +575,25 @@ def write_report(doc, path):
     if f:
         L.append("## Figure 6: probabilistic shaping, mutual information\n")
         L.append("![fig6](fig6_pcs_mutual_information.png)\n")
-        L.append("Curves: AWGN mutual information (Gauss-Hermite, information_rate.mi_awgn) of the "
-                 "constellation rescaled to unit power under each PMF: uniform, Maxwell-Boltzmann "
-                 "with the MI-optimal nu (shaping.optimal_maxwell_boltzmann), and the PMF a DDPM "
-                 "sampler produces from noisy uniform symbols at that Es/N0 (shaping.ddpm_pmf), "
-                 "per sampler mode. Circles: the mi_probe block on samples made by a flowgraph "
-                 "(vector_source -> additive_noise -> mi_probe), +-2 standard errors.\n")
+        L.append(
+            "Curves: AWGN mutual information (Gauss-Hermite, information_rate.mi_awgn) of the "
+            "constellation rescaled to unit power under each PMF: uniform, Maxwell-Boltzmann "
+            "with the MI-optimal nu (shaping.optimal_maxwell_boltzmann), and the PMF a DDPM "
+            "sampler produces from noisy uniform symbols at that Es/N0 (shaping.ddpm_pmf), "
+            "per sampler mode. Circles: the mi_probe block on samples made by a flowgraph "
+            "(vector_source -> additive_noise -> mi_probe), +-2 standard errors.\n"
+        )
         for _k, p in f["panels"].items():
             hdr = "| Es/N0 | " + " | ".join(MI_CURVES) + " | H(ddpm tweedie) |"
             L.append(f"**{p['title']}** (bits/symbol):\n")
             L.append(hdr)
             L.append("|" + "---|" * (len(MI_CURVES) + 2))
             for i, xv in enumerate(p["x"]):
-                L.append(f"| {xv:g} | " + " | ".join(_fmt(p["curves"][c][i], 3) for c in MI_CURVES)
-                         + f" | {_fmt(p['entropy']['ddpm_tweedie'][i], 3)} |")
+                L.append(
+                    f"| {xv:g} | "
+                    + " | ".join(_fmt(p["curves"][c][i], 3) for c in MI_CURVES)
+                    + f" | {_fmt(p['entropy']['ddpm_tweedie'][i], 3)} |"
+                )
             L.append("")
     f = figs.get("fig7")
     if f:
@@ -518,15 +602,18 @@ def write_report(doc, path):
         if sw:
             L.append("![swissroll](fig7_swissroll.png)\n")
             nn = sw["nn_distance"]
-            L.append(f"Swiss roll ({sw['n']} points, `{sw['model']}`, T = {sw['T']}): mean "
-                     "nearest-neighbour distance to the data - "
-                     + ", ".join(f"{k} {v:.4f}" for k, v in nn.items())
-                     + f". The NumPy reverse chain equals samplers.denoise(mode='paper') to "
-                       f"{sw['numpy_vs_samplers_paper_max_abs']:.1e}. Denoising at Es/N0 "
-                       f"{sw['esn0_db_denoise']:g} dB, MSE vs the clean points (dB): noisy "
-                       f"{sw['noisy_mse_db']:.2f}, non-parametric MMSE (data sample as prior) "
-                       f"{sw['empirical_mmse_db']:.2f}, "
-                     + ", ".join(f"{m} {v:.2f}" for m, v in sw["denoise_mse_db"].items()) + ".\n")
+            L.append(
+                f"Swiss roll ({sw['n']} points, `{sw['model']}`, T = {sw['T']}): mean "
+                "nearest-neighbour distance to the data - "
+                + ", ".join(f"{k} {v:.4f}" for k, v in nn.items())
+                + f". The NumPy reverse chain equals samplers.denoise(mode='paper') to "
+                f"{sw['numpy_vs_samplers_paper_max_abs']:.1e}. Denoising at Es/N0 "
+                f"{sw['esn0_db_denoise']:g} dB, MSE vs the clean points (dB): noisy "
+                f"{sw['noisy_mse_db']:.2f}, non-parametric MMSE (data sample as prior) "
+                f"{sw['empirical_mmse_db']:.2f}, "
+                + ", ".join(f"{m} {v:.2f}" for m, v in sw["denoise_mse_db"].items())
+                + ".\n"
+            )
         sc = f.get("scatter")
         if sc:
             L.append("![constellations](fig7_constellations.png)\n")
@@ -534,7 +621,9 @@ def write_report(doc, path):
                 L.append(f"**{p['title']}**, SER:\n")
                 L.append(_table(p, "ser", nd=3) + "\n")
     L.append("## Reproduce\n")
-    L.append("```\n.venv/bin/python bench/reproduce.py            # full (out/reproduce/)\n"
-             ".venv/bin/python bench/reproduce.py --quick    # < 3 min\n```\n")
+    L.append(
+        "```\n.venv/bin/python bench/reproduce.py            # full (out/reproduce/)\n"
+        ".venv/bin/python bench/reproduce.py --quick    # < 3 min\n```\n"
+    )
     with open(path, "w") as fh:
         fh.write("\n".join(L) + "\n")

@@ -18,6 +18,7 @@ slope (MB/hour) over the run after a warm-up (--warmup s, allocator and caches s
 the largest single RSS step and the peak RSS.  A leak shows as a slope well above the
 noise of the sampled RSS; a slowdown as a last-tenth throughput below the first tenth.
 """
+
 import argparse
 import os
 import sys
@@ -64,20 +65,30 @@ def main(argv=None):
 
     tb = gr.top_block()
     src = blocks.vector_source_c(sym.tolist(), True)
-    noise = diffusion.additive_noise(args.esn0, diffusion.additive_noise.GAUSSIAN, 1.0,
-                                     0.0, 0.0, 1.0, 0.0, 7)
+    noise = diffusion.additive_noise(
+        args.esn0, diffusion.additive_noise.GAUSSIAN, 1.0, 0.0, 0.0, 1.0, 0.0, 7
+    )
     if args.block == "cpp":
         cls = diffusion.ddpm_denoiser
         src_mode = cls.NOISE_BLIND if args.blind else cls.NOISE_PARAMETER
         den = cls(path, cls.TWEEDIE, 1, src_mode, args.esn0, "cpu", 1, args.batch, 0)
     else:
-        den = diffusion.ddpm_denoiser_py(path, "tweedie", 1, "blind" if args.blind else
-                                         "parameter", args.esn0, batch_size=args.batch)
+        den = diffusion.ddpm_denoiser_py(
+            path,
+            "tweedie",
+            1,
+            "blind" if args.blind else "parameter",
+            args.esn0,
+            batch_size=args.batch,
+        )
     snk = blocks.null_sink(gr.sizeof_gr_complex)
     tb.connect(src, noise, den, snk)
-    print(f"soak: {args.block} denoiser, model {args.model}, Es/N0 {args.esn0} dB, "
-          f"{'blind' if args.blind else 'parameter'} noise, batch {args.batch}, "
-          f"{args.seconds:.0f} s, pid {os.getpid()}", flush=True)
+    print(
+        f"soak: {args.block} denoiser, model {args.model}, Es/N0 {args.esn0} dB, "
+        f"{'blind' if args.blind else 'parameter'} noise, batch {args.batch}, "
+        f"{args.seconds:.0f} s, pid {os.getpid()}",
+        flush=True,
+    )
     print(f"{'t_s':>8} {'rss_MB':>9} {'Msym/s':>8}", flush=True)
     t0 = time.monotonic()
     tb.start()
@@ -109,11 +120,15 @@ def main(argv=None):
     total = a[-1, 3] / t[-1] / 1e6
     steps = np.diff(rss)
     i = int(np.argmax(np.abs(steps)))
-    print(f"summary: {args.block} {t[-1]:.0f} s, {a[-1, 3]:.4g} symbols, mean {total:.4f} Msym/s,"
-          f" first tenth {rate[:tenth].mean():.4f}, last tenth {rate[-tenth:].mean():.4f} Msym/s")
-    print(f"summary: RSS start {rss[0]:.2f} MB, end {rss[-1]:.2f} MB, peak {rss.max():.2f} MB, "
-          f"slope after {min(args.warmup, t[-1] / 2):.0f} s warm-up {slope:+.3f} MB/hour, "
-          f"largest step {steps[i]:+.2f} MB at {t[i + 1]:.0f} s")
+    print(
+        f"summary: {args.block} {t[-1]:.0f} s, {a[-1, 3]:.4g} symbols, mean {total:.4f} Msym/s,"
+        f" first tenth {rate[:tenth].mean():.4f}, last tenth {rate[-tenth:].mean():.4f} Msym/s"
+    )
+    print(
+        f"summary: RSS start {rss[0]:.2f} MB, end {rss[-1]:.2f} MB, peak {rss.max():.2f} MB, "
+        f"slope after {min(args.warmup, t[-1] / 2):.0f} s warm-up {slope:+.3f} MB/hour, "
+        f"largest step {steps[i]:+.2f} MB at {t[i + 1]:.0f} s"
+    )
     return 0
 
 

@@ -85,8 +85,8 @@ void additive_noise_impl::check_noise_type(int v)
 void additive_noise_impl::check_impulse_prob(double v)
 {
     if (!(v >= 0.0 && v <= 1.0))
-        throw std::invalid_argument("additive_noise: impulse_prob must be in [0, 1], got " +
-                                    num(v));
+        throw std::invalid_argument(
+            "additive_noise: impulse_prob must be in [0, 1], got " + num(v));
 }
 void additive_noise_impl::check_impulse_ratio(double v)
 {
@@ -97,8 +97,8 @@ void additive_noise_impl::check_impulse_ratio(double v)
 void additive_noise_impl::check_middleton_a(double v)
 {
     if (!(v > 0.0 && v <= k_mca_max_a))
-        throw std::invalid_argument("additive_noise: middleton_a must be in (0, 100], got " +
-                                    num(v));
+        throw std::invalid_argument(
+            "additive_noise: middleton_a must be in (0, 100], got " + num(v));
 }
 void additive_noise_impl::check_middleton_gamma(double v)
 {
@@ -107,7 +107,8 @@ void additive_noise_impl::check_middleton_gamma(double v)
             "additive_noise: middleton_gamma must be finite and >= 0, got " + num(v));
 }
 
-// ---- construction ----------------------------------------------------------------------
+// ---- construction
+// ----------------------------------------------------------------------
 
 additive_noise_impl::additive_noise_impl(double esn0_db,
                                          noise_t noise_type,
@@ -153,7 +154,8 @@ additive_noise_impl::additive_noise_impl(double esn0_db,
 
 additive_noise_impl::~additive_noise_impl() {}
 
-// ---- derived constants -------------------------------------------------------------------
+// ---- derived constants
+// -------------------------------------------------------------------
 
 void additive_noise_impl::update_derived()
 {
@@ -193,7 +195,8 @@ void additive_noise_impl::update_mca_table()
     d_mca_cdf.back() = 1.0;
 }
 
-// ---- setters / getters -----------------------------------------------------------------
+// ---- setters / getters
+// -----------------------------------------------------------------
 
 void additive_noise_impl::apply_esn0_locked(double esn0_db)
 {
@@ -319,7 +322,8 @@ double additive_noise_impl::middleton_gamma() const
     return d_mca_gamma;
 }
 
-// ---- message port ------------------------------------------------------------------------
+// ---- message port
+// ------------------------------------------------------------------------
 
 void additive_noise_impl::handle_msg(const pmt::pmt_t& msg)
 {
@@ -372,9 +376,10 @@ void additive_noise_impl::handle_msg(const pmt::pmt_t& msg)
         return;
     }
     if (!as_number(val, x)) {
-        d_logger->warn("additive_noise: ignoring message, value of '{}' is not a number: {}",
-                       pmt::symbol_to_string(key),
-                       pmt::write_string(msg));
+        d_logger->warn(
+            "additive_noise: ignoring message, value of '{}' is not a number: {}",
+            pmt::symbol_to_string(key),
+            pmt::write_string(msg));
         return;
     }
 
@@ -416,7 +421,8 @@ void additive_noise_impl::handle_msg(const pmt::pmt_t& msg)
     }
 }
 
-// ---- work --------------------------------------------------------------------------------
+// ---- work
+// --------------------------------------------------------------------------------
 
 int additive_noise_impl::work(int noutput_items,
                               gr_vector_const_void_star& input_items,

@@ -31,10 +31,10 @@ private:
     bool d_tag_pending; // tag "noise_var" on the next output sample
 
     // Derived per-type constants (recomputed by update_derived(), under d_setlock).
-    float d_sigma;       // Gaussian: sqrt(sigma^2)
-    float d_lap_scale;   // Laplacian: b = sigma / 2 per rail
-    float d_bg_scale0;   // Bernoulli-Gaussian: background std
-    float d_bg_scale1;   // Bernoulli-Gaussian: background+impulse std
+    float d_sigma;                  // Gaussian: sqrt(sigma^2)
+    float d_lap_scale;              // Laplacian: b = sigma / 2 per rail
+    float d_bg_scale0;              // Bernoulli-Gaussian: background std
+    float d_bg_scale1;              // Bernoulli-Gaussian: background+impulse std
     std::vector<double> d_mca_cdf;  // Middleton class A: truncated Poisson(A) CDF
     std::vector<float> d_mca_scale; // std of the complex noise given m active
 

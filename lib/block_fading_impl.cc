@@ -23,9 +23,9 @@ namespace {
 void check_k(double k)
 {
     if (!(k >= 0.0) || !std::isfinite(k))
-        throw std::invalid_argument(
-            "block_fading: k_factor must be finite and >= 0 (linear, 0 = Rayleigh), got " +
-            std::to_string(k));
+        throw std::invalid_argument("block_fading: k_factor must be finite and >= 0 "
+                                    "(linear, 0 = Rayleigh), got " +
+                                    std::to_string(k));
 }
 } // namespace
 

@@ -25,7 +25,10 @@ private:
     const pmt::pmt_t d_key;
     const pmt::pmt_t d_srcid;
 
-    gr::thread::mutex& setlock() const { return const_cast<gr::thread::mutex&>(d_setlock); }
+    gr::thread::mutex& setlock() const
+    {
+        return const_cast<gr::thread::mutex&>(d_setlock);
+    }
 
 public:
     block_fading_impl(int coherence_length, double k_factor, int seed);

@@ -61,8 +61,9 @@ void complex_quantizer_impl::check_bits(int bits) const
     if (bits < lo || bits > 16)
         throw std::invalid_argument(
             "complex_quantizer: bits must be in " + std::to_string(lo) + "..16" +
-            (d_mode == QUANT_MID_TREAD ? " for mid-tread (1 bit leaves the single level 0)"
-                                       : "") +
+            (d_mode == QUANT_MID_TREAD
+                 ? " for mid-tread (1 bit leaves the single level 0)"
+                 : "") +
             ", got " + std::to_string(bits));
 }
 

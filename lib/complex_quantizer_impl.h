@@ -20,7 +20,10 @@ private:
     double d_full_scale;
     const quantizer_mode_t d_mode;
 
-    gr::thread::mutex& setlock() const { return const_cast<gr::thread::mutex&>(d_setlock); }
+    gr::thread::mutex& setlock() const
+    {
+        return const_cast<gr::thread::mutex&>(d_setlock);
+    }
     int levels_for(int bits) const;
     void check_bits(int bits) const;
 

@@ -123,9 +123,10 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
             std::to_string(esn0_db));
     if (noise_source == NOISE_BLIND) {
         if (d_engine.constellation().empty())
-            throw std::invalid_argument("ddpm_denoiser: blind noise estimation needs a model "
-                                        "with 'constellation_points' metadata: '" +
-                                        model_path + "' has none");
+            throw std::invalid_argument(
+                "ddpm_denoiser: blind noise estimation needs a model "
+                "with 'constellation_points' metadata: '" +
+                model_path + "' has none");
         d_em = std::make_unique<em_noise_estimator>(
             d_engine.constellation(),
             em_noise_estimator::outlier_bound(d_engine.constellation(),

@@ -5,13 +5,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#include "ddpm_engine.h"
 #include "counter_rng.h"
+#include "ddpm_engine.h"
 #include "model_contract.h"
+#include <condition_variable>
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <condition_variable>
 #include <exception>
 #include <fstream>
 #include <functional>
@@ -56,13 +56,14 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
     if (max_batch < 1)
         throw std::invalid_argument("batch size must be >= 1");
     if (intra_op_threads < 0)
-        throw std::invalid_argument("intra_op_threads must be >= 0 (0 = onnxruntime default)");
+        throw std::invalid_argument(
+            "intra_op_threads must be >= 0 (0 = onnxruntime default)");
     if (threads < 1 || threads > 256)
         throw std::invalid_argument("threads must be in [1, 256], got " +
                                     std::to_string(threads));
     if (engine != "auto" && engine != "fused" && engine != "onnxruntime")
-        throw std::invalid_argument("engine must be 'auto', 'fused' or 'onnxruntime', got '" +
-                                    engine + "'");
+        throw std::invalid_argument(
+            "engine must be 'auto', 'fused' or 'onnxruntime', got '" + engine + "'");
     const auto popts = parse_provider_options(provider_options);
     {
         std::ifstream f(model_path, std::ios::binary);
@@ -80,9 +81,9 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
     const auto avail = available_providers();
     auto need = [&](const std::string& name) {
         if (std::find(avail.begin(), avail.end(), name) == avail.end())
-            throw std::invalid_argument("execution provider '" + provider +
-                                        "' is not in this onnxruntime (installed: " +
-                                        join(avail) + ")");
+            throw std::invalid_argument(
+                "execution provider '" + provider +
+                "' is not in this onnxruntime (installed: " + join(avail) + ")");
     };
     // provider options (V2 structs: any key onnxruntime documents for the provider, e.g.
     // device_id; trt_fp16_enable, trt_engine_cache_enable, trt_engine_cache_path)
@@ -96,43 +97,47 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
         if (st) {
             const std::string msg = api.GetErrorMessage(st);
             api.ReleaseStatus(st);
-            throw std::invalid_argument(std::string("provider_options for ") + what + ": " +
-                                        msg);
+            throw std::invalid_argument(std::string("provider_options for ") + what +
+                                        ": " + msg);
         }
     };
     if (prov == "cuda") {
         need("CUDAExecutionProvider");
         OrtCUDAProviderOptionsV2* cuda = nullptr;
         check(api.CreateCUDAProviderOptions(&cuda), "cuda");
-        std::unique_ptr<OrtCUDAProviderOptionsV2, void (*)(OrtCUDAProviderOptionsV2*)> keep(
-            cuda, api.ReleaseCUDAProviderOptions);
+        std::unique_ptr<OrtCUDAProviderOptionsV2, void (*)(OrtCUDAProviderOptionsV2*)>
+            keep(cuda, api.ReleaseCUDAProviderOptions);
         if (!kp.empty())
-            check(api.UpdateCUDAProviderOptions(cuda, kp.data(), vp.data(), kp.size()), "cuda");
+            check(api.UpdateCUDAProviderOptions(cuda, kp.data(), vp.data(), kp.size()),
+                  "cuda");
         opts.AppendExecutionProvider_CUDA_V2(*cuda);
     } else if (prov == "tensorrt") {
         need("TensorrtExecutionProvider");
         OrtTensorRTProviderOptionsV2* trt = nullptr;
         check(api.CreateTensorRTProviderOptions(&trt), "tensorrt");
-        std::unique_ptr<OrtTensorRTProviderOptionsV2, void (*)(OrtTensorRTProviderOptionsV2*)>
+        std::unique_ptr<OrtTensorRTProviderOptionsV2,
+                        void (*)(OrtTensorRTProviderOptionsV2*)>
             keep(trt, api.ReleaseTensorRTProviderOptions);
         if (!kp.empty())
             check(api.UpdateTensorRTProviderOptions(trt, kp.data(), vp.data(), kp.size()),
                   "tensorrt");
         opts.AppendExecutionProvider_TensorRT_V2(*trt);
     } else if (prov != "cpu" && !prov.empty()) {
-        throw std::invalid_argument("unknown execution provider '" + provider +
-                                    "': use cpu, cuda or tensorrt (installed: " +
-                                    join(avail) + ")");
+        throw std::invalid_argument(
+            "unknown execution provider '" + provider +
+            "': use cpu, cuda or tensorrt (installed: " + join(avail) + ")");
     } else if (!popts.empty()) {
-        throw std::invalid_argument("provider_options are for the cuda / tensorrt providers; "
-                                    "the cpu provider takes none (got '" +
-                                    provider_options + "')");
+        throw std::invalid_argument(
+            "provider_options are for the cuda / tensorrt providers; "
+            "the cpu provider takes none (got '" +
+            provider_options + "')");
     }
 
     try {
         d_session = std::make_unique<Ort::Session>(d_env, model_path.c_str(), opts);
     } catch (const Ort::Exception& e) {
-        throw std::invalid_argument(where + "not a loadable ONNX model (" + e.what() + ")");
+        throw std::invalid_argument(where + "not a loadable ONNX model (" + e.what() +
+                                    ")");
     }
 
     // ---- file contract (lib/model_contract.h, same checks as core/onnx_model.py)
@@ -230,7 +235,8 @@ int ddpm_engine::matched_step(double sigma2, bool* clamped) const
     const int idx = static_cast<int>(it - d_log_sigma2.begin());
     const int lo = std::clamp(idx - 1, 0, T - 1);
     const int hi = std::clamp(idx, 0, T - 1);
-    const bool pick_hi = std::abs(d_log_sigma2[hi] - ls) < std::abs(ls - d_log_sigma2[lo]);
+    const bool pick_hi =
+        std::abs(d_log_sigma2[hi] - ls) < std::abs(ls - d_log_sigma2[lo]);
     if (clamped) {
         const double tol = 1e-9;
         *clamped = ls < d_log_sigma2.front() - tol || ls > d_log_sigma2.back() + tol;
@@ -380,7 +386,8 @@ void ddpm_engine::setup_engine(const std::string& engine, const std::string& pro
     }
     if (provider != "cpu") {
         if (engine == "fused")
-            throw std::invalid_argument("engine 'fused' runs on the CPU: provider '" + provider +
+            throw std::invalid_argument("engine 'fused' runs on the CPU: provider '" +
+                                        provider +
                                         "' needs engine 'onnxruntime' or 'auto'");
         d_note = "engine: onnxruntime (provider " + provider + ")";
         return;
@@ -389,7 +396,8 @@ void ddpm_engine::setup_engine(const std::string& engine, const std::string& pro
     try {
         d_fused = std::make_unique<fused_mlp>(d_path);
         if (d_fused->T() != T())
-            throw fused_mlp::unrecognised("embedding has " + std::to_string(d_fused->T() + 1) +
+            throw fused_mlp::unrecognised("embedding has " +
+                                          std::to_string(d_fused->T() + 1) +
                                           " rows, metadata T = " + std::to_string(T()));
     } catch (const fused_mlp::unrecognised& e) {
         why = std::string("the fused kernel does not recognise the graph: ") + e.what();
@@ -426,12 +434,13 @@ void ddpm_engine::setup_engine(const std::string& engine, const std::string& pro
             const int isa = d_fused->isa();
             if (worst <= 1e-5) {
                 d_note = "engine: fused (" + std::string(fused_mlp::isa_name(isa)) +
-                         "), probe check vs onnxruntime: max relative difference " + os.str() +
-                         " on " + std::to_string(n) + " rows" + failed;
+                         "), probe check vs onnxruntime: max relative difference " +
+                         os.str() + " on " + std::to_string(n) + " rows" + failed;
                 return;
             }
             failed += std::string("; kernel ") + fused_mlp::isa_name(isa) +
-                      " failed the probe check (max relative difference " + os.str() + ")";
+                      " failed the probe check (max relative difference " + os.str() +
+                      ")";
             if (isa == fused_mlp::PORTABLE)
                 break;
             int next = isa - 1;
@@ -449,7 +458,10 @@ void ddpm_engine::setup_engine(const std::string& engine, const std::string& pro
     d_note = "engine: onnxruntime (fallback: " + why + ")";
 }
 
-void ddpm_engine::predict_eps_onnxruntime(const float* x, const int64_t* t, int n, float* eps)
+void ddpm_engine::predict_eps_onnxruntime(const float* x,
+                                          const int64_t* t,
+                                          int n,
+                                          float* eps)
 {
     // Runs of at most 2048 rows keep the 128-wide activations in cache (measured: larger
     // single runs are slower per row on a 2-core x86 machine).
@@ -466,7 +478,8 @@ void ddpm_engine::predict_eps_onnxruntime(const float* x, const int64_t* t, int 
             Ort::Value::CreateTensor<int64_t>(
                 d_mem, const_cast<int64_t*>(t + s), m, ts.data(), 1)
         };
-        Ort::Value out = Ort::Value::CreateTensor<float>(d_mem, eps + 2 * s, 2 * m, xs.data(), 2);
+        Ort::Value out =
+            Ort::Value::CreateTensor<float>(d_mem, eps + 2 * s, 2 * m, xs.data(), 2);
         d_session->Run(Ort::RunOptions{ nullptr }, in_names, in, 2, out_names, &out, 1);
     }
 }
@@ -502,7 +515,8 @@ void ddpm_engine::eps_for(context& c, int m)
     }
 }
 
-void ddpm_engine::ancestral(context& c, int n, bool paper, uint64_t skey, const uint64_t* items)
+void ddpm_engine::ancestral(
+    context& c, int n, bool paper, uint64_t skey, const uint64_t* items)
 {
     int tmax = 0;
     for (int i = 0; i < n; i++)
@@ -518,10 +532,13 @@ void ddpm_engine::ancestral(context& c, int n, bool paper, uint64_t skey, const 
             const int t = c.tcur[i];
             const double alpha = d_alphas[t - 1], beta = 1.0 - alpha, ab = d_abar[t - 1];
             const std::complex<double> e(c.eps[2 * k], c.eps[2 * k + 1]);
-            std::complex<double> x = (c.state[i] - beta / std::sqrt(1.0 - ab) * e) / std::sqrt(alpha);
+            std::complex<double> x =
+                (c.state[i] - beta / std::sqrt(1.0 - ab) * e) / std::sqrt(alpha);
             if (t > 1) {
-                // paper: variance beta_t; posterior: beta~_t = (1-abar_{t-1})/(1-abar_t) beta_t
-                const double var = paper ? beta : (1.0 - abar_at(t - 1)) / (1.0 - ab) * beta;
+                // paper: variance beta_t; posterior: beta~_t = (1-abar_{t-1})/(1-abar_t)
+                // beta_t
+                const double var =
+                    paper ? beta : (1.0 - abar_at(t - 1)) / (1.0 - ab) * beta;
                 x += std::sqrt(var) * counter_rng::complex_gaussian_k(skey, items[i], t);
             }
             c.state[i] = x;
@@ -568,8 +585,8 @@ void ddpm_engine::denoise_range(context& c,
             continue;
         }
         for (int i = 0; i < nn; i++) {
-            c.state[i] =
-                std::sqrt(d_abar[tt[i] - 1]) * std::complex<double>(yy[i].real(), yy[i].imag());
+            c.state[i] = std::sqrt(d_abar[tt[i] - 1]) *
+                         std::complex<double>(yy[i].real(), yy[i].imag());
             c.tcur[i] = tt[i];
         }
         if (mode == TWEEDIE || (mode == DDIM && steps <= 1)) {
@@ -590,8 +607,10 @@ void ddpm_engine::denoise_range(context& c,
             for (int j = k; j >= 1; j--) {
                 int m = 0;
                 for (int i = 0; i < nn; i++) {
-                    const int tj = static_cast<int>(std::nearbyint(double(tt[i]) * j / k));
-                    const int sj = static_cast<int>(std::nearbyint(double(tt[i]) * (j - 1) / k));
+                    const int tj =
+                        static_cast<int>(std::nearbyint(double(tt[i]) * j / k));
+                    const int sj =
+                        static_cast<int>(std::nearbyint(double(tt[i]) * (j - 1) / k));
                     if (tj > sj) {
                         c.idx[m++] = i;
                         c.tcur[i] = tj;
@@ -603,10 +622,12 @@ void ddpm_engine::denoise_range(context& c,
                 for (int q = 0; q < m; q++) {
                     const int i = c.idx[q];
                     const int tj = c.tcur[i];
-                    const int sj = static_cast<int>(std::nearbyint(double(tt[i]) * (j - 1) / k));
+                    const int sj =
+                        static_cast<int>(std::nearbyint(double(tt[i]) * (j - 1) / k));
                     const double ab_t = abar_at(tj), ab_s = abar_at(sj);
                     const std::complex<double> e(c.eps[2 * q], c.eps[2 * q + 1]);
-                    const auto x0 = (c.state[i] - std::sqrt(1.0 - ab_t) * e) / std::sqrt(ab_t);
+                    const auto x0 =
+                        (c.state[i] - std::sqrt(1.0 - ab_t) * e) / std::sqrt(ab_t);
                     c.state[i] = std::sqrt(ab_s) * x0 + std::sqrt(1.0 - ab_s) * e;
                 }
             }

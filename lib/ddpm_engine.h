@@ -11,9 +11,9 @@
 // Internal: the C++ twin of python/diffusion/{onnx_model,samplers}.py.
 // Loads a gr-diffusion ONNX eps-network with onnxruntime, reads the schedule and the
 // constellation from the model's metadata and runs the samplers on batches of symbols.
-// Conventions (see python/diffusion/core/schedules.py): unit-power symbols, sigma2 = noise
-// variance per complex sample, 1-based steps, complex eps with E|eps|^2 = 1, matched step
-// = nearest to log(sigma2) on the grid log((1 - abar_t) / abar_t).
+// Conventions (see python/diffusion/core/schedules.py): unit-power symbols, sigma2 =
+// noise variance per complex sample, 1-based steps, complex eps with E|eps|^2 = 1,
+// matched step = nearest to log(sigma2) on the grid log((1 - abar_t) / abar_t).
 
 #include "fused_mlp.h"
 #if __has_include(<gnuradio/gr_complex.h>)

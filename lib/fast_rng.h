@@ -55,7 +55,8 @@ public:
     {
         const double r = std::sqrt(-var * std::log(uniform_open0()));
         const double phi = 2.0 * M_PI * uniform();
-        return { static_cast<float>(r * std::cos(phi)), static_cast<float>(r * std::sin(phi)) };
+        return { static_cast<float>(r * std::cos(phi)),
+                 static_cast<float>(r * std::sin(phi)) };
     }
 
     //! real standard normal (uses one Box-Muller draw, discards the quadrature part)

@@ -154,7 +154,8 @@ int hardware_impairments_impl::work(int noutput_items,
         valid[d_ring_idx] = ok;
         if (++d_ring_idx == W) {
             d_ring_idx = 0;
-            // Recompute the sum exactly once per window: no drift from the running update.
+            // Recompute the sum exactly once per window: no drift from the running
+            // update.
             double s = 0.0;
             for (int k = 0; k < W; k++)
                 s += ring[k];

@@ -34,11 +34,17 @@ private:
     bool d_warned = false;
     static constexpr double max_power = 1e30; // |x|^2 above this: left out (absurd)
 
-    gr::thread::mutex& setlock() const { return const_cast<gr::thread::mutex&>(d_setlock); }
+    gr::thread::mutex& setlock() const
+    {
+        return const_cast<gr::thread::mutex&>(d_setlock);
+    }
 
 public:
-    hardware_impairments_impl(
-        double kappa, power_mode_t power_mode, double nominal_power, int window, int seed);
+    hardware_impairments_impl(double kappa,
+                              power_mode_t power_mode,
+                              double nominal_power,
+                              int window,
+                              int seed);
     ~hardware_impairments_impl() override;
 
     void set_kappa(double kappa) override;

@@ -29,8 +29,8 @@ inline std::complex<float> unit_complex_gaussian(fast_rng& rng)
 {
     const uint64_t u = rng.next_u64();
     const float u1 = static_cast<float>(static_cast<int64_t>((u >> 27) + 1)) * 0x1.0p-37f;
-    const float phi =
-        static_cast<float>(static_cast<int32_t>((u >> 3) & 0xffffff)) * (k_two_pi * 0x1.0p-24f);
+    const float phi = static_cast<float>(static_cast<int32_t>((u >> 3) & 0xffffff)) *
+                      (k_two_pi * 0x1.0p-24f);
     const float r = std::sqrt(-std::log(u1));
     float s, c;
     ::sincosf(phi, &s, &c);
@@ -41,8 +41,8 @@ inline std::complex<float> unit_complex_gaussian(fast_rng& rng)
 inline float unit_laplacian(fast_rng& rng)
 {
     const uint64_t u = rng.next_u64();
-    const float v = static_cast<float>(
-                        static_cast<int64_t>(((u >> 3) & ((uint64_t(1) << 60) - 1)) + 1)) *
+    const float v = static_cast<float>(static_cast<int64_t>(
+                        ((u >> 3) & ((uint64_t(1) << 60) - 1)) + 1)) *
                     0x1.0p-60f;
     const float mag = -std::log(v);
     return (u >> 63) ? -mag : mag;

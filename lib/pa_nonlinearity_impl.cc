@@ -48,7 +48,8 @@ pa_nonlinearity::sptr pa_nonlinearity::make(model_t model,
                                                            normalize_output);
 }
 
-// ---- parameter checks --------------------------------------------------------------------
+// ---- parameter checks
+// --------------------------------------------------------------------
 
 void pa_nonlinearity_impl::check_model(int model)
 {
@@ -78,20 +79,21 @@ void pa_nonlinearity_impl::check_rapp(double gain, double saturation, double smo
 void pa_nonlinearity_impl::check_saleh(double aa, double ba, double ap, double bp)
 {
     if (!(std::isfinite(aa) && aa > 0.0))
-        throw std::invalid_argument("pa_nonlinearity: alpha_a must be finite and > 0, got " +
-                                    num(aa));
+        throw std::invalid_argument(
+            "pa_nonlinearity: alpha_a must be finite and > 0, got " + num(aa));
     if (!(std::isfinite(ba) && ba > 0.0))
-        throw std::invalid_argument("pa_nonlinearity: beta_a must be finite and > 0, got " +
-                                    num(ba));
+        throw std::invalid_argument(
+            "pa_nonlinearity: beta_a must be finite and > 0, got " + num(ba));
     if (!std::isfinite(ap))
         throw std::invalid_argument("pa_nonlinearity: alpha_p must be finite, got " +
                                     num(ap));
     if (!(std::isfinite(bp) && bp >= 0.0))
-        throw std::invalid_argument("pa_nonlinearity: beta_p must be finite and >= 0, got " +
-                                    num(bp));
+        throw std::invalid_argument(
+            "pa_nonlinearity: beta_p must be finite and >= 0, got " + num(bp));
 }
 
-// ---- construction ------------------------------------------------------------------------
+// ---- construction
+// ------------------------------------------------------------------------
 
 pa_nonlinearity_impl::pa_nonlinearity_impl(model_t model,
                                            double ibo_db,
@@ -126,7 +128,8 @@ pa_nonlinearity_impl::pa_nonlinearity_impl(model_t model,
 
 pa_nonlinearity_impl::~pa_nonlinearity_impl() {}
 
-// ---- derived constants -------------------------------------------------------------------
+// ---- derived constants
+// -------------------------------------------------------------------
 
 double pa_nonlinearity_impl::mean_output_power_gaussian() const
 {
@@ -140,7 +143,8 @@ double pa_nonlinearity_impl::mean_output_power_gaussian() const
     auto f2 = [&](double t) -> double {
         if (d_model == RAPP) {
             const double c = (d_gain * d_gain * k2) / (d_sat * d_sat);
-            return d_gain * d_gain * k2 * t / std::pow(1.0 + std::pow(c * t, d_p), 1.0 / d_p);
+            return d_gain * d_gain * k2 * t /
+                   std::pow(1.0 + std::pow(c * t, d_p), 1.0 / d_p);
         }
         const double r2 = k2 * t;
         const double den = 1.0 + d_ba * r2;
@@ -157,7 +161,8 @@ double pa_nonlinearity_impl::mean_output_power_gaussian() const
 void pa_nonlinearity_impl::update_derived()
 {
     // Saturation input power of the model; the unit-power input sits ibo_db below it.
-    const double p_sat_in = (d_model == RAPP) ? (d_sat / d_gain) * (d_sat / d_gain) : 1.0 / d_ba;
+    const double p_sat_in =
+        (d_model == RAPP) ? (d_sat / d_gain) * (d_sat / d_gain) : 1.0 / d_ba;
     d_k = std::sqrt(p_sat_in * std::pow(10.0, -d_ibo_db / 10.0));
     d_oscale = 1.0;
     if (d_normalize) {
@@ -180,13 +185,14 @@ void pa_nonlinearity_impl::update_derived()
     d_fbp = static_cast<float>(d_bp);
 }
 
-// ---- setters / getters -------------------------------------------------------------------
+// ---- setters / getters
+// -------------------------------------------------------------------
 
-#define PA_LOCKED_GETTER(type, name, member)                                  \
-    type pa_nonlinearity_impl::name() const                                  \
-    {                                                                        \
-        lock_t l(const_cast<gr::thread::mutex&>(d_setlock));                 \
-        return member;                                                       \
+#define PA_LOCKED_GETTER(type, name, member)                 \
+    type pa_nonlinearity_impl::name() const                  \
+    {                                                        \
+        lock_t l(const_cast<gr::thread::mutex&>(d_setlock)); \
+        return member;                                       \
     }
 
 PA_LOCKED_GETTER(pa_nonlinearity::model_t, model, d_model)
@@ -220,7 +226,9 @@ void pa_nonlinearity_impl::set_ibo_db(double ibo_db)
     update_derived();
 }
 
-void pa_nonlinearity_impl::set_rapp_params(double gain, double saturation, double smoothness)
+void pa_nonlinearity_impl::set_rapp_params(double gain,
+                                           double saturation,
+                                           double smoothness)
 {
     check_rapp(gain, saturation, smoothness);
     lock_t l(d_setlock);
@@ -251,7 +259,8 @@ void pa_nonlinearity_impl::set_normalize_output(bool normalize_output)
     update_derived();
 }
 
-// ---- work --------------------------------------------------------------------------------
+// ---- work
+// --------------------------------------------------------------------------------
 
 int pa_nonlinearity_impl::work(int noutput_items,
                                gr_vector_const_void_star& input_items,
@@ -300,8 +309,8 @@ int pa_nonlinearity_impl::work(int noutput_items,
                 const float n2 = std::norm(in[i]);
                 const float t = c * n2;
                 const float tp = t * t;
-                const float d =
-                    (tp < inf) ? 1.0f / std::sqrt(std::sqrt(1.0f + tp)) : 1.0f / std::sqrt(t);
+                const float d = (tp < inf) ? 1.0f / std::sqrt(std::sqrt(1.0f + tp))
+                                           : 1.0f / std::sqrt(t);
                 out[i] = (n2 <= fmax && t < inf) ? in[i] * (lin * d) : slow(in[i]);
             }
         } else {

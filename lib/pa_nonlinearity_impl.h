@@ -59,7 +59,10 @@ public:
     double gain() const override;
     double saturation() const override;
     double smoothness() const override;
-    void set_saleh_params(double alpha_a, double beta_a, double alpha_p, double beta_p) override;
+    void set_saleh_params(double alpha_a,
+                          double beta_a,
+                          double alpha_p,
+                          double beta_p) override;
     double alpha_a() const override;
     double beta_a() const override;
     double alpha_p() const override;

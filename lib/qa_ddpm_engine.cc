@@ -119,7 +119,8 @@ BOOST_AUTO_TEST_CASE(t_engine_shipped_model)
     ddpm_engine eng(std::string(GR_DIFFUSION_MODELS_DIR) + "/16qam.onnx", "cpu", 1, 4096);
     BOOST_REQUIRE_EQUAL(eng.T(), 100);
     BOOST_REQUIRE_EQUAL(eng.constellation().size(), 16u);
-    // matched step: abar(t) ~ 1/(1 + sigma2), nearest in dB; clamping outside the schedule
+    // matched step: abar(t) ~ 1/(1 + sigma2), nearest in dB; clamping outside the
+    // schedule
     bool clamped = true;
     const int t = eng.matched_step(0.1, &clamped);
     BOOST_CHECK(!clamped);
@@ -138,7 +139,8 @@ BOOST_AUTO_TEST_CASE(t_engine_shipped_model)
         x[i] = eng.constellation()[rng.next_u64() % 16];
         y[i] = x[i] + rng.complex_gaussian(s2);
     }
-    eng.denoise(y.data(), steps.data(), n, ddpm_engine::TWEEDIE, 1, 5, nullptr, out.data());
+    eng.denoise(
+        y.data(), steps.data(), n, ddpm_engine::TWEEDIE, 1, 5, nullptr, out.data());
     double e_in = 0, e_out = 0;
     for (int i = 0; i < n; i++) {
         e_in += std::norm(y[i] - x[i]);
@@ -154,11 +156,15 @@ BOOST_AUTO_TEST_CASE(t_engine_shipped_model)
 
 BOOST_AUTO_TEST_CASE(t_engine_rejects_bad_files)
 {
-    BOOST_CHECK_THROW(ddpm_engine("/nonexistent.onnx", "cpu", 1, 16), std::invalid_argument);
+    BOOST_CHECK_THROW(ddpm_engine("/nonexistent.onnx", "cpu", 1, 16),
+                      std::invalid_argument);
     // a valid ONNX model that is not a gr-diffusion eps-network
-    BOOST_CHECK_THROW(ddpm_engine(GR_DIFFUSION_TEST_MODEL, "cpu", 1, 16), std::invalid_argument);
+    BOOST_CHECK_THROW(ddpm_engine(GR_DIFFUSION_TEST_MODEL, "cpu", 1, 16),
+                      std::invalid_argument);
     BOOST_CHECK_THROW(ddpm_engine(std::string(GR_DIFFUSION_MODELS_DIR) + "/16qam.onnx",
-                                  "no-such-provider", 1, 16),
+                                  "no-such-provider",
+                                  1,
+                                  16),
                       std::invalid_argument);
 }
 
@@ -190,7 +196,8 @@ double max_rel(const std::vector<gr_complex>& a, const std::vector<gr_complex>& 
 {
     double w = 0;
     for (size_t i = 0; i < a.size(); i++)
-        w = std::max(w, double(std::abs(a[i] - b[i])) / std::max(1.0, double(std::abs(b[i]))));
+        w = std::max(
+            w, double(std::abs(a[i] - b[i])) / std::max(1.0, double(std::abs(b[i]))));
     return w;
 }
 } // namespace
@@ -204,7 +211,9 @@ BOOST_AUTO_TEST_CASE(t_engine_fused_matches_onnxruntime_all_modes)
     BOOST_TEST_MESSAGE(fu.engine_note());
     const int n = 1000;
     auto c = make_case(fu, n);
-    for (auto mode : { ddpm_engine::TWEEDIE, ddpm_engine::DDIM, ddpm_engine::POSTERIOR,
+    for (auto mode : { ddpm_engine::TWEEDIE,
+                       ddpm_engine::DDIM,
+                       ddpm_engine::POSTERIOR,
                        ddpm_engine::PAPER }) {
         std::vector<gr_complex> a(n), b(n);
         fu.denoise(c.y.data(), c.t.data(), n, mode, 5, 3, nullptr, a.data());
@@ -213,11 +222,11 @@ BOOST_AUTO_TEST_CASE(t_engine_fused_matches_onnxruntime_all_modes)
         for (int i = 0; i < n; i++)
             r[i] = std::abs(a[i] - b[i]) / std::max(1.0, double(std::abs(b[i])));
         std::sort(r.begin(), r.end());
-        BOOST_TEST_MESSAGE("mode " << mode << " |fused - ort| / max(1, |ort|): max " << r.back()
-                                   << ", 99 % " << r[n * 99 / 100]);
+        BOOST_TEST_MESSAGE("mode " << mode << " |fused - ort| / max(1, |ort|): max "
+                                   << r.back() << ", 99 % " << r[n * 99 / 100]);
         // deterministic modes: the 1e-5 contract. Stochastic modes draw the same noise
-        // (counter RNG), but the 100-step 'paper' chain amplifies float32 differences for a
-        // few samples near decision boundaries (measured: median 3e-8, >= 99.8 % within
+        // (counter RNG), but the 100-step 'paper' chain amplifies float32 differences for
+        // a few samples near decision boundaries (measured: median 3e-8, >= 99.8 % within
         // 1e-5, max 1.1e-4 over 8000 samples): 99 % within 1e-5, all within 1e-3. A noise
         // mismatch moves most samples by O(0.1).
         if (mode == ddpm_engine::TWEEDIE || mode == ddpm_engine::DDIM) {
@@ -246,7 +255,13 @@ BOOST_AUTO_TEST_CASE(t_engine_independent_of_threads_and_batching)
         // the same items in uneven pieces, as a scheduler would hand them over
         int s = 0;
         for (int len : { 7, 1000, 993, 1000 }) {
-            one.denoise(c.y.data() + s, c.t.data() + s, len, mode, 4, 77, items.data() + s,
+            one.denoise(c.y.data() + s,
+                        c.t.data() + s,
+                        len,
+                        mode,
+                        4,
+                        77,
+                        items.data() + s,
                         parts.data() + s);
             s += len;
         }
@@ -258,8 +273,10 @@ BOOST_AUTO_TEST_CASE(t_engine_independent_of_threads_and_batching)
     }
     // a different seed changes the stochastic output
     std::vector<gr_complex> a(n), b(n);
-    one.denoise(c.y.data(), c.t.data(), n, ddpm_engine::POSTERIOR, 1, 1, items.data(), a.data());
-    one.denoise(c.y.data(), c.t.data(), n, ddpm_engine::POSTERIOR, 1, 2, items.data(), b.data());
+    one.denoise(
+        c.y.data(), c.t.data(), n, ddpm_engine::POSTERIOR, 1, 1, items.data(), a.data());
+    one.denoise(
+        c.y.data(), c.t.data(), n, ddpm_engine::POSTERIOR, 1, 2, items.data(), b.data());
     BOOST_CHECK_GT(max_rel(a, b), 1e-3);
 }
 
@@ -278,7 +295,8 @@ BOOST_AUTO_TEST_CASE(t_engine_fallback_and_errors)
     } catch (const std::invalid_argument& e) {
         BOOST_CHECK(std::string(e.what()).find("16qam_matmul.onnx") != std::string::npos);
     }
-    // the fallback computes the same function (same weights, output layer as MatMul + Add)
+    // the fallback computes the same function (same weights, output layer as MatMul +
+    // Add)
     ddpm_engine fu(M16, "cpu", 1, 64, "fused");
     auto c = make_case(fu, 64);
     std::vector<gr_complex> a(64), b(64);
@@ -286,7 +304,8 @@ BOOST_AUTO_TEST_CASE(t_engine_fallback_and_errors)
     fb.denoise(c.y.data(), c.t.data(), 64, ddpm_engine::DDIM, 3, 0, nullptr, b.data());
     BOOST_CHECK_LT(max_rel(a, b), 1e-5);
 
-    BOOST_CHECK_THROW(ddpm_engine(M16, "cpu", 1, 64, "gpu-please"), std::invalid_argument);
+    BOOST_CHECK_THROW(ddpm_engine(M16, "cpu", 1, 64, "gpu-please"),
+                      std::invalid_argument);
     BOOST_CHECK_THROW(ddpm_engine(M16, "cpu", 1, 64, "auto", 0), std::invalid_argument);
     // provider options: malformed, given to the cpu provider, unknown provider
     BOOST_CHECK_THROW(ddpm_engine(M16, "cpu", 1, 64, "auto", 1, "device_id"),
@@ -305,7 +324,8 @@ BOOST_AUTO_TEST_CASE(t_engine_fallback_and_errors)
             ddpm_engine(M16, "cuda", 1, 64, "auto", 1, "device_id=0");
             BOOST_ERROR("cuda accepted without the CUDA provider");
         } catch (const std::invalid_argument& e) {
-            BOOST_CHECK(std::string(e.what()).find("CPUExecutionProvider") != std::string::npos);
+            BOOST_CHECK(std::string(e.what()).find("CPUExecutionProvider") !=
+                        std::string::npos);
         }
     }
 }
@@ -319,9 +339,10 @@ BOOST_AUTO_TEST_CASE(t_counter_rng_golden_and_moments)
         uint64_t item, step;
         double re, im;
     };
-    for (const g& v : { g{ 3, 0, 5, 0.05464750773460495, -0.2602412129076036 },
-                        g{ 0, 123456789, 100, -0.340157423950172, 1.3446085486388182 },
-                        g{ -1, 1099511627776ULL, 2, 0.05525365987880043, -0.251038366257398 } }) {
+    for (const g& v :
+         { g{ 3, 0, 5, 0.05464750773460495, -0.2602412129076036 },
+           g{ 0, 123456789, 100, -0.340157423950172, 1.3446085486388182 },
+           g{ -1, 1099511627776ULL, 2, 0.05525365987880043, -0.251038366257398 } }) {
         const auto z = counter_rng::complex_gaussian(uint64_t(v.seed), v.item, v.step);
         BOOST_CHECK_CLOSE_FRACTION(z.real(), v.re, 1e-13);
         BOOST_CHECK_CLOSE_FRACTION(z.imag(), v.im, 1e-13);

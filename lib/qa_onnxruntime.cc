@@ -27,7 +27,8 @@ BOOST_AUTO_TEST_CASE(t_onnxruntime_runs_affine_model)
     std::vector<float> x = { 1.0f, 0.0f, 0.0f, 1.0f, 2.0f, -1.0f };
     std::array<int64_t, 2> shape = { 3, 2 };
     auto mem = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
-    Ort::Value in = Ort::Value::CreateTensor<float>(mem, x.data(), x.size(), shape.data(), 2);
+    Ort::Value in =
+        Ort::Value::CreateTensor<float>(mem, x.data(), x.size(), shape.data(), 2);
     const char* in_names[] = { "x" };
     const char* out_names[] = { "y" };
     auto out = session.Run(Ort::RunOptions{ nullptr }, in_names, &in, 1, out_names, 1);

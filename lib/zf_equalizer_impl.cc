@@ -37,12 +37,15 @@ void check_scale(double s)
 }
 } // namespace
 
-zf_equalizer::sptr zf_equalizer::make(double distortion_var, double noise_var, double scale)
+zf_equalizer::sptr
+zf_equalizer::make(double distortion_var, double noise_var, double scale)
 {
     return gnuradio::make_block_sptr<zf_equalizer_impl>(distortion_var, noise_var, scale);
 }
 
-zf_equalizer_impl::zf_equalizer_impl(double distortion_var, double noise_var, double scale)
+zf_equalizer_impl::zf_equalizer_impl(double distortion_var,
+                                     double noise_var,
+                                     double scale)
     : gr::sync_block("zf_equalizer",
                      gr::io_signature::make(2, 2, sizeof(gr_complex)),
                      gr::io_signature::makev(

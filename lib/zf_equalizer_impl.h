@@ -20,7 +20,10 @@ private:
     double d_noise_var;
     double d_scale;
 
-    gr::thread::mutex& setlock() const { return const_cast<gr::thread::mutex&>(d_setlock); }
+    gr::thread::mutex& setlock() const
+    {
+        return const_cast<gr::thread::mutex&>(d_setlock);
+    }
 
 public:
     zf_equalizer_impl(double distortion_var, double noise_var, double scale);

@@ -22,6 +22,7 @@ its parameter and a getter points to its setter.
 Run it after editing a header; tests/test_cpp_docstrings.py checks the templates are
 current.
 """
+
 import argparse
 import glob
 import os
@@ -31,9 +32,11 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEADERS = os.path.join(ROOT, "include", "gnuradio", "diffusion")
 TEMPLATES = os.path.join(ROOT, "python", "diffusion", "bindings", "docstrings")
-NOTE = (" * Docstrings for the Python bindings, filled from the doxygen comments of\n"
-        " * include/gnuradio/diffusion/{header} by scripts/fill_pydoc_templates.py.\n"
-        " * Do not edit by hand: edit the header and rerun the script.\n")
+NOTE = (
+    " * Docstrings for the Python bindings, filled from the doxygen comments of\n"
+    " * include/gnuradio/diffusion/{header} by scripts/fill_pydoc_templates.py.\n"
+    " * Do not edit by hand: edit the header and rerun the script.\n"
+)
 
 _COMMENT = re.compile(r"/\*!(.*?)\*/|((?:[ \t]*//![^\n]*\n)+)", re.S)
 
@@ -81,8 +84,12 @@ def parse_comment(raw):
             cur = None
             desc.append(line)
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(desc)).strip()
-    return (_inline(text), [(p, _inline(d)) for p, d in params],
-            [(e, _inline(d)) for e, d in throws], " ".join(_inline(d) for _, d in ret))
+    return (
+        _inline(text),
+        [(p, _inline(d)) for p, d in params],
+        [(e, _inline(d)) for e, d in throws],
+        " ".join(_inline(d) for _, d in ret),
+    )
 
 
 def _format(desc, params=(), throws=(), ret=""):
@@ -117,28 +124,26 @@ def header_docs(path):
     cls = m.group(1)
     before = list(_COMMENT.finditer(text, 0, m.start()))
     cls_desc = parse_comment(before[-1].group(1) or before[-1].group(2))[0] if before else ""
-    body = text[m.end():_matching_brace(text, m.end() - 1)]
+    body = text[m.end() : _matching_brace(text, m.end() - 1)]
     members, pending = {}, None
     pos = 0
     while pos < len(body):
-        cm = _COMMENT.match(body, pos) if body[pos:].lstrip().startswith(("/*!", "//!")) \
-            else None
+        cm = _COMMENT.match(body, pos) if body[pos:].lstrip().startswith(("/*!", "//!")) else None
         if cm is None:
             ws = re.match(r"\s+", body[pos:])
             if ws:
                 pos += ws.end()
-                cm = _COMMENT.match(body, pos) if body[pos:].startswith(("/*!", "//!")) \
-                    else None
+                cm = _COMMENT.match(body, pos) if body[pos:].startswith(("/*!", "//!")) else None
         if cm is not None:
             pending = cm.group(1) if cm.group(1) is not None else cm.group(2)
             pos = cm.end()
             continue
-        end = min((i for i in (body.find(";", pos), body.find("{", pos)) if i >= 0),
-                  default=len(body))
+        end = min(
+            (i for i in (body.find(";", pos), body.find("{", pos)) if i >= 0), default=len(body)
+        )
         decl = body[pos:end]
         if decl.lstrip().startswith("enum"):  # skip the enum body and its trailing ';'
-            end = body.find(";", _matching_brace(body, end)) if body[end:end + 1] == "{" \
-                else end
+            end = body.find(";", _matching_brace(body, end)) if body[end : end + 1] == "{" else end
             pending = None
         else:
             nm = re.search(r"(~?\w+)\s*\(", decl)
@@ -170,15 +175,13 @@ def fill(template_text, docs, header):
     def sub(m):
         key = m.group(2)
         doc = docs.get(key, "")
-        if ")doc\"" in doc:
+        if ')doc"' in doc:
             raise ValueError(f"docstring of {key} contains the raw-string terminator")
-        return f'{m.group(1)}{doc}{m.group(3)}'
+        return f"{m.group(1)}{doc}{m.group(3)}"
 
-    out = re.sub(r'(__doc_gr_diffusion_(\w+) = R"doc\().*?(\)doc")', sub, template_text,
-                 flags=re.S)
+    out = re.sub(r'(__doc_gr_diffusion_(\w+) = R"doc\().*?(\)doc")', sub, template_text, flags=re.S)
     old_note = r"/\*\n  This file contains placeholders.*?\*/\n|/\*\n \* Docstrings for the.*?\*/\n"
-    return re.sub(old_note, "/*\n" + NOTE.format(header=header) + " */\n", out, count=1,
-                  flags=re.S)
+    return re.sub(old_note, "/*\n" + NOTE.format(header=header) + " */\n", out, count=1, flags=re.S)
 
 
 def main(argv=None):
@@ -199,8 +202,10 @@ def main(argv=None):
                 with open(tpl, "w") as f:
                     f.write(new)
     if args.check and stale:
-        print("stale docstring templates (run scripts/fill_pydoc_templates.py):\n  "
-              + "\n  ".join(stale))
+        print(
+            "stale docstring templates (run scripts/fill_pydoc_templates.py):\n  "
+            + "\n  ".join(stale)
+        )
         return 1
     if not args.check:
         print(f"updated {len(stale)} template(s)")

@@ -18,6 +18,7 @@ ranks, fixed batch dimension, an eps output [N, 1] or float64, a declared-dynami
 whose real shape is wrong: caught by the load-time probe), and bytes (empty, truncated,
 random, not ONNX).
 """
+
 import os
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ BASE_MODEL = os.path.join(ROOT, "models", "qpsk.onnx")
 class Case:
     name: str
     path: str
-    expect: str          # regex both loaders' errors match; None: must load
+    expect: str  # regex both loaders' errors match; None: must load
 
 
 def _meta(model):
@@ -48,6 +49,7 @@ def _set_meta(model, meta):
 def _meta_case(base, **changes):
     """Copy of base with metadata keys changed (value None deletes the key)."""
     import onnx
+
     m = onnx.ModelProto()
     m.CopyFrom(base)
     meta = _meta(m)
@@ -64,6 +66,7 @@ def _retype_output(base, op, out_dims, attrs=None, axes=None, elem=None):
     """base with a node op(eps[, axes]) -> eps appended (the old output renamed eps_raw)."""
     import onnx
     from onnx import TensorProto, helper
+
     m = onnx.ModelProto()
     m.CopyFrom(base)
     g = m.graph
@@ -82,13 +85,14 @@ def _retype_output(base, op, out_dims, attrs=None, axes=None, elem=None):
 
 def _rename(base, old, new, where):
     import onnx
+
     m = onnx.ModelProto()
     m.CopyFrom(base)
     g = m.graph
     for n in g.node:
         n.input[:] = [new if i == old else i for i in n.input]
         n.output[:] = [new if o == old else o for o in n.output]
-    for vi in (g.input if where == "input" else g.output):
+    for vi in g.input if where == "input" else g.output:
         if vi.name == old:
             vi.name = new
     return m
@@ -98,6 +102,7 @@ def cases_from(base_path=BASE_MODEL):
     """(name, ModelProto or bytes, expect) for every case."""
     import onnx
     from onnx import TensorProto, helper
+
     base = onnx.load(base_path)
     meta = _meta(base)
     alphas = meta["alphas"].split(",")
@@ -106,64 +111,138 @@ def cases_from(base_path=BASE_MODEL):
     # ---- metadata
     out += [
         ("no_metadata", _meta_case(base, **{k: None for k in meta}), r"metadata key\(s\) missing"),
-        ("missing_format", _meta_case(base, gr_diffusion_format=None),
-         r"missing: gr_diffusion_format"),
-        ("missing_parameterization", _meta_case(base, parameterization=None),
-         r"missing: parameterization"),
-        ("format_2", _meta_case(base, gr_diffusion_format="2"),
-         r"unsupported gr_diffusion_format '2'"),
-        ("format_1_blank", _meta_case(base, gr_diffusion_format="1 "),
-         r"unsupported gr_diffusion_format"),
+        (
+            "missing_format",
+            _meta_case(base, gr_diffusion_format=None),
+            r"missing: gr_diffusion_format",
+        ),
+        (
+            "missing_parameterization",
+            _meta_case(base, parameterization=None),
+            r"missing: parameterization",
+        ),
+        (
+            "format_2",
+            _meta_case(base, gr_diffusion_format="2"),
+            r"unsupported gr_diffusion_format '2'",
+        ),
+        (
+            "format_1_blank",
+            _meta_case(base, gr_diffusion_format="1 "),
+            r"unsupported gr_diffusion_format",
+        ),
         ("param_x0", _meta_case(base, parameterization="x0"), r"parameterization 'x0'"),
-        ("alphas_short", _meta_case(base, alphas=",".join(alphas[:-1])),
-         rf"alphas has {T - 1} values, T = {T}"),
-        ("alphas_long", _meta_case(base, alphas=",".join(alphas + ["0.5"])),
-         rf"alphas has {T + 1} values, T = {T}"),
+        (
+            "alphas_short",
+            _meta_case(base, alphas=",".join(alphas[:-1])),
+            rf"alphas has {T - 1} values, T = {T}",
+        ),
+        (
+            "alphas_long",
+            _meta_case(base, alphas=",".join(alphas + ["0.5"])),
+            rf"alphas has {T + 1} values, T = {T}",
+        ),
         ("alphas_empty", _meta_case(base, alphas=""), rf"alphas has 0 values, T = {T}"),
-        ("alphas_trailing_garbage", _meta_case(base, alphas=",".join(alphas[:-1] + [
-            alphas[-1] + "abc"])), r"'alphas'.*not a decimal number"),
-        ("alphas_hex", _meta_case(base, alphas=",".join(["0x1p-1"] + alphas[1:])),
-         r"'alphas'.*not a decimal number"),
-        ("alphas_nan", _meta_case(base, alphas=",".join(["nan"] + alphas[1:])),
-         r"'alphas'.*not a decimal number"),
-        ("alphas_double_comma", _meta_case(base, alphas=",".join(alphas[:2]) + ",," + ",".join(
-            alphas[2:])), r"'alphas'.*not a decimal number"),
-        ("alphas_above_1", _meta_case(base, alphas=",".join(["1.5"] + alphas[1:])),
-         r"alphas must be finite and in \(0, 1\]"),
-        ("alphas_zero", _meta_case(base, alphas=",".join(["0"] + alphas[1:])),
-         r"alphas must be finite and in \(0, 1\]"),
-        ("alphas_overflow", _meta_case(base, alphas=",".join(["1e999"] + alphas[1:])),
-         r"'alphas'.*out of range"),
-        ("alphas_underflow", _meta_case(base, T="2000", alphas=",".join(["0.5"] * 2000)),
-         r"abar_T underflows"),
+        (
+            "alphas_trailing_garbage",
+            _meta_case(base, alphas=",".join(alphas[:-1] + [alphas[-1] + "abc"])),
+            r"'alphas'.*not a decimal number",
+        ),
+        (
+            "alphas_hex",
+            _meta_case(base, alphas=",".join(["0x1p-1"] + alphas[1:])),
+            r"'alphas'.*not a decimal number",
+        ),
+        (
+            "alphas_nan",
+            _meta_case(base, alphas=",".join(["nan"] + alphas[1:])),
+            r"'alphas'.*not a decimal number",
+        ),
+        (
+            "alphas_double_comma",
+            _meta_case(base, alphas=",".join(alphas[:2]) + ",," + ",".join(alphas[2:])),
+            r"'alphas'.*not a decimal number",
+        ),
+        (
+            "alphas_above_1",
+            _meta_case(base, alphas=",".join(["1.5"] + alphas[1:])),
+            r"alphas must be finite and in \(0, 1\]",
+        ),
+        (
+            "alphas_zero",
+            _meta_case(base, alphas=",".join(["0"] + alphas[1:])),
+            r"alphas must be finite and in \(0, 1\]",
+        ),
+        (
+            "alphas_overflow",
+            _meta_case(base, alphas=",".join(["1e999"] + alphas[1:])),
+            r"'alphas'.*out of range",
+        ),
+        (
+            "alphas_underflow",
+            _meta_case(base, T="2000", alphas=",".join(["0.5"] * 2000)),
+            r"abar_T underflows",
+        ),
         ("T_trailing_garbage", _meta_case(base, T=f"{T} steps"), r"metadata 'T'"),
         ("T_float", _meta_case(base, T=f"{T}.0"), r"metadata 'T'"),
         ("T_negative", _meta_case(base, T="-3"), r"metadata 'T'"),
         ("T_zero", _meta_case(base, T="0", alphas=""), r"metadata 'T' must be >= 1"),
         ("T_huge", _meta_case(base, T="1000000000"), r"metadata 'T'.*exceeds"),
-        ("points_odd", _meta_case(base, constellation_points="0.7,0.7,-0.7"),
-         r"constellation_points needs I,Q pairs"),
-        ("points_one", _meta_case(base, constellation_points="1.0,0.0"),
-         r"constellation_points needs I,Q pairs"),
-        ("points_garbage", _meta_case(base, constellation_points=meta["constellation_points"]
-                                      + "x"), r"'constellation_points'.*not a decimal number"),
-        ("points_power_2", _meta_case(base, constellation_points="1,1,-1,1,-1,-1,1,-1"),
-         r"unit average power"),
-        ("labels_count", _meta_case(base, constellation_labels="0,1,2"),
-         r"constellation_labels has 3 entries for 4 points"),
-        ("labels_garbage", _meta_case(base, constellation_labels="0,1,2,3x"),
-         r"'constellation_labels'"),
+        (
+            "points_odd",
+            _meta_case(base, constellation_points="0.7,0.7,-0.7"),
+            r"constellation_points needs I,Q pairs",
+        ),
+        (
+            "points_one",
+            _meta_case(base, constellation_points="1.0,0.0"),
+            r"constellation_points needs I,Q pairs",
+        ),
+        (
+            "points_garbage",
+            _meta_case(base, constellation_points=meta["constellation_points"] + "x"),
+            r"'constellation_points'.*not a decimal number",
+        ),
+        (
+            "points_power_2",
+            _meta_case(base, constellation_points="1,1,-1,1,-1,-1,1,-1"),
+            r"unit average power",
+        ),
+        (
+            "labels_count",
+            _meta_case(base, constellation_labels="0,1,2"),
+            r"constellation_labels has 3 entries for 4 points",
+        ),
+        (
+            "labels_garbage",
+            _meta_case(base, constellation_labels="0,1,2,3x"),
+            r"'constellation_labels'",
+        ),
     ]
     # ---- graph I/O
     out += [
-        ("eps_n1", _retype_output(base, "ReduceSum", ["N", 1], {"keepdims": 1},
-                                  axes=1), r"output 'eps' has shape \[N, 1\]"),
-        ("eps_float64", _retype_output(base, "Cast", ["N", 2], {"to": TensorProto.DOUBLE},
-                                       elem=TensorProto.DOUBLE), r"output 'eps' has type"),
-        ("eps_rank3", _retype_output(base, "Unsqueeze", ["N", 2, 1], axes=2),
-         r"output 'eps' has shape"),
-        ("eps_renamed", _rename(base, "eps", "out", "output"),
-         r"needs exactly one output named 'eps'"),
+        (
+            "eps_n1",
+            _retype_output(base, "ReduceSum", ["N", 1], {"keepdims": 1}, axes=1),
+            r"output 'eps' has shape \[N, 1\]",
+        ),
+        (
+            "eps_float64",
+            _retype_output(
+                base, "Cast", ["N", 2], {"to": TensorProto.DOUBLE}, elem=TensorProto.DOUBLE
+            ),
+            r"output 'eps' has type",
+        ),
+        (
+            "eps_rank3",
+            _retype_output(base, "Unsqueeze", ["N", 2, 1], axes=2),
+            r"output 'eps' has shape",
+        ),
+        (
+            "eps_renamed",
+            _rename(base, "eps", "out", "output"),
+            r"needs exactly one output named 'eps'",
+        ),
         ("x_renamed", _rename(base, "x", "y", "input"), r"inputs must be named 'x' and 't'"),
     ]
     # t as float32 (cast inside), x fixed batch of 4, a second output
@@ -192,15 +271,17 @@ def cases_from(base_path=BASE_MODEL):
     # clipped to 1), so no static shape inference can see it; the load-time probe does
     m = _retype_output(base, "Identity", ["N", "K"])
     g = m.graph
-    g.node.pop()                                     # rebuild the last node with a shape input
+    g.node.pop()  # rebuild the last node with a shape input
     g.initializer.append(helper.make_tensor("minus1", TensorProto.INT64, [1], [-1]))
-    g.node.extend([
-        helper.make_node("ReduceMin", ["t"], ["tmin"], keepdims=1),
-        helper.make_node("Clip", ["tmin", "one_i64", "one_i64"], ["one_dyn"]),
-        helper.make_node("Concat", ["minus1", "one_dyn"], ["shape_dyn"], axis=0),
-        helper.make_node("Reshape", ["eps_raw", "shape_dyn"], ["eps_flat"]),
-        helper.make_node("Identity", ["eps_flat"], ["eps"]),
-    ])
+    g.node.extend(
+        [
+            helper.make_node("ReduceMin", ["t"], ["tmin"], keepdims=1),
+            helper.make_node("Clip", ["tmin", "one_i64", "one_i64"], ["one_dyn"]),
+            helper.make_node("Concat", ["minus1", "one_dyn"], ["shape_dyn"], axis=0),
+            helper.make_node("Reshape", ["eps_raw", "shape_dyn"], ["eps_flat"]),
+            helper.make_node("Identity", ["eps_flat"], ["eps"]),
+        ]
+    )
     g.initializer.append(helper.make_tensor("one_i64", TensorProto.INT64, [], [1]))
     onnx.checker.check_model(m)
     out.append(("eps_declared_dynamic_real_n1", m, r"3-row probe"))
@@ -211,8 +292,11 @@ def cases_from(base_path=BASE_MODEL):
         ("empty_file", b"", r"not a loadable ONNX model"),
         ("truncated_half", raw[: len(raw) // 2], r"not a loadable ONNX model"),
         ("truncated_header", raw[:64], r"not a loadable ONNX model"),
-        ("random_bytes", rng.integers(0, 256, 4096, dtype=np.uint8).tobytes(),
-         r"not a loadable ONNX model"),
+        (
+            "random_bytes",
+            rng.integers(0, 256, 4096, dtype=np.uint8).tobytes(),
+            r"not a loadable ONNX model",
+        ),
         ("text_file", b"this is not an onnx model\n" * 10, r"not a loadable ONNX model"),
     ]
     return out
@@ -228,8 +312,11 @@ def generate(directory, base_path=BASE_MODEL):
         with open(path, "wb") as f:
             f.write(data)
         cases.append(Case(name, path, expect))
-    cases.append(Case("missing_file", os.path.join(directory, "does_not_exist.onnx"),
-                      r"does_not_exist\.onnx"))
+    cases.append(
+        Case(
+            "missing_file", os.path.join(directory, "does_not_exist.onnx"), r"does_not_exist\.onnx"
+        )
+    )
     return cases
 
 
@@ -251,12 +338,14 @@ def meta_to_bytes(meta):
 
 def base_metadata(base_path=BASE_MODEL):
     import onnx
+
     return _meta(onnx.load(base_path))
 
 
 def write_with_meta(meta, path, base_path=BASE_MODEL):
     """The base graph with exactly these metadata, written to path."""
     import onnx
+
     m = onnx.load(base_path)
     _set_meta(m, meta)
     with open(path, "wb") as f:

@@ -11,14 +11,16 @@ sources: the build copies them there. The single exception, by design, is
 tests/test_engine_import.py, which imports the source tree's core in a subprocess without
 GNU Radio, as a machine without GNU Radio would.
 """
+
 import os
 import sys
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TEST_MODULES = os.environ.get("GR_DIFFUSION_TEST_MODULES",
-                              os.path.join(ROOT, "build", "test_modules"))
+TEST_MODULES = os.environ.get(
+    "GR_DIFFUSION_TEST_MODULES", os.path.join(ROOT, "build", "test_modules")
+)
 os.environ.setdefault("GR_DIFFUSION_MODEL_DIR", os.path.join(ROOT, "models"))
 
 if "gnuradio" in sys.modules:  # its __path__ is fixed at first import (pkgutil.extend_path)
@@ -27,14 +29,17 @@ if os.path.abspath(TEST_MODULES) not in [os.path.abspath(p) for p in sys.path[:1
     sys.path.insert(0, TEST_MODULES)
 # subprocesses (the apps, grcc, generated flowgraphs) import the same build tree
 os.environ["PYTHONPATH"] = os.pathsep.join(
-    [TEST_MODULES] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+    [TEST_MODULES] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+)
 
 import gnuradio.diffusion  # noqa: E402
 
 _PKG = os.path.dirname(os.path.abspath(gnuradio.diffusion.__file__))
 if not _PKG.startswith(os.path.abspath(TEST_MODULES) + os.sep):
-    raise RuntimeError(f"gnuradio.diffusion resolved to {_PKG}, not this checkout's build tree "
-                       f"{TEST_MODULES}: build it first (cmake --build build)")
+    raise RuntimeError(
+        f"gnuradio.diffusion resolved to {_PKG}, not this checkout's build tree "
+        f"{TEST_MODULES}: build it first (cmake --build build)"
+    )
 
 
 def grc_environment(tmp_dir):
@@ -45,9 +50,12 @@ def grc_environment(tmp_dir):
     home = os.path.join(str(tmp_dir), "grc-home")
     os.makedirs(os.path.join(home, ".gnuradio"), exist_ok=True)
     from gnuradio import gr
-    stock = [d for d in gr.prefs().get_string("grc", "global_blocks_path", "").split(os.pathsep)
-             if d and os.path.isdir(d) and not any(
-                 f.startswith("diffusion_") for f in os.listdir(d))]
+
+    stock = [
+        d
+        for d in gr.prefs().get_string("grc", "global_blocks_path", "").split(os.pathsep)
+        if d and os.path.isdir(d) and not any(f.startswith("diffusion_") for f in os.listdir(d))
+    ]
     with open(os.path.join(home, ".gnuradio", "config.conf"), "w") as f:
         f.write(f"[grc]\nglobal_blocks_path = {os.pathsep.join(stock)}\nlocal_blocks_path = \n")
     return dict(os.environ, HOME=home, GRC_BLOCKS_PATH=os.path.join(ROOT, "grc"))

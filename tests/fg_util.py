@@ -1,5 +1,6 @@
 """Flowgraph helpers for the reliability tests (bad input, ramps): bounded runs that fail
 instead of hanging, and bursts of bad samples."""
+
 import threading
 
 import numpy as np
@@ -43,7 +44,7 @@ def run_bounded(tb, timeout=60.0, max_noutput_items=None):
 
 def with_burst(y, kind, start, length):
     z = np.array(y, dtype=np.complex64, copy=True)
-    z[start:start + length] = np.complex64(BURSTS[kind])
+    z[start : start + length] = np.complex64(BURSTS[kind])
     return z
 
 

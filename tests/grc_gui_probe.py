@@ -15,6 +15,7 @@ diffusion block description was loaded from, the documentation GRC shows for the
 denoiser, and the blocks of the opened flow graph that GRC could not resolve. GRC keeps
 running until the test kills it.
 """
+
 import json
 import os
 import sys
@@ -45,7 +46,8 @@ def _probe(out_path, state):
     win = wins[0]
     platform = win.btwin.platform
     docs_done = "diffusion_ddpm_denoiser" in platform.blocks and any(
-        v for v in platform.blocks["diffusion_ddpm_denoiser"].documentation.values() if v)
+        v for v in platform.blocks["diffusion_ddpm_denoiser"].documentation.values() if v
+    )
     state["tries"] += 1
     if not docs_done and state["tries"] < 40:
         return True  # GRC extracts C++ docstrings in a background process: wait for it
@@ -59,9 +61,15 @@ def _probe(out_path, state):
         btwin.treeview.scroll_to_cell(path, None, True, 0.0, 0.0)
         btwin.treeview.get_selection().select_path(path)
     fg = win.current_flow_graph
-    blocks = {k: {"loaded_from": getattr(b, "loaded_from", ""), "label": b.label,
-                  "documentation": {m: d for m, d in b.documentation.items()}}
-              for k, b in platform.blocks.items() if k.startswith("diffusion_")}
+    blocks = {
+        k: {
+            "loaded_from": getattr(b, "loaded_from", ""),
+            "label": b.label,
+            "documentation": {m: d for m, d in b.documentation.items()},
+        }
+        for k, b in platform.blocks.items()
+        if k.startswith("diffusion_")
+    }
     res = {
         "title": win.get_title(),
         "categories": [n["name"] for n in tree],

@@ -9,6 +9,7 @@ burst equal to a clean run where the block is memoryless. Also: the blind noise 
 (pcs_mapper, preamble_sync with max_noutput_items below their block lengths) and link_rx
 through NaN / 1e30 bursts.
 """
+
 import math
 import threading
 import time
@@ -25,7 +26,7 @@ PA = diffusion.pa_nonlinearity
 HW = diffusion.hardware_impairments
 D = diffusion.ddpm_denoiser
 N = 6000
-B0, BL = 2500, 40          # burst start, length
+B0, BL = 2500, 40  # burst start, length
 
 
 def qam16(n, esn0_db, seed):
@@ -50,13 +51,36 @@ MEMORYLESS = [
     ("hw_nominal", lambda: HW(0.05, diffusion.POWER_NOMINAL, 1.0, 256, 6), 1, True),
     ("zf_equalizer", lambda: diffusion.zf_equalizer(0.01, 0.1, 1.0), 2, True),
     ("sample_guard", lambda: diffusion.sample_guard(1e6), 1, True),
-    ("ddpm_denoiser", lambda: D(diffusion.shipped_model("16qam"), D.TWEEDIE, 1,
-                                D.NOISE_PARAMETER, 12.0, "cpu", 1, 1024, 0), 1, False),
-    ("ddpm_denoiser_py", lambda: diffusion.ddpm_denoiser_py(
-        diffusion.shipped_model("16qam"), "tweedie", 1, "parameter", 12.0,
-        batch_size=1024), 1, False),
-    ("dnn_receiver", lambda: diffusion.dnn_receiver("dnn_16qam_regression", "expected", 12.0,
-                                                    batch_size=1024), 1, False),
+    (
+        "ddpm_denoiser",
+        lambda: D(
+            diffusion.shipped_model("16qam"),
+            D.TWEEDIE,
+            1,
+            D.NOISE_PARAMETER,
+            12.0,
+            "cpu",
+            1,
+            1024,
+            0,
+        ),
+        1,
+        False,
+    ),
+    (
+        "ddpm_denoiser_py",
+        lambda: diffusion.ddpm_denoiser_py(
+            diffusion.shipped_model("16qam"), "tweedie", 1, "parameter", 12.0, batch_size=1024
+        ),
+        1,
+        False,
+    ),
+    (
+        "dnn_receiver",
+        lambda: diffusion.dnn_receiver("dnn_16qam_regression", "expected", 12.0, batch_size=1024),
+        1,
+        False,
+    ),
 ]
 
 
@@ -84,9 +108,9 @@ def test_bursts_memoryless_blocks(name, factory, nin, exact):
     h = (0.8 + 0.3j) * np.ones(N, dtype=np.complex64)
     _, clean = run_block(factory, nin, [y, h])
     assert len(clean) == N
-    keep = np.r_[0:B0, B0 + BL:N]
+    keep = np.r_[0:B0, B0 + BL : N]
     for kind in BURSTS:
-        for which in range(nin):          # the burst on each input in turn
+        for which in range(nin):  # the burst on each input in turn
             ins = [y, h]
             ins[which] = with_burst(ins[which], kind, B0, BL)
             _, out = run_block(factory, nin, ins)
@@ -94,8 +118,9 @@ def test_bursts_memoryless_blocks(name, factory, nin, exact):
             if exact:
                 np.testing.assert_array_equal(out[keep], clean[keep], err_msg=f"{name} {kind}")
             else:
-                np.testing.assert_allclose(out[keep], clean[keep], atol=1e-5, rtol=0,
-                                           err_msg=f"{name} {kind}")
+                np.testing.assert_allclose(
+                    out[keep], clean[keep], atol=1e-5, rtol=0, err_msg=f"{name} {kind}"
+                )
 
 
 def test_sample_guard_replaces_tags_and_counts():
@@ -111,11 +136,14 @@ def test_sample_guard_replaces_tags_and_counts():
     out = np.array(snk.data())
     assert g.replaced_count() == 8 and g.burst_count() == 2
     assert np.all(out[100:105] == 0) and np.all(out[1000:1003] == 0)
-    assert np.all(out[2000:2004] == 0)                      # subnormal rails flushed
+    assert np.all(out[2000:2004] == 0)  # subnormal rails flushed
     rest = np.r_[0:100, 105:1000, 1003:2000, 2004:N]
     np.testing.assert_array_equal(out[rest], z[rest])
-    tags = [(t.offset, pmt.to_uint64(t.value)) for t in snk.tags()
-            if pmt.symbol_to_string(t.key) == "sample_guard"]
+    tags = [
+        (t.offset, pmt.to_uint64(t.value))
+        for t in snk.tags()
+        if pmt.symbol_to_string(t.key) == "sample_guard"
+    ]
     assert tags == [(100, 1), (1000, 6)]
     with pytest.raises(ValueError, match="max_magnitude"):
         diffusion.sample_guard(float("nan"))
@@ -133,11 +161,11 @@ def test_hardware_impairments_measured_power_survives_nan_and_inf(capfd):
     _, clean = run_block(factory, 1, [y])
     for kind in ("nan", "inf", "huge"):
         _, out = run_block(factory, 1, [with_burst(y, kind, B0, 3)])
-        after = out[B0 + 3:]
+        after = out[B0 + 3 :]
         assert np.all(np.isfinite(after)), kind
-        d = after - y[B0 + 3:]
+        d = after - y[B0 + 3 :]
         assert np.mean(np.abs(d) ** 2) == pytest.approx(0.05, rel=0.15), kind  # kappa * P
-        tail = np.r_[B0 + 3 + 2 * W:N]
+        tail = np.r_[B0 + 3 + 2 * W : N]
         np.testing.assert_array_equal(out[tail], clean[tail])
     assert "left out of the measured power" in logged(capfd)
 
@@ -180,7 +208,7 @@ def test_pa_saturates_for_huge_finite_inputs():
                 np.testing.assert_allclose(np.abs(out), 1.0, rtol=1e-5)
                 np.testing.assert_allclose(np.angle(out), np.angle(x), atol=1e-5)
             else:
-                assert np.all(np.abs(out) < 1e-15)     # Saleh's AM/AM falls as 1/r
+                assert np.all(np.abs(out) < 1e-15)  # Saleh's AM/AM falls as 1/r
 
 
 def test_additive_noise_absurd_esn0_message_clamped_with_one_warning(capfd):
@@ -207,35 +235,69 @@ def test_additive_noise_absurd_esn0_message_clamped_with_one_warning(capfd):
 
 
 # ---------------------------------------------------------------- message ports, tags
-BAD_PMTS = [pmt.PMT_NIL, pmt.PMT_T, pmt.intern("ten"), pmt.from_complex(1 + 1j),
-            pmt.init_f32vector(3, [1.0, 2.0, 3.0]), pmt.make_dict(), pmt.cons(pmt.intern(
-                "esn0_db"), pmt.intern("x")), pmt.make_tuple(pmt.from_long(1)),
-            pmt.list2(pmt.from_long(1), pmt.from_long(2)), pmt.from_double(float("nan")),
-            pmt.from_double(float("inf")), pmt.from_double(float("-inf")),
-            pmt.dict_add(pmt.make_dict(), pmt.intern("noise_var"), pmt.from_double(-1.0)),
-            pmt.dict_add(pmt.make_dict(), pmt.intern("esn0_db"), pmt.intern("x")),
-            pmt.from_double(1e300), pmt.from_double(-1e300), pmt.from_long(-(1 << 62))]
+BAD_PMTS = [
+    pmt.PMT_NIL,
+    pmt.PMT_T,
+    pmt.intern("ten"),
+    pmt.from_complex(1 + 1j),
+    pmt.init_f32vector(3, [1.0, 2.0, 3.0]),
+    pmt.make_dict(),
+    pmt.cons(pmt.intern("esn0_db"), pmt.intern("x")),
+    pmt.make_tuple(pmt.from_long(1)),
+    pmt.list2(pmt.from_long(1), pmt.from_long(2)),
+    pmt.from_double(float("nan")),
+    pmt.from_double(float("inf")),
+    pmt.from_double(float("-inf")),
+    pmt.dict_add(pmt.make_dict(), pmt.intern("noise_var"), pmt.from_double(-1.0)),
+    pmt.dict_add(pmt.make_dict(), pmt.intern("esn0_db"), pmt.intern("x")),
+    pmt.from_double(1e300),
+    pmt.from_double(-1e300),
+    pmt.from_long(-(1 << 62)),
+]
 
 
 def _msg_blocks():
     m16 = diffusion.shipped_model("16qam")
     return [
         ("additive_noise", "esn0_db", lambda: AN(10.0), 1),
-        ("ddpm_denoiser", "noise", lambda: D(m16, D.TWEEDIE, 1, D.NOISE_PARAMETER, 12.0,
-                                             "cpu", 1, 512, 0), 1),
-        ("ddpm_denoiser_py", "noise", lambda: diffusion.ddpm_denoiser_py(
-            m16, "tweedie", 1, "parameter", 12.0, batch_size=512), 1),
-        ("dnn_receiver", "noise", lambda: diffusion.dnn_receiver(
-            "dnn_16qam_regression", "expected", 12.0, batch_size=512), 1),
-        ("mi_probe", "noise", lambda: diffusion.mi_probe("16qam", None, "none", "parameter",
-                                                         12.0, 2000, 1000), 0),
-        ("reconstruction_metrics", "reset", lambda: diffusion.reconstruction_metrics(
-            "16qam", 1000), 0),
+        (
+            "ddpm_denoiser",
+            "noise",
+            lambda: D(m16, D.TWEEDIE, 1, D.NOISE_PARAMETER, 12.0, "cpu", 1, 512, 0),
+            1,
+        ),
+        (
+            "ddpm_denoiser_py",
+            "noise",
+            lambda: diffusion.ddpm_denoiser_py(
+                m16, "tweedie", 1, "parameter", 12.0, batch_size=512
+            ),
+            1,
+        ),
+        (
+            "dnn_receiver",
+            "noise",
+            lambda: diffusion.dnn_receiver(
+                "dnn_16qam_regression", "expected", 12.0, batch_size=512
+            ),
+            1,
+        ),
+        (
+            "mi_probe",
+            "noise",
+            lambda: diffusion.mi_probe("16qam", None, "none", "parameter", 12.0, 2000, 1000),
+            0,
+        ),
+        (
+            "reconstruction_metrics",
+            "reset",
+            lambda: diffusion.reconstruction_metrics("16qam", 1000),
+            0,
+        ),
     ]
 
 
-@pytest.mark.parametrize("name,port,factory,nout", _msg_blocks(),
-                         ids=[m[0] for m in _msg_blocks()])
+@pytest.mark.parametrize("name,port,factory,nout", _msg_blocks(), ids=[m[0] for m in _msg_blocks()])
 def test_wrong_and_absurd_messages_never_stop_a_block(name, port, factory, nout):
     y, _ = qam16(4000, 12.0, 5)
     tb = gr.top_block()
@@ -266,17 +328,24 @@ def test_wrong_and_absurd_messages_never_stop_a_block(name, port, factory, nout)
 
 def test_wrong_tag_value_types_are_ignored_with_a_warning(capfd):
     y, _ = qam16(3000, 12.0, 6)
-    bad = [pmt.intern("x"), pmt.from_complex(1j), pmt.make_dict(), pmt.PMT_NIL,
-           pmt.from_double(float("nan")), pmt.init_u8vector(2, [1, 2])]
+    bad = [
+        pmt.intern("x"),
+        pmt.from_complex(1j),
+        pmt.make_dict(),
+        pmt.PMT_NIL,
+        pmt.from_double(float("nan")),
+        pmt.init_u8vector(2, [1, 2]),
+    ]
     tags = []
     for k, v in enumerate(bad):
         t = gr.tag_t()
         t.offset, t.key, t.value = 100 + 10 * k, pmt.intern(("snr_db", "noise_var")[k % 2]), v
         tags.append(t)
     m16 = diffusion.shipped_model("16qam")
-    for factory in (lambda: D(m16, D.TWEEDIE, 1, D.NOISE_PARAMETER, 12.0, "cpu", 1, 512, 0),
-                    lambda: diffusion.ddpm_denoiser_py(m16, "tweedie", 1, "parameter", 12.0,
-                                                       batch_size=512)):
+    for factory in (
+        lambda: D(m16, D.TWEEDIE, 1, D.NOISE_PARAMETER, 12.0, "cpu", 1, 512, 0),
+        lambda: diffusion.ddpm_denoiser_py(m16, "tweedie", 1, "parameter", 12.0, batch_size=512),
+    ):
         tb = gr.top_block()
         blk = factory()
         src, snk = blocks.vector_source_c(y.tolist(), False, 1, tags), blocks.vector_sink_c()
@@ -284,7 +353,7 @@ def test_wrong_tag_value_types_are_ignored_with_a_warning(capfd):
         assert run_bounded(tb, 60)
         out = np.array(snk.data())
         assert len(out) == len(y) and np.all(np.isfinite(out))
-        assert blk.noise_var() == pytest.approx(10 ** -1.2)      # unchanged
+        assert blk.noise_var() == pytest.approx(10**-1.2)  # unchanged
     err = logged(capfd)
     assert "non-numeric" in err and "ignoring invalid" in err
 
@@ -294,30 +363,32 @@ def test_absurd_constructor_values_are_clear_errors():
     m16 = diffusion.shipped_model("16qam")
     py = diffusion.ddpm_denoiser_py
     cases = [
-        (lambda: py(m16, mode=7), "mode"), (lambda: py(m16, mode=-1), "mode"),
+        (lambda: py(m16, mode=7), "mode"),
+        (lambda: py(m16, mode=-1), "mode"),
         (lambda: py(m16, mode="fast"), "mode"),
         (lambda: py(m16, noise_source=5), "noise_source"),
         (lambda: py(m16, noise_source=-1), "noise_source"),
         (lambda: py(m16, intra_op_threads=-1), "intra_op_threads"),
-        (lambda: py(m16, intra_op_threads=10 ** 6), "intra_op_threads"),
-        (lambda: py(m16, batch_size=10 ** 9), "batch_size"),
+        (lambda: py(m16, intra_op_threads=10**6), "intra_op_threads"),
+        (lambda: py(m16, batch_size=10**9), "batch_size"),
         (lambda: py(m16, batch_size=0), "batch_size"),
-        (lambda: py(m16, mode="ddim", ddim_steps=10 ** 6), "ddim_steps"),
-        (lambda: D(m16, D.TWEEDIE, 1, D.NOISE_PARAMETER, 10.0, "cpu", 1, 10 ** 9, 0),
-         "batch_size"),
-        (lambda: D(m16, D.TWEEDIE, 1, D.NOISE_PARAMETER, 10.0, "cpu", -1, 64, 0),
-         "intra_op_threads"),
-        (lambda: D(m16, D.DDIM, 10 ** 6, D.NOISE_PARAMETER, 10.0, "cpu", 1, 64, 0),
-         "ddim_steps"),
-        (lambda: AN(float("nan")), "esn0_db"), (lambda: AN(10.0, AN.GAUSSIAN, 0.0), "signal_power"),
+        (lambda: py(m16, mode="ddim", ddim_steps=10**6), "ddim_steps"),
+        (lambda: D(m16, D.TWEEDIE, 1, D.NOISE_PARAMETER, 10.0, "cpu", 1, 10**9, 0), "batch_size"),
+        (
+            lambda: D(m16, D.TWEEDIE, 1, D.NOISE_PARAMETER, 10.0, "cpu", -1, 64, 0),
+            "intra_op_threads",
+        ),
+        (lambda: D(m16, D.DDIM, 10**6, D.NOISE_PARAMETER, 10.0, "cpu", 1, 64, 0), "ddim_steps"),
+        (lambda: AN(float("nan")), "esn0_db"),
+        (lambda: AN(10.0, AN.GAUSSIAN, 0.0), "signal_power"),
         (lambda: diffusion.phase_noise(1e300), "linewidth_ts"),
         (lambda: diffusion.phase_noise(-1.0), "linewidth_ts"),
         (lambda: diffusion.block_fading(0), "coherence_length"),
         (lambda: diffusion.block_fading(64, float("inf")), "k_factor"),
         (lambda: diffusion.complex_quantizer(0), "bits"),
         (lambda: diffusion.complex_quantizer(8, float("nan")), "full_scale"),
-        (lambda: HW(float("inf")), "kappa"), (lambda: HW(0.1, diffusion.POWER_MEASURED, 1.0, 0),
-                                              "window"),
+        (lambda: HW(float("inf")), "kappa"),
+        (lambda: HW(0.1, diffusion.POWER_MEASURED, 1.0, 0), "window"),
         (lambda: diffusion.zf_equalizer(0.0, -1.0), "noise_var"),
         (lambda: PA(PA.RAPP, float("nan")), "ibo_db"),
         (lambda: PA(PA.RAPP, 3.0, 1.0, 0.0), "saturation"),
@@ -325,7 +396,7 @@ def test_absurd_constructor_values_are_clear_errors():
         (lambda: diffusion.mi_probe("16qam", None, "none", "parameter", 10.0, 1), "window"),
         (lambda: diffusion.pcs_mapper("16qam", "uniform", n_synthetic=0), "n_synthetic"),
         (lambda: diffusion.pcs_mapper("16qam", "uniform", n_synthetic=-5), "n_synthetic"),
-        (lambda: diffusion.pcs_mapper("16qam", "uniform", block_len=10 ** 7), "block_len"),
+        (lambda: diffusion.pcs_mapper("16qam", "uniform", block_len=10**7), "block_len"),
         (lambda: diffusion.sample_guard(0.0), "max_magnitude"),
         (lambda: diffusion.link_rx(max_magnitude=float("inf")), "max_magnitude"),
     ]
@@ -334,7 +405,7 @@ def test_absurd_constructor_values_are_clear_errors():
         with pytest.raises((ValueError, RuntimeError)) as e:
             fn()
         assert word in str(e.value), (word, str(e.value))
-        assert time.monotonic() - t0 < 20, word           # an error, not a long hang first
+        assert time.monotonic() - t0 < 20, word  # an error, not a long hang first
 
 
 def test_pcs_mapper_reports_a_missing_model_file_by_its_name():
@@ -365,8 +436,7 @@ def _link_samples(frames=6, esn0_db=20.0, seed=1):
     tb = gr.top_block()
     tx = diffusion.link_tx(n_frames=frames, constellation="16qam")
     sps = tx.config.sps
-    ch = channels.channel_model(math.sqrt(sps / 10 ** (esn0_db / 10)), 0.0, 1.0, [1.0], seed,
-                                False)
+    ch = channels.channel_model(math.sqrt(sps / 10 ** (esn0_db / 10)), 0.0, 1.0, [1.0], seed, False)
     snk = blocks.vector_sink_c()
     tb.connect(tx, ch, snk)
     tb.run()
@@ -396,8 +466,14 @@ def _blind(kind, y, mno=None, batch=1024):
     if kind == "cpp":
         f = lambda: D(m16, D.TWEEDIE, 1, D.NOISE_BLIND, 10.0, "cpu", 1, batch, 0)  # noqa: E731
     else:
-        f = lambda: diffusion.ddpm_denoiser_py(m16, "tweedie", 1, "blind", 10.0,  # noqa: E731
-                                               batch_size=batch)
+        f = lambda: diffusion.ddpm_denoiser_py(  # noqa: E731
+            m16,
+            "tweedie",
+            1,
+            "blind",
+            10.0,
+            batch_size=batch,
+        )
     return run_block(f, 1, [y], max_noutput_items=mno)
 
 
@@ -410,14 +486,14 @@ def test_blind_estimate_rejects_outliers_and_ignores_chunking(kind):
     for mno in (7, 1000):
         _, out = _blind(kind, y, mno)
         np.testing.assert_array_equal(out, ref, err_msg=f"max_noutput_items {mno}")
-    _, again = _blind(kind, y)                          # identical runs: identical output
+    _, again = _blind(kind, y)  # identical runs: identical output
     np.testing.assert_array_equal(again, ref)
     z = with_burst(y, "huge", 3000, 1)
     z = with_burst(z, "nan", 5000, 20)
     blk2, out = _blind(kind, z, 1000)
     v = blk2.noise_var()
-    assert math.isfinite(v) and abs(10 * math.log10(v / est)) < 0.1      # one window lost
-    np.testing.assert_array_equal(out[:3000], ref[:3000])   # windows before the outlier
+    assert math.isfinite(v) and abs(10 * math.log10(v / est)) < 0.1  # one window lost
+    np.testing.assert_array_equal(out[:3000], ref[:3000])  # windows before the outlier
     good = np.r_[3001:5000, 5020:12000]
     assert np.all(np.isfinite(out[good]))
     assert np.mean(np.abs(out[good] - ref[good]) ** 2) < 1e-4
@@ -450,7 +526,7 @@ def test_python_denoiser_makes_progress_under_a_message_flood():
         th.join()
     assert finished, f"{len(snk.data())} of {n} items with {posted[0]} messages posted"
     assert len(snk.data()) == n and posted[0] > 1000
-    assert blk.noise_var() == pytest.approx(10 ** -1.2)
+    assert blk.noise_var() == pytest.approx(10**-1.2)
 
 
 # ---------------------------------------------------------------- link_rx
@@ -458,7 +534,7 @@ def test_python_denoiser_makes_progress_under_a_message_flood():
 def test_link_rx_survives_bursts_and_recovers_frames(kind):
     cfg, y = _link_samples(frames=8)
     flen = cfg.frame_len * cfg.sps
-    z = with_burst(y, kind, int(3.5 * flen), 64)           # inside frame 4
+    z = with_burst(y, kind, int(3.5 * flen), 64)  # inside frame 4
     counts = []
     for inp in (y, z):
         tb = gr.top_block()
@@ -487,7 +563,7 @@ def test_pcs_round_trip_with_max_noutput_items_below_block_and_byte_counts(mno):
     tb.connect(src, m, dm, snk)
     bb = m.to_basic_block()
     for v in (pmt.from_double(-1e300), pmt.intern("x"), pmt.from_double(float("nan"))):
-        bb._post(pmt.intern("esn0_db"), v)                # absurd / wrong: warned
+        bb._post(pmt.intern("esn0_db"), v)  # absurd / wrong: warned
     assert run_bounded(tb, 120, max_noutput_items=mno)
     np.testing.assert_array_equal(np.array(snk.data(), dtype=np.uint8), data)
     assert dm.blocks_ok() == 3 and dm.blocks_bad() == 0
@@ -504,8 +580,14 @@ def test_pcs_demapper_ignores_wrong_tag_value_types(capfd):
     sym = np.array(snk.data(), dtype=np.complex64)
     good = list(snk.tags())
     bad = []
-    for k, v in enumerate([pmt.intern("x"), pmt.from_double(1.0), pmt.make_dict(),
-                           pmt.dict_add(pmt.make_dict(), pmt.intern("n"), pmt.intern("y"))]):
+    for k, v in enumerate(
+        [
+            pmt.intern("x"),
+            pmt.from_double(1.0),
+            pmt.make_dict(),
+            pmt.dict_add(pmt.make_dict(), pmt.intern("n"), pmt.intern("y")),
+        ]
+    ):
         t = gr.tag_t()
         t.offset, t.key, t.value = 1024 + 100 + k, pmt.intern(("pcs_pmf", "pcs_block")[k % 2]), v
         bad.append(t)
@@ -515,7 +597,7 @@ def test_pcs_demapper_ignores_wrong_tag_value_types(capfd):
     tb.connect(src2, dm, out)
     assert run_bounded(tb, 60)
     got = np.array(out.data(), dtype=np.uint8)
-    np.testing.assert_array_equal(got[:bpb], data[:bpb])     # the block before the bad tags
+    np.testing.assert_array_equal(got[:bpb], data[:bpb])  # the block before the bad tags
     assert "ignoring unusable pcs_pmf" in logged(capfd)
 
 

@@ -6,13 +6,13 @@
 """Soft outputs for coded links: LLRs from the DDPM's learned prior against the exact bit-wise
 MAP demapper in AWGN (fresh seeds), and the LDPC-coded link flowgraph (gr-fec encoder and
 belief-propagation decoder around learned_slicer) decoding error-free at high SNR."""
+
 import numpy as np
 import pytest
-
 from gnuradio.diffusion.core import constellations
 from gnuradio.diffusion.core.label_mixture import LabelMixture
-from gnuradio.diffusion.core.onnx_model import DdpmModel
 from gnuradio.diffusion.core.model_files import shipped_model
+from gnuradio.diffusion.core.onnx_model import DdpmModel
 from gnuradio.diffusion.core.prior_mixture import mixture_from_model
 from gnuradio.diffusion.link.coded import CodedLinkFlowgraph, make_mixture
 
@@ -28,7 +28,7 @@ def test_prior_atoms_are_the_constellation(prior_16qam):
     c = constellations.by_name("16qam")
     assert np.max(np.abs(prior_16qam.centroids - c.points)) < 5e-3
     np.testing.assert_array_equal(prior_16qam.labels, c.labels)
-    assert np.all(prior_16qam.counts > 150)          # 256 expected per label, uniform prior
+    assert np.all(prior_16qam.counts > 150)  # 256 expected per label, uniform prior
 
 
 @pytest.mark.parametrize("esn0_db, seed", [(0.0, 101), (6.0, 102), (12.0, 103)])
@@ -66,8 +66,9 @@ def test_coded_link_fails_below_threshold():
 
 def test_coded_link_through_pa_with_oracle_demapper():
     chain = "16qam+rapp(ibo=0,p=2)+agc"
-    tb = CodedLinkFlowgraph(14.0, constellation="16qam", chain=chain, demapper="oracle",
-                            frames=8, seed=6)
+    tb = CodedLinkFlowgraph(
+        14.0, constellation="16qam", chain=chain, demapper="oracle", frames=8, seed=6
+    )
     tb.run()
     r = tb.results()
     assert r["frames"] == 8 and r["frame_errors"] == 0
@@ -84,7 +85,6 @@ def test_model_without_bit_labels_is_refused(tmp_path):
     """A model whose metadata has label centroids but no constellation_labels: both the core
     mixture and the C++ learned_slicer refuse it, naming what is missing."""
     import onnx
-
     from gnuradio import diffusion
 
     model = onnx.load(shipped_model("16qam_rapp"))

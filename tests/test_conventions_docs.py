@@ -7,6 +7,7 @@
 documentation, the denoisers' C++ header and Python docstring, the model cards (their
 conventions-and-constellation section is current with the model files) and
 docs/conventions.md; model-using blocks point to gr-diffusion-model."""
+
 import glob
 import os
 
@@ -17,8 +18,15 @@ from gnuradio.diffusion.core import model_info
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 YMLS = sorted(glob.glob(os.path.join(ROOT, "grc", "*.block.yml")))
-USES_MODEL = {"ddpm_denoiser", "ddpm_denoiser_py", "dnn_receiver", "link_rx", "pcs_mapper",
-              "pcs_demapper", "psk_receiver"}
+USES_MODEL = {
+    "ddpm_denoiser",
+    "ddpm_denoiser_py",
+    "dnn_receiver",
+    "link_rx",
+    "pcs_mapper",
+    "pcs_demapper",
+    "psk_receiver",
+}
 
 
 def flat(text):
@@ -29,16 +37,27 @@ def flat(text):
 def test_grc_block_docs_state_the_conventions(path):
     d = yaml.safe_load(open(path))
     doc = flat(d["documentation"])
-    for want in ("docs/conventions.md", "E|x|^2 = 1 for the signal alone",
-                 "not signal plus noise", "sigma2 per complex sample", "Es/N0 = 1/sigma2",
-                 "QPSK at 45 degrees"):
+    for want in (
+        "docs/conventions.md",
+        "E|x|^2 = 1 for the signal alone",
+        "not signal plus noise",
+        "sigma2 per complex sample",
+        "Es/N0 = 1/sigma2",
+        "QPSK at 45 degrees",
+    ):
         assert want in doc, (os.path.basename(path), want)
-    name = d["id"][len("diffusion_"):]
+    name = d["id"][len("diffusion_") :]
     if name in USES_MODEL:
         assert "gr-diffusion-model" in doc, name
     if name.startswith("ddpm_denoiser"):
-        for want in ("digital.mpsk_snr_est_cc", "probe_mpsk_snr_est_c", "snr_db / esn0_db / snr",
-                     "rotated copy", "1 + sigma2", "returns prior samples"):
+        for want in (
+            "digital.mpsk_snr_est_cc",
+            "probe_mpsk_snr_est_c",
+            "snr_db / esn0_db / snr",
+            "rotated copy",
+            "1 + sigma2",
+            "returns prior samples",
+        ):
             assert want in doc, (name, want)
 
 
@@ -51,8 +70,11 @@ def test_denoiser_docstrings():
     assert "returns samples of the prior" in cpp or "samples of the prior" in cpp
 
 
-@pytest.mark.parametrize("model", sorted(glob.glob(os.path.join(ROOT, "models", "*.onnx"))),
-                         ids=lambda p: os.path.basename(p))
+@pytest.mark.parametrize(
+    "model",
+    sorted(glob.glob(os.path.join(ROOT, "models", "*.onnx"))),
+    ids=lambda p: os.path.basename(p),
+)
 def test_model_cards_are_current(model):
     card = open(os.path.splitext(model)[0] + ".md").read()
     assert model_info.card_section(model) in card, "rerun model_info.update_card"
@@ -61,6 +83,12 @@ def test_model_cards_are_current(model):
 
 def test_conventions_page():
     text = flat(open(os.path.join(ROOT, "docs", "conventions.md")).read())
-    for want in ("Unit power means signal power", "at 45 degrees", "digital.mpsk_snr_est_cc",
-                 "probe_mpsk_snr_est_c", "What the denoisers check and say", "gr-diffusion-model"):
+    for want in (
+        "Unit power means signal power",
+        "at 45 degrees",
+        "digital.mpsk_snr_est_cc",
+        "probe_mpsk_snr_est_c",
+        "What the denoisers check and say",
+        "gr-diffusion-model",
+    ):
         assert want in text, want

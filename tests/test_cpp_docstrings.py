@@ -10,6 +10,7 @@ doxygen comments by scripts/fill_pydoc_templates.py; here: they are current, and
 C++ block of the built module has a class docstring and a constructor (make) docstring
 that documents each of its parameters under "Args:".
 """
+
 import os
 import re
 import subprocess
@@ -33,8 +34,11 @@ def cpp_blocks():
 
 
 def test_templates_are_current():
-    r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "fill_pydoc_templates.py"),
-                        "--check"], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "scripts", "fill_pydoc_templates.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
 
 

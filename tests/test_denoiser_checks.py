@@ -12,6 +12,7 @@ digital.probe_mpsk_snr_est_c's "snr" messages (Es/N0 in dB per symbol).
 
 Warnings go through GNU Radio's logger (console sink: stdout), read here with capfd.
 """
+
 import numpy as np
 import pmt
 import pytest
@@ -97,7 +98,8 @@ def test_paper_mode_warns_once(kind, capfd):
     # and what it says is what happens: most outputs land in a random quadrant
     x, y = qpsk(10.0)
     wrong = np.mean(np.sign(out.real) != np.sign(x.real)) + np.mean(
-        np.sign(out.imag) != np.sign(x.imag))
+        np.sign(out.imag) != np.sign(x.imag)
+    )
     assert wrong > 0.5, wrong  # per-rail errors ~0.5 each for prior samples; 0.002 Tweedie
     run(make(kind, mode="tweedie", esn0_db=10.0), y)
     assert "mode PAPER" not in logged(capfd)

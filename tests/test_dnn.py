@@ -1,5 +1,6 @@
 """DNN baseline receiver: PyTorch -> ONNX export / onnxruntime load parity, the training
 CLI, and the accuracy of the shipped models against the exact MMSE estimator."""
+
 import json
 import os
 
@@ -22,8 +23,9 @@ from gnuradio.diffusion.training import dnn
 
 
 def quick_net(head, snr_input, name="16qam", steps=30):
-    cfg = dnn.DnnConfig(data=name, head=head, snr_input=snr_input, steps=steps, batch=256,
-                        seed=1, threads=1)
+    cfg = dnn.DnnConfig(
+        data=name, head=head, snr_input=snr_input, steps=steps, batch=256, seed=1, threads=1
+    )
     return dnn.train_dnn(cfg, progress=False)
 
 
@@ -40,7 +42,7 @@ def test_export_load_parity(tmp_path, head, snr_input):
     np.testing.assert_allclose(m.constellation.points, c.points, atol=1e-15)
     np.testing.assert_array_equal(m.constellation.labels, c.labels)
     rng = np.random.default_rng(0)
-    n = 10_001                                             # > one onnxruntime chunk
+    n = 10_001  # > one onnxruntime chunk
     y = (rng.standard_normal(n) + 1j * rng.standard_normal(n)) * 0.8
     s2 = 10 ** (-rng.uniform(0, 20, n) / 10)
     with torch.no_grad():
@@ -66,11 +68,31 @@ def test_export_load_parity(tmp_path, head, snr_input):
 
 def test_training_cli_writes_loadable_model(tmp_path):
     from gnuradio.diffusion import train_dnn
+
     out = str(tmp_path / "cli.onnx")
     log = str(tmp_path / "loss.csv")
-    assert train_dnn.main(["--data", "qpsk", "--head", "classification", "--out", out,
-                           "--steps", "20", "--batch", "128", "--threads", "1",
-                           "--loss-log", log, "--no-progress"]) == 0
+    assert (
+        train_dnn.main(
+            [
+                "--data",
+                "qpsk",
+                "--head",
+                "classification",
+                "--out",
+                out,
+                "--steps",
+                "20",
+                "--batch",
+                "128",
+                "--threads",
+                "1",
+                "--loss-log",
+                log,
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     m = DnnModel(out)
     assert m.head == "classification" and m.constellation.order == 4
     rec = json.loads(m.metadata["training"])
@@ -81,7 +103,7 @@ def test_training_cli_writes_loadable_model(tmp_path):
 def test_rejects_non_dnn_files(tmp_path):
     with pytest.raises(FileNotFoundError):
         DnnModel("/nonexistent/nothing.onnx")
-    affine = os.path.join(ROOT, "tests", "data", "affine.onnx")     # an ONNX file, not ours
+    affine = os.path.join(ROOT, "tests", "data", "affine.onnx")  # an ONNX file, not ours
     with pytest.raises(ValueError, match="not a gr-diffusion DNN"):
         DnnModel(affine)
     garbage = tmp_path / "g.onnx"
@@ -132,5 +154,6 @@ def test_snr_mixture_mmse_limits():
     c = constellations.by_name("16qam")
     rng = np.random.default_rng(2)
     y = reference.awgn(c.points[rng.integers(0, 16, 3000)], 0.1, rng)
-    np.testing.assert_allclose(snr_mixture_mmse(y, c, 10.0, 10.0, k=3),
-                               reference.mmse_estimate(y, c, 0.1), atol=1e-12)
+    np.testing.assert_allclose(
+        snr_mixture_mmse(y, c, 10.0, 10.0, k=3), reference.mmse_estimate(y, c, 0.1), atol=1e-12
+    )

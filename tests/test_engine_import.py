@@ -1,6 +1,7 @@
 """The GNU Radio-free subpackages import and run without GNU Radio, and inference without
 torch: the source tree's python/ alone on the path, as on a machine without GNU Radio (the
 one test that does not import the build tree, see conftest.py)."""
+
 import os
 import subprocess
 import sys
@@ -48,9 +49,18 @@ print("core-ok", bool(model))
 
 def test_core_imports_without_gnuradio_and_torch():
     model = os.path.join(ROOT, "models", "16qam.onnx")
-    r = subprocess.run([sys.executable, "-c", CODE, os.path.join(ROOT, "python"),
-                        model if os.path.isfile(model) else ""],
-                       cwd=os.path.join(ROOT, "python"), capture_output=True, text=True,
-                       timeout=120)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CODE,
+            os.path.join(ROOT, "python"),
+            model if os.path.isfile(model) else "",
+        ],
+        cwd=os.path.join(ROOT, "python"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     assert "core-ok" in r.stdout

@@ -1,4 +1,5 @@
 """Engine: ONNX export (torch) / loading (onnxruntime) of eps-networks, metadata, errors."""
+
 import json
 import os
 
@@ -18,9 +19,10 @@ from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 def make_net(param="eps", T=12, hidden=16, seed=0, sched="wide", beta=1.0, emb_init="uniform"):
     torch.manual_seed(seed)
     s = make_schedule(sched, T)
-    net = EpsNetwork(T, hidden=hidden, depth=3, parameterization=param, abar=s.abar,
-                     beta=beta, emb_init=emb_init)
-    with torch.no_grad():                       # make the output non-trivial
+    net = EpsNetwork(
+        T, hidden=hidden, depth=3, parameterization=param, abar=s.abar, beta=beta, emb_init=emb_init
+    )
+    with torch.no_grad():  # make the output non-trivial
         for p in net.parameters():
             p.add_(0.3 * torch.randn_like(p))
     return net.eval(), s
@@ -35,19 +37,22 @@ def exported(tmp_path_factory):
     return net, s, c, path
 
 
-@pytest.mark.parametrize("param, beta, emb_init", [
-    ("eps", 1.0, "uniform"),            # the published network
-    ("eps", 20.0, "ones"),              # the shipped recipe: sharpness folded at export
-    ("v", 5.0, "snr"),
-    ("x0", 1.0, "uniform"),
-])
+@pytest.mark.parametrize(
+    "param, beta, emb_init",
+    [
+        ("eps", 1.0, "uniform"),  # the published network
+        ("eps", 20.0, "ones"),  # the shipped recipe: sharpness folded at export
+        ("v", 5.0, "snr"),
+        ("x0", 1.0, "uniform"),
+    ],
+)
 def test_onnx_parity_with_torch(tmp_path, param, beta, emb_init):
     net, s = make_net(param, seed=1, beta=beta, emb_init=emb_init)
     path = str(tmp_path / f"{param}{beta:g}.onnx")
     export_onnx(net, path, s, constellations.by_name("qpsk"))
     m = DdpmModel(path)
     rng = np.random.default_rng(0)
-    n = 5000                                     # > one internal chunk
+    n = 5000  # > one internal chunk
     x = rng.standard_normal((n, 2)).astype(np.float32)
     t = rng.integers(1, s.T + 1, n)
     got = m.predict_eps(x, t)
@@ -69,8 +74,8 @@ def test_graph_contract(exported):
     assert ins["x"].type.tensor_type.elem_type == TensorProto.FLOAT
     assert ins["t"].type.tensor_type.elem_type == TensorProto.INT64
     dims = ins["x"].type.tensor_type.shape.dim
-    assert dims[0].dim_param and dims[1].dim_value == 2                # dynamic batch
-    assert "Softplus" not in {n.op_type for n in model.graph.node}     # fast composite
+    assert dims[0].dim_param and dims[1].dim_value == 2  # dynamic batch
+    assert "Softplus" not in {n.op_type for n in model.graph.node}  # fast composite
 
 
 def test_metadata(exported):
@@ -83,7 +88,7 @@ def test_metadata(exported):
     assert md["gr_diffusion_format"] == "1" and md["parameterization"] == "eps"
     assert md["T"] == str(s.T) and md["schedule"] == "wide"
     assert md["noise_variance_convention"] == "per complex sample; Es/N0 = 1/sigma^2"
-    np.testing.assert_array_equal(parse_floats(md["alphas"]), s.alphas)   # exact round trip
+    np.testing.assert_array_equal(parse_floats(md["alphas"]), s.alphas)  # exact round trip
     np.testing.assert_array_equal(m.schedule.abar, s.abar)
     pts = parse_floats(md["constellation_points"])
     np.testing.assert_array_equal(pts[0::2] + 1j * pts[1::2], c.points)
@@ -144,22 +149,31 @@ def test_missing_metadata_key(exported, tmp_path):
         DdpmModel(p)
 
 
-def _graph_model(path, x_name="x", x_type=TensorProto.FLOAT, x_cols=2, t_type=TensorProto.INT64,
-                 out_name="eps"):
+def _graph_model(
+    path, x_name="x", x_type=TensorProto.FLOAT, x_cols=2, t_type=TensorProto.INT64, out_name="eps"
+):
     """x[:, :2] (cast to float) as 'eps', t unused except through a shape-neutral op."""
-    nodes = [helper.make_node("Cast", [x_name], ["xf"], to=TensorProto.FLOAT),
-             helper.make_node("Slice", ["xf", "st", "en", "ax"], [out_name])]
+    nodes = [
+        helper.make_node("Cast", [x_name], ["xf"], to=TensorProto.FLOAT),
+        helper.make_node("Slice", ["xf", "st", "en", "ax"], [out_name]),
+    ]
     inits = [numpy_helper.from_array(np.array([0], np.int64), n) for n in ("st", "ax")]
     inits.append(numpy_helper.from_array(np.array([2], np.int64), "en"))
     inits[1] = numpy_helper.from_array(np.array([1], np.int64), "ax")
     g = helper.make_graph(
-        nodes, "g",
-        [helper.make_tensor_value_info(x_name, x_type, ["N", x_cols]),
-         helper.make_tensor_value_info("t", t_type, ["N"])],
-        [helper.make_tensor_value_info(out_name, TensorProto.FLOAT, ["N", 2])], inits)
+        nodes,
+        "g",
+        [
+            helper.make_tensor_value_info(x_name, x_type, ["N", x_cols]),
+            helper.make_tensor_value_info("t", t_type, ["N"]),
+        ],
+        [helper.make_tensor_value_info(out_name, TensorProto.FLOAT, ["N", 2])],
+        inits,
+    )
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
     s = make_schedule("paper", 4)
     from gnuradio.diffusion.core.onnx_model import build_metadata
+
     for k, v in build_metadata(s, constellations.by_name("qpsk")).items():
         m.metadata_props.add(key=k, value=v)
     onnx.save(m, path)
@@ -172,13 +186,16 @@ def test_handmade_graph_loads(tmp_path):
     np.testing.assert_array_equal(m.predict_eps(x, np.ones(4, np.int64)), x)
 
 
-@pytest.mark.parametrize("kw, msg", [
-    ({"x_name": "inp"}, r"inputs must be named 'x' and 't'"),
-    ({"x_type": TensorProto.DOUBLE}, r"input 'x' has type float64"),
-    ({"t_type": TensorProto.INT32}, r"input 't' has type int32"),
-    ({"x_cols": 3}, r"input 'x' has shape"),
-    ({"out_name": "y"}, r"output named 'eps'"),
-])
+@pytest.mark.parametrize(
+    "kw, msg",
+    [
+        ({"x_name": "inp"}, r"inputs must be named 'x' and 't'"),
+        ({"x_type": TensorProto.DOUBLE}, r"input 'x' has type float64"),
+        ({"t_type": TensorProto.INT32}, r"input 't' has type int32"),
+        ({"x_cols": 3}, r"input 'x' has shape"),
+        ({"out_name": "y"}, r"output named 'eps'"),
+    ],
+)
 def test_wrong_io_is_rejected(tmp_path, kw, msg):
     p = _graph_model(str(tmp_path / "bad.onnx"), **kw)
     with pytest.raises(ValueError, match="bad.onnx: .*" + msg):
@@ -187,6 +204,7 @@ def test_wrong_io_is_rejected(tmp_path, kw, msg):
 
 def test_unknown_provider_lists_installed(exported):
     import onnxruntime as ort
+
     with pytest.raises(ValueError) as e:
         DdpmModel(exported[3], providers=["NoSuchExecutionProvider"])
     msg = str(e.value)

@@ -6,6 +6,7 @@ Tweedie at the matched step must then reproduce E[x|y] to ~1e-6.  A per-rail / p
 slip (a factor 2 = 3 dB in sigma2 anywhere in the chain) breaks that by orders of magnitude,
 which test_tweedie_detects_a_3db_slip demonstrates.
 """
+
 import numpy as np
 import pytest
 from gnuradio.diffusion.core import constellations, reference, samplers
@@ -29,7 +30,7 @@ def test_oracle_tweedie_equals_exact_mmse(cname, sched):
     # (t <= 80: below ~-15 dB |y| >> 1 and float32 rounding of the network input, ~6e-8 |y|,
     # alone exceeds 1e-6)
     for t in (3, 20, 45, 65, 80):
-        s2 = s.sigma2[t - 1]                               # exactly on the step grid
+        s2 = s.sigma2[t - 1]  # exactly on the step grid
         y = reference.awgn(x, s2, rng)
         info = {}
         est = samplers.denoise(oracle, y, s2, "tweedie", info=info)
@@ -43,12 +44,12 @@ def test_oracle_tweedie_per_sample_sigma2():
     s = make_schedule("wide")
     oracle = OracleEpsModel(c, s)
     _, x, rng = symbols(c, 6000, 2)
-    t = rng.integers(20, 80, len(x))                       # Es/N0 from ~+30 to -15 dB
+    t = rng.integers(20, 80, len(x))  # Es/N0 from ~+30 to -15 dB
     s2 = s.sigma2[t - 1]
     y = reference.awgn(x, s2, rng)
     info = {}
     est = samplers.denoise(oracle, y, s2, "tweedie", info=info)
-    assert info["calls"] == 1                              # one batched call, per-sample t
+    assert info["calls"] == 1  # one batched call, per-sample t
     np.testing.assert_array_equal(info["t"], t)
     np.testing.assert_allclose(est, mmse_estimate(y, c, s2), rtol=0, atol=1e-6)
 
@@ -59,7 +60,7 @@ def test_tweedie_detects_a_3db_slip():
     c = constellations.by_name("16qam")
     s = make_schedule("wide")
     _, x, rng = symbols(c, 4000, 3)
-    s2 = s.sigma2[45]                                      # ~ +10.5 dB
+    s2 = s.sigma2[45]  # ~ +10.5 dB
     y = reference.awgn(x, s2, rng)
     est = samplers.denoise(OracleEpsModel(c, s), y, s2, "tweedie")
     for wrong in (s2 / 2, 2 * s2):
@@ -85,21 +86,22 @@ def test_forward_noise_convention():
     complex variance (1 - abar)/abar = the schedule's sigma2, the variance matched_step uses."""
     torch = pytest.importorskip("torch")
     from gnuradio.diffusion.training import ddpm as training
+
     s = make_schedule("wide")
     g = torch.Generator().manual_seed(0)
     n = 100000
     eps = training.complex_eps(n, g)
-    assert abs(float((eps ** 2).sum(1).mean()) - 1.0) < 0.01
+    assert abs(float((eps**2).sum(1).mean()) - 1.0) < 0.01
     assert abs(float((eps[:, 0] ** 2).mean()) - 0.5) < 0.01
     sa = torch.tensor(np.sqrt(np.r_[1.0, s.abar]), dtype=torch.float64)[:, None]
     s1 = torch.tensor(np.sqrt(1 - np.r_[1.0, s.abar]), dtype=torch.float64)[:, None]
     src = training.ConstellationSource(constellations.by_name("16qam"))
     x0 = src.sample(n, g).double()
-    assert abs(float((x0 ** 2).sum(1).mean()) - 1.0) < 0.01
+    assert abs(float((x0**2).sum(1).mean()) - 1.0) < 0.01
     t = torch.full((n,), 50, dtype=torch.int64)
     xt = training.q_sample(x0, t, eps.double(), sa, s1)
     err = xt / sa[50] - x0
-    assert abs(float((err ** 2).sum(1).mean()) / s.sigma2[49] - 1) < 0.02
+    assert abs(float((err**2).sum(1).mean()) / s.sigma2[49] - 1) < 0.02
 
 
 def test_ddim_one_step_is_tweedie_and_modes_are_deterministic():
@@ -110,7 +112,7 @@ def test_ddim_one_step_is_tweedie_and_modes_are_deterministic():
     tw = samplers.denoise(oracle, y, 0.2)
     np.testing.assert_array_equal(samplers.denoise(oracle, y, 0.2, "ddim", steps=1), tw)
     info = {}
-    d5 = samplers.denoise(oracle, y, 0.2, "ddim", info=info)       # default k = 5
+    d5 = samplers.denoise(oracle, y, 0.2, "ddim", info=info)  # default k = 5
     assert info["calls"] == samplers.DEFAULT_DDIM_STEPS == 5
     np.testing.assert_array_equal(d5, samplers.denoise(oracle, y, 0.2, "ddim", steps=5))
 
@@ -120,7 +122,7 @@ def test_ddim_handles_fewer_steps_than_k():
     s = make_schedule("wide")
     oracle = OracleEpsModel(c, s)
     y = np.array([0.7 + 0.7j, -0.6 + 0.8j])
-    s2 = np.array([s.sigma2[1], s.sigma2[40]])                      # t* = 2 and 41
+    s2 = np.array([s.sigma2[1], s.sigma2[40]])  # t* = 2 and 41
     info = {}
     out = samplers.denoise(oracle, y, s2, "ddim", steps=10, info=info)
     assert np.all(np.isfinite(out)) and info["calls"] == 10
@@ -133,7 +135,7 @@ def test_posterior_is_a_posterior_sample():
     s = make_schedule("wide")
     oracle = OracleEpsModel(c, s, dtype=np.float32)
     _, x, rng = symbols(c, 4000, 6)
-    s2 = 10 ** (-0.8)                                               # 8 dB
+    s2 = 10 ** (-0.8)  # 8 dB
     y = reference.awgn(x, s2, rng)
     info = {}
     a = samplers.denoise(oracle, y, s2, "posterior", rng=np.random.default_rng(9), info=info)
@@ -169,7 +171,7 @@ def test_denoise_argument_errors_and_shapes():
     assert out.shape == (2, 3) and out.dtype == np.complex64
     assert set(samplers.MODES) == {"tweedie", "ddim", "posterior", "paper"}
     info = {}
-    samplers.denoise(oracle, np.ones(4), 1e-8, info=info)             # +80 dB: clamped
+    samplers.denoise(oracle, np.ones(4), 1e-8, info=info)  # +80 dB: clamped
     assert info["clamped"] == 4
 
 
@@ -179,8 +181,8 @@ def test_reference_separable_path_equals_generic():
     _, x, rng = symbols(c, 3000, 8)
     s2 = rng.uniform(0.01, 1.0, len(x))
     y = reference.awgn(x, s2, rng)
-    fast = mmse_estimate(y, c, s2)                                  # per-rail path
-    generic = mmse_estimate(y, c, s2, pmf=np.ones(c.order))         # [N, M] path
+    fast = mmse_estimate(y, c, s2)  # per-rail path
+    generic = mmse_estimate(y, c, s2, pmf=np.ones(c.order))  # [N, M] path
     np.testing.assert_allclose(fast, generic, rtol=0, atol=1e-12)
 
 
@@ -188,7 +190,7 @@ def test_reference_stable_at_extreme_snr_and_pmf():
     c = constellations.by_name("16qam")
     idx, x, rng = symbols(c, 2000, 9)
     y = reference.awgn(x, 1e-3, rng)
-    est = mmse_estimate(y, c, 1e-9)                                 # absurdly small sigma2
+    est = mmse_estimate(y, c, 1e-9)  # absurdly small sigma2
     assert np.all(np.isfinite(est))
     np.testing.assert_allclose(est, reference.hard_decision(y, c), atol=1e-12)
     assert reference.ser(est, idx, c) == 0.0

@@ -1,4 +1,5 @@
 """Engine: noise schedules and the sigma^2 -> matched-step map."""
+
 import numpy as np
 import pytest
 from gnuradio.diffusion.core import schedules
@@ -15,7 +16,7 @@ def test_paper_schedule_values():
     assert np.all(np.diff(s.alphas) < 0)
     np.testing.assert_allclose(s.betas, 1 - s.alphas, rtol=0, atol=0)
     np.testing.assert_allclose(s.abar, np.cumprod(s.alphas), rtol=1e-15)
-    assert 0.55 < s.abar[-1] < 0.65                       # abar_T ~ 0.6
+    assert 0.55 < s.abar[-1] < 0.65  # abar_T ~ 0.6
     # ... so it cannot represent Es/N0 below ~ +2 dB
     assert 1.5 < s.snr_db[-1] < 2.5
 
@@ -59,14 +60,14 @@ def test_matched_step_on_grid(name):
 
 def test_matched_step_nearest_in_db_and_scalar():
     s = make_schedule("wide")
-    lo, hi = s.sigma2[40], s.sigma2[41]                    # steps 41, 42
-    mid = np.sqrt(lo * hi)                                  # geometric midpoint
+    lo, hi = s.sigma2[40], s.sigma2[41]  # steps 41, 42
+    mid = np.sqrt(lo * hi)  # geometric midpoint
     assert s.matched_step(mid * 0.999) == (41, False)
     assert s.matched_step(mid * 1.001) == (42, False)
     t, cl = s.matched_step(0.1)
     assert isinstance(t, int) and isinstance(cl, bool)
     assert abs(s.snr_db[t - 1] - 10.0) <= 0.5 * abs(s.snr_db[1] - s.snr_db[0]) + 1e-9
-    ts, _ = s.matched_step(np.logspace(-4, 2, 200))        # monotone in sigma2
+    ts, _ = s.matched_step(np.logspace(-4, 2, 200))  # monotone in sigma2
     assert np.all(np.diff(ts) >= 0)
 
 

@@ -1,4 +1,5 @@
 """Engine: the training CLI end to end (a few steps), data sources, loss weights."""
+
 import json
 
 import numpy as np
@@ -15,9 +16,28 @@ from gnuradio.diffusion.training import ddpm as training  # noqa: E402
 def _train(tmp_path, data, *extra):
     out = str(tmp_path / "m.onnx")
     log = str(tmp_path / "loss.csv")
-    rc = train_cli.main(["--data", data, "--out", out, "--steps", "6", "--batch", "64",
-                         "--T", "10", "--hidden", "16", "--no-progress", "--loss-log", log,
-                         "--seed", "3", *extra])
+    rc = train_cli.main(
+        [
+            "--data",
+            data,
+            "--out",
+            out,
+            "--steps",
+            "6",
+            "--batch",
+            "64",
+            "--T",
+            "10",
+            "--hidden",
+            "16",
+            "--no-progress",
+            "--loss-log",
+            log,
+            "--seed",
+            "3",
+            *extra,
+        ]
+    )
     assert rc == 0
     return DdpmModel(out), log
 
@@ -45,7 +65,7 @@ def test_cli_published_recipe_and_v(tmp_path):
     m, _ = _train(tmp_path, "8psk", "--published", "--parameterization", "v")
     cfg = m.training["config"]
     assert cfg["beta"] == 1.0 and cfg["emb_init"] == "uniform" and cfg["lr"] == 1e-3
-    assert m.metadata["parameterization"] == "eps"                    # graph output
+    assert m.metadata["parameterization"] == "eps"  # graph output
     assert m.metadata["training_parameterization"] == "v"
 
 
@@ -57,7 +77,7 @@ def test_cli_swissroll_and_recordings(tmp_path):
     raw = tmp_path / "rec.cf32"
     z.tofile(raw)
     src = training.make_source(str(raw))
-    assert abs(float((src.data ** 2).sum(1).mean()) - 1.0) < 1e-4      # unit power
+    assert abs(float((src.data**2).sum(1).mean()) - 1.0) < 1e-4  # unit power
     m, _ = _train(tmp_path / "r", str(raw))
     assert m.metadata["constellation"] == "rec"
     # SigMF ci16_le
@@ -67,7 +87,7 @@ def test_cli_swissroll_and_recordings(tmp_path):
     with open(str(base) + ".sigmf-meta", "w") as f:
         json.dump({"global": {"core:datatype": "ci16_le"}, "captures": [], "annotations": []}, f)
     src = training.make_source(str(base) + ".sigmf-meta")
-    assert len(src) == 500 and abs(float((src.data ** 2).sum(1).mean()) - 1.0) < 1e-4
+    assert len(src) == 500 and abs(float((src.data**2).sum(1).mean()) - 1.0) < 1e-4
     with open(str(base) + ".sigmf-meta", "w") as f:
         json.dump({"global": {"core:datatype": "rf32_le"}}, f)
     with pytest.raises(ValueError, match="unsupported SigMF datatype"):

@@ -1,4 +1,5 @@
 """Every GNU Radio Companion flowgraph in the repository compiles with grcc."""
+
 import glob
 import os
 import subprocess
@@ -17,8 +18,13 @@ def test_repository_has_flowgraphs():
 
 @pytest.mark.parametrize("path", GRC_FILES, ids=lambda p: os.path.relpath(p, ROOT))
 def test_grcc_compiles(path, tmp_path, grc_env):
-    r = subprocess.run([sys.executable, "/usr/bin/grcc", "-o", str(tmp_path), path],
-                       capture_output=True, text=True, timeout=120, env=grc_env)
+    r = subprocess.run(
+        [sys.executable, "/usr/bin/grcc", "-o", str(tmp_path), path],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=grc_env,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Error" not in r.stdout + r.stderr, r.stdout + r.stderr
     generated = glob.glob(os.path.join(str(tmp_path), "*.py"))

@@ -15,6 +15,7 @@ float32 differences for a few samples near a decision boundary: measured over 4 
 samples, median 3e-8, >= 99.8 % of samples within 1e-5, max 1.1e-4. So there: 99 % of samples
 within 1e-5 and all within 1e-3; a noise mismatch moves most samples by O(0.1).
 """
+
 import os
 
 import numpy as np
@@ -52,7 +53,7 @@ def data():
     rng = np.random.default_rng(4)
     n = 500
     x = m.constellation.points[rng.integers(0, 16, n)]
-    s2 = 10 ** (-rng.uniform(3, 25, n) / 10)              # per-sample noise levels
+    s2 = 10 ** (-rng.uniform(3, 25, n) / 10)  # per-sample noise levels
     y = reference.awgn(x, s2, rng).astype(np.complex64)
     return m, y, s2
 
@@ -117,11 +118,23 @@ def test_stochastic_output_independent_of_chunking(mode):
     cpp = diffusion.ddpm_denoiser
     outs = {}
     for max_items in (7, 1000, None):
-        c = cpp(model_path(), getattr(cpp, mode.upper()), 5, cpp.NOISE_PARAMETER, 10.0, "cpu", 1,
-                512, 5, "auto", 2)
+        c = cpp(
+            model_path(),
+            getattr(cpp, mode.upper()),
+            5,
+            cpp.NOISE_PARAMETER,
+            10.0,
+            "cpu",
+            1,
+            512,
+            5,
+            "auto",
+            2,
+        )
         outs[("cpp", max_items)] = run_block(c, y, max_items)
-        p = diffusion.ddpm_denoiser_py(model_path(), mode, 5, "parameter", 10.0, "cpu", 1, 512,
-                                       5, "auto")
+        p = diffusion.ddpm_denoiser_py(
+            model_path(), mode, 5, "parameter", 10.0, "cpu", 1, 512, 5, "auto"
+        )
         outs[("py", max_items)] = run_block(p, y, max_items)
     ref = outs[("cpp", None)]
     assert len(ref) == n
@@ -130,8 +143,9 @@ def test_stochastic_output_independent_of_chunking(mode):
     numpy_ref = samplers.denoise(m, y, 0.1, mode=mode, rng=CounterRng(5))
     assert close(ref, numpy_ref, mode)
     # the NumPy engine of the Python block, chunked finely, agrees too
-    p = diffusion.ddpm_denoiser_py(model_path(), mode, 5, "parameter", 10.0, "cpu", 1, 512, 5,
-                                   "numpy")
+    p = diffusion.ddpm_denoiser_py(
+        model_path(), mode, 5, "parameter", 10.0, "cpu", 1, 512, 5, "numpy"
+    )
     assert close(run_block(p, y, 7), ref, mode)
 
 
@@ -147,9 +161,11 @@ def test_unrecognised_graph_falls_back_or_refuses():
     fused = diffusion.denoise_engine(model_path(), "fused")
     t = np.full(300, 30, dtype=np.int32)
     assert rel(eng.denoise(y, t, 1, 4, 0, None), fused.denoise(y, t, 1, 4, 0, None)) < TOL
-    for make in (lambda: diffusion.denoise_engine(UNFUSED, "fused"),
-                 lambda: diffusion.ddpm_denoiser(UNFUSED, engine="fused"),
-                 lambda: diffusion.ddpm_denoiser_py(UNFUSED, engine="fused")):
+    for make in (
+        lambda: diffusion.denoise_engine(UNFUSED, "fused"),
+        lambda: diffusion.ddpm_denoiser(UNFUSED, engine="fused"),
+        lambda: diffusion.ddpm_denoiser_py(UNFUSED, engine="fused"),
+    ):
         with pytest.raises(ValueError, match="16qam_matmul.onnx.*fused"):
             make()
 
@@ -166,10 +182,11 @@ def test_engine_parameter_errors():
     with pytest.raises(ValueError, match="cpu provider takes none"):
         diffusion.ddpm_denoiser(model_path(), provider_options="device_id=0")
     import onnxruntime
+
     if "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
         with pytest.raises(ValueError, match="installed: .*CPUExecutionProvider"):
-            diffusion.ddpm_denoiser(model_path(), provider="cuda",
-                                    provider_options="device_id=0")
+            diffusion.ddpm_denoiser(model_path(), provider="cuda", provider_options="device_id=0")
         with pytest.raises(ValueError, match="installed: .*CPUExecutionProvider"):
-            diffusion.denoise_engine(model_path(), "auto", 1, 64, "tensorrt", 1,
-                                     "trt_fp16_enable=1")
+            diffusion.denoise_engine(
+                model_path(), "auto", 1, 64, "tensorrt", 1, "trt_fp16_enable=1"
+            )

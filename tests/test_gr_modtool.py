@@ -7,6 +7,7 @@
 Python sync block lands in the install list (once), its QA is picked up by the QA glob (no
 second GR_ADD_TEST), its GRC file is installed, and the GNU Radio-free subpackages still
 import with GNU Radio blocked (the block is a placeholder there)."""
+
 import os
 import re
 import shutil
@@ -18,7 +19,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GR_MODTOOL = shutil.which("gr_modtool")
 
-BLOCKED_IMPORT = r'''
+BLOCKED_IMPORT = r"""
 import sys
 class Blocker:
     def find_spec(self, name, path=None, target=None):
@@ -36,12 +37,13 @@ try:
 except ImportError as e:
     assert "needs GNU Radio" in str(e)
     print("placeholder-ok")
-'''
+"""
 
 
 def _copy_tree(dst):
-    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
-                           check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     for f in files:
         if f.startswith(("models/", "bench/", "tests/", "examples/")):
             continue
@@ -55,10 +57,30 @@ def added(tmp_path_factory):
         pytest.fail("gr_modtool not found (it comes with Debian's gnuradio-dev)")
     tree = str(tmp_path_factory.mktemp("modtool") / "gr-diffusion")
     _copy_tree(tree)
-    r = subprocess.run([sys.executable, GR_MODTOOL, "add", "-t", "sync", "-l", "python",
-                        "--argument-list", "", "--add-python-qa", "--copyright", "gr-diffusion authors",
-                        "--scm-mode", "no", "-y",
-                        "newblock"], cwd=tree, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [
+            sys.executable,
+            GR_MODTOOL,
+            "add",
+            "-t",
+            "sync",
+            "-l",
+            "python",
+            "--argument-list",
+            "",
+            "--add-python-qa",
+            "--copyright",
+            "gr-diffusion authors",
+            "--scm-mode",
+            "no",
+            "-y",
+            "newblock",
+        ],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     return tree
 
@@ -78,7 +100,7 @@ def test_cmake_lists_extended_once(added):
     cm = _read(added, "python", "diffusion", "CMakeLists.txt")
     install = re.search(r"GR_PYTHON_INSTALL\((.*?)\)", cm, flags=re.S).group(1)
     assert install.split().count("newblock.py") == 1
-    assert "GR_ADD_TEST(qa_newblock" not in cm      # the qa_*.py glob already runs it
+    assert "GR_ADD_TEST(qa_newblock" not in cm  # the qa_*.py glob already runs it
     assert _read(added, "grc", "CMakeLists.txt").split().count("diffusion_newblock.block.yml") == 1
 
 
@@ -89,8 +111,12 @@ def test_init_imports_new_block(added):
 
 
 def test_core_imports_with_gnuradio_blocked(added):
-    r = subprocess.run([sys.executable, "-c", BLOCKED_IMPORT, os.path.join(added, "python")],
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-c", BLOCKED_IMPORT, os.path.join(added, "python")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     assert "placeholder-ok" in r.stdout
 
@@ -102,12 +128,14 @@ def test_new_block_runs_in_a_flowgraph(added):
     src = _read(added, "python", "diffusion", "newblock.py")
     with open(path, "w") as f:
         f.write(re.sub(r"<\+(numpy\.\w+)\+>", r"\1", src))
-    code = (f"import sys; sys.path.insert(0, {os.path.dirname(path)!r})\n"
-            "import newblock; from gnuradio import blocks, gr\n"
-            "tb = gr.top_block(); b = newblock.newblock()\n"
-            "src = blocks.vector_source_f([1.0, 2.0, 3.0]); snk = blocks.vector_sink_f()\n"
-            "tb.connect(src, b, snk); tb.run(); assert list(snk.data()) == [1.0, 2.0, 3.0]\n"
-            "print('block-ok')")
+    code = (
+        f"import sys; sys.path.insert(0, {os.path.dirname(path)!r})\n"
+        "import newblock; from gnuradio import blocks, gr\n"
+        "tb = gr.top_block(); b = newblock.newblock()\n"
+        "src = blocks.vector_source_f([1.0, 2.0, 3.0]); snk = blocks.vector_sink_f()\n"
+        "tb.connect(src, b, snk); tb.run(); assert list(snk.data()) == [1.0, 2.0, 3.0]\n"
+        "print('block-ok')"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "block-ok" in r.stdout, r.stderr[-3000:]
 
@@ -127,8 +155,11 @@ def test_every_file_is_installed():
     for sub in ("", "core", "shaping", "link", "training"):
         d = os.path.join(pkg, sub)
         listed = _install_list(os.path.join(d, "CMakeLists.txt"))
-        missing += [os.path.join(sub, f) for f in os.listdir(d)
-                    if f.endswith(".py") and not f.startswith("qa_") and f not in listed]
+        missing += [
+            os.path.join(sub, f)
+            for f in os.listdir(d)
+            if f.endswith(".py") and not f.startswith("qa_") and f not in listed
+        ]
     grc = os.path.join(ROOT, "grc")
     listed = _install_list(os.path.join(grc, "CMakeLists.txt"))
     missing += [f for f in os.listdir(grc) if f.endswith(".yml") and f not in listed]

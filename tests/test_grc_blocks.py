@@ -4,6 +4,7 @@ Uses GRC's own machinery: the YAML schema checker, the platform that loads the b
 (GNU Radio's blocks and this checkout's grc/, not an installed copy), and a flow graph per
 block whose default parameters must evaluate and render its make template.
 """
+
 import glob
 import os
 
@@ -20,12 +21,19 @@ BLOCK_IDS = [yaml.safe_load(open(p))["id"] for p in YML]
 
 @pytest.fixture(scope="module")
 def platform():
-    p = Platform(name="gr-diffusion test", prefs=gr.prefs(), version=gr.version(),
-                 version_parts=(gr.major_version(), gr.api_version(), gr.minor_version()))
+    p = Platform(
+        name="gr-diffusion test",
+        prefs=gr.prefs(),
+        version=gr.version(),
+        version_parts=(gr.major_version(), gr.api_version(), gr.minor_version()),
+    )
     # GNU Radio's own blocks and this checkout's grc/, not the copy installed under /usr/local
     ours = "diffusion_mi_probe.block.yml"
-    stock = [d for d in p.config.block_paths
-             if os.path.isdir(d) and not os.path.isfile(os.path.join(d, ours))]
+    stock = [
+        d
+        for d in p.config.block_paths
+        if os.path.isdir(d) and not os.path.isfile(os.path.join(d, ours))
+    ]
     p.build_library(path=stock + [os.path.join(ROOT, "grc")])
     return p
 
@@ -46,8 +54,7 @@ def test_yml_passes_grc_schema(path):
 
 @pytest.mark.parametrize("block_id", BLOCK_IDS)
 def test_installed_grc_finds_block(platform, block_id):
-    assert block_id in platform.blocks, (
-        f"{block_id} is not in GRC's library built from grc/")
+    assert block_id in platform.blocks, f"{block_id} is not in GRC's library built from grc/"
 
 
 @pytest.mark.parametrize("block_id", BLOCK_IDS)

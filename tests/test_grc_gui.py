@@ -15,6 +15,7 @@ flow graph's name in its title, a screenshot of it is not blank, the block libra
 all resolve. Needs Xvfb, xdotool and xwd (scripts/install.sh installs them).
 Set GRC_GUI_SCREENSHOT=path.png to keep the screenshot.
 """
+
 import json
 import os
 import shutil
@@ -50,11 +51,11 @@ def read_xwd(data):
     bpp = bytes_per_line // width
     assert bpp in (3, 4), bits_per_pixel
     off = header_size + 12 * ncolors
-    raw = np.frombuffer(data[off:off + bytes_per_line * height], np.uint8)
-    px = raw.reshape(height, bytes_per_line)[:, :width * bpp].reshape(height, width, bpp)
+    raw = np.frombuffer(data[off : off + bytes_per_line * height], np.uint8)
+    px = raw.reshape(height, bytes_per_line)[:, : width * bpp].reshape(height, width, bpp)
     if byte_order == 0:  # LSBFirst: B G R (X)
         return np.ascontiguousarray(px[:, :, 2::-1])
-    return np.ascontiguousarray(px[:, :, bpp - 3:])
+    return np.ascontiguousarray(px[:, :, bpp - 3 :])
 
 
 def _module_block_ids():
@@ -79,8 +80,11 @@ def grc_session(tmp_path_factory):
     assert not missing, f"{missing} not installed: run scripts/install.sh"
     tmp = tmp_path_factory.mktemp("grc_gui")
     r, w = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1600x1000x24",
-                             "-nolisten", "tcp"], pass_fds=(w,), stderr=subprocess.DEVNULL)
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(w), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+        pass_fds=(w,),
+        stderr=subprocess.DEVNULL,
+    )
     os.close(w)
     procs = [xvfb]
     try:
@@ -88,15 +92,25 @@ def grc_session(tmp_path_factory):
             display = ":" + f.readline().strip()
         from gnuradio import gr
 
-        env = dict(os.environ, DISPLAY=display, HOME=str(tmp), GRC_BLOCKS_PATH=GRC_DIR,
-                   GR_CONF_GRC_GLOBAL_BLOCKS_PATH=os.path.join(gr.prefix(), "share",
-                                                               "gnuradio", "grc", "blocks"),
-                   PYTHONPATH=os.pathsep.join([_build_modules()] + sys.path[1:]),
-                   NO_AT_BRIDGE="1")
+        env = dict(
+            os.environ,
+            DISPLAY=display,
+            HOME=str(tmp),
+            GRC_BLOCKS_PATH=GRC_DIR,
+            GR_CONF_GRC_GLOBAL_BLOCKS_PATH=os.path.join(
+                gr.prefix(), "share", "gnuradio", "grc", "blocks"
+            ),
+            PYTHONPATH=os.pathsep.join([_build_modules()] + sys.path[1:]),
+            NO_AT_BRIDGE="1",
+        )
         out_json = str(tmp / "probe.json")
         log = open(tmp / "grc.log", "w")
-        grc = subprocess.Popen([sys.executable, PROBE, out_json, FLOWGRAPH], env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+        grc = subprocess.Popen(
+            [sys.executable, PROBE, out_json, FLOWGRAPH],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         procs.append(grc)
         deadline = time.monotonic() + 90
         while not os.path.exists(out_json):
@@ -108,25 +122,45 @@ def grc_session(tmp_path_factory):
             probe = json.load(f)
         time.sleep(1.0)  # let GTK draw the expanded tree
         xenv = dict(os.environ, DISPLAY=display)
-        wid = subprocess.run(["xdotool", "search", "--onlyvisible", "--name",
-                              "ddpm_sim_qt"], env=xenv, capture_output=True, text=True,
-                             timeout=20).stdout.split()
+        wid = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", "ddpm_sim_qt"],
+            env=xenv,
+            capture_output=True,
+            text=True,
+            timeout=20,
+        ).stdout.split()
         assert wid, "no visible X window named after the flow graph"
-        title = subprocess.run(["xdotool", "getwindowname", wid[0]], env=xenv,
-                               capture_output=True, text=True, timeout=20).stdout.strip()
-        geo = subprocess.run(["xdotool", "getwindowgeometry", "--shell", wid[0]], env=xenv,
-                             capture_output=True, text=True, timeout=20).stdout
+        title = subprocess.run(
+            ["xdotool", "getwindowname", wid[0]],
+            env=xenv,
+            capture_output=True,
+            text=True,
+            timeout=20,
+        ).stdout.strip()
+        geo = subprocess.run(
+            ["xdotool", "getwindowgeometry", "--shell", wid[0]],
+            env=xenv,
+            capture_output=True,
+            text=True,
+            timeout=20,
+        ).stdout
         geom = dict(line.split("=") for line in geo.split())
-        shot = subprocess.run(["xwd", "-root", "-silent"], env=xenv, capture_output=True,
-                              timeout=30).stdout
+        shot = subprocess.run(
+            ["xwd", "-root", "-silent"], env=xenv, capture_output=True, timeout=30
+        ).stdout
         img = read_xwd(shot)
         keep = os.environ.get("GRC_GUI_SCREENSHOT")
         if keep:
             from PIL import Image
 
             Image.fromarray(img).save(keep)
-        yield {"probe": probe, "title": title, "img": img, "log": tmp / "grc.log",
-               "geom": {k: int(v) for k, v in geom.items() if k != "SCREEN"}}
+        yield {
+            "probe": probe,
+            "title": title,
+            "img": img,
+            "log": tmp / "grc.log",
+            "geom": {k: int(v) for k, v in geom.items() if k != "SCREEN"},
+        }
     finally:
         for p in reversed(procs):
             p.terminate()
@@ -146,12 +180,12 @@ def test_window_title(grc_session):
 def test_screenshot_not_blank(grc_session):
     g, img = grc_session["geom"], grc_session["img"]
     assert g["WIDTH"] >= 640 and g["HEIGHT"] >= 480, g
-    win = img[g["Y"]:g["Y"] + g["HEIGHT"], g["X"]:g["X"] + g["WIDTH"]].reshape(-1, 3)
+    win = img[g["Y"] : g["Y"] + g["HEIGHT"], g["X"] : g["X"] + g["WIDTH"]].reshape(-1, 3)
     # outside the window the Xvfb root is one colour: the window must be drawn
     colours = np.unique(win, axis=0)
     assert len(colours) > 50, f"only {len(colours)} colours in the GRC window"
     # canvas = left 60 % below menu + toolbar, above the console: the flow graph's blocks
-    c = img[g["Y"] + 80:g["Y"] + int(0.65 * g["HEIGHT"]), g["X"]:g["X"] + int(0.6 * g["WIDTH"])]
+    c = img[g["Y"] + 80 : g["Y"] + int(0.65 * g["HEIGHT"]), g["X"] : g["X"] + int(0.6 * g["WIDTH"])]
     flat = c.reshape(-1, 3)
     vals, counts = np.unique(flat, axis=0, return_counts=True)
     background = vals[np.argmax(counts)]

@@ -6,6 +6,7 @@
 """core.input_check: does a denoiser's input look like the model's constellation?
 (issue 15, item 2; the C++ twin lib/input_check.h has the same cases in
 lib/qa_input_check.cc.)"""
+
 import numpy as np
 import pytest
 from gnuradio.diffusion.core import constellations, input_check, reference
@@ -56,7 +57,7 @@ def test_badly_scaled_input_is_flagged(gain):
     y, s2 = received(QAM16, 10.0, gain=gain, seed=11)
     r = input_check.check_input(y, QAM16.points, s2)
     # noise is not scaled: ratio (g^2 + s2) / (1 + s2)
-    assert r.power_off and r.power_ratio == pytest.approx((gain ** 2 + s2) / (1 + s2), rel=0.1)
+    assert r.power_off and r.power_ratio == pytest.approx((gain**2 + s2) / (1 + s2), rel=0.1)
     assert "Scale the input to unit signal power" in input_check.messages(r, "")[-1]
     # the right scale but a wrong sigma2 (real 0 dB, assumed 20 dB): 2 / 1.01
     y, _ = received(QAM16, 0.0, seed=12)

@@ -14,6 +14,7 @@ Uses the installed module (gnuradio.diffusion: run scripts/install.sh after chan
 shipped 16-QAM model where present (the denoiser parts are skipped without it). Bounded sample
 counts, fixed seeds.
 """
+
 import importlib.util
 import json
 import math
@@ -35,8 +36,6 @@ from gnuradio.diffusion.link import sigmf as link_sigmf
 APP = os.path.join(ROOT, "apps", "gr-diffusion-link")
 
 
-
-
 # ---------------------------------------------------------------------------------- framing
 def test_preamble_autocorrelation():
     for n in (31, 64, 127):
@@ -48,8 +47,9 @@ def test_preamble_autocorrelation():
 
 
 def test_frame_layout_and_bytes():
-    f = link_framing.Framing(link_framing.LinkConfig(payload_len=1000, pilot_interval=128,
-                                                     pilot_len=8))
+    f = link_framing.Framing(
+        link_framing.LinkConfig(payload_len=1000, pilot_interval=128, pilot_len=8)
+    )
     c = f.config
     assert c.n_pilot_blocks == 7 and c.frame_len == 64 + 1000 + 56
     fr = f.frames().reshape(c.n_payloads, c.frame_len)
@@ -61,7 +61,7 @@ def test_frame_layout_and_bytes():
     assert link_framing.indices_to_bytes(idx, f.constellation, len(data)) == data
     rng = np.random.default_rng(0)
     y = f.payload_symbols[5] + 0.7 * (rng.standard_normal(1000) + 1j * rng.standard_normal(1000))
-    assert f.identify(y)[0] == 5                          # ~0 dB: soft match still works
+    assert f.identify(y)[0] == 5  # ~0 dB: soft match still works
     assert f.identify(rng.standard_normal(1000) + 0j)[0] == -1
 
 
@@ -92,8 +92,9 @@ def test_sigmf_meta_roundtrip(tmp_path):
 
 
 # ---------------------------------------------------------------------------------- RX chain
-def run_link(esn0_db, cfo=0.0, epsilon=1.0, phase=0.0, delay=0, frames=30, mode="none",
-             seed=1, **cfg):
+def run_link(
+    esn0_db, cfo=0.0, epsilon=1.0, phase=0.0, delay=0, frames=30, mode="none", seed=1, **cfg
+):
     """TX -> delay -> channel_model -> RX; returns (rx, dict of output arrays)."""
     tb = gr.top_block()
     tx = diffusion.link_tx(n_frames=frames, **cfg)
@@ -132,10 +133,12 @@ def test_rx_recovers_payload_at_15db_with_cfo_timing_and_phase_offsets():
     assert np.count_nonzero(np.isfinite(out["ref"])) == 1024 * st["frames_identified"]
     ser, ber = ser_ber(rx, out["eq"], out["ref"])
     theory = link_framing.ser_theory("16qam", esn0)
-    print(f"15 dB, CFO {cfo}, epsilon 1.0001, phase {phase}: SER {ser:.4f} (theory "
-          f"{theory:.4f}), BER {ber:.5f}, est. Es/N0 {st['esn0_db']:.2f} dB")
-    assert ser < theory + 0.004                   # ~6 sigma of the estimate, < 0.3 dB loss
-    assert ber < theory / 4 + 0.0015              # Gray: ~1 bit per symbol error
+    print(
+        f"15 dB, CFO {cfo}, epsilon 1.0001, phase {phase}: SER {ser:.4f} (theory "
+        f"{theory:.4f}), BER {ber:.5f}, est. Es/N0 {st['esn0_db']:.2f} dB"
+    )
+    assert ser < theory + 0.004  # ~6 sigma of the estimate, < 0.3 dB loss
+    assert ber < theory / 4 + 0.0015  # Gray: ~1 bit per symbol error
     assert abs(st["esn0_db"] - esn0) < 0.5
     assert st["cfo"] == pytest.approx(2 * math.pi * cfo * 4, rel=0.05)
     # the metric probes inside link_rx agree with the numbers computed here
@@ -172,15 +175,16 @@ def test_payload_file_roundtrip(tmp_path):
     path.write_bytes(data)
     cfg = dict(payload_file=str(path), payload_len=512)
     f = link_framing.Framing(link_framing.LinkConfig(**cfg))
-    assert f.n_payloads == 6                               # 3000 symbols in 6 frames of 512
+    assert f.n_payloads == 6  # 3000 symbols in 6 frames of 512
     rx, out = run_link(22.0, cfo=0.001, phase=-1.0, frames=8, **cfg)
     # reassemble the file from the frames (payload_index tags), whatever the first one did
-    starts = {t.offset: int(pmt.to_python(t.value)) for t in out["tags"]
-              if str(t.key) == "payload_index"}
+    starts = {
+        t.offset: int(pmt.to_python(t.value)) for t in out["tags"] if str(t.key) == "payload_index"
+    }
     got = {}
     for off, k in starts.items():
         if k >= 0:
-            got[k] = rx.constellation.slice(out["eq"][off:off + 512])
+            got[k] = rx.constellation.slice(out["eq"][off : off + 512])
     assert sorted(got) == list(range(6))
     idx = np.concatenate([got[k] for k in range(6)])
     assert link_framing.indices_to_bytes(idx, rx.constellation, len(data)) == data
@@ -199,8 +203,9 @@ def test_ddpm_denoiser_in_chain():
 
 # ---------------------------------------------------------------------------------- the app
 def run_app(*argv, timeout=120):
-    r = subprocess.run([sys.executable, APP, *argv], capture_output=True, text=True,
-                       timeout=timeout)
+    r = subprocess.run(
+        [sys.executable, APP, *argv], capture_output=True, text=True, timeout=timeout
+    )
     return r
 
 
@@ -208,9 +213,29 @@ def test_app_sim_record_and_replay(tmp_path):
     mode = "tweedie"
     base = str(tmp_path / "rec")
     common = ["--mode", mode, "-q"]
-    r = run_app("--source", "sim", "--esn0", "15", "--cfo", "0.002", "--epsilon", "1.0001",
-                "--phase", "1.0", "--delay", "5", "--frames", "20", "--sink", "file", "-o", base,
-                "--json", str(tmp_path / "sim.json"), *common)
+    r = run_app(
+        "--source",
+        "sim",
+        "--esn0",
+        "15",
+        "--cfo",
+        "0.002",
+        "--epsilon",
+        "1.0001",
+        "--phase",
+        "1.0",
+        "--delay",
+        "5",
+        "--frames",
+        "20",
+        "--sink",
+        "file",
+        "-o",
+        base,
+        "--json",
+        str(tmp_path / "sim.json"),
+        *common,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     sim = json.load(open(tmp_path / "sim.json"))
     meta = json.load(open(base + ".sigmf-meta"))
@@ -218,15 +243,27 @@ def test_app_sim_record_and_replay(tmp_path):
     assert g["core:datatype"] == "cf32_le" and g["core:sample_rate"] == 1e6
     assert meta["captures"][0]["core:frequency"] == 915e6
     link = g["gr-diffusion:link"]
-    assert (link["constellation"], link["sps"], link["rolloff"], link["preamble_len"],
-            link["payload_seed"]) == ("16qam", 4, 0.35, 64, 0)
+    assert (
+        link["constellation"],
+        link["sps"],
+        link["rolloff"],
+        link["preamble_len"],
+        link["payload_seed"],
+    ) == ("16qam", 4, 0.35, 64, 0)
     size = os.path.getsize(base + ".sigmf-data")
     assert size % 8 == 0 and size >= 20 * 1144 * 4 * 8
     assert sim["frames"] == 20 and sim["frames_identified"] >= 19
     assert sim["equalized"]["ser"] < sim["ser_theory"] + 0.006
 
-    r = run_app("--source", "file", "-i", base + ".sigmf-meta", "--json",
-                str(tmp_path / "file.json"), *common)
+    r = run_app(
+        "--source",
+        "file",
+        "-i",
+        base + ".sigmf-meta",
+        "--json",
+        str(tmp_path / "file.json"),
+        *common,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     rep = json.load(open(tmp_path / "file.json"))
     assert rep["link"] == sim["link"] and rep["channel"] == sim["channel"]
@@ -244,11 +281,25 @@ def test_app_sim_record_and_replay(tmp_path):
 def test_app_tx_only_recording_decodes(tmp_path):
     # --source none --sink file: the TX output alone (what a radio would send)
     base = str(tmp_path / "tx")
-    r = run_app("--source", "none", "--sink", "file", "-o", base, "--frames", "6",
-                "--constellation", "qpsk", "--payload-seed", "7", "-q")
+    r = run_app(
+        "--source",
+        "none",
+        "--sink",
+        "file",
+        "-o",
+        base,
+        "--frames",
+        "6",
+        "--constellation",
+        "qpsk",
+        "--payload-seed",
+        "7",
+        "-q",
+    )
     assert r.returncode == 0, r.stdout + r.stderr
-    r = run_app("--source", "file", "-i", base, "--mode", "none", "--json",
-                str(tmp_path / "j.json"), "-q")
+    r = run_app(
+        "--source", "file", "-i", base, "--mode", "none", "--json", str(tmp_path / "j.json"), "-q"
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     j = json.load(open(tmp_path / "j.json"))
     assert j["link"]["constellation"] == "qpsk" and j["link"]["payload_seed"] == 7
@@ -257,8 +308,15 @@ def test_app_tx_only_recording_decodes(tmp_path):
 
 @pytest.mark.parametrize("source", ["uhd", "rtlsdr", "soapy"])
 def test_app_hardware_absent_is_a_clear_error(source):
-    r = run_app("--source", source, "--duration", "1", "--args",
-                "driver=nonexistent_gr_diffusion_test" if source == "soapy" else "", timeout=60)
+    r = run_app(
+        "--source",
+        source,
+        "--duration",
+        "1",
+        "--args",
+        "driver=nonexistent_gr_diffusion_test" if source == "soapy" else "",
+        timeout=60,
+    )
     assert r.returncode == 2, r.stdout + r.stderr
     assert "gr-diffusion-link:" in r.stderr and "Traceback" not in r.stderr
 
@@ -273,9 +331,19 @@ def test_app_usage_errors():
 def grcc_module(name, tmp_path, env):
     """Compile examples/<name>.grc with grcc (the checkout's block definitions) and import
     the generated module."""
-    r = subprocess.run([sys.executable, "/usr/bin/grcc", "-o", str(tmp_path),
-                        os.path.join(ROOT, "examples", name + ".grc")],
-                       capture_output=True, text=True, timeout=120, env=env)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "/usr/bin/grcc",
+            "-o",
+            str(tmp_path),
+            os.path.join(ROOT, "examples", name + ".grc"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     path = os.path.join(str(tmp_path), name + ".py")
     spec = importlib.util.spec_from_file_location(name + "_generated", path)
@@ -295,9 +363,12 @@ class fake_radio_sink(gr.hier_block2):
     """Stands in for uhd.usrp_sink: records the first n samples into a file, then ends."""
 
     def __init__(self, path, n):
-        gr.hier_block2.__init__(self, "fake_radio_sink",
-                                gr.io_signature(1, 1, gr.sizeof_gr_complex),
-                                gr.io_signature(0, 0, 0))
+        gr.hier_block2.__init__(
+            self,
+            "fake_radio_sink",
+            gr.io_signature(1, 1, gr.sizeof_gr_complex),
+            gr.io_signature(0, 0, 0),
+        )
         self.head = blocks.head(gr.sizeof_gr_complex, n)
         self.sink = blocks.file_sink(gr.sizeof_gr_complex, path, False)
         self.connect(self, self.head, self.sink)
@@ -310,13 +381,18 @@ class fake_radio_source(gr.hier_block2):
     offset, phase), like the air between two radios."""
 
     def __init__(self, path, esn0_db, cfo, epsilon, phase, amplitude):
-        gr.hier_block2.__init__(self, "fake_radio_source", gr.io_signature(0, 0, 0),
-                                gr.io_signature(1, 1, gr.sizeof_gr_complex))
+        gr.hier_block2.__init__(
+            self,
+            "fake_radio_source",
+            gr.io_signature(0, 0, 0),
+            gr.io_signature(1, 1, gr.sizeof_gr_complex),
+        )
         self.src = blocks.file_source(gr.sizeof_gr_complex, path, False)
         sigma = amplitude * math.sqrt(4 / 10.0 ** (esn0_db / 10.0))
-        self.ch = channels.channel_model(sigma, cfo, epsilon, [complex(np.exp(1j * phase))],
-                                         5, False)
-        self.gain = blocks.multiply_const_cc(0.05)        # arbitrary receive level: AGC
+        self.ch = channels.channel_model(
+            sigma, cfo, epsilon, [complex(np.exp(1j * phase))], 5, False
+        )
+        self.gain = blocks.multiply_const_cc(0.05)  # arbitrary receive level: AGC
         self.connect(self.src, self.ch, self.gain, self)
 
     __getattr__ = _radio_getattr
@@ -345,7 +421,7 @@ def tx_recording(tmp_path_factory, grc_env):
         tb = mod.ota_tx_uhd()
     finally:
         mod.uhd.usrp_sink = orig
-    tb.run()                                   # ends when the recording is complete
+    tb.run()  # ends when the recording is complete
     assert os.path.getsize(path) == 8 * n
     y = np.fromfile(path, dtype=np.complex64)
     assert abs(np.sqrt(np.mean(np.abs(y) ** 2)) - tb.amplitude) < 0.02
@@ -355,23 +431,26 @@ def tx_recording(tmp_path_factory, grc_env):
 def _run_qt_rx(mod, cls_name):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PyQt5 import Qt
+
     app = Qt.QApplication.instance() or Qt.QApplication(["test"])  # noqa: F841
     tb = getattr(mod, cls_name)()
     tb.start()
-    tb.wait()                                  # the recording ends the flowgraph
+    tb.wait()  # the recording ends the flowgraph
     return tb
 
 
-@pytest.mark.parametrize("name,patch", [("ota_rx_uhd", "uhd.usrp_source"),
-                                        ("ota_rx_rtlsdr", "soapy.source")])
+@pytest.mark.parametrize(
+    "name,patch", [("ota_rx_uhd", "uhd.usrp_source"), ("ota_rx_rtlsdr", "soapy.source")]
+)
 def test_ota_rx_flowgraph_on_recorded_tx(name, patch, tx_recording, tmp_path, grc_env):
     path, amplitude = tx_recording
     mod = grcc_module(name, tmp_path, grc_env)
     modname, attr = patch.split(".")
     radio = getattr(mod, modname)
     orig = getattr(radio, attr)
-    setattr(radio, attr, lambda *a, **k: fake_radio_source(path, 15.0, 0.004, 1.0002, 2.0,
-                                                           amplitude))
+    setattr(
+        radio, attr, lambda *a, **k: fake_radio_source(path, 15.0, 0.004, 1.0002, 2.0, amplitude)
+    )
     try:
         tb = _run_qt_rx(mod, name)
     finally:

@@ -6,17 +6,18 @@
 """link.synchronizer.PreambleSynchronizer without GNU Radio: frames recovered through a
 complex gain, CFO, phase and AWGN; the result does not depend on how the input is chunked;
 no frame from noise and random data; bad parameters are refused."""
+
 import numpy as np
 import pytest
-
 from gnuradio.diffusion.link.framing import Framing, LinkConfig, ser_theory
 from gnuradio.diffusion.link.synchronizer import PreambleSynchronizer
 
 
 def channel(framing, esn0_db, gain, cfo, phase, rng, lead=300):
     pts = framing.constellation.points
-    x = np.concatenate([np.zeros(lead), pts[rng.integers(0, pts.size, 500)],
-                        framing.frames(), np.zeros(200)])
+    x = np.concatenate(
+        [np.zeros(lead), pts[rng.integers(0, pts.size, 500)], framing.frames(), np.zeros(200)]
+    )
     n = np.arange(x.size)
     y = gain * x * np.exp(1j * (cfo * n + phase))
     s2 = abs(gain) ** 2 * 10 ** (-esn0_db / 10)
@@ -27,7 +28,7 @@ def push_chunks(sync, y, sizes):
     frames, pos, i = [], 0, 0
     while pos < y.size:
         k = int(sizes[i % len(sizes)])
-        frames += sync.push(y[pos:pos + k])
+        frames += sync.push(y[pos : pos + k])
         pos += k
         i += 1
     return frames
@@ -55,8 +56,9 @@ def test_recovers_every_frame(seed):
     assert abs(sync.stats()["cfo"] - 0.015) < 1e-3
     for fr in frames:
         assert fr.payload.dtype == np.complex64 and fr.sigma2.dtype == np.float32
-        np.testing.assert_allclose(fr.reference, f.payload_symbols[fr.info["payload_index"]],
-                                   atol=1e-6)
+        np.testing.assert_allclose(
+            fr.reference, f.payload_symbols[fr.info["payload_index"]], atol=1e-6
+        )
 
 
 def test_chunking_does_not_change_the_frames():
@@ -76,16 +78,25 @@ def test_chunking_does_not_change_the_frames():
 def test_no_frame_in_noise_and_random_data():
     rng = np.random.default_rng(6)
     pts = Framing(LinkConfig()).constellation.points
-    y = np.concatenate([(rng.standard_normal(20000) + 1j * rng.standard_normal(20000)) / 2 ** .5,
-                        pts[rng.integers(0, 16, 20000)]])
+    y = np.concatenate(
+        [
+            (rng.standard_normal(20000) + 1j * rng.standard_normal(20000)) / 2**0.5,
+            pts[rng.integers(0, 16, 20000)],
+        ]
+    )
     sync = PreambleSynchronizer()
     assert push_chunks(sync, y, [4096]) == [] and sync.frames == 0
     assert sync.stats() == {"frames": 0, "frames_identified": 0}
 
 
-@pytest.mark.parametrize("kw, word", [({"threshold": 1.5}, "threshold"),
-                                      ({"dd_block": -1}, "dd_block"),
-                                      ({"noise_est": "bogus"}, "noise_est")])
+@pytest.mark.parametrize(
+    "kw, word",
+    [
+        ({"threshold": 1.5}, "threshold"),
+        ({"dd_block": -1}, "dd_block"),
+        ({"noise_est": "bogus"}, "noise_est"),
+    ],
+)
 def test_bad_parameters(kw, word):
     with pytest.raises(ValueError, match=word):
         PreambleSynchronizer(**kw)

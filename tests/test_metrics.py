@@ -1,4 +1,5 @@
 """Maths of diffusion.core.metrics (reconstruction metrics): exact cases, theory, windows."""
+
 import math
 import os
 import sys
@@ -6,8 +7,9 @@ import sys
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "python"))
+sys.path.insert(
+    0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python")
+)
 from gnuradio.diffusion.core import constellations, metrics  # noqa: E402
 
 
@@ -26,8 +28,8 @@ def square_qam_theory(c, sigma2):
     (independent rails; per rail: P(decide level j | sent i) from Q functions)."""
     m = int(round(math.sqrt(c.order)))
     k = int(math.log2(m))
-    lev = np.unique(np.round(c.points.real, 12))           # ascending rail levels
-    sd = math.sqrt(sigma2 / 2.0)                            # per-rail noise std
+    lev = np.unique(np.round(c.points.real, 12))  # ascending rail levels
+    sd = math.sqrt(sigma2 / 2.0)  # per-rail noise std
     edges = np.concatenate(([-np.inf], (lev[:-1] + lev[1:]) / 2, [np.inf]))
     gray = np.arange(m) ^ (np.arange(m) >> 1)
     ps_rail, pb_rail = 0.0, 0.0
@@ -40,7 +42,7 @@ def square_qam_theory(c, sigma2):
                 ps_rail += p / m
                 pb_rail += p * bin(int(gray[i] ^ gray[j])).count("1") / m
     ser = 1.0 - (1.0 - ps_rail) ** 2
-    ber = pb_rail / k                                      # k bits per rail, same per rail
+    ber = pb_rail / k  # k bits per rail, same per rail
     return ser, ber
 
 
@@ -62,7 +64,7 @@ def test_known_offset():
     m = metrics.reconstruction_metrics(ref, ref + d, c)
     assert m["mse"] == pytest.approx(abs(d) ** 2, rel=1e-12)
     assert m["nmse_db"] == pytest.approx(10 * math.log10(abs(d) ** 2), abs=1e-9)
-    assert m["evm_percent"] == pytest.approx(100 * abs(d), rel=1e-12)   # 5 %
+    assert m["evm_percent"] == pytest.approx(100 * abs(d), rel=1e-12)  # 5 %
     # |d| = 0.05 is below half the 64-QAM spacing (1/sqrt(42) = 0.154): no symbol errors
     assert m["ser"] == 0.0
 
@@ -73,7 +75,7 @@ def test_rotation_and_scaling_cosine():
     m = metrics.reconstruction_metrics(ref, ref * np.exp(1j * th), None)
     assert m["cosine_similarity"] == pytest.approx(math.cos(th), abs=1e-12)
     assert m["cosine_similarity_abs"] == pytest.approx(1.0, abs=1e-12)
-    assert m["mse"] == pytest.approx(2 - 2 * math.cos(th), rel=1e-12)   # |e^{j th} - 1|^2
+    assert m["mse"] == pytest.approx(2 - 2 * math.cos(th), rel=1e-12)  # |e^{j th} - 1|^2
     m = metrics.reconstruction_metrics(ref, 0.5 * ref, None)
     assert m["cosine_similarity"] == pytest.approx(1.0, abs=1e-12)
     assert m["mse"] == pytest.approx(0.25, rel=1e-12)
@@ -113,8 +115,9 @@ def test_ser_ber_mse_match_awgn_theory():
             # symbol, var(BER estimate) = var(B)/(n k^2) <= E[B^2]/(n k^2) <= ber/n
             assert abs(m["ber"] - ber) < 4 * math.sqrt(ber / n) + 1e-6, (name, esn0)
             assert m["mse"] == pytest.approx(s2, rel=4 / math.sqrt(n))
-            assert m["evm_percent"] == pytest.approx(100 * math.sqrt(m["mse"] / np.mean(
-                np.abs(ref) ** 2)), rel=1e-9)
+            assert m["evm_percent"] == pytest.approx(
+                100 * math.sqrt(m["mse"] / np.mean(np.abs(ref) ** 2)), rel=1e-9
+            )
 
 
 def test_invalid_pairs_are_skipped_and_counted():
@@ -138,7 +141,7 @@ def test_no_constellation_gives_nan_ser():
 def test_off_grid_reference_is_flagged():
     c, ref = all_points("16qam", reps=1)
     ref = ref.copy()
-    ref[:3] += 0.01          # > REF_GRID_TOL: not a clean symbol any more
+    ref[:3] += 0.01  # > REF_GRID_TOL: not a clean symbol any more
     m = metrics.reconstruction_metrics(ref, ref, c)
     assert m["ref_off_grid"] == 3 and m["ser"] == 0.0
 
@@ -163,7 +166,7 @@ def test_accumulator_cumulative_and_window_independent_of_chunking(window):
         acc = metrics.MetricsAccumulator(c, window)
         s = 0
         for k in chunks:
-            acc.update(ref[s:s + k], est[s:s + k])
+            acc.update(ref[s : s + k], est[s : s + k])
             s += k
             if s >= n:
                 break

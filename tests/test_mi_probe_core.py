@@ -1,5 +1,6 @@
 """Maths of diffusion.core.mi_window: blind MI estimator and the sliding-window dispatcher
 (the estimators it wraps are diffusion.core.information_rate)."""
+
 import math
 import os
 import sys
@@ -7,8 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "python"))
+sys.path.insert(
+    0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python")
+)
 from gnuradio.diffusion.core import constellations, information_rate  # noqa: E402
 from gnuradio.diffusion.core import mi_window as mi_probe_core
 
@@ -22,8 +24,9 @@ def awgn_link(name, esn0, n, seed):
     return c, idx, y, s2
 
 
-@pytest.mark.parametrize("name,esn0", [("qpsk", 0.0), ("16qam", 10.0), ("64qam", 15.0),
-                                       ("8psk", 8.0)])
+@pytest.mark.parametrize(
+    "name,esn0", [("qpsk", 0.0), ("16qam", 10.0), ("64qam", 15.0), ("8psk", 8.0)]
+)
 def test_blind_estimate_matches_awgn_theory(name, esn0):
     # 100k samples; the returned standard error is the Monte Carlo std of the mean; 4 of
     # them plus 2e-5 (the Gauss-Hermite error of the reference) bound the deviation.
@@ -47,12 +50,13 @@ def test_window_estimates_near_theory(reference, noise):
     w = mi_probe_core.MiWindow("16qam", None, 50_000, reference, noise, s2)
     tx = {"none": None, "indices": idx, "symbols": c.points[idx].astype(np.complex64)}[reference]
     for s in range(0, y.size, 4321):
-        w.update(y[s:s + 4321], None if tx is None else tx[s:s + 4321])
+        w.update(y[s : s + 4321], None if tx is None else tx[s : s + 4321])
     r = w.estimate()
     assert r["n"] == 50_000 and r["total"] == 60_000
     assert r["entropy_bits"] == pytest.approx(4.0)
-    assert r["mi_awgn_bits"] == pytest.approx(information_rate.mi_awgn(
-        c, sigma2=r["sigma2"]), abs=1e-3)          # theory cached at 4 significant digits
+    assert r["mi_awgn_bits"] == pytest.approx(
+        information_rate.mi_awgn(c, sigma2=r["sigma2"]), abs=1e-3
+    )  # theory cached at 4 significant digits
     # 50k samples at 10 dB: per-sample terms have std ~1.1 bit -> MC std 0.005 bit; 0.025
     # is 5 sigma.  Estimated sigma2 within 3 % (sample variance std 0.45 % at 50k).
     assert r["mi_bits"] == pytest.approx(th, abs=0.025)
@@ -69,9 +73,10 @@ def test_window_uses_only_the_last_samples():
     w = mi_probe_core.MiWindow(c, None, 20_000, "indices", "parameter", s2)
     w.update(y0, idx0)
     for s in range(0, 20_000, 3000):
-        w.update(y1[s:s + 3000], idx1[s:s + 3000])
-    direct = information_rate.mi_samples(idx1, y1, c.points, np.full(16, 1 / 16), aux="awgn",
-                                         sigma2=s2, normalize=False)
+        w.update(y1[s : s + 3000], idx1[s : s + 3000])
+    direct = information_rate.mi_samples(
+        idx1, y1, c.points, np.full(16, 1 / 16), aux="awgn", sigma2=s2, normalize=False
+    )
     assert w.estimate()["mi_bits"] == pytest.approx(direct, abs=1e-12)
 
 
@@ -79,14 +84,15 @@ def test_bad_indices_and_nan_are_dropped():
     c, idx, y, s2 = awgn_link("qpsk", 5.0, 1000, seed=3)
     idx = idx.copy()
     y = y.copy()
-    idx[:10] = 7            # out of range for QPSK
+    idx[:10] = 7  # out of range for QPSK
     y[10:15] = np.nan
     w = mi_probe_core.MiWindow(c, None, 1000, "indices", "parameter", s2)
     w.update(y, idx)
     r = w.estimate()
     assert r["n"] == 985 and r["bad_indices"] == 10
-    direct = information_rate.mi_samples(idx[15:], y[15:], c.points, np.full(4, 0.25), aux="awgn",
-                                         sigma2=s2, normalize=False)
+    direct = information_rate.mi_samples(
+        idx[15:], y[15:], c.points, np.full(4, 0.25), aux="awgn", sigma2=s2, normalize=False
+    )
     assert r["mi_bits"] == pytest.approx(direct, abs=1e-12)
 
 

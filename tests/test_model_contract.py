@@ -3,6 +3,7 @@ DdpmModel) and the C++ block (ddpm_denoiser through lib/model_contract.cc): one 
 bad files (tests/bad_models.py, generated here from the shipped QPSK model) goes through
 both, and each error must match the same pattern. Also the fuzzers' regression inputs
 (tests/fuzz/regressions/) through both parsers."""
+
 import glob
 import os
 import re
@@ -62,8 +63,23 @@ def test_metadata_parser_matches_cpp_on_edge_numbers():
     # the strict number grammar (lib/model_contract.cc parse_number): the same verdicts
     for good, v in ((" 1.5e-3 ", 1.5e-3), ("-.5", -0.5), ("7.", 7.0), ("+2E+1", 20.0)):
         assert onnx_model.parse_number(good) == v
-    for bad in ("", " ", "1.5x", "0x10", "inf", "nan", "1e", "e5", "--1", "1_000", ".", "+",
-                "1e999", "1.0 2.0", "１"):
+    for bad in (
+        "",
+        " ",
+        "1.5x",
+        "0x10",
+        "inf",
+        "nan",
+        "1e",
+        "e5",
+        "--1",
+        "1_000",
+        ".",
+        "+",
+        "1e999",
+        "1.0 2.0",
+        "１",
+    ):
         with pytest.raises(ValueError):
             onnx_model.parse_number(bad)
     with pytest.raises(ValueError, match="not a decimal number"):
@@ -73,8 +89,11 @@ def test_metadata_parser_matches_cpp_on_edge_numbers():
 
 
 def _regression_files():
-    return sorted(p for p in glob.glob(os.path.join(HERE, "fuzz", "regressions", "*"))
-                  if not p.endswith(".md"))
+    return sorted(
+        p
+        for p in glob.glob(os.path.join(HERE, "fuzz", "regressions", "*"))
+        if not p.endswith(".md")
+    )
 
 
 @pytest.mark.parametrize("path", _regression_files() or [None])
@@ -96,15 +115,30 @@ def test_fuzz_regressions_give_the_same_verdict_on_both_sides(path, tmp_path):
 def test_other_model_readers_reject_bad_files_naming_them(corpus):
     """The DNN receiver and the PCS blocks open model files too: the byte-level and
     metadata cases are clear errors naming the file there as well."""
-    picks = [c for c in corpus if c.name in ("empty_file", "truncated_half", "random_bytes",
-                                             "text_file", "no_metadata", "alphas_short",
-                                             "missing_file")]
+    picks = [
+        c
+        for c in corpus
+        if c.name
+        in (
+            "empty_file",
+            "truncated_half",
+            "random_bytes",
+            "text_file",
+            "no_metadata",
+            "alphas_short",
+            "missing_file",
+        )
+    ]
     for c in picks:
-        for what, fn in (("dnn_receiver", lambda c=c: diffusion.dnn_receiver(c.path)),
-                         ("pcs_mapper", lambda c=c: diffusion.pcs_mapper(
-                             "16qam", "ddpm", c.path, n_synthetic=1024))):
+        for what, fn in (
+            ("dnn_receiver", lambda c=c: diffusion.dnn_receiver(c.path)),
+            (
+                "pcs_mapper",
+                lambda c=c: diffusion.pcs_mapper("16qam", "ddpm", c.path, n_synthetic=1024),
+            ),
+        ):
             if what == "dnn_receiver" and c.name == "alphas_short":
-                continue                                  # DNN files have no schedule
+                continue  # DNN files have no schedule
             err = _error(fn)
             assert err is not None, (what, c.name)
             assert os.path.basename(c.path) in err, (what, c.name, err)

@@ -5,6 +5,7 @@
 #
 """gr-diffusion-model (apps/gr-diffusion-model over core.model_info; issue 15, item 8) on
 every shipped model and on bad files."""
+
 import glob
 import json
 import os
@@ -23,8 +24,9 @@ ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([BUILD, os.environ.get("PYTHON
 
 
 def run(*argv):
-    return subprocess.run([sys.executable, APP, *argv], capture_output=True, text=True,
-                          timeout=120, env=ENV)
+    return subprocess.run(
+        [sys.executable, APP, *argv], capture_output=True, text=True, timeout=120, env=ENV
+    )
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +71,12 @@ def test_every_shipped_model(all_models):
 def test_qpsk_points_and_labels():
     d = model_info.describe(model_info.resolve("qpsk"))
     pts = {(round(p["i"], 4), round(p["q"], 4)): p["bits"] for p in d["constellation"]["points"]}
-    assert pts == {(-0.7071, -0.7071): "00", (-0.7071, 0.7071): "01",
-                   (0.7071, -0.7071): "10", (0.7071, 0.7071): "11"}
+    assert pts == {
+        (-0.7071, -0.7071): "00",
+        (-0.7071, 0.7071): "01",
+        (0.7071, -0.7071): "10",
+        (0.7071, 0.7071): "11",
+    }
 
 
 def test_shipped_name_and_dnn():

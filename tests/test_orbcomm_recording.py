@@ -15,6 +15,7 @@ clean, a handful at 9 dB): snapping each symbol to a quadrant turns one phase er
 bit errors, which differential detection on the raw symbols avoids. That is why per-symbol
 models add nothing here and window models are needed (issue: sequence denoisers).
 """
+
 import os
 
 import numpy as np
@@ -28,9 +29,10 @@ IQ = os.path.join(REC, "iq_data_0.dat")
 REF = os.path.join(REC, "orbdemod_packets_iq_0.txt")
 SPS = 2
 
-pytestmark = pytest.mark.skipif(not os.path.isfile(IQ),
-                                reason="../shared/recordings/orbcomm is absent (a clone "
-                                       "without shared/; CI always has it)")
+pytestmark = pytest.mark.skipif(
+    not os.path.isfile(IQ),
+    reason="../shared/recordings/orbcomm is absent (a clone without shared/; CI always has it)",
+)
 
 
 def receive(y, mode):
@@ -59,8 +61,7 @@ def with_noise(x, esn0_db, seed):
 
 @pytest.fixture(scope="module")
 def capture():
-    return (np.fromfile(IQ, dtype=np.complex64).astype(np.complex128),
-            orbcomm.read_reference(REF))
+    return (np.fromfile(IQ, dtype=np.complex64).astype(np.complex128), orbcomm.read_reference(REF))
 
 
 def test_reference_packets_are_valid(capture):
@@ -75,8 +76,8 @@ def test_stock_path_decodes_every_reference_packet(capture):
     assert all(orbcomm.fletcher16_ok(p) for p in packets)
     assert [p for p in ref if p not in packets] == []
     # symbols at 45 degrees (the QPSK model's orientation) and unit signal power
-    r = raw[200:4700]          # past the loops' start-up, before the flush
-    assert abs(abs(np.angle(np.mean(r ** 4 / np.abs(r) ** 4))) - np.pi) < 0.2
+    r = raw[200:4700]  # past the loops' start-up, before the flush
+    assert abs(abs(np.angle(np.mean(r**4 / np.abs(r) ** 4))) - np.pi) < 0.2
     # the capture's own Es/N0 is about 20 dB (README: M2M4); the running estimate agrees
     assert 17.0 < -10 * np.log10(np.median(s2[200:4700])) < 25.0
 
@@ -104,4 +105,4 @@ def test_added_noise_counts(capture, seed):
     denoised, _, _ = receive(y, "tweedie")
     n_den = sum(p in denoised for p in ref)
     assert all(orbcomm.fletcher16_ok(p) for p in denoised)
-    assert n_den <= n_stock   # per-symbol snapping cannot help differential decisions
+    assert n_den <= n_stock  # per-symbol snapping cannot help differential decisions

@@ -7,6 +7,7 @@ show the denoiser lowering the MSE by several dB, then the "Impairments" chooser
 the link to the published kappa_t 0.05, kappa_r 0.15. Screenshots of both states are
 written (GRC_QT_SCREENSHOT=prefix keeps them) and must not be blank.
 """
+
 import importlib.util
 import os
 import subprocess
@@ -23,9 +24,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory, grc_env):
     out = tmp_path_factory.mktemp("qt")
-    r = subprocess.run([sys.executable, "/usr/bin/grcc", "-o", str(out),
-                        os.path.join(ROOT, "examples", "ddpm_sim_qt.grc")],
-                       capture_output=True, text=True, timeout=120, env=grc_env)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "/usr/bin/grcc",
+            "-o",
+            str(out),
+            os.path.join(ROOT, "examples", "ddpm_sim_qt.grc"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=grc_env,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     return out / "ddpm_sim_qt.py"
 
@@ -46,6 +57,7 @@ def _colours(shot):
 
 def test_qt_example_runs_and_draws(generated, tmp_path):
     from PyQt5 import Qt
+
     spec = importlib.util.spec_from_file_location("ddpm_sim_qt", generated)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

@@ -1,5 +1,6 @@
 """bench/reproduce.py --quick: the one-command reproduction runs real flowgraphs and writes
 every figure's curves, PNGs and the report; firm facts hold whatever the models."""
+
 import json
 import math
 import os
@@ -12,14 +13,29 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "bench", "reproduce.py")
-BUDGET_S = 170          # the quick run must stay under 3 minutes
+BUDGET_S = 170  # the quick run must stay under 3 minutes
 
-ESTIMATORS = ("ddpm_paper", "ddpm_posterior", "ddpm_ddim", "ddpm_tweedie", "dnn", "mmse",
-              "hard", "raw")
-PNGS = ("fig1_mse_vs_snr.png", "fig1b_published_schedule.png", "fig2_mse_vs_kappa_r.png",
-        "fig3_nmse_cosine_vs_snr.png",
-        "fig4_cosine_vs_bits.png", "fig5_ber_vs_snr.png", "fig6_pcs_mutual_information.png",
-        "fig7_swissroll.png", "fig7_constellations.png")
+ESTIMATORS = (
+    "ddpm_paper",
+    "ddpm_posterior",
+    "ddpm_ddim",
+    "ddpm_tweedie",
+    "dnn",
+    "mmse",
+    "hard",
+    "raw",
+)
+PNGS = (
+    "fig1_mse_vs_snr.png",
+    "fig1b_published_schedule.png",
+    "fig2_mse_vs_kappa_r.png",
+    "fig3_nmse_cosine_vs_snr.png",
+    "fig4_cosine_vs_bits.png",
+    "fig5_ber_vs_snr.png",
+    "fig6_pcs_mutual_information.png",
+    "fig7_swissroll.png",
+    "fig7_constellations.png",
+)
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +43,16 @@ def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("reproduce")
     # Shipped models are used when present; missing ones (e.g. while they are being
     # trained) are replaced by small stand-ins trained into out/models (flagged in the report).
-    cmd = [sys.executable, SCRIPT, "--quick", "--out", str(out), "--no-progress",
-           "--train-missing", "150"]
+    cmd = [
+        sys.executable,
+        SCRIPT,
+        "--quick",
+        "--out",
+        str(out),
+        "--no-progress",
+        "--train-missing",
+        "150",
+    ]
     t0 = time.perf_counter()
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
     dt = time.perf_counter() - t0
@@ -60,6 +84,7 @@ def test_outputs_exist(quick_run):
 
 def test_pngs_are_nontrivial(quick_run):
     import matplotlib.image as mpimg
+
     out = quick_run[0]
     for name in PNGS:
         p = out / name
@@ -110,7 +135,7 @@ def test_every_curve_of_every_figure(quick_run):
             assert len(p["curves"][c]) == len(p["x"]), c
         for _c, m in p["measured"].items():
             assert len(m["mi"]) == len(p["x"])
-            assert max(m["probe_vs_offline"]) < 1e-9     # mi_probe block == offline terms
+            assert max(m["probe_vs_offline"]) < 1e-9  # mi_probe block == offline terms
     sc = doc["figures"]["fig7"]["scatter"]["panels"]
     p = sc[next(iter(sc))]
     assert p["x"] == [-20.0, -10.0, 0.0]

@@ -1,5 +1,7 @@
-"""diffusion.shaping.distribution_matching (CCDM, exact integer arithmetic) and diffusion.shaping.pcs_frame
+"""diffusion.shaping.distribution_matching (CCDM, exact integer arithmetic) and
+diffusion.shaping.pcs_frame
 (composition -> Gray-labelled points -> bytes and back)."""
+
 import itertools
 import math
 import os
@@ -8,8 +10,9 @@ import sys
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "python"))
+sys.path.insert(
+    0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python")
+)
 from gnuradio.diffusion.core import constellations as C  # noqa: E402
 from gnuradio.diffusion.shaping import distribution_matching as dm  # noqa: E402
 from gnuradio.diffusion.shaping import pcs_frame as pcs  # noqa: E402
@@ -39,8 +42,11 @@ def test_quantize_is_divergence_optimal(seed):
     p = rng.random(4) ** 3
     p /= p.sum()
     n = 13
-    best = min(kl_counts(c, p) for c in compositions(n, 4)
-               if all(ci == 0 or pi > 0 for ci, pi in zip(c, p)))
+    best = min(
+        kl_counts(c, p)
+        for c in compositions(n, 4)
+        if all(ci == 0 or pi > 0 for ci, pi in zip(c, p))
+    )
     got = dm.quantize_pmf(p, n)
     assert got.sum() == n
     assert kl_counts(got, p) == pytest.approx(best, abs=1e-12)
@@ -78,7 +84,7 @@ def test_ccdm_small_exhaustive_bijection_and_lexicographic_rank():
             assert sorted(s) == sorted(ms)
             assert d.decode(s) == u
             images.add(tuple(s))
-        assert len(images) == 1 << d.k              # injective
+        assert len(images) == 1 << d.k  # injective
 
 
 def test_ccdm_rejects_wrong_composition():
@@ -103,14 +109,15 @@ def test_rate_loss_below_method_of_types_bound(m):
         r = dm.ccdm_rate_loss(mb.pmf, n)
         assert 0 <= r["rate_loss"] < ((m - 1) * math.log2(n + 1) + 1) / n
         assert r["byte_rate_loss"] >= r["rate_loss"]
-        assert r["byte_rate_loss"] - r["rate_loss"] < 8.0 / n      # < one byte per block
+        assert r["byte_rate_loss"] - r["rate_loss"] < 8.0 / n  # < one byte per block
         if prev is not None:
             assert r["rate_loss"] < prev
         prev = r["rate_loss"]
 
 
-@pytest.mark.parametrize("name,n", [("qpsk", 64), ("16qam", 1024), ("64qam", 4096),
-                                    ("256qam", 2048)])
+@pytest.mark.parametrize(
+    "name,n", [("qpsk", 64), ("16qam", 1024), ("64qam", 4096), ("256qam", 2048)]
+)
 def test_frame_round_trip_random_payload(name, n):
     for k, snr in enumerate((0.0, 10.0)):
         shaped = shaping.optimal_maxwell_boltzmann(name, snr)
@@ -120,8 +127,8 @@ def test_frame_round_trip_random_payload(name, n):
         data = rng.integers(0, 256, nb * fr.bytes_per_block, dtype=np.uint8).tobytes()
         idx = fr.encode(data)
         assert idx.size == nb * n
-        for b in range(nb):                          # constant composition, every block
-            cnt = np.bincount(idx[b * n:(b + 1) * n], minlength=fr.base.order)
+        for b in range(nb):  # constant composition, every block
+            cnt = np.bincount(idx[b * n : (b + 1) * n], minlength=fr.base.order)
             assert np.array_equal(cnt, fr.counts)
         sym = fr.points[idx]
         assert np.mean(np.abs(sym) ** 2) == pytest.approx(1.0, abs=1e-12)
@@ -154,19 +161,19 @@ def test_errors_stay_in_their_block():
     data = rng.bytes(5 * fr.bytes_per_block)
     idx = fr.encode(data)
     bad_idx = idx.copy()
-    bad_idx[2 * 512 + 17] = (bad_idx[2 * 512 + 17] + 1) % 16      # breaks the composition
+    bad_idx[2 * 512 + 17] = (bad_idx[2 * 512 + 17] + 1) % 16  # breaks the composition
     out, bad = fr.decode(bad_idx)
     B = fr.bytes_per_block
     assert bad == 1
-    assert out[:2 * B] == data[:2 * B] and out[3 * B:] == data[3 * B:]
-    assert out[2 * B:3 * B] == bytes(B)
+    assert out[: 2 * B] == data[: 2 * B] and out[3 * B :] == data[3 * B :]
+    assert out[2 * B : 3 * B] == bytes(B)
     # swapping two different symbols keeps the composition: decodes (wrongly), no error
     sw = idx.copy()
     a = 3 * 512
-    j = a + int(np.flatnonzero(sw[a:a + 512] != sw[a])[0])
+    j = a + int(np.flatnonzero(sw[a : a + 512] != sw[a])[0])
     sw[a], sw[j] = sw[j], sw[a]
     out2, bad2 = fr.decode(sw)
-    assert bad2 == 0 and out2[:3 * B] == data[:3 * B] and out2[4 * B:] == data[4 * B:]
+    assert bad2 == 0 and out2[: 3 * B] == data[: 3 * B] and out2[4 * B :] == data[4 * B :]
 
 
 def test_symbol_frequencies_converge_to_pmf():
@@ -204,4 +211,4 @@ def test_frame_description_round_trip():
     with pytest.raises(ValueError):
         pcs.PcsFrame.from_description(C.by_name("64qam"), bad)
     with pytest.raises(ValueError):
-        pcs.PcsFrame(shaping.uniform("qpsk"), 3)         # 3 symbols carry < 1 byte
+        pcs.PcsFrame(shaping.uniform("qpsk"), 3)  # 3 symbols carry < 1 byte

@@ -1,13 +1,15 @@
 """diffusion.core.information_rate: AWGN mutual information of shaped constellations and the
 Monte Carlo (mismatched-decoding) estimator for impairment chains."""
+
 import os
 import sys
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "python"))
+sys.path.insert(
+    0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python")
+)
 from gnuradio.diffusion.core import constellations as C  # noqa: E402
 from gnuradio.diffusion.core import information_rate as ir  # noqa: E402
 
@@ -23,7 +25,7 @@ def pam_mi_numeric(levels, q, s2):
     Gauss-Hermite code): rail noise N(0, s2/2)."""
     v = s2 / 2
     y = np.linspace(levels.min() - 12 * np.sqrt(v), levels.max() + 12 * np.sqrt(v), 200001)
-    lik = np.exp(-(y[None, :] - levels[:, None]) ** 2 / (2 * v)) / np.sqrt(2 * np.pi * v)
+    lik = np.exp(-((y[None, :] - levels[:, None]) ** 2) / (2 * v)) / np.sqrt(2 * np.pi * v)
     py = q @ lik
     with np.errstate(divide="ignore", invalid="ignore"):
         integrand = np.where(lik > 0, lik * np.log2(lik / py[None, :]), 0.0)
@@ -51,7 +53,7 @@ def test_gauss_hermite_converged_and_separable_path(name, snr):
     c = C.by_name(name)
     a = ir.mi_awgn(c, esn0_db=snr, order=32)
     assert a == pytest.approx(ir.mi_awgn(c, esn0_db=snr, order=128), abs=1e-4)
-    jitter = c.points + 1e-10 * np.arange(c.order)          # defeats the separable path
+    jitter = c.points + 1e-10 * np.arange(c.order)  # defeats the separable path
     assert a == pytest.approx(ir.mi_awgn(jitter, esn0_db=snr), abs=1e-6)
 
 
@@ -79,7 +81,8 @@ def test_zero_probability_points_no_nan_and_reduce_to_subset():
         assert np.isfinite(a)
         assert a == pytest.approx(ir.mi_awgn(q, esn0_db=snr), abs=1e-9)
         assert ir.mi_awgn(c, p, esn0_db=snr, method="mc", n_mc=20000) == pytest.approx(
-            ir.mi_awgn(q, esn0_db=snr, method="mc", n_mc=20000), abs=1e-9)
+            ir.mi_awgn(q, esn0_db=snr, method="mc", n_mc=20000), abs=1e-9
+        )
     # one point only: zero information, no NaN
     one = np.zeros(16)
     one[5] = 1.0
@@ -159,13 +162,13 @@ def test_mi_samples_zero_probability_and_validation():
     v = ir.mi_samples(idx, y, c.points, p, aux="per_point")
     assert np.isfinite(v)
     bad = idx.copy()
-    bad[0] = 0                                   # a point of probability 0
+    bad[0] = 0  # a point of probability 0
     with pytest.raises(ValueError):
         ir.mi_samples(bad, y, c.points, p)
     with pytest.raises(ValueError):
-        ir.mi_samples(idx, y, c.points, p, aux="awgn")      # needs sigma2
+        ir.mi_samples(idx, y, c.points, p, aux="awgn")  # needs sigma2
     y2 = y.copy()
-    y2[:10] = np.nan                             # non-finite samples are skipped
+    y2[:10] = np.nan  # non-finite samples are skipped
     assert np.isfinite(ir.mi_samples(idx, y2, c.points, p))
 
 
@@ -177,8 +180,9 @@ def test_hard_decision_mi_exact_vs_monte_carlo():
     p = random_pmf(16, 4, zeros=2)
     for snr in (-5.0, 5.0, 15.0):
         h = ir.mi_hard_decision(c, p, esn0_db=snr)
-        mc = ir.mi_hard_decision(c.points + 1e-9 * np.arange(16), p, esn0_db=snr,
-                                 n_mc=400_000, seed=2)
+        mc = ir.mi_hard_decision(
+            c.points + 1e-9 * np.arange(16), p, esn0_db=snr, n_mc=400_000, seed=2
+        )
         assert h == pytest.approx(mc, abs=0.01)
         assert 0 <= h <= ir.mi_awgn(c, p, esn0_db=snr) + 1e-9
     assert ir.mi_hard_decision(C.by_name("qpsk"), esn0_db=40.0) == pytest.approx(2.0, abs=1e-9)

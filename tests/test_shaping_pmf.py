@@ -2,6 +2,7 @@
 PMF cache over the Es/N0 grid.  The DDPM tests use the exact (oracle) eps-model, so the
 theory is checked without a trained file; a trained-model test runs when the shipped
 16-QAM model is present."""
+
 import os
 
 import numpy as np
@@ -40,7 +41,7 @@ def test_maxwell_boltzmann_family():
     assert np.allclose(shaping.maxwell_boltzmann_pmf(c, 0.0), 1 / 64)
     p = shaping.maxwell_boltzmann_pmf(c, 2.0)
     e = np.abs(c.points) ** 2
-    assert np.all(np.diff(p[np.argsort(e)]) <= 1e-15)        # decreasing in energy
+    assert np.all(np.diff(p[np.argsort(e)]) <= 1e-15)  # decreasing in energy
 
 
 @pytest.mark.parametrize("name", ["16qam", "64qam"])
@@ -57,12 +58,12 @@ def test_maxwell_boltzmann_optimum(name):
         assert np.sum(mb.pmf * np.abs(mb.points) ** 2) == pytest.approx(1.0, abs=1e-12)
         nu = mb.info["nu"]
         scan = np.linspace(0, max(1.5 * nu, 0.05), 2001)
-        best = max(ir.mi_awgn(c, shaping.maxwell_boltzmann_pmf(c, v), esn0_db=snr)
-                   for v in scan)
+        best = max(ir.mi_awgn(c, shaping.maxwell_boltzmann_pmf(c, v), esn0_db=snr) for v in scan)
         assert mb.info["mi"] >= best - 1e-5
     # low SNR: MB approaches the Gaussian capacity; high SNR gains vanish (16-QAM) ...
     assert shaping.optimal_maxwell_boltzmann(c, -5.0).info["mi"] == pytest.approx(
-        ir.capacity_awgn(-5.0), abs=0.002)
+        ir.capacity_awgn(-5.0), abs=0.002
+    )
 
 
 def test_oracle_posterior_pmf_is_uniform():
@@ -104,7 +105,7 @@ def test_ddpm_pmf_deterministic_and_validated():
     assert np.array_equal(a, b) and a.sum() == pytest.approx(1.0)
     info = {}
     shaping.ddpm_pmf(m, 3.0, "tweedie", n_symbols=100, info=info)
-    assert info["n"] == 112                       # rounded up to a multiple of M = 16
+    assert info["n"] == 112  # rounded up to a multiple of M = 16
     with pytest.raises(ValueError):
         shaping.ddpm_pmf(m, 3.0, "bogus")
 
@@ -123,8 +124,7 @@ def test_paper_schedule_clamps_below_2db():
 
 def test_provider_grid_cache():
     m = oracle()
-    prov = shaping.PmfProvider("ddpm", model=m, mode="tweedie", n_symbols=1024,
-                               grid_step_db=0.5)
+    prov = shaping.PmfProvider("ddpm", model=m, mode="tweedie", n_symbols=1024, grid_step_db=0.5)
     a = prov.get(4.9)
     assert a.esn0_db == 5.0 and prov.get(5.1) is a and prov.cached(5.2) is a
     assert prov.cached(7.0) is None
@@ -141,16 +141,16 @@ def test_provider_grid_cache():
 
 
 def _shipped(name):
-    return os.path.join(os.environ.get("GR_DIFFUSION_MODEL_DIR", os.path.join(ROOT, "models")),
-                        name + ".onnx")
+    return os.path.join(
+        os.environ.get("GR_DIFFUSION_MODEL_DIR", os.path.join(ROOT, "models")), name + ".onnx"
+    )
 
 
 def test_shipped_model_pmf_is_a_valid_shaping():
     # With the trained model: a valid PMF, and at 5 and 10 dB the tweedie PMF is not
     # worse than uniform by more than its sampling spread (measured <= 1e-3 bit at 16k
     # synthetic symbols); what it gains is reported by bench/pcs_mutual_information.py.
-    prov = shaping.PmfProvider("ddpm", model=_shipped("16qam"), mode="tweedie",
-                               n_symbols=16384)
+    prov = shaping.PmfProvider("ddpm", model=_shipped("16qam"), mode="tweedie", n_symbols=16384)
     c = prov.constellation
     for snr in (5.0, 10.0):
         s = prov.get(snr)

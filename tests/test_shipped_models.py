@@ -4,6 +4,7 @@ Tolerances are the values measured by bench/ddpm_accuracy.py (see the model card
 margin for the smaller, differently seeded sample used here.  MSEs are paired (the same
 noisy symbols for the network and for the exact MMSE estimator), so the excess is stable.
 """
+
 import json
 import os
 
@@ -22,8 +23,14 @@ N = 20000
 # MMSE is above -15 dB; at higher SNR only the floor is meaningful.
 ACCURACY = {
     "qpsk": [(0, 0.1, -26), (5, 0.1, -29), (10, None, -34), (20, None, -53)],
-    "16qam": [(0, 0.1, -28), (5, 0.1, -34), (10, 0.1, -35), (15, 0.2, -36), (20, None, -42),
-              (25, None, -52)],
+    "16qam": [
+        (0, 0.1, -28),
+        (5, 0.1, -34),
+        (10, 0.1, -35),
+        (15, 0.2, -36),
+        (20, None, -42),
+        (25, None, -52),
+    ],
     "64qam": [(5, 0.1, -36), (10, 0.1, -42), (15, 0.15, -34), (20, 0.2, -39), (25, None, -42)],
     "256qam": [(10, 0.1, -44), (15, 0.1, -48), (20, 0.15, -41), (25, None, -27)],
 }
@@ -47,13 +54,14 @@ def models():
             _need(name)
             cache[name] = DdpmModel(path_of(name))
         return cache[name]
+
     return get
 
 
 @pytest.mark.parametrize("name", CONSTELLATIONS + ("swissroll",))
 def test_shipped_model_contract_and_card(name, models):
     m = models(name)
-    assert os.path.getsize(path_of(name)) < 1 << 20                      # small
+    assert os.path.getsize(path_of(name)) < 1 << 20  # small
     md = m.metadata
     assert md["gr_diffusion_format"] == "1" and md["parameterization"] == "eps"
     assert md["schedule"] == "wide" and m.schedule.T == 100 and m.schedule.abar[-1] <= 1e-3
@@ -72,8 +80,9 @@ def test_shipped_model_contract_and_card(name, models):
     assert "python -m diffusion.train" in text and "Measured" in text
 
 
-@pytest.mark.parametrize("name, snr, max_excess, max_floor",
-                         [(n, *row) for n in CONSTELLATIONS for row in ACCURACY[n]])
+@pytest.mark.parametrize(
+    "name, snr, max_excess, max_floor", [(n, *row) for n in CONSTELLATIONS for row in ACCURACY[n]]
+)
 def test_tweedie_accuracy_vs_exact_mmse(name, snr, max_excess, max_floor, models):
     m = models(name)
     c = m.constellation
@@ -132,7 +141,8 @@ def test_ddim_and_posterior_behave(models):
     d5 = reference.mse_db(samplers.denoise(m, y, 0.1, "ddim", steps=5), x)
     po = samplers.denoise(m, y, 0.1, "posterior", rng=np.random.default_rng(3))
     np.testing.assert_array_equal(
-        po, samplers.denoise(m, y, 0.1, "posterior", rng=np.random.default_rng(3)))
+        po, samplers.denoise(m, y, 0.1, "posterior", rng=np.random.default_rng(3))
+    )
     assert mm < d5 < mm + 3.5
     assert mm + 1.5 < reference.mse_db(po, x) < mm + 4.5
 
@@ -155,7 +165,7 @@ def test_swissroll_generates_and_denoises(models):
     scale = float(m.metadata["data_scale"])
     rng = np.random.default_rng(5)
     noise = (rng.standard_normal(1500) + 1j * rng.standard_normal(1500)) * np.sqrt(0.5)
-    gen = samplers.denoise(m, noise, 1.0, "paper", rng=rng)          # Algorithm 2 from noise
+    gen = samplers.denoise(m, noise, 1.0, "paper", rng=rng)  # Algorithm 2 from noise
     real = _swissroll(1500, rng, scale)
     assert abs(np.mean(np.abs(gen) ** 2) - 1.0) < 0.15
     d_gen, d_real = _dist_to_curve(gen, scale).mean(), _dist_to_curve(real, scale).mean()
@@ -163,8 +173,8 @@ def test_swissroll_generates_and_denoises(models):
     assert d_gen < 1.5 * d_real and d_gen < 0.5 * d_noise, (d_gen, d_real, d_noise)
     # tweedie at 5 dB: well below the noisy input, close to the empirical-prior MMSE
     x = _swissroll(3000, rng, scale)
-    y = reference.awgn(x, 10 ** -0.5, rng)
-    tw = reference.mse_db(samplers.denoise(m, y, 10 ** -0.5), x)
-    emp = reference.mse_db(reference.mmse_estimate(y, _swissroll(20000, rng, scale), 10 ** -0.5), x)
-    assert tw < reference.mse_db(y, x) - 1.0                          # measured: 1.7 dB
+    y = reference.awgn(x, 10**-0.5, rng)
+    tw = reference.mse_db(samplers.denoise(m, y, 10**-0.5), x)
+    emp = reference.mse_db(reference.mmse_estimate(y, _swissroll(20000, rng, scale), 10**-0.5), x)
+    assert tw < reference.mse_db(y, x) - 1.0  # measured: 1.7 dB
     assert tw < emp + 0.5, (tw, emp)

@@ -8,6 +8,7 @@ SigMF (schema and SHA-512), round trips, and recordings written by the sigmf lib
 in other datatypes (ci16, cu8, ci8, cf32 big-endian; with their sample rate and centre
 frequency) are read by link.sigmf and by the link's GNU Radio file source, including the
 gr-diffusion-link app end to end on a cu8 recording."""
+
 import json
 import os
 import subprocess
@@ -43,9 +44,15 @@ def other_tool_recording(base, samples, datatype, rate=2.048e6, freq=433.92e6):
         end = "<" if fmt["little_endian"] else ">"
         raw = q.astype(f"{end}{fmt['kind']}{fmt['bits'] // 8}")
     raw.tofile(base + ".sigmf-data")
-    meta = sigmffile.SigMFFile(data_file=base + ".sigmf-data", global_info={
-        sigmf.DATATYPE_KEY: datatype, sigmf.SAMPLE_RATE_KEY: rate,
-        sigmf.VERSION_KEY: sigmf.__specification__, sigmf.RECORDER_KEY: "other-tool"})
+    meta = sigmffile.SigMFFile(
+        data_file=base + ".sigmf-data",
+        global_info={
+            sigmf.DATATYPE_KEY: datatype,
+            sigmf.SAMPLE_RATE_KEY: rate,
+            sigmf.VERSION_KEY: sigmf.__specification__,
+            sigmf.RECORDER_KEY: "other-tool",
+        },
+    )
     meta.add_capture(0, metadata={sigmf.FREQUENCY_KEY: freq})
     meta.add_annotation(0, 100, metadata={sigmf.LABEL_KEY: "burst"})
     meta.tofile(base + ".sigmf-meta")
@@ -54,8 +61,9 @@ def other_tool_recording(base, samples, datatype, rate=2.048e6, freq=433.92e6):
 
 def test_write_validate_roundtrip(tmp_path):
     base = str(tmp_path / "r")
-    meta_path = link_sigmf.write_meta(base, 2e6, CFG, center_freq=433.9e6,
-                                      channel={"esn0_db": 7.0}, hw="test")
+    meta_path = link_sigmf.write_meta(
+        base, 2e6, CFG, center_freq=433.9e6, channel={"esn0_db": 7.0}, hw="test"
+    )
     # the metadata alone (before the data exists) is valid SigMF
     with open(meta_path) as f:
         md = json.load(f)
@@ -141,10 +149,31 @@ def test_app_replays_a_cu8_recording(tmp_path):
     recording by the sigmf library (no gr-diffusion section: the link parameters are the
     app's defaults), replayed through the whole receiver."""
     rec = str(tmp_path / "tx")
-    r = subprocess.run([sys.executable, APP, "--source", "none", "--sink", "file", "-o", rec,
-                        "--frames", "12", "--samp-rate", "2.048e6", "--freq", "433.92e6",
-                        "--json", str(tmp_path / "tx.json"), "-q"],
-                       capture_output=True, text=True, timeout=120, env=ENV)
+    r = subprocess.run(
+        [
+            sys.executable,
+            APP,
+            "--source",
+            "none",
+            "--sink",
+            "file",
+            "-o",
+            rec,
+            "--frames",
+            "12",
+            "--samp-rate",
+            "2.048e6",
+            "--freq",
+            "433.92e6",
+            "--json",
+            str(tmp_path / "tx.json"),
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=ENV,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     tx = json.load(open(tmp_path / "tx.json"))
     assert tx["recording"]["sigmf_validated"]
@@ -154,9 +183,25 @@ def test_app_replays_a_cu8_recording(tmp_path):
     rng = np.random.default_rng(4)
     z = z + 0.01 * (rng.standard_normal(z.size) + 1j * rng.standard_normal(z.size))
     cu8 = other_tool_recording(str(tmp_path / "rtl"), z, "cu8")
-    r = subprocess.run([sys.executable, APP, "--source", "file", "-i", cu8 + ".sigmf-meta",
-                        "--mode", "tweedie", "--json", str(tmp_path / "rx.json"), "-q"],
-                       capture_output=True, text=True, timeout=180, env=ENV)
+    r = subprocess.run(
+        [
+            sys.executable,
+            APP,
+            "--source",
+            "file",
+            "-i",
+            cu8 + ".sigmf-meta",
+            "--mode",
+            "tweedie",
+            "--json",
+            str(tmp_path / "rx.json"),
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=ENV,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     rx = json.load(open(tmp_path / "rx.json"))
     assert rx["input_datatype"] == "cu8" and rx["sample_rate"] == 2.048e6

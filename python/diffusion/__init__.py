@@ -22,6 +22,7 @@ Without GNU Radio (a GPU machine, an engine-only job) the subpackages import as 
 ``PYTHONPATH=python python -c "from diffusion.core import samplers"``; the block names then
 exist as placeholders that raise ImportError when used.
 """
+
 import importlib.abc
 import importlib.machinery
 
@@ -60,14 +61,19 @@ class _BlockPlaceholders(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                 raise AttributeError(attr)
 
             def unavailable(*args, **kwargs):
-                raise ImportError(f"{module.__name__}.{attr} needs GNU Radio and the compiled "
-                                  f"gr-diffusion bindings: {_why}")
+                raise ImportError(
+                    f"{module.__name__}.{attr} needs GNU Radio and the compiled "
+                    f"gr-diffusion bindings: {_why}"
+                )
+
             return unavailable
+
         module.__getattr__ = __getattr__
 
 
 if _why:
     import sys as _sys
+
     _sys.meta_path.insert(0, _BlockPlaceholders())
 
 from .core.model_files import shipped_model  # noqa: E402,F401
@@ -82,7 +88,7 @@ from .mi_probe import mi_probe  # noqa: E402,F401
 from .pcs_demapper import pcs_demapper  # noqa: E402,F401
 from .pcs_mapper import pcs_mapper  # noqa: E402,F401
 from .preamble_sync import preamble_sync  # noqa: E402,F401
+from .psk_receiver import psk_receiver  # noqa: E402,F401
 from .reconstruction_metrics import reconstruction_metrics  # noqa: E402,F401
 from .symbol_normalizer import symbol_normalizer  # noqa: E402,F401
-from .psk_receiver import psk_receiver  # noqa: E402,F401
 from .tx_impairment_chain import tx_impairment_chain  # noqa: E402,F401

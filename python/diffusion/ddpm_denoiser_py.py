@@ -8,6 +8,7 @@
 Same parameters and behaviour as the C++ block ``diffusion.ddpm_denoiser``; for the
 deterministic modes (tweedie, ddim) both agree to 1e-5 on the same input.
 """
+
 import math
 
 import numpy as np
@@ -22,11 +23,14 @@ from .core.samplers import MODES, denoise
 from .noise_level import NoiseLevelControl
 
 NOISE_SOURCES = ("parameter", "stream", "blind")
-PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider",
-             "tensorrt": "TensorrtExecutionProvider"}
+PROVIDERS = {
+    "cpu": "CPUExecutionProvider",
+    "cuda": "CUDAExecutionProvider",
+    "tensorrt": "TensorrtExecutionProvider",
+}
 
 
-MAX_BATCH = 1 << 20        # as the C++ block (16 MiB output buffer)
+MAX_BATCH = 1 << 20  # as the C++ block (16 MiB output buffer)
 MAX_THREADS = 256
 
 
@@ -57,8 +61,11 @@ def _source_name(src):
 
 
 def _int_in(value, lo, hi, what):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not (
-            lo <= int(value) <= hi):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or not (lo <= int(value) <= hi)
+    ):
         raise ValueError(f"{what} must be an integer in [{lo}, {hi}], got {value!r}")
     return int(value)
 
@@ -76,8 +83,10 @@ def _cpp_engine(model_path, engine, threads, batch, provider, intra_op_threads):
     if eng == "numpy":
         return None
     from .diffusion_python import denoise_engine
-    return denoise_engine(str(model_path), eng, int(threads), int(batch), provider,
-                          int(intra_op_threads))
+
+    return denoise_engine(
+        str(model_path), eng, int(threads), int(batch), provider, int(intra_op_threads)
+    )
 
 
 class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
@@ -107,38 +116,54 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
     (seed, item index, step) in every engine, so the output does not depend on chunking.
     """
 
-    def __init__(self, model_path, mode="tweedie", ddim_steps=5, noise_source="parameter",
-                 esn0_db=10.0, provider="cpu", intra_op_threads=1, batch_size=8192, seed=0,
-                 engine="auto", threads=1):
+    def __init__(
+        self,
+        model_path,
+        mode="tweedie",
+        ddim_steps=5,
+        noise_source="parameter",
+        esn0_db=10.0,
+        provider="cpu",
+        intra_op_threads=1,
+        batch_size=8192,
+        seed=0,
+        engine="auto",
+        threads=1,
+    ):
         src = _source_name(noise_source)
         batch_size = _int_in(batch_size, 1, MAX_BATCH, "batch_size")
-        intra_op_threads = _int_in(intra_op_threads, 0, MAX_THREADS,
-                                   "intra_op_threads (0 = onnxruntime default)")
-        _mode_name(mode)                  # before the model loads
+        intra_op_threads = _int_in(
+            intra_op_threads, 0, MAX_THREADS, "intra_op_threads (0 = onnxruntime default)"
+        )
+        _mode_name(mode)  # before the model loads
         ins = [np.complex64, np.float32] if src == "stream" else [np.complex64]
         gr.sync_block.__init__(self, name="ddpm_denoiser_py", in_sig=ins, out_sig=[np.complex64])
         prov = str(provider).lower()
         if prov not in PROVIDERS:
             raise ValueError(f"unknown execution provider {provider!r}: use cpu, cuda or tensorrt")
-        self.model = DdpmModel(model_path, providers=[PROVIDERS[prov]],
-                               intra_op_threads=int(intra_op_threads))
+        self.model = DdpmModel(
+            model_path, providers=[PROVIDERS[prov]], intra_op_threads=int(intra_op_threads)
+        )
         self._source = src
         if src == "blind" and self.model.constellation is None:
-            raise ValueError(f"{model_path}: blind noise estimation needs a model with "
-                             f"constellation_points metadata")
+            raise ValueError(
+                f"{model_path}: blind noise estimation needs a model with "
+                f"constellation_points metadata"
+            )
         self.set_mode(mode, ddim_steps)
         self._batch = int(batch_size)
         self._rng = CounterRng(int(seed))
-        self._cpp = _cpp_engine(model_path, engine, threads, self._batch, prov,
-                                intra_op_threads)
+        self._cpp = _cpp_engine(model_path, engine, threads, self._batch, prov, intra_op_threads)
         if self._cpp is not None:
             self.logger.info(self._cpp.engine_note())
         self._em = None
         if src == "blind":
             pts = self.model.constellation.points
             self._em = EmNoiseTracker(
-                pts, max_power=outlier_bound(pts, float(self.model.schedule.sigma2[-1])),
-                initial=10.0 ** (-float(esn0_db) / 10.0))
+                pts,
+                max_power=outlier_bound(pts, float(self.model.schedule.sigma2[-1])),
+                initial=10.0 ** (-float(esn0_db) / 10.0),
+            )
         self._invalid = 0
         self._clamped = 0
         self._warned_clamp = False
@@ -171,8 +196,14 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
             t, clamped = self.model.schedule.matched_step(sv)
             info["clamped"] = int(np.count_nonzero(np.broadcast_to(clamped, (n,))))
             t = np.broadcast_to(np.asarray(t, dtype=np.int32), (n,))
-        return self._cpp.denoise(np.ascontiguousarray(yv, dtype=np.complex64), t, k,
-                                 self._steps, self._rng.seed % (1 << 64), items)
+        return self._cpp.denoise(
+            np.ascontiguousarray(yv, dtype=np.complex64),
+            t,
+            k,
+            self._steps,
+            self._rng.seed % (1 << 64),
+            items,
+        )
 
     def noise_var(self):
         if self._em is not None:
@@ -216,7 +247,7 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
             s2 = input_items[1][:n].astype(np.float64)
         elif self._source == "parameter":
             s2 = self._tag_sigma2(n)
-        else:                              # blind: windows on the absolute sample index
+        else:  # blind: windows on the absolute sample index
             self._em.initial = self._sigma2
             s2 = self._em.track(y[:n])
         ok = np.isfinite(y.real) & np.isfinite(y.imag)
@@ -243,8 +274,16 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
             if self._cpp is not None:
                 out[idx] = self._cpp_denoise(yv, sv, items, info)
             else:
-                out[idx] = denoise(self.model, yv, sv, mode=self._mode, steps=self._steps,
-                                   rng=self._rng, info=info, items=items)
+                out[idx] = denoise(
+                    self.model,
+                    yv,
+                    sv,
+                    mode=self._mode,
+                    steps=self._steps,
+                    rng=self._rng,
+                    info=info,
+                    items=items,
+                )
             if info.get("clamped"):
                 self._clamped += info["clamped"]
                 if not self._warned_clamp:
@@ -253,5 +292,6 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
                     self.logger.warn(
                         f"noise variance outside the model's schedule [{lo:.3g}, {hi:.3g}] "
                         f"(Es/N0 {-10 * math.log10(hi):.1f} .. {-10 * math.log10(lo):.1f} dB): "
-                        "clamped (reported once)")
+                        "clamped (reported once)"
+                    )
         return n

@@ -11,8 +11,11 @@ from gnuradio import gr
 from .core.dnn_model import OUTPUTS, DnnModel
 from .noise_level import NoiseLevelControl
 
-PROVIDERS = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider",
-             "tensorrt": "TensorrtExecutionProvider"}
+PROVIDERS = {
+    "cpu": "CPUExecutionProvider",
+    "cuda": "CUDAExecutionProvider",
+    "tensorrt": "TensorrtExecutionProvider",
+}
 
 
 class dnn_receiver(NoiseLevelControl, gr.sync_block):
@@ -32,17 +35,26 @@ class dnn_receiver(NoiseLevelControl, gr.sync_block):
     pass through unchanged.
     """
 
-    def __init__(self, model="dnn_16qam_regression", output="expected", esn0_db=10.0,
-                 provider="cpu", intra_op_threads=1, batch_size=8192):
-        gr.sync_block.__init__(self, name="dnn_receiver", in_sig=[np.complex64],
-                               out_sig=[np.complex64])
+    def __init__(
+        self,
+        model="dnn_16qam_regression",
+        output="expected",
+        esn0_db=10.0,
+        provider="cpu",
+        intra_op_threads=1,
+        batch_size=8192,
+    ):
+        gr.sync_block.__init__(
+            self, name="dnn_receiver", in_sig=[np.complex64], out_sig=[np.complex64]
+        )
         prov = str(provider).lower()
         if prov not in PROVIDERS:
             raise ValueError(f"unknown execution provider {provider!r}: use cpu, cuda or tensorrt")
         if int(batch_size) < 1:
             raise ValueError("batch_size must be >= 1")
-        self.model = DnnModel(model, providers=[PROVIDERS[prov]],
-                              intra_op_threads=int(intra_op_threads))
+        self.model = DnnModel(
+            model, providers=[PROVIDERS[prov]], intra_op_threads=int(intra_op_threads)
+        )
         self.set_output(output)
         self._batch = int(batch_size)
         self._init_noise_level(esn0_db)
@@ -79,6 +91,7 @@ class dnn_receiver(NoiseLevelControl, gr.sync_block):
             e = min(n, s + self._batch)
             idx = np.flatnonzero(ok[s:e]) + s
             if idx.size:
-                out[idx] = self.model.estimate(y[idx], None if s2 is None else s2[idx],
-                                               self._output)
+                out[idx] = self.model.estimate(
+                    y[idx], None if s2 is None else s2[idx], self._output
+                )
         return n

@@ -17,6 +17,7 @@ complex sample, kappa_t + kappa_r + q + 1/(Es/N0 |h|^2), with q the quantization
 (2 Delta^2/12 for step Delta, a fine-quantization approximation; 0 without quantizer).
 Feed z and sigma2 to the DDPM denoiser with noise source "stream".
 """
+
 import math
 
 from gnuradio import blocks, gr
@@ -24,9 +25,12 @@ from gnuradio import blocks, gr
 from . import diffusion_python as _cpp
 
 FADING = ("none", "rayleigh", "rician")
-NOISE = {"gaussian": _cpp.additive_noise.GAUSSIAN, "laplacian": _cpp.additive_noise.LAPLACIAN,
-         "bernoulli_gaussian": _cpp.additive_noise.BERNOULLI_GAUSSIAN,
-         "middleton_a": _cpp.additive_noise.MIDDLETON_CLASS_A}
+NOISE = {
+    "gaussian": _cpp.additive_noise.GAUSSIAN,
+    "laplacian": _cpp.additive_noise.LAPLACIAN,
+    "bernoulli_gaussian": _cpp.additive_noise.BERNOULLI_GAUSSIAN,
+    "middleton_a": _cpp.additive_noise.MIDDLETON_CLASS_A,
+}
 
 
 def quantization_noise_var(bits, full_scale):
@@ -34,7 +38,7 @@ def quantization_noise_var(bits, full_scale):
     2 Delta^2 / 12 with Delta = 2 full_scale / 2^bits (clipping not counted)."""
     if bits <= 0:
         return 0.0
-    delta = 2.0 * full_scale / 2 ** bits
+    delta = 2.0 * full_scale / 2**bits
     return 2.0 * delta * delta / 12.0
 
 
@@ -49,13 +53,26 @@ class impaired_link(gr.hier_block2):
     (each random block gets its own seed derived from it).
     """
 
-    def __init__(self, esn0_db=10.0, power=1.0, kappa_t=0.05, kappa_r=0.15, bits=8,
-                 full_scale=1.2, fading="rayleigh", coherence_length=64, k_factor=0.0,
-                 noise="gaussian", seed=0):
+    def __init__(
+        self,
+        esn0_db=10.0,
+        power=1.0,
+        kappa_t=0.05,
+        kappa_r=0.15,
+        bits=8,
+        full_scale=1.2,
+        fading="rayleigh",
+        coherence_length=64,
+        k_factor=0.0,
+        noise="gaussian",
+        seed=0,
+    ):
         gr.hier_block2.__init__(
-            self, "impaired_link",
+            self,
+            "impaired_link",
             gr.io_signature(1, 1, gr.sizeof_gr_complex),
-            gr.io_signaturev(4, 4, [gr.sizeof_gr_complex] * 3 + [gr.sizeof_float]))
+            gr.io_signaturev(4, 4, [gr.sizeof_gr_complex] * 3 + [gr.sizeof_float]),
+        )
         if power <= 0 or not math.isfinite(power):
             raise ValueError(f"power must be > 0, got {power}")
         if fading not in FADING:
@@ -70,11 +87,16 @@ class impaired_link(gr.hier_block2):
 
         self.quantizer = _cpp.complex_quantizer(bits, full_scale) if bits > 0 else None
         self.amp = blocks.multiply_const_cc(math.sqrt(self._p))
-        self.tx_hwi = _cpp.hardware_impairments(kappa_t, _cpp.POWER_NOMINAL, self._p, 1024, seed + 1)
-        self.rx_hwi = _cpp.hardware_impairments(kappa_r, _cpp.POWER_NOMINAL, self._p, 1024, seed + 2)
+        self.tx_hwi = _cpp.hardware_impairments(
+            kappa_t, _cpp.POWER_NOMINAL, self._p, 1024, seed + 1
+        )
+        self.rx_hwi = _cpp.hardware_impairments(
+            kappa_r, _cpp.POWER_NOMINAL, self._p, 1024, seed + 2
+        )
         self.noise = _cpp.additive_noise(esn0_db, NOISE[noise], self._p, seed=seed + 3)
-        self.zf = _cpp.zf_equalizer(self._distortion_var(), self._noise_var(esn0_db),
-                                    1.0 / math.sqrt(self._p))
+        self.zf = _cpp.zf_equalizer(
+            self._distortion_var(), self._noise_var(esn0_db), 1.0 / math.sqrt(self._p)
+        )
 
         head = self
         if self.quantizer is not None:

@@ -24,6 +24,7 @@ reference payload of each frame (NaN where a frame matches no pool entry), 4 sig
 With ``metrics`` on, two reconstruction-metrics probes (reference vs equalized, reference vs
 denoised; diffusion.reconstruction_metrics) run inside; read them with metrics().
 """
+
 import math
 
 from gnuradio import blocks, digital, filter, gr
@@ -38,6 +39,7 @@ PFB_FILTERS = 32
 
 def _cpp():
     from . import diffusion_python
+
     return diffusion_python
 
 
@@ -64,20 +66,51 @@ class link_rx(gr.hier_block2):
     (diffusion.sample_guard; input units).
     """
 
-    def __init__(self, constellation="16qam", sps=4, rolloff=0.35, preamble_len=64,
-                 payload_len=1024, payload_seed=0, n_payloads=8, payload_file="",
-                 pilot_interval=128, pilot_len=8, agc_rate=1e-3, fll_bw=0.0, timing_bw=0.01,
-                 threshold=0.3, dd_block=32, noise_est="em", model="", mode="tweedie",
-                 ddim_steps=5, provider="cpu", threads=1, batch_size=4096, metrics=True,
-                 max_magnitude=1e6):
+    def __init__(
+        self,
+        constellation="16qam",
+        sps=4,
+        rolloff=0.35,
+        preamble_len=64,
+        payload_len=1024,
+        payload_seed=0,
+        n_payloads=8,
+        payload_file="",
+        pilot_interval=128,
+        pilot_len=8,
+        agc_rate=1e-3,
+        fll_bw=0.0,
+        timing_bw=0.01,
+        threshold=0.3,
+        dd_block=32,
+        noise_est="em",
+        model="",
+        mode="tweedie",
+        ddim_steps=5,
+        provider="cpu",
+        threads=1,
+        batch_size=4096,
+        metrics=True,
+        max_magnitude=1e6,
+    ):
         gr.hier_block2.__init__(
-            self, "link_rx", gr.io_signature(1, 1, gr.sizeof_gr_complex),
-            gr.io_signaturev(5, 5, [gr.sizeof_gr_complex] * 4 + [gr.sizeof_float]))
-        self.config = LinkConfig(constellation=constellation, sps=sps, rolloff=rolloff,
-                                 preamble_len=preamble_len, payload_len=payload_len,
-                                 payload_seed=payload_seed, n_payloads=n_payloads,
-                                 payload_file=payload_file, pilot_interval=pilot_interval,
-                                 pilot_len=pilot_len)
+            self,
+            "link_rx",
+            gr.io_signature(1, 1, gr.sizeof_gr_complex),
+            gr.io_signaturev(5, 5, [gr.sizeof_gr_complex] * 4 + [gr.sizeof_float]),
+        )
+        self.config = LinkConfig(
+            constellation=constellation,
+            sps=sps,
+            rolloff=rolloff,
+            preamble_len=preamble_len,
+            payload_len=payload_len,
+            payload_seed=payload_seed,
+            n_payloads=n_payloads,
+            payload_file=payload_file,
+            pilot_interval=pilot_interval,
+            pilot_len=pilot_len,
+        )
         mode = str(mode).lower()
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
@@ -121,14 +154,26 @@ class link_rx(gr.hier_block2):
             self.fll = digital.fll_band_edge_cc(c.sps, c.rolloff, 16 * c.sps + 1, float(fll_bw))
             chain.append(self.fll)
         nf = PFB_FILTERS
-        taps = filter.firdes.root_raised_cosine(nf, nf, 1.0 / c.sps, c.rolloff,
-                                                RRC_SPAN * c.sps * nf + 1)
-        self.clock_sync = digital.pfb_clock_sync_ccf(c.sps, float(timing_bw), taps, nf,
-                                                     nf // 2, 1.5, 1)
+        taps = filter.firdes.root_raised_cosine(
+            nf, nf, 1.0 / c.sps, c.rolloff, RRC_SPAN * c.sps * nf + 1
+        )
+        self.clock_sync = digital.pfb_clock_sync_ccf(
+            c.sps, float(timing_bw), taps, nf, nf // 2, 1.5, 1
+        )
         chain.append(self.clock_sync)
-        self.sync = preamble_sync(c.constellation, c.preamble_len, c.payload_len,
-                                  c.payload_seed, c.n_payloads, c.payload_file,
-                                  c.pilot_interval, c.pilot_len, threshold, dd_block, noise_est)
+        self.sync = preamble_sync(
+            c.constellation,
+            c.preamble_len,
+            c.payload_len,
+            c.payload_seed,
+            c.n_payloads,
+            c.payload_file,
+            c.pilot_interval,
+            c.pilot_len,
+            threshold,
+            dd_block,
+            noise_est,
+        )
         chain.append(self.sync)
         if self.agc is not None:
             self.connect(self.agc, *chain)
@@ -144,19 +189,33 @@ class link_rx(gr.hier_block2):
             cpp = _cpp()
             if not model:
                 from .core.model_files import shipped_model
+
                 model = shipped_model(c.constellation)
             self.model = model
-            enum = {"tweedie": cpp.ddpm_denoiser.TWEEDIE, "ddim": cpp.ddpm_denoiser.DDIM,
-                    "posterior": cpp.ddpm_denoiser.POSTERIOR, "paper": cpp.ddpm_denoiser.PAPER}
-            self.denoiser = cpp.ddpm_denoiser(model, enum[mode], int(ddim_steps),
-                                              cpp.ddpm_denoiser.NOISE_STREAM, 15.0,
-                                              str(provider), int(threads), int(batch_size), 0)
+            enum = {
+                "tweedie": cpp.ddpm_denoiser.TWEEDIE,
+                "ddim": cpp.ddpm_denoiser.DDIM,
+                "posterior": cpp.ddpm_denoiser.POSTERIOR,
+                "paper": cpp.ddpm_denoiser.PAPER,
+            }
+            self.denoiser = cpp.ddpm_denoiser(
+                model,
+                enum[mode],
+                int(ddim_steps),
+                cpp.ddpm_denoiser.NOISE_STREAM,
+                15.0,
+                str(provider),
+                int(threads),
+                int(batch_size),
+                0,
+            )
             self.connect(eq, (self.denoiser, 0))
             self.connect(s2, (self.denoiser, 1))
             den = self.denoiser
         pts = [complex(p) for p in self.constellation.points]
         self._dconst = digital.constellation_calcdist(
-            pts, list(range(len(pts))), 4, 1, digital.constellation.NO_NORMALIZATION)
+            pts, list(range(len(pts))), 4, 1, digital.constellation.NO_NORMALIZATION
+        )
         self.decoder = digital.constellation_decoder_cb(self._dconst.base())
         self.mapper = digital.chunks_to_symbols_bc(pts, 1)
         self.connect(den, self.decoder, self.mapper)
@@ -166,8 +225,10 @@ class link_rx(gr.hier_block2):
             self.connect(src, (self, i))
         # every output also feeds a null sink, so that outputs left unconnected outside
         # (optional in GRC) leave no internal block without a reader
-        self.nulls = [blocks.null_sink(gr.sizeof_float if i == 4 else gr.sizeof_gr_complex)
-                      for i in range(len(outs))]
+        self.nulls = [
+            blocks.null_sink(gr.sizeof_float if i == 4 else gr.sizeof_gr_complex)
+            for i in range(len(outs))
+        ]
         for src, n in zip(outs, self.nulls):
             self.connect(src, n)
 
@@ -185,8 +246,11 @@ class link_rx(gr.hier_block2):
     def metrics(self):
         """{'equalized': {...}, 'denoised': {...}, 'frames', 'frames_identified', 'last_frame'}
         (metric dicts as diffusion.core.metrics; empty without the probes)."""
-        out = {"frames": self.sync.frames(), "frames_identified": self.sync.frames_identified(),
-               "last_frame": self.sync.last_info()}
+        out = {
+            "frames": self.sync.frames(),
+            "frames_identified": self.sync.frames_identified(),
+            "last_frame": self.sync.last_info(),
+        }
         if self.probe_eq is not None:
             out["equalized"] = self.probe_eq.metrics()
             out["denoised"] = self.probe_den.metrics()
@@ -198,14 +262,17 @@ class link_rx(gr.hier_block2):
         st = self.sync.stats()
         if not st.get("frames"):
             return "link_rx: no frame yet"
-        parts = [f"frames {st['frames']} (identified {st['frames_identified']}), "
-                 f"Es/N0 {st['esn0_db']:.2f} dB"]
+        parts = [
+            f"frames {st['frames']} (identified {st['frames_identified']}), "
+            f"Es/N0 {st['esn0_db']:.2f} dB"
+        ]
         m = self.metrics()
         for key in ("equalized", "denoised"):
             d = m.get(key)
             if d and d.get("n"):
-                parts.append(f"{key}: SER {d['ser']:.3e} BER {d['ber']:.3e} "
-                             f"MSE {d['mse_db']:.2f} dB")
+                parts.append(
+                    f"{key}: SER {d['ser']:.3e} BER {d['ber']:.3e} MSE {d['mse_db']:.2f} dB"
+                )
         return "; ".join(parts)
 
     def set_mode(self, mode, ddim_steps=5):
@@ -217,12 +284,18 @@ class link_rx(gr.hier_block2):
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         if self.denoiser is None or mode == "none":
             if (self.denoiser is None) != (mode == "none"):
-                gr.log.warn("link_rx: the denoiser is chosen at construction (mode 'none' "
-                            "or not); ignoring the run-time change to " + repr(mode))
+                gr.log.warn(
+                    "link_rx: the denoiser is chosen at construction (mode 'none' "
+                    "or not); ignoring the run-time change to " + repr(mode)
+                )
             return
         cpp = _cpp()
-        enum = {"tweedie": cpp.ddpm_denoiser.TWEEDIE, "ddim": cpp.ddpm_denoiser.DDIM,
-                "posterior": cpp.ddpm_denoiser.POSTERIOR, "paper": cpp.ddpm_denoiser.PAPER}
+        enum = {
+            "tweedie": cpp.ddpm_denoiser.TWEEDIE,
+            "ddim": cpp.ddpm_denoiser.DDIM,
+            "posterior": cpp.ddpm_denoiser.POSTERIOR,
+            "paper": cpp.ddpm_denoiser.PAPER,
+        }
         self.denoiser.set_mode(enum[mode], int(ddim_steps))
 
     def set_timing_bw(self, bw):

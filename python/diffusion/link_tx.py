@@ -15,6 +15,7 @@ transmits the P payload frames cyclically for ever; with n_frames > 0 it sends t
 frames followed by TAIL_SYMBOLS (128) zero symbols, which flush the filters of the TX and
 of a receiver, and ends.
 """
+
 import math
 
 import numpy as np
@@ -36,16 +37,36 @@ class link_tx(gr.hier_block2):
     frames to send (0 = for ever).
     """
 
-    def __init__(self, constellation="16qam", sps=4, rolloff=0.35, preamble_len=64,
-                 payload_len=1024, payload_seed=0, n_payloads=8, payload_file="",
-                 pilot_interval=128, pilot_len=8, amplitude=1.0, n_frames=0):
-        gr.hier_block2.__init__(self, "link_tx", gr.io_signature(0, 0, 0),
-                                gr.io_signature(1, 1, gr.sizeof_gr_complex))
-        self.config = LinkConfig(constellation=constellation, sps=sps, rolloff=rolloff,
-                                 preamble_len=preamble_len, payload_len=payload_len,
-                                 payload_seed=payload_seed, n_payloads=n_payloads,
-                                 payload_file=payload_file, pilot_interval=pilot_interval,
-                                 pilot_len=pilot_len)
+    def __init__(
+        self,
+        constellation="16qam",
+        sps=4,
+        rolloff=0.35,
+        preamble_len=64,
+        payload_len=1024,
+        payload_seed=0,
+        n_payloads=8,
+        payload_file="",
+        pilot_interval=128,
+        pilot_len=8,
+        amplitude=1.0,
+        n_frames=0,
+    ):
+        gr.hier_block2.__init__(
+            self, "link_tx", gr.io_signature(0, 0, 0), gr.io_signature(1, 1, gr.sizeof_gr_complex)
+        )
+        self.config = LinkConfig(
+            constellation=constellation,
+            sps=sps,
+            rolloff=rolloff,
+            preamble_len=preamble_len,
+            payload_len=payload_len,
+            payload_seed=payload_seed,
+            n_payloads=n_payloads,
+            payload_file=payload_file,
+            pilot_interval=pilot_interval,
+            pilot_len=pilot_len,
+        )
         if not (amplitude > 0 and math.isfinite(amplitude)):
             raise ValueError(f"amplitude must be > 0, got {amplitude}")
         if int(n_frames) < 0:
@@ -62,7 +83,8 @@ class link_tx(gr.hier_block2):
         self.src = blocks.vector_source_c(syms.astype(np.complex64).tolist(), n_frames == 0)
         self._sps = self.config.sps
         self.shaper = filter.interp_fir_filter_ccf(
-            self._sps, rrc_taps(self._sps, self.config.rolloff).tolist())
+            self._sps, rrc_taps(self._sps, self.config.rolloff).tolist()
+        )
         self.amp = blocks.multiply_const_cc(float(amplitude) * math.sqrt(self._sps))
         self.connect(self.src, self.shaper, self.amp, self)
 

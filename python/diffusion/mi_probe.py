@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 """Mutual-information probe, Python block: a thin shell over diffusion.core.mi_window."""
+
 import math
 import threading
 
@@ -14,7 +15,7 @@ from gnuradio import gr
 from .core.mi_window import NOISE_MODES, REFERENCES, MiWindow
 from .pmt_convert import dict_to_pmt, drain_messages
 
-ESN0_RANGE_DB = (-100.0, 300.0)         # as diffusion.additive_noise
+ESN0_RANGE_DB = (-100.0, 300.0)  # as diffusion.additive_noise
 SIGMA2_RANGE = (10.0 ** (-ESN0_RANGE_DB[1] / 10.0), 10.0 ** (-ESN0_RANGE_DB[0] / 10.0))
 
 
@@ -39,8 +40,17 @@ class mi_probe(gr.sync_block):
     mi() (recomputed now), results() (dict, recomputed now), last_message(), noise_var().
     """
 
-    def __init__(self, constellation="16qam", pmf=None, reference="none", noise="parameter",
-                 esn0_db=10.0, window=65536, period=65536, verbose=False):
+    def __init__(
+        self,
+        constellation="16qam",
+        pmf=None,
+        reference="none",
+        noise="parameter",
+        esn0_db=10.0,
+        window=65536,
+        period=65536,
+        verbose=False,
+    ):
         reference, noise = str(reference).lower(), str(noise).lower()
         if reference not in REFERENCES:
             raise ValueError(f"reference must be one of {REFERENCES}, got {reference!r}")
@@ -55,10 +65,12 @@ class mi_probe(gr.sync_block):
         if int(period) < 1:
             raise ValueError("period must be >= 1 sample")
         if not ESN0_RANGE_DB[0] <= float(esn0_db) <= ESN0_RANGE_DB[1]:
-            raise ValueError(f"esn0_db must be in [{ESN0_RANGE_DB[0]}, {ESN0_RANGE_DB[1]}] dB, "
-                             f"got {esn0_db}")
-        self._win = MiWindow(constellation, pmf, int(window), reference, noise,
-                             10.0 ** (-float(esn0_db) / 10.0))
+            raise ValueError(
+                f"esn0_db must be in [{ESN0_RANGE_DB[0]}, {ESN0_RANGE_DB[1]}] dB, got {esn0_db}"
+            )
+        self._win = MiWindow(
+            constellation, pmf, int(window), reference, noise, 10.0 ** (-float(esn0_db) / 10.0)
+        )
         self._ref = reference
         self._warned_clamp = False
         self._ignored = 0
@@ -70,7 +82,7 @@ class mi_probe(gr.sync_block):
         self._last = {}
         self.message_port_register_out(pmt.intern("mi"))
         self._noise_port = pmt.intern("noise")
-        self.message_port_register_in(self._noise_port)   # drained by work() (pmt_convert)
+        self.message_port_register_in(self._noise_port)  # drained by work() (pmt_convert)
 
     # ------------------------------------------------------------------ control
     def set_noise_var(self, noise_var):
@@ -82,17 +94,20 @@ class mi_probe(gr.sync_block):
             c = min(max(v, SIGMA2_RANGE[0]), SIGMA2_RANGE[1])
             if not self._warned_clamp:
                 self._warned_clamp = True
-                self.logger.warn(f"noise variance {v:g} (Es/N0 {-10 * math.log10(v):.1f} dB) "
-                                 f"outside Es/N0 [{ESN0_RANGE_DB[0]}, {ESN0_RANGE_DB[1]}] dB: "
-                                 f"clamped to {c:g} (reported once)")
+                self.logger.warn(
+                    f"noise variance {v:g} (Es/N0 {-10 * math.log10(v):.1f} dB) "
+                    f"outside Es/N0 [{ESN0_RANGE_DB[0]}, {ESN0_RANGE_DB[1]}] dB: "
+                    f"clamped to {c:g} (reported once)"
+                )
             v = c
         with self._lock:
             self._win.set_sigma2(v)
 
     def set_esn0_db(self, esn0_db):
         v = float(esn0_db)
-        self.set_noise_var(10.0 ** (-min(max(v, -3000.0), 3000.0) / 10.0)
-                           if math.isfinite(v) else float("nan"))
+        self.set_noise_var(
+            10.0 ** (-min(max(v, -3000.0), 3000.0) / 10.0) if math.isfinite(v) else float("nan")
+        )
 
     def noise_var(self):
         """sigma2 in use ('parameter') or of the last estimate ('estimate')."""
@@ -120,9 +135,11 @@ class mi_probe(gr.sync_block):
             pass
         self._ignored += 1
         if self._ignored <= 10 or self._ignored % 1000 == 0:
-            self.logger.warn("ignoring message on port 'noise': expected a number (Es/N0 dB) "
-                             f"or a dict with esn0_db, snr_db or noise_var, got {msg} "
-                             f"({self._ignored} so far; the first 10 and every 1000th logged)")
+            self.logger.warn(
+                "ignoring message on port 'noise': expected a number (Es/N0 dB) "
+                f"or a dict with esn0_db, snr_db or noise_var, got {msg} "
+                f"({self._ignored} so far; the first 10 and every 1000th logged)"
+            )
         return False
 
     def _drain_noise(self):
@@ -155,9 +172,11 @@ class mi_probe(gr.sync_block):
         self._last = d
         self.message_port_pub(pmt.intern("mi"), dict_to_pmt(d))
         if self._verbose:
-            self.logger.info(f"after {self._consumed} samples: I(X;Y) = {d['mi_bits']:.4f} "
-                             f"bit/symbol (AWGN theory {d['mi_awgn_bits']:.4f} at Es/N0 "
-                             f"{d['esn0_db']:.2f} dB)")
+            self.logger.info(
+                f"after {self._consumed} samples: I(X;Y) = {d['mi_bits']:.4f} "
+                f"bit/symbol (AWGN theory {d['mi_awgn_bits']:.4f} at Es/N0 "
+                f"{d['esn0_db']:.2f} dB)"
+            )
 
     def work(self, input_items, output_items):
         self._drain_noise()
@@ -168,7 +187,7 @@ class mi_probe(gr.sync_block):
         with self._lock:
             while s < n:
                 k = min(n - s, self._to_next)
-                self._win.update(y[s:s + k], None if tx is None else tx[s:s + k])
+                self._win.update(y[s : s + k], None if tx is None else tx[s : s + k])
                 s += k
                 self._consumed += k
                 self._to_next -= k

@@ -24,6 +24,7 @@ GNU Radio's SNR estimators plug in directly: digital.mpsk_snr_est_cc tags its ou
 it to "noise"; the probe's own "noise" port is a noise power in dB, not Es/N0); both are
 Es/N0 in dB per symbol after matched filtering, i.e. 1/sigma2 for a unit-power signal.
 """
+
 import math
 
 import numpy as np
@@ -32,7 +33,7 @@ import pmt
 from .pmt_convert import drain_messages
 
 NOISE_KEYS = ("esn0_db", "snr_db", "snr", "noise_var")  # snr: digital.mpsk_snr_est_cc
-SIGMA2_RANGE = (1e-30, 1e10)        # Es/N0 [-100, 300] dB (docs/conventions.md, Bad input)
+SIGMA2_RANGE = (1e-30, 1e10)  # Es/N0 [-100, 300] dB (docs/conventions.md, Bad input)
 
 
 class NoiseLevelControl:
@@ -61,8 +62,10 @@ class NoiseLevelControl:
             c = min(max(s2, SIGMA2_RANGE[0]), SIGMA2_RANGE[1])
             if not getattr(self, "_warned_range", False):
                 self._warned_range = True
-                self.logger.warn(f"{what}: noise variance {s2:g} outside Es/N0 [-100, 300] dB, "
-                                 f"clamped to {c:g} (reported once)")
+                self.logger.warn(
+                    f"{what}: noise variance {s2:g} outside Es/N0 [-100, 300] dB, "
+                    f"clamped to {c:g} (reported once)"
+                )
             s2 = c
         self._sigma2 = float(s2)
 
@@ -70,9 +73,13 @@ class NoiseLevelControl:
         v = float(value)
         if key == "noise_var":
             self._set_sigma2(v, what)
-        else:   # Es/N0 in dB; 10^(-v/10) overflows for v < -3080
-            self._set_sigma2(10.0 ** (-min(max(v, -3000.0), 3000.0) / 10.0)
-                             if math.isfinite(v) else float("nan"), what)
+        else:  # Es/N0 in dB; 10^(-v/10) overflows for v < -3080
+            self._set_sigma2(
+                10.0 ** (-min(max(v, -3000.0), 3000.0) / 10.0)
+                if math.isfinite(v)
+                else float("nan"),
+                what,
+            )
 
     def set_esn0_db(self, esn0_db):
         self._apply_noise("esn0_db", esn0_db, "Es/N0")
@@ -99,10 +106,12 @@ class NoiseLevelControl:
             pass
         self._noise_warnings += 1
         if self._noise_warnings <= 10 or self._noise_warnings % 1000 == 0:
-            self.logger.warn("ignoring message on port 'noise': expected a number (Es/N0 dB) "
-                             f"or a dict with esn0_db, snr_db, snr or noise_var, got {msg} "
-                             f"({self._noise_warnings} ignored so far; the first 10 and "
-                             "every 1000th are logged)")
+            self.logger.warn(
+                "ignoring message on port 'noise': expected a number (Es/N0 dB) "
+                f"or a dict with esn0_db, snr_db, snr or noise_var, got {msg} "
+                f"({self._noise_warnings} ignored so far; the first 10 and "
+                "every 1000th are logged)"
+            )
         return False
 
     def _tag_sigma2(self, n):
@@ -110,13 +119,14 @@ class NoiseLevelControl:
         self._drain_noise()
         s2 = np.full(n, self._sigma2)
         r0 = self.nitems_read(0)
-        tags = [t for t in self.get_tags_in_window(0, 0, n)
-                if pmt.symbol_to_string(t.key) in NOISE_KEYS]
+        tags = [
+            t for t in self.get_tags_in_window(0, 0, n) if pmt.symbol_to_string(t.key) in NOISE_KEYS
+        ]
         for t in sorted(tags, key=lambda t: t.offset):
             key = pmt.symbol_to_string(t.key)
             if not (pmt.is_number(t.value) and not pmt.is_complex(t.value)):
                 self.logger.warn(f"ignoring tag {key} with non-numeric value {t.value}")
                 continue
             self._apply_noise(key, pmt.to_double(t.value), f"{key} tag")
-            s2[t.offset - r0:] = self._sigma2
+            s2[t.offset - r0 :] = self._sigma2
         return s2

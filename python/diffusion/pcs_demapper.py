@@ -7,6 +7,7 @@
 
 Thin GNU Radio shell over :class:`diffusion.shaping.pcs_frame.PcsFrame` (inverse of ``pcs_mapper``).
 """
+
 import math
 
 import numpy as np
@@ -45,9 +46,20 @@ class pcs_demapper(gr.basic_block):
     (blocks_bad()).  An error never affects the following blocks.
     """
 
-    def __init__(self, constellation="16qam", pmf_source="ddpm", model_path="",
-                 sampler="tweedie", esn0_db=10.0, block_len=4096, n_synthetic=1 << 16,
-                 grid_step_db=0.5, seed=0, input_type="complex", ddim_steps=5):
+    def __init__(
+        self,
+        constellation="16qam",
+        pmf_source="ddpm",
+        model_path="",
+        sampler="tweedie",
+        esn0_db=10.0,
+        block_len=4096,
+        n_synthetic=1 << 16,
+        grid_step_db=0.5,
+        seed=0,
+        input_type="complex",
+        ddim_steps=5,
+    ):
         itype = str(input_type).lower()
         if itype not in INPUT_TYPES:
             raise ValueError(f"input_type must be one of {INPUT_TYPES}, got {input_type!r}")
@@ -55,30 +67,42 @@ class pcs_demapper(gr.basic_block):
         if not 1 <= n <= MAX_CCDM_BLOCK:
             raise ValueError(f"block_len must be in [1, {MAX_CCDM_BLOCK}], got {block_len}")
         if not 1 <= int(n_synthetic) <= MAX_SYNTHETIC:
-            raise ValueError(f"n_synthetic must be in [1, {MAX_SYNTHETIC}] symbols, got "
-                             f"{n_synthetic}")
+            raise ValueError(
+                f"n_synthetic must be in [1, {MAX_SYNTHETIC}] symbols, got {n_synthetic}"
+            )
         if not math.isfinite(float(esn0_db)):
             raise ValueError("esn0_db must be finite")
-        gr.basic_block.__init__(self, name="pcs_demapper",
-                                in_sig=[np.complex64 if itype == "complex" else np.uint8],
-                                out_sig=[np.uint8])
+        gr.basic_block.__init__(
+            self,
+            name="pcs_demapper",
+            in_sig=[np.complex64 if itype == "complex" else np.uint8],
+            out_sig=[np.uint8],
+        )
         self._itype = itype
         self._n = n
-        self._args = (constellation, pmf_source, model_path, sampler, n_synthetic, seed,
-                      ddim_steps, grid_step_db)
+        self._args = (
+            constellation,
+            pmf_source,
+            model_path,
+            sampler,
+            n_synthetic,
+            seed,
+            ddim_steps,
+            grid_step_db,
+        )
         self._esn0 = float(esn0_db)
         self._provider = None
         self._local = None
         self._local_error = None
         self._base = None
         self._frames = {}
-        self._cur = None            # PcsFrame in force (None: not yet chosen)
-        self._cur_known = True      # False after a pcs_block tag with an unknown id
+        self._cur = None  # PcsFrame in force (None: not yet chosen)
+        self._cur_known = True  # False after a pcs_block tag with an unknown id
         self._ok = self._bad = self._dropped = self._resyncs = 0
         self._buf = np.zeros(n, dtype=np.complex64 if itype == "complex" else np.uint8)
-        self._ostage = np.zeros(0, dtype=np.uint8)   # decoded bytes of the block being sent
+        self._ostage = np.zeros(0, dtype=np.uint8)  # decoded bytes of the block being sent
         self._opos = 0
-        self._fill = 0              # symbols of the current block gathered so far
+        self._fill = 0  # symbols of the current block gathered so far
         # the largest block: n symbols of log2(M) bits (M <= 256 for 'index' input)
         self.set_min_output_buffer(0, max(8192, 2 * n))
         self.set_tag_propagation_policy(gr.TPP_DONT)
@@ -87,7 +111,7 @@ class pcs_demapper(gr.basic_block):
     def _local_frame(self):
         if self._local is None:
             if self._local_error is not None:
-                raise self._local_error           # tried once already: do not retry
+                raise self._local_error  # tried once already: do not retry
             try:
                 if self._provider is None:
                     self._provider = make_provider(*self._args)
@@ -105,6 +129,7 @@ class pcs_demapper(gr.basic_block):
             base = self._base
             if base is None:
                 from .shaping.pmf import as_constellation
+
                 try:
                     base = as_constellation(desc["constellation"])
                 except ValueError:
@@ -173,7 +198,7 @@ class pcs_demapper(gr.basic_block):
         """Copy what fits of the decoded block being emitted into out[produced:]."""
         k = min(len(self._ostage) - self._opos, len(out) - produced)
         if k > 0:
-            out[produced:produced + k] = self._ostage[self._opos:self._opos + k]
+            out[produced : produced + k] = self._ostage[self._opos : self._opos + k]
             self._opos += k
         return max(k, 0)
 
@@ -188,8 +213,10 @@ class pcs_demapper(gr.basic_block):
                 self._cur = self._local_frame()
             except Exception as e:  # noqa: BLE001
                 if self._dropped == 0:
-                    self.logger.error(f"no {PMF_TAG} tag and no local PMF ({e}): dropping "
-                                      "blocks until a tag describes the PMF")
+                    self.logger.error(
+                        f"no {PMF_TAG} tag and no local PMF ({e}): dropping "
+                        "blocks until a tag describes the PMF"
+                    )
                 self._dropped += 1
                 return 0
         fr = self._cur
@@ -200,8 +227,7 @@ class pcs_demapper(gr.basic_block):
         if data is None:
             self._bad += 1
             self._ostage = np.zeros(B, dtype=np.uint8)
-            self.add_item_tag(0, w0 + produced, pmt.intern(ERROR_TAG),
-                              pmt.from_uint64(self._bad))
+            self.add_item_tag(0, w0 + produced, pmt.intern(ERROR_TAG), pmt.from_uint64(self._bad))
         else:
             self._ok += 1
             self._ostage = np.frombuffer(data, dtype=np.uint8)
@@ -222,11 +248,11 @@ class pcs_demapper(gr.basic_block):
         starts = sorted(tags)
         si = i = produced = 0
         w0 = self.nitems_written(0)
-        produced = self._flush(out, 0)            # rest of the block being emitted
+        produced = self._flush(out, 0)  # rest of the block being emitted
         while True:
             if self._opos < len(self._ostage):
-                break                             # output full: the rest on the next call
-            if self._fill == n:                   # a whole block is buffered
+                break  # output full: the rest on the next call
+            if self._fill == n:  # a whole block is buffered
                 produced += self._emit(out, produced, w0)
                 self._fill = 0
                 continue
@@ -234,9 +260,9 @@ class pcs_demapper(gr.basic_block):
                 break
             while si < len(starts) and starts[si] < i:
                 si += 1
-            if si < len(starts) and starts[si] == i:   # a block starts here
+            if si < len(starts) and starts[si] == i:  # a block starts here
                 if self._fill:
-                    self._resyncs += 1            # ... inside the one being gathered
+                    self._resyncs += 1  # ... inside the one being gathered
                     self._fill = 0
                 tg = tags[i]
                 if PMF_TAG in tg:
@@ -248,7 +274,7 @@ class pcs_demapper(gr.basic_block):
                 si += 1
             nxt = starts[si] if si < len(starts) else avail
             take = min(n - self._fill, avail - i, nxt - i)
-            self._buf[self._fill:self._fill + take] = inp[i:i + take]
+            self._buf[self._fill : self._fill + take] = inp[i : i + take]
             self._fill += take
             i += take
         if i:

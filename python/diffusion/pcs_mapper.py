@@ -8,6 +8,7 @@
 Thin GNU Radio shell over :mod:`diffusion.shaping.pcs_frame` (CCDM + Gray labelling) and
 :mod:`diffusion.shaping.pmf` (PMF from the DDPM, Maxwell-Boltzmann or uniform).
 """
+
 import math
 import threading
 
@@ -78,39 +79,61 @@ class pcs_mapper(gr.basic_block):
     published on the "pmf" message port.  Input tags are not propagated.
     """
 
-    def __init__(self, constellation="16qam", pmf_source="ddpm", model_path="",
-                 sampler="tweedie", esn0_db=10.0, block_len=4096, n_synthetic=1 << 16,
-                 grid_step_db=0.5, seed=0, mode="ccdm", ddim_steps=5):
+    def __init__(
+        self,
+        constellation="16qam",
+        pmf_source="ddpm",
+        model_path="",
+        sampler="tweedie",
+        esn0_db=10.0,
+        block_len=4096,
+        n_synthetic=1 << 16,
+        grid_step_db=0.5,
+        seed=0,
+        mode="ccdm",
+        ddim_steps=5,
+    ):
         mode = str(mode).lower()
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         n = int(block_len)
         nmax = MAX_CCDM_BLOCK if mode == "ccdm" else MAX_IID_BLOCK
         if not 1 <= n <= nmax:
-            raise ValueError(f"block_len must be in [1, {nmax}] in mode {mode!r}, got "
-                             f"{block_len}")
+            raise ValueError(f"block_len must be in [1, {nmax}] in mode {mode!r}, got {block_len}")
         if not 1 <= int(n_synthetic) <= MAX_SYNTHETIC:
-            raise ValueError(f"n_synthetic must be in [1, {MAX_SYNTHETIC}] symbols, got "
-                             f"{n_synthetic}")
+            raise ValueError(
+                f"n_synthetic must be in [1, {MAX_SYNTHETIC}] symbols, got {n_synthetic}"
+            )
         if not -100.0 <= float(esn0_db) <= 300.0:
             raise ValueError(f"esn0_db must be in [-100, 300] dB, got {esn0_db}")
-        gr.basic_block.__init__(self, name="pcs_mapper",
-                                in_sig=None if mode == "iid" else [np.uint8],
-                                out_sig=[np.complex64])
+        gr.basic_block.__init__(
+            self,
+            name="pcs_mapper",
+            in_sig=None if mode == "iid" else [np.uint8],
+            out_sig=[np.complex64],
+        )
         self._mode = mode
         self._n = n
         self._warned_range = False
-        self._provider = make_provider(constellation, pmf_source, model_path, sampler,
-                                       n_synthetic, seed, ddim_steps, grid_step_db)
+        self._provider = make_provider(
+            constellation,
+            pmf_source,
+            model_path,
+            sampler,
+            n_synthetic,
+            seed,
+            ddim_steps,
+            grid_step_db,
+        )
         self._rng = np.random.default_rng(int(seed))
         self._lock = threading.Lock()
         self._worker = None
         self._want = None
         self._pending = None
-        self._frame = self._make_frame(self._provider.get(esn0_db))   # fails early if unusable
+        self._frame = self._make_frame(self._provider.get(esn0_db))  # fails early if unusable
         self._want = self._provider.grid_point(esn0_db)
         self._announce = True
-        self._pend = bytearray()                  # input bytes of the block being filled
+        self._pend = bytearray()  # input bytes of the block being filled
         self._block = 0
         self._changes = 0
         # symbols of the block being emitted: a block is emitted over as many work() calls
@@ -119,7 +142,7 @@ class pcs_mapper(gr.basic_block):
         self._stage_pos = 0
         self.set_tag_propagation_policy(gr.TPP_DONT)
         self._esn0_port = pmt.intern("esn0_db")
-        self.message_port_register_in(self._esn0_port)    # drained by work() (pmt_convert)
+        self.message_port_register_in(self._esn0_port)  # drained by work() (pmt_convert)
         self.message_port_register_out(pmt.intern("pmf"))
 
     # ------------------------------------------------------------------ frames
@@ -127,16 +150,37 @@ class pcs_mapper(gr.basic_block):
         if self._mode == "ccdm":
             fr = PcsFrame(shaped, self._n)
             desc = fr.describe()
-            return {"frame": fr, "points": fr.points.astype(np.complex64),
-                    "bytes": fr.bytes_per_block, "id": fr.identity, "desc": desc,
-                    "shaped": fr.shaped, "pmt": dict_to_pmt(desc)}
+            return {
+                "frame": fr,
+                "points": fr.points.astype(np.complex64),
+                "bytes": fr.bytes_per_block,
+                "id": fr.identity,
+                "desc": desc,
+                "shaped": fr.shaped,
+                "pmt": dict_to_pmt(desc),
+            }
         pid = pmf_identity(shaped.pmf)
-        desc = {"pmf_id": pid, "constellation": shaped.base.name, "source": shaped.source,
-                "esn0_db": float(shaped.esn0_db), "n": self._n, "k": 0, "bytes_per_block": 0,
-                "composition": [], "pmf": [float(v) for v in shaped.pmf],
-                "scale": float(shaped.scale)}
-        return {"frame": None, "points": shaped.points.astype(np.complex64), "bytes": 0,
-                "id": pid, "desc": desc, "shaped": shaped, "pmt": dict_to_pmt(desc)}
+        desc = {
+            "pmf_id": pid,
+            "constellation": shaped.base.name,
+            "source": shaped.source,
+            "esn0_db": float(shaped.esn0_db),
+            "n": self._n,
+            "k": 0,
+            "bytes_per_block": 0,
+            "composition": [],
+            "pmf": [float(v) for v in shaped.pmf],
+            "scale": float(shaped.scale),
+        }
+        return {
+            "frame": None,
+            "points": shaped.points.astype(np.complex64),
+            "bytes": 0,
+            "id": pid,
+            "desc": desc,
+            "shaped": shaped,
+            "pmt": dict_to_pmt(desc),
+        }
 
     def _request(self, esn0_db, wait=False):
         g = self._provider.grid_point(esn0_db)
@@ -190,16 +234,19 @@ class pcs_mapper(gr.basic_block):
         c = min(max(v, -100.0), 300.0)
         if c != v and not self._warned_range:
             self._warned_range = True
-            self.logger.warn(f"Es/N0 {v:g} dB outside [-100, 300] dB: clamped to {c:g} "
-                             "(reported once)")
+            self.logger.warn(
+                f"Es/N0 {v:g} dB outside [-100, 300] dB: clamped to {c:g} (reported once)"
+            )
         return c
 
     def _handle_esn0_msg(self, msg):
         """Apply one "esn0_db" message; True if understood."""
         v = esn0_from_msg(msg)
         if v is None or not math.isfinite(v):
-            self.logger.warn("ignoring message on port 'esn0_db': expected a number (Es/N0 "
-                             f"dB) or a dict with esn0_db, snr_db or noise_var, got {msg}")
+            self.logger.warn(
+                "ignoring message on port 'esn0_db': expected a number (Es/N0 "
+                f"dB) or a dict with esn0_db, snr_db or noise_var, got {msg}"
+            )
             return False
         self._request(self._sane(v))
         return True
@@ -267,19 +314,19 @@ class pcs_mapper(gr.basic_block):
         produced = consumed = 0
         w0 = self.nitems_written(0)
         while produced < len(out):
-            if self._stage_pos < self._stage.size:          # rest of the current block
+            if self._stage_pos < self._stage.size:  # rest of the current block
                 k = min(self._stage.size - self._stage_pos, len(out) - produced)
-                out[produced:produced + k] = self._stage[self._stage_pos:self._stage_pos + k]
+                out[produced : produced + k] = self._stage[self._stage_pos : self._stage_pos + k]
                 self._stage_pos += k
                 produced += k
                 continue
             if not self._pend:
-                self._switch()                    # PMF changes only between blocks
+                self._switch()  # PMF changes only between blocks
             fr = self._frame
             if inp is not None:
                 B = fr["bytes"]
                 take = min(B - len(self._pend), len(inp) - consumed)
-                self._pend += inp[consumed:consumed + take].tobytes()
+                self._pend += inp[consumed : consumed + take].tobytes()
                 consumed += take
                 if len(self._pend) < B:
                     break

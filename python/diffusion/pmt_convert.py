@@ -5,6 +5,7 @@
 #
 """PMT conversion shared by the Python blocks' message and tag outputs (needs pmt), and
 the draining of their message inputs."""
+
 import numpy as np
 import pmt
 

@@ -15,9 +15,10 @@ input), 2 reference payload (complex; NaN for a frame that matches no pool entry
 output 0 at the first payload symbol of every frame: frame_start (frame counter),
 noise_var, esn0_db, cfo (rad/symbol), phase (rad), gain, corr (coherent preamble metric),
 payload_index (-1: unknown). The same per-frame values are published as a PMT dict on the
-message port "frame_info". Latency: up to two frames (a frame is emitted once all its symbols and the
-search window behind its start are in).
+message port "frame_info". Latency: up to two frames (a frame is emitted once all its symbols
+and the search window behind its start are in).
 """
+
 import threading
 
 import numpy as np
@@ -42,24 +43,47 @@ class preamble_sync(gr.basic_block):
     dd_block=32, noise_est='em')
     """
 
-    def __init__(self, constellation="16qam", preamble_len=64, payload_len=1024,
-                 payload_seed=0, n_payloads=8, payload_file="", pilot_interval=128,
-                 pilot_len=8, threshold=0.3, dd_block=32, noise_est="em"):
-        gr.basic_block.__init__(self, name="preamble_sync", in_sig=[np.complex64],
-                                out_sig=[np.complex64, np.float32, np.complex64])
+    def __init__(
+        self,
+        constellation="16qam",
+        preamble_len=64,
+        payload_len=1024,
+        payload_seed=0,
+        n_payloads=8,
+        payload_file="",
+        pilot_interval=128,
+        pilot_len=8,
+        threshold=0.3,
+        dd_block=32,
+        noise_est="em",
+    ):
+        gr.basic_block.__init__(
+            self,
+            name="preamble_sync",
+            in_sig=[np.complex64],
+            out_sig=[np.complex64, np.float32, np.complex64],
+        )
         self.sync = PreambleSynchronizer(
-            constellation=constellation, preamble_len=preamble_len, payload_len=payload_len,
-            payload_seed=payload_seed, n_payloads=n_payloads, payload_file=payload_file,
-            pilot_interval=pilot_interval, pilot_len=pilot_len, threshold=threshold,
-            dd_block=dd_block, noise_est=noise_est)
+            constellation=constellation,
+            preamble_len=preamble_len,
+            payload_len=payload_len,
+            payload_seed=payload_seed,
+            n_payloads=n_payloads,
+            payload_file=payload_file,
+            pilot_interval=pilot_interval,
+            pilot_len=pilot_len,
+            threshold=threshold,
+            dd_block=dd_block,
+            noise_est=noise_est,
+        )
         self.framing = self.sync.framing
         self.const = self.framing.constellation
         self._N, self._F = self.sync.payload_len, self.sync.frame_len
-        self._queue = []           # [SyncedFrame, symbols sent]
+        self._queue = []  # [SyncedFrame, symbols sent]
         self._last = {}
         self._lock = threading.Lock()
         self.set_tag_propagation_policy(gr.TPP_DONT)
-        for i in range(3):            # room for several frames per call
+        for i in range(3):  # room for several frames per call
             self.set_min_output_buffer(i, 4 * self._N)
         self.message_port_register_out(pmt.intern("frame_info"))
 
@@ -131,9 +155,9 @@ class preamble_sync(gr.basic_block):
                 off = w0 + produced
                 for key, val in fr.info.items():
                     self.add_item_tag(0, off, pmt.intern(key), _info_pmt(key, val))
-            output_items[0][produced:produced + k] = fr.payload[sent:sent + k]
-            output_items[1][produced:produced + k] = fr.sigma2[sent:sent + k]
-            output_items[2][produced:produced + k] = fr.reference[sent:sent + k]
+            output_items[0][produced : produced + k] = fr.payload[sent : sent + k]
+            output_items[1][produced : produced + k] = fr.sigma2[sent : sent + k]
+            output_items[2][produced : produced + k] = fr.reference[sent : sent + k]
             produced += k
             space -= k
             item[1] = sent + k

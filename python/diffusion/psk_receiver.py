@@ -8,6 +8,7 @@ samples per symbol in, denoised symbols out. GNU Radio's own blocks do what they
 frequency lock (band-edge FLL), matched filtering and timing (polyphase clock sync with RRC
 taps), carrier phase (Costas loop); then :class:`symbol_normalizer` scales to unit signal power
 with sigma2 per symbol, and the C++ DDPM denoiser denoises with that sigma2."""
+
 import math
 
 from gnuradio import digital, filter, gr
@@ -36,11 +37,21 @@ class psk_receiver(gr.hier_block2):
     matched filter's and the loops' (about 10 symbols).
     """
 
-    def __init__(self, sps=2, rolloff=0.4, constellation="qpsk", mode="tweedie",
-                 model_path="", fll_bw=0.01, timing_bw=0.04, costas_bw=0.03,
-                 time_constant=256):
-        gr.hier_block2.__init__(self, "psk_receiver", gr.io_signature(1, 1, 8),
-                                gr.io_signature.makev(3, 3, [8, 8, 4]))
+    def __init__(
+        self,
+        sps=2,
+        rolloff=0.4,
+        constellation="qpsk",
+        mode="tweedie",
+        model_path="",
+        fll_bw=0.01,
+        timing_bw=0.04,
+        costas_bw=0.03,
+        time_constant=256,
+    ):
+        gr.hier_block2.__init__(
+            self, "psk_receiver", gr.io_signature(1, 1, 8), gr.io_signature.makev(3, 3, [8, 8, 4])
+        )
         if int(sps) < 2:
             raise ValueError(f"sps must be >= 2 samples per symbol, got {sps}")
         if not 0.0 < float(rolloff) <= 1.0:
@@ -53,11 +64,13 @@ class psk_receiver(gr.hier_block2):
                 raise ValueError(f"{name} must be in [0, 1), got {bw}")
         sps = int(sps)
         nfilts = 32
-        rrc = filter.firdes.root_raised_cosine(nfilts, nfilts, 1.0, float(rolloff),
-                                               11 * sps * nfilts)
+        rrc = filter.firdes.root_raised_cosine(
+            nfilts, nfilts, 1.0, float(rolloff), 11 * sps * nfilts
+        )
         self.fll = digital.fll_band_edge_cc(sps, float(rolloff), 2 * sps * 11 + 1, float(fll_bw))
-        self.clock = digital.pfb_clock_sync_ccf(sps, float(timing_bw), rrc, nfilts, nfilts // 2,
-                                                1.5, 1)
+        self.clock = digital.pfb_clock_sync_ccf(
+            sps, float(timing_bw), rrc, nfilts, nfilts // 2, 1.5, 1
+        )
         self.costas = digital.costas_loop_cc(float(costas_bw), 4, False)
         self.norm = symbol_normalizer(constellation, time_constant)
         self.connect(self, self.fll, self.clock, self.costas, self.norm)
@@ -69,10 +82,11 @@ class psk_receiver(gr.hier_block2):
         else:
             path = model_path or shipped_model(constellation)
             dn = _cpp.ddpm_denoiser
-            self.denoiser = dn(path, mode=getattr(dn, mode.upper()), ddim_steps=5,
-                               noise_source=dn.NOISE_STREAM)
+            self.denoiser = dn(
+                path, mode=getattr(dn, mode.upper()), ddim_steps=5, noise_source=dn.NOISE_STREAM
+            )
             self.connect((self.norm, 0), (self.denoiser, 0))
             self.connect((self.norm, 1), (self.denoiser, 1))
             self.connect(self.denoiser, (self, 0))
         self.sps = sps
-        self.symbol_phase_rad = math.pi / 4   # where the Costas loop puts QPSK points
+        self.symbol_phase_rad = math.pi / 4  # where the Costas loop puts QPSK points

@@ -30,7 +30,7 @@ def gauss_moment(k, v):
 
 def kurtosis_se(mu2, mu4, mu6, mu8, n):
     """Delta-method standard error of m4/m2^2 (zero mean known) from n i.i.d. samples."""
-    var = (mu8 / mu2**4 - mu4**2 / mu2**4 + 4 * mu4**3 / mu2**6 - 4 * mu4 * mu6 / mu2**5)
+    var = mu8 / mu2**4 - mu4**2 / mu2**4 + 4 * mu4**3 / mu2**6 - 4 * mu4 * mu6 / mu2**5
     return math.sqrt(var / n)
 
 
@@ -59,7 +59,6 @@ class trigger_msg(gr.sync_block):
 
 
 class qa_additive_noise(gr_unittest.TestCase):
-
     def setUp(self):
         self.tb = gr.top_block()
 
@@ -83,14 +82,20 @@ class qa_additive_noise(gr_unittest.TestCase):
 
     @staticmethod
     def noise_var_tags(tags):
-        return [(t.offset, pmt.to_double(t.value)) for t in tags
-                if pmt.symbol_to_string(t.key) == "noise_var"]
+        return [
+            (t.offset, pmt.to_double(t.value))
+            for t in tags
+            if pmt.symbol_to_string(t.key) == "noise_var"
+        ]
 
     def assert_var(self, power, sigma2, rel_se, what=""):
         """|power - sigma2| within Z standard errors (rel_se relative to sigma2)."""
         tol = Z * rel_se * sigma2
-        self.assertLess(abs(power - sigma2), tol,
-                        f"{what}: measured {power:.6g}, theory {sigma2:.6g}, tol {tol:.3g}")
+        self.assertLess(
+            abs(power - sigma2),
+            tol,
+            f"{what}: measured {power:.6g}, theory {sigma2:.6g}, tol {tol:.3g}",
+        )
 
     # ---- Gaussian --------------------------------------------------------------------
 
@@ -150,8 +155,11 @@ class qa_additive_noise(gr_unittest.TestCase):
             outs = []
             for seed, chunk in ((42, None), (42, 97), (43, None)):
                 self.tb = gr.top_block()
-                y, _ = self.noise_only(AN(3.0, nt, seed=seed), n) if chunk is None else \
-                    self.run_block(AN(3.0, nt, seed=seed), np.zeros(n, np.complex64), chunk)
+                y, _ = (
+                    self.noise_only(AN(3.0, nt, seed=seed), n)
+                    if chunk is None
+                    else self.run_block(AN(3.0, nt, seed=seed), np.zeros(n, np.complex64), chunk)
+                )
                 outs.append(np.asarray(y, np.complex64))
             np.testing.assert_array_equal(outs[0], outs[1])  # same seed, other split
             self.assertFalse(np.array_equal(outs[0], outs[2]))  # other seed
@@ -188,16 +196,22 @@ class qa_additive_noise(gr_unittest.TestCase):
         n = 1_000_000
         p, R = 0.05, 20.0
         sigma2 = 2.0
-        blk = AN(10 * math.log10(1 / sigma2), AN.BERNOULLI_GAUSSIAN,
-                 impulse_prob=p, impulse_ratio=R, seed=7)
+        blk = AN(
+            10 * math.log10(1 / sigma2),
+            AN.BERNOULLI_GAUSSIAN,
+            impulse_prob=p,
+            impulse_ratio=R,
+            seed=7,
+        )
         w, _ = self.noise_only(blk, n)
         bg = sigma2 / (1 + p * R)
         v = [bg, bg * (1 + R)]  # complex variances of the two states
         probs = [1 - p, p]
         # Var|w|^2 = sum p_i 2 v_i^2 - sigma2^2 (|w|^2 | state ~ Exp(v_i))
         var_abs2 = sum(q * 2 * vi**2 for q, vi in zip(probs, v)) - sigma2**2
-        self.assert_var(np.mean(np.abs(w) ** 2), sigma2,
-                        math.sqrt(var_abs2 / n) / sigma2, "total variance")
+        self.assert_var(
+            np.mean(np.abs(w) ** 2), sigma2, math.sqrt(var_abs2 / n) / sigma2, "total variance"
+        )
         # per-rail kurtosis of the Gaussian scale mixture (only the I rail: the rails
         # share the impulse state, so they are not independent)
         mu = mixture_moments(probs, [vi / 2 for vi in v])
@@ -234,20 +248,26 @@ class qa_additive_noise(gr_unittest.TestCase):
         vm = sigma2 * (ms / A + G) / (1 + G)
         self.assertAlmostEqual(float(np.sum(pm * vm)), sigma2, places=9)
         var_abs2 = float(np.sum(pm * 2 * vm**2)) - sigma2**2
-        self.assert_var(np.mean(np.abs(w) ** 2), sigma2,
-                        math.sqrt(var_abs2 / n) / sigma2, f"Middleton A={A} variance")
+        self.assert_var(
+            np.mean(np.abs(w) ** 2),
+            sigma2,
+            math.sqrt(var_abs2 / n) / sigma2,
+            f"Middleton A={A} variance",
+        )
         # distribution of |w|^2: P(|w|^2 < T) = sum_m P(m) (1 - exp(-T / v_m))
         for T in (0.2 * vm[0], 2 * vm[0], 0.5 * vm[1]):
             q = float(np.sum(pm * (1 - np.exp(-T / vm))))
             frac = np.mean(np.abs(w) ** 2 < T)
-            self.assertLess(abs(frac - q), Z * math.sqrt(q * (1 - q) / n),
-                            f"A={A} T={T}: {frac} vs {q}")
+            self.assertLess(
+                abs(frac - q), Z * math.sqrt(q * (1 - q) / n), f"A={A} T={T}: {frac} vs {q}"
+            )
         # per-rail kurtosis of the Poisson-weighted Gaussian mixture (I rail only)
         mu = mixture_moments(pm, vm / 2)
         kurt_th = mu[1] / mu[0] ** 2
         kurt = np.mean(w.real**4) / np.mean(w.real**2) ** 2
-        self.assertLess(abs(kurt - kurt_th), Z * kurtosis_se(*mu, n),
-                        f"A={A}: kurtosis {kurt} vs {kurt_th}")
+        self.assertLess(
+            abs(kurt - kurt_th), Z * kurtosis_se(*mu, n), f"A={A}: kurtosis {kurt} vs {kurt_th}"
+        )
 
     def test_030_middleton_strongly_impulsive(self):
         # A = 0.1, Gamma = 0.01: quiet state 1 % of sigma^2, 10 % of samples hit
@@ -280,11 +300,13 @@ class qa_additive_noise(gr_unittest.TestCase):
         blk.set_middleton_a(0.5)
         blk.set_middleton_gamma(0.2)
         self.assertEqual((blk.middleton_a(), blk.middleton_gamma()), (0.5, 0.2))
-        for bad in (lambda: blk.set_esn0_db(float("nan")),
-                    lambda: blk.set_noise_var(-1.0),
-                    lambda: blk.set_impulse_prob(1.5),
-                    lambda: blk.set_middleton_a(0.0),
-                    lambda: blk.set_noise_type(7)):
+        for bad in (
+            lambda: blk.set_esn0_db(float("nan")),
+            lambda: blk.set_noise_var(-1.0),
+            lambda: blk.set_impulse_prob(1.5),
+            lambda: blk.set_middleton_a(0.0),
+            lambda: blk.set_noise_type(7),
+        ):
             self.assertRaises(ValueError, bad)
         self.assertAlmostEqual(blk.noise_var(), 0.5, places=12)  # unchanged
 
@@ -296,8 +318,8 @@ class qa_additive_noise(gr_unittest.TestCase):
         # level applies from sample 0 and the first tag carries it.
         n = 200_000
         cases = [
-            (pmt.from_double(3.0), 10 ** -0.3),
-            (pmt.from_long(6), 10 ** -0.6),
+            (pmt.from_double(3.0), 10**-0.3),
+            (pmt.from_long(6), 10**-0.6),
             (pmt.cons(pmt.intern("esn0_db"), pmt.from_double(0.0)), 1.0),
             (pmt.cons(pmt.intern("noise_var"), pmt.from_double(0.3)), 0.3),
             (pmt.dict_add(pmt.make_dict(), pmt.intern("esn0_db"), pmt.from_double(10.0)), 0.1),
@@ -313,8 +335,9 @@ class qa_additive_noise(gr_unittest.TestCase):
             self.assertEqual(len(t), 1)
             self.assertEqual(t[0][0], 0)
             self.assertAlmostEqual(t[0][1], sigma2, places=12)
-            self.assert_var(np.mean(np.abs(w) ** 2), sigma2, 1 / math.sqrt(n),
-                            pmt.write_string(msg))
+            self.assert_var(
+                np.mean(np.abs(w) ** 2), sigma2, 1 / math.sqrt(n), pmt.write_string(msg)
+            )
 
     def test_043_bad_messages_ignored(self):
         n = 200_000
@@ -327,8 +350,11 @@ class qa_additive_noise(gr_unittest.TestCase):
             pmt.cons(pmt.intern("noise_var"), pmt.from_double(-1.0)),
             pmt.cons(pmt.from_long(1), pmt.from_long(2)),
             pmt.dict_add(pmt.make_dict(), pmt.intern("gain"), pmt.from_double(1.0)),
-            pmt.dict_add(pmt.dict_add(pmt.make_dict(), pmt.intern("esn0_db"), pmt.from_double(1.0)),
-                         pmt.intern("noise_var"), pmt.from_double(1.0)),
+            pmt.dict_add(
+                pmt.dict_add(pmt.make_dict(), pmt.intern("esn0_db"), pmt.from_double(1.0)),
+                pmt.intern("noise_var"),
+                pmt.from_double(1.0),
+            ),
             pmt.list2(pmt.from_long(1), pmt.from_long(2)),
             pmt.init_f32vector(2, [1.0, 2.0]),
             pmt.PMT_NIL,
@@ -344,7 +370,8 @@ class qa_additive_noise(gr_unittest.TestCase):
 
     def test_044_message_changes_level_mid_stream(self):
         # A pass-through posts ("esn0_db" . 0) when the sample 200k goes through it; the
-        # noise block applies it at some sample k near there and tags it. Each segment's variance is then
+        # noise block applies it at some sample k near there and tags it. Each segment's
+        # variance is then
         # checked against its own level (SE 1/sqrt(segment length)).
         n, at = 600_000, 200_000
         src = blocks.vector_source_c(np.zeros(n, np.complex64), False)
@@ -391,5 +418,5 @@ class qa_additive_noise(gr_unittest.TestCase):
             self.assertIn(name, str(cm.exception))
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     gr_unittest.run(qa_additive_noise)

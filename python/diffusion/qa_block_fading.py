@@ -21,7 +21,6 @@ NB = 100_000
 
 
 class qa_block_fading(gr_unittest.TestCase):
-
     def setUp(self):
         self.tb = gr.top_block()
 
@@ -56,15 +55,15 @@ class qa_block_fading(gr_unittest.TestCase):
     def test_001_rayleigh_statistics(self):
         h = self.gains(3, 0.0, 1)
         g = np.abs(h) ** 2
-        self.assertAlmostEqual(np.mean(g), 1.0, delta=0.02)            # std 0.0032
-        self.assertAlmostEqual(np.var(g), 1.0, delta=0.06)             # Exp(1): Var = 1
+        self.assertAlmostEqual(np.mean(g), 1.0, delta=0.02)  # std 0.0032
+        self.assertAlmostEqual(np.var(g), 1.0, delta=0.06)  # Exp(1): Var = 1
         # |h|^2 ~ Exp(1): P(g < 1) = 1 - e^-1, P(g < 0.1) = 1 - e^-0.1 (binomial CIs)
         self.assertAlmostEqual(np.mean(g < 1.0), 1 - np.exp(-1.0), delta=0.008)
         self.assertAlmostEqual(np.mean(g < 0.1), 1 - np.exp(-0.1), delta=0.005)
         self.assertAlmostEqual(np.mean(g > 3.0), np.exp(-3.0), delta=0.004)
         # zero mean, circular: E[h] = 0, E[h^2] = 0 (stds 0.0022 and 0.0032)
         self.assertLess(abs(np.mean(h)), 0.012)
-        self.assertLess(abs(np.mean(h ** 2)), 0.02)
+        self.assertLess(abs(np.mean(h**2)), 0.02)
         # independent across blocks: correlation of consecutive gains, std 1/sqrt(NB)
         rho = np.mean(h[1:] * np.conj(h[:-1])) / np.mean(g)
         self.assertLess(abs(rho), 5 / np.sqrt(NB))
@@ -103,8 +102,7 @@ class qa_block_fading(gr_unittest.TestCase):
             for tags in (t0, t1):
                 ft = [t for t in tags if pmt.symbol_to_string(t.key) == "fading_block"]
                 self.assertEqual([t.offset for t in ft], list(range(0, N, L)))
-                self.assertEqual([pmt.to_uint64(t.value) for t in ft],
-                                 list(range(len(ft))))
+                self.assertEqual([pmt.to_uint64(t.value) for t in ft], list(range(len(ft))))
             # the gain changes exactly at the tagged offsets (and nowhere else)
             changes = np.flatnonzero(np.diff(h)) + 1
             np.testing.assert_array_equal(changes, np.arange(L, N, L))
@@ -149,5 +147,5 @@ class qa_block_fading(gr_unittest.TestCase):
         self.assertEqual(blk.k_factor(), 0.0)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     gr_unittest.run(qa_block_fading)

@@ -12,19 +12,20 @@ from gnuradio.diffusion import QUANT_MID_RISE, QUANT_MID_TREAD, complex_quantize
 
 
 def expected_levels(bits, fs, mode):
-    L = 2 ** bits if mode == QUANT_MID_RISE else 2 ** bits - 1
+    L = 2**bits if mode == QUANT_MID_RISE else 2**bits - 1
     delta = 2.0 * fs / L
     return (-fs + (np.arange(L) + 0.5) * delta).astype(np.float32), delta
 
 
 def reference(x, bits, fs, mode):
     """Per-rail reference quantizer in float64 (the definition in the block's doc)."""
-    L = 2 ** bits if mode == QUANT_MID_RISE else 2 ** bits - 1
+    L = 2**bits if mode == QUANT_MID_RISE else 2**bits - 1
     delta = 2.0 * fs / L
 
     def q(r):
         k = np.clip(np.floor((r.astype(np.float64) + fs) / delta), 0, L - 1)
         return (-fs + (k + 0.5) * delta).astype(np.float32)
+
     return (q(x.real) + 1j * q(x.imag)).astype(np.complex64)
 
 
@@ -32,11 +33,13 @@ def near_threshold(x, bits, fs, mode):
     """Rails within 1e-9 cells of a decision threshold, where either neighbouring level
     is correct (float32 inputs do hit exact thresholds, e.g. x = j * 13/32768 for
     fs = 1.3 at 16 bits, and the block and this reference round them differently)."""
-    L = 2 ** bits if mode == QUANT_MID_RISE else 2 ** bits - 1
+    L = 2**bits if mode == QUANT_MID_RISE else 2**bits - 1
     delta = 2.0 * fs / L
+
     def t(r):
         c = (r.astype(np.float64) + fs) / delta
         return np.abs(c - np.round(c)) < 1e-9
+
     return t(x.real) | t(x.imag)
 
 
@@ -45,12 +48,11 @@ def assert_quantized_like_reference(x, y, bits, fs, mode):
     tie = near_threshold(x, bits, fs, mode)
     np.testing.assert_allclose(y[~tie], ref[~tie], rtol=0, atol=1e-6 * fs)
     # at a tie: one of the two neighbouring levels
-    delta = 2.0 * fs / (2 ** bits if mode == QUANT_MID_RISE else 2 ** bits - 1)
+    delta = 2.0 * fs / (2**bits if mode == QUANT_MID_RISE else 2**bits - 1)
     np.testing.assert_array_less(np.abs(y[tie] - ref[tie]), 1.5 * delta)
 
 
 class qa_complex_quantizer(gr_unittest.TestCase):
-
     def setUp(self):
         self.tb = gr.top_block()
 
@@ -88,7 +90,7 @@ class qa_complex_quantizer(gr_unittest.TestCase):
     def test_001_mid_rise_levels(self):
         for bits in (1, 2, 3, 5):
             lv = self.check_levels(bits, 1.0, QUANT_MID_RISE)
-            self.assertEqual(len(lv), 2 ** bits)
+            self.assertEqual(len(lv), 2**bits)
             self.assertNotIn(0.0, lv)  # mid-rise: no zero level
         lv = self.check_levels(1, 0.5, QUANT_MID_RISE)  # 1 bit = sign: +-FS/2
         np.testing.assert_allclose(lv, [-0.25, 0.25])
@@ -96,15 +98,16 @@ class qa_complex_quantizer(gr_unittest.TestCase):
     def test_002_mid_tread_levels(self):
         for bits in (2, 3, 4):
             lv = self.check_levels(bits, 2.0, QUANT_MID_TREAD)
-            self.assertEqual(len(lv), 2 ** bits - 1)
+            self.assertEqual(len(lv), 2**bits - 1)
             self.assertIn(0.0, lv)  # mid-tread: zero is a level, exactly
         lv = self.check_levels(2, 1.5, QUANT_MID_TREAD)  # 3 levels: 0, +-1
         np.testing.assert_allclose(lv, [-1.0, 0.0, 1.0], atol=1e-7)
 
     def test_003_random_input_matches_reference(self):
         rng = np.random.default_rng(3)
-        x = (0.8 * (rng.standard_normal(50_000) + 1j * rng.standard_normal(50_000))
-             ).astype(np.complex64)
+        x = (0.8 * (rng.standard_normal(50_000) + 1j * rng.standard_normal(50_000))).astype(
+            np.complex64
+        )
         for bits, mode in ((4, QUANT_MID_RISE), (7, QUANT_MID_TREAD), (16, QUANT_MID_RISE)):
             y = self.run_block(complex_quantizer(bits, 1.3, mode), x)
             assert_quantized_like_reference(x, y, bits, 1.3, mode)
@@ -126,7 +129,7 @@ class qa_complex_quantizer(gr_unittest.TestCase):
             self.assertLessEqual(np.max(np.abs(e.real)), delta / 2 * (1 + 1e-4))
             self.assertLessEqual(np.max(np.abs(e.imag)), delta / 2 * (1 + 1e-4))
             for rail in (e.real, e.imag):
-                self.assertAlmostEqual(np.mean(rail ** 2) / (delta ** 2 / 12), 1.0, delta=0.02)
+                self.assertAlmostEqual(np.mean(rail**2) / (delta**2 / 12), 1.0, delta=0.02)
                 # mean error ~0: std delta/sqrt(12 N) -> 5 sigma
                 self.assertLess(abs(np.mean(rail)), 5 * delta / np.sqrt(12 * N))
 
@@ -200,5 +203,5 @@ class qa_complex_quantizer(gr_unittest.TestCase):
         self.assertEqual((d.bits(), d.full_scale(), d.mode()), (8, 1.0, QUANT_MID_RISE))
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     gr_unittest.run(qa_complex_quantizer)

@@ -6,6 +6,7 @@
 #
 """QA of the DDPM denoiser blocks (C++ ddpm_denoiser and Python ddpm_denoiser_py) in real
 flowgraphs with the shipped models."""
+
 import os
 import sys
 
@@ -19,7 +20,7 @@ os.environ.setdefault("GR_DIFFUSION_MODEL_DIR", MODELS)
 
 from gnuradio import diffusion  # noqa: E402
 
-sys.path.insert(0, os.path.join(HERE, ".."))          # the source package, as 'diffusion'
+sys.path.insert(0, os.path.join(HERE, ".."))  # the source package, as 'diffusion'
 from gnuradio.diffusion.core import constellations, reference, samplers  # noqa: E402
 from gnuradio.diffusion.core.onnx_model import DdpmModel  # noqa: E402
 
@@ -44,7 +45,6 @@ def awgn_symbols(const, n, esn0_db, seed):
 
 
 class qa_ddpm_denoiser(gr_unittest.TestCase):
-
     def setUp(self):
         self.tb = gr.top_block()
 
@@ -95,7 +95,7 @@ class qa_ddpm_denoiser(gr_unittest.TestCase):
     def test_cpp_python_and_offline_agree(self):
         const = constellations.by_name("16qam")
         path = diffusion.shipped_model("16qam")
-        _, x, y, s2 = awgn_symbols(const, 30001, 8.0, seed=3)   # odd length: partial batches
+        _, x, y, s2 = awgn_symbols(const, 30001, 8.0, seed=3)  # odd length: partial batches
         ref_model = DdpmModel(path)
         for mode, steps in (("tweedie", 1), ("ddim", 2), ("ddim", 5)):
             offline = samplers.denoise(ref_model, y, s2, mode=mode, steps=steps)
@@ -103,7 +103,8 @@ class qa_ddpm_denoiser(gr_unittest.TestCase):
             for kind in ("cpp", "py"):
                 self.tb = gr.top_block()
                 outs[kind] = self.run_block(
-                    make_block(kind, path, mode, steps, esn0_db=8.0, batch_size=4096), y)
+                    make_block(kind, path, mode, steps, esn0_db=8.0, batch_size=4096), y
+                )
                 # equality with the offline sampler on the same array proves that no sample
                 # was dropped, duplicated or reordered
                 self.assertEqual(len(outs[kind]), len(y))
@@ -117,10 +118,14 @@ class qa_ddpm_denoiser(gr_unittest.TestCase):
         offsets = [0, 1, 4095, 4096, 9999]
         for kind in ("cpp", "py"):
             self.tb = gr.top_block()
-            tags = [gr.tag_utils.python_to_tag((o, pmt.intern("marker"), pmt.from_long(o)))
-                    for o in offsets]
+            tags = [
+                gr.tag_utils.python_to_tag((o, pmt.intern("marker"), pmt.from_long(o)))
+                for o in offsets
+            ]
             self.run_block(make_block(kind, path, batch_size=4096), y, tags=tags)
-            got = sorted(t.offset for t in self.snk.tags() if pmt.symbol_to_string(t.key) == "marker")
+            got = sorted(
+                t.offset for t in self.snk.tags() if pmt.symbol_to_string(t.key) == "marker"
+            )
             self.assertEqual(got, offsets, kind)
 
     def test_noise_message_changes_step_mid_stream(self):
@@ -136,14 +141,14 @@ class qa_ddpm_denoiser(gr_unittest.TestCase):
             a = self.run_block(blk, y)
             blk.to_basic_block()._post(pmt.intern("noise"), pmt.from_double(0.0))
             bad = pmt.intern("not a number")
-            blk.to_basic_block()._post(pmt.intern("noise"), bad)      # ignored with a warning
+            blk.to_basic_block()._post(pmt.intern("noise"), bad)  # ignored with a warning
             self.tb = gr.top_block()
             self.src = blocks.vector_source_c(y.tolist())
             self.snk = blocks.vector_sink_c()
             self.tb.connect(self.src, blk, self.snk)
             self.tb.run()
             b = np.array(self.snk.data())
-            np.testing.assert_allclose(a, samplers.denoise(model, y, 10 ** -2.0), atol=1e-5)
+            np.testing.assert_allclose(a, samplers.denoise(model, y, 10**-2.0), atol=1e-5)
             np.testing.assert_allclose(b, samplers.denoise(model, y, 1.0), atol=1e-5)
             self.assertAlmostEqual(blk.noise_var(), 1.0, places=9)
 
@@ -169,7 +174,9 @@ class qa_ddpm_denoiser(gr_unittest.TestCase):
         rng = np.random.default_rng(8)
         n, L = 40000, 16
         x = const.points[rng.integers(0, const.order, n)]
-        h = np.repeat((rng.standard_normal(n // L) + 1j * rng.standard_normal(n // L)) / np.sqrt(2), L)
+        h = np.repeat(
+            (rng.standard_normal(n // L) + 1j * rng.standard_normal(n // L)) / np.sqrt(2), L
+        )
         s2n = 10 ** (-15 / 10)
         r = h * x + np.sqrt(s2n / 2) * (rng.standard_normal(n) + 1j * rng.standard_normal(n))
         z = (r / h).astype(np.complex64)
@@ -209,8 +216,9 @@ class qa_ddpm_denoiser(gr_unittest.TestCase):
             out = self.run_block(blk, y)
             self.assertEqual(len(out), len(y))
             self.assertEqual(blk.invalid_count(), 3)
-            flagged = sorted(t.offset for t in self.snk.tags()
-                             if pmt.symbol_to_string(t.key) == "invalid_sample")
+            flagged = sorted(
+                t.offset for t in self.snk.tags() if pmt.symbol_to_string(t.key) == "invalid_sample"
+            )
             self.assertEqual(flagged, bad)
             np.testing.assert_array_equal(out[bad], y[bad])
             good = np.setdiff1d(np.arange(len(y)), bad)
@@ -228,7 +236,7 @@ class qa_ddpm_denoiser(gr_unittest.TestCase):
             self.assertTrue(np.all(np.isfinite(out)))
 
     def test_bad_model_and_parameters_raise(self):
-        garbage = os.path.join(gr_unittest.__file__)   # a file that is not ONNX
+        garbage = os.path.join(gr_unittest.__file__)  # a file that is not ONNX
         for kind in ("cpp", "py"):
             with self.assertRaisesRegex(Exception, "no_such_model.onnx"):
                 make_block(kind, "/nonexistent/no_such_model.onnx")

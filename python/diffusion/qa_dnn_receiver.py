@@ -7,6 +7,7 @@
 """QA of the dnn_receiver block in real flowgraphs with the shipped DNN models: output equal
 to the offline model, accuracy against MMSE, tags, NaN pass-through, noise-level plumbing
 of a model with a sigma2 input."""
+
 import math
 import os
 import tempfile
@@ -34,7 +35,6 @@ def awgn_symbols(const, n, esn0_db, seed):
 
 
 class qa_dnn_receiver(gr_unittest.TestCase):
-
     def setUp(self):
         self.tb = gr.top_block()
 
@@ -54,13 +54,14 @@ class qa_dnn_receiver(gr_unittest.TestCase):
         for name in SHIPPED_DNN:
             model = DnnModel(name)
             const = model.constellation
-            idx, x, y, s2 = awgn_symbols(const, 20_001, 8.0, seed=1)   # odd: partial batches
+            idx, x, y, s2 = awgn_symbols(const, 20_001, 8.0, seed=1)  # odd: partial batches
             for output in ("expected", "argmax"):
                 out = self.run_block(diffusion.dnn_receiver(name, output, batch_size=4096), y)
                 self.assertEqual(len(out), len(y))
                 # same model and session options; only batch-size-dependent float32 rounding
-                np.testing.assert_allclose(out, model.estimate(y, None, output), atol=1e-6,
-                                           err_msg=f"{name} {output}")
+                np.testing.assert_allclose(
+                    out, model.estimate(y, None, output), atol=1e-6, err_msg=f"{name} {output}"
+                )
                 # The shipped models do not know Es/N0: their training target is E[x|y]
                 # under the training Es/N0 mixture (snr_mixture_mmse), not the MMSE at 8 dB.
                 target = snr_mixture_mmse(y, const, *model.training_esn0_range)
@@ -79,21 +80,23 @@ class qa_dnn_receiver(gr_unittest.TestCase):
                     # regression output targets the sliced mixture estimate (std of an SER
                     # difference < 0.005 over 20k symbols; 0.015 = 3 sigma)
                     ser = np.mean(const.slice(out) != idx)
-                    want = const.slice(y) if model.head == "classification" else \
-                        const.slice(target)
+                    want = const.slice(y) if model.head == "classification" else const.slice(target)
                     self.assertLess(ser - np.mean(want != idx), 0.015, name)
-                    self.assertTrue(np.all(np.min(np.abs(out[:, None] - const.points[None, :]),
-                                                  axis=1) < 1e-6))
+                    self.assertTrue(
+                        np.all(np.min(np.abs(out[:, None] - const.points[None, :]), axis=1) < 1e-6)
+                    )
 
     def test_tags_propagate_and_nan_passes(self):
         const = constellations.by_name("16qam")
         _, _, y, _ = awgn_symbols(const, 9000, 10.0, seed=2)
         y[[0, 4096, 8999]] = [np.nan, complex(np.inf, 0), complex(0, -np.inf)]
         offsets = [0, 1, 4095, 4096, 8999]
-        tags = [gr.tag_utils.python_to_tag((o, pmt.intern("marker"), pmt.from_long(o)))
-                for o in offsets]
-        out = self.run_block(diffusion.dnn_receiver("dnn_16qam_classification", "expected",
-                                                    batch_size=4096), y, tags)
+        tags = [
+            gr.tag_utils.python_to_tag((o, pmt.intern("marker"), pmt.from_long(o))) for o in offsets
+        ]
+        out = self.run_block(
+            diffusion.dnn_receiver("dnn_16qam_classification", "expected", batch_size=4096), y, tags
+        )
         got = sorted(t.offset for t in self.snk.tags() if pmt.symbol_to_string(t.key) == "marker")
         self.assertEqual(got, offsets)
         bad = [0, 4096, 8999]
@@ -109,9 +112,18 @@ class qa_dnn_receiver(gr_unittest.TestCase):
             from gnuradio.diffusion.training import dnn
         except ImportError:  # no PyTorch: nothing to export a test model with
             self.skipTest("PyTorch not available")
-        res = dnn.train_dnn(dnn.DnnConfig(data="16qam", head="regression", snr_input=True,
-                                          steps=40, batch=512, seed=3, threads=1),
-                            progress=False)
+        res = dnn.train_dnn(
+            dnn.DnnConfig(
+                data="16qam",
+                head="regression",
+                snr_input=True,
+                steps=40,
+                batch=512,
+                seed=3,
+                threads=1,
+            ),
+            progress=False,
+        )
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "snr.onnx")
             dnn.export_dnn_onnx(res["model"], path, res["constellation"])
@@ -130,23 +142,22 @@ class qa_dnn_receiver(gr_unittest.TestCase):
             np.testing.assert_allclose(out, model.estimate(y, 0.1), atol=1e-6)
             self.assertAlmostEqual(blk.noise_var(), 0.1, delta=1e-12)
             # the outputs differ between noise levels: the input is really used
-            self.assertGreater(np.max(np.abs(model.estimate(y, 0.01) - model.estimate(y, 1.0))),
-                               1e-3)
+            self.assertGreater(
+                np.max(np.abs(model.estimate(y, 0.01) - model.estimate(y, 1.0))), 1e-3
+            )
 
     def test_bad_model_and_parameters_raise(self):
         with self.assertRaisesRegex(Exception, "no_such_model"):
             diffusion.dnn_receiver("/nonexistent/no_such_model.onnx")
         with self.assertRaisesRegex(Exception, "not a gr-diffusion DNN"):
-            diffusion.dnn_receiver(os.path.join(HERE, "..", "..", "tests", "data",
-                                                "affine.onnx"))
+            diffusion.dnn_receiver(os.path.join(HERE, "..", "..", "tests", "data", "affine.onnx"))
         with self.assertRaises(ValueError):
             diffusion.dnn_receiver("dnn_16qam_regression", "bogus")
         with self.assertRaisesRegex(Exception, "provider"):
             diffusion.dnn_receiver("dnn_16qam_regression", provider="nosuchprovider")
         with self.assertRaises(ValueError):
             diffusion.dnn_receiver("dnn_16qam_regression", batch_size=0)
-        self.assertTrue(math.isfinite(
-            diffusion.dnn_receiver("dnn_64qam_regression").noise_var()))
+        self.assertTrue(math.isfinite(diffusion.dnn_receiver("dnn_64qam_regression").noise_var()))
 
 
 if __name__ == "__main__":

@@ -22,18 +22,19 @@ def qpsk(n, seed, amplitude=1.0):
     """Unit-power (times amplitude^2) QPSK symbols from a fixed seed."""
     rng = np.random.default_rng(seed)
     bits = rng.integers(0, 2, size=(n, 2))
-    return (amplitude * ((1 - 2 * bits[:, 0]) + 1j * (1 - 2 * bits[:, 1])) / np.sqrt(2)
-            ).astype(np.complex64)
+    return (amplitude * ((1 - 2 * bits[:, 0]) + 1j * (1 - 2 * bits[:, 1])) / np.sqrt(2)).astype(
+        np.complex64
+    )
 
 
 def cn(n, seed, var=1.0):
     rng = np.random.default_rng(seed)
-    return (np.sqrt(var / 2) * (rng.standard_normal(n) + 1j * rng.standard_normal(n))
-            ).astype(np.complex64)
+    return (np.sqrt(var / 2) * (rng.standard_normal(n) + 1j * rng.standard_normal(n))).astype(
+        np.complex64
+    )
 
 
 class qa_hardware_impairments(gr_unittest.TestCase):
-
     def setUp(self):
         self.tb = gr.top_block()
 
@@ -65,11 +66,11 @@ class qa_hardware_impairments(gr_unittest.TestCase):
         # mean |eta|^2 / v: std 1/sqrt(N) = 0.0022 -> tolerance 0.015 (~7 sigma)
         self.assertAlmostEqual(np.mean(np.abs(e) ** 2) / v, 1.0, delta=0.015)
         # per rail v/2 each: (2 rail^2 / v) has std sqrt(2/N) = 0.0032 -> tolerance 0.02
-        self.assertAlmostEqual(2 * np.mean(e.real ** 2) / v, 1.0, delta=0.02)
-        self.assertAlmostEqual(2 * np.mean(e.imag ** 2) / v, 1.0, delta=0.02)
+        self.assertAlmostEqual(2 * np.mean(e.real**2) / v, 1.0, delta=0.02)
+        self.assertAlmostEqual(2 * np.mean(e.imag**2) / v, 1.0, delta=0.02)
         # zero mean and circular (E[eta^2] = 0): both have std ~ sqrt(v/N) resp. v/sqrt(N)
         self.assertLess(abs(np.mean(e)) / np.sqrt(v), 5 / np.sqrt(N))
-        self.assertLess(abs(np.mean(e ** 2)) / v, 5 / np.sqrt(N))
+        self.assertLess(abs(np.mean(e**2)) / v, 5 / np.sqrt(N))
         # Gaussian, not just the right power: P(|eta|^2 > v) = e^-1 and P(|eta|^2 > 4v) = e^-4
         # (binomial std sqrt(p(1-p)/N) <= 0.0011 -> tolerance 0.006)
         g = np.abs(e) ** 2 / v
@@ -80,11 +81,13 @@ class qa_hardware_impairments(gr_unittest.TestCase):
         # POWER_NOMINAL: variance kappa * nominal_power even for an all-zero input.
         N = 100_000
         kappa, P = 0.1, 4.0
-        y = self.run_block(hardware_impairments(kappa, POWER_NOMINAL, P, 16, 3),
-                           np.zeros(N, np.complex64))
+        y = self.run_block(
+            hardware_impairments(kappa, POWER_NOMINAL, P, 16, 3), np.zeros(N, np.complex64)
+        )
         # std of the normalised mean 1/sqrt(N) = 0.0032 -> tolerance 0.02
-        self.assertAlmostEqual(np.mean(np.abs(y.astype(np.complex128)) ** 2) / (kappa * P),
-                               1.0, delta=0.02)
+        self.assertAlmostEqual(
+            np.mean(np.abs(y.astype(np.complex128)) ** 2) / (kappa * P), 1.0, delta=0.02
+        )
 
     # ---------------------------------------------------------------- measured P
     def test_003_measured_power_moving_average(self):
@@ -94,8 +97,9 @@ class qa_hardware_impairments(gr_unittest.TestCase):
         N, W, kappa = 120_000, 256, 0.05
         rng = np.random.default_rng(5)
         runs = rng.integers(20, 600, size=N // 20)
-        amp = np.repeat(np.where(np.arange(len(runs)) % 2 == 0, np.sqrt(0.1), np.sqrt(10.0)),
-                        runs)[:N]
+        amp = np.repeat(np.where(np.arange(len(runs)) % 2 == 0, np.sqrt(0.1), np.sqrt(10.0)), runs)[
+            :N
+        ]
         x = (amp * qpsk(N, 6)).astype(np.complex64)
         y = self.run_block(hardware_impairments(kappa, POWER_MEASURED, 1.0, W, 11), x)
         p = np.abs(x.astype(np.complex128)) ** 2
@@ -119,8 +123,9 @@ class qa_hardware_impairments(gr_unittest.TestCase):
         N, kappa = 100_000, 0.2
         x = cn(N, 8, 3.0)
         y = self.run_block(hardware_impairments(kappa, POWER_MEASURED, 1.0, 1, 2), x)
-        g = np.abs((y - x).astype(np.complex128)) ** 2 / (kappa * np.abs(x.astype(
-            np.complex128)) ** 2)
+        g = np.abs((y - x).astype(np.complex128)) ** 2 / (
+            kappa * np.abs(x.astype(np.complex128)) ** 2
+        )
         # std 1/sqrt(N) = 0.0032 -> tolerance 0.02
         self.assertAlmostEqual(np.mean(g), 1.0, delta=0.02)
 
@@ -166,8 +171,7 @@ class qa_hardware_impairments(gr_unittest.TestCase):
         x = qpsk(N, 14)
         for mode in (POWER_NOMINAL, POWER_MEASURED):
             a = self.run_block(hardware_impairments(0.05, mode, 1.0, 100, 99), x)
-            b = self.run_block(hardware_impairments(0.05, mode, 1.0, 100, 99), x,
-                               max_items=123)
+            b = self.run_block(hardware_impairments(0.05, mode, 1.0, 100, 99), x, max_items=123)
             c = self.run_block(hardware_impairments(0.05, mode, 1.0, 100, 98), x)
             np.testing.assert_array_equal(a, b)
             self.assertFalse(np.array_equal(a, c))
@@ -189,8 +193,9 @@ class qa_hardware_impairments(gr_unittest.TestCase):
         N = 100_000
         y = self.run_block(blk, np.zeros(N, np.complex64))
         # std 1/sqrt(N) -> tolerance 0.02
-        self.assertAlmostEqual(np.mean(np.abs(y.astype(np.complex128)) ** 2) / (0.15 * 2.5),
-                               1.0, delta=0.02)
+        self.assertAlmostEqual(
+            np.mean(np.abs(y.astype(np.complex128)) ** 2) / (0.15 * 2.5), 1.0, delta=0.02
+        )
 
     def test_010_bad_parameters(self):
         with self.assertRaisesRegex(ValueError, "kappa"):
@@ -212,5 +217,5 @@ class qa_hardware_impairments(gr_unittest.TestCase):
         self.assertEqual(int(diffusion.POWER_MEASURED), 1)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     gr_unittest.run(qa_hardware_impairments)

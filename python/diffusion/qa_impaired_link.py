@@ -5,6 +5,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 """QA of the impaired_link hierarchical block (eq. 15 link with ZF outputs)."""
+
 import numpy as np
 from gnuradio import blocks, diffusion, gr, gr_unittest
 
@@ -16,7 +17,6 @@ def qam16(n, seed):
 
 
 class qa_impaired_link(gr_unittest.TestCase):
-
     def setUp(self):
         self.tb = gr.top_block()
 
@@ -26,8 +26,12 @@ class qa_impaired_link(gr_unittest.TestCase):
     def run_link(self, x, **kw):
         self.src = blocks.vector_source_c(x.tolist())
         self.link = diffusion.impaired_link(**kw)
-        self.sinks = [blocks.vector_sink_c(), blocks.vector_sink_c(), blocks.vector_sink_c(),
-                      blocks.vector_sink_f()]
+        self.sinks = [
+            blocks.vector_sink_c(),
+            blocks.vector_sink_c(),
+            blocks.vector_sink_c(),
+            blocks.vector_sink_f(),
+        ]
         self.tb.connect(self.src, self.link)
         for i, s in enumerate(self.sinks):
             self.tb.connect((self.link, i), s)
@@ -38,8 +42,9 @@ class qa_impaired_link(gr_unittest.TestCase):
         # no impairment, noise at 200 dB: z reproduces x sample for sample (nothing dropped,
         # duplicated or reordered), y = sqrt(p) x, h = 1
         x = qam16(20000, 1)
-        y, h, z, s2 = self.run_link(x, esn0_db=200.0, power=4.0, kappa_t=0.0, kappa_r=0.0,
-                                    bits=0, fading="none")
+        y, h, z, s2 = self.run_link(
+            x, esn0_db=200.0, power=4.0, kappa_t=0.0, kappa_r=0.0, bits=0, fading="none"
+        )
         self.assertEqual(len(z), len(x))
         np.testing.assert_allclose(z, x, atol=1e-5)
         np.testing.assert_allclose(y, 2.0 * x, atol=1e-5)
@@ -51,8 +56,9 @@ class qa_impaired_link(gr_unittest.TestCase):
         x = qam16(200000, 2)
         for kt, kr, snr_db in ((0.0, 0.0, 10.0), (0.05, 0.15, 10.0), (0.1, 0.1, 20.0)):
             self.tb = gr.top_block()
-            y, h, z, s2 = self.run_link(x, esn0_db=snr_db, power=2.0, kappa_t=kt, kappa_r=kr,
-                                        bits=0, fading="none", seed=3)
+            y, h, z, s2 = self.run_link(
+                x, esn0_db=snr_db, power=2.0, kappa_t=kt, kappa_r=kr, bits=0, fading="none", seed=3
+            )
             want = kt + kr + 10 ** (-snr_db / 10)
             self.assertAlmostEqual(float(np.mean(np.abs(z - x) ** 2)) / want, 1.0, delta=0.03)
             np.testing.assert_allclose(s2, want, rtol=1e-5)
@@ -62,8 +68,16 @@ class qa_impaired_link(gr_unittest.TestCase):
         # exponential with mean 1 (std 1), so its mean over 200k samples is 1 +- 0.002;
         # 3 % tolerance also covers the 8-bit quantization-noise approximation.
         x = qam16(200000, 4)
-        y, h, z, s2 = self.run_link(x, esn0_db=15.0, kappa_t=0.05, kappa_r=0.15, bits=8,
-                                    fading="rayleigh", coherence_length=32, seed=5)
+        y, h, z, s2 = self.run_link(
+            x,
+            esn0_db=15.0,
+            kappa_t=0.05,
+            kappa_r=0.15,
+            bits=8,
+            fading="rayleigh",
+            coherence_length=32,
+            seed=5,
+        )
         self.assertAlmostEqual(float(np.mean(np.abs(h) ** 2)), 1.0, delta=0.05)
         ratio = np.abs(z - x) ** 2 / s2
         self.assertAlmostEqual(float(np.mean(ratio)), 1.0, delta=0.03)

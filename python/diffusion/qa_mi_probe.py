@@ -6,6 +6,7 @@
 #
 """QA of the mi_probe block in real flowgraphs: AWGN links against the Gauss-Hermite theory
 for every reference/noise mode, index input, the "mi" messages, the noise message."""
+
 import math
 
 import numpy as np
@@ -25,7 +26,6 @@ def awgn_link(name, esn0, n, seed):
 
 
 class qa_mi_probe(gr_unittest.TestCase):
-
     def setUp(self):
         self.tb = gr.top_block()
 
@@ -55,12 +55,21 @@ class qa_mi_probe(gr_unittest.TestCase):
         th = information_rate.mi_awgn(c, sigma2=s2)
         for reference, tx in (("none", None), ("indices", idx), ("symbols", c.points[idx])):
             for noise in ("parameter", "estimate"):
-                blk = self.run_probe(y, tx, constellation="16qam", reference=reference,
-                                     noise=noise, esn0_db=10.0, window=40_000, period=10_000)
+                blk = self.run_probe(
+                    y,
+                    tx,
+                    constellation="16qam",
+                    reference=reference,
+                    noise=noise,
+                    esn0_db=10.0,
+                    window=40_000,
+                    period=10_000,
+                )
                 r = blk.results()
                 self.assertEqual(r["n"], 40_000)
-                self.assertAlmostEqual(r["mi_bits"], th, delta=0.03,
-                                       msg=f"{reference}/{noise}: {r['mi_bits']} vs {th}")
+                self.assertAlmostEqual(
+                    r["mi_bits"], th, delta=0.03, msg=f"{reference}/{noise}: {r['mi_bits']} vs {th}"
+                )
                 self.assertAlmostEqual(blk.mi(), r["mi_bits"], delta=1e-12)
                 if noise == "estimate":
                     self.assertAlmostEqual(r["sigma2"] / s2, 1.0, delta=0.04)
@@ -70,8 +79,16 @@ class qa_mi_probe(gr_unittest.TestCase):
     def test_flowgraph_equals_plain_module(self):
         # the block is a shell: same samples (complex64), same window -> identical estimate
         c, idx, y, s2 = awgn_link("64qam", 14.0, 25_000, seed=2)
-        blk = self.run_probe(y, idx, constellation="64qam", reference="indices",
-                             noise="parameter", esn0_db=14.0, window=20_000, period=5000)
+        blk = self.run_probe(
+            y,
+            idx,
+            constellation="64qam",
+            reference="indices",
+            noise="parameter",
+            esn0_db=14.0,
+            window=20_000,
+            period=5000,
+        )
         w = mi_probe_core.MiWindow("64qam", None, 20_000, "indices", "parameter", s2)
         w.update(y, idx)
         self.assertAlmostEqual(blk.results()["mi_bits"], w.estimate()["mi_bits"], delta=1e-12)
@@ -95,7 +112,7 @@ class qa_mi_probe(gr_unittest.TestCase):
         self.src = blocks.vector_source_c(y.tolist())
         self.tb.connect(self.src, self.blk)
         self.tb.run()
-        self.assertAlmostEqual(self.blk.noise_var(), 10 ** -0.5, delta=1e-12)
+        self.assertAlmostEqual(self.blk.noise_var(), 10**-0.5, delta=1e-12)
         d = pmt.make_dict()
         d = pmt.dict_add(d, pmt.intern("noise_var"), pmt.from_double(0.25))
         self.blk.to_basic_block()._post(pmt.intern("noise"), d)
@@ -106,14 +123,15 @@ class qa_mi_probe(gr_unittest.TestCase):
         self.tb.run()
         self.assertAlmostEqual(self.blk.noise_var(), 0.25, delta=1e-12)
         self.blk.set_esn0_db(3.0)
-        self.assertAlmostEqual(self.blk.noise_var(), 10 ** -0.3, delta=1e-12)
+        self.assertAlmostEqual(self.blk.noise_var(), 10**-0.3, delta=1e-12)
 
     def test_shaped_pmf_entropy(self):
         c = constellations.by_name("16qam")
         p = np.exp(-0.8 * np.abs(c.points) ** 2)
         self.blk = diffusion.mi_probe("16qam", list(p), "none", "parameter", 10.0, 100, 100)
-        self.assertAlmostEqual(self.blk.results()["entropy_bits"],
-                               information_rate.entropy_bits(p), delta=1e-12)
+        self.assertAlmostEqual(
+            self.blk.results()["entropy_bits"], information_rate.entropy_bits(p), delta=1e-12
+        )
 
     def test_bad_parameters_raise(self):
         with self.assertRaises(ValueError):

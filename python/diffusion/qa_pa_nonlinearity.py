@@ -31,7 +31,6 @@ def saleh(r, aa, ba, ap, bp):
 
 
 class qa_pa_nonlinearity(gr_unittest.TestCase):
-
     def setUp(self):
         self.tb = gr.top_block()
 
@@ -63,8 +62,12 @@ class qa_pa_nonlinearity(gr_unittest.TestCase):
         n = 20_001
         x = self.ramp(n, 6.0)
         xa = np.abs(x.astype(np.complex128))
-        for (ibo, g, A, p) in ((2.0, 1.5, 0.8, 3.0), (0.0, 1.0, 1.0, 2.0),
-                               (-3.0, 2.0, 1.2, 1.0), (6.0, 0.7, 0.5, 0.7)):
+        for ibo, g, A, p in (
+            (2.0, 1.5, 0.8, 3.0),
+            (0.0, 1.0, 1.0, 2.0),
+            (-3.0, 2.0, 1.2, 1.0),
+            (6.0, 0.7, 0.5, 0.7),
+        ):
             blk = PA(PA.RAPP, ibo, g, A, p)
             k = (A / g) * 10 ** (-ibo / 20)
             self.assertAlmostEqual(blk.input_scale(), k, places=12)
@@ -72,8 +75,9 @@ class qa_pa_nonlinearity(gr_unittest.TestCase):
             y = self.run_block(blk, x, max_noutput=777)
             self.assertEqual(len(y), n)
             expect = rapp_am_am(k * xa, g, A, p)
-            np.testing.assert_allclose(np.abs(y), expect, rtol=RTOL, atol=1e-7,
-                                       err_msg=f"Rapp ibo={ibo} g={g} A={A} p={p}")
+            np.testing.assert_allclose(
+                np.abs(y), expect, rtol=RTOL, atol=1e-7, err_msg=f"Rapp ibo={ibo} g={g} A={A} p={p}"
+            )
             # no AM/PM: the phase of every sample is kept (this also proves the sample order,
             # the phases being random)
             nz = xa > 1e-3
@@ -105,12 +109,11 @@ class qa_pa_nonlinearity(gr_unittest.TestCase):
         blk = PA(PA.RAPP, 0.0, g, A, 2.0)
         self.assertAlmostEqual(blk.input_scale() * g, A, places=12)
         y = self.run_block(blk, np.array([1.0 + 0j], np.complex64))
-        self.assertAlmostEqual(abs(y[0]), A / 2 ** 0.25, places=6)  # A / (1+1)^(1/(2p))
+        self.assertAlmostEqual(abs(y[0]), A / 2**0.25, places=6)  # A / (1+1)^(1/(2p))
         blk.set_ibo_db(10.0)
-        self.assertAlmostEqual(blk.input_scale() * g, A * 10 ** -0.5, places=12)
+        self.assertAlmostEqual(blk.input_scale() * g, A * 10**-0.5, places=12)
         blk.set_model(PA.SALEH)
-        self.assertAlmostEqual(blk.input_scale(), 10 ** -0.5 / math.sqrt(SALEH_CLASSIC[1]),
-                               places=12)
+        self.assertAlmostEqual(blk.input_scale(), 10**-0.5 / math.sqrt(SALEH_CLASSIC[1]), places=12)
 
     # ---- Saleh -----------------------------------------------------------------------------
 
@@ -118,9 +121,19 @@ class qa_pa_nonlinearity(gr_unittest.TestCase):
         n = 20_001
         x = self.ramp(n, 4.0, seed=1)
         xa = np.abs(x.astype(np.complex128))
-        for ibo, params in ((0.0, SALEH_CLASSIC), (4.0, SALEH_CLASSIC), (-2.0, (1.0, 0.5, 1.0, 0.0))):
-            blk = PA(PA.SALEH, ibo, alpha_a=params[0], beta_a=params[1],
-                     alpha_p=params[2], beta_p=params[3])
+        for ibo, params in (
+            (0.0, SALEH_CLASSIC),
+            (4.0, SALEH_CLASSIC),
+            (-2.0, (1.0, 0.5, 1.0, 0.0)),
+        ):
+            blk = PA(
+                PA.SALEH,
+                ibo,
+                alpha_a=params[0],
+                beta_a=params[1],
+                alpha_p=params[2],
+                beta_p=params[3],
+            )
             k = 10 ** (-ibo / 20) / math.sqrt(params[1])
             self.assertAlmostEqual(blk.input_scale(), k, places=12)
             y = self.run_block(blk, x, max_noutput=501)
@@ -157,11 +170,15 @@ class qa_pa_nonlinearity(gr_unittest.TestCase):
         # |out|^2 is bounded, so the sample SE is reliable; z = 5 interval (about 0.6 %).
         n = 400_000
         rng = np.random.default_rng(5)
-        x = ((rng.standard_normal(n) + 1j * rng.standard_normal(n)) / math.sqrt(2)).astype(np.complex64)
-        for blk in (PA(PA.RAPP, 1.0, 1.0, 1.0, 2.0, normalize_output=True),
-                    PA(PA.RAPP, -2.0, 3.0, 0.5, 0.8, normalize_output=True),
-                    PA(PA.SALEH, 3.0, normalize_output=True),
-                    PA(PA.SALEH, -1.0, normalize_output=True)):
+        x = ((rng.standard_normal(n) + 1j * rng.standard_normal(n)) / math.sqrt(2)).astype(
+            np.complex64
+        )
+        for blk in (
+            PA(PA.RAPP, 1.0, 1.0, 1.0, 2.0, normalize_output=True),
+            PA(PA.RAPP, -2.0, 3.0, 0.5, 0.8, normalize_output=True),
+            PA(PA.SALEH, 3.0, normalize_output=True),
+            PA(PA.SALEH, -1.0, normalize_output=True),
+        ):
             self.assertNotEqual(blk.output_scale(), 1.0)
             y = self.run_block(blk, x).astype(np.complex128)
             p = np.abs(y) ** 2
@@ -193,18 +210,25 @@ class qa_pa_nonlinearity(gr_unittest.TestCase):
         blk.set_rapp_params(2.0, 3.0, 4.0)
         self.assertEqual((blk.gain(), blk.saturation(), blk.smoothness()), (2.0, 3.0, 4.0))
         blk.set_saleh_params(1.0, 2.0, 3.0, 4.0)
-        self.assertEqual((blk.alpha_a(), blk.beta_a(), blk.alpha_p(), blk.beta_p()),
-                         (1.0, 2.0, 3.0, 4.0))
+        self.assertEqual(
+            (blk.alpha_a(), blk.beta_a(), blk.alpha_p(), blk.beta_p()), (1.0, 2.0, 3.0, 4.0)
+        )
         blk.set_model(PA.RAPP)
         x = self.ramp(1000, 3.0)
         y = self.run_block(blk, x)
-        k = (3.0 / 2.0) * 10 ** 0
-        np.testing.assert_allclose(np.abs(y), rapp_am_am(k * np.abs(x.astype(np.complex128)), 2.0, 3.0, 4.0),
-                                   rtol=RTOL, atol=1e-7)
-        for bad in (lambda: blk.set_ibo_db(float("inf")),
-                    lambda: blk.set_rapp_params(1.0, 1.0, 0.0),
-                    lambda: blk.set_saleh_params(1.0, -1.0, 1.0, 1.0),
-                    lambda: blk.set_model(2)):
+        k = (3.0 / 2.0) * 10**0
+        np.testing.assert_allclose(
+            np.abs(y),
+            rapp_am_am(k * np.abs(x.astype(np.complex128)), 2.0, 3.0, 4.0),
+            rtol=RTOL,
+            atol=1e-7,
+        )
+        for bad in (
+            lambda: blk.set_ibo_db(float("inf")),
+            lambda: blk.set_rapp_params(1.0, 1.0, 0.0),
+            lambda: blk.set_saleh_params(1.0, -1.0, 1.0, 1.0),
+            lambda: blk.set_model(2),
+        ):
             self.assertRaises(ValueError, bad)
         self.assertEqual(blk.smoothness(), 4.0)  # unchanged
 
@@ -237,5 +261,5 @@ class qa_pa_nonlinearity(gr_unittest.TestCase):
             self.assertIn(name, str(cm.exception))
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     gr_unittest.run(qa_pa_nonlinearity)

@@ -8,6 +8,7 @@
 round trips (DDPM PMFs from the shipped models, Maxwell-Boltzmann, uniform), PMF tags and
 messages, run-time Es/N0 changes at block boundaries, symbol errors and lost symbols
 (resynchronisation), index input, tagless operation, and the i.i.d. mode's frequencies."""
+
 import os
 import time
 
@@ -29,7 +30,6 @@ def tag_list(tags, key):
 
 
 class qa_pcs_mapper(gr_unittest.TestCase):
-
     def setUp(self):
         self.tb = gr.top_block()
 
@@ -69,11 +69,10 @@ class qa_pcs_mapper(gr_unittest.TestCase):
             v = pmt.to_python(t.value)
             self.assertEqual(v["block"], k)
             fr = frames[v["pmf_id"]]
-            blk = sym[k * n:(k + 1) * n]
+            blk = sym[k * n : (k + 1) * n]
             idx = fr.slice(blk)
             self.assertTrue(np.allclose(blk, fr.points[idx], atol=1e-6))
-            self.assertTrue(np.array_equal(np.bincount(idx, minlength=fr.base.order),
-                                           fr.counts))
+            self.assertTrue(np.array_equal(np.bincount(idx, minlength=fr.base.order), fr.counts))
             self.assertAlmostEqual(float(np.mean(np.abs(blk) ** 2)), 1.0, delta=1e-5)
             ids.append(v["pmf_id"])
         return ids
@@ -88,11 +87,20 @@ class qa_pcs_mapper(gr_unittest.TestCase):
 
     # ---------------------------------------------------------------- round trips
     def test_ddpm_round_trip_bit_exact(self):
-        for name, n, snr, sampler in (("16qam", 1024, 5.0, "tweedie"),
-                                      ("64qam", 2048, 12.0, "tweedie"),
-                                      ("16qam", 512, 8.0, "ddim")):
-            kw = dict(constellation=name, pmf_source="ddpm", sampler=sampler, esn0_db=snr,
-                      block_len=n, n_synthetic=8192, seed=3)
+        for name, n, snr, sampler in (
+            ("16qam", 1024, 5.0, "tweedie"),
+            ("64qam", 2048, 12.0, "tweedie"),
+            ("16qam", 512, 8.0, "ddim"),
+        ):
+            kw = dict(
+                constellation=name,
+                pmf_source="ddpm",
+                sampler=sampler,
+                esn0_db=snr,
+                block_len=n,
+                n_synthetic=8192,
+                seed=3,
+            )
             data, out, sym = self.round_trip(12, data_seed=n, **kw)
             self.assertEqual(len(out), len(data))
             self.assertTrue(np.array_equal(out, data))
@@ -111,9 +119,12 @@ class qa_pcs_mapper(gr_unittest.TestCase):
             self.assertEqual(int(np.sum(msg["composition"])), n)
 
     def test_round_trip_baselines_all_orders(self):
-        for name, src, n in (("qpsk", "uniform", 64), ("16qam", "maxwell_boltzmann", 256),
-                             ("64qam", "maxwell_boltzmann", 1024),
-                             ("256qam", "maxwell_boltzmann", 2048)):
+        for name, src, n in (
+            ("qpsk", "uniform", 64),
+            ("16qam", "maxwell_boltzmann", 256),
+            ("64qam", "maxwell_boltzmann", 1024),
+            ("256qam", "maxwell_boltzmann", 2048),
+        ):
             kw = dict(constellation=name, pmf_source=src, esn0_db=6.0, block_len=n)
             data, out, sym = self.round_trip(9, data_seed=len(name) + n, **kw)
             self.assertTrue(np.array_equal(out, data), (name, src))
@@ -122,10 +133,14 @@ class qa_pcs_mapper(gr_unittest.TestCase):
 
     def test_esn0_message_switches_pmf_at_block_boundary(self):
         n = 256
-        self.tx, self.rx = self.blocks_pair(constellation="16qam",
-                                            pmf_source="maxwell_boltzmann", esn0_db=15.0,
-                                            block_len=n, grid_step_db=1.0)
-        self.tx._provider.get(3.0)           # cached: the switch is immediate
+        self.tx, self.rx = self.blocks_pair(
+            constellation="16qam",
+            pmf_source="maxwell_boltzmann",
+            esn0_db=15.0,
+            block_len=n,
+            grid_step_db=1.0,
+        )
+        self.tx._provider.get(3.0)  # cached: the switch is immediate
         B0 = self.tx.bytes_per_block()
         data = np.random.default_rng(5).integers(0, 256, 300 * B0, dtype=np.uint8)
         self.src = blocks.vector_source_b(data.tolist())
@@ -141,8 +156,7 @@ class qa_pcs_mapper(gr_unittest.TestCase):
         t0 = time.time()
         while self.tx.blocks_sent() < 5 and time.time() - t0 < 30:
             time.sleep(0.002)
-        self.tx.to_basic_block()._post(pmt.intern("esn0_db"),
-                                       pmt.to_pmt({"esn0_db": 3.2}))
+        self.tx.to_basic_block()._post(pmt.intern("esn0_db"), pmt.to_pmt({"esn0_db": 3.2}))
         self.tb.wait()
         self.assertEqual(self.tx.pmf_changes(), 1)
         tags = self.sym.tags()
@@ -154,7 +168,7 @@ class qa_pcs_mapper(gr_unittest.TestCase):
         self.assertNotEqual(first, second)
         k = ids.index(second)
         self.assertGreaterEqual(k, 5)
-        self.assertEqual(ids, [first] * k + [second] * (len(ids) - k))   # one switch
+        self.assertEqual(ids, [first] * k + [second] * (len(ids) - k))  # one switch
         ptags = sorted(tag_list(tags, "pcs_pmf"), key=lambda t: t.offset)
         self.assertEqual([t.offset for t in ptags], [0, k * n])
         self.assertEqual(self.dbg.num_messages(), 2)
@@ -163,7 +177,7 @@ class qa_pcs_mapper(gr_unittest.TestCase):
         # partial block's bytes stay in the mapper)
         out = np.array(self.snk.data(), dtype=np.uint8)
         self.assertGreater(len(out), 0.9 * len(data))
-        self.assertTrue(np.array_equal(out, data[:len(out)]))
+        self.assertTrue(np.array_equal(out, data[: len(out)]))
         self.assertEqual(self.rx.blocks_ok(), len(ids))
 
     # ---------------------------------------------------------------- errors, resync
@@ -182,8 +196,7 @@ class qa_pcs_mapper(gr_unittest.TestCase):
         self.tb = gr.top_block()
         self.rx = diffusion.pcs_demapper(**kw)
         if dtype == "c":
-            self.src = blocks.vector_source_c(np.asarray(y, np.complex64).tolist(), False, 1,
-                                              tags)
+            self.src = blocks.vector_source_c(np.asarray(y, np.complex64).tolist(), False, 1, tags)
         else:
             self.src = blocks.vector_source_b(np.asarray(y, np.uint8).tolist(), False, 1, tags)
         self.snk = blocks.vector_sink_b()
@@ -193,8 +206,7 @@ class qa_pcs_mapper(gr_unittest.TestCase):
 
     def test_symbol_errors_stay_in_their_block(self):
         n = 512
-        kw = dict(constellation="64qam", pmf_source="maxwell_boltzmann", esn0_db=14.0,
-                  block_len=n)
+        kw = dict(constellation="64qam", pmf_source="maxwell_boltzmann", esn0_db=14.0, block_len=n)
         data, sym, tags, B = self.capture_tx(20, 11, **kw)
         fr = self.frames_from_tags(tags)[self.tx.pmf_id()]
         # AWGN at 21 dB: a few symbol errors, in some blocks only
@@ -202,14 +214,16 @@ class qa_pcs_mapper(gr_unittest.TestCase):
         s2 = 10 ** (-21 / 10)
         w = rng.standard_normal(sym.size) + 1j * rng.standard_normal(sym.size)
         y = sym + np.sqrt(s2 / 2) * w
-        clean = [np.array_equal(fr.slice(y[k * n:(k + 1) * n]), fr.slice(sym[k * n:(k + 1) * n]))
-                 for k in range(20)]
-        self.assertTrue(2 <= sum(not c for c in clean) <= 18, clean)   # both kinds occur
+        clean = [
+            np.array_equal(fr.slice(y[k * n : (k + 1) * n]), fr.slice(sym[k * n : (k + 1) * n]))
+            for k in range(20)
+        ]
+        self.assertTrue(2 <= sum(not c for c in clean) <= 18, clean)  # both kinds occur
         out, otags = self.run_rx(y, tags, **kw)
         self.assertEqual(len(out), len(data))
         for k in range(20):
             if clean[k]:
-                self.assertTrue(np.array_equal(out[k * B:(k + 1) * B], data[k * B:(k + 1) * B]))
+                self.assertTrue(np.array_equal(out[k * B : (k + 1) * B], data[k * B : (k + 1) * B]))
         err_tags = tag_list(otags, "pcs_block_error")
         self.assertEqual(len(err_tags), self.rx.blocks_bad())
         self.assertEqual(self.rx.blocks_ok() + self.rx.blocks_bad(), 20)
@@ -218,14 +232,13 @@ class qa_pcs_mapper(gr_unittest.TestCase):
             self.assertEqual(t.offset % B, 0)
             k = t.offset // B
             self.assertFalse(clean[k])
-            self.assertTrue(np.all(out[k * B:(k + 1) * B] == 0))
+            self.assertTrue(np.all(out[k * B : (k + 1) * B] == 0))
 
     def test_lost_symbols_resynchronise_at_next_block(self):
         n = 256
-        kw = dict(constellation="16qam", pmf_source="maxwell_boltzmann", esn0_db=7.0,
-                  block_len=n)
+        kw = dict(constellation="16qam", pmf_source="maxwell_boltzmann", esn0_db=7.0, block_len=n)
         data, sym, tags, B = self.capture_tx(10, 21, **kw)
-        cut0, cut1 = 3 * n + 40, 3 * n + 140             # 100 symbols of block 3 are lost
+        cut0, cut1 = 3 * n + 40, 3 * n + 140  # 100 symbols of block 3 are lost
         y = np.concatenate([sym[:cut0], sym[cut1:]])
         moved = []
         for t in tags:
@@ -238,13 +251,12 @@ class qa_pcs_mapper(gr_unittest.TestCase):
         out, _ = self.run_rx(y, moved, **kw)
         self.assertEqual(self.rx.resyncs(), 1)
         self.assertEqual(self.rx.blocks_ok(), 9)
-        expect = np.concatenate([data[:3 * B], data[4 * B:]])
+        expect = np.concatenate([data[: 3 * B], data[4 * B :]])
         self.assertTrue(np.array_equal(out, expect))
 
     def test_index_input_and_tagless_local_pmf(self):
         n = 1024
-        kw = dict(constellation="64qam", pmf_source="maxwell_boltzmann", esn0_db=9.0,
-                  block_len=n)
+        kw = dict(constellation="64qam", pmf_source="maxwell_boltzmann", esn0_db=9.0, block_len=n)
         data, sym, tags, B = self.capture_tx(6, 31, **kw)
         fr = self.frames_from_tags(tags)[self.tx.pmf_id()]
         idx = fr.slice(sym)
@@ -278,17 +290,29 @@ class qa_pcs_mapper(gr_unittest.TestCase):
         t3 = gr.tag_t()
         t3.offset, t3.key, t3.value = 2 * n, pm.key, pm.value
         later.append(t3)
-        out, _ = self.run_rx(sym, later, constellation="qpsk", pmf_source="ddpm",
-                             model_path="/nonexistent/model.onnx", block_len=n)
+        out, _ = self.run_rx(
+            sym,
+            later,
+            constellation="qpsk",
+            pmf_source="ddpm",
+            model_path="/nonexistent/model.onnx",
+            block_len=n,
+        )
         self.assertEqual(self.rx.blocks_dropped(), 2)
-        self.assertTrue(np.array_equal(out, data[2 * B:]))
+        self.assertTrue(np.array_equal(out, data[2 * B :]))
 
     # ---------------------------------------------------------------- i.i.d. mode
     def test_iid_mode_frequencies_converge_to_pmf(self):
         # 200k i.i.d. symbols: chi-square against the PMF over the 64 points
         # (63 dof, 99.9 % point 103.4; fixed seed).
-        self.tx = diffusion.pcs_mapper(constellation="64qam", pmf_source="maxwell_boltzmann",
-                                       esn0_db=8.0, block_len=1000, mode="iid", seed=4)
+        self.tx = diffusion.pcs_mapper(
+            constellation="64qam",
+            pmf_source="maxwell_boltzmann",
+            esn0_db=8.0,
+            block_len=1000,
+            mode="iid",
+            seed=4,
+        )
         self.head = blocks.head(gr.sizeof_gr_complex, 200_000)
         self.sym = blocks.vector_sink_c()
         self.tb.connect(self.tx, self.head, self.sym)
@@ -316,8 +340,7 @@ class qa_pcs_mapper(gr_unittest.TestCase):
         with self.assertRaises(ValueError):
             diffusion.pcs_mapper(constellation="16qam", pmf_source="bogus")
         with self.assertRaises(ValueError):
-            diffusion.pcs_demapper(constellation="16qam", pmf_source="uniform",
-                                   input_type="float")
+            diffusion.pcs_demapper(constellation="16qam", pmf_source="uniform", input_type="float")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ Z = 5.0
 
 
 class qa_phase_noise(gr_unittest.TestCase):
-
     def setUp(self):
         self.tb = gr.top_block()
 
@@ -57,8 +56,11 @@ class qa_phase_noise(gr_unittest.TestCase):
             d = d[: n // L - 1]
             M = len(d)
             ms = np.mean(d**2)
-            self.assertLess(abs(ms / (step_var * L) - 1), Z * math.sqrt(2 / M),
-                            f"lag {L}: {ms} vs {step_var * L}")
+            self.assertLess(
+                abs(ms / (step_var * L) - 1),
+                Z * math.sqrt(2 / M),
+                f"lag {L}: {ms} vs {step_var * L}",
+            )
         # Increments are Gaussian (kurtosis 3, SE sqrt(24/n)) and uncorrelated at lag 1
         # (SE 1/sqrt(n)).
         d1 = np.diff(theta)
@@ -106,7 +108,7 @@ class qa_phase_noise(gr_unittest.TestCase):
         n = 50_000
         a = self.phase_trajectory(0.01, n, seed=5)
         b = self.phase_trajectory(0.01, n, seed=5, max_noutput=101)  # odd: spare normal
-        c = self.phase_trajectory(0.01, n, seed=6)                   # carried across calls
+        c = self.phase_trajectory(0.01, n, seed=6)  # carried across calls
         np.testing.assert_array_equal(a, b)
         self.assertFalse(np.array_equal(a, c))
 
@@ -123,14 +125,16 @@ class qa_phase_noise(gr_unittest.TestCase):
         self.assertEqual(blk.linewidth_ts(), 4e-3)
 
     def test_010_bad_constructor_parameters(self):
-        for name, kw in (("linewidth_ts", dict(linewidth_ts=-1e-3)),
-                         ("linewidth_ts", dict(linewidth_ts=float("nan"))),
-                         ("linewidth_ts", dict(linewidth_ts=float("inf"))),
-                         ("seed", dict(seed=-3))):
+        for name, kw in (
+            ("linewidth_ts", dict(linewidth_ts=-1e-3)),
+            ("linewidth_ts", dict(linewidth_ts=float("nan"))),
+            ("linewidth_ts", dict(linewidth_ts=float("inf"))),
+            ("seed", dict(seed=-3)),
+        ):
             with self.assertRaises(ValueError, msg=name) as cm:
                 PN(**kw)
             self.assertIn(name, str(cm.exception))
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     gr_unittest.run(qa_phase_noise)

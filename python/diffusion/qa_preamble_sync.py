@@ -20,7 +20,6 @@ def cn(n, rng, var=1.0):
 
 
 class qa_preamble_sync(gr_unittest.TestCase):
-
     def setUp(self):
         self.tb = gr.top_block()
 
@@ -41,8 +40,7 @@ class qa_preamble_sync(gr_unittest.TestCase):
         """Noise and random symbols, then the frames through gain, CFO (rad/symbol), phase,
         AWGN; then some noise."""
         pts = Framing(LinkConfig()).constellation.points
-        x = np.concatenate([np.zeros(lead), pts[rng.integers(0, 16, 500)], frames,
-                            np.zeros(200)])
+        x = np.concatenate([np.zeros(lead), pts[rng.integers(0, 16, 500)], frames, np.zeros(200)])
         n = np.arange(x.size)
         y = gain * x * np.exp(1j * (cfo * n + phase))
         return y + cn(x.size, rng, abs(gain) ** 2 * 10 ** (-esn0_db / 10))
@@ -50,7 +48,7 @@ class qa_preamble_sync(gr_unittest.TestCase):
     def test_001_recovers_frames_with_offsets(self):
         rng = np.random.default_rng(1)
         f = Framing(LinkConfig())
-        period = f.frames()                          # 8 frames, payloads 0..7
+        period = f.frames()  # 8 frames, payloads 0..7
         y = self.channel(period, 20.0, 0.3, 0.02, 2.5, rng)
         eq, s2, ref = self.run_sync(y)
         N = f.config.payload_len
@@ -63,8 +61,7 @@ class qa_preamble_sync(gr_unittest.TestCase):
         self.assertLess(abs(10 * np.log10(np.mean(s2)) + 20.0), 0.5)
         st = self.blk.stats()
         self.assertAlmostEqual(st["cfo"], 0.02, delta=1e-3)
-        tags = [t for t in self.sinks[0].tags()
-                if pmt.symbol_to_string(t.key) == "payload_index"]
+        tags = [t for t in self.sinks[0].tags() if pmt.symbol_to_string(t.key) == "payload_index"]
         self.assertEqual([t.offset for t in tags], [k * N for k in range(8)])
         self.assertEqual([pmt.to_long(t.value) for t in tags], list(range(8)))
 

@@ -6,6 +6,7 @@
 #
 """QA of the reconstruction_metrics sink in real flowgraphs: exact metrics for known inputs,
 AWGN against theory, the periodic "metrics" messages, the sliding window and reset."""
+
 import math
 
 import numpy as np
@@ -25,7 +26,6 @@ def square_qam_ser(order, esn0_db):
 
 
 class qa_reconstruction_metrics(gr_unittest.TestCase):
-
     def setUp(self):
         self.tb = gr.top_block()
 
@@ -71,7 +71,7 @@ class qa_reconstruction_metrics(gr_unittest.TestCase):
         self.assertAlmostEqual(blk.mse() / abs(d) ** 2, 1.0, delta=1e-5)
         self.assertAlmostEqual(blk.evm_percent(), 100 * abs(d), delta=1e-4)
         self.assertAlmostEqual(blk.nmse_db(), 20 * math.log10(abs(d)), delta=1e-4)
-        self.assertEqual(blk.ser(), 0.0)       # |d| = 0.05 < half spacing 0.077
+        self.assertEqual(blk.ser(), 0.0)  # |d| = 0.05 < half spacing 0.077
         th = 0.2
         blk = self.run_sink(ref, ref * np.exp(1j * th), constellation="none", period=1000)
         self.assertAlmostEqual(blk.cosine_similarity(), math.cos(th), delta=1e-6)
@@ -93,11 +93,14 @@ class qa_reconstruction_metrics(gr_unittest.TestCase):
             self.assertLess(abs(blk.ser() - p), 4 * math.sqrt(p * (1 - p) / n), name)
             self.assertAlmostEqual(blk.mse() / s2, 1.0, delta=4 / math.sqrt(n))
             # BER of Gray QAM at these SNRs: nearly every symbol error is one bit
-            self.assertLess(abs(blk.ber() - blk.ser() / c.bits_per_symbol),
-                            0.1 * blk.ser() / c.bits_per_symbol + 1e-4)
+            self.assertLess(
+                abs(blk.ber() - blk.ser() / c.bits_per_symbol),
+                0.1 * blk.ser() / c.bits_per_symbol + 1e-4,
+            )
             # the flowgraph result equals the plain module on the same (complex64) data
-            off = metrics.reconstruction_metrics(ref.astype(np.complex64),
-                                                 y.astype(np.complex64), c)
+            off = metrics.reconstruction_metrics(
+                ref.astype(np.complex64), y.astype(np.complex64), c
+            )
             self.assertEqual(blk.metrics()["symbol_errors"], off["symbol_errors"])
             self.assertAlmostEqual(blk.mse(), off["mse"], delta=1e-12)
 
@@ -110,18 +113,18 @@ class qa_reconstruction_metrics(gr_unittest.TestCase):
         n = 5500
         ref = c.points[rng.integers(0, 16, n)].astype(np.complex64)
         est = (ref + 0.25 * (rng.standard_normal(n) + 1j * rng.standard_normal(n))).astype(
-            np.complex64)
+            np.complex64
+        )
         blk = self.run_sink(ref, est, constellation="16qam", period=1000, window=700)
         msgs = self.messages()
         # the message published in the very last work() call may be dropped at shutdown;
         # every earlier one must arrive, in order
         self.assertGreaterEqual(len(msgs), 4)
-        self.assertEqual([m["offset"] for m in msgs], list(range(1000, 1000 * len(msgs) + 1,
-                                                                   1000)))
+        self.assertEqual([m["offset"] for m in msgs], list(range(1000, 1000 * len(msgs) + 1, 1000)))
         for m in msgs:
             k = m["offset"]
             exp = metrics.reconstruction_metrics(ref[:k], est[:k], c)
-            win = metrics.reconstruction_metrics(ref[k - 700:k], est[k - 700:k], c)
+            win = metrics.reconstruction_metrics(ref[k - 700 : k], est[k - 700 : k], c)
             self.assertEqual(m["n"], k)
             self.assertEqual(m["symbol_errors"], exp["symbol_errors"])
             self.assertEqual(m["bit_errors"], exp["bit_errors"])
@@ -133,8 +136,10 @@ class qa_reconstruction_metrics(gr_unittest.TestCase):
         self.assertEqual(blk.last_message()["offset"], 5000)
         self.assertEqual(blk.metrics()["n"], n)
         w = blk.window_metrics()
-        self.assertEqual(w["symbol_errors"],
-                         metrics.reconstruction_metrics(ref[-700:], est[-700:], c)["symbol_errors"])
+        self.assertEqual(
+            w["symbol_errors"],
+            metrics.reconstruction_metrics(ref[-700:], est[-700:], c)["symbol_errors"],
+        )
 
     def test_reset_message_and_invalid_pairs(self):
         c = constellations.by_name("qpsk")

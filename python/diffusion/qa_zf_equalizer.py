@@ -17,12 +17,12 @@ SIGMA2_MAX = 1e30
 
 def cn(n, seed, var=1.0):
     rng = np.random.default_rng(seed)
-    return (np.sqrt(var / 2) * (rng.standard_normal(n) + 1j * rng.standard_normal(n))
-            ).astype(np.complex64)
+    return (np.sqrt(var / 2) * (rng.standard_normal(n) + 1j * rng.standard_normal(n))).astype(
+        np.complex64
+    )
 
 
 class qa_zf_equalizer(gr_unittest.TestCase):
-
     def setUp(self):
         self.tb = gr.top_block()
 
@@ -80,8 +80,9 @@ class qa_zf_equalizer(gr_unittest.TestCase):
     def test_003_ramp_no_sample_dropped_duplicated_or_reordered(self):
         N = 40_000
         ramp = (np.arange(N) - 1j * np.arange(N)).astype(np.complex64)
-        z, s2 = self.run_block(zf_equalizer(0.0, 1.0, 1.0), ramp,
-                               np.ones(N, np.complex64), max_items=99)
+        z, s2 = self.run_block(
+            zf_equalizer(0.0, 1.0, 1.0), ramp, np.ones(N, np.complex64), max_items=99
+        )
         np.testing.assert_array_equal(z, ramp)
         np.testing.assert_array_equal(s2, np.ones(N, np.float32))
 
@@ -93,8 +94,9 @@ class qa_zf_equalizer(gr_unittest.TestCase):
         self.assertAlmostEqual(blk.distortion_var(), 0.2)
         self.assertAlmostEqual(blk.noise_var(), 0.01)
         self.assertAlmostEqual(blk.scale(), 0.25)
-        z, s2 = self.run_block(blk, np.array([2 + 2j], np.complex64),
-                               np.array([0.5j], np.complex64))
+        z, s2 = self.run_block(
+            blk, np.array([2 + 2j], np.complex64), np.array([0.5j], np.complex64)
+        )
         np.testing.assert_allclose(z, [0.25 * (2 + 2j) / 0.5j], rtol=1e-6)
         np.testing.assert_allclose(s2, [0.2 + 0.01 / 0.25], rtol=1e-6)
         with self.assertRaisesRegex(ValueError, "distortion_var"):
@@ -161,9 +163,10 @@ class qa_zf_equalizer(gr_unittest.TestCase):
         # kappa_t + kappa_r = 0.2 (noise adds < 0.125/4 = 0.031)
         good = np.abs(h) ** 2 > 4
         self.assertGreater(np.sum(good), 1000)
-        self.assertAlmostEqual(np.mean(np.abs(z[good] - s[good]) ** 2 / s2[good]), 1.0,
-                               delta=5 / np.sqrt(np.sum(good)))
+        self.assertAlmostEqual(
+            np.mean(np.abs(z[good] - s[good]) ** 2 / s2[good]), 1.0, delta=5 / np.sqrt(np.sum(good))
+        )
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     gr_unittest.run(qa_zf_equalizer)

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 """Reconstruction-metrics sink, Python block: a thin shell over diffusion.core.metrics."""
+
 import threading
 
 import numpy as np
@@ -36,8 +37,9 @@ class reconstruction_metrics(gr.sync_block):
     """
 
     def __init__(self, constellation="16qam", period=10000, window=0, verbose=False):
-        gr.sync_block.__init__(self, name="reconstruction_metrics",
-                               in_sig=[np.complex64, np.complex64], out_sig=None)
+        gr.sync_block.__init__(
+            self, name="reconstruction_metrics", in_sig=[np.complex64, np.complex64], out_sig=None
+        )
         if int(period) < 1:
             raise ValueError("period must be >= 1 sample")
         self._acc = MetricsAccumulator(constellation, int(window))
@@ -49,7 +51,7 @@ class reconstruction_metrics(gr.sync_block):
         self._last = {}
         self.message_port_register_out(pmt.intern("metrics"))
         self._reset_port = pmt.intern("reset")
-        self.message_port_register_in(self._reset_port)   # drained by work() (pmt_convert)
+        self.message_port_register_in(self._reset_port)  # drained by work() (pmt_convert)
 
     # ------------------------------------------------------------------ getters
     def metrics(self):
@@ -122,7 +124,8 @@ class reconstruction_metrics(gr.sync_block):
             self.logger.info(
                 f"after {self._consumed} samples: MSE {d['mse_db']:.2f} dB, NMSE "
                 f"{d['nmse_db']:.2f} dB, EVM {d['evm_percent']:.2f} %, cos "
-                f"{d['cosine_similarity']:.5f}, SER {d['ser']:.3e}, BER {d['ber']:.3e}")
+                f"{d['cosine_similarity']:.5f}, SER {d['ser']:.3e}, BER {d['ber']:.3e}"
+            )
 
     def work(self, input_items, output_items):
         self._drain_reset()
@@ -132,7 +135,7 @@ class reconstruction_metrics(gr.sync_block):
         with self._lock:
             while s < n:
                 k = min(n - s, self._to_next)
-                self._acc.update(ref[s:s + k], est[s:s + k])
+                self._acc.update(ref[s : s + k], est[s : s + k])
                 s += k
                 self._consumed += k
                 self._to_next -= k

@@ -6,6 +6,7 @@
 """Symbol normaliser (Python block): scales symbol-rate samples to the module's convention
 (unit *signal* power, docs/conventions.md) and outputs the noise variance per symbol, from a
 data-blind running M2M4 estimate (:class:`diffusion.core.snr_estimation.RunningM2M4`)."""
+
 import numpy as np
 from gnuradio import gr
 
@@ -29,15 +30,19 @@ class symbol_normalizer(gr.sync_block):
     """
 
     def __init__(self, constellation="qpsk", time_constant=256):
-        gr.sync_block.__init__(self, name="symbol_normalizer", in_sig=[np.complex64],
-                               out_sig=[np.complex64, np.float32])
+        gr.sync_block.__init__(
+            self,
+            name="symbol_normalizer",
+            in_sig=[np.complex64],
+            out_sig=[np.complex64, np.float32],
+        )
         pts = by_name(constellation).points
         self._est = RunningM2M4(float(time_constant), kurtosis(pts))
 
     def work(self, input_items, output_items):
         y = input_items[0]
         s, n = self._est.update(y)
-        none = ~np.isfinite(s)       # no usable sample yet: pass through, sigma2 = 1 (0 dB)
+        none = ~np.isfinite(s)  # no usable sample yet: pass through, sigma2 = 1 (0 dB)
         s[none], n[none] = 1.0, 1.0
         output_items[0][:] = y / np.sqrt(s)
         output_items[1][:] = n / s

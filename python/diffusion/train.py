@@ -5,6 +5,7 @@
 #
 """``python -m diffusion.train``: the DDPM training command named in every model card
 (implementation: :mod:`diffusion.training.ddpm_cli`)."""
+
 from .training.ddpm_cli import build_parser, main  # noqa: F401
 
 if __name__ == "__main__":

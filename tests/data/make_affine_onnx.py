@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Writes tests/data/affine.onnx: y = x @ W + b, x float32 [N, 2], W = [[1, 2], [3, 4]], b = [0.5, -0.5].
+"""Writes tests/data/affine.onnx: y = x @ W + b, x float32 [N, 2], W = [[1, 2], [3, 4]],
+b = [0.5, -0.5].
 
 A tiny fixed model used by lib/qa_onnxruntime.cc to prove that the C++ build links and runs the
 onnxruntime C++ API. Regenerate with: .venv/bin/python tests/data/make_affine_onnx.py
 """
+
 import os
 
 import numpy as np

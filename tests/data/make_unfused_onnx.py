@@ -7,6 +7,7 @@ The same function and metadata as the shipped model, in a graph the fused C++ ke
 (engine=auto falls back with a log line, engine=fused refuses). Regenerate with:
 .venv/bin/python tests/data/make_unfused_onnx.py
 """
+
 import os
 
 import onnx
@@ -16,7 +17,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 model = onnx.load(os.path.join(here, "..", "..", "models", "16qam.onnx"))
 g = model.graph
 inits = {i.name: i for i in g.initializer}
-(k, gemm), = [(i, n) for i, n in enumerate(g.node) if n.output[0] == "eps"]
+((k, gemm),) = [(i, n) for i, n in enumerate(g.node) if n.output[0] == "eps"]
 h, w, b = gemm.input
 wt = numpy_helper.from_array(numpy_helper.to_array(inits[w]).T.copy(), w + "_T")
 g.initializer.append(wt)

@@ -15,6 +15,7 @@ on the shipped QPSK graph, written to a file and loaded by the Python DdpmModel 
 C++ ddpm_denoiser: both must accept or both reject (one contract), any other outcome
 raises (atheris keeps the input as crash-*).
 """
+
 import os
 import sys
 import tempfile
@@ -22,7 +23,7 @@ import tempfile
 import atheris
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))           # tests/ (bad_models)
+sys.path.insert(0, os.path.dirname(HERE))  # tests/ (bad_models)
 
 with atheris.instrument_imports():
     from gnuradio.diffusion.core import onnx_model
@@ -34,6 +35,7 @@ if DIFF:
     sys.argv.remove("--diff")
     import onnx
     from gnuradio import diffusion
+
     _BASE = onnx.load(bad_models.BASE_MODEL)
     _TMP = tempfile.mkdtemp(prefix="fuzz_meta_")
     _D = diffusion.ddpm_denoiser
@@ -47,8 +49,10 @@ def _load_both(meta):
     with open(path, "wb") as f:
         f.write(m.SerializeToString())
     out = []
-    for load in (lambda: onnx_model.DdpmModel(path),
-                 lambda: _D(path, _D.TWEEDIE, 1, _D.NOISE_PARAMETER, 10.0, "cpu", 1, 8, 0)):
+    for load in (
+        lambda: onnx_model.DdpmModel(path),
+        lambda: _D(path, _D.TWEEDIE, 1, _D.NOISE_PARAMETER, 10.0, "cpu", 1, 8, 0),
+    ):
         try:
             load()
             out.append(None)
@@ -66,7 +70,7 @@ def test_one(data):
         ok = False
     if DIFF:
         if any("\x00" in k + v for k, v in meta.items()):
-            return                          # not representable in both readers alike
+            return  # not representable in both readers alike
         py, cpp = _load_both(meta)
         if (py is None) != (cpp is None):
             raise RuntimeError(f"contract mismatch: python {py!r} vs C++ {cpp!r}")

@@ -49,7 +49,8 @@ public:
      */
     static sptr make(int coherence_length = 1024, double k_factor = 0.0, int seed = 0);
 
-    //! Set the Rician K factor (linear, >= 0), effective from the next block. Thread-safe.
+    //! Set the Rician K factor (linear, >= 0), effective from the next block.
+    //! Thread-safe.
     virtual void set_k_factor(double k_factor) = 0;
     virtual double k_factor() const = 0;
     virtual int coherence_length() const = 0;

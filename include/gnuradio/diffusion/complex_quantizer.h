@@ -32,12 +32,12 @@ enum quantizer_mode_t {
  * With L levels (2^bits mid-rise, 2^bits - 1 mid-tread) the step is
  * Delta = 2 full_scale / L: the L cells of width Delta tile the no-overload range
  * [-full_scale, full_scale] exactly, and each cell maps to its midpoint
- *   q(x) = -full_scale + (k + 1/2) Delta,  k = clamp(floor((x + full_scale) / Delta), 0, L-1)
- * so the levels are +-Delta/2, +-3 Delta/2, ... (mid-rise) or 0, +-Delta, ... (mid-tread),
- * the outermost being +-(full_scale - Delta/2). Inputs beyond +-full_scale are clipped to
- * the outermost level. Inside the range the error is within +-Delta/2, and for a busy
- * input its power is Delta^2/12 per rail (Delta^2/6 per complex sample). A NaN rail maps
- * to the lowest level. Deterministic (no randomness).
+ *   q(x) = -full_scale + (k + 1/2) Delta,  k = clamp(floor((x + full_scale) / Delta), 0,
+ * L-1) so the levels are +-Delta/2, +-3 Delta/2, ... (mid-rise) or 0, +-Delta, ...
+ * (mid-tread), the outermost being +-(full_scale - Delta/2). Inputs beyond +-full_scale
+ * are clipped to the outermost level. Inside the range the error is within +-Delta/2, and
+ * for a busy input its power is Delta^2/12 per rail (Delta^2/6 per complex sample). A NaN
+ * rail maps to the lowest level. Deterministic (no randomness).
  */
 class DIFFUSION_API complex_quantizer : virtual public gr::sync_block
 {
@@ -50,9 +50,8 @@ public:
      * \param mode QUANT_MID_RISE (0) or QUANT_MID_TREAD (1)
      * \throws std::invalid_argument naming the offending parameter
      */
-    static sptr make(int bits = 8,
-                     double full_scale = 1.0,
-                     quantizer_mode_t mode = QUANT_MID_RISE);
+    static sptr
+    make(int bits = 8, double full_scale = 1.0, quantizer_mode_t mode = QUANT_MID_RISE);
 
     //! Set the number of bits per rail (same limits as make). Thread-safe.
     virtual void set_bits(int bits) = 0;

@@ -51,10 +51,10 @@ namespace diffusion {
  * filtering, i.e. 1/sigma2 for a unit-power signal. NOISE_STREAM takes sigma2 per sample
  * from a second float input (e.g. diffusion.zf_equalizer output 1). NOISE_BLIND estimates
  * sigma2 with EM over the model's constellation (a Gaussian mixture) on windows fixed on
- * the absolute sample index (64, 128, 256, 512, then 1024 samples), so the output does not
- * depend on the scheduler's chunking; a window's samples use the estimate of the windows
- * before it (\p esn0_db before the first one completes). Non-finite samples and |y|^2 > 50
- * (max|c|^2 + sigma2_max) are left out of the estimate.
+ * the absolute sample index (64, 128, 256, 512, then 1024 samples), so the output does
+ * not depend on the scheduler's chunking; a window's samples use the estimate of the
+ * windows before it (\p esn0_db before the first one completes). Non-finite samples and
+ * |y|^2 > 50 (max|c|^2 + sigma2_max) are left out of the estimate.
  *
  * Latency 0 samples (sample-wise); work is done in batches of at most \p batch_size
  * items. Input samples that are NaN/Inf (or have a NaN sigma2) are passed through
@@ -84,8 +84,8 @@ public:
      *        function of (seed, i, s) only, so the output does not depend on how the
      *        scheduler chunks the stream, on batch_size or on threads
      * \param engine "auto" (the fused C++ kernel when it recognises the graph and passes
-     *        its probe check against onnxruntime, else onnxruntime; the choice is logged),
-     *        "fused" (error if the kernel cannot run this model) or "onnxruntime"
+     *        its probe check against onnxruntime, else onnxruntime; the choice is
+     * logged), "fused" (error if the kernel cannot run this model) or "onnxruntime"
      * \param threads workers a batch is split across (>= 1; batches of >= 512 items per
      *        worker are split)
      * \param provider_options "key=value;..." for provider cuda / tensorrt, e.g.

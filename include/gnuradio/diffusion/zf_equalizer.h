@@ -57,9 +57,11 @@ public:
      * \param scale real factor applied to z (> 0), e.g. 1/sqrt(p)
      * \throws std::invalid_argument naming the offending parameter
      */
-    static sptr make(double distortion_var = 0.0, double noise_var = 0.0, double scale = 1.0);
+    static sptr
+    make(double distortion_var = 0.0, double noise_var = 0.0, double scale = 1.0);
 
-    //! Thread-safe setters (same limits as make); new values apply from the next work call.
+    //! Thread-safe setters (same limits as make); new values apply from the next work
+    //! call.
     virtual void set_distortion_var(double distortion_var) = 0;
     virtual double distortion_var() const = 0;
     virtual void set_noise_var(double noise_var) = 0;

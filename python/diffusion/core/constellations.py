@@ -12,6 +12,7 @@ Conventions used throughout gr-diffusion:
     nearest neighbours differ in one bit;
   * Es/N0 = 1 / sigma^2, with sigma^2 the noise variance per complex sample.
 """
+
 import os
 from dataclasses import dataclass
 
@@ -21,8 +22,8 @@ import numpy as np
 @dataclass(frozen=True)
 class Constellation:
     name: str
-    points: np.ndarray      # complex128 [M], unit average power
-    labels: np.ndarray      # int64 [M], Gray bit labels
+    points: np.ndarray  # complex128 [M], unit average power
+    labels: np.ndarray  # int64 [M], Gray bit labels
 
     @property
     def order(self):
@@ -37,10 +38,10 @@ class Constellation:
         y = np.asarray(y).reshape(-1)
         idx = np.empty(y.shape, dtype=np.int64)
         pts = self.points
-        step = 1 << 16   # bound the [n, M] distance matrix
+        step = 1 << 16  # bound the [n, M] distance matrix
         for s in range(0, len(y), step):
-            d = np.abs(y[s:s + step, None] - pts[None, :]) ** 2
-            idx[s:s + step] = np.argmin(d, axis=1)
+            d = np.abs(y[s : s + step, None] - pts[None, :]) ** 2
+            idx[s : s + step] = np.argmin(d, axis=1)
         return idx
 
     def hard_decision(self, y):
@@ -65,7 +66,7 @@ def qam(order):
         raise ValueError(f"square QAM needs M = 4^k, got {order}")
     k = int(np.log2(m))
     lev = np.arange(m)
-    amp = 2 * lev - (m - 1)                      # -(m-1) .. (m-1)
+    amp = 2 * lev - (m - 1)  # -(m-1) .. (m-1)
     gray = _gray(lev)
     i_idx, q_idx = np.meshgrid(lev, lev, indexing="ij")
     points = (amp[i_idx] + 1j * amp[q_idx]).reshape(-1).astype(np.complex128)
@@ -89,12 +90,13 @@ def from_file(path):
     Labels are the line order (no Gray mapping can be assumed for arbitrary sets).
     """
     try:
-        data = np.loadtxt(path, delimiter=None if open(path).read().find(",") < 0 else ",",
-                          ndmin=2)
+        data = np.loadtxt(path, delimiter=None if open(path).read().find(",") < 0 else ",", ndmin=2)
     except (OSError, ValueError) as e:
         raise ValueError(f"{path}: cannot read 'I Q' point list ({e})") from e
     if data.shape[1] != 2 or len(data) < 2:
-        raise ValueError(f"{path}: expected >= 2 lines of two numbers 'I Q', got shape {data.shape}")
+        raise ValueError(
+            f"{path}: expected >= 2 lines of two numbers 'I Q', got shape {data.shape}"
+        )
     points = data[:, 0] + 1j * data[:, 1]
     points = points / np.sqrt(np.mean(np.abs(points) ** 2))
     name = os.path.splitext(os.path.basename(path))[0]
@@ -116,4 +118,3 @@ def by_name(name):
     if os.path.isfile(name):
         return from_file(name)
     raise ValueError(f"unknown constellation {name!r}: use qpsk, <M>qam, <M>psk or a point file")
-

@@ -15,6 +15,7 @@ C++ blocks), so the NumPy samplers reproduce the C++ output in parity tests::
     u1   = ((a >> 11) + 1) 2^-53 in (0, 1],   u2 = (b >> 11) 2^-53 in [0, 1)
     z    = sqrt(-ln u1) exp(2 pi i u2)                      complex, E|z|^2 = 1
 """
+
 import numpy as np
 
 G = np.uint64(0x9E3779B97F4A7C15)
@@ -22,7 +23,7 @@ G2 = np.uint64(0xD1B54A32D192ED03)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
-_TWO53 = 2.0 ** -53
+_TWO53 = 2.0**-53
 
 
 def mix(z):

@@ -15,6 +15,7 @@ float32 [N, M] (head 'classification', one logit per point of the metadata const
   output 'expected'  regression: x_hat; classification: sum_m softmax(logits)_m x_m
   output 'argmax'    regression: nearest point to x_hat; classification: arg-max point
 """
+
 import errno
 import os
 
@@ -25,8 +26,12 @@ from .model_files import model_dirs
 from .onnx_model import open_session, parse_floats
 
 OUTPUTS = ("expected", "argmax")
-SHIPPED_DNN = ("dnn_16qam_regression", "dnn_16qam_classification", "dnn_64qam_regression",
-               "dnn_256qam_regression")
+SHIPPED_DNN = (
+    "dnn_16qam_regression",
+    "dnn_16qam_classification",
+    "dnn_64qam_regression",
+    "dnn_256qam_regression",
+)
 _CHUNK = 1 << 13
 
 
@@ -41,8 +46,11 @@ def shipped_dnn_model(name):
         p = os.path.join(d, key + ".onnx")
         if os.path.isfile(p):
             return p
-    raise FileNotFoundError(errno.ENOENT, f"no DNN model {key}.onnx in "
-                            f"{', '.join(model_dirs())}; shipped: {', '.join(SHIPPED_DNN)}", s)
+    raise FileNotFoundError(
+        errno.ENOENT,
+        f"no DNN model {key}.onnx in {', '.join(model_dirs())}; shipped: {', '.join(SHIPPED_DNN)}",
+        s,
+    )
 
 
 def snr_mixture_mmse(y, constellation, esn0_min, esn0_max, k=41):
@@ -59,11 +67,11 @@ def snr_mixture_mmse(y, constellation, esn0_min, esn0_max, k=41):
     out = np.empty(y.shape, dtype=np.complex128)
     step = 2048
     for s in range(0, y.size, step):
-        d2 = np.abs(y[s:s + step, None] - pts[None, :]) ** 2                       # [n, M]
-        a = -d2[:, :, None] / s2[None, None, :] + lognorm[None, None, :]           # [n, M, k]
+        d2 = np.abs(y[s : s + step, None] - pts[None, :]) ** 2  # [n, M]
+        a = -d2[:, :, None] / s2[None, None, :] + lognorm[None, None, :]  # [n, M, k]
         a -= a.max(axis=(1, 2), keepdims=True)
-        w = np.exp(a).sum(axis=2)                                                   # [n, M]
-        out[s:s + step] = (w @ pts) / w.sum(axis=1)
+        w = np.exp(a).sum(axis=2)  # [n, M]
+        out[s : s + step] = (w @ pts) / w.sum(axis=1)
     return out
 
 
@@ -82,8 +90,10 @@ class DnnModel:
         meta = dict(self._sess.get_modelmeta().custom_metadata_map)
         self.metadata = meta
         if meta.get("gr_diffusion_dnn_format") != "1":
-            raise ValueError(f"{p}: not a gr-diffusion DNN receiver model (metadata "
-                             f"gr_diffusion_dnn_format = {meta.get('gr_diffusion_dnn_format')!r})")
+            raise ValueError(
+                f"{p}: not a gr-diffusion DNN receiver model (metadata "
+                f"gr_diffusion_dnn_format = {meta.get('gr_diffusion_dnn_format')!r})"
+            )
         self.head = meta.get("head", "")
         if self.head not in ("regression", "classification"):
             raise ValueError(f"{p}: unknown head {self.head!r}")
@@ -93,14 +103,18 @@ class DnnModel:
             raise ValueError(f"{p}: metadata constellation_points needs I,Q pairs")
         pts = flat[0::2] + 1j * flat[1::2]
         lab = meta.get("constellation_labels", "").strip()
-        labels = (np.array([int(v) for v in lab.split(",")], dtype=np.int64) if lab
-                  else np.arange(pts.size, dtype=np.int64))
+        labels = (
+            np.array([int(v) for v in lab.split(",")], dtype=np.int64)
+            if lab
+            else np.arange(pts.size, dtype=np.int64)
+        )
         self.constellation = Constellation(meta.get("constellation", "dnn"), pts, labels)
         ins = {i.name: i for i in self._sess.get_inputs()}
         want = {"y", "sigma2"} if self.snr_input else {"y"}
         if set(ins) != want:
-            raise ValueError(f"{p}: inputs {sorted(ins)} do not match the metadata "
-                             f"(expected {sorted(want)})")
+            raise ValueError(
+                f"{p}: inputs {sorted(ins)} do not match the metadata (expected {sorted(want)})"
+            )
         self._out = "x_hat" if self.head == "regression" else "logits"
         outs = [o.name for o in self._sess.get_outputs()]
         if outs != [self._out]:
@@ -110,6 +124,7 @@ class DnnModel:
     def training_esn0_range(self):
         """(esn0_min, esn0_max) dB of the training pairs, from the metadata (None if absent)."""
         import json
+
         try:
             cfg = json.loads(self.metadata.get("training", "{}")).get("config", {})
             return float(cfg["esn0_min"]), float(cfg["esn0_max"])
@@ -117,8 +132,10 @@ class DnnModel:
             return None
 
     def __repr__(self):
-        return (f"DnnModel({self.path!r}, {self.constellation.name}, {self.head}, "
-                f"snr_input={self.snr_input})")
+        return (
+            f"DnnModel({self.path!r}, {self.constellation.name}, {self.head}, "
+            f"snr_input={self.snr_input})"
+        )
 
     def raw(self, y, sigma2=None):
         """Network output for y complex [N] (or float [N, 2]): float32 [N, 2] / [N, M]."""
@@ -135,14 +152,15 @@ class DnnModel:
             if sigma2 is None:
                 raise ValueError(f"{self.path}: this model needs sigma2")
             feed_s2 = np.ascontiguousarray(
-                np.broadcast_to(np.asarray(sigma2, dtype=np.float32), (n,)))
+                np.broadcast_to(np.asarray(sigma2, dtype=np.float32), (n,))
+            )
         width = 2 if self.head == "regression" else self.constellation.order
         out = np.empty((n, width), dtype=np.float32)
         for s in range(0, n, _CHUNK):
-            feed = {"y": r[s:s + _CHUNK]}
+            feed = {"y": r[s : s + _CHUNK]}
             if feed_s2 is not None:
-                feed["sigma2"] = feed_s2[s:s + _CHUNK]
-            out[s:s + _CHUNK] = self._sess.run([self._out], feed)[0]
+                feed["sigma2"] = feed_s2[s : s + _CHUNK]
+            out[s : s + _CHUNK] = self._sess.run([self._out], feed)[0]
         return out
 
     def estimate(self, y, sigma2=None, output="expected"):

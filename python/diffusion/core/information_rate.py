@@ -28,6 +28,7 @@ Impairment chains (:func:`mi_samples`)
     I_q = E[ log2 q(y|x) / sum_j p_j q(y|x_j) ] <= I(X;Y) for any q, so it is an
     achievable rate and a lower bound on the true MI (tight when q is the true channel).
 """
+
 import math
 
 import numpy as np
@@ -46,7 +47,7 @@ def _pmf(p, m):
 
 
 def _points(points):
-    pts = getattr(points, "points", points)      # Constellation / ShapedConstellation / array
+    pts = getattr(points, "points", points)  # Constellation / ShapedConstellation / array
     return np.asarray(pts, dtype=np.complex128).reshape(-1)
 
 
@@ -93,7 +94,7 @@ def _cond_entropy_terms(pts, p, noise, s2):
     n2 = np.abs(noise) ** 2
     # bound the [K, S] temporary per point i
     for a, xi in enumerate(xs):
-        d = xi - xs                                                 # [S]
+        d = xi - xs  # [S]
         e = -(np.abs(d[None, :] + noise[:, None]) ** 2 - n2[:, None]) / s2 + logp[None, :]
         out[a] = _logsumexp(e, axis=1)
     return sup, out
@@ -122,7 +123,7 @@ def _mi_1d_gh(levels, q, s2, order):
     """Per-rail MI (bits) of a PAM rail with noise variance s2/2, by Gauss-Hermite."""
     u, w = np.polynomial.hermite.hermgauss(order)
     w = w / np.sqrt(np.pi)
-    n = np.sqrt(s2) * u                                  # rail noise N(0, s2/2)
+    n = np.sqrt(s2) * u  # rail noise N(0, s2/2)
     sup = np.flatnonzero(q > 0)
     ls, qs = levels[sup], q[sup]
     logq = np.log(qs)
@@ -135,8 +136,17 @@ def _mi_1d_gh(levels, q, s2, order):
 
 
 # ------------------------------------------------------------------------------ AWGN
-def mi_awgn(points, pmf=None, esn0_db=None, sigma2=None, method="gh", order=32,
-            n_mc=200_000, seed=0, normalize=True):
+def mi_awgn(
+    points,
+    pmf=None,
+    esn0_db=None,
+    sigma2=None,
+    method="gh",
+    order=32,
+    n_mc=200_000,
+    seed=0,
+    normalize=True,
+):
     """I(X;Y) in bits/symbol for x ~ pmf on ``points`` in complex AWGN.
 
     points: complex array or Constellation; pmf: None (uniform) or one value per point
@@ -175,13 +185,14 @@ def _rail_transition(levels, s2):
     edges = np.concatenate(([-np.inf], 0.5 * (lv[1:] + lv[:-1]), [np.inf]))
     sd = math.sqrt(s2 / 2.0)
     cdf = np.vectorize(lambda z: 0.5 * math.erfc(-z / math.sqrt(2.0)))
-    z = (edges[None, :] - lv[:, None]) / sd                       # [m, m+1]
+    z = (edges[None, :] - lv[:, None]) / sd  # [m, m+1]
     c = cdf(z)
     return lv, c[:, 1:] - c[:, :-1]
 
 
-def mi_hard_decision(points, pmf=None, esn0_db=None, sigma2=None, normalize=True,
-                     n_mc=200_000, seed=0):
+def mi_hard_decision(
+    points, pmf=None, esn0_db=None, sigma2=None, normalize=True, n_mc=200_000, seed=0
+):
     """I(X; X_hat) in bits/symbol: the information left after nearest-point (ML) hard
     decisions over all points, x ~ pmf, AWGN.  Exact (per-rail erfc) for a Cartesian grid
     (square QAM, shaped or not); Monte Carlo (n_mc, seed) otherwise.  Always <= mi_awgn."""
@@ -222,8 +233,9 @@ def capacity_awgn(esn0_db):
 AUX_CHANNELS = ("gaussian", "per_point", "awgn")
 
 
-def mi_samples(tx_idx, y, points, pmf=None, aux="gaussian", sigma2=None, normalize=True,
-               chunk=1 << 14):
+def mi_samples(
+    tx_idx, y, points, pmf=None, aux="gaussian", sigma2=None, normalize=True, chunk=1 << 14
+):
     """Monte Carlo MI estimate (bits/symbol) from transmitted point indices and received
     samples of any channel (impairment chains), by mismatched decoding.
 
@@ -271,8 +283,9 @@ def mi_samples(tx_idx, y, points, pmf=None, aux="gaussian", sigma2=None, normali
         if aux == "per_point":
             cnt = np.bincount(idx, minlength=pts.size)
             seen = cnt >= 2
-            sum_y = np.bincount(idx, weights=y.real, minlength=pts.size) + \
-                1j * np.bincount(idx, weights=y.imag, minlength=pts.size)
+            sum_y = np.bincount(idx, weights=y.real, minlength=pts.size) + 1j * np.bincount(
+                idx, weights=y.imag, minlength=pts.size
+            )
             mu_pp = np.where(seen, sum_y / np.maximum(cnt, 1), mu)
             r2 = np.abs(y - mu_pp[idx]) ** 2
             var_pp = np.bincount(idx, weights=r2, minlength=pts.size) / np.maximum(cnt - 1, 1)
@@ -281,12 +294,12 @@ def mi_samples(tx_idx, y, points, pmf=None, aux="gaussian", sigma2=None, normali
     else:
         raise ValueError(f"unknown aux channel {aux!r}: use one of {AUX_CHANNELS}")
     sup = np.flatnonzero(p > 0)
-    logw = np.log(p[sup]) - np.log(np.pi * var[sup])           # log p_j + log norm_j
+    logw = np.log(p[sup]) - np.log(np.pi * var[sup])  # log p_j + log norm_j
     total = 0.0
     for s in range(0, y.size, chunk):
-        yy = y[s:s + chunk]
-        ii = idx[s:s + chunk]
-        lq = -np.abs(yy[:, None] - mu[sup][None, :]) ** 2 / var[sup][None, :] + logw[None, :]
-        num = -np.abs(yy - mu[ii]) ** 2 / var[ii] - np.log(np.pi * var[ii])
+        yy = y[s : s + chunk]
+        ii = idx[s : s + chunk]
+        lq = -(np.abs(yy[:, None] - mu[sup][None, :]) ** 2) / var[sup][None, :] + logw[None, :]
+        num = -(np.abs(yy - mu[ii]) ** 2) / var[ii] - np.log(np.pi * var[ii])
         total += float(np.sum(num - _logsumexp(lq, axis=1)))
     return total / y.size / _LN2

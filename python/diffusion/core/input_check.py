@@ -27,6 +27,7 @@ Two tests on the first samples of a stream (:class:`InputChecker`, default 1024)
 ``lib/input_check.h`` is the C++ twin (same thresholds and messages) used by the C++
 denoiser; the Python denoiser uses this module. Both log each message once.
 """
+
 import math
 from dataclasses import dataclass
 
@@ -88,7 +89,7 @@ def check_input(y, points, sigma2):
     r.sigma2 = float(np.mean(s2))
     r.power_off = abs(10.0 * math.log10(r.power_ratio)) > POWER_DB
     base = y[s2 <= np.partition(s2, y.size // 2)[y.size // 2]]
-    base = base[:max(256, FIT_WORK // len(points))]  # bounds the cost for 256-QAM
+    base = base[: max(256, FIT_WORK // len(points))]  # bounds the cost for 256-QAM
     angles = rotations(points)
     fits = [_em_fit(base * np.exp(1j * math.radians(a)), points) for a in angles]
     k = int(np.argmin(fits))
@@ -109,7 +110,8 @@ def messages(r, orientation):
             f"mixture fit (EM noise variance {r.sigma2_fit:.3g}) is {r.fit_ratio:.1f}x worse "
             f"than that of the input rotated by {a:.0f} degrees. Rotate the input by {a:.0f} "
             f"degrees (e.g. blocks.multiply_const_cc(exp(1j*pi*{a:.0f}/180))) or correct the "
-            "carrier phase before the denoiser (reported once)")
+            "carrier phase before the denoiser (reported once)"
+        )
     if r.power_off:
         esn0 = -10.0 * math.log10(r.sigma2) if r.sigma2 > 0 else math.inf
         out.append(
@@ -117,7 +119,8 @@ def messages(r, orientation):
             f"{1.0 + r.sigma2:.3g} (unit-power signal, E|x|^2 = 1 for the signal alone, plus "
             f"noise of variance sigma2 = {r.sigma2:.3g}, Es/N0 {esn0:.1f} dB). Scale the input "
             "to unit signal power (AGC, blocks.multiply_const_cc) or give the right Es/N0 / "
-            "noise_var (reported once)")
+            "noise_var (reported once)"
+        )
     return out
 
 
@@ -143,14 +146,16 @@ PAPER_WIDE_RATIO = 10.0  # schedule top noise level / input's above which PAPER 
 def paper_mode_warning(T, sigma2_max, sigma2):
     """What mode 'paper' does with this schedule and input, and what to use instead."""
     esn0 = -10.0 * math.log10(sigma2) if sigma2 > 0 else math.inf
-    return (f"mode PAPER runs the published Algorithm 2: x_T = input, then all T = {T} "
-            "ancestral steps, so it treats the input as if its Es/N0 were the schedule's top, "
-            f"{-10.0 * math.log10(sigma2_max):.1f} dB, whereas the input's is {esn0:.1f} dB "
-            f"(sigma2 {sigma2:.3g}): the output is a sample of p(x0 | y) at that far higher "
-            "noise level, on a wide schedule like the shipped models' (-30 dB) a sample of the "
-            "prior, i.e. random constellation points nearly independent of the input. Use "
-            "TWEEDIE (E[x0|y], best MSE, 1 network call) or POSTERIOR (a sample of p(x0|y) "
-            "started at the step matched to sigma2) instead (reported once)")
+    return (
+        f"mode PAPER runs the published Algorithm 2: x_T = input, then all T = {T} "
+        "ancestral steps, so it treats the input as if its Es/N0 were the schedule's top, "
+        f"{-10.0 * math.log10(sigma2_max):.1f} dB, whereas the input's is {esn0:.1f} dB "
+        f"(sigma2 {sigma2:.3g}): the output is a sample of p(x0 | y) at that far higher "
+        "noise level, on a wide schedule like the shipped models' (-30 dB) a sample of the "
+        "prior, i.e. random constellation points nearly independent of the input. Use "
+        "TWEEDIE (E[x0|y], best MSE, 1 network call) or POSTERIOR (a sample of p(x0|y) "
+        "started at the step matched to sigma2) instead (reported once)"
+    )
 
 
 class InputChecker:

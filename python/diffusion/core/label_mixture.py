@@ -145,8 +145,10 @@ class LabelMixture:
             )
         lab_txt = meta.get("constellation_labels", "").strip()
         if not lab_txt:
-            raise ValueError(f"{where}: no constellation_labels (bit labels) in the model "
-                             f"metadata: decisions and bit LLRs need them")
+            raise ValueError(
+                f"{where}: no constellation_labels (bit labels) in the model "
+                f"metadata: decisions and bit LLRs need them"
+            )
         labels = None
         if lab_txt:
             try:

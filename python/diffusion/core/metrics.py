@@ -42,16 +42,29 @@ need a constellation (name or :class:`Constellation`); without one they are NaN.
 window sums are recomputed exactly from a ring buffer of per-pair terms, so there is no
 running-sum drift).  Every update is vectorised over the whole chunk.
 """
+
 import math
 
 import numpy as np
 
 from .constellations import Constellation, by_name
 
-REF_GRID_TOL = 1e-3     # |ref - nearest point| above this: reference is not a clean symbol
-METRIC_KEYS = ("n", "invalid", "mse", "mse_db", "nmse_db", "evm_percent",
-               "cosine_similarity", "cosine_similarity_abs", "ser", "ber",
-               "symbol_errors", "bit_errors", "ref_off_grid")
+REF_GRID_TOL = 1e-3  # |ref - nearest point| above this: reference is not a clean symbol
+METRIC_KEYS = (
+    "n",
+    "invalid",
+    "mse",
+    "mse_db",
+    "nmse_db",
+    "evm_percent",
+    "cosine_similarity",
+    "cosine_similarity_abs",
+    "ser",
+    "ber",
+    "symbol_errors",
+    "bit_errors",
+    "ref_off_grid",
+)
 
 # Per-pair terms (columns of the ring buffer / the sums):
 _E2, _R2, _S2, _CR, _CI, _SE, _BE, _OG = range(8)
@@ -87,8 +100,9 @@ def _as_pairs(ref, est):
     ref = np.asarray(ref).reshape(-1)
     est = np.asarray(est).reshape(-1)
     if ref.shape != est.shape:
-        raise ValueError(f"reference and estimate need the same length, got {ref.size} and "
-                         f"{est.size}")
+        raise ValueError(
+            f"reference and estimate need the same length, got {ref.size} and {est.size}"
+        )
     return ref.astype(np.complex128), est.astype(np.complex128)
 
 
@@ -99,16 +113,20 @@ def pair_terms(ref, est, constellation=None, bit_table=None):
     bit errors, reference off grid.
     """
     ref, est = _as_pairs(ref, est)
-    ok = np.isfinite(ref.real) & np.isfinite(ref.imag) & np.isfinite(est.real) & \
-        np.isfinite(est.imag)
+    ok = (
+        np.isfinite(ref.real)
+        & np.isfinite(ref.imag)
+        & np.isfinite(est.real)
+        & np.isfinite(est.imag)
+    )
     invalid = int(ok.size - np.count_nonzero(ok))
     if invalid:
         ref, est = ref[ok], est[ok]
     t = np.empty((ref.size, _NCOL), dtype=np.float64)
     e = est - ref
-    t[:, _E2] = e.real ** 2 + e.imag ** 2
-    t[:, _R2] = ref.real ** 2 + ref.imag ** 2
-    t[:, _S2] = est.real ** 2 + est.imag ** 2
+    t[:, _E2] = e.real**2 + e.imag**2
+    t[:, _R2] = ref.real**2 + ref.imag**2
+    t[:, _S2] = est.real**2 + est.imag**2
     c = np.conj(ref) * est
     t[:, _CR] = c.real
     t[:, _CI] = c.imag
@@ -189,8 +207,8 @@ class MetricsAccumulator:
             self._sums[_SE:_OG] = np.nan
         self._n = 0
         self._invalid = 0
-        self._pos = 0          # next ring slot
-        self._fill = 0         # valid slots in the ring
+        self._pos = 0  # next ring slot
+        self._fill = 0  # valid slots in the ring
 
     def update(self, ref, est):
         """Add a chunk of pairs; returns the number of valid pairs added."""
@@ -204,13 +222,13 @@ class MetricsAccumulator:
         if self._ring is not None:
             w = self.window
             if k >= w:
-                self._ring[:] = t[k - w:]
+                self._ring[:] = t[k - w :]
                 self._pos, self._fill = 0, w
             else:
                 a = min(k, w - self._pos)
-                self._ring[self._pos:self._pos + a] = t[:a]
+                self._ring[self._pos : self._pos + a] = t[:a]
                 if k > a:
-                    self._ring[:k - a] = t[a:]
+                    self._ring[: k - a] = t[a:]
                 self._pos = (self._pos + k) % w
                 self._fill = min(w, self._fill + k)
         return k
@@ -228,7 +246,7 @@ class MetricsAccumulator:
         "invalid" counts the invalid pairs since the last reset."""
         if self._ring is None:
             return None
-        sums = self._ring[:self._fill].sum(axis=0)
+        sums = self._ring[: self._fill].sum(axis=0)
         if self.constellation is None:
             sums[_SE:_OG] = np.nan
         return summarize(sums, self._fill, self._invalid, self._bits)

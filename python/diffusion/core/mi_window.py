@@ -31,6 +31,7 @@ blind          as above with sigma2 from the EM estimator of :mod:`diffusion.cor
 'symbols' is 'indices' with the indices obtained by slicing a clean transmitted symbol
 stream to the nearest (unit-power) point.
 """
+
 import math
 
 import numpy as np
@@ -77,8 +78,12 @@ def mi_blind(y, points, pmf=None, sigma2=None, normalize=True):
     y = np.asarray(y, dtype=np.complex128).reshape(-1)
     y = y[np.isfinite(y.real) & np.isfinite(y.imag)]
     if y.size == 0:
-        return {"mi_bits": float("nan"), "stderr_bits": float("nan"),
-                "sigma2": float("nan") if sigma2 is None else float(sigma2), "n": 0}
+        return {
+            "mi_bits": float("nan"),
+            "stderr_bits": float("nan"),
+            "sigma2": float("nan") if sigma2 is None else float(sigma2),
+            "n": 0,
+        }
     if sigma2 is None:
         s2, _ = em_noise_variance(y, pts, pmf=p)
     else:
@@ -89,12 +94,16 @@ def mi_blind(y, points, pmf=None, sigma2=None, normalize=True):
     xs, logp = pts[sup], np.log(p[sup])
     terms = np.empty(y.size)
     for s in range(0, y.size, _CHUNK):
-        a = -np.abs(y[s:s + _CHUNK, None] - xs[None, :]) ** 2 / s2 + logp[None, :]
+        a = -(np.abs(y[s : s + _CHUNK, None] - xs[None, :]) ** 2) / s2 + logp[None, :]
         m = a.max(axis=1)
         lse = m + np.log(np.exp(a - m[:, None]).sum(axis=1))
-        terms[s:s + _CHUNK] = -lse / math.log(2.0) - math.log2(math.e)
-    return {"mi_bits": float(terms.mean()), "n": int(y.size), "sigma2": float(s2),
-            "stderr_bits": float(terms.std() / math.sqrt(y.size)) if y.size > 1 else float("nan")}
+        terms[s : s + _CHUNK] = -lse / math.log(2.0) - math.log2(math.e)
+    return {
+        "mi_bits": float(terms.mean()),
+        "n": int(y.size),
+        "sigma2": float(s2),
+        "stderr_bits": float(terms.std() / math.sqrt(y.size)) if y.size > 1 else float("nan"),
+    }
 
 
 class MiWindow:
@@ -106,14 +115,15 @@ class MiWindow:
     'estimate'.
     """
 
-    def __init__(self, constellation, pmf=None, window=65536, reference="none",
-                 noise="parameter", sigma2=0.1):
+    def __init__(
+        self, constellation, pmf=None, window=65536, reference="none", noise="parameter", sigma2=0.1
+    ):
         c = constellation if isinstance(constellation, Constellation) else by_name(constellation)
         self.constellation = c
         self.pmf = parse_pmf(pmf, c.order)
         p = np.full(c.order, 1.0 / c.order) if self.pmf is None else self.pmf
         self._p = p
-        self.points = _ir.unit_power(c.points, p)        # what the transmitter sends
+        self.points = _ir.unit_power(c.points, p)  # what the transmitter sends
         self._slicer = Constellation(c.name, self.points, c.labels)
         if reference not in REFERENCES:
             raise ValueError(f"reference must be one of {REFERENCES}, got {reference!r}")
@@ -134,7 +144,7 @@ class MiWindow:
         self._pos = 0
         self._fill = 0
         self.total = 0
-        self.bad_indices = 0     # transmitted indices outside [0, M-1] (pairs dropped)
+        self.bad_indices = 0  # transmitted indices outside [0, M-1] (pairs dropped)
 
     def set_sigma2(self, sigma2):
         s2 = float(sigma2)
@@ -145,12 +155,12 @@ class MiWindow:
     def _push(self, buf, v):
         k, w = v.size, self.window
         if k >= w:
-            buf[:] = v[k - w:]
+            buf[:] = v[k - w :]
             return
         a = min(k, w - self._pos)
-        buf[self._pos:self._pos + a] = v[:a]
+        buf[self._pos : self._pos + a] = v[:a]
         if k > a:
-            buf[:k - a] = v[a:]
+            buf[: k - a] = v[a:]
 
     def update(self, y, tx=None):
         """Add received samples y (complex [k]) and, for reference 'indices' / 'symbols',
@@ -169,7 +179,7 @@ class MiWindow:
             else:
                 idx = tx.astype(np.int64)
                 bad = (idx < 0) | (idx >= self.constellation.order)
-                if bad.any():          # not a point: the pair is dropped like a NaN sample
+                if bad.any():  # not a point: the pair is dropped like a NaN sample
                     idx = np.where(bad, 0, idx)
                     y = np.where(bad, np.nan, y.astype(np.complex128))
                     self.bad_indices += int(np.count_nonzero(bad))
@@ -182,8 +192,10 @@ class MiWindow:
     def _theory(self, s2):
         key = float(f"{s2:.4g}")
         if self._theory_cache[0] != key:
-            self._theory_cache = (key, _ir.mi_awgn(self.points, self._p, sigma2=key,
-                                                   normalize=False))
+            self._theory_cache = (
+                key,
+                _ir.mi_awgn(self.points, self._p, sigma2=key, normalize=False),
+            )
         return self._theory_cache[1]
 
     def estimate(self):
@@ -191,9 +203,14 @@ class MiWindow:
         entropy_bits, mi_awgn_bits (AWGN theory at that sigma2), reference, noise."""
         n = self._fill
         y, idx = self._y[:n], self._idx[:n]
-        res = {"n": int(n), "total": int(self.total), "entropy_bits": self.entropy_bits,
-               "bad_indices": int(self.bad_indices),
-               "reference": self.reference, "noise": self.noise}
+        res = {
+            "n": int(n),
+            "total": int(self.total),
+            "entropy_bits": self.entropy_bits,
+            "bad_indices": int(self.bad_indices),
+            "reference": self.reference,
+            "noise": self.noise,
+        }
         nan = float("nan")
         ok = np.isfinite(y.real) & np.isfinite(y.imag)
         if np.count_nonzero(ok) < 2:
@@ -203,17 +220,22 @@ class MiWindow:
         y, idx = y[ok], idx[ok]
         res["n"] = int(y.size)
         if self.reference == "none":
-            r = mi_blind(y, self.points, self._p, None if self.noise == "estimate"
-                         else self.sigma2, normalize=False)
+            r = mi_blind(
+                y,
+                self.points,
+                self._p,
+                None if self.noise == "estimate" else self.sigma2,
+                normalize=False,
+            )
             mi, s2, se = r["mi_bits"], r["sigma2"], r["stderr_bits"]
         else:
             if self.noise == "parameter":
                 s2 = self.sigma2
-                mi = _ir.mi_samples(idx, y, self.points, self._p, aux="awgn", sigma2=s2,
-                                    normalize=False)
+                mi = _ir.mi_samples(
+                    idx, y, self.points, self._p, aux="awgn", sigma2=s2, normalize=False
+                )
             else:
-                mi = _ir.mi_samples(idx, y, self.points, self._p, aux="gaussian",
-                                    normalize=False)
+                mi = _ir.mi_samples(idx, y, self.points, self._p, aux="gaussian", normalize=False)
                 x = self.points[idx]
                 h = np.vdot(x, y) / np.vdot(x, x)
                 s2 = float(np.mean(np.abs(y - h * x) ** 2)) / max(abs(h) ** 2, 1e-300)
@@ -223,7 +245,11 @@ class MiWindow:
         raw = float(mi)
         mi = min(max(raw, 0.0), self.entropy_bits) if math.isfinite(raw) else nan
         res["mi_clamped"] = bool(mi != raw)
-        res.update(mi_bits=float(mi), stderr_bits=float(se), sigma2=float(s2),
-                   esn0_db=-10.0 * math.log10(s2) if s2 > 0 else float("inf"),
-                   mi_awgn_bits=self._theory(s2) if s2 > 0 else self.entropy_bits)
+        res.update(
+            mi_bits=float(mi),
+            stderr_bits=float(se),
+            sigma2=float(s2),
+            esn0_db=-10.0 * math.log10(s2) if s2 > 0 else float("inf"),
+            mi_awgn_bits=self._theory(s2) if s2 > 0 else self.entropy_bits,
+        )
         return res

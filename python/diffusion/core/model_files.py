@@ -8,10 +8,21 @@
 Search order: $GR_DIFFUSION_MODEL_DIR, the source tree's models/ (when running from a
 checkout), then <prefix>/share/gr-diffusion/models of the installed module.
 """
+
 import os
 
-SHIPPED = ("qpsk", "16qam", "64qam", "256qam", "swissroll", "16qam_sigmoid", "16qam_rapp",
-           "64qam_rapp", "16qam_rapp_pn", "16qam_loopback")
+SHIPPED = (
+    "qpsk",
+    "16qam",
+    "64qam",
+    "256qam",
+    "swissroll",
+    "16qam_sigmoid",
+    "16qam_rapp",
+    "64qam_rapp",
+    "16qam_rapp_pn",
+    "16qam_loopback",
+)
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -23,8 +34,9 @@ def model_dirs():
         dirs.append(env)
     dirs.append(os.path.normpath(os.path.join(_HERE, "..", "..", "..", "models")))  # checkout
     # installed: <prefix>/lib/python3.X/dist-packages/gnuradio/diffusion/core
-    dirs.append(os.path.normpath(os.path.join(_HERE, *[".."] * 6, "share", "gr-diffusion",
-                                              "models")))
+    dirs.append(
+        os.path.normpath(os.path.join(_HERE, *[".."] * 6, "share", "gr-diffusion", "models"))
+    )
     for prefix in ("/usr/local", "/usr"):
         dirs.append(os.path.join(prefix, "share", "gr-diffusion", "models"))
     return dirs
@@ -41,5 +53,7 @@ def shipped_model(name):
             p = os.path.join(d, stem + ".onnx")
             if os.path.isfile(p):
                 return p
-    raise FileNotFoundError(f"no shipped model {raw!r} in {', '.join(model_dirs())}; "
-                            f"shipped models: {', '.join(SHIPPED)}")
+    raise FileNotFoundError(
+        f"no shipped model {raw!r} in {', '.join(model_dirs())}; "
+        f"shipped models: {', '.join(SHIPPED)}"
+    )

@@ -19,6 +19,7 @@ input's). :func:`format_report` renders both as text.
 Conventions (docs/conventions.md): E|x|^2 = 1 for the signal alone; Es/N0 in dB;
 sigma2 per complex sample, Es/N0 = 1/sigma2; points where the metadata puts them.
 """
+
 import json
 import math
 import os
@@ -79,8 +80,10 @@ def _kind(path):
         return "ddpm", sess, meta
     if "gr_diffusion_dnn_format" in meta:
         return "dnn", sess, meta
-    raise ModelFileError(f"{path}: an ONNX model, but not a gr-diffusion one (no "
-                         "gr_diffusion_format / gr_diffusion_dnn_format metadata)")
+    raise ModelFileError(
+        f"{path}: an ONNX model, but not a gr-diffusion one (no "
+        "gr_diffusion_format / gr_diffusion_dnn_format metadata)"
+    )
 
 
 def load(path):
@@ -103,13 +106,21 @@ def _constellation_info(c):
     pts = np.asarray(c.points)
     k = int(round(math.log2(len(pts)))) if len(pts) > 1 else 0
     return {
-        "name": c.name, "order": int(len(pts)),
+        "name": c.name,
+        "order": int(len(pts)),
         "power": float(np.mean(np.abs(pts) ** 2)),
         "orientation": describe_orientation(pts),
-        "points": [{"index": i, "label": int(lab), "bits": format(int(lab), f"0{k}b"),
-                    "i": float(p.real), "q": float(p.imag),
-                    "angle_deg": float(np.degrees(np.angle(p)) % 360.0)}
-                   for i, (p, lab) in enumerate(zip(pts, c.labels))],
+        "points": [
+            {
+                "index": i,
+                "label": int(lab),
+                "bits": format(int(lab), f"0{k}b"),
+                "i": float(p.real),
+                "q": float(p.imag),
+                "angle_deg": float(np.degrees(np.angle(p)) % 360.0),
+            }
+            for i, (p, lab) in enumerate(zip(pts, c.labels))
+        ],
     }
 
 
@@ -124,7 +135,8 @@ def describe(path):
         training = {}
     sess = m._sess
     info = {
-        "path": os.path.abspath(path), "kind": kind,
+        "path": os.path.abspath(path),
+        "kind": kind,
         "size_bytes": os.path.getsize(path),
         "network": meta.get("network", "?"),
         "inputs": [f"{i.name} {i.type} {i.shape}" for i in sess.get_inputs()],
@@ -133,18 +145,35 @@ def describe(path):
         "noise_convention": meta.get("noise_variance_convention", ""),
         "constellation": _constellation_info(m.constellation),
         "created": meta.get("created", ""),
-        "training": {k: training[k] for k in ("command", "optimizer", "loss", "ema_decay",
-                                              "parameters", "train_seconds", "final_loss",
-                                              "torch", "host", "data") if k in training},
+        "training": {
+            k: training[k]
+            for k in (
+                "command",
+                "optimizer",
+                "loss",
+                "ema_decay",
+                "parameters",
+                "train_seconds",
+                "final_loss",
+                "torch",
+                "host",
+                "data",
+            )
+            if k in training
+        },
         "training_config": training.get("config", {}),
     }
     if kind == "ddpm":
         s = m.schedule
         info["parameterization"] = meta.get("parameterization", "")
         info["schedule"] = {
-            "name": s.name, "T": int(s.T), "abar_T": float(s.abar[-1]),
-            "esn0_db_t1": float(s.snr_db[0]), "esn0_db_tT": float(s.snr_db[-1]),
-            "sigma2_min": float(s.sigma2[0]), "sigma2_max": float(s.sigma2[-1]),
+            "name": s.name,
+            "T": int(s.T),
+            "abar_T": float(s.abar[-1]),
+            "esn0_db_t1": float(s.snr_db[0]),
+            "esn0_db_tT": float(s.snr_db[-1]),
+            "sigma2_min": float(s.sigma2[0]),
+            "sigma2_max": float(s.sigma2[-1]),
             "paper_mode_ok": bool(s.abar[-1] > 0.1),
         }
         if "data_scale" in meta:
@@ -184,8 +213,11 @@ def self_check(path, esn0_db=CHECK_ESN0_DB, n=CHECK_SYMBOLS, seed=0):
             est = denoise(m, y, s2, mode="tweedie")
         else:
             est = m.estimate(y, s2 if m.snr_input else None)
-        row = {"esn0_db": esn0, "noisy_db": reference.mse_db(y, x),
-               "model_db": reference.mse_db(est, x)}
+        row = {
+            "esn0_db": esn0,
+            "noisy_db": reference.mse_db(y, x),
+            "model_db": reference.mse_db(est, x),
+        }
         if c is not None:
             row["mmse_db"] = reference.mse_db(reference.mmse_estimate(y, c, s2), x)
             row["excess_db"] = row["model_db"] - row["mmse_db"]
@@ -194,21 +226,32 @@ def self_check(path, esn0_db=CHECK_ESN0_DB, n=CHECK_SYMBOLS, seed=0):
             row["gain_db"] = row["noisy_db"] - row["model_db"]
             row["ok"] = bool(row["gain_db"] > MIN_GAIN_DB)
         rows.append(row)
-    what = ("Tweedie (1 call at the matched step)" if kind == "ddpm"
-            else "network output (expected value)")
+    what = (
+        "Tweedie (1 call at the matched step)"
+        if kind == "ddpm"
+        else "network output (expected value)"
+    )
     if c is not None:
         crit = f"MSE within {MAX_EXCESS_DB:g} dB of the exact MMSE E[x|y]"
     else:
         crit = f"MSE at least {MIN_GAIN_DB:g} dB below the noisy input's"
-    return {"ok": all(r["ok"] for r in rows), "rows": rows, "what": what,
-            "criterion": crit, "symbols": n, "seed": seed}
+    return {
+        "ok": all(r["ok"] for r in rows),
+        "rows": rows,
+        "what": what,
+        "criterion": crit,
+        "symbols": n,
+        "seed": seed,
+    }
 
 
 def format_report(info, check=None):
     """Text report of :func:`describe` (and :func:`self_check`) output."""
     L = []
-    kind = {"ddpm": "DDPM eps-network (diffusion.ddpm_denoiser / ddpm_denoiser_py)",
-            "dnn": "DNN receiver (diffusion.dnn_receiver)"}[info["kind"]]
+    kind = {
+        "ddpm": "DDPM eps-network (diffusion.ddpm_denoiser / ddpm_denoiser_py)",
+        "dnn": "DNN receiver (diffusion.dnn_receiver)",
+    }[info["kind"]]
     L.append(f"{info['path']}  ({info['size_bytes'] / 1024:.0f} KiB)")
     L.append(f"  kind           {kind}")
     L.append(f"  architecture   {info['network']}")
@@ -217,37 +260,50 @@ def format_report(info, check=None):
     L.append(f"  graph          in: {'; '.join(info['inputs'])}  out: {'; '.join(info['outputs'])}")
     if info["kind"] == "ddpm":
         s = info["schedule"]
-        L.append(f"  schedule       {s['name']}: T = {s['T']}, Es/N0 of the steps "
-                 f"{s['esn0_db_t1']:.1f} dB (t = 1) .. {s['esn0_db_tT']:.1f} dB (t = T), "
-                 f"abar_T = {s['abar_T']:.3g}")
-        L.append(f"                 denoising range: sigma2 {s['sigma2_min']:.3g} .. "
-                 f"{s['sigma2_max']:.3g} per complex sample (outside: clamped, warned once)")
+        L.append(
+            f"  schedule       {s['name']}: T = {s['T']}, Es/N0 of the steps "
+            f"{s['esn0_db_t1']:.1f} dB (t = 1) .. {s['esn0_db_tT']:.1f} dB (t = T), "
+            f"abar_T = {s['abar_T']:.3g}"
+        )
+        L.append(
+            f"                 denoising range: sigma2 {s['sigma2_min']:.3g} .. "
+            f"{s['sigma2_max']:.3g} per complex sample (outside: clamped, warned once)"
+        )
         if s["paper_mode_ok"]:
             L.append("                 mode paper (Algorithm 2, x_T = y) is meaningful here")
         else:
-            L.append(f"                 mode paper (Algorithm 2, x_T = y) returns prior samples "
-                     f"on this schedule (abar_T = {s['abar_T']:.3g}): use tweedie or posterior")
+            L.append(
+                f"                 mode paper (Algorithm 2, x_T = y) returns prior samples "
+                f"on this schedule (abar_T = {s['abar_T']:.3g}): use tweedie or posterior"
+            )
     else:
         rng = info.get("training_esn0_db")
-        L.append(f"  head           {info['head']}; noise-level input: "
-                 f"{'yes (sigma2)' if info['snr_input'] else 'no'}"
-                 + (f"; trained on Es/N0 {rng[0]:g} .. {rng[1]:g} dB" if rng else ""))
+        L.append(
+            f"  head           {info['head']}; noise-level input: "
+            f"{'yes (sigma2)' if info['snr_input'] else 'no'}"
+            + (f"; trained on Es/N0 {rng[0]:g} .. {rng[1]:g} dB" if rng else "")
+        )
     c = info["constellation"]
     if c is None:
-        L.append("  constellation  none (a continuous prior)"
-                 + (f"; data_scale {info['data_scale']:.6g}" if "data_scale" in info else ""))
+        L.append(
+            "  constellation  none (a continuous prior)"
+            + (f"; data_scale {info['data_scale']:.6g}" if "data_scale" in info else "")
+        )
     else:
-        L.append(f"  constellation  {c['name']}: {c['orientation']}; mean power "
-                 f"{c['power']:.4f}")
+        L.append(f"  constellation  {c['name']}: {c['orientation']}; mean power {c['power']:.4f}")
         if c["order"] <= 16:
             L.append("                 index  label  bits        I         Q   angle")
             for p in c["points"]:
-                L.append(f"                 {p['index']:5d}  {p['label']:5d}  {p['bits']:>4}"
-                         f"  {p['i']:+8.4f}  {p['q']:+8.4f}  {p['angle_deg']:5.1f}")
+                L.append(
+                    f"                 {p['index']:5d}  {p['label']:5d}  {p['bits']:>4}"
+                    f"  {p['i']:+8.4f}  {p['q']:+8.4f}  {p['angle_deg']:5.1f}"
+                )
         else:
             L.append("                 (points and labels: gr-diffusion-model --json)")
-    L.append("  conventions    E|x|^2 = 1 for the signal alone (input power = 1 + sigma2); "
-             "Es/N0 in dB; sigma2 per complex sample, Es/N0 = 1/sigma2")
+    L.append(
+        "  conventions    E|x|^2 = 1 for the signal alone (input power = 1 + sigma2); "
+        "Es/N0 in dB; sigma2 per complex sample, Es/N0 = 1/sigma2"
+    )
     if info["noise_convention"]:
         L.append(f"                 file: {info['normalization']}; {info['noise_convention']}")
     tr = info["training"]
@@ -265,17 +321,23 @@ def format_report(info, check=None):
     if info["created"]:
         L.append(f"  created        {info['created']}")
     if check is not None:
-        L.append(f"  self-check     {check['what']} on {check['symbols']} fresh symbols per "
-                 f"Es/N0 (seed {check['seed']}): {check['criterion']}")
+        L.append(
+            f"  self-check     {check['what']} on {check['symbols']} fresh symbols per "
+            f"Es/N0 (seed {check['seed']}): {check['criterion']}"
+        )
         for r in check["rows"]:
             if "mmse_db" in r:
-                L.append(f"                 {r['esn0_db']:4.1f} dB: model {r['model_db']:7.2f} dB,"
-                         f" exact MMSE {r['mmse_db']:7.2f} dB, excess {r['excess_db']:+.3f} dB"
-                         f"  {'ok' if r['ok'] else 'FAIL'}")
+                L.append(
+                    f"                 {r['esn0_db']:4.1f} dB: model {r['model_db']:7.2f} dB,"
+                    f" exact MMSE {r['mmse_db']:7.2f} dB, excess {r['excess_db']:+.3f} dB"
+                    f"  {'ok' if r['ok'] else 'FAIL'}"
+                )
             else:
-                L.append(f"                 {r['esn0_db']:4.1f} dB: noisy {r['noisy_db']:7.2f} dB,"
-                         f" model {r['model_db']:7.2f} dB, gain {r['gain_db']:+.2f} dB"
-                         f"  {'ok' if r['ok'] else 'FAIL'}")
+                L.append(
+                    f"                 {r['esn0_db']:4.1f} dB: noisy {r['noisy_db']:7.2f} dB,"
+                    f" model {r['model_db']:7.2f} dB, gain {r['gain_db']:+.2f} dB"
+                    f"  {'ok' if r['ok'] else 'FAIL'}"
+                )
         L.append(f"                 {'PASS' if check['ok'] else 'FAIL'}")
     return "\n".join(L)
 
@@ -288,39 +350,56 @@ def card_section(path):
     from the file's metadata (bench/ddpm_accuracy.py writes it into the cards it makes)."""
     info = describe(path)
     name = os.path.splitext(os.path.basename(path))[0]
-    L = [CARD_HEADING, "",
-         "- Input scaling: unit **signal** power, E|x|^2 = 1 for the signal alone (a noisy input "
-         "has mean power 1 + sigma2, not 1); Es/N0 in dB per symbol after the matched filter; "
-         "sigma2 = noise variance per complex sample (sigma2/2 per rail), Es/N0 = 1/sigma2 "
-         "(docs/conventions.md)."]
+    L = [
+        CARD_HEADING,
+        "",
+        "- Input scaling: unit **signal** power, E|x|^2 = 1 for the signal alone (a noisy input "
+        "has mean power 1 + sigma2, not 1); Es/N0 in dB per symbol after the matched filter; "
+        "sigma2 = noise variance per complex sample (sigma2/2 per rail), Es/N0 = 1/sigma2 "
+        "(docs/conventions.md).",
+    ]
     c = info["constellation"]
     if c is None:
-        L.append("- No constellation: a continuous prior (the denoisers' input check and blind "
-                 "noise estimation need one).")
+        L.append(
+            "- No constellation: a continuous prior (the denoisers' input check and blind "
+            "noise estimation need one)."
+        )
     else:
-        L.append(f"- Constellation `{c['name']}`: {c['orientation']}, mean power "
-                 f"{c['power']:.4f}. The input must have its points there: e.g. a QPSK with "
-                 "points on the axes must be rotated by 45 degrees first. The denoisers warn "
-                 "once when the input fits a rotated copy of the constellation much better, or "
-                 "when its power is far from 1 + sigma2.")
+        L.append(
+            f"- Constellation `{c['name']}`: {c['orientation']}, mean power "
+            f"{c['power']:.4f}. The input must have its points there: e.g. a QPSK with "
+            "points on the axes must be rotated by 45 degrees first. The denoisers warn "
+            "once when the input fits a rotated copy of the constellation much better, or "
+            "when its power is far from 1 + sigma2."
+        )
         if c["order"] <= 16:
             L += ["", "| index | label (bits) | I | Q | angle |", "|---|---|---|---|---|"]
-            L += [f"| {p['index']} | {p['label']} ({p['bits']}) | {p['i']:+.4f} | "
-                  f"{p['q']:+.4f} | {p['angle_deg']:.1f} deg |" for p in c["points"]]
+            L += [
+                f"| {p['index']} | {p['label']} ({p['bits']}) | {p['i']:+.4f} | "
+                f"{p['q']:+.4f} | {p['angle_deg']:.1f} deg |"
+                for p in c["points"]
+            ]
             L.append("")
     if info["kind"] == "ddpm":
         s = info["schedule"]
-        L.append(f"- Es/N0 range of the schedule: {s['esn0_db_tT']:.1f} .. {s['esn0_db_t1']:.1f} "
-                 "dB (outside: sigma2 is clamped to the nearest step, warned once). Mode "
-                 + ("`paper` is meaningful on this schedule." if s["paper_mode_ok"] else
-                    "`paper` (x_T = y) returns prior samples on this schedule: use `tweedie` or "
-                    "`posterior`."))
+        L.append(
+            f"- Es/N0 range of the schedule: {s['esn0_db_tT']:.1f} .. {s['esn0_db_t1']:.1f} "
+            "dB (outside: sigma2 is clamped to the nearest step, warned once). Mode "
+            + (
+                "`paper` is meaningful on this schedule."
+                if s["paper_mode_ok"]
+                else "`paper` (x_T = y) returns prior samples on this schedule: use `tweedie` or "
+                "`posterior`."
+            )
+        )
     else:
         rng = info.get("training_esn0_db")
         if rng:
             L.append(f"- Trained on Es/N0 uniform in {rng[0]:g} .. {rng[1]:g} dB.")
-    L.append(f"- `gr-diffusion-model {name}` prints all of this and runs a self-check against "
-             "the exact MMSE.")
+    L.append(
+        f"- `gr-diffusion-model {name}` prints all of this and runs a self-check against "
+        "the exact MMSE."
+    )
     return "\n".join(L).rstrip() + "\n"
 
 
@@ -332,10 +411,10 @@ def update_card(path):
     if CARD_HEADING in text:
         head, rest = text.split(CARD_HEADING, 1)
         nxt = rest.find("\n## ")
-        text = head + sec + ("\n" + rest[nxt + 1:] if nxt >= 0 else "")
+        text = head + sec + ("\n" + rest[nxt + 1 :] if nxt >= 0 else "")
     else:
         at = text.find("\n## ")
-        text = (text[:at + 1] + sec + "\n" + text[at + 1:]) if at >= 0 else text + "\n" + sec
+        text = (text[: at + 1] + sec + "\n" + text[at + 1 :]) if at >= 0 else text + "\n" + sec
     with open(card, "w") as f:
         f.write(text)
     return card

@@ -21,6 +21,7 @@ Robustness: samples that are not finite, or whose power |y|^2 exceeds ``max_powe
 (:func:`outlier_bound`: 50 (max|c|^2 + sigma2_max), beyond any Gaussian tail at a model's
 noisiest step), are left out, so a burst of NaN/Inf/1e30 samples cannot poison an estimate.
 """
+
 import numpy as np
 
 
@@ -30,11 +31,12 @@ def outlier_bound(points, sigma2_max):
     return 50.0 * (float(np.max(np.abs(np.asarray(points)) ** 2)) + float(sigma2_max))
 
 
-SIGMA2_MAX_DEFAULT = 1000.0    # Es/N0 -30 dB: the noisiest step of the shipped schedules
+SIGMA2_MAX_DEFAULT = 1000.0  # Es/N0 -30 dB: the noisiest step of the shipped schedules
 
 
-def em_noise_variance(y, points, sigma2_init=None, pmf=None, max_iter=20, rel_tol=1e-4,
-                      max_power="auto"):
+def em_noise_variance(
+    y, points, sigma2_init=None, pmf=None, max_iter=20, rel_tol=1e-4, max_power="auto"
+):
     """EM estimate of the noise variance per complex sample of y (complex [N]).
 
     points: constellation (complex [M], unit average power). sigma2_init: warm start
@@ -52,7 +54,11 @@ def em_noise_variance(y, points, sigma2_init=None, pmf=None, max_iter=20, rel_to
     if y.size == 0 or pts.size == 0:
         raise ValueError("em_noise_variance needs finite samples and a constellation")
     logp = np.zeros(pts.size) if pmf is None else np.log(np.maximum(np.asarray(pmf, float), 1e-300))
-    s2 = float(sigma2_init) if sigma2_init and sigma2_init > 0 else max(np.mean(np.abs(y) ** 2) - 1.0, 1e-4)
+    s2 = (
+        float(sigma2_init)
+        if sigma2_init and sigma2_init > 0
+        else max(np.mean(np.abs(y) ** 2) - 1.0, 1e-4)
+    )
     d2 = np.abs(y[:, None] - pts[None, :]) ** 2
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007 (returned)
@@ -81,8 +87,9 @@ class EmNoiseTracker:
     weight n / (n + min(samples seen, memory)). Non-finite samples and |y|^2 > max_power are
     rejected (counted in ``rejected``)."""
 
-    def __init__(self, points, max_power=np.inf, initial=1.0, window=1024, first_window=64,
-                 memory=4096):
+    def __init__(
+        self, points, max_power=np.inf, initial=1.0, window=1024, first_window=64, memory=4096
+    ):
         self.points = np.asarray(points)
         self.max_power = float(max_power)
         self.initial = float(initial)
@@ -111,8 +118,8 @@ class EmNoiseTracker:
         i = 0
         while i < n:
             m = min(n - i, self._len - self._pos)
-            out[i:i + m] = self.current()
-            self._buf.append(y[i:i + m][ok[i:i + m]])
+            out[i : i + m] = self.current()
+            self._buf.append(y[i : i + m][ok[i : i + m]])
             self._pos += m
             i += m
             if self._pos == self._len:
@@ -129,8 +136,7 @@ class EmNoiseTracker:
         n = int(np.asarray(y).size)
         if n == 0:
             return self.sigma2
-        s2, _ = em_noise_variance(y, self.points, sigma2_init=self.sigma2,
-                                  max_power=self.max_power)
+        s2, _ = em_noise_variance(y, self.points, sigma2_init=self.sigma2, max_power=self.max_power)
         if self.sigma2 is None:
             self.sigma2 = s2
         else:

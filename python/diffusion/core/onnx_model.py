@@ -29,6 +29,7 @@ metadata_props (all strings):
   parameterization           "eps" (output of the graph)
   training                   JSON of the training recipe
 """
+
 import errno
 import json
 import os
@@ -44,10 +45,18 @@ NOISE_CONVENTION = "per complex sample; Es/N0 = 1/sigma^2"
 EPS_CONVENTION = "complex; E|eps|^2 = 1 (variance 1/2 per rail)"
 TIME_CONVENTION = "1-based t in [1, T]; abar(t) = prod_{s<=t} alpha_s"
 NORMALIZATION = "unit average power"
-REQUIRED_METADATA = ("gr_diffusion_format", "T", "schedule", "alphas", "constellation",
-                     "constellation_points", "normalization", "noise_variance_convention",
-                     "parameterization")
-_CHUNK = 1 << 12   # rows per onnxruntime call (cache-friendly; measured best 2k-4k)
+REQUIRED_METADATA = (
+    "gr_diffusion_format",
+    "T",
+    "schedule",
+    "alphas",
+    "constellation",
+    "constellation_points",
+    "normalization",
+    "noise_variance_convention",
+    "parameterization",
+)
+_CHUNK = 1 << 12  # rows per onnxruntime call (cache-friendly; measured best 2k-4k)
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -58,9 +67,9 @@ def format_floats(values):
 
 _BLANKS = " \t\n\r\f\v"
 _DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII only
-MAX_STEPS = 100000          # T bound (lib/model_contract.h max_steps)
-MAX_POINTS = 1 << 16        # constellation size bound
-UNIT_POWER_TOL = 1e-3       # |mean |c|^2 - 1|
+MAX_STEPS = 100000  # T bound (lib/model_contract.h max_steps)
+MAX_POINTS = 1 << 16  # constellation size bound
+UNIT_POWER_TOL = 1e-3  # |mean |c|^2 - 1|
 
 
 def _short(s):
@@ -84,8 +93,10 @@ def parse_floats(text, what="value"):
     """Comma-separated strict numbers (float64 array); blank text gives an empty array."""
     if not text.strip(_BLANKS):
         return np.zeros(0, dtype=np.float64)
-    return np.array([parse_number(v, f"{what} item {k}") for k, v in enumerate(text.split(","))],
-                    dtype=np.float64)
+    return np.array(
+        [parse_number(v, f"{what} item {k}") for k, v in enumerate(text.split(","))],
+        dtype=np.float64,
+    )
 
 
 def parse_count(text, what, max_value):
@@ -99,13 +110,21 @@ def parse_count(text, what, max_value):
     return v
 
 
-_TYPE_NAMES = {"tensor(float)": "float32", "tensor(int64)": "int64", "tensor(double)": "float64",
-               "tensor(float16)": "float16", "tensor(int32)": "int32"}
+_TYPE_NAMES = {
+    "tensor(float)": "float32",
+    "tensor(int64)": "int64",
+    "tensor(double)": "float64",
+    "tensor(float16)": "float16",
+    "tensor(int32)": "int32",
+}
 
 
 def _shape_str(shape):
-    return "[" + ", ".join(str(d) if isinstance(d, int) and d >= 0 else "N"
-                           for d in (shape or [])) + "]"
+    return (
+        "["
+        + ", ".join(str(d) if isinstance(d, int) and d >= 0 else "N" for d in (shape or []))
+        + "]"
+    )
 
 
 def check_io(inputs, outputs, where=""):
@@ -121,13 +140,13 @@ def check_io(inputs, outputs, where=""):
     if len(inputs) != 2 or set(names_in) != {"x", "t"}:
         raise ValueError(f"{where}inputs must be named 'x' and 't', found {listing(names_in)}")
     if len(outputs) != 1 or names_out[0] != "eps":
-        raise ValueError(f"{where}needs exactly one output named 'eps', found "
-                         f"{listing(names_out)}")
+        raise ValueError(f"{where}needs exactly one output named 'eps', found {listing(names_out)}")
     ins = {n: (t, s) for n, t, s in inputs}
     for kind, name, (typ, shape), want_t, rank, txt in (
-            ("input", "x", ins["x"], "float32", 2, "float32 [N, 2]"),
-            ("input", "t", ins["t"], "int64", 1, "int64 [N]"),
-            ("output", "eps", outputs[0][1:], "float32", 2, "float32 [N, 2]")):
+        ("input", "x", ins["x"], "float32", 2, "float32 [N, 2]"),
+        ("input", "t", ins["t"], "int64", 1, "int64 [N]"),
+        ("output", "eps", outputs[0][1:], "float32", 2, "float32 [N, 2]"),
+    ):
         head = f"{where}{kind} '{name}' "
         tname = _TYPE_NAMES.get(typ, typ)
         if tname != want_t:
@@ -140,8 +159,7 @@ def check_io(inputs, outputs, where=""):
         if ok and rank == 2:
             ok = shape[1] == 2 or dynamic(shape[1])
         if not ok:
-            raise ValueError(f"{head}has shape {_shape_str(shape)}, must be {txt} with a "
-                             f"dynamic N")
+            raise ValueError(f"{head}has shape {_shape_str(shape)}, must be {txt} with a dynamic N")
 
 
 def check_metadata(meta, where=""):
@@ -149,15 +167,20 @@ def check_metadata(meta, where=""):
     check_metadata. Returns dict(T, alphas, points (complex or None), labels)."""
     missing = [k for k in REQUIRED_METADATA if k not in meta]
     if missing:
-        raise ValueError(f"{where}not a gr-diffusion model: metadata key(s) missing: "
-                         f"{', '.join(missing)}")
+        raise ValueError(
+            f"{where}not a gr-diffusion model: metadata key(s) missing: {', '.join(missing)}"
+        )
     if meta["gr_diffusion_format"] != FORMAT_VERSION:
-        raise ValueError(f"{where}unsupported gr_diffusion_format "
-                         f"'{_short(meta['gr_diffusion_format'])}' (this reader knows "
-                         f"'{FORMAT_VERSION}')")
+        raise ValueError(
+            f"{where}unsupported gr_diffusion_format "
+            f"'{_short(meta['gr_diffusion_format'])}' (this reader knows "
+            f"'{FORMAT_VERSION}')"
+        )
     if meta["parameterization"] != "eps":
-        raise ValueError(f"{where}parameterization '{_short(meta['parameterization'])}': the "
-                         f"graph output must be eps")
+        raise ValueError(
+            f"{where}parameterization '{_short(meta['parameterization'])}': the "
+            f"graph output must be eps"
+        )
     T = parse_count(meta["T"], f"{where}metadata 'T'", MAX_STEPS)
     if T < 1:
         raise ValueError(f"{where}metadata 'T' must be >= 1, got 0")
@@ -167,7 +190,7 @@ def check_metadata(meta, where=""):
     if np.any(~(alphas > 0)) or np.any(alphas > 1):
         raise ValueError(f"{where}metadata alphas must be finite and in (0, 1]")
     ab = 1.0
-    for a in alphas:            # sequential product, as the C++ reader
+    for a in alphas:  # sequential product, as the C++ reader
         ab *= float(a)
     if not (ab > 0 and ab >= np.finfo(np.float64).tiny):
         raise ValueError(f"{where}metadata alphas: abar_T underflows (must be > 0)")
@@ -175,23 +198,29 @@ def check_metadata(meta, where=""):
     points = labels = None
     if flat.size:
         if flat.size % 2 or flat.size < 4:
-            raise ValueError(f"{where}constellation_points needs I,Q pairs, got {flat.size} "
-                             f"values")
+            raise ValueError(f"{where}constellation_points needs I,Q pairs, got {flat.size} values")
         if flat.size // 2 > MAX_POINTS:
             raise ValueError(f"{where}constellation_points has more than {MAX_POINTS} points")
         points = flat[0::2] + 1j * flat[1::2]
         p = float(np.mean(np.abs(points) ** 2))
         if not abs(p - 1.0) <= UNIT_POWER_TOL:
-            raise ValueError(f"{where}constellation_points must have unit average power, "
-                             f"got {p:.6f}")
+            raise ValueError(
+                f"{where}constellation_points must have unit average power, got {p:.6f}"
+            )
         lab = meta.get("constellation_labels", "").strip(_BLANKS)
         if lab:
-            labels = np.array([parse_count(v, f"{where}metadata 'constellation_labels' item "
-                                              f"{k}", 1 << 40)
-                               for k, v in enumerate(lab.split(","))], dtype=np.int64)
+            labels = np.array(
+                [
+                    parse_count(v, f"{where}metadata 'constellation_labels' item {k}", 1 << 40)
+                    for k, v in enumerate(lab.split(","))
+                ],
+                dtype=np.int64,
+            )
             if len(labels) != len(points):
-                raise ValueError(f"{where}constellation_labels has {len(labels)} entries for "
-                                 f"{len(points)} points")
+                raise ValueError(
+                    f"{where}constellation_labels has {len(labels)} entries for "
+                    f"{len(points)} points"
+                )
         else:
             labels = np.arange(len(points), dtype=np.int64)
     return {"T": T, "alphas": alphas, "points": points, "labels": labels}
@@ -233,6 +262,7 @@ def build_metadata(schedule, constellation=None, data_name=None, training=None, 
 # ------------------------------------------------------------------------------ loading
 def available_providers():
     import onnxruntime as ort
+
     return list(ort.get_available_providers())
 
 
@@ -254,8 +284,10 @@ def open_session(path, providers=None, intra_op_threads=1):
     for prov in providers:
         name = prov[0] if isinstance(prov, tuple) else prov
         if name not in avail:
-            raise ValueError(f"{p}: onnxruntime execution provider {name!r} is not "
-                             f"installed; installed providers: {', '.join(avail)}")
+            raise ValueError(
+                f"{p}: onnxruntime execution provider {name!r} is not "
+                f"installed; installed providers: {', '.join(avail)}"
+            )
     so = ort.SessionOptions()
     so.intra_op_num_threads = int(intra_op_threads)
     so.inter_op_num_threads = 1
@@ -265,8 +297,9 @@ def open_session(path, providers=None, intra_op_threads=1):
     try:
         return ort.InferenceSession(p, so, providers=list(providers))
     except Exception as e:  # noqa: BLE001  (InvalidProtobuf, Fail, ... from the binding)
-        raise ValueError(f"{p}: not a loadable ONNX model ({type(e).__name__}: "
-                         f"{str(e).strip()[:300]})") from e
+        raise ValueError(
+            f"{p}: not a loadable ONNX model ({type(e).__name__}: {str(e).strip()[:300]})"
+        ) from e
 
 
 class DdpmModel:
@@ -280,8 +313,7 @@ class DdpmModel:
     constellation (None for non-constellation data), metadata (dict), T, providers.
     """
 
-    def __init__(self, path, providers=None, intra_op_threads=1, schedule=None,
-                 constellation=None):
+    def __init__(self, path, providers=None, intra_op_threads=1, schedule=None, constellation=None):
         self.path = os.fspath(path)
         p = self.path
         if not os.path.isfile(p):
@@ -290,8 +322,11 @@ class DdpmModel:
         self.providers = self._sess.get_providers()
         sess = self._sess
         where = f"{p}: "
-        check_io([(i.name, i.type, i.shape) for i in sess.get_inputs()],
-                 [(o.name, o.type, o.shape) for o in sess.get_outputs()], where)
+        check_io(
+            [(i.name, i.type, i.shape) for i in sess.get_inputs()],
+            [(o.name, o.type, o.shape) for o in sess.get_outputs()],
+            where,
+        )
         meta = dict(sess.get_modelmeta().custom_metadata_map)
         self.metadata = meta
         info = check_metadata(meta, where)
@@ -307,12 +342,15 @@ class DdpmModel:
                 raise ValueError(f"{p}: schedule override must be a Schedule/name with T = {T}")
             self.schedule = sch
         if constellation is not None:
-            self.constellation = (by_name(constellation) if isinstance(constellation, str)
-                                  else constellation)
+            self.constellation = (
+                by_name(constellation) if isinstance(constellation, str) else constellation
+            )
         else:
-            self.constellation = (None if info["points"] is None else
-                                  Constellation(meta["constellation"], info["points"],
-                                                info["labels"]))
+            self.constellation = (
+                None
+                if info["points"] is None
+                else Constellation(meta["constellation"], info["points"], info["labels"])
+            )
         self._chunk = _CHUNK
         # io binding (writing straight into the output array) measured no faster than
         # run() for this network on CPU; kept as an option.
@@ -327,20 +365,28 @@ class DdpmModel:
         try:
             out = self._sess.run(["eps"], {"x": x, "t": t})[0]
         except Exception as e:  # noqa: BLE001 (onnxruntime's own exception types)
-            raise ValueError(f"{where}the graph fails on a 3-row probe input "
-                             f"({str(e).strip()[:300]})") from e
+            raise ValueError(
+                f"{where}the graph fails on a 3-row probe input ({str(e).strip()[:300]})"
+            ) from e
         out = np.asarray(out)
         if out.dtype != np.float32:
-            raise ValueError(f"{where}output 'eps' of a 3-row probe has type "
-                             f"{_TYPE_NAMES.get(f'tensor({out.dtype})', str(out.dtype))}, "
-                             f"must be float32 [N, 2]")
+            raise ValueError(
+                f"{where}output 'eps' of a 3-row probe has type "
+                f"{_TYPE_NAMES.get(f'tensor({out.dtype})', str(out.dtype))}, "
+                f"must be float32 [N, 2]"
+            )
         if out.shape != (3, 2):
-            raise ValueError(f"{where}output 'eps' of a 3-row probe has shape "
-                             f"[{', '.join(str(d) for d in out.shape)}], must be [3, 2]")
+            raise ValueError(
+                f"{where}output 'eps' of a 3-row probe has shape "
+                f"[{', '.join(str(d) for d in out.shape)}], must be [3, 2]"
+            )
 
     def __repr__(self):
-        c = self.constellation.name if self.constellation is not None else self.metadata.get(
-            "constellation")
+        c = (
+            self.constellation.name
+            if self.constellation is not None
+            else self.metadata.get("constellation")
+        )
         return f"DdpmModel({self.path!r}, {c}, {self.schedule.summary()})"
 
     @property

@@ -26,6 +26,7 @@ hardware really sends. The alternative of a Gaussian around the Tweedie mean wit
 posterior variance from the Jacobian is worse wherever the posterior is multimodal (low
 SNR), which is where LLRs matter; it is not used.
 """
+
 import numpy as np
 
 from .label_mixture import LabelMixture, estimate
@@ -36,7 +37,7 @@ def prior_samples(model, n, seed=0):
     """n samples (complex128) of the model's learned prior p(x0)."""
     sched = model.schedule
     abar_top = float(np.asarray(sched.abar)[-1])
-    s2_top = 1.0 / abar_top - 1.0          # the noise variance whose matched step is T
+    s2_top = 1.0 / abar_top - 1.0  # the noise variance whose matched step is T
     rng = np.random.default_rng(seed)
     y = np.sqrt(s2_top / 2.0) * (rng.standard_normal(n) + 1j * rng.standard_normal(n))
     return denoise(model, y, s2_top, mode="posterior", rng=rng).astype(np.complex128)
@@ -48,10 +49,17 @@ def mixture_from_model(model, n=1 << 15, seed=0, min_count=8):
     no discrete constellation or a label gets fewer than ``min_count`` samples."""
     const = getattr(model, "constellation", None)
     if const is None or len(getattr(const, "points", ())) < 2:
-        raise ValueError(f"{getattr(model, 'path', 'model')}: no discrete constellation in the "
-                         f"metadata: bit LLRs need constellation points and labels")
+        raise ValueError(
+            f"{getattr(model, 'path', 'model')}: no discrete constellation in the "
+            f"metadata: bit LLRs need constellation points and labels"
+        )
     x = prior_samples(model, int(n), seed)
     idx = const.slice(x)
-    mu, spread, counts = estimate(x, idx, const.order, min_count=min_count,
-                                  where=f"prior samples of {getattr(model, 'path', 'model')}")
+    mu, spread, counts = estimate(
+        x,
+        idx,
+        const.order,
+        min_count=min_count,
+        where=f"prior samples of {getattr(model, 'path', 'model')}",
+    )
     return LabelMixture(mu, spread, const.labels, counts=counts)

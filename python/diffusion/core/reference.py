@@ -13,12 +13,13 @@ Also holds :class:`OracleEpsModel`, a perfect eps-"network" with the DdpmModel i
 Tweedie sampler reproduces :func:`mmse_estimate` exactly (the test that pins the noise
 variance convention).
 """
+
 import numpy as np
 
 from .constellations import Constellation
 
 _CHUNK = 1 << 13
-_CELLS = 1 << 20          # bound of a chunk's [rows, M] work matrix (16 MiB of complex128)
+_CELLS = 1 << 20  # bound of a chunk's [rows, M] work matrix (16 MiB of complex128)
 
 
 def _rows(m):
@@ -55,14 +56,14 @@ def _posterior_mean_1d(y, levels, s2, logp=None):
     """E[x|y] for real y = x + n, n ~ N(0, s2/2) with x in levels (per-rail MMSE)."""
     out = np.empty(y.shape, dtype=np.float64)
     for s in range(0, len(y), _CHUNK):
-        yy = y[s:s + _CHUNK, None]
-        v = s2[s:s + _CHUNK, None]
-        lg = -(yy - levels[None, :]) ** 2 / v
+        yy = y[s : s + _CHUNK, None]
+        v = s2[s : s + _CHUNK, None]
+        lg = -((yy - levels[None, :]) ** 2) / v
         if logp is not None:
             lg = lg + logp[None, :]
         lg -= lg.max(axis=1, keepdims=True)
         w = np.exp(lg)
-        out[s:s + _CHUNK] = (w @ levels) / w.sum(axis=1)
+        out[s : s + _CHUNK] = (w @ levels) / w.sum(axis=1)
     return out
 
 
@@ -71,7 +72,7 @@ def posterior_logits(y, constellation, sigma2, pmf=None):
     pts, p = _points_pmf(constellation, pmf)
     y = np.asarray(y, dtype=np.complex128).reshape(-1)
     s2 = np.broadcast_to(np.asarray(sigma2, dtype=np.float64), y.shape)
-    lg = -np.abs(y[:, None] - pts[None, :]) ** 2 / s2[:, None]
+    lg = -(np.abs(y[:, None] - pts[None, :]) ** 2) / s2[:, None]
     if p is not None:
         with np.errstate(divide="ignore"):
             lg = lg + np.log(p)[None, :]
@@ -94,8 +95,7 @@ def mmse_estimate(y, constellation, sigma2, pmf=None):
     sep = _separable(pts) if p is None else None
     if sep is not None:
         ri, rq = sep
-        return (_posterior_mean_1d(y.real, ri, s2)
-                + 1j * _posterior_mean_1d(y.imag, rq, s2))
+        return _posterior_mean_1d(y.real, ri, s2) + 1j * _posterior_mean_1d(y.imag, rq, s2)
     out = np.empty(y.shape, dtype=np.complex128)
     logp = None
     if p is not None:
@@ -103,13 +103,13 @@ def mmse_estimate(y, constellation, sigma2, pmf=None):
             logp = np.log(p)
     step = _rows(len(pts))
     for s in range(0, len(y), step):
-        yy = y[s:s + step, None]
-        lg = -np.abs(yy - pts[None, :]) ** 2 / s2[s:s + step, None]
+        yy = y[s : s + step, None]
+        lg = -(np.abs(yy - pts[None, :]) ** 2) / s2[s : s + step, None]
         if logp is not None:
             lg = lg + logp[None, :]
         lg -= lg.max(axis=1, keepdims=True)
         w = np.exp(lg)
-        out[s:s + step] = (w @ pts) / w.sum(axis=1)
+        out[s : s + step] = (w @ pts) / w.sum(axis=1)
     return out
 
 
@@ -118,8 +118,11 @@ def map_indices(y, constellation, sigma2=None, pmf=None):
     pts, p = _points_pmf(constellation, pmf)
     y = np.asarray(y, dtype=np.complex128).reshape(-1)
     if p is None:
-        c = constellation if isinstance(constellation, Constellation) else \
-            Constellation("points", pts, np.arange(len(pts)))
+        c = (
+            constellation
+            if isinstance(constellation, Constellation)
+            else Constellation("points", pts, np.arange(len(pts)))
+        )
         return c.slice(y)
     if sigma2 is None:
         raise ValueError("MAP decisions with a pmf need sigma2")
@@ -152,9 +155,13 @@ def mse_db(est, ref):
 
 def ser(est, true_idx, constellation):
     """Symbol error rate of complex estimates sliced (nearest point) against true indices."""
-    c = constellation if isinstance(constellation, Constellation) else \
-        Constellation("points", np.asarray(constellation, np.complex128),
-                      np.arange(len(constellation)))
+    c = (
+        constellation
+        if isinstance(constellation, Constellation)
+        else Constellation(
+            "points", np.asarray(constellation, np.complex128), np.arange(len(constellation))
+        )
+    )
     return float(np.mean(c.slice(est) != np.asarray(true_idx).reshape(-1)))
 
 
@@ -178,8 +185,12 @@ class OracleEpsModel:
         self.constellation = constellation if isinstance(constellation, Constellation) else None
         self._pts, self._pmf = _points_pmf(constellation, pmf)
         self.dtype = dtype
-        self.metadata = {"parameterization": "eps", "T": str(schedule.T),
-                         "schedule": schedule.name, "constellation": "oracle"}
+        self.metadata = {
+            "parameterization": "eps",
+            "T": str(schedule.T),
+            "schedule": schedule.name,
+            "constellation": "oracle",
+        }
         self.calls = 0
 
     def predict_eps(self, x, t):

@@ -24,6 +24,7 @@ Modes
 'paper'     published Algorithm 2 as written: x_T = y (unscaled, sigma2 ignored),
             T ancestral steps with variance beta_t.
 """
+
 import numpy as np
 
 from .counter_rng import CounterRng
@@ -92,8 +93,11 @@ def denoise(model, y, sigma2, mode="tweedie", steps=None, rng=None, info=None, i
     if mode in ("posterior", "paper") and rng is None:
         rng = np.random.default_rng()
     if isinstance(rng, CounterRng):
-        items = (np.arange(n, dtype=np.uint64) if items is None
-                 else np.asarray(items).reshape(-1).astype(np.uint64))
+        items = (
+            np.arange(n, dtype=np.uint64)
+            if items is None
+            else np.asarray(items).reshape(-1).astype(np.uint64)
+        )
         if items.size != n:
             raise ValueError(f"items must have one index per sample ({n}), got {items.size}")
         rng = _Keyed(rng, items)
@@ -104,8 +108,9 @@ def denoise(model, y, sigma2, mode="tweedie", steps=None, rng=None, info=None, i
 
     s2 = np.asarray(sigma2, dtype=np.float64)
     if s2.ndim and s2.size != n:
-        raise ValueError(f"sigma2 must be a scalar or have one value per sample ({n}), "
-                         f"got {s2.size}")
+        raise ValueError(
+            f"sigma2 must be a scalar or have one value per sample ({n}), got {s2.size}"
+        )
     tstar, clamped = sched.matched_step(s2.reshape(-1) if s2.ndim else s2)
     info["clamped"] = int(np.count_nonzero(np.broadcast_to(clamped, (n,))))
     tstar = np.broadcast_to(np.asarray(tstar, dtype=np.int64), (n,))
@@ -144,7 +149,7 @@ def _ancestral(model, sched, x, tstar, rng, var, info):
         i = t - 1
         mean = (xa - betas[i] / np.sqrt(1.0 - abar[i]) * eps) / np.sqrt(alphas[i])
         sd = np.where(t > 1, np.sqrt(var[i]), 0.0)
-        z = (rng.noise(act, t) if isinstance(rng, _Keyed) else _complex_noise(rng, len(t)))
+        z = rng.noise(act, t) if isinstance(rng, _Keyed) else _complex_noise(rng, len(t))
         x[act] = mean + sd * z
         tcur[act] = t - 1
     return x
@@ -166,11 +171,11 @@ def ddim_steps(tstar, k):
 
 def _ddim(model, sched, x, tstar, k, info):
     grid = ddim_steps(tstar, k)
-    full = np.concatenate(([1.0], sched.abar))       # abar(0) = 1
+    full = np.concatenate(([1.0], sched.abar))  # abar(0) = 1
     x = x.copy()
     for j in range(k):
         t, s = grid[:, j], grid[:, j + 1]
-        act = np.nonzero(t > s)[0]                   # equal steps are no-ops
+        act = np.nonzero(t > s)[0]  # equal steps are no-ops
         if act.size == 0:
             continue
         if act.size == len(x):
@@ -182,4 +187,4 @@ def _ddim(model, sched, x, tstar, k, info):
         ab_t, ab_s = full[ta], full[sa_]
         x0a = (xa - np.sqrt(1.0 - ab_t) * eps) / np.sqrt(ab_t)
         x[act] = np.sqrt(ab_s) * x0a + np.sqrt(1.0 - ab_s) * eps
-    return x                                         # at s = 0: x = x0_hat
+    return x  # at s = 0: x = x0_hat

@@ -19,6 +19,7 @@ Conventions (shared by training, the samplers, the ONNX metadata and the C++ blo
   network input is sqrt(abar_t) y.
 * The network sees the two rails (Re, Im) of x_t and predicts the two rails of eps.
 """
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,7 @@ import numpy as np
 @dataclass(frozen=True, eq=False)
 class Schedule:
     """A discrete variance-preserving schedule.  Arrays are float64 of length T (index t-1)."""
+
     name: str
     alphas: np.ndarray
     betas: np.ndarray = field(repr=False)
@@ -89,10 +91,10 @@ class Schedule:
         s2 = np.atleast_1d(s2)
         if np.any(np.isnan(s2)):
             raise ValueError("matched_step: sigma2 contains NaN")
-        grid = np.log(self.sigma2)                     # strictly increasing in t
+        grid = np.log(self.sigma2)  # strictly increasing in t
         with np.errstate(divide="ignore"):
-            ls = np.log(np.maximum(s2, 0.0))           # -inf for sigma2 = 0
-        idx = np.searchsorted(grid, ls)                # grid[idx-1] < ls <= grid[idx]
+            ls = np.log(np.maximum(s2, 0.0))  # -inf for sigma2 = 0
+        idx = np.searchsorted(grid, ls)  # grid[idx-1] < ls <= grid[idx]
         lo = np.clip(idx - 1, 0, self.T - 1)
         hi = np.clip(idx, 0, self.T - 1)
         pick_hi = np.abs(grid[hi] - ls) < np.abs(ls - grid[lo])
@@ -104,8 +106,10 @@ class Schedule:
         return t, clamped
 
     def summary(self):
-        return (f"{self.name}: T={self.T}, abar_T={self.abar[-1]:.4g}, "
-                f"steps cover Es/N0 {self.snr_db[-1]:.1f} .. {self.snr_db[0]:.1f} dB")
+        return (
+            f"{self.name}: T={self.T}, abar_T={self.abar[-1]:.4g}, "
+            f"steps cover Es/N0 {self.snr_db[-1]:.1f} .. {self.snr_db[0]:.1f} dB"
+        )
 
 
 # ---------------------------------------------------------------------- constructors

@@ -12,6 +12,7 @@ S = sqrt((2 M2^2 - M4) / (2 - k)) and N = M2 - S (k < 2 for every PSK/QAM). Es/N
 of ``time_constant`` symbols, sample by sample, so its output does not depend on how a stream
 is cut into chunks.
 """
+
 import numpy as np
 from scipy.signal import lfilter
 
@@ -53,7 +54,7 @@ class RunningM2M4:
             raise ValueError(f"kurtosis must be in (0, 2), got {kurt}")
         self.alpha = 1.0 / float(time_constant)
         self.kurt = float(kurt)
-        self._zi = np.zeros((3, 1))   # filter states: weight, |y|^2, |y|^4
+        self._zi = np.zeros((3, 1))  # filter states: weight, |y|^2, |y|^4
 
     def update(self, y):
         a2 = np.abs(np.asarray(y, dtype=np.complex128)).reshape(-1) ** 2

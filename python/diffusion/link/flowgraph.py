@@ -11,6 +11,7 @@ Options are an ``argparse.Namespace`` with the attributes :func:`add_link_argume
 (docs/app.md lists them); :func:`link_options` gives the defaults with overrides, e.g.
 ``LinkFlowgraph(link_options(source="sim", esn0=12.0, frames=20)).run()``.
 """
+
 import argparse
 import json
 import math
@@ -38,7 +39,9 @@ def add_link_arguments(ap):
     """Add the link's options (those LinkFlowgraph reads) to an argparse parser."""
     ap.add_argument("--source", choices=SOURCES, default="sim", help="RX input (default sim)")
     ap.add_argument("--sink", choices=SINKS, default="null", help="TX output / recording")
-    ap.add_argument("-i", "--input", default="", help="file source: SigMF base/meta/data or raw cf32")
+    ap.add_argument(
+        "-i", "--input", default="", help="file source: SigMF base/meta/data or raw cf32"
+    )
     ap.add_argument("-o", "--output", default="", help="file sink: SigMF base name")
     g = ap.add_argument_group("link (must match the transmitter; a SigMF input overrides)")
     g.add_argument("--constellation", default="16qam")
@@ -52,53 +55,87 @@ def add_link_arguments(ap):
     g.add_argument("--pilot-interval", type=int, default=128, help="0 = no pilots")
     g.add_argument("--pilot-len", type=int, default=8)
     g = ap.add_argument_group("simulated channel (--source sim)")
-    g.add_argument("--esn0", type=float, default=15.0, help="Es/N0 in dB (after the matched filter)")
+    g.add_argument(
+        "--esn0", type=float, default=15.0, help="Es/N0 in dB (after the matched filter)"
+    )
     g.add_argument("--cfo", type=float, default=0.0, help="frequency offset, cycles/sample")
     g.add_argument("--epsilon", type=float, default=1.0, help="sample clock ratio (1 = none)")
     g.add_argument("--phase", type=float, default=0.0, help="carrier phase offset, rad")
     g.add_argument("--delay", type=int, default=0, help="extra delay, samples")
     g.add_argument("--noise-seed", type=int, default=1)
     g = ap.add_argument_group("learned hardware (docs: core chain_spec, labelled_capture)")
-    g.add_argument("--tx-chain", default="",
-                   help="transmitter impairments applied to the TX waveform, a chain spec "
-                        "such as '16qam+rapp(ibo=0,p=2)+agc' (its 'agc' is calibrated on the "
-                        "TX waveform); '' = none")
+    g.add_argument(
+        "--tx-chain",
+        default="",
+        help="transmitter impairments applied to the TX waveform, a chain spec "
+        "such as '16qam+rapp(ibo=0,p=2)+agc' (its 'agc' is calibrated on the "
+        "TX waveform); '' = none",
+    )
     g.add_argument("--tx-chain-seed", type=int, default=0, help="seed of the chain's noise")
-    g.add_argument("--capture-labels", default="", metavar="BASE",
-                   help="record the equalized payload symbols with the transmitted labels "
-                        "(labelled capture BASE.sigmf-meta/.sigmf-data/.labels) for "
-                        "python -m diffusion.train --data capture:BASE.sigmf-meta")
+    g.add_argument(
+        "--capture-labels",
+        default="",
+        metavar="BASE",
+        help="record the equalized payload symbols with the transmitted labels "
+        "(labelled capture BASE.sigmf-meta/.sigmf-data/.labels) for "
+        "python -m diffusion.train --data capture:BASE.sigmf-meta",
+    )
     g = ap.add_argument_group("run")
-    g.add_argument("--frames", type=int, default=50,
-                   help="sim / TX-only file: frames sent; radios: stop after this many received")
+    g.add_argument(
+        "--frames",
+        type=int,
+        default=50,
+        help="sim / TX-only file: frames sent; radios: stop after this many received",
+    )
     g.add_argument("--duration", type=float, default=10.0, help="radios: seconds to run")
     g.add_argument("--report", type=float, default=2.0, help="radios: seconds between reports")
     g.add_argument("--json", default="", help="write the final metrics to this JSON file")
     g.add_argument("-q", "--quiet", action="store_true")
     g = ap.add_argument_group("radio")
     g.add_argument("--samp-rate", type=float, default=1e6, help="sample rate, S/s")
-    g.add_argument("--freq", type=float, default=915e6,
-                   help="centre frequency, Hz (also the nominal one of simulated recordings)")
+    g.add_argument(
+        "--freq",
+        type=float,
+        default=915e6,
+        help="centre frequency, Hz (also the nominal one of simulated recordings)",
+    )
     g.add_argument("--rx-gain", type=float, default=30.0, help="dB")
     g.add_argument("--tx-gain", type=float, default=40.0, help="dB")
-    g.add_argument("--args", default="", help="device arguments (UHD: 'type=b200', soapy: "
-                   "'driver=...')")
+    g.add_argument(
+        "--args", default="", help="device arguments (UHD: 'type=b200', soapy: 'driver=...')"
+    )
     g.add_argument("--rx-antenna", default="")
     g.add_argument("--tx-antenna", default="")
-    g.add_argument("--tx-amplitude", type=float, default=None,
-                   help="TX RMS (default 1.0 simulated, 0.25 into a radio)")
+    g.add_argument(
+        "--tx-amplitude",
+        type=float,
+        default=None,
+        help="TX RMS (default 1.0 simulated, 0.25 into a radio)",
+    )
     g = ap.add_argument_group("receiver")
-    g.add_argument("--mode", default="tweedie",
-                   choices=["tweedie", "ddim", "posterior", "paper", "none"], help="DDPM sampler")
+    g.add_argument(
+        "--mode",
+        default="tweedie",
+        choices=["tweedie", "ddim", "posterior", "paper", "none"],
+        help="DDPM sampler",
+    )
     g.add_argument("--ddim-steps", type=int, default=5)
     g.add_argument("--model", default="", help="ONNX model ('' = shipped model)")
     g.add_argument("--provider", default="cpu", choices=["cpu", "cuda", "tensorrt"])
-    g.add_argument("--fll-bw", type=float, default=None,
-                   help="band-edge FLL bandwidth (default: 0 for simulated signals and TX "
-                        "recordings, 0.004 for radio signals)")
+    g.add_argument(
+        "--fll-bw",
+        type=float,
+        default=None,
+        help="band-edge FLL bandwidth (default: 0 for simulated signals and TX "
+        "recordings, 0.004 for radio signals)",
+    )
     g.add_argument("--timing-bw", type=float, default=0.01)
-    g.add_argument("--agc-rate", type=float, default=1e-3,
-                   help="1 / time constant of the RMS AGC, samples (0 = off)")
+    g.add_argument(
+        "--agc-rate",
+        type=float,
+        default=1e-3,
+        help="1 / time constant of the RMS AGC, samples (0 = off)",
+    )
     g.add_argument("--threshold", type=float, default=0.3)
     return ap
 
@@ -115,19 +152,33 @@ def link_options(**overrides):
 
 
 def link_config(args):
-    return LinkConfig(constellation=args.constellation, sps=args.sps, rolloff=args.rolloff,
-                      preamble_len=args.preamble_len, payload_len=args.payload_len,
-                      payload_seed=args.payload_seed, n_payloads=args.n_payloads,
-                      payload_file=args.payload_file, pilot_interval=args.pilot_interval,
-                      pilot_len=args.pilot_len)
+    return LinkConfig(
+        constellation=args.constellation,
+        sps=args.sps,
+        rolloff=args.rolloff,
+        preamble_len=args.preamble_len,
+        payload_len=args.payload_len,
+        payload_seed=args.payload_seed,
+        n_payloads=args.n_payloads,
+        payload_file=args.payload_file,
+        pilot_interval=args.pilot_interval,
+        pilot_len=args.pilot_len,
+    )
 
 
 def tx_kwargs(cfg):
-    return dict(constellation=cfg.constellation, sps=cfg.sps, rolloff=cfg.rolloff,
-                preamble_len=cfg.preamble_len, payload_len=cfg.payload_len,
-                payload_seed=cfg.payload_seed, n_payloads=cfg.n_payloads,
-                payload_file=cfg.payload_file, pilot_interval=cfg.pilot_interval,
-                pilot_len=cfg.pilot_len)
+    return dict(
+        constellation=cfg.constellation,
+        sps=cfg.sps,
+        rolloff=cfg.rolloff,
+        preamble_len=cfg.preamble_len,
+        payload_len=cfg.payload_len,
+        payload_seed=cfg.payload_seed,
+        n_payloads=cfg.n_payloads,
+        payload_file=cfg.payload_file,
+        pilot_interval=cfg.pilot_interval,
+        pilot_len=cfg.pilot_len,
+    )
 
 
 # ---------------------------------------------------------------------- hardware (lazy)
@@ -135,8 +186,10 @@ def _import_uhd():
     try:
         from gnuradio import uhd
     except ImportError as e:
-        raise LinkError(f"--source/--sink uhd needs gr-uhd (Debian: apt install gnuradio, "
-                        f"libuhd; 'from gnuradio import uhd' failed: {e})") from e
+        raise LinkError(
+            f"--source/--sink uhd needs gr-uhd (Debian: apt install gnuradio, "
+            f"libuhd; 'from gnuradio import uhd' failed: {e})"
+        ) from e
     return uhd
 
 
@@ -144,9 +197,11 @@ def _import_soapy():
     try:
         from gnuradio import soapy
     except ImportError as e:
-        raise LinkError(f"--source/--sink soapy/rtlsdr needs gr-soapy (Debian: apt install "
-                        f"gnuradio soapysdr-module-all; 'from gnuradio import soapy' failed: "
-                        f"{e})") from e
+        raise LinkError(
+            f"--source/--sink soapy/rtlsdr needs gr-soapy (Debian: apt install "
+            f"gnuradio soapysdr-module-all; 'from gnuradio import soapy' failed: "
+            f"{e})"
+        ) from e
     return soapy
 
 
@@ -171,6 +226,7 @@ def make_radio_source(args):
             if args.rx_antenna:
                 src.set_antenna(args.rx_antenna, 0)
             return src
+
         return _try("opening the USRP receiver (--args %r)" % args.args, mk), "UHD " + args.args
     if args.source == "rtlsdr":
         try:
@@ -178,6 +234,7 @@ def make_radio_source(args):
         except ImportError:
             osmosdr = None
         if osmosdr is not None:
+
             def mk():
                 src = osmosdr.source(args="numchan=1 " + (args.args or "rtl=0"))
                 src.set_sample_rate(args.samp_rate)
@@ -185,6 +242,7 @@ def make_radio_source(args):
                 src.set_gain_mode(False, 0)
                 src.set_gain(args.rx_gain, 0)
                 return src
+
             return _try("opening the RTL-SDR with gr-osmosdr", mk), "RTL-SDR (gr-osmosdr)"
         soapy = _import_soapy()
         dev = "driver=rtlsdr"
@@ -196,9 +254,12 @@ def make_radio_source(args):
             src.set_frequency(0, args.freq)
             src.set_gain(0, "TUNER", args.rx_gain)
             return src
-        return _try("opening the RTL-SDR with gr-soapy (driver=rtlsdr; is "
-                    "soapysdr-module-rtlsdr installed and the dongle plugged in?)", mk), \
-            "RTL-SDR (gr-soapy)"
+
+        return _try(
+            "opening the RTL-SDR with gr-soapy (driver=rtlsdr; is "
+            "soapysdr-module-rtlsdr installed and the dongle plugged in?)",
+            mk,
+        ), "RTL-SDR (gr-soapy)"
     soapy = _import_soapy()
     dev = args.args if "driver=" in args.args else ""
 
@@ -210,7 +271,10 @@ def make_radio_source(args):
         if args.rx_antenna:
             src.set_antenna(0, args.rx_antenna)
         return src
-    return _try("opening the SoapySDR receiver (--args %r)" % args.args, mk), "SoapySDR " + args.args
+
+    return _try(
+        "opening the SoapySDR receiver (--args %r)" % args.args, mk
+    ), "SoapySDR " + args.args
 
 
 def make_radio_sink(args):
@@ -225,6 +289,7 @@ def make_radio_sink(args):
             if args.tx_antenna:
                 snk.set_antenna(args.tx_antenna, 0)
             return snk
+
         return _try("opening the USRP transmitter (--args %r)" % args.args, mk)
     soapy = _import_soapy()
     dev = args.args if "driver=" in args.args else ""
@@ -237,6 +302,7 @@ def make_radio_sink(args):
         if args.tx_antenna:
             snk.set_antenna(0, args.tx_antenna)
         return snk
+
     return _try("opening the SoapySDR transmitter (--args %r)" % args.args, mk)
 
 
@@ -253,20 +319,31 @@ def sigmf_file_source(path, fmt=None, header_bytes=0):
     comp = bits // 8
     src = blocks.file_source(comp, path, False, header_bytes // comp, 0)
     if kind == "f" and bits == 32:  # big-endian float32: swap, then I/Q pairs to complex
-        return [src, blocks.endian_swap(4), blocks.stream_to_vector(4, 2),
-                blocks.vector_to_stream(gr.sizeof_gr_complex, 1)]
+        return [
+            src,
+            blocks.endian_swap(4),
+            blocks.stream_to_vector(4, 2),
+            blocks.vector_to_stream(gr.sizeof_gr_complex, 1),
+        ]
     if kind == "i" and bits == 16:  # (the block's "swap" exchanges I and Q, not bytes)
-        conv = blocks.interleaved_short_to_complex(False, False, 2.0 ** 15)
+        conv = blocks.interleaved_short_to_complex(False, False, 2.0**15)
         return [src, conv] if le else [src, blocks.endian_swap(2), conv]
     if kind == "i" and bits == 8:
-        return [src, blocks.interleaved_char_to_complex(False, 2.0 ** 7)]
+        return [src, blocks.interleaved_char_to_complex(False, 2.0**7)]
     if kind == "u" and bits == 8:
-        return [src, blocks.uchar_to_float(), blocks.add_const_ff(-128.0),
-                blocks.multiply_const_ff(2.0 ** -7), blocks.stream_to_vector(4, 2),
-                blocks.vector_to_stream(gr.sizeof_gr_complex, 1)]
-    raise ValueError(f"SigMF datatype {fmt['datatype']!r}: the link's file source reads cf32_le/"
-                     "cf32_be, ci16_le/ci16_be, ci8 and cu8 (convert other types, e.g. with "
-                     "sigmf's read_samples)")
+        return [
+            src,
+            blocks.uchar_to_float(),
+            blocks.add_const_ff(-128.0),
+            blocks.multiply_const_ff(2.0**-7),
+            blocks.stream_to_vector(4, 2),
+            blocks.vector_to_stream(gr.sizeof_gr_complex, 1),
+        ]
+    raise ValueError(
+        f"SigMF datatype {fmt['datatype']!r}: the link's file source reads cf32_le/"
+        "cf32_be, ci16_le/ci16_be, ci8 and cu8 (convert other types, e.g. with "
+        "sigmf's read_samples)"
+    )
 
 
 class LinkFlowgraph(gr.top_block):
@@ -277,7 +354,7 @@ class LinkFlowgraph(gr.top_block):
         self.args = args
         self.cfg = link_config(args)
         self.samp_rate = args.samp_rate
-        self.center_freq = args.freq          # nominal for a simulated channel
+        self.center_freq = args.freq  # nominal for a simulated channel
         self.channel_info = None
         self.hw = ""
         self.simulated = args.source == "sim"
@@ -295,8 +372,9 @@ class LinkFlowgraph(gr.top_block):
             if amp is None:
                 amp = 0.25 if args.sink in RADIOS else 1.0
             self.tx_amplitude = amp
-            self.tx = link_tx(amplitude=amp, n_frames=0 if live else args.frames,
-                              **tx_kwargs(self.cfg))
+            self.tx = link_tx(
+                amplitude=amp, n_frames=0 if live else args.frames, **tx_kwargs(self.cfg)
+            )
             self.tx_out = self._tx_chain(args, amp) if args.tx_chain else self.tx
         if args.source == "sim":
             rx_in = self._channel(args)
@@ -316,9 +394,15 @@ class LinkFlowgraph(gr.top_block):
             self.file_sink.set_unbuffered(False)
             self.connect(rx_in if rx_in is not None else self.tx_out, self.file_sink)
             self.meta_path = link_sigmf.write_meta(
-                args.output, self.samp_rate, self.cfg, center_freq=self.center_freq,
-                description=f"gr-diffusion link, source {args.source}", hw=self.hw,
-                channel=self.channel_info, extra={"source": args.source})
+                args.output,
+                self.samp_rate,
+                self.cfg,
+                center_freq=self.center_freq,
+                description=f"gr-diffusion link, source {args.source}",
+                hw=self.hw,
+                channel=self.channel_info,
+                extra={"source": args.source},
+            )
             self.data_path = data_path
         elif args.source == "none" and args.sink == "null":
             self.null_tx = blocks.null_sink(gr.sizeof_gr_complex)
@@ -330,16 +414,26 @@ class LinkFlowgraph(gr.top_block):
             if fll is None:
                 fll = 0.0 if self.simulated else 0.004
             self.rx = link_rx(
-                agc_rate=args.agc_rate, fll_bw=fll, timing_bw=args.timing_bw,
-                threshold=args.threshold, model=args.model, mode=args.mode,
-                ddim_steps=args.ddim_steps, provider=args.provider, **tx_kwargs(self.cfg))
+                agc_rate=args.agc_rate,
+                fll_bw=fll,
+                timing_bw=args.timing_bw,
+                threshold=args.threshold,
+                model=args.model,
+                mode=args.mode,
+                ddim_steps=args.ddim_steps,
+                provider=args.provider,
+                **tx_kwargs(self.cfg),
+            )
             self.connect(rx_in, self.rx)
             self.rx_null = [blocks.null_sink(gr.sizeof_gr_complex) for _ in range(4)]
             self.rx_null.append(blocks.null_sink(gr.sizeof_float))
             if args.capture_labels:
                 # equalized payload (1), its known reference (3), sigma2 (4)
-                self.capture_sinks = {1: blocks.vector_sink_c(), 3: blocks.vector_sink_c(),
-                                      4: blocks.vector_sink_f()}
+                self.capture_sinks = {
+                    1: blocks.vector_sink_c(),
+                    3: blocks.vector_sink_c(),
+                    4: blocks.vector_sink_f(),
+                }
             for i, s in enumerate(self.rx_null):
                 if self.capture_sinks and i in self.capture_sinks:
                     s = self.capture_sinks[i]
@@ -350,15 +444,18 @@ class LinkFlowgraph(gr.top_block):
     def _tx_chain(self, args, amp):
         """tx_impairment_chain on the TX waveform, its agc calibrated on that waveform."""
         from ..tx_impairment_chain import tx_impairment_chain
+
         cfg = tx_kwargs(self.cfg)
         cal_tb = gr.top_block()
-        cal_tx = link_tx(amplitude=amp, n_frames=4,
-                         **dict(cfg, payload_seed=self.cfg.payload_seed + 1_000_000))
+        cal_tx = link_tx(
+            amplitude=amp, n_frames=4, **dict(cfg, payload_seed=self.cfg.payload_seed + 1_000_000)
+        )
         cal_snk = blocks.vector_sink_c()
         cal_tb.connect(cal_tx, cal_snk)
         cal_tb.run()
-        self.chain = tx_impairment_chain(args.tx_chain, seed=args.tx_chain_seed,
-                                         cal_input=np.array(cal_snk.data()))
+        self.chain = tx_impairment_chain(
+            args.tx_chain, seed=args.tx_chain_seed, cal_input=np.array(cal_snk.data())
+        )
         self.connect(self.tx, self.chain)
         return self.chain
 
@@ -370,6 +467,7 @@ class LinkFlowgraph(gr.top_block):
             return None
         from ..core import constellations as _const
         from ..core import labelled_capture as _cap
+
         eq = np.array(self.capture_sinks[1].data(), np.complex128)
         ref = np.array(self.capture_sinks[3].data(), np.complex128)
         s2 = np.array(self.capture_sinks[4].data(), np.float64)
@@ -377,18 +475,26 @@ class LinkFlowgraph(gr.top_block):
         eq, ref, s2 = eq[:n], ref[:n], s2[:n]
         ok = np.isfinite(ref) & np.isfinite(eq)
         if not ok.any():
-            raise LinkError("--capture-labels: no received frame matched a known payload: "
-                            "nothing to label")
+            raise LinkError(
+                "--capture-labels: no received frame matched a known payload: nothing to label"
+            )
         const = _const.by_name(self.cfg.constellation)
-        extra = {"diffusion:noise_var": float(np.median(s2[ok])),
-                 "diffusion:source": self.args.source,
-                 "diffusion:tx_chain": self.args.tx_chain or "none"}
+        extra = {
+            "diffusion:noise_var": float(np.median(s2[ok])),
+            "diffusion:source": self.args.source,
+            "diffusion:tx_chain": self.args.tx_chain or "none",
+        }
         if self.channel_info and "esn0_db" in self.channel_info:
             extra["diffusion:esn0_db"] = float(self.channel_info["esn0_db"])
-        meta = _cap.write(self.args.capture_labels, eq[ok], const.slice(ref[ok]), const,
-                          extra_global=extra,
-                          description="gr-diffusion-link labelled capture: equalized "
-                                      "payload symbols, labels = transmitted point index")
+        meta = _cap.write(
+            self.args.capture_labels,
+            eq[ok],
+            const.slice(ref[ok]),
+            const,
+            extra_global=extra,
+            description="gr-diffusion-link labelled capture: equalized "
+            "payload symbols, labels = transmitted point index",
+        )
         return {"meta": meta, "symbols": int(ok.sum()), "dropped": int(n - ok.sum())}
 
     def _file_source(self, args):
@@ -432,14 +538,25 @@ class LinkFlowgraph(gr.top_block):
     def _channel(self, args):
         cfg = self.cfg
         sigma = self.tx_amplitude * math.sqrt(cfg.sps / 10.0 ** (args.esn0 / 10.0))
-        self.channel = channels.channel_model(sigma, args.cfo, args.epsilon,
-                                              [complex(np.exp(1j * args.phase))],
-                                              args.noise_seed, False)
-        self.channel_info = {"model": "channels.channel_model", "esn0_db": args.esn0,
-                             "noise_voltage": sigma, "frequency_offset": args.cfo,
-                             "epsilon": args.epsilon, "phase_rad": args.phase,
-                             "delay_samples": args.delay, "noise_seed": args.noise_seed,
-                             "tx_amplitude": self.tx_amplitude}
+        self.channel = channels.channel_model(
+            sigma,
+            args.cfo,
+            args.epsilon,
+            [complex(np.exp(1j * args.phase))],
+            args.noise_seed,
+            False,
+        )
+        self.channel_info = {
+            "model": "channels.channel_model",
+            "esn0_db": args.esn0,
+            "noise_voltage": sigma,
+            "frequency_offset": args.cfo,
+            "epsilon": args.epsilon,
+            "phase_rad": args.phase,
+            "delay_samples": args.delay,
+            "noise_seed": args.noise_seed,
+            "tx_amplitude": self.tx_amplitude,
+        }
         head = self.tx_out
         if args.delay > 0:
             self.delay = blocks.delay(gr.sizeof_gr_complex, args.delay)
@@ -450,8 +567,12 @@ class LinkFlowgraph(gr.top_block):
 
     # ------------------------------------------------------------------ results
     def results(self):
-        out = {"source": self.args.source, "sink": self.args.sink,
-               "link": self.cfg.to_dict(), "sample_rate": self.samp_rate}
+        out = {
+            "source": self.args.source,
+            "sink": self.args.sink,
+            "link": self.cfg.to_dict(),
+            "sample_rate": self.samp_rate,
+        }
         if self.channel_info:
             out["channel"] = self.channel_info
             out["ser_theory"] = ser_theory(self.cfg.constellation, self.channel_info["esn0_db"])
@@ -464,8 +585,11 @@ class LinkFlowgraph(gr.top_block):
             if out.get("cfo") is not None:
                 out["cfo_cycles_per_sample"] = out["cfo"] / (2 * math.pi * self.cfg.sps)
         if self.args.sink == "file":
-            out["recording"] = {"meta": self.meta_path, "data": self.data_path,
-                                "sigmf_validated": self.recording_validated}
+            out["recording"] = {
+                "meta": self.meta_path,
+                "data": self.data_path,
+                "sigmf_validated": self.recording_validated,
+            }
         if self.input_datatype:
             out["input_datatype"] = self.input_datatype
         if self.args.tx_chain:
@@ -481,26 +605,36 @@ def report(res, final=True, stream=sys.stdout):
     w = stream.write
     if final:
         c = res["link"]
-        w(f"gr-diffusion-link: source {res['source']}, sink {res['sink']}; {c['constellation']}, "
-          f"sps {c['sps']}, rolloff {c['rolloff']}, preamble {c['preamble_len']}, payload "
-          f"{c['payload_len']}, pilots {c['pilot_len']}/{c['pilot_interval']}\n")
+        w(
+            f"gr-diffusion-link: source {res['source']}, sink {res['sink']}; {c['constellation']}, "
+            f"sps {c['sps']}, rolloff {c['rolloff']}, preamble {c['preamble_len']}, payload "
+            f"{c['payload_len']}, pilots {c['pilot_len']}/{c['pilot_interval']}\n"
+        )
         if "channel" in res:
             ch = res["channel"]
-            w(f"channel: Es/N0 {ch['esn0_db']:g} dB, CFO {ch['frequency_offset']:g} cycles/sample, "
-              f"epsilon {ch['epsilon']:g}, phase {ch['phase_rad']:g} rad; theoretical SER "
-              f"{_fmt(res.get('ser_theory'), '.4g')}\n")
+            w(
+                f"channel: Es/N0 {ch['esn0_db']:g} dB, "
+                f"CFO {ch['frequency_offset']:g} cycles/sample, "
+                f"epsilon {ch['epsilon']:g}, phase {ch['phase_rad']:g} rad; theoretical SER "
+                f"{_fmt(res.get('ser_theory'), '.4g')}\n"
+            )
     if "frames" not in res:
         if final and "recording" in res:
             w(f"recorded {res['recording']['data']} (+ .sigmf-meta)\n")
         return
-    w(f"frames {res['frames']} (identified {res.get('frames_identified', 0)}), estimated Es/N0 "
-      f"{_fmt(res.get('esn0_db'), '.2f')} dB, CFO {_fmt(res.get('cfo_cycles_per_sample'), '.3g')} "
-      f"cycles/sample\n")
+    w(
+        f"frames {res['frames']} (identified {res.get('frames_identified', 0)}), estimated Es/N0 "
+        f"{_fmt(res.get('esn0_db'), '.2f')} dB, "
+        f"CFO {_fmt(res.get('cfo_cycles_per_sample'), '.3g')} "
+        f"cycles/sample\n"
+    )
     for key, label in (("equalized", "equalized (hard)"), ("denoised", "DDPM denoised")):
         m = res.get(key)
         if m:
-            w(f"  {label:17s} symbols {m.get('n', 0):8d}  SER {_fmt(m.get('ser'), '.4e')}  "
-              f"BER {_fmt(m.get('ber'), '.4e')}  MSE {_fmt(m.get('mse_db'), '.2f')} dB\n")
+            w(
+                f"  {label:17s} symbols {m.get('n', 0):8d}  SER {_fmt(m.get('ser'), '.4e')}  "
+                f"BER {_fmt(m.get('ber'), '.4e')}  MSE {_fmt(m.get('mse_db'), '.2f')} dB\n"
+            )
     if final and "recording" in res:
         w(f"recorded {res['recording']['data']} (+ .sigmf-meta)\n")
     stream.flush()

@@ -31,6 +31,7 @@ Everything the receiver needs to know about the transmitter is the :class:`LinkC
 (constellation, sps, rolloff, preamble length, payload length and source); it is what a
 SigMF recording stores in its "gr-diffusion:link" section (see :mod:`diffusion.link.sigmf`).
 """
+
 import math
 from dataclasses import asdict, dataclass, fields
 
@@ -39,16 +40,25 @@ import numpy as np
 from ..core.constellations import by_name
 
 # Primitive polynomials (Fibonacci LFSR feedback taps, exponents) by degree.
-_PRIMITIVE_TAPS = {4: (4, 3), 5: (5, 3), 6: (6, 5), 7: (7, 6), 8: (8, 6, 5, 4), 9: (9, 5),
-                   10: (10, 7), 11: (11, 9), 12: (12, 11, 10, 4)}
-RRC_SPAN = 11          # RRC filter length in symbols (taps = RRC_SPAN * sps + 1)
+_PRIMITIVE_TAPS = {
+    4: (4, 3),
+    5: (5, 3),
+    6: (6, 5),
+    7: (7, 6),
+    8: (8, 6, 5, 4),
+    9: (9, 5),
+    10: (10, 7),
+    11: (11, 9),
+    12: (12, 11, 10, 4),
+}
+RRC_SPAN = 11  # RRC filter length in symbols (taps = RRC_SPAN * sps + 1)
 
 
 def mseq(degree):
     """One period (2^degree - 1 chips, values 0/1) of the maximum-length sequence."""
     taps = _PRIMITIVE_TAPS[int(degree)]
     state = [1] * degree
-    out = np.empty(2 ** degree - 1, dtype=np.int8)
+    out = np.empty(2**degree - 1, dtype=np.int8)
     for i in range(out.size):
         out[i] = state[-1]
         fb = 0
@@ -96,8 +106,14 @@ def rrc_taps(sps, rolloff, span=RRC_SPAN):
         if abs(ti) < 1e-12:
             h[i] = 1.0 - a + 4.0 * a / math.pi
         elif abs(abs(4.0 * a * ti) - 1.0) < 1e-9:
-            h[i] = a / math.sqrt(2.0) * ((1 + 2 / math.pi) * math.sin(math.pi / (4 * a))
-                                        + (1 - 2 / math.pi) * math.cos(math.pi / (4 * a)))
+            h[i] = (
+                a
+                / math.sqrt(2.0)
+                * (
+                    (1 + 2 / math.pi) * math.sin(math.pi / (4 * a))
+                    + (1 - 2 / math.pi) * math.cos(math.pi / (4 * a))
+                )
+            )
         else:
             num = math.sin(math.pi * ti * (1 - a)) + 4 * a * ti * math.cos(math.pi * ti * (1 + a))
             h[i] = num / (math.pi * ti * (1 - (4 * a * ti) ** 2))
@@ -138,6 +154,7 @@ class LinkConfig:
     the payload instead ('' = random payload); pilot_interval: payload symbols between pilot
     blocks (0 = no pilots); pilot_len: BPSK symbols per pilot block.
     """
+
     constellation: str = "16qam"
     sps: int = 4
     rolloff: float = 0.35
@@ -160,8 +177,10 @@ class LinkConfig:
         self.pilot_interval = int(self.pilot_interval)
         self.pilot_len = int(self.pilot_len)
         if self.pilot_interval < 0 or (self.pilot_interval and not 1 <= self.pilot_len <= 256):
-            raise ValueError(f"pilot_interval must be >= 0 (0: no pilots) and pilot_len in "
-                             f"1..256, got {self.pilot_interval} and {self.pilot_len}")
+            raise ValueError(
+                f"pilot_interval must be >= 0 (0: no pilots) and pilot_len in "
+                f"1..256, got {self.pilot_interval} and {self.pilot_len}"
+            )
         if self.sps < 2:
             raise ValueError(f"sps must be an integer >= 2, got {self.sps}")
         if not 0.0 < self.rolloff <= 1.0:
@@ -170,8 +189,8 @@ class LinkConfig:
             raise ValueError(f"payload_len must be >= 16 symbols, got {self.payload_len}")
         if not 1 <= self.n_payloads <= 4096:
             raise ValueError(f"n_payloads must be in 1..4096, got {self.n_payloads}")
-        preamble_symbols(self.preamble_len)          # validates the length
-        by_name(self.constellation)                  # validates the name
+        preamble_symbols(self.preamble_len)  # validates the length
+        by_name(self.constellation)  # validates the name
 
     @property
     def n_pilot_blocks(self):
@@ -215,22 +234,26 @@ class Framing:
             self.payload_indices = full.reshape(n, c.payload_len)
         else:
             rng = np.random.default_rng(c.payload_seed)
-            self.payload_indices = rng.integers(0, self.constellation.order,
-                                                (c.n_payloads, c.payload_len))
+            self.payload_indices = rng.integers(
+                0, self.constellation.order, (c.n_payloads, c.payload_len)
+            )
         self.payload_symbols = self.constellation.points[self.payload_indices]
         # frame layout (indices within a frame)
         L, F = c.preamble_len, c.frame_len
         is_pay = np.zeros(F, dtype=bool)
         is_pay[L:] = True
-        self.pilot_blocks = []             # (start, stop) of every pilot block
+        self.pilot_blocks = []  # (start, stop) of every pilot block
         for b in range(c.n_pilot_blocks):
             s = L + (b + 1) * c.pilot_interval + b * c.pilot_len
-            is_pay[s:s + c.pilot_len] = False
+            is_pay[s : s + c.pilot_len] = False
             self.pilot_blocks.append((s, s + c.pilot_len))
         self.payload_pos = np.flatnonzero(is_pay)
         npil = c.n_pilot_blocks * c.pilot_len
-        self.pilots = pilot_symbols(npil).reshape(c.n_pilot_blocks, c.pilot_len) if npil \
+        self.pilots = (
+            pilot_symbols(npil).reshape(c.n_pilot_blocks, c.pilot_len)
+            if npil
             else np.zeros((0, c.pilot_len), dtype=np.complex128)
+        )
         self.known_pos = np.flatnonzero(~is_pay)
         self.known = np.empty(F, dtype=np.complex128)
         self.known[:L] = self.preamble

@@ -12,19 +12,22 @@ with a known header byte and is valid when its Fletcher-16 sums, taken modulo 25
 its bytes (checksum bytes included), are both zero. References: the reference demodulator
 with the recording in ../shared/recordings/orbcomm (its README).
 """
+
 import numpy as np
 
 SYMBOL_RATE = 4800.0
 PACKET_BYTES = 12
 #: header byte -> packet length in bytes
-HEADERS = {0x65: 12,   # synchronisation
-           0x1A: 12,   # message
-           0x1B: 12,   # uplink information
-           0x1C: 12,   # downlink information
-           0x1D: 12,   # network control centre information
-           0x1E: 12,   # fill
-           0x1F: 24,   # ephemeris (two packets long)
-           0x22: 12}   # orbital elements
+HEADERS = {
+    0x65: 12,  # synchronisation
+    0x1A: 12,  # message
+    0x1B: 12,  # uplink information
+    0x1C: 12,  # downlink information
+    0x1D: 12,  # network control centre information
+    0x1E: 12,  # fill
+    0x1F: 24,  # ephemeris (two packets long)
+    0x22: 12,
+}  # orbital elements
 
 
 def differential_bits(symbols):
@@ -56,7 +59,7 @@ def decode_packets(bits):
         return []
     byte_at = np.zeros(n, dtype=np.int64)
     for k in range(8):
-        byte_at |= bits[k:k + n].astype(np.int64) << k
+        byte_at |= bits[k : k + n].astype(np.int64) << k
     out, pos = [], 0
     starts = np.flatnonzero(np.isin(byte_at, list(HEADERS)))
     for s in starts:
@@ -65,7 +68,7 @@ def decode_packets(bits):
         length = HEADERS[int(byte_at[s])]
         if s + 8 * length > bits.size:
             break
-        pkt = bytes(int(v) for v in byte_at[s:s + 8 * length:8])
+        pkt = bytes(int(v) for v in byte_at[s : s + 8 * length : 8])
         if fletcher16_ok(pkt):
             out.append(pkt)
             pos = s + 8 * length

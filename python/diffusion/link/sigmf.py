@@ -31,6 +31,7 @@ capture's core:frequency. Fixed-point samples scale as the sigmf package does: s
 x / 2^(bits-1), unsigned (x - 2^(bits-1)) / 2^(bits-1). :func:`sample_format` tells a
 GNU Radio flowgraph how to read the data file (link.flowgraph builds the matching blocks).
 """
+
 import datetime
 import os
 import warnings
@@ -63,8 +64,17 @@ def _now():
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def build(sample_rate, config=None, center_freq=None, description="", hw="", channel=None,
-          extra=None, datatype="cf32_le", recorder="gr-diffusion-link"):
+def build(
+    sample_rate,
+    config=None,
+    center_freq=None,
+    description="",
+    hw="",
+    channel=None,
+    extra=None,
+    datatype="cf32_le",
+    recorder="gr-diffusion-link",
+):
     """A ``sigmf.SigMFFile`` (metadata only) for a recording of the link; validated."""
     glob = {
         sigmf.DATATYPE_KEY: datatype,
@@ -72,12 +82,16 @@ def build(sample_rate, config=None, center_freq=None, description="", hw="", cha
         sigmf.VERSION_KEY: SIGMF_VERSION,
         sigmf.DESCRIPTION_KEY: description or "gr-diffusion link recording",
         sigmf.RECORDER_KEY: recorder,
-        sigmf.EXTENSIONS_KEY: [{"name": EXTENSION, "version": EXTENSION_VERSION,
-                                "optional": True}],
+        sigmf.EXTENSIONS_KEY: [{"name": EXTENSION, "version": EXTENSION_VERSION, "optional": True}],
     }
     if config is not None:
-        link = dict(config.to_dict(), preamble="bpsk-mseq", pilots="bpsk-mseq",
-                    frame_len=config.frame_len, pulse="root-raised-cosine")
+        link = dict(
+            config.to_dict(),
+            preamble="bpsk-mseq",
+            pilots="bpsk-mseq",
+            frame_len=config.frame_len,
+            pulse="root-raised-cosine",
+        )
         if extra:
             link.update(extra)
         glob[LINK_KEY] = link
@@ -94,8 +108,9 @@ def build(sample_rate, config=None, center_freq=None, description="", hw="", cha
     return meta
 
 
-def write_meta(path, sample_rate, config, center_freq=None, description="", hw="",
-               channel=None, extra=None):
+def write_meta(
+    path, sample_rate, config, center_freq=None, description="", hw="", channel=None, extra=None
+):
     """Write BASE.sigmf-meta for the cf32_le data file BASE.sigmf-data; returns its path.
 
     config: the LinkConfig of the transmitter; channel: dict describing a simulated channel
@@ -149,11 +164,16 @@ def sample_format(datatype):
     bits = 8 * int(info["component_size"])
     little = datatype.endswith("_le") or bits == 8
     fixed = bool(info["is_fixedpoint"])
-    return {"complex": bool(info["is_complex"]), "kind": comp.kind, "bits": bits,
-            "little_endian": little, "itemsize": int(info["sample_size"]),
-            "scale": 2.0 ** -(bits - 1) if fixed else 1.0,
-            "offset": 2.0 ** (bits - 1) if comp.kind == "u" else 0.0,
-            "datatype": datatype}
+    return {
+        "complex": bool(info["is_complex"]),
+        "kind": comp.kind,
+        "bits": bits,
+        "little_endian": little,
+        "itemsize": int(info["sample_size"]),
+        "scale": 2.0 ** -(bits - 1) if fixed else 1.0,
+        "offset": 2.0 ** (bits - 1) if comp.kind == "u" else 0.0,
+        "datatype": datatype,
+    }
 
 
 def read_meta(path):
@@ -175,23 +195,33 @@ def read_meta(path):
     dtype = glob[sigmf.DATATYPE_KEY]
     fmt = sample_format(dtype)
     if not fmt["complex"]:
-        raise ValueError(f"{meta_path}: datatype {dtype!r} is real-valued; the link receiver "
-                         "needs complex samples (cf32, ci16, cu8, ...)")
+        raise ValueError(
+            f"{meta_path}: datatype {dtype!r} is real-valued; the link receiver "
+            "needs complex samples (cf32, ci16, cu8, ...)"
+        )
     if int(glob.get(sigmf.NUM_CHANNELS_KEY, 1)) != 1:
-        raise ValueError(f"{meta_path}: {glob[sigmf.NUM_CHANNELS_KEY]} channels; only "
-                         "single-channel recordings are supported")
+        raise ValueError(
+            f"{meta_path}: {glob[sigmf.NUM_CHANNELS_KEY]} channels; only "
+            "single-channel recordings are supported"
+        )
     if sigmf.SAMPLE_RATE_KEY not in glob:
         raise ValueError(f"{meta_path}: no core:sample_rate")
     caps = md.get("captures") or [{}]
     link = glob.get(LINK_KEY)
     header = int(caps[0].get(sigmf.HEADER_BYTES_KEY, 0)) if caps else 0
-    return {"data_path": data_path, "meta_path": meta_path,
-            "sample_rate": float(glob[sigmf.SAMPLE_RATE_KEY]),
-            "center_freq": caps[0].get(sigmf.FREQUENCY_KEY),
-            "datatype": dtype, "format": fmt, "header_bytes": header,
-            "num_samples": (os.path.getsize(data_path) - header) // fmt["itemsize"],
-            "config": LinkConfig.from_dict(link) if link else None,
-            "channel": glob.get(CHANNEL_KEY), "meta": md}
+    return {
+        "data_path": data_path,
+        "meta_path": meta_path,
+        "sample_rate": float(glob[sigmf.SAMPLE_RATE_KEY]),
+        "center_freq": caps[0].get(sigmf.FREQUENCY_KEY),
+        "datatype": dtype,
+        "format": fmt,
+        "header_bytes": header,
+        "num_samples": (os.path.getsize(data_path) - header) // fmt["itemsize"],
+        "config": LinkConfig.from_dict(link) if link else None,
+        "channel": glob.get(CHANNEL_KEY),
+        "meta": md,
+    }
 
 
 def read_samples(path, start=0, count=-1):

@@ -41,6 +41,7 @@ BPSK pilot blocks). Per frame, all vectorised over NumPy arrays:
 
 Per frame the result is a :class:`SyncedFrame` (payload, sigma2, reference, info).
 """
+
 import math
 from dataclasses import dataclass
 
@@ -50,9 +51,9 @@ from ..core.noise_estimation import em_noise_variance
 from .framing import Framing, LinkConfig
 
 NOISE_EST = ("em", "preamble")
-_MAX_CANDIDATES = 8        # correlation peaks per frame window given the coherent test
-_VALID = 0.5               # coherent test threshold (preamble: 1/sqrt(1 + sigma2), i.e.
-                           # > 0.5 above Es/N0 = -4.8 dB; other symbols: ~0.25)
+_MAX_CANDIDATES = 8  # correlation peaks per frame window given the coherent test
+_VALID = 0.5  # coherent test threshold (preamble: 1/sqrt(1 + sigma2), i.e.
+# > 0.5 above Es/N0 = -4.8 dB; other symbols: ~0.25)
 
 
 @dataclass
@@ -61,6 +62,7 @@ class SyncedFrame:
     constant over the frame), reference payload (complex64; NaN when no pool entry
     matches), info (frame_start, noise_var, esn0_db, cfo rad/symbol, phase rad, gain, corr,
     payload_index) and the noise variance from the known symbols alone."""
+
     payload: np.ndarray
     sigma2: np.ndarray
     reference: np.ndarray
@@ -83,13 +85,30 @@ class PreambleSynchronizer:
 
     guard = 4
 
-    def __init__(self, constellation="16qam", preamble_len=64, payload_len=1024,
-                 payload_seed=0, n_payloads=8, payload_file="", pilot_interval=128,
-                 pilot_len=8, threshold=0.3, dd_block=32, noise_est="em"):
-        cfg = LinkConfig(constellation=constellation, preamble_len=preamble_len,
-                         payload_len=payload_len, payload_seed=payload_seed,
-                         n_payloads=n_payloads, payload_file=payload_file,
-                         pilot_interval=pilot_interval, pilot_len=pilot_len)
+    def __init__(
+        self,
+        constellation="16qam",
+        preamble_len=64,
+        payload_len=1024,
+        payload_seed=0,
+        n_payloads=8,
+        payload_file="",
+        pilot_interval=128,
+        pilot_len=8,
+        threshold=0.3,
+        dd_block=32,
+        noise_est="em",
+    ):
+        cfg = LinkConfig(
+            constellation=constellation,
+            preamble_len=preamble_len,
+            payload_len=payload_len,
+            payload_seed=payload_seed,
+            n_payloads=n_payloads,
+            payload_file=payload_file,
+            pilot_interval=pilot_interval,
+            pilot_len=pilot_len,
+        )
         if not 0.0 < float(threshold) < 1.0:
             raise ValueError(f"threshold must be in (0, 1), got {threshold}")
         if int(dd_block) < 0:
@@ -109,8 +128,8 @@ class PreambleSynchronizer:
         nseg = 4 if self._L >= 32 else 2
         self._ls = self._L // nseg
         self._nseg = nseg
-        self._seg_t = (np.arange(nseg) + 0.5) * self._ls - 0.5      # segment centres
-        self._dp = self._p[1:] * np.conj(self._p[:-1])   # differential preamble
+        self._seg_t = (np.arange(nseg) + 0.5) * self._ls - 0.5  # segment centres
+        self._dp = self._p[1:] * np.conj(self._p[:-1])  # differential preamble
         self._nfft = 1 << int(math.ceil(math.log2(16 * self._L)))
         # decision-directed refinement only where decisions are reliable: per-rail error
         # probability Q(d_min / 2 / sqrt(sigma2 / 2)) < Q(2), i.e. sigma2 < d_min^2 / 8
@@ -119,15 +138,20 @@ class PreambleSynchronizer:
         self._dd_max_s2 = dmin * dmin / 8.0
         # square QAM: the points are the product of these levels on the I and Q rails
         re_l, im_l = np.unique(np.round(pts.real, 9)), np.unique(np.round(pts.imag, 9))
-        grid = (re_l.size * im_l.size == pts.size and np.allclose(re_l, im_l)
-                and np.allclose(np.sort_complex(pts), np.sort_complex(
-                    (re_l[:, None] + 1j * im_l[None, :]).reshape(-1))))
+        grid = (
+            re_l.size * im_l.size == pts.size
+            and np.allclose(re_l, im_l)
+            and np.allclose(
+                np.sort_complex(pts),
+                np.sort_complex((re_l[:, None] + 1j * im_l[None, :]).reshape(-1)),
+            )
+        )
         self._rail_levels = re_l if grid else None
         self._buf = np.zeros(0, dtype=np.complex64)
-        self.frames = 0            # frames detected so far
-        self.identified = 0        # frames whose payload matched a pool entry
-        self._sums = [0.0, 0.0, 0.0]           # sigma2, cfo, cfo^2 over all frames
-        self._sums_id = [0.0, 0.0, 0.0]        # ... over the identified frames
+        self.frames = 0  # frames detected so far
+        self.identified = 0  # frames whose payload matched a pool entry
+        self._sums = [0.0, 0.0, 0.0]  # sigma2, cfo, cfo^2 over all frames
+        self._sums_id = [0.0, 0.0, 0.0]  # ... over the identified frames
 
     @property
     def payload_len(self):
@@ -159,8 +183,12 @@ class PreambleSynchronizer:
         s2 = sums[0] / k
         cfo = sums[1] / k
         var = max(sums[2] / k - cfo * cfo, 0.0)
-        out.update(noise_var=s2, esn0_db=-10.0 * math.log10(max(s2, 1e-30)), cfo=cfo,
-                   cfo_std=math.sqrt(var))
+        out.update(
+            noise_var=s2,
+            esn0_db=-10.0 * math.log10(max(s2, 1e-30)),
+            cfo=cfo,
+            cfo_std=math.sqrt(var),
+        )
         return out
 
     # ------------------------------------------------------------------ algorithm
@@ -210,10 +238,10 @@ class PreambleSynchronizer:
         """rho[k] for k = 0 .. len(buf) - L (see the module documentation)."""
         L = self._L
         K = buf.size - L + 1
-        r = buf[1:] * np.conj(buf[:-1])                  # lag-1 products: CFO -> constant
-        c = np.correlate(r, self._dp, "valid")[:K]       # (L - 1) taps
+        r = buf[1:] * np.conj(buf[:-1])  # lag-1 products: CFO -> constant
+        c = np.correlate(r, self._dp, "valid")[:K]  # (L - 1) taps
         e = np.concatenate([[0.0], np.cumsum(np.abs(r.astype(np.complex128)))])
-        mag = e[L - 1:L - 1 + K] - e[:K]
+        mag = e[L - 1 : L - 1 + K] - e[:K]
         return np.abs(c) / np.maximum(mag, 1e-30)
 
     def _coherent(self, seg):
@@ -244,7 +272,7 @@ class PreambleSynchronizer:
         out = []
         if n < F + L:
             return out
-        rho = self._metric(buf)             # positions 0 .. n - L
+        rho = self._metric(buf)  # positions 0 .. n - L
         last = rho.size - 1
         pos = 0
         while True:
@@ -253,16 +281,16 @@ class PreambleSynchronizer:
                 pos = max(pos, last + 1)
                 break
             k0 = pos + int(cand[0])
-            if k0 + W > last + 1:           # search window not complete yet
+            if k0 + W > last + 1:  # search window not complete yet
                 pos = k0
                 break
-            win = rho[k0:k0 + W]
+            win = rho[k0 : k0 + W]
             above = np.flatnonzero(win > self._thr)
             order = above[np.argsort(-win[above], kind="stable")][:_MAX_CANDIDATES]
             found = None
             for j in order:
                 peak = k0 + int(j)
-                rho_c, w0 = self._coherent(buf[peak:peak + L])
+                rho_c, w0 = self._coherent(buf[peak : peak + L])
                 if rho_c > _VALID:
                     found = (peak, rho_c, w0)
                     break
@@ -270,14 +298,14 @@ class PreambleSynchronizer:
                 pos = k0 + W
                 continue
             peak, rho_c, w0 = found
-            if peak + F > n:                # wait for the whole frame
+            if peak + F > n:  # wait for the whole frame
                 pos = peak
                 break
-            fr = self._frame(buf[peak:peak + F], rho_c, w0)
+            fr = self._frame(buf[peak : peak + F], rho_c, w0)
             if fr is not None:
                 out.append(fr)
             pos = peak + W
-        self._buf = buf[max(0, min(pos, n - L + 1)):].copy()
+        self._buf = buf[max(0, min(pos, n - L + 1)) :].copy()
         return out
 
     def _frame(self, y, rho, w0):
@@ -287,7 +315,7 @@ class PreambleSynchronizer:
         # frequency: periodogram peak of z (w0), refined by the slope of the unwrapped phases
         # of the segment means
         zr = z * np.exp(-1j * w0 * np.arange(L))
-        zs = np.array([np.mean(zr[s * self._ls:(s + 1) * self._ls]) for s in range(self._nseg)])
+        zs = np.array([np.mean(zr[s * self._ls : (s + 1) * self._ls]) for s in range(self._nseg)])
         ph = np.unwrap(np.angle(zs))
         t = self._seg_t
         w = w0 + (float(np.polyfit(t, ph, 1)[0]) if len(t) > 1 else 0.0)
@@ -307,8 +335,11 @@ class PreambleSynchronizer:
             for (s0, s1), pil in zip(fr.pilot_blocks, fr.pilots):
                 tc = (s0 + s1 - 1) / 2.0
                 th_pred = th_prev + wk * (tc - t_prev)
-                m = np.mean(y[s0:s1] * np.conj(pil)
-                            * np.exp(-1j * (th_pred + wk * (np.arange(s0, s1) - tc))))
+                m = np.mean(
+                    y[s0:s1]
+                    * np.conj(pil)
+                    * np.exp(-1j * (th_pred + wk * (np.arange(s0, s1) - tc)))
+                )
                 err = float(np.angle(m))
                 th = th_pred + err
                 wk += 0.5 * err / (tc - t_prev)
@@ -356,9 +387,16 @@ class PreambleSynchronizer:
         else:
             k = -1
             ref = np.full(N, np.nan + 1j * np.nan, dtype=np.complex64)
-        info = {"frame_start": self.frames, "noise_var": s2,
-                "esn0_db": -10.0 * math.log10(max(s2, 1e-30)), "cfo": w, "phase": phi,
-                "gain": g, "corr": rho, "payload_index": k}
+        info = {
+            "frame_start": self.frames,
+            "noise_var": s2,
+            "esn0_db": -10.0 * math.log10(max(s2, 1e-30)),
+            "cfo": w,
+            "phase": phi,
+            "gain": g,
+            "corr": rho,
+            "payload_index": k,
+        }
         self.frames += 1
         for sums in (self._sums, self._sums_id) if k >= 0 else (self._sums,):
             sums[0] += s2
@@ -366,5 +404,6 @@ class PreambleSynchronizer:
             sums[2] += w * w
         if k >= 0:
             self.identified += 1
-        return SyncedFrame(payload.astype(np.complex64), np.full(N, s2, dtype=np.float32),
-                           ref, info, s2_known)
+        return SyncedFrame(
+            payload.astype(np.complex64), np.full(N, s2, dtype=np.float32), ref, info, s2_known
+        )

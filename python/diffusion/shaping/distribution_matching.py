@@ -29,6 +29,7 @@ decays like (M-1) log2(n) / (2n).  :func:`quantize_pmf` picks the composition: t
 n-type closest to the target PMF in informational divergence D(C/n || P) (Boecherer &
 Geiger, "Optimal quantization for distribution synthesis", 2016).
 """
+
 import math
 
 import numpy as np
@@ -177,7 +178,7 @@ class CCDM:
         if not 0 <= u < (1 << nbits):
             raise ValueError(f"u must be in [0, 2^{nbits})")
         N = self.num_sequences
-        rank = -((-u * N) >> nbits)                  # ceil(u N / 2^nbits)
+        rank = -((-u * N) >> nbits)  # ceil(u N / 2^nbits)
         return self._unrank(rank)
 
     def _unrank(self, rank):
@@ -190,8 +191,8 @@ class CCDM:
             q = rank * r // N
             a, acc = tree.search(q)
             if acc:
-                rank -= N * acc // r                 # exact: sum of N(C - e_b), b < a
-            N = N * cnt[a] // r                      # exact: N(C - e_a)
+                rank -= N * acc // r  # exact: sum of N(C - e_b), b < a
+            N = N * cnt[a] // r  # exact: N(C - e_a)
             cnt[a] -= 1
             tree.add(a, -1)
             r -= 1
@@ -253,8 +254,15 @@ def ccdm_rate_loss(pmf, n):
     p = p / p.sum()
     nz = p[p > 0]
     h_target = float(-np.sum(nz * np.log2(nz)))
-    return {"n": dm.n, "k": dm.k, "bytes_per_block": dm.bytes_per_block,
-            "rate": dm.rate, "byte_rate": 8 * dm.bytes_per_block / dm.n,
-            "entropy_target": h_target, "entropy_composition": dm.entropy,
-            "rate_loss": dm.rate_loss, "rate_loss_vs_target": h_target - dm.rate,
-            "byte_rate_loss": dm.entropy - 8 * dm.bytes_per_block / dm.n}
+    return {
+        "n": dm.n,
+        "k": dm.k,
+        "bytes_per_block": dm.bytes_per_block,
+        "rate": dm.rate,
+        "byte_rate": 8 * dm.bytes_per_block / dm.n,
+        "entropy_target": h_target,
+        "entropy_composition": dm.entropy,
+        "rate_loss": dm.rate_loss,
+        "rate_loss_vs_target": h_target - dm.rate,
+        "byte_rate_loss": dm.entropy - 8 * dm.bytes_per_block / dm.n,
+    }

@@ -22,6 +22,7 @@ A :class:`PcsFrame` is everything both ends need for one PMF and block length n:
 Payload bytes are packed (8 bits per byte); the first byte of a block is the most
 significant byte of the integer u the matcher encodes.
 """
+
 import hashlib
 
 import numpy as np
@@ -59,8 +60,9 @@ class PcsFrame:
             counts = quantize_pmf(shaped.pmf, n)
         counts = np.asarray(counts, dtype=np.int64).reshape(-1)
         if counts.size != base.order or counts.sum() != n or np.any(counts < 0):
-            raise ValueError(f"composition must have {base.order} non-negative counts "
-                             f"summing to n = {n}")
+            raise ValueError(
+                f"composition must have {base.order} non-negative counts summing to n = {n}"
+            )
         labels = np.asarray(base.labels, dtype=np.int64)
         if sorted(labels.tolist()) != list(range(base.order)):
             raise ValueError(f"{base.name}: labels must be a permutation of 0..M-1")
@@ -70,17 +72,20 @@ class PcsFrame:
         self.target_pmf = np.asarray(shaped.pmf, dtype=np.float64)
         self.esn0_db = shaped.esn0_db
         self.source = shaped.source
-        self.shaped = ShapedConstellation.from_pmf(base, counts / n, shaped.esn0_db,
-                                                   shaped.source, shaped.info)
+        self.shaped = ShapedConstellation.from_pmf(
+            base, counts / n, shaped.esn0_db, shaped.source, shaped.info
+        )
         self.points = self.shaped.points
         self.label_to_point = np.empty(base.order, dtype=np.int64)
         self.label_to_point[labels] = np.arange(base.order)
         self.point_to_label = labels
-        self.ccdm = CCDM(counts[self.label_to_point])      # counts in label order
+        self.ccdm = CCDM(counts[self.label_to_point])  # counts in label order
         self.bytes_per_block = self.ccdm.bytes_per_block
         if self.bytes_per_block < 1:
-            raise ValueError(f"the composition carries {self.ccdm.k} bits per block of {n} "
-                             f"symbols: less than a byte; increase the block length")
+            raise ValueError(
+                f"the composition carries {self.ccdm.k} bits per block of {n} "
+                f"symbols: less than a byte; increase the block length"
+            )
         self.identity = composition_identity(base.name, counts)
 
     @classmethod
@@ -118,8 +123,8 @@ class PcsFrame:
         nb = len(data) // B
         out = np.empty(nb * self.n, dtype=np.int64)
         for b in range(nb):
-            lab = self.ccdm.encode_bytes(data[b * B:(b + 1) * B])
-            out[b * self.n:(b + 1) * self.n] = self.label_to_point[lab]
+            lab = self.ccdm.encode_bytes(data[b * B : (b + 1) * B])
+            out[b * self.n : (b + 1) * self.n] = self.label_to_point[lab]
         return out
 
     def modulate(self, payload):
@@ -147,7 +152,7 @@ class PcsFrame:
         nb = idx.size // self.n
         parts, bad = [], 0
         for b in range(nb):
-            d = self.decode_block(idx[b * self.n:(b + 1) * self.n])
+            d = self.decode_block(idx[b * self.n : (b + 1) * self.n])
             if d is None:
                 bad += 1
                 d = bytes([fill]) * self.bytes_per_block

@@ -15,6 +15,7 @@ Data sources (:func:`make_source`): a constellation name ('qpsk', '16qam', '64qa
 .iq/.bin/.raw/.dat) or SigMF (.sigmf-meta/.sigmf-data, cf32/ci16/ci8/cu8, le/be), normalised
 to unit average power.
 """
+
 import csv
 import json
 import math
@@ -39,10 +40,15 @@ class ConstellationSource:
         self.name = constellation.name
         pts = constellation.points
         self.points = torch.tensor(np.stack([pts.real, pts.imag], axis=1), dtype=torch.float32)
-        self.pmf = None if pmf is None else torch.tensor(np.asarray(pmf) / np.sum(pmf),
-                                                         dtype=torch.float32)
-        self.description = (f"{constellation.name}: {len(pts)} points, uniform prior, unit "
-                            f"average power, fresh symbols every batch")
+        self.pmf = (
+            None
+            if pmf is None
+            else torch.tensor(np.asarray(pmf) / np.sum(pmf), dtype=torch.float32)
+        )
+        self.description = (
+            f"{constellation.name}: {len(pts)} points, uniform prior, unit "
+            f"average power, fresh symbols every batch"
+        )
 
     def sample(self, n, gen):
         if self.pmf is None:
@@ -55,6 +61,7 @@ class ConstellationSource:
 class SwissRollSource:
     """Swiss roll of the DDPM tutorial (sklearn make_swiss_roll(noise=1.0)[:, [0, 2]] / 10),
     re-implemented in torch and rescaled to unit average power E|x|^2 = 1."""
+
     kind = "swissroll"
     constellation = None
     name = "swissroll"
@@ -63,10 +70,12 @@ class SwissRollSource:
         self.noise = float(noise)
         g = torch.Generator().manual_seed(12345)
         x = self._raw(1 << 20, g)
-        self.scale = float(1.0 / torch.sqrt((x ** 2).sum(1).mean()))
-        self.description = (f"swiss roll (tutorial: t = 1.5 pi (1 + 2u), (t cos t, t sin t) "
-                            f"+ N(0, {self.noise}^2) per axis, /10), scaled by "
-                            f"{self.scale:.6f} to unit average power")
+        self.scale = float(1.0 / torch.sqrt((x**2).sum(1).mean()))
+        self.description = (
+            f"swiss roll (tutorial: t = 1.5 pi (1 + 2u), (t cos t, t sin t) "
+            f"+ N(0, {self.noise}^2) per axis, /10), scaled by "
+            f"{self.scale:.6f} to unit average power"
+        )
 
     def _raw(self, n, gen):
         t = 1.5 * math.pi * (1 + 2 * torch.rand(n, generator=gen, dtype=torch.float64))
@@ -95,8 +104,9 @@ def read_iq(path):
         table = {"cf32": "f4", "ci32": "i4", "ci16": "i2", "ci8": "i1", "cu8": "u1", "cf64": "f8"}
         base_t = dt.split("_")[0]
         if base_t not in table:
-            raise ValueError(f"{meta_p}: unsupported SigMF datatype {dt!r} "
-                             f"(need complex: {', '.join(table)})")
+            raise ValueError(
+                f"{meta_p}: unsupported SigMF datatype {dt!r} (need complex: {', '.join(table)})"
+            )
         endian = ">" if dt.endswith("_be") else "<"
         raw = np.fromfile(data_p, dtype=np.dtype(endian + table[base_t])).astype(np.float64)
         if base_t == "cu8":
@@ -121,8 +131,10 @@ class RecordingSource:
         z = z * self.scale
         self.data = torch.tensor(np.stack([z.real, z.imag], 1), dtype=torch.float32)
         self.name = os.path.splitext(os.path.basename(path))[0]
-        self.description = (f"IQ recording {os.path.basename(path)}: {len(z)} samples, scaled by "
-                            f"{self.scale:.6g} to unit average power")
+        self.description = (
+            f"IQ recording {os.path.basename(path)}: {len(z)} samples, scaled by "
+            f"{self.scale:.6g} to unit average power"
+        )
 
     def __len__(self):
         return len(self.data)
@@ -156,17 +168,17 @@ class TrainConfig:
     steps: int = 4000
     batch: int = 4096
     lr: float = 1e-3
-    lr_final: float = 1e-5          # cosine decay of the learning rate to this value
+    lr_final: float = 1e-5  # cosine decay of the learning rate to this value
     ema: float = 0.999
     seed: int = 0
     device: str = "cpu"
-    threads: int = 0                # torch intra-op threads (0: torch default)
-    t_sampling: str = "uniform"     # 'uniform' (stratified) or 'highsnr' (see sample_t)
-    emb_lr_mult: float = 1.0        # learning-rate multiplier of the t-embeddings
-    emb_init: str = "uniform"       # 'uniform' (published) or 'snr' (see EpsNetwork)
-    beta: float = 1.0               # softplus sharpness (a re-parameterisation, see EpsNetwork)
-    loss_weight: str = "native"     # x0-space weighting: 'native', 'snr', 'minsnr'
-    minsnr_gamma: float = 1000.0    # cap of the 'minsnr' weight (30 dB)
+    threads: int = 0  # torch intra-op threads (0: torch default)
+    t_sampling: str = "uniform"  # 'uniform' (stratified) or 'highsnr' (see sample_t)
+    emb_lr_mult: float = 1.0  # learning-rate multiplier of the t-embeddings
+    emb_init: str = "uniform"  # 'uniform' (published) or 'snr' (see EpsNetwork)
+    beta: float = 1.0  # softplus sharpness (a re-parameterisation, see EpsNetwork)
+    loss_weight: str = "native"  # x0-space weighting: 'native', 'snr', 'minsnr'
+    minsnr_gamma: float = 1000.0  # cap of the 'minsnr' weight (30 dB)
     extra: dict = field(default_factory=dict)
 
 
@@ -175,7 +187,9 @@ def sample_t(n, T, mode, gen, device):
     'highsnr': half the batch stratified over [1, T], half over the first T/2 steps
     (the low-noise half, where the error floor is), i.e. density 3:1 low:high noise."""
     if mode == "uniform":
-        u = (torch.arange(n, dtype=torch.float64) + torch.rand(1, generator=gen, dtype=torch.float64)) / n
+        u = (
+            torch.arange(n, dtype=torch.float64) + torch.rand(1, generator=gen, dtype=torch.float64)
+        ) / n
         t = (u * T).long().clamp_(0, T - 1) + 1
         return t[torch.randperm(n, generator=gen)].to(device)
     if mode == "highsnr":
@@ -230,17 +244,32 @@ def train(cfg, source=None, loss_log=None, progress=True, checkpoint=None, resum
         raise ValueError("--device cuda requested but torch.cuda.is_available() is False")
     source = source if source is not None else make_source(cfg.data)
     sched = make_schedule(cfg.schedule, cfg.T)
-    net = EpsNetwork(cfg.T, cfg.hidden, cfg.depth, cfg.parameterization, sched.abar,
-                     emb_init=cfg.emb_init, beta=cfg.beta).to(device)
-    ema = EpsNetwork(cfg.T, cfg.hidden, cfg.depth, cfg.parameterization, sched.abar,
-                     emb_init=cfg.emb_init, beta=cfg.beta).to(device)
+    net = EpsNetwork(
+        cfg.T,
+        cfg.hidden,
+        cfg.depth,
+        cfg.parameterization,
+        sched.abar,
+        emb_init=cfg.emb_init,
+        beta=cfg.beta,
+    ).to(device)
+    ema = EpsNetwork(
+        cfg.T,
+        cfg.hidden,
+        cfg.depth,
+        cfg.parameterization,
+        sched.abar,
+        emb_init=cfg.emb_init,
+        beta=cfg.beta,
+    ).to(device)
     ema.load_state_dict(net.state_dict())
     for p in ema.parameters():
         p.requires_grad_(False)
     emb = [p for n, p in net.named_parameters() if ".embed." in n]
     rest = [p for n, p in net.named_parameters() if ".embed." not in n]
-    opt = torch.optim.Adam([{"params": rest, "mult": 1.0},
-                            {"params": emb, "mult": float(cfg.emb_lr_mult)}], lr=cfg.lr)
+    opt = torch.optim.Adam(
+        [{"params": rest, "mult": 1.0}, {"params": emb, "mult": float(cfg.emb_lr_mult)}], lr=cfg.lr
+    )
     start = 0
     if resume:
         ck = torch.load(resume, map_location=device)
@@ -250,8 +279,9 @@ def train(cfg, source=None, loss_log=None, progress=True, checkpoint=None, resum
         start = int(ck["step"])
         gen.set_state(ck["gen"])
     sa, s1 = net.sqrt_abar, net.sqrt_1mabar
-    factor = loss_factors(sched.abar, cfg.parameterization, cfg.loss_weight,
-                          cfg.minsnr_gamma).to(device)
+    factor = loss_factors(sched.abar, cfg.parameterization, cfg.loss_weight, cfg.minsnr_gamma).to(
+        device
+    )
 
     def lr_at(step):
         if cfg.steps <= 1:
@@ -270,8 +300,14 @@ def train(cfg, source=None, loss_log=None, progress=True, checkpoint=None, resum
     bar = None
     if progress:
         from tqdm import tqdm
-        bar = tqdm(total=cfg.steps, initial=start, desc=f"train {source.name}", unit="step",
-                   dynamic_ncols=True)
+
+        bar = tqdm(
+            total=cfg.steps,
+            initial=start,
+            desc=f"train {source.name}",
+            unit="step",
+            dynamic_ncols=True,
+        )
     losses = []
     acc, nacc = 0.0, 0
     t0 = time.time()
@@ -305,8 +341,9 @@ def train(cfg, source=None, loss_log=None, progress=True, checkpoint=None, resum
             avg = acc / nacc
             losses.append((step + 1, avg))
             if writer:
-                writer.writerow([step + 1, f"{avg:.6g}", f"{lr_at(step):.3g}",
-                                 f"{time.time() - t0:.2f}"])
+                writer.writerow(
+                    [step + 1, f"{avg:.6g}", f"{lr_at(step):.3g}", f"{time.time() - t0:.2f}"]
+                )
                 log_f.flush()
             if bar:
                 bar.set_postfix(loss=f"{avg:.4g}")
@@ -320,8 +357,24 @@ def train(cfg, source=None, loss_log=None, progress=True, checkpoint=None, resum
     seconds = time.time() - t0
     if checkpoint:
         os.makedirs(os.path.dirname(os.path.abspath(checkpoint)), exist_ok=True)
-        torch.save({"model": net.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
-                    "step": cfg.steps, "gen": gen.get_state(), "config": asdict(cfg)}, checkpoint)
+        torch.save(
+            {
+                "model": net.state_dict(),
+                "ema": ema.state_dict(),
+                "opt": opt.state_dict(),
+                "step": cfg.steps,
+                "gen": gen.get_state(),
+                "config": asdict(cfg),
+            },
+            checkpoint,
+        )
     ema = ema.cpu().eval()
-    return {"model": ema, "schedule": sched, "source": source, "losses": losses,
-            "seconds": seconds, "steps": cfg.steps, "parameters": count_parameters(ema)}
+    return {
+        "model": ema,
+        "schedule": sched,
+        "source": source,
+        "losses": losses,
+        "seconds": seconds,
+        "steps": cfg.steps,
+        "parameters": count_parameters(ema),
+    }

@@ -20,6 +20,7 @@ Labelled data (learned hardware; the model then carries label_centroids / label_
   --data capture:<path>   a labelled capture (diffusion.core.labelled_capture; written by
                           gr-diffusion-link --capture-labels), used as it is (not rescaled)
 """
+
 import argparse
 import os
 import platform
@@ -35,12 +36,15 @@ def make_source(data, train_symbols=1 << 18, seed=0):
     """Training source of --data: a chain spec or capture:<path> (labelled), else
     :func:`diffusion.training.ddpm.make_source`."""
     from ..core import chain_spec as _cs
+
     s = str(data)
     if s.startswith("capture:"):
         from .labelled import capture_source
-        return capture_source(s[len("capture:"):])
+
+        return capture_source(s[len("capture:") :])
     if _cs.looks_like_chain(s) and not os.path.exists(s):
         from .labelled import chain_source
+
         if train_symbols < 1:
             raise ValueError(f"--train-symbols must be >= 1, got {train_symbols}")
         return chain_source(s, train_symbols, seed)
@@ -48,47 +52,81 @@ def make_source(data, train_symbols=1 << 18, seed=0):
 
 
 def build_parser():
-    ap = argparse.ArgumentParser(prog="python -m diffusion.train", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m diffusion.train",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ap.add_argument("--data", default="16qam", help="constellation / swissroll / file (see above)")
     ap.add_argument("--out", required=True, help="ONNX file to write (e.g. models/16qam.onnx)")
     ap.add_argument("--schedule", default="wide", choices=SCHEDULES)
     ap.add_argument("--T", type=int, default=100, help="diffusion steps (default 100)")
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--depth", type=int, default=3)
-    ap.add_argument("--parameterization", default="eps", choices=PARAMETERIZATIONS,
-                    help="what the MLP is trained to output; the exported graph outputs eps")
+    ap.add_argument(
+        "--parameterization",
+        default="eps",
+        choices=PARAMETERIZATIONS,
+        help="what the MLP is trained to output; the exported graph outputs eps",
+    )
     g = ap.add_mutually_exclusive_group()
     g.add_argument("--steps", type=int, help="optimizer steps (default 4000)")
-    g.add_argument("--epochs", type=float,
-                   help="passes over the data (recordings: len(data) samples; generated "
-                        "data: --epoch-size samples)")
+    g.add_argument(
+        "--epochs",
+        type=float,
+        help="passes over the data (recordings: len(data) samples; generated "
+        "data: --epoch-size samples)",
+    )
     ap.add_argument("--epoch-size", type=int, default=1 << 20)
-    ap.add_argument("--train-symbols", type=int, default=1 << 18,
-                    help="labelled symbols generated from a chain spec (default 262144)")
+    ap.add_argument(
+        "--train-symbols",
+        type=int,
+        default=1 << 18,
+        help="labelled symbols generated from a chain spec (default 262144)",
+    )
     ap.add_argument("--batch", type=int, default=4096)
     ap.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default 3e-3)")
     ap.add_argument("--lr-final", type=float, default=1e-5, help="end of the cosine decay")
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
-    ap.add_argument("--emb-lr-mult", type=float, default=10.0,
-                    help="learning-rate multiplier of the t-embeddings (default 10)")
-    ap.add_argument("--emb-init", default="ones", choices=("uniform", "ones", "snr"),
-                    help="t-embedding init (published: uniform; default ones)")
-    ap.add_argument("--beta", type=float, default=20.0,
-                    help="softplus sharpness softplus(beta z)/beta, folded into the weights "
-                         "at export (published: 1; default 20)")
+    ap.add_argument(
+        "--emb-lr-mult",
+        type=float,
+        default=10.0,
+        help="learning-rate multiplier of the t-embeddings (default 10)",
+    )
+    ap.add_argument(
+        "--emb-init",
+        default="ones",
+        choices=("uniform", "ones", "snr"),
+        help="t-embedding init (published: uniform; default ones)",
+    )
+    ap.add_argument(
+        "--beta",
+        type=float,
+        default=20.0,
+        help="softplus sharpness softplus(beta z)/beta, folded into the weights "
+        "at export (published: 1; default 20)",
+    )
     ap.add_argument("--loss-weight", default="native", choices=("native", "snr", "minsnr"))
-    ap.add_argument("--t-sampling", default="highsnr", choices=("uniform", "highsnr"),
-                    help="steps drawn stratified-uniform, or 3:1 toward the low-noise half "
-                         "(default highsnr)")
-    ap.add_argument("--published", action="store_true",
-                    help="the published recipe: lr 1e-3, uniform t, uniform(0,1) embeddings, "
-                         "beta 1, no embedding lr boost (overrides those options)")
+    ap.add_argument(
+        "--t-sampling",
+        default="highsnr",
+        choices=("uniform", "highsnr"),
+        help="steps drawn stratified-uniform, or 3:1 toward the low-noise half (default highsnr)",
+    )
+    ap.add_argument(
+        "--published",
+        action="store_true",
+        help="the published recipe: lr 1e-3, uniform t, uniform(0,1) embeddings, "
+        "beta 1, no embedding lr boost (overrides those options)",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
-    ap.add_argument("--loss-log", help="CSV loss log (default: <out>.loss.csv next to --out "
-                                       "is NOT written unless given)")
+    ap.add_argument(
+        "--loss-log",
+        help="CSV loss log (default: <out>.loss.csv next to --out is NOT written unless given)",
+    )
     ap.add_argument("--checkpoint", help="torch checkpoint to write at the end")
     ap.add_argument("--resume", help="checkpoint to continue from")
     ap.add_argument("--no-progress", action="store_true")
@@ -98,8 +136,13 @@ def build_parser():
 def main(argv=None):
     args = build_parser().parse_args(argv)
     if args.published:
-        args.lr, args.t_sampling, args.emb_init, args.beta, args.emb_lr_mult = \
-            1e-3, "uniform", "uniform", 1.0, 1.0
+        args.lr, args.t_sampling, args.emb_init, args.beta, args.emb_lr_mult = (
+            1e-3,
+            "uniform",
+            "uniform",
+            1.0,
+            1.0,
+        )
         args.lr_final = args.lr
     source = make_source(args.data, args.train_symbols, args.seed)
     if args.epochs is not None:
@@ -107,27 +150,47 @@ def main(argv=None):
         steps = max(1, int(round(args.epochs * n / args.batch)))
     else:
         steps = args.steps if args.steps is not None else 4000
-    cfg = _tr.TrainConfig(data=args.data, schedule=args.schedule, T=args.T, hidden=args.hidden,
-                          depth=args.depth, parameterization=args.parameterization,
-                          steps=steps, batch=args.batch, lr=args.lr, lr_final=args.lr_final,
-                          ema=args.ema, seed=args.seed, device=args.device,
-                          threads=args.threads, t_sampling=args.t_sampling,
-                          emb_lr_mult=args.emb_lr_mult, emb_init=args.emb_init,
-                          beta=args.beta, loss_weight=args.loss_weight)
-    res = _tr.train(cfg, source=source, loss_log=args.loss_log,
-                    progress=not args.no_progress, checkpoint=args.checkpoint,
-                    resume=args.resume)
+    cfg = _tr.TrainConfig(
+        data=args.data,
+        schedule=args.schedule,
+        T=args.T,
+        hidden=args.hidden,
+        depth=args.depth,
+        parameterization=args.parameterization,
+        steps=steps,
+        batch=args.batch,
+        lr=args.lr,
+        lr_final=args.lr_final,
+        ema=args.ema,
+        seed=args.seed,
+        device=args.device,
+        threads=args.threads,
+        t_sampling=args.t_sampling,
+        emb_lr_mult=args.emb_lr_mult,
+        emb_init=args.emb_init,
+        beta=args.beta,
+        loss_weight=args.loss_weight,
+    )
+    res = _tr.train(
+        cfg,
+        source=source,
+        loss_log=args.loss_log,
+        progress=not args.no_progress,
+        checkpoint=args.checkpoint,
+        resume=args.resume,
+    )
     import torch
 
     from .export import export_onnx
+
     recipe = {
         "command": "python -m diffusion.train " + " ".join(sys.argv[1:] if argv is None else argv),
         "config": {k: v for k, v in vars(cfg).items() if k != "extra"},
         "data": source.description,
         "optimizer": f"Adam lr {cfg.lr} (t-embeddings x{cfg.emb_lr_mult}) cosine-decayed "
-                     f"to {cfg.lr_final}, batch {cfg.batch}",
+        f"to {cfg.lr_final}, batch {cfg.batch}",
         "loss": f"mean |f - {cfg.parameterization}|^2 (rails summed, weight "
-                f"{cfg.loss_weight}), t sampling {cfg.t_sampling}",
+        f"{cfg.loss_weight}), t sampling {cfg.t_sampling}",
         "ema_decay": cfg.ema,
         "parameters": res["parameters"],
         "train_seconds": round(res["seconds"], 1),
@@ -138,19 +201,30 @@ def main(argv=None):
     if getattr(source, "kind", "") == "labelled":
         recipe["train_symbols"] = len(source)
         recipe["train_symbols_requested"] = args.train_symbols
-    extra = {"network": f"mlp 2-{'-'.join([str(cfg.hidden)] * cfg.depth)}-2 softplus, "
-                        f"elementwise t-embedding per hidden layer (trained with softplus "
-                        f"beta {cfg.beta:g}, folded into the weights)",
-             "training_parameterization": cfg.parameterization,
-             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    extra = {
+        "network": f"mlp 2-{'-'.join([str(cfg.hidden)] * cfg.depth)}-2 softplus, "
+        f"elementwise t-embedding per hidden layer (trained with softplus "
+        f"beta {cfg.beta:g}, folded into the weights)",
+        "training_parameterization": cfg.parameterization,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     if getattr(source, "scale", None) is not None:
         extra["data_scale"] = repr(float(source.scale))
     if getattr(source, "kind", "") == "labelled":
         extra.update(source.label_metadata())
-    export_onnx(res["model"], args.out, res["schedule"], source.constellation,
-                data_name=source.name, training=recipe, extra_metadata=extra)
-    print(f"wrote {args.out}: {res['parameters']} parameters, {res['steps']} steps in "
-          f"{res['seconds']:.1f} s, final loss {recipe['final_loss']}")
+    export_onnx(
+        res["model"],
+        args.out,
+        res["schedule"],
+        source.constellation,
+        data_name=source.name,
+        training=recipe,
+        extra_metadata=extra,
+    )
+    print(
+        f"wrote {args.out}: {res['parameters']} parameters, {res['steps']} steps in "
+        f"{res['seconds']:.1f} s, final loss {recipe['final_loss']}"
+    )
     return 0
 
 

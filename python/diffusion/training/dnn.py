@@ -27,6 +27,7 @@ complex sample) and the first layer also sees the feature -log10(sigma2) = Es/N0
 Training data: fresh every batch, x uniform over the unit-power constellation, y = x + n,
 n circular Gaussian with E|n|^2 = sigma2 = 10^(-Es/N0/10) (sigma2/2 per rail).
 """
+
 import math
 import time
 from dataclasses import dataclass
@@ -70,8 +71,13 @@ class DnnReceiver(nn.Module):
         return self.mlp(y)
 
     def config(self):
-        return {"head": self.head, "hidden": self.hidden, "depth": self.depth,
-                "snr_input": self.snr_input, "n_points": self.n_points}
+        return {
+            "head": self.head,
+            "hidden": self.hidden,
+            "depth": self.depth,
+            "snr_input": self.snr_input,
+            "n_points": self.n_points,
+        }
 
 
 def count_parameters(model):
@@ -90,9 +96,9 @@ class DnnConfig:
     steps: int = 4000
     batch: int = 4096
     lr: float = 3e-3
-    lr_final: float = 1e-5          # cosine decay of the learning rate to this value
+    lr_final: float = 1e-5  # cosine decay of the learning rate to this value
     seed: int = 0
-    threads: int = 0                # torch intra-op threads (0: torch default)
+    threads: int = 0  # torch intra-op threads (0: torch default)
 
 
 def make_batch(points, n, esn0_min, esn0_max, gen):
@@ -128,8 +134,13 @@ def train_dnn(cfg, progress=True, loss_log=None):
     bar = None
     if progress:
         from tqdm import tqdm
-        bar = tqdm(total=cfg.steps, desc=f"train dnn {const.name} {cfg.head}", unit="step",
-                   dynamic_ncols=True)
+
+        bar = tqdm(
+            total=cfg.steps,
+            desc=f"train dnn {const.name} {cfg.head}",
+            unit="step",
+            dynamic_ncols=True,
+        )
     log_f = open(loss_log, "w") if loss_log else None
     if log_f:
         log_f.write("step,loss,lr,seconds\n")
@@ -154,8 +165,9 @@ def train_dnn(cfg, progress=True, loss_log=None):
         if (step + 1) % log_every == 0 or step + 1 == cfg.steps:
             losses.append((step + 1, acc / nacc))
             if log_f:
-                log_f.write(f"{step + 1},{acc / nacc:.6g},{lr_at(step):.3g},"
-                            f"{time.time() - t0:.2f}\n")
+                log_f.write(
+                    f"{step + 1},{acc / nacc:.6g},{lr_at(step):.3g},{time.time() - t0:.2f}\n"
+                )
             if bar:
                 bar.set_postfix(loss=f"{acc / nacc:.4g}")
             acc, nacc = 0.0, 0
@@ -166,9 +178,14 @@ def train_dnn(cfg, progress=True, loss_log=None):
     if log_f:
         log_f.close()
     net = net.cpu().eval()
-    return {"model": net, "constellation": const, "losses": losses,
-            "seconds": time.time() - t0, "steps": cfg.steps,
-            "parameters": count_parameters(net)}
+    return {
+        "model": net,
+        "constellation": const,
+        "losses": losses,
+        "seconds": time.time() - t0,
+        "steps": cfg.steps,
+        "parameters": count_parameters(net),
+    }
 
 
 def export_dnn_onnx(net, path, constellation, training=None, extra_metadata=None, opset=17):
@@ -194,10 +211,18 @@ def export_dnn_onnx(net, path, constellation, training=None, extra_metadata=None
     if net.snr_input:
         axes["sigma2"] = {0: "N"}
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")       # legacy-exporter deprecation chatter
-        torch.onnx.export(net, args, path, dynamo=False, opset_version=opset,
-                          input_names=names, output_names=[out_name], dynamic_axes=axes,
-                          do_constant_folding=True)
+        warnings.simplefilter("ignore")  # legacy-exporter deprecation chatter
+        torch.onnx.export(
+            net,
+            args,
+            path,
+            dynamo=False,
+            opset_version=opset,
+            input_names=names,
+            output_names=[out_name],
+            dynamic_axes=axes,
+            do_constant_folding=True,
+        )
     model = onnx.load(path)
     meta = {
         "gr_diffusion_dnn_format": DNN_FORMAT,
@@ -206,8 +231,10 @@ def export_dnn_onnx(net, path, constellation, training=None, extra_metadata=None
         "snr_input": "true" if net.snr_input else "false",
         "hidden": str(net.hidden),
         "depth": str(net.depth),
-        "network": (f"mlp {2 + int(net.snr_input)}-{'-'.join([str(net.hidden)] * net.depth)}-"
-                    f"{2 if net.head == 'regression' else net.n_points} relu"),
+        "network": (
+            f"mlp {2 + int(net.snr_input)}-{'-'.join([str(net.hidden)] * net.depth)}-"
+            f"{2 if net.head == 'regression' else net.n_points} relu"
+        ),
         "constellation": constellation.name,
         "normalization": NORMALIZATION,
         "noise_variance_convention": NOISE_CONVENTION,
@@ -224,9 +251,11 @@ def export_dnn_onnx(net, path, constellation, training=None, extra_metadata=None
         p = model.metadata_props.add()
         p.key, p.value = k, v
     model.producer_name = "gr-diffusion"
-    model.doc_string = (f"gr-diffusion DNN baseline receiver ({net.head}): y float32 [N,2]"
-                        f"{' + sigma2 float32 [N]' if net.snr_input else ''} -> {out_name}; "
-                        "see metadata")
+    model.doc_string = (
+        f"gr-diffusion DNN baseline receiver ({net.head}): y float32 [N,2]"
+        f"{' + sigma2 float32 [N]' if net.snr_input else ''} -> {out_name}; "
+        "see metadata"
+    )
     onnx.checker.check_model(model)
     onnx.save(model, path)
     return meta

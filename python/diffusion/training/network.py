@@ -18,6 +18,7 @@ the raw MLP output f can be trained as
   'x0'   f = x0                                     (eps = (x - sqrt(abar) f)/sqrt(1-abar))
 the conversion to eps is part of the graph, so every exported model is an eps-network.
 """
+
 import numpy as np
 import torch
 import torch.nn as nn
@@ -50,8 +51,17 @@ class ConditionalLinear(nn.Module):
 
 
 class EpsNetwork(nn.Module):
-    def __init__(self, T, hidden=128, depth=3, parameterization="eps", abar=None,
-                 emb_init="uniform", emb_init_max=100.0, beta=1.0):
+    def __init__(
+        self,
+        T,
+        hidden=128,
+        depth=3,
+        parameterization="eps",
+        abar=None,
+        emb_init="uniform",
+        emb_init_max=100.0,
+        beta=1.0,
+    ):
         super().__init__()
         if parameterization not in PARAMETERIZATIONS:
             raise ValueError(f"parameterization must be one of {PARAMETERIZATIONS}")
@@ -61,17 +71,18 @@ class EpsNetwork(nn.Module):
         self.parameterization = parameterization
         dims = [2] + [self.hidden] * self.depth
         self.layers = nn.ModuleList(
-            ConditionalLinear(a, b, self.T + 1) for a, b in zip(dims[:-1], dims[1:]))
+            ConditionalLinear(a, b, self.T + 1) for a, b in zip(dims[:-1], dims[1:])
+        )
         self.out = nn.Linear(self.hidden, 2)
         abar_given = abar is not None
         if abar is None:
             if parameterization != "eps":
                 raise ValueError(f"parameterization {parameterization!r} needs the schedule's abar")
-            abar = np.linspace(1.0, 0.5, self.T)     # unused placeholder for 'eps'
+            abar = np.linspace(1.0, 0.5, self.T)  # unused placeholder for 'eps'
         abar = np.concatenate(([1.0], np.asarray(abar, dtype=np.float64)))
         if len(abar) != self.T + 1:
             raise ValueError("abar must have T entries")
-        self.export_mode = False      # True: composite softplus (see softplus_composite)
+        self.export_mode = False  # True: composite softplus (see softplus_composite)
         # Softplus sharpness: h = softplus(beta z) / beta.  beta != 1 is a re-parameterisation
         # of the published network (fold beta into the embeddings and 1/beta into the next
         # layer: :meth:`folded`), i.e. the same function class, but it changes the training
@@ -79,8 +90,9 @@ class EpsNetwork(nn.Module):
         # ~10^4 steps to grow the weights to the sharpness a denoiser needs at >~ 12 dB.
         self.beta = float(beta)
         self.register_buffer("sqrt_abar", torch.tensor(np.sqrt(abar), dtype=torch.float32)[:, None])
-        self.register_buffer("sqrt_1mabar",
-                             torch.tensor(np.sqrt(1.0 - abar), dtype=torch.float32)[:, None])
+        self.register_buffer(
+            "sqrt_1mabar", torch.tensor(np.sqrt(1.0 - abar), dtype=torch.float32)[:, None]
+        )
         self.emb_init = emb_init
         if emb_init not in ("uniform", "ones", "snr"):
             raise ValueError("emb_init must be 'uniform', 'ones' or 'snr'")
@@ -116,6 +128,7 @@ class EpsNetwork(nn.Module):
         """An equivalent copy with beta folded into the weights (beta = 1): embeddings
         times beta, the following linear layers' weights divided by beta."""
         import copy
+
         net = copy.deepcopy(self)
         b = self.beta
         if b != 1.0:
@@ -148,9 +161,14 @@ class EpsNetwork(nn.Module):
         return (x - sa * f) / s1
 
     def config(self):
-        return {"T": self.T, "hidden": self.hidden, "depth": self.depth,
-                "parameterization": self.parameterization, "emb_init": self.emb_init,
-                "beta": self.beta}
+        return {
+            "T": self.T,
+            "hidden": self.hidden,
+            "depth": self.depth,
+            "parameterization": self.parameterization,
+            "emb_init": self.emb_init,
+            "beta": self.beta,
+        }
 
 
 def count_parameters(model):
