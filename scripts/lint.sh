@@ -2,7 +2,8 @@
 # Lint and format checks (CI runs them through scripts/test.sh, before the tests):
 #   ruff check + ruff format --check   Python (ruff.toml: 100 columns)
 #   clang-format --dry-run --Werror    C++ in lib/ and include/ (.clang-format)
-# --fix applies the formatters and ruff's safe fixes instead of checking.
+# --fix applies the formatters and ruff's safe fixes instead of checking, then refreshes the
+# bindings' header hashes and docstring templates.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -12,6 +13,15 @@ mapfile -t cxx < <(git ls-files 'lib/*.cc' 'lib/*.h' 'include/*.h' 2>/dev/null |
 status=0
 if [ "${1:-}" = "--fix" ]; then
   "$RUFF" check --fix . ; "$RUFF" format . ; clang-format -i "${cxx[@]}"
+  # formatted headers change the md5 GNU Radio's CMake checks in every binding, and the
+  # docstring templates generated from them
+  for f in python/diffusion/bindings/*_python.cc; do
+    h=$(sed -n 's/.*BINDTOOL_HEADER_FILE(\([a-z_0-9]*\.h\)).*/\1/p' "$f")
+    [ -n "$h" ] || continue
+    sum=$(md5sum "include/gnuradio/diffusion/$h" | cut -d' ' -f1)
+    sed -i "s/BINDTOOL_HEADER_FILE_HASH([0-9a-f]*)/BINDTOOL_HEADER_FILE_HASH($sum)/" "$f"
+  done
+  "${VENV:-$ROOT/.venv}/bin/python" scripts/fill_pydoc_templates.py
   exit 0
 fi
 echo "== ruff check =="

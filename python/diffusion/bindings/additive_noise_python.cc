@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(additive_noise.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(012cff08fa3512c27fe024dde028fa63)                     */
+/* BINDTOOL_HEADER_FILE_HASH(b7b624c44d0681921a76e19035e6f17f)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(block_fading.h)                                            */
-/* BINDTOOL_HEADER_FILE_HASH(5cafd95b1f6347620302afb5204d9cdc)                     */
+/* BINDTOOL_HEADER_FILE_HASH(71cb4b54ec079091907262b57b82441a)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(complex_quantizer.h)                                       */
-/* BINDTOOL_HEADER_FILE_HASH(03c29b2c7b1b53dfa57133482b9b2536)                     */
+/* BINDTOOL_HEADER_FILE_HASH(799fb14648449c51b627051995dc8448)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

@@ -7,7 +7,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(ddpm_denoiser.h)                                           */
-/* BINDTOOL_HEADER_FILE_HASH(01119f856c1bb163afdac5939339bce4)                     */
+/* BINDTOOL_HEADER_FILE_HASH(50720c30211404367263bfdf8c019073)                     */
 
 #include <pybind11/complex.h>
 #include <pybind11/pybind11.h>

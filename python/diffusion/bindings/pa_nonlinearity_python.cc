@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(pa_nonlinearity.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(49a4699675edef8a8c9b0b990da72b0b)                     */
+/* BINDTOOL_HEADER_FILE_HASH(11bed101f2aa7e1bd0d740e185c41611)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(zf_equalizer.h)                                            */
-/* BINDTOOL_HEADER_FILE_HASH(eb52f5fa73ab27322d45ccd792603dff)                     */
+/* BINDTOOL_HEADER_FILE_HASH(564e1917d1e3a6505764bfe5d43b230c)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

@@ -76,7 +76,8 @@ Raises:
     std::invalid_argument : naming the offending parameter)doc";
 
 
-static const char* __doc_gr_diffusion_block_fading_set_k_factor = R"doc(Set the Rician K factor (linear, >= 0), effective from the next block. Thread-safe.)doc";
+static const char* __doc_gr_diffusion_block_fading_set_k_factor = R"doc(Set the Rician K factor (linear, >= 0), effective from the next block.
+Thread-safe.)doc";
 
 
 static const char* __doc_gr_diffusion_block_fading_k_factor = R"doc(Current value, as set by set_k_factor() or make().)doc";

@@ -23,12 +23,12 @@ samples (e.g. full_scale = 1 clips a unit-power QPSK rail, +-0.707, at 3 dB head
 With L levels (2^bits mid-rise, 2^bits - 1 mid-tread) the step is
 Delta = 2 full_scale / L: the L cells of width Delta tile the no-overload range
 [-full_scale, full_scale] exactly, and each cell maps to its midpoint
-  q(x) = -full_scale + (k + 1/2) Delta,  k = clamp(floor((x + full_scale) / Delta), 0, L-1)
-so the levels are +-Delta/2, +-3 Delta/2, ... (mid-rise) or 0, +-Delta, ... (mid-tread),
-the outermost being +-(full_scale - Delta/2). Inputs beyond +-full_scale are clipped to
-the outermost level. Inside the range the error is within +-Delta/2, and for a busy
-input its power is Delta^2/12 per rail (Delta^2/6 per complex sample). A NaN rail maps
-to the lowest level. Deterministic (no randomness).
+  q(x) = -full_scale + (k + 1/2) Delta,  k = clamp(floor((x + full_scale) / Delta), 0,
+L-1) so the levels are +-Delta/2, +-3 Delta/2, ... (mid-rise) or 0, +-Delta, ...
+(mid-tread), the outermost being +-(full_scale - Delta/2). Inputs beyond +-full_scale
+are clipped to the outermost level. Inside the range the error is within +-Delta/2, and
+for a busy input its power is Delta^2/12 per rail (Delta^2/6 per complex sample). A NaN
+rail maps to the lowest level. Deterministic (no randomness).
 
 Constructor Specific Documentation:
 
@@ -54,12 +54,12 @@ samples (e.g. full_scale = 1 clips a unit-power QPSK rail, +-0.707, at 3 dB head
 With L levels (2^bits mid-rise, 2^bits - 1 mid-tread) the step is
 Delta = 2 full_scale / L: the L cells of width Delta tile the no-overload range
 [-full_scale, full_scale] exactly, and each cell maps to its midpoint
-  q(x) = -full_scale + (k + 1/2) Delta,  k = clamp(floor((x + full_scale) / Delta), 0, L-1)
-so the levels are +-Delta/2, +-3 Delta/2, ... (mid-rise) or 0, +-Delta, ... (mid-tread),
-the outermost being +-(full_scale - Delta/2). Inputs beyond +-full_scale are clipped to
-the outermost level. Inside the range the error is within +-Delta/2, and for a busy
-input its power is Delta^2/12 per rail (Delta^2/6 per complex sample). A NaN rail maps
-to the lowest level. Deterministic (no randomness).
+  q(x) = -full_scale + (k + 1/2) Delta,  k = clamp(floor((x + full_scale) / Delta), 0,
+L-1) so the levels are +-Delta/2, +-3 Delta/2, ... (mid-rise) or 0, +-Delta, ...
+(mid-tread), the outermost being +-(full_scale - Delta/2). Inputs beyond +-full_scale
+are clipped to the outermost level. Inside the range the error is within +-Delta/2, and
+for a busy input its power is Delta^2/12 per rail (Delta^2/6 per complex sample). A NaN
+rail maps to the lowest level. Deterministic (no randomness).
 
 Constructor Specific Documentation:
 

@@ -45,10 +45,10 @@ not its "noise" port, a noise power); both are Es/N0 in dB per symbol after matc
 filtering, i.e. 1/sigma2 for a unit-power signal. NOISE_STREAM takes sigma2 per sample
 from a second float input (e.g. diffusion.zf_equalizer output 1). NOISE_BLIND estimates
 sigma2 with EM over the model's constellation (a Gaussian mixture) on windows fixed on
-the absolute sample index (64, 128, 256, 512, then 1024 samples), so the output does not
-depend on the scheduler's chunking; a window's samples use the estimate of the windows
-before it (esn0_db before the first one completes). Non-finite samples and |y|^2 > 50
-(max|c|^2 + sigma2_max) are left out of the estimate.
+the absolute sample index (64, 128, 256, 512, then 1024 samples), so the output does
+not depend on the scheduler's chunking; a window's samples use the estimate of the
+windows before it (esn0_db before the first one completes). Non-finite samples and
+|y|^2 > 50 (max|c|^2 + sigma2_max) are left out of the estimate.
 
 Latency 0 samples (sample-wise); work is done in batches of at most batch_size
 items. Input samples that are NaN/Inf (or have a NaN sigma2) are passed through
@@ -108,10 +108,10 @@ not its "noise" port, a noise power); both are Es/N0 in dB per symbol after matc
 filtering, i.e. 1/sigma2 for a unit-power signal. NOISE_STREAM takes sigma2 per sample
 from a second float input (e.g. diffusion.zf_equalizer output 1). NOISE_BLIND estimates
 sigma2 with EM over the model's constellation (a Gaussian mixture) on windows fixed on
-the absolute sample index (64, 128, 256, 512, then 1024 samples), so the output does not
-depend on the scheduler's chunking; a window's samples use the estimate of the windows
-before it (esn0_db before the first one completes). Non-finite samples and |y|^2 > 50
-(max|c|^2 + sigma2_max) are left out of the estimate.
+the absolute sample index (64, 128, 256, 512, then 1024 samples), so the output does
+not depend on the scheduler's chunking; a window's samples use the estimate of the
+windows before it (esn0_db before the first one completes). Non-finite samples and
+|y|^2 > 50 (max|c|^2 + sigma2_max) are left out of the estimate.
 
 Latency 0 samples (sample-wise); work is done in batches of at most batch_size
 items. Input samples that are NaN/Inf (or have a NaN sigma2) are passed through

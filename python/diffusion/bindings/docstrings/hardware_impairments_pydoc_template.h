@@ -27,7 +27,8 @@ e.g. output 1 of diffusion.block_fading): the block applies the channel and the
 receiver distortion,
   out[n] = h[n] x[n] + eta_r[n],    eta_r[n] ~ CN(0, kappa * |h[n]|^2 * P)
 i.e. y = h x + eta_r with eta_r ~ CN(0, kappa_r |h|^2 P_x). P is always the power of
-input 0 (x, unscaled by h). Whether input 1 is connected is detected at flowgraph start.
+input 0 (x, unscaled by h). Whether input 1 is connected is detected at flowgraph
+start.
 
 kappa is the distortion-to-signal power ratio: kappa = E|eta|^2 / P = EVM^2
 (kappa = 0.05 <=> EVM = sqrt(0.05) = 22.4 %; kappa = 0.15 <=> EVM = 38.7 %).
@@ -76,7 +77,8 @@ e.g. output 1 of diffusion.block_fading): the block applies the channel and the
 receiver distortion,
   out[n] = h[n] x[n] + eta_r[n],    eta_r[n] ~ CN(0, kappa * |h[n]|^2 * P)
 i.e. y = h x + eta_r with eta_r ~ CN(0, kappa_r |h|^2 P_x). P is always the power of
-input 0 (x, unscaled by h). Whether input 1 is connected is detected at flowgraph start.
+input 0 (x, unscaled by h). Whether input 1 is connected is detected at flowgraph
+start.
 
 kappa is the distortion-to-signal power ratio: kappa = E|eta|^2 / P = EVM^2
 (kappa = 0.05 <=> EVM = sqrt(0.05) = 22.4 %; kappa = 0.15 <=> EVM = 38.7 %).

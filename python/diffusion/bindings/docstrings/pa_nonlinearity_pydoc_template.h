@@ -13,7 +13,8 @@
  */
 
 
- static const char *__doc_gr_diffusion_pa_nonlinearity = R"doc(Memoryless power-amplifier nonlinearity (Rapp or Saleh) at a given input back-off.
+ static const char *__doc_gr_diffusion_pa_nonlinearity = R"doc(Memoryless power-amplifier nonlinearity (Rapp or Saleh) at a given input
+back-off. \ingroup diffusion
 
 \details
 Complex in, complex out, deterministic, no memory. Conventions (gr-diffusion):
@@ -23,8 +24,8 @@ and back-offs in dB, noise variance per complex sample (this block adds no noise
 Input back-off. The input is first scaled by the real constant
   k = sqrt(P_sat,in * 10^(-ibo_db/10)),
 so that a unit-power input has mean power exactly ibo_db dB below the saturation input
-power P_sat,in of the model (ibo_db may be negative: overdrive). Then, with r = k|x| and
-phi = arg(x), out = F(r) exp(j (phi + Phi(r))):
+power P_sat,in of the model (ibo_db may be negative: overdrive). Then, with r = k|x|
+and phi = arg(x), out = F(r) exp(j (phi + Phi(r))):
 
 - RAPP (solid-state PA, no AM/PM): F(r) = g r / (1 + (g r / A_sat)^(2p))^(1/(2p)),
   Phi = 0. g = gain (small-signal amplitude gain), A_sat = saturation (output
@@ -66,7 +67,8 @@ Args:
  static const char *__doc_gr_diffusion_pa_nonlinearity_pa_nonlinearity = R"doc()doc";
 
 
- static const char *__doc_gr_diffusion_pa_nonlinearity_make = R"doc(Memoryless power-amplifier nonlinearity (Rapp or Saleh) at a given input back-off.
+ static const char *__doc_gr_diffusion_pa_nonlinearity_make = R"doc(Memoryless power-amplifier nonlinearity (Rapp or Saleh) at a given input
+back-off. \ingroup diffusion
 
 \details
 Complex in, complex out, deterministic, no memory. Conventions (gr-diffusion):
@@ -76,8 +78,8 @@ and back-offs in dB, noise variance per complex sample (this block adds no noise
 Input back-off. The input is first scaled by the real constant
   k = sqrt(P_sat,in * 10^(-ibo_db/10)),
 so that a unit-power input has mean power exactly ibo_db dB below the saturation input
-power P_sat,in of the model (ibo_db may be negative: overdrive). Then, with r = k|x| and
-phi = arg(x), out = F(r) exp(j (phi + Phi(r))):
+power P_sat,in of the model (ibo_db may be negative: overdrive). Then, with r = k|x|
+and phi = arg(x), out = F(r) exp(j (phi + Phi(r))):
 
 - RAPP (solid-state PA, no AM/PM): F(r) = g r / (1 + (g r / A_sat)^(2p))^(1/(2p)),
   Phi = 0. g = gain (small-signal amplitude gain), A_sat = saturation (output

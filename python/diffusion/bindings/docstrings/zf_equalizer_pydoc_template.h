@@ -88,7 +88,8 @@ Raises:
     std::invalid_argument : naming the offending parameter)doc";
 
 
-static const char* __doc_gr_diffusion_zf_equalizer_set_distortion_var = R"doc(Thread-safe setters (same limits as make); new values apply from the next work call.)doc";
+static const char* __doc_gr_diffusion_zf_equalizer_set_distortion_var = R"doc(Thread-safe setters (same limits as make); new values apply from the next work
+call.)doc";
 
 
 static const char* __doc_gr_diffusion_zf_equalizer_distortion_var = R"doc(Current value, as set by set_distortion_var() or make().)doc";
