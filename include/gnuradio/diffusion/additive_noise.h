@@ -73,10 +73,10 @@ public:
      * \param noise_type noise distribution, see noise_t.
      * \param signal_power Es, mean input power per complex sample (> 0, default 1).
      * \param impulse_prob Bernoulli-Gaussian impulse probability p, in [0, 1].
-     * \param impulse_ratio Bernoulli-Gaussian impulse-to-background variance ratio R (>=
-     * 0). \param middleton_a Middleton class A impulsive index A, in (0, 100]. \param
-     * middleton_gamma Middleton class A Gaussian-to-impulsive power ratio (>= 0). \param
-     * seed RNG seed (>= 0); the same seed reproduces the same noise.
+     * \param impulse_ratio Bernoulli-Gaussian impulse-to-background ratio R (>= 0).
+     * \param middleton_a Middleton class A impulsive index A, in (0, 100].
+     * \param middleton_gamma Middleton class A Gaussian-to-impulsive power ratio (>= 0).
+     * \param seed RNG seed (>= 0); the same seed reproduces the same noise.
      *
      * Throws std::invalid_argument (ValueError in Python) naming the bad parameter.
      */

@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(additive_noise.h)                                        */
-/* BINDTOOL_HEADER_FILE_HASH(b7b624c44d0681921a76e19035e6f17f)                     */
+/* BINDTOOL_HEADER_FILE_HASH(a6d288c7033e09b59d08070c32110a1c)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

@@ -60,7 +60,10 @@ Args:
     noise_type : noise distribution, see noise_t.
     signal_power : Es, mean input power per complex sample (> 0, default 1).
     impulse_prob : Bernoulli-Gaussian impulse probability p, in [0, 1].
-    impulse_ratio : Bernoulli-Gaussian impulse-to-background variance ratio R (>= 0). \param middleton_a Middleton class A impulsive index A, in (0, 100]. \param middleton_gamma Middleton class A Gaussian-to-impulsive power ratio (>= 0). \param seed RNG seed (>= 0); the same seed reproduces the same noise.)doc";
+    impulse_ratio : Bernoulli-Gaussian impulse-to-background ratio R (>= 0).
+    middleton_a : Middleton class A impulsive index A, in (0, 100].
+    middleton_gamma : Middleton class A Gaussian-to-impulsive power ratio (>= 0).
+    seed : RNG seed (>= 0); the same seed reproduces the same noise.)doc";
 
 
  static const char *__doc_gr_diffusion_additive_noise_additive_noise = R"doc()doc";
@@ -113,7 +116,10 @@ Args:
     noise_type : noise distribution, see noise_t.
     signal_power : Es, mean input power per complex sample (> 0, default 1).
     impulse_prob : Bernoulli-Gaussian impulse probability p, in [0, 1].
-    impulse_ratio : Bernoulli-Gaussian impulse-to-background variance ratio R (>= 0). \param middleton_a Middleton class A impulsive index A, in (0, 100]. \param middleton_gamma Middleton class A Gaussian-to-impulsive power ratio (>= 0). \param seed RNG seed (>= 0); the same seed reproduces the same noise.)doc";
+    impulse_ratio : Bernoulli-Gaussian impulse-to-background ratio R (>= 0).
+    middleton_a : Middleton class A impulsive index A, in (0, 100].
+    middleton_gamma : Middleton class A Gaussian-to-impulsive power ratio (>= 0).
+    seed : RNG seed (>= 0); the same seed reproduces the same noise.)doc";
 
 
  static const char *__doc_gr_diffusion_additive_noise_set_esn0_db = R"doc(Set Es/N0 in dB (sigma^2 = signal_power / 10^(esn0_db/10)).)doc";
@@ -146,19 +152,19 @@ Args:
  static const char *__doc_gr_diffusion_additive_noise_impulse_prob = R"doc(Current value, as set by set_impulse_prob() or make().)doc";
 
 
- static const char *__doc_gr_diffusion_additive_noise_set_impulse_ratio = R"doc(Set impulse_ratio at run time: Bernoulli-Gaussian impulse-to-background variance ratio R (>= 0). \param middleton_a Middleton class A impulsive index A, in (0, 100]. \param middleton_gamma Middleton class A Gaussian-to-impulsive power ratio (>= 0). \param seed RNG seed (>= 0); the same seed reproduces the same noise.)doc";
+ static const char *__doc_gr_diffusion_additive_noise_set_impulse_ratio = R"doc(Set impulse_ratio at run time: Bernoulli-Gaussian impulse-to-background ratio R (>= 0).)doc";
 
 
  static const char *__doc_gr_diffusion_additive_noise_impulse_ratio = R"doc(Current value, as set by set_impulse_ratio() or make().)doc";
 
 
- static const char *__doc_gr_diffusion_additive_noise_set_middleton_a = R"doc()doc";
+ static const char *__doc_gr_diffusion_additive_noise_set_middleton_a = R"doc(Set middleton_a at run time: Middleton class A impulsive index A, in (0, 100].)doc";
 
 
  static const char *__doc_gr_diffusion_additive_noise_middleton_a = R"doc(Current value, as set by set_middleton_a() or make().)doc";
 
 
- static const char *__doc_gr_diffusion_additive_noise_set_middleton_gamma = R"doc()doc";
+ static const char *__doc_gr_diffusion_additive_noise_set_middleton_gamma = R"doc(Set middleton_gamma at run time: Middleton class A Gaussian-to-impulsive power ratio (>= 0).)doc";
 
 
  static const char *__doc_gr_diffusion_additive_noise_middleton_gamma = R"doc(Current value, as set by set_middleton_gamma() or make().)doc";
