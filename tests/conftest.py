@@ -68,3 +68,19 @@ def grc_env(tmp_path_factory):
 
 def pytest_report_header(config):
     return [f"gnuradio.diffusion from {_PKG}; models from {os.environ['GR_DIFFUSION_MODEL_DIR']}"]
+
+
+# GNU Radio's Python blocks and hier blocks can crash while the interpreter tears down its
+# modules (pytest_test_link_chain segfaulted at exit, after all its tests had passed, in
+# about one run in three). The results are known by then: leave without the teardown.
+def pytest_sessionfinish(session, exitstatus):
+    session.config._gr_diffusion_exitstatus = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    status = getattr(config, "_gr_diffusion_exitstatus", None)
+    if status is not None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
