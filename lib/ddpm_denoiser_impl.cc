@@ -63,7 +63,8 @@ ddpm_denoiser::sptr ddpm_denoiser::make(const std::string& model_path,
                                         int seed,
                                         const std::string& engine,
                                         int threads,
-                                        const std::string& provider_options)
+                                        const std::string& provider_options,
+                                        int window_hop)
 {
     return gnuradio::make_block_sptr<ddpm_denoiser_impl>(model_path,
                                                          mode,
@@ -76,7 +77,8 @@ ddpm_denoiser::sptr ddpm_denoiser::make(const std::string& model_path,
                                                          seed,
                                                          engine,
                                                          threads,
-                                                         provider_options);
+                                                         provider_options,
+                                                         window_hop);
 }
 
 ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
@@ -90,7 +92,8 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
                                        int seed,
                                        const std::string& engine,
                                        int threads,
-                                       const std::string& provider_options)
+                                       const std::string& provider_options,
+                                       int window_hop)
     : gr::sync_block("ddpm_denoiser",
                      gr::io_signature::makev(noise_source == NOISE_STREAM ? 2 : 1,
                                              noise_source == NOISE_STREAM ? 2 : 1,
@@ -141,7 +144,22 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
     d_pos.resize(batch_size);
     d_s2.resize(batch_size);
     d_items.resize(batch_size);
-    set_min_output_buffer(0, 2 * batch_size);
+    d_W = d_engine.window_length();
+    if (window_hop < 0 || window_hop > d_W)
+        throw std::invalid_argument(
+            "ddpm_denoiser: window_hop must be in [0, W = " + std::to_string(d_W) +
+            "] (0 = W / 2), got " + std::to_string(window_hop));
+    d_hop = std::max(1, window_hop ? window_hop : d_W / 2);
+    d_lead = (d_W - d_hop) / 2;
+    d_latency = d_W - d_hop - d_lead;
+    if (d_W > 1) {
+        set_history(d_W - d_hop + 1);
+        set_output_multiple(d_hop);
+        set_tag_propagation_policy(TPP_DONT); // tags move by the latency (work_windows)
+        d_logger->info(
+            "window model: W = {}, hop {}, latency {} samples", d_W, d_hop, d_latency);
+    }
+    set_min_output_buffer(0, 2 * std::max(batch_size, d_W));
 
     message_port_register_in(PORT_NOISE);
     set_msg_handler(PORT_NOISE, [this](const pmt::pmt_t& msg) { handle_noise_msg(msg); });
@@ -341,6 +359,8 @@ int ddpm_denoiser_impl::work(int noutput_items,
     const auto s2in =
         d_source == NOISE_STREAM ? static_cast<const float*>(input_items[1]) : nullptr;
     auto out = static_cast<gr_complex*>(output_items[0]);
+    if (d_W > 1)
+        return work_windows(noutput_items, in, s2in, out);
     const uint64_t r0 = nitems_read(0), w0 = nitems_written(0);
 
     // noise-level tags (parameter mode) split the work at their offsets
@@ -387,6 +407,142 @@ int ddpm_denoiser_impl::work(int noutput_items,
         pos = end;
     }
     return noutput_items;
+}
+
+// window models: tiles of H outputs on the absolute grid (python/diffusion/core/windowing.py)
+int ddpm_denoiser_impl::work_windows(int noutput_items,
+                                     const gr_complex* in,
+                                     const float* s2in,
+                                     gr_complex* out)
+{
+    const int W = d_W, H = d_hop, hist = W - H;
+    const int n = noutput_items - noutput_items % H;
+    if (n <= 0)
+        return 0;
+    const uint64_t r0 = nitems_read(0), w0 = nitems_written(0);
+    const gr_complex* fresh = in + hist; // the n new samples (history before them)
+    d_s2new.resize(n);
+    d_ok.resize(n);
+
+    // sigma2 of every new sample
+    std::vector<gr::tag_t> tags;
+    get_tags_in_range(tags, 0, r0, r0 + n);
+    std::sort(tags.begin(), tags.end(), gr::tag_t::offset_compare);
+    if (d_em) {
+        d_em->track(fresh, n, d_s2new.data());
+    } else if (s2in) {
+        for (int i = 0; i < n; i++)
+            d_s2new[i] = s2in[hist + i];
+    } else {
+        size_t next = 0;
+        for (int i = 0; i < n; i++) {
+            while (next < tags.size() && tags[next].offset <= r0 + i) {
+                const auto& t = tags[next++];
+                if (!(t.key == KEY_SNR_DB || t.key == KEY_ESN0_DB || t.key == KEY_SNR ||
+                      t.key == KEY_NOISE_VAR))
+                    continue;
+                if (!pmt::is_number(t.value) || pmt::is_complex(t.value)) {
+                    d_logger->warn("ignoring tag {} with non-numeric value {}",
+                                   pmt::symbol_to_string(t.key),
+                                   pmt::write_string(t.value));
+                    continue;
+                }
+                const double v = pmt::to_double(t.value);
+                if (t.key == KEY_NOISE_VAR)
+                    set_sigma2_locked(v, "noise_var tag");
+                else
+                    set_sigma2_locked(std::pow(10.0, -v / 10.0), "Es/N0 tag");
+            }
+            d_s2new[i] = d_sigma2;
+        }
+    }
+    // tags move with their symbol (latency D); invalid samples pass through, tagged
+    for (const auto& t : tags)
+        add_item_tag(0, t.offset + d_latency, t.key, t.value, t.srcid);
+    for (int i = 0; i < n; i++) {
+        d_ok[i] = finite(fresh[i]) && !std::isnan(d_s2new[i]);
+        if (!d_ok[i]) {
+            d_invalid++;
+            add_item_tag(0, r0 + i + d_latency, KEY_INVALID, pmt::from_uint64(d_invalid));
+        }
+    }
+    if (d_check && !d_check->done()) {
+        int m = 0;
+        d_s2buf.resize(d_batch);
+        for (int i = 0; i < n && m < d_batch; i++)
+            if (d_ok[i]) {
+                d_y[m] = fresh[i];
+                d_s2buf[m++] = static_cast<float>(d_s2new[i]);
+            }
+        if (m > 0 && d_check->feed(d_y.data(), d_s2buf.data(), d_sigma2, m))
+            for (const auto& msg : input_checker::messages(
+                     d_check->result(),
+                     input_checker::describe(d_engine.constellation())))
+                d_logger->warn("{}", msg);
+    }
+    if (d_mode == PAPER && !d_warned_paper) {
+        double level = 0.0;
+        int cnt = 0;
+        for (int i = 0; i < n; i++)
+            if (d_ok[i]) {
+                level += d_s2new[i];
+                cnt++;
+            }
+        warn_paper(cnt ? level / cnt : d_sigma2);
+    }
+
+    const int tiles = n / H, per = std::max(1, d_batch / W);
+    const uint64_t tile_abs = w0 / H;
+    for (int a = 0; a < tiles; a += per) {
+        const int b = std::min(tiles, a + per), nt = b - a;
+        for (int q = 0; q < nt; q++) {
+            const int tile = a + q;
+            // the window: in[tile H .. tile H + W), non-finite samples as 0
+            for (int k = 0; k < W; k++) {
+                const gr_complex z = in[tile * H + k];
+                d_y[q * W + k] = finite(z) ? z : gr_complex(0.0f, 0.0f);
+                d_items[q * W + k] =
+                    (tile_abs + uint64_t(tile)) * uint64_t(W) + uint64_t(k);
+            }
+            if (d_mode != PAPER) {
+                double sum = 0.0;
+                int cnt = 0;
+                for (int r = 0; r < H; r++) {
+                    const int i = tile * H + r;
+                    if (d_ok[i] && std::isfinite(d_s2new[i])) {
+                        sum += d_s2new[i];
+                        cnt++;
+                    }
+                }
+                const int t = step_for(cnt ? sum / cnt : d_sigma2);
+                if (d_last_clamped)
+                    d_clamped +=
+                        W - 1; // step_for counted one: every sample of the window
+                for (int k = 0; k < W; k++)
+                    d_t[q * W + k] = t;
+            }
+        }
+        try {
+            d_engine.denoise(d_y.data(),
+                             d_t.data(),
+                             nt * W,
+                             static_cast<ddpm_engine::sampler>(d_mode),
+                             d_ddim_steps,
+                             d_seed,
+                             d_items.data(),
+                             d_out.data());
+        } catch (const std::exception& e) {
+            d_logger->error("inference failed, stopping: {}", e.what());
+            return a > 0 ? a * H : WORK_DONE;
+        }
+        for (int q = 0; q < nt; q++)
+            for (int r = 0; r < H; r++) {
+                const int j = (a + q) * H + r; // output index
+                const gr_complex src = in[(a + q) * H + d_lead + r];
+                out[j] = finite(src) ? d_out[q * W + d_lead + r] : src;
+            }
+    }
+    return n;
 }
 
 } // namespace diffusion

@@ -44,6 +44,10 @@ private:
     std::vector<int> d_t, d_pos;
     std::vector<double> d_s2;
     std::vector<uint64_t> d_items; // absolute item index of each batch sample (RNG key)
+    // window models: W, hop H, lead (W - H) / 2, latency D = W - H - lead
+    int d_W = 1, d_hop = 1, d_lead = 0, d_latency = 0;
+    std::vector<double> d_s2new; // sigma2 of each new sample of a work() call
+    std::vector<char> d_ok;      // its validity
 
     void handle_noise_msg(const pmt::pmt_t& msg);
     void check_mode(mode_t mode, int ddim_steps) const;
@@ -56,6 +60,10 @@ private:
                  gr_complex* out,
                  int n,
                  uint64_t out_offset);
+    int work_windows(int noutput_items,
+                     const gr_complex* in,
+                     const float* s2in,
+                     gr_complex* out);
 
 public:
     static constexpr int max_batch_size = 1 << 20; // 16 MiB output buffer
@@ -72,7 +80,8 @@ public:
                        int seed,
                        const std::string& engine,
                        int threads,
-                       const std::string& provider_options);
+                       const std::string& provider_options,
+                       int window_hop);
     ~ddpm_denoiser_impl() override;
 
     void set_esn0_db(double esn0_db) override;
@@ -86,6 +95,9 @@ public:
     double noise_var_min() const override { return d_engine.sigma2_min(); }
     double noise_var_max() const override { return d_engine.sigma2_max(); }
     std::string engine_name() const override { return d_engine.engine_name(); }
+    int window_length() const override { return d_W; }
+    int window_hop() const override { return d_hop; }
+    int latency() const override { return d_latency; }
 
     int work(int noutput_items,
              gr_vector_const_void_star& input_items,

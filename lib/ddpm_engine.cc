@@ -162,13 +162,26 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
         }
         return v;
     };
-    contract::check_io(describe(true), describe(false), where);
+    const auto ins = describe(true), outs = describe(false);
+    contract::check_io(ins, outs, where);
+    std::vector<int64_t> x_shape;
+    for (const auto& d : ins)
+        if (d.name == "x")
+            x_shape = d.shape;
     auto md = d_session->GetModelMetadata();
     for (auto& key : md.GetCustomMetadataMapKeysAllocated(alloc)) {
         auto val = md.LookupCustomMetadataMapAllocated(key.get(), alloc);
         d_meta[key.get()] = val ? val.get() : "";
     }
     const contract::model_info info = contract::check_metadata(d_meta, where);
+    contract::check_window(x_shape, outs[0].shape, info.window_length, where);
+    d_window = info.window_length;
+    d_rank3 = x_shape.size() == 3;
+    if (max_batch < d_window)
+        throw std::invalid_argument(where + "window_length " + std::to_string(d_window) +
+                                    " exceeds the batch size " +
+                                    std::to_string(max_batch) +
+                                    " (a batch holds whole windows)");
     d_alphas = info.alphas;
     d_abar = info.abar;
     for (double ab : d_abar)
@@ -187,18 +200,32 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
 
 void ddpm_engine::probe(const std::string& where)
 {
-    // One run on 3 rows: a graph whose declared shapes pass the contract but whose actual
-    // output is not float32 [3, 2] (or that fails to run) is a construction error, not a
-    // run-time stall.
+    // One run on 3 rows (windows): a graph whose declared shapes pass the contract but
+    // whose actual output is not float32 of x's shape (or that fails to run) is a
+    // construction error, not a run-time stall.
     constexpr int n = 3;
+    const int W = d_window;
     static const char* in_names[] = { "x", "t" };
     static const char* out_names[] = { "eps" };
-    float x[2 * n] = { 0.5f, -0.5f, 0.0f, 0.0f, 1.0f, 1.0f };
+    const float base[2 * n] = { 0.5f, -0.5f, 0.0f, 0.0f, 1.0f, 1.0f };
+    std::vector<float> x(2 * n * W);
+    for (int r = 0; r < n; r++)
+        for (int k = 0; k < W; k++) {
+            x[2 * (r * W + k)] = base[2 * r];
+            x[2 * (r * W + k) + 1] = base[2 * r + 1];
+        }
     int64_t t[n] = { 1, static_cast<int64_t>((T() + 1) / 2), static_cast<int64_t>(T()) };
-    std::array<int64_t, 2> xs = { n, 2 };
+    std::vector<int64_t> xs = { n, 2 };
+    if (d_rank3)
+        xs = { n, W, 2 };
     std::array<int64_t, 1> ts = { n };
-    Ort::Value in[2] = { Ort::Value::CreateTensor<float>(d_mem, x, 2 * n, xs.data(), 2),
+    Ort::Value in[2] = { Ort::Value::CreateTensor<float>(
+                             d_mem, x.data(), x.size(), xs.data(), xs.size()),
                          Ort::Value::CreateTensor<int64_t>(d_mem, t, n, ts.data(), 1) };
+    std::string want;
+    for (auto d : xs)
+        want += (want.empty() ? "[" : ", ") + std::to_string(d);
+    want += "]";
     std::vector<Ort::Value> out;
     try {
         out = d_session->Run(Ort::RunOptions{ nullptr }, in_names, in, 2, out_names, 1);
@@ -213,13 +240,13 @@ void ddpm_engine::probe(const std::string& where)
     if (info.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT)
         throw std::invalid_argument(where + "output 'eps' of a 3-row probe has type " +
                                     contract::type_name(info.GetElementType()) +
-                                    ", must be float32 [N, 2]");
-    if (shape.size() != 2 || shape[0] != n || shape[1] != 2) {
+                                    ", must be float32 " + want);
+    if (shape != xs) {
         std::string s;
         for (auto d : shape)
             s += (s.empty() ? "" : ", ") + std::to_string(d);
         throw std::invalid_argument(where + "output 'eps' of a 3-row probe has shape [" +
-                                    s + "], must be [3, 2]");
+                                    s + "], must be " + want + " (the shape of 'x')");
     }
 }
 
@@ -393,6 +420,15 @@ void ddpm_engine::setup_engine(const std::string& engine, const std::string& pro
         return;
     }
     std::string why;
+    if (d_window > 1) {
+        why = "a window model (window_length " + std::to_string(d_window) +
+              "): the fused kernel runs per-symbol MLPs";
+        if (engine == "fused")
+            throw std::invalid_argument(where + "engine 'fused' unavailable: " + why +
+                                        " (use engine 'auto' or 'onnxruntime')");
+        d_note = "engine: onnxruntime (" + why + ")";
+        return;
+    }
     try {
         d_fused = std::make_unique<fused_mlp>(d_path);
         if (d_fused->T() != T())
@@ -468,6 +504,39 @@ void ddpm_engine::predict_eps_onnxruntime(const float* x,
     constexpr int chunk = 2048;
     static const char* in_names[] = { "x", "t" };
     static const char* out_names[] = { "eps" };
+    const int W = d_window;
+    if (W > 1 || d_rank3) {
+        // rows are whole windows of W symbols, one step each (t[k W])
+        if (n % W)
+            throw std::logic_error("predict_eps: rows must be whole windows of " +
+                                   std::to_string(W) + " symbols");
+        const int nw = n / W, wchunk = std::max(1, chunk / W);
+        thread_local std::vector<int64_t> tw;
+        tw.resize(wchunk);
+        for (int s = 0; s < nw; s += wchunk) {
+            const int m = std::min(wchunk, nw - s);
+            for (int k = 0; k < m; k++) {
+                tw[k] = t[int64_t(s + k) * W];
+                for (int j = 1; j < W; j++)
+                    if (t[int64_t(s + k) * W + j] != tw[k])
+                        throw std::logic_error(
+                            "predict_eps: the step must be constant within a window");
+            }
+            std::array<int64_t, 3> xs = { m, W, 2 };
+            std::array<int64_t, 1> ts = { m };
+            const size_t off = size_t(s) * W * 2, len = size_t(m) * W * 2;
+            Ort::Value in[2] = {
+                Ort::Value::CreateTensor<float>(
+                    d_mem, const_cast<float*>(x + off), len, xs.data(), 3),
+                Ort::Value::CreateTensor<int64_t>(d_mem, tw.data(), m, ts.data(), 1)
+            };
+            Ort::Value out =
+                Ort::Value::CreateTensor<float>(d_mem, eps + off, len, xs.data(), 3);
+            d_session->Run(
+                Ort::RunOptions{ nullptr }, in_names, in, 2, out_names, &out, 1);
+        }
+        return;
+    }
     for (int s = 0; s < n; s += chunk) {
         const int m = std::min(chunk, n - s);
         std::array<int64_t, 2> xs = { m, 2 };
@@ -655,19 +724,28 @@ void ddpm_engine::denoise(const gr_complex* y,
         throw std::logic_error("ddpm_engine::denoise: batch larger than max_batch");
     if (n <= 0)
         return;
+    const int W = d_window;
+    if (n % W)
+        throw std::logic_error("ddpm_engine::denoise: " + std::to_string(n) +
+                               " samples are not whole windows of " + std::to_string(W));
     if (mode != PAPER)
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
             if (t[i] < 1 || t[i] > T())
                 throw std::out_of_range("ddpm_engine::denoise: step outside [1, T]");
+            if (i % W && t[i] != t[i - 1])
+                throw std::logic_error(
+                    "ddpm_engine::denoise: the step must be constant within a window");
+        }
     const uint64_t skey = counter_rng::seed_key(seed);
     // at least 512 samples per worker, else the hand-off costs more than it saves
-    const int jobs = std::min(d_threads, std::max(1, n / 512));
+    const int jobs = std::min(d_threads, std::max(1, n / std::max(512, W)));
     if (jobs <= 1 || !d_pool) {
         d_ctx[0].reserve(n);
         denoise_range(d_ctx[0], y, t, n, mode, steps, skey, items, 0, out);
         return;
     }
-    const int per = (n + jobs - 1) / jobs;
+    // whole windows per worker
+    const int per = ((n / W + jobs - 1) / jobs) * W;
     d_pool->run(jobs, [&](int k) {
         const int s0 = k * per, m = std::min(per, n - s0);
         if (m <= 0)

@@ -58,6 +58,8 @@ public:
     const std::vector<gr_complex>& constellation() const { return d_points; }
     const std::map<std::string, std::string>& metadata() const { return d_meta; }
     int max_batch() const { return d_max_batch; }
+    //! symbols per network input (metadata window_length; 1 for per-symbol models)
+    int window_length() const { return d_window; }
 
     //! range of sigma2 the schedule represents, [sigma2(1), sigma2(T)]
     double sigma2_min() const;
@@ -66,7 +68,9 @@ public:
     //! 1-based matched step; *clamped set when sigma2 lies outside the schedule
     int matched_step(double sigma2, bool* clamped) const;
 
-    //! eps-network (the engine in use) on n inputs: x, eps are [n, 2] float, t is [n]
+    //! eps-network (the engine in use) on n inputs: x, eps are [n, 2] float, t is [n];
+    //! window models: n a multiple of window_length, rows whole windows, t constant
+    //! within each window
     void predict_eps(const float* x, const int64_t* t, int n, float* eps);
     //! the same through onnxruntime whatever the engine (self-check, benches)
     void predict_eps_onnxruntime(const float* x, const int64_t* t, int n, float* eps);
@@ -75,7 +79,8 @@ public:
      * Denoise n <= max_batch samples y (unit-power units) with per-sample steps t
      * (1-based, from matched_step; ignored by PAPER) into out. Stochastic modes draw the
      * noise of sample i at step s from counter_rng(seed, items[i], s) (items = nullptr:
-     * 0..n-1), so results do not depend on batching or threads.
+     * 0..n-1), so results do not depend on batching or threads. Window models: n is a
+     * multiple of window_length, each window of consecutive samples shares one step.
      */
     void denoise(const gr_complex* y,
                  const int* t,
@@ -110,6 +115,8 @@ private:
     std::vector<double> d_alphas, d_abar, d_log_sigma2;
     std::vector<gr_complex> d_points;
     int d_max_batch;
+    int d_window = 1;     // window_length
+    bool d_rank3 = false; // graph input [N, W, 2]
 
     std::unique_ptr<fused_mlp> d_fused;
     std::string d_note;

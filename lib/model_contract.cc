@@ -195,11 +195,15 @@ void check_io(const std::vector<tensor_desc>& inputs,
         const char* kind;
         int type;
         size_t rank;
-        const char* txt;
+        std::string txt;
     };
-    const want_t want[] = { { x, "input", FLOAT32, 2, "float32 [N, 2]" },
-                            { t, "input", INT64, 1, "int64 [N]" },
-                            { &outputs[0], "output", FLOAT32, 2, "float32 [N, 2]" } };
+    const size_t x_rank = x->shape.size() == 3 ? 3 : 2;
+    const std::string rows = x_rank == 2 ? "float32 [N, 2]" : "float32 [N, W, 2]";
+    const want_t want[] = {
+        { x, "input", FLOAT32, x_rank, "float32 [N, 2] or [N, W, 2]" },
+        { t, "input", INT64, 1, "int64 [N]" },
+        { &outputs[0], "output", FLOAT32, x_rank, rows + " (the shape of 'x')" }
+    };
     for (const auto& w : want) {
         const std::string head = where + w.kind + " '" + w.d->name + "' ";
         if (w.d->type != w.type)
@@ -207,11 +211,39 @@ void check_io(const std::vector<tensor_desc>& inputs,
                                         ", must be " + w.txt);
         const auto& s = w.d->shape;
         bool ok = s.size() == w.rank && s[0] < 0;
-        if (ok && w.rank == 2)
-            ok = s[1] == 2 || s[1] < 0;
+        if (ok && w.rank >= 2)
+            ok = s.back() == 2 || s.back() < 0;
+        if (ok && w.rank == 3)
+            ok = s[1] < 0 || s[1] >= 1;
         if (!ok)
             throw std::invalid_argument(head + "has shape " + shape_str(s) +
                                         ", must be " + w.txt + " with a dynamic N");
+    }
+}
+
+void check_window(const std::vector<int64_t>& x_shape,
+                  const std::vector<int64_t>& eps_shape,
+                  int window_length,
+                  const std::string& where)
+{
+    const std::string W = std::to_string(window_length);
+    const struct {
+        const char* kind;
+        const char* name;
+        const std::vector<int64_t>* shape;
+    } io[] = { { "input", "x", &x_shape }, { "output", "eps", &eps_shape } };
+    for (const auto& d : io) {
+        const auto& s = *d.shape;
+        if (s.size() == 2 && window_length != 1)
+            throw std::invalid_argument(
+                where + "metadata window_length is " + W + " but " + d.kind + " '" +
+                d.name + "' has shape " + shape_str(s) +
+                " (a per-symbol graph): must be [N, " + W + ", 2]");
+        if (s.size() == 3 && s[1] >= 0 && s[1] != window_length)
+            throw std::invalid_argument(where + d.kind + " '" + d.name +
+                                        "' has window dimension " + std::to_string(s[1]) +
+                                        " but metadata window_length is " + W +
+                                        " (absent means 1)");
     }
 }
 
@@ -307,6 +339,14 @@ model_info check_metadata(const std::map<std::string, std::string>& meta,
                     std::to_string(info.labels.size()) + " entries for " +
                     std::to_string(info.points.size()) + " points");
         }
+    }
+    const auto wl = meta.find("window_length");
+    if (wl != meta.end()) {
+        info.window_length = static_cast<int>(
+            parse_count(wl->second, where + "metadata 'window_length'", max_window));
+        if (info.window_length < 1)
+            throw std::invalid_argument(where +
+                                        "metadata 'window_length' must be >= 1, got 0");
     }
     return info;
 }

@@ -15,6 +15,8 @@
 //
 //   inputs   "x"   float32 [N, 2],  "t" int64 [N]      (N dynamic or any size)
 //   output   "eps" float32 [N, 2]                      (exactly one output)
+//   window models (metadata window_length W > 1): x and eps float32 [N, W, 2], dimension
+//            1 equal to W or dynamic; per-symbol models are W = 1 ([N, 2] or [N, 1, 2]).
 //   metadata gr_diffusion_format "1", parameterization "eps", T (decimal integer,
 //            1 <= T <= max_steps), alphas (T comma-separated decimal numbers in (0, 1],
 //            abar_T > 0), constellation_points (empty, or >= 2 I,Q pairs, finite, unit
@@ -53,11 +55,13 @@ struct model_info {
     std::vector<double> abar;
     std::vector<gr_complex> points; // empty: data that are not a constellation
     std::vector<int64_t> labels;    // one per point (0..M-1 when the file has none)
+    int window_length = 1;          // symbols per network input (metadata; absent = 1)
 };
 
 constexpr int max_steps = 100000;       // T bound (memory of the schedule tables)
 constexpr int max_points = 1 << 16;     // constellation size bound
 constexpr double unit_power_tol = 1e-3; // |mean |c|^2 - 1|
+constexpr int max_window = 4096;        // window_length bound
 
 extern const char* const required_keys[]; // nullptr-terminated
 extern const char* const format_version;  // "1"
@@ -76,6 +80,12 @@ int64_t parse_count(const std::string& text, const std::string& what, int64_t ma
 void check_io(const std::vector<tensor_desc>& inputs,
               const std::vector<tensor_desc>& outputs,
               const std::string& where);
+
+//! Declared window dimension of x / eps against the metadata's window_length
+void check_window(const std::vector<int64_t>& x_shape,
+                  const std::vector<int64_t>& eps_shape,
+                  int window_length,
+                  const std::string& where);
 
 //! Metadata contract; returns the parsed schedule and constellation
 model_info check_metadata(const std::map<std::string, std::string>& meta,

@@ -98,6 +98,85 @@ def _rename(base, old, new, where):
     return m
 
 
+def window_model(W, meta, x_dim=None, eps_dim=None, slice_to=None, eps_rank2=False):
+    """A small window graph over x float32 [N, W, 2] with the metadata ``meta``:
+    eps = tanh(g[t] x) + 0.1 mean_window(x) + 0.05 x shifted by one symbol (it mixes
+    symbols across the window and depends on the step, so window plumbing errors show).
+    x_dim / eps_dim: declared dimension 1 (default W); slice_to: really output only the
+    first slice_to symbols (declared dynamic); eps_rank2: declare eps [N, 2]."""
+    from onnx import TensorProto, helper
+
+    T = int(meta["T"])
+    g_tab = (0.5 + 0.5 * np.cos(np.linspace(0.0, 3.0, T + 1))).astype(np.float32)
+    inits = [
+        helper.make_tensor("g_tab", TensorProto.FLOAT, [T + 1], g_tab.tolist()),
+        helper.make_tensor("axes12", TensorProto.INT64, [2], [1, 2]),
+        helper.make_tensor("axis1", TensorProto.INT64, [1], [1]),
+        helper.make_tensor("c01", TensorProto.FLOAT, [], [0.1]),
+        helper.make_tensor("c005", TensorProto.FLOAT, [], [0.05]),
+        helper.make_tensor("shift_lo", TensorProto.INT64, [1], [0]),
+        helper.make_tensor("shift_hi", TensorProto.INT64, [1], [max(W - 1, 0)]),
+        helper.make_tensor("pad_w", TensorProto.INT64, [6], [0, 1, 0, 0, 0, 0]),
+    ]
+    nodes = [
+        helper.make_node("Gather", ["g_tab", "t"], ["g"]),
+        helper.make_node("Unsqueeze", ["g", "axes12"], ["g3"]),
+        helper.make_node("Mul", ["x", "g3"], ["gx"]),
+        helper.make_node("Tanh", ["gx"], ["a"]),
+        helper.make_node("ReduceMean", ["x"], ["mx"], axes=[1], keepdims=1),
+        helper.make_node("Mul", ["mx", "c01"], ["b"]),
+        helper.make_node("Add", ["a", "b"], ["ab"]),
+        # x delayed by one symbol inside the window (zero first)
+        helper.make_node("Slice", ["x", "shift_lo", "shift_hi", "axis1"], ["xs"]),
+        helper.make_node("Pad", ["xs", "pad_w"], ["xd"]),
+        helper.make_node("Mul", ["xd", "c005"], ["c"]),
+    ]
+    last = "eps_full" if slice_to else "eps"
+    nodes.append(helper.make_node("Add", ["ab", "c"], [last]))
+    if slice_to:
+        # end index slice_to computed from t (clipped), so no shape inference sees it
+        inits += [
+            helper.make_tensor("s_lo", TensorProto.INT64, [1], [0]),
+            helper.make_tensor("s_to", TensorProto.INT64, [], [slice_to]),
+        ]
+        nodes += [
+            helper.make_node("ReduceMin", ["t"], ["tmin"], keepdims=1),
+            helper.make_node("Clip", ["tmin", "s_to", "s_to"], ["s_hi"]),
+            helper.make_node("Slice", [last, "s_lo", "s_hi", "axis1"], ["eps"]),
+        ]
+    xd = W if x_dim is None else x_dim
+    ed = W if eps_dim is None else eps_dim
+    graph = helper.make_graph(
+        nodes,
+        "window_test",
+        [
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", xd, 2]),
+            helper.make_tensor_value_info("t", TensorProto.INT64, ["N"]),
+        ],
+        [
+            helper.make_tensor_value_info(
+                "eps", TensorProto.FLOAT, ["N", 2] if eps_rank2 else ["N", ed, 2]
+            )
+        ],
+        inits,
+    )
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    _set_meta(m, meta)
+    return m
+
+
+def window_meta(base_path=BASE_MODEL, W=8, **changes):
+    meta = base_metadata(base_path)
+    meta.update(window_length=str(W), network="window_test")
+    for k, v in changes.items():
+        if v is None:
+            meta.pop(k, None)
+        else:
+            meta[k] = v
+    return meta
+
+
 def cases_from(base_path=BASE_MODEL):
     """(name, ModelProto or bytes, expect) for every case."""
     import onnx
@@ -285,6 +364,51 @@ def cases_from(base_path=BASE_MODEL):
     g.initializer.append(helper.make_tensor("one_i64", TensorProto.INT64, [], [1]))
     onnx.checker.check_model(m)
     out.append(("eps_declared_dynamic_real_n1", m, r"3-row probe"))
+    # ---- window models (metadata window_length)
+    wm = window_meta(base_path, 8)
+    out += [
+        ("window_good", window_model(8, wm), None),
+        (
+            "window_length_mismatch",
+            window_model(8, window_meta(base_path, 16)),
+            r"input 'x' has window dimension 8 but metadata window_length is 16",
+        ),
+        (
+            "window_length_missing",
+            window_model(8, window_meta(base_path, 8, window_length=None)),
+            r"input 'x' has window dimension 8 but metadata window_length is 1",
+        ),
+        (
+            "window_length_on_per_symbol_graph",
+            _meta_case(base, window_length="8"),
+            r"metadata window_length is 8 but input 'x' has shape \[N, 2\]",
+        ),
+        (
+            "window_length_too_large",
+            window_model(8, window_meta(base_path, 8, window_length="5000")),
+            r"metadata 'window_length': 5000 exceeds 4096",
+        ),
+        (
+            "window_length_garbage",
+            window_model(8, window_meta(base_path, 8, window_length="8x")),
+            r"metadata 'window_length': '8x' is not a non-negative integer",
+        ),
+        (
+            "window_length_zero",
+            window_model(8, window_meta(base_path, 8, window_length="0")),
+            r"metadata 'window_length' must be >= 1",
+        ),
+        (
+            "window_eps_rank2",
+            window_model(8, wm, eps_rank2=True),
+            r"output 'eps' has shape \[.*\], must be float32 \[N, W, 2\]",
+        ),
+        (
+            "window_eps_really_shorter",
+            window_model(8, wm, eps_dim="M", slice_to=4),
+            r"3-row probe has shape \[3, 4, 2\], must be \[3, 8, 2\]",
+        ),
+    ]
     # ---- bytes
     raw = base.SerializeToString()
     rng = np.random.default_rng(16)

@@ -20,6 +20,7 @@ from .core.input_check import PAPER_WIDE_RATIO, InputChecker, paper_mode_warning
 from .core.noise_estimation import EmNoiseTracker, outlier_bound
 from .core.onnx_model import DdpmModel
 from .core.samplers import MODES, denoise
+from .core.windowing import WindowGeometry, denoise_tiles
 from .noise_level import NoiseLevelControl
 
 NOISE_SOURCES = ("parameter", "stream", "blind")
@@ -114,6 +115,11 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
     block (diffusion.denoise_engine, same output); 'numpy' runs diffusion.core.samplers
     (the reference). threads: C++ engine workers. Stochastic modes draw their noise from
     (seed, item index, step) in every engine, so the output does not depend on chunking.
+    window_hop: window models only (metadata window_length W > 1): hop between
+    overlapping windows, 1..W, 0 = W // 2; the centre of each window is kept, output n is
+    input n - D with latency D = W - H - (W - H) // 2 samples (tags move by D), and each
+    window runs at the step of the mean sigma2 of its H newest samples
+    (diffusion.core.windowing). batch_size must hold at least one window.
     """
 
     def __init__(
@@ -129,6 +135,7 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
         seed=0,
         engine="auto",
         threads=1,
+        window_hop=0,
     ):
         src = _source_name(noise_source)
         batch_size = _int_in(batch_size, 1, MAX_BATCH, "batch_size")
@@ -172,7 +179,18 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
         self._check = InputChecker(pts.points) if pts is not None else None
         sched = self.model.schedule
         self._s2_range = (float(sched.sigma2[0]), float(sched.sigma2[-1]))
-        self.set_min_output_buffer(0, 2 * self._batch)
+        W = self.model.window_length
+        self._geom = WindowGeometry(W, _int_in(window_hop, 0, W, f"window_hop (W = {W})"))
+        if W > 1:
+            if self._batch < W:
+                raise ValueError(
+                    f"{model_path}: window_length {W} exceeds batch_size {self._batch} "
+                    "(a batch holds whole windows)"
+                )
+            self.set_history(self._geom.history + 1)
+            self.set_output_multiple(self._geom.hop)
+            self.set_tag_propagation_policy(gr.TPP_DONT)
+        self.set_min_output_buffer(0, 2 * max(self._batch, self._geom.W))
         self._init_noise_level(esn0_db)
 
     # ------------------------------------------------------------------ control
@@ -183,6 +201,16 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
 
     def mode(self):
         return self._mode
+
+    def window_length(self):
+        return self._geom.W
+
+    def window_hop(self):
+        return self._geom.hop
+
+    def latency(self):
+        """Samples between an input symbol and its denoised output (0 for W = 1)."""
+        return self._geom.latency
 
     def engine_name(self):
         return self._cpp.engine_name() if self._cpp is not None else "numpy"
@@ -239,6 +267,8 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
 
     # ------------------------------------------------------------------ work
     def work(self, input_items, output_items):
+        if self._geom.W > 1:
+            return self._work_windows(input_items, output_items)
         y = input_items[0]
         out = output_items[0]
         n = len(out)
@@ -284,14 +314,78 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
                     info=info,
                     items=items,
                 )
-            if info.get("clamped"):
-                self._clamped += info["clamped"]
-                if not self._warned_clamp:
-                    self._warned_clamp = True
-                    lo, hi = self._s2_range
-                    self.logger.warn(
-                        f"noise variance outside the model's schedule [{lo:.3g}, {hi:.3g}] "
-                        f"(Es/N0 {-10 * math.log10(hi):.1f} .. {-10 * math.log10(lo):.1f} dB): "
-                        "clamped (reported once)"
-                    )
+            self._note_clamped(info)
+        return n
+
+    def _note_clamped(self, info):
+        if info.get("clamped"):
+            self._clamped += info["clamped"]
+            if not self._warned_clamp:
+                self._warned_clamp = True
+                lo, hi = self._s2_range
+                self.logger.warn(
+                    f"noise variance outside the model's schedule [{lo:.3g}, {hi:.3g}] "
+                    f"(Es/N0 {-10 * math.log10(hi):.1f} .. {-10 * math.log10(lo):.1f} dB): "
+                    "clamped (reported once)"
+                )
+
+    def _work_windows(self, input_items, output_items):
+        """Window models: tiles of H outputs on the absolute grid (core.windowing)."""
+        g = self._geom
+        W, H, D = g.W, g.hop, g.latency
+        out = output_items[0]
+        n = len(out) - len(out) % H
+        if n == 0:
+            return 0
+        ext = input_items[0][: n + g.history]
+        new = ext[g.history :]
+        self._drain_noise()
+        if self._source == "stream":
+            s2 = input_items[1][g.history : g.history + n].astype(np.float64)
+        elif self._source == "parameter":
+            s2 = self._tag_sigma2(n)
+        else:
+            self._em.initial = self._sigma2
+            s2 = self._em.track(new)
+        ok = np.isfinite(new.real) & np.isfinite(new.imag) & ~np.isnan(s2)
+        w0 = self.nitems_written(0)
+        r0 = self.nitems_read(0)
+        for tag in self.get_tags_in_window(0, 0, n):  # tags move with their symbol
+            self.add_item_tag(0, tag.offset + D, tag.key, tag.value, tag.srcid)
+        if np.any(~ok):
+            key = pmt.intern("invalid_sample")
+            for i in np.flatnonzero(~ok):
+                self._invalid += 1
+                self.add_item_tag(0, r0 + int(i) + D, key, pmt.from_uint64(self._invalid))
+        if np.any(ok):
+            self._check_input(new[ok], s2[ok])
+        s2 = np.where(ok, s2, np.nan)
+        per = max(1, self._batch // W)
+        tiles = n // H
+        st_all = g.tile_sigma2(s2, tiles, self._sigma2)
+        tile_abs = w0 // H
+        for a in range(0, tiles, per):
+            b = min(tiles, a + per)
+            seg = ext[a * H : b * H + g.history]
+            st = st_all[a:b]
+            info = {}
+            eng = None
+            if self._cpp is not None:
+
+                def eng(yv, sv, items, info=info):
+                    return self._cpp_denoise(yv, sv, items, info)
+
+            out[a * H : b * H] = denoise_tiles(
+                self.model,
+                g,
+                seg,
+                st,
+                self._mode,
+                self._steps,
+                self._rng,
+                tile_abs + a,
+                info=info,
+                engine=eng,
+            )
+            self._note_clamped(info)
         return n

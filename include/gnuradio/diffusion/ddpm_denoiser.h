@@ -56,8 +56,16 @@ namespace diffusion {
  * windows before it (\p esn0_db before the first one completes). Non-finite samples and
  * |y|^2 > 50 (max|c|^2 + sigma2_max) are left out of the estimate.
  *
- * Latency 0 samples (sample-wise); work is done in batches of at most \p batch_size
- * items. Input samples that are NaN/Inf (or have a NaN sigma2) are passed through
+ * Latency 0 samples (sample-wise) for per-symbol models; work is done in batches of at
+ * most \p batch_size items.
+ *
+ * Window models (metadata window_length W > 1, docs/model-format.md): the stream is cut
+ * into windows of W symbols overlapping by W - H (hop H = \p window_hop, 0 = W / 2), on
+ * the absolute sample grid; of each denoised window the centre H symbols are kept, so
+ * output n is the denoised input n - D, latency D = W - H - (W - H) / 2 samples (the first
+ * D outputs come from zero history; tags move by D). Each window runs at the matched step
+ * of the mean finite sigma2 of its H newest samples; non-finite samples enter the network
+ * as 0. Same tiling as gnuradio.diffusion.core.windowing and the Python block. Input samples that are NaN/Inf (or have a NaN sigma2) are passed through
  * unchanged and flagged with an output tag "invalid_sample" (value: running count).
  * sigma2 outside the schedule is clamped to its range, with a one-time warning. Tags
  * propagate 1:1.
@@ -91,6 +99,8 @@ public:
      * \param provider_options "key=value;..." for provider cuda / tensorrt, e.g.
      *        "device_id=0" or "trt_fp16_enable=1;trt_engine_cache_enable=1;
      *        trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
+     * \param window_hop window models: hop between windows, 1..W (0 = W / 2); ignored
+     *        (must be 0 or 1) for per-symbol models
      * \throws std::invalid_argument naming the file or parameter at fault
      */
     static sptr make(const std::string& model_path,
@@ -104,7 +114,8 @@ public:
                      int seed = 0,
                      const std::string& engine = "auto",
                      int threads = 1,
-                     const std::string& provider_options = "");
+                     const std::string& provider_options = "",
+                     int window_hop = 0);
 
     virtual void set_esn0_db(double esn0_db) = 0;
     virtual void set_noise_var(double noise_var) = 0;
@@ -122,6 +133,11 @@ public:
     virtual double noise_var_max() const = 0;
     //! the engine running the network: "fused (avx2)", "onnxruntime", ...
     virtual std::string engine_name() const = 0;
+    //! symbols per network input (1: per-symbol model), the hop, and the latency in
+    //! samples between an input symbol and its output
+    virtual int window_length() const = 0;
+    virtual int window_hop() const = 0;
+    virtual int latency() const = 0;
 };
 
 } // namespace diffusion

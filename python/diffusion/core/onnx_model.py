@@ -13,6 +13,10 @@ File contract (gr_diffusion_format "1"), shared with the C++ blocks
 inputs   "x"   float32 [N, 2]  rails (Re, Im) of x_t = sqrt(abar_t) x0 + sqrt(1-abar_t) eps
          "t"   int64   [N]     1-based step, 1 <= t <= T
 output   "eps" float32 [N, 2]  predicted eps (complex, E|eps|^2 = 1: N(0, 1/2) per rail)
+Window models (metadata window_length = W > 1): x float32 [N, W, 2] (W consecutive
+symbols, oldest first), t int64 [N] (one step for the whole window), eps float32
+[N, W, 2]; dimension 1 equal to W or dynamic (the load-time probe then decides).
+Per-symbol models are the W = 1 case ([N, 2], or [N, 1, 2]).
 metadata_props (all strings):
   gr_diffusion_format        "1"
   T                          number of steps
@@ -28,6 +32,8 @@ metadata_props (all strings):
   time_convention            "1-based t in [1, T]; abar(t) = prod_{s<=t} alpha_s"
   parameterization           "eps" (output of the graph)
   training                   JSON of the training recipe
+  window_length              W, 1 <= W <= MAX_WINDOW (optional; absent = 1)
+  network                    architecture name ('mlp', 'window_conv1d'; optional)
 """
 
 import errno
@@ -70,6 +76,7 @@ _DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")  #
 MAX_STEPS = 100000  # T bound (lib/model_contract.h max_steps)
 MAX_POINTS = 1 << 16  # constellation size bound
 UNIT_POWER_TOL = 1e-3  # |mean |c|^2 - 1|
+MAX_WINDOW = 4096  # window_length bound (lib/model_contract.h max_window)
 
 
 def _short(s):
@@ -129,7 +136,8 @@ def _shape_str(shape):
 
 def check_io(inputs, outputs, where=""):
     """The graph I/O contract on (name, onnxruntime type string, shape) triples: inputs
-    exactly x float32 [N, 2] and t int64 [N], one output eps float32 [N, 2], N dynamic.
+    exactly x float32 [N, 2] or [N, W, 2] and t int64 [N], one output eps float32 of x's
+    rank, N dynamic (W is checked against the metadata by :func:`check_window`).
     Same checks and messages as lib/model_contract.cc check_io."""
     names_in = [n for n, _, _ in inputs]
     names_out = [n for n, _, _ in outputs]
@@ -142,10 +150,13 @@ def check_io(inputs, outputs, where=""):
     if len(outputs) != 1 or names_out[0] != "eps":
         raise ValueError(f"{where}needs exactly one output named 'eps', found {listing(names_out)}")
     ins = {n: (t, s) for n, t, s in inputs}
+    xs = ins["x"][1]
+    x_rank = len(xs) if xs is not None and len(xs) == 3 else 2
+    rows = "float32 [N, 2]" if x_rank == 2 else "float32 [N, W, 2]"
     for kind, name, (typ, shape), want_t, rank, txt in (
-        ("input", "x", ins["x"], "float32", 2, "float32 [N, 2]"),
+        ("input", "x", ins["x"], "float32", x_rank, "float32 [N, 2] or [N, W, 2]"),
         ("input", "t", ins["t"], "int64", 1, "int64 [N]"),
-        ("output", "eps", outputs[0][1:], "float32", 2, "float32 [N, 2]"),
+        ("output", "eps", outputs[0][1:], "float32", x_rank, rows + " (the shape of 'x')"),
     ):
         head = f"{where}{kind} '{name}' "
         tname = _TYPE_NAMES.get(typ, typ)
@@ -156,15 +167,37 @@ def check_io(inputs, outputs, where=""):
             return not (isinstance(d, int) and d >= 0)
 
         ok = shape is not None and len(shape) == rank and dynamic(shape[0])
-        if ok and rank == 2:
-            ok = shape[1] == 2 or dynamic(shape[1])
+        if ok and rank >= 2:
+            ok = shape[-1] == 2 or dynamic(shape[-1])
+        if ok and rank == 3:
+            ok = dynamic(shape[1]) or shape[1] >= 1
         if not ok:
             raise ValueError(f"{head}has shape {_shape_str(shape)}, must be {txt} with a dynamic N")
 
 
+def check_window(x_shape, eps_shape, window_length, where=""):
+    """Declared window dimension of x / eps against the metadata's window_length W: a
+    rank-2 graph is a per-symbol model (W must be 1); a rank-3 graph's dimension 1 must be
+    W or dynamic. Same messages as lib/model_contract.cc check_window."""
+    W = int(window_length)
+    for kind, name, shape in (("input", "x", x_shape), ("output", "eps", eps_shape)):
+        shape = list(shape or [])
+        if len(shape) == 2 and W != 1:
+            raise ValueError(
+                f"{where}metadata window_length is {W} but {kind} '{name}' has shape "
+                f"{_shape_str(shape)} (a per-symbol graph): must be [N, {W}, 2]"
+            )
+        if len(shape) == 3 and isinstance(shape[1], int) and shape[1] >= 0 and shape[1] != W:
+            raise ValueError(
+                f"{where}{kind} '{name}' has window dimension {shape[1]} but metadata "
+                f"window_length is {W} (absent means 1)"
+            )
+
+
 def check_metadata(meta, where=""):
     """The metadata contract (gr_diffusion_format 1), as lib/model_contract.cc
-    check_metadata. Returns dict(T, alphas, points (complex or None), labels)."""
+    check_metadata. Returns dict(T, alphas, points (complex or None), labels,
+    window_length)."""
     missing = [k for k in REQUIRED_METADATA if k not in meta]
     if missing:
         raise ValueError(
@@ -223,7 +256,12 @@ def check_metadata(meta, where=""):
                 )
         else:
             labels = np.arange(len(points), dtype=np.int64)
-    return {"T": T, "alphas": alphas, "points": points, "labels": labels}
+    W = 1
+    if "window_length" in meta:
+        W = parse_count(meta["window_length"], f"{where}metadata 'window_length'", MAX_WINDOW)
+        if W < 1:
+            raise ValueError(f"{where}metadata 'window_length' must be >= 1, got 0")
+    return {"T": T, "alphas": alphas, "points": points, "labels": labels, "window_length": W}
 
 
 def constellation_metadata(constellation):
@@ -322,15 +360,18 @@ class DdpmModel:
         self.providers = self._sess.get_providers()
         sess = self._sess
         where = f"{p}: "
-        check_io(
-            [(i.name, i.type, i.shape) for i in sess.get_inputs()],
-            [(o.name, o.type, o.shape) for o in sess.get_outputs()],
-            where,
-        )
+        ins = [(i.name, i.type, i.shape) for i in sess.get_inputs()]
+        outs = [(o.name, o.type, o.shape) for o in sess.get_outputs()]
+        check_io(ins, outs, where)
         meta = dict(sess.get_modelmeta().custom_metadata_map)
         self.metadata = meta
         info = check_metadata(meta, where)
         T = info["T"]
+        W = info["window_length"]
+        check_window(dict((n, s) for n, _, s in ins)["x"], outs[0][2], W, where)
+        #: symbols per network input (1: per-symbol model)
+        self.window_length = W
+        self._rank3 = len(dict((n, s) for n, _, s in ins)["x"]) == 3
         file_sched = Schedule.from_alphas(meta["schedule"], info["alphas"])
         self._probe(where, T)
         self.T = T
@@ -357,11 +398,15 @@ class DdpmModel:
         self.use_io_binding = False
 
     def _probe(self, where, T):
-        """One run on 3 rows: a graph whose declared shapes pass the contract but whose real
-        output is not float32 [3, 2] (or that fails to run) is a load error (as the C++
-        engine's probe)."""
-        x = np.array([[0.5, -0.5], [0.0, 0.0], [1.0, 1.0]], dtype=np.float32)
+        """One run on 3 rows (windows): a graph whose declared shapes pass the contract but
+        whose real output is not float32 of x's shape (or that fails to run) is a load error
+        (as the C++ engine's probe)."""
+        W = self.window_length
+        base = np.array([[0.5, -0.5], [0.0, 0.0], [1.0, 1.0]], dtype=np.float32)
+        shape = (3, W, 2) if self._rank3 else (3, 2)
+        x = np.ascontiguousarray(np.broadcast_to(base[:, None, :], (3, W, 2)).reshape(shape))
         t = np.array([1, (T + 1) // 2, T], dtype=np.int64)
+        want = "[" + ", ".join(str(d) for d in shape) + "]"
         try:
             out = self._sess.run(["eps"], {"x": x, "t": t})[0]
         except Exception as e:  # noqa: BLE001 (onnxruntime's own exception types)
@@ -373,12 +418,12 @@ class DdpmModel:
             raise ValueError(
                 f"{where}output 'eps' of a 3-row probe has type "
                 f"{_TYPE_NAMES.get(f'tensor({out.dtype})', str(out.dtype))}, "
-                f"must be float32 [N, 2]"
+                f"must be float32 {want}"
             )
-        if out.shape != (3, 2):
+        if out.shape != shape:
             raise ValueError(
                 f"{where}output 'eps' of a 3-row probe has shape "
-                f"[{', '.join(str(d) for d in out.shape)}], must be [3, 2]"
+                f"[{', '.join(str(d) for d in out.shape)}], must be {want} (the shape of 'x')"
             )
 
     def __repr__(self):
@@ -397,7 +442,11 @@ class DdpmModel:
             return {}
 
     def predict_eps(self, x, t):
-        """eps_hat(x_t, t): x float32 [N, 2], t int64 [N] (or a scalar) -> float32 [N, 2]."""
+        """eps_hat(x_t, t): x float32 [N, 2], t int64 [N] (or a scalar) -> float32 [N, 2].
+
+        Window models (window_length W > 1): N must be a multiple of W, rows are consecutive
+        windows of W symbols and t must be constant within each window (the network sees
+        [N/W, W, 2] and t[::W]); the samplers therefore run on windows unchanged."""
         x = np.ascontiguousarray(x, dtype=np.float32)
         if x.ndim != 2 or x.shape[1] != 2:
             raise ValueError(f"x must be [N, 2], got shape {x.shape}")
@@ -413,6 +462,9 @@ class DdpmModel:
         out = np.empty((n, 2), dtype=np.float32)
         if n == 0:
             return out
+        W = self.window_length
+        if W > 1 or self._rank3:
+            return self._predict_windows(x, t, out)
         step = self._chunk
         for s in range(0, n, step):
             e = min(n, s + step)
@@ -424,6 +476,23 @@ class DdpmModel:
                 self._sess.run_with_iobinding(io)
             else:
                 out[s:e] = self._sess.run(["eps"], {"x": x[s:e], "t": t[s:e]})[0]
+        return out
+
+    def _predict_windows(self, x, t, out):
+        W = self.window_length
+        n = x.shape[0]
+        if n % W:
+            raise ValueError(f"x must hold whole windows of {W} symbols, got {n} rows")
+        tw = t.reshape(-1, W)
+        if np.any(tw != tw[:, :1]):
+            raise ValueError("t must be constant within each window")
+        xw = x.reshape(-1, W, 2)
+        tw = np.ascontiguousarray(tw[:, 0])
+        ow = out.reshape(-1, W, 2)
+        step = max(1, self._chunk // W)
+        for s in range(0, xw.shape[0], step):
+            e = min(xw.shape[0], s + step)
+            ow[s:e] = self._sess.run(["eps"], {"x": xw[s:e], "t": tw[s:e]})[0]
         return out
 
 

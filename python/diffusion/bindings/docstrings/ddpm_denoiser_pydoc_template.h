@@ -50,8 +50,16 @@ not depend on the scheduler's chunking; a window's samples use the estimate of t
 windows before it (esn0_db before the first one completes). Non-finite samples and
 |y|^2 > 50 (max|c|^2 + sigma2_max) are left out of the estimate.
 
-Latency 0 samples (sample-wise); work is done in batches of at most batch_size
-items. Input samples that are NaN/Inf (or have a NaN sigma2) are passed through
+Latency 0 samples (sample-wise) for per-symbol models; work is done in batches of at
+most batch_size items.
+
+Window models (metadata window_length W > 1, docs/model-format.md): the stream is cut
+into windows of W symbols overlapping by W - H (hop H = window_hop, 0 = W / 2), on
+the absolute sample grid; of each denoised window the centre H symbols are kept, so
+output n is the denoised input n - D, latency D = W - H - (W - H) / 2 samples (the first
+D outputs come from zero history; tags move by D). Each window runs at the matched step
+of the mean finite sigma2 of its H newest samples; non-finite samples enter the network
+as 0. Same tiling as gnuradio.diffusion.core.windowing and the Python block. Input samples that are NaN/Inf (or have a NaN sigma2) are passed through
 unchanged and flagged with an output tag "invalid_sample" (value: running count).
 sigma2 outside the schedule is clamped to its range, with a one-time warning. Tags
 propagate 1:1.
@@ -71,6 +79,7 @@ Args:
     engine : "auto" (the fused C++ kernel when it recognises the graph and passes its probe check against onnxruntime, else onnxruntime; the choice is logged), "fused" (error if the kernel cannot run this model) or "onnxruntime"
     threads : workers a batch is split across (>= 1; batches of >= 512 items per worker are split)
     provider_options : "key=value;..." for provider cuda / tensorrt, e.g. "device_id=0" or "trt_fp16_enable=1;trt_engine_cache_enable=1; trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
+    window_hop : window models: hop between windows, 1..W (0 = W / 2); ignored (must be 0 or 1) for per-symbol models
 
 Raises:
     std::invalid_argument : naming the file or parameter at fault)doc";
@@ -113,8 +122,16 @@ not depend on the scheduler's chunking; a window's samples use the estimate of t
 windows before it (esn0_db before the first one completes). Non-finite samples and
 |y|^2 > 50 (max|c|^2 + sigma2_max) are left out of the estimate.
 
-Latency 0 samples (sample-wise); work is done in batches of at most batch_size
-items. Input samples that are NaN/Inf (or have a NaN sigma2) are passed through
+Latency 0 samples (sample-wise) for per-symbol models; work is done in batches of at
+most batch_size items.
+
+Window models (metadata window_length W > 1, docs/model-format.md): the stream is cut
+into windows of W symbols overlapping by W - H (hop H = window_hop, 0 = W / 2), on
+the absolute sample grid; of each denoised window the centre H symbols are kept, so
+output n is the denoised input n - D, latency D = W - H - (W - H) / 2 samples (the first
+D outputs come from zero history; tags move by D). Each window runs at the matched step
+of the mean finite sigma2 of its H newest samples; non-finite samples enter the network
+as 0. Same tiling as gnuradio.diffusion.core.windowing and the Python block. Input samples that are NaN/Inf (or have a NaN sigma2) are passed through
 unchanged and flagged with an output tag "invalid_sample" (value: running count).
 sigma2 outside the schedule is clamped to its range, with a one-time warning. Tags
 propagate 1:1.
@@ -134,6 +151,7 @@ Args:
     engine : "auto" (the fused C++ kernel when it recognises the graph and passes its probe check against onnxruntime, else onnxruntime; the choice is logged), "fused" (error if the kernel cannot run this model) or "onnxruntime"
     threads : workers a batch is split across (>= 1; batches of >= 512 items per worker are split)
     provider_options : "key=value;..." for provider cuda / tensorrt, e.g. "device_id=0" or "trt_fp16_enable=1;trt_engine_cache_enable=1; trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
+    window_hop : window models: hop between windows, 1..W (0 = W / 2); ignored (must be 0 or 1) for per-symbol models
 
 Raises:
     std::invalid_argument : naming the file or parameter at fault)doc";
