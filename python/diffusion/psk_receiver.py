@@ -4,37 +4,50 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 """Receive path for third-party PSK signals (hierarchical block): complex baseband at ``sps``
-samples per symbol in, denoised symbols out. GNU Radio's own blocks do what they do well:
-frequency lock (band-edge FLL), matched filtering and timing (polyphase clock sync with RRC
-taps), carrier phase (Costas loop); then :class:`symbol_normalizer` scales to unit signal power
-with sigma2 per symbol, and the C++ DDPM denoiser denoises with that sigma2."""
+samples per symbol in, denoised symbols and decisions out. GNU Radio's own blocks do what they
+do well: frequency lock (band-edge FLL), matched filtering and timing (polyphase clock sync
+with RRC taps), carrier phase (Costas loop, or none for window models that track the phase
+themselves); then :class:`symbol_normalizer` scales to unit signal power with sigma2 per
+symbol, the C++ DDPM denoiser denoises with that sigma2, and decisions are taken on the
+denoised symbols (coherent, or differential where the phase is ambiguous)."""
 
 import math
 
-from gnuradio import digital, filter, gr
+from gnuradio import blocks, digital, filter, gr
 
 from . import diffusion_python as _cpp
 from .core.model_files import shipped_model
 from .symbol_normalizer import symbol_normalizer
 
 _MODES = ("tweedie", "ddim", "posterior", "paper")
+DECISIONS = ("sdpsk", "dqpsk", "coherent")
+CARRIERS = ("costas", "none")
 
 
 class psk_receiver(gr.hier_block2):
     """PSK receive path with the DDPM denoiser.
 
     psk_receiver(sps=2, rolloff=0.4, constellation='qpsk', mode='tweedie', model_path='',
-    fll_bw=0.01, timing_bw=0.04, costas_bw=0.03, time_constant=256)
+    fll_bw=0.01, timing_bw=0.04, costas_bw=0.03, time_constant=256, carrier='costas',
+    decisions='sdpsk', window_hop=0)
 
     Input: complex baseband, ``sps`` samples per symbol, root-raised-cosine pulses of roll-off
     ``rolloff``, any carrier offset within the FLL's range (about +-1/(2 sps) cycles/sample).
     Output 0: denoised symbols (one per symbol, unit signal power, the model's orientation:
     QPSK points at 45 degrees, which is where a 4th-order Costas loop puts them); output 1: the
     symbols before the denoiser (the stock GNU Radio chain's output, normalised); output 2:
-    sigma2 per symbol. ``mode`` 'none' bypasses the denoiser (output 0 = output 1). The carrier
-    phase keeps the Costas loop's 90-degree ambiguity: decide differentially (for SDPSK,
-    :func:`diffusion.link.orbcomm.differential_bits`) or resolve it with pilots. Latency: the
-    matched filter's and the loops' (about 10 symbols).
+    sigma2 per symbol; output 3: decisions (uint8 per symbol) on output 0:
+      'sdpsk'    1 where the phase advances from the previous symbol (Im(s[n] s*[n-1]) > 0),
+                 ORBCOMM's SDPSK (diffusion.link.orbcomm); phase-ambiguity free
+      'dqpsk'    k where the phase change s[n] s*[n-1] is nearest k * 90 degrees (0..3)
+      'coherent' index of the nearest point of the model's constellation (keeps the carrier
+                 loop's 90-degree ambiguity: resolve it with pilots)
+    ``mode`` 'none' bypasses the denoiser (output 0 = output 1). ``carrier`` 'none' leaves
+    out the Costas loop: for window models (metadata window_length > 1, e.g. qpsk_pn_w32)
+    trained on a wandering carrier phase, with differential decisions.
+    All outputs are aligned: the denoiser's latency (a window model's D samples,
+    ``self.latency``) delays outputs 1 and 2 by the same amount. Latency of the whole path:
+    the matched filter's and the loops' (about 10 symbols) plus ``self.latency``.
     """
 
     def __init__(
@@ -48,9 +61,15 @@ class psk_receiver(gr.hier_block2):
         timing_bw=0.04,
         costas_bw=0.03,
         time_constant=256,
+        carrier="costas",
+        decisions="sdpsk",
+        window_hop=0,
     ):
         gr.hier_block2.__init__(
-            self, "psk_receiver", gr.io_signature(1, 1, 8), gr.io_signature.makev(3, 3, [8, 8, 4])
+            self,
+            "psk_receiver",
+            gr.io_signature(1, 1, 8),
+            gr.io_signature.makev(4, 4, [8, 8, 4, 1]),
         )
         if int(sps) < 2:
             raise ValueError(f"sps must be >= 2 samples per symbol, got {sps}")
@@ -62,6 +81,12 @@ class psk_receiver(gr.hier_block2):
         for name, bw in (("fll_bw", fll_bw), ("timing_bw", timing_bw), ("costas_bw", costas_bw)):
             if not 0.0 <= float(bw) < 1.0:
                 raise ValueError(f"{name} must be in [0, 1), got {bw}")
+        carrier = str(carrier).lower()
+        if carrier not in CARRIERS:
+            raise ValueError(f"carrier must be one of {CARRIERS}, got {carrier!r}")
+        decisions = str(decisions).lower()
+        if decisions not in DECISIONS:
+            raise ValueError(f"decisions must be one of {DECISIONS}, got {decisions!r}")
         sps = int(sps)
         nfilts = 32
         rrc = filter.firdes.root_raised_cosine(
@@ -71,22 +96,82 @@ class psk_receiver(gr.hier_block2):
         self.clock = digital.pfb_clock_sync_ccf(
             sps, float(timing_bw), rrc, nfilts, nfilts // 2, 1.5, 1
         )
-        self.costas = digital.costas_loop_cc(float(costas_bw), 4, False)
         self.norm = symbol_normalizer(constellation, time_constant)
-        self.connect(self, self.fll, self.clock, self.costas, self.norm)
-        self.connect((self.norm, 0), (self, 1))
-        self.connect((self.norm, 1), (self, 2))
+        if carrier == "costas":
+            self.costas = digital.costas_loop_cc(float(costas_bw), 4, False)
+            self.connect(self, self.fll, self.clock, self.costas, self.norm)
+        else:
+            self.costas = None
+            self.connect(self, self.fll, self.clock, self.norm)
+        self.latency = 0
+        self.model_path = ""
         if mode == "none":
             self.denoiser = None
-            self.connect((self.norm, 0), (self, 0))
+            denoised = (self.norm, 0)
+            self.connect((self.norm, 0), (self, 1))
+            self.connect((self.norm, 1), (self, 2))
         else:
             path = model_path or shipped_model(constellation)
+            self.model_path = path
             dn = _cpp.ddpm_denoiser
             self.denoiser = dn(
-                path, mode=getattr(dn, mode.upper()), ddim_steps=5, noise_source=dn.NOISE_STREAM
+                path,
+                mode=getattr(dn, mode.upper()),
+                ddim_steps=5,
+                noise_source=dn.NOISE_STREAM,
+                window_hop=int(window_hop),
             )
             self.connect((self.norm, 0), (self.denoiser, 0))
             self.connect((self.norm, 1), (self.denoiser, 1))
-            self.connect(self.denoiser, (self, 0))
+            denoised = (self.denoiser, 0)
+            self.latency = int(self.denoiser.latency())
+            if self.latency:
+                # outputs 1 and 2 wait for the denoiser's window (output n = input n - D)
+                self._delay_sym = blocks.delay(gr.sizeof_gr_complex, self.latency)
+                self._delay_s2 = blocks.delay(gr.sizeof_float, self.latency)
+                self.connect((self.norm, 0), self._delay_sym, (self, 1))
+                self.connect((self.norm, 1), self._delay_s2, (self, 2))
+            else:
+                self.connect((self.norm, 0), (self, 1))
+                self.connect((self.norm, 1), (self, 2))
+        self.connect(denoised, (self, 0))
+        self._decide(denoised, decisions, constellation)
         self.sps = sps
+        self.decisions = decisions
         self.symbol_phase_rad = math.pi / 4  # where the Costas loop puts QPSK points
+
+    def _decide(self, src, decisions, constellation):
+        if decisions == "coherent":
+            from .core.constellations import by_name
+
+            pts = by_name(constellation)
+            if self.model_path:
+                from .core.onnx_model import DdpmModel  # the model's own points
+
+                own = DdpmModel(self.model_path).constellation
+                pts = own if own is not None else pts
+            const = digital.constellation_calcdist(
+                [complex(p) for p in pts.points], list(range(len(pts.points))), 4, 1
+            ).base()
+            chain = [digital.constellation_decoder_cb(const)]
+        else:
+            diff = digital.diff_phasor_cc()
+            if decisions == "sdpsk":
+                # 1 where Im > 0 (orbcomm.differential_bits): NOT(-Im >= 0) as (b + 1) & 1
+                chain = [
+                    diff,
+                    blocks.complex_to_imag(),
+                    blocks.multiply_const_ff(-1.0),
+                    digital.binary_slicer_fb(),
+                    blocks.add_const_bb(1),
+                    blocks.and_const_bb(1),
+                ]
+            else:
+                const = digital.constellation_calcdist([1, 1j, -1, -1j], [0, 1, 2, 3], 4, 1)
+                chain = [diff, digital.constellation_decoder_cb(const.base())]
+        self._decider = chain
+        # a null sink beside output 3, so a flowgraph may leave the decisions unconnected
+        self._decisions_null = blocks.null_sink(1)
+        self.connect(src, *chain)
+        self.connect(chain[-1], (self, 3))
+        self.connect(chain[-1], self._decisions_null)
