@@ -168,3 +168,46 @@ BOOST_AUTO_TEST_CASE(t_io_contract)
                            good_out(),
                            "input 'x' has shape"));
 }
+
+BOOST_AUTO_TEST_CASE(t_window_contract)
+{
+    const std::vector<tensor_desc> win_in = { { "x", FLOAT32, { -1, 32, 2 } },
+                                              { "t", INT64, { -1 } } };
+    const std::vector<tensor_desc> win_out = { { "eps", FLOAT32, { -1, 32, 2 } } };
+    BOOST_CHECK_NO_THROW(check_io(win_in, win_out, "f: "));
+    // eps must have x's rank
+    BOOST_CHECK(io_rejects(win_in, good_out(), "must be float32 [N, W, 2]"));
+    BOOST_CHECK(io_rejects(good_in(), win_out, "must be float32 [N, 2]"));
+    const auto window_rejects = [](const std::vector<int64_t>& xs,
+                                   const std::vector<int64_t>& es,
+                                   int W,
+                                   const std::string& needle) {
+        try {
+            check_window(xs, es, W, "f: ");
+        } catch (const std::invalid_argument& e) {
+            return std::string(e.what()).find(needle) != std::string::npos;
+        }
+        return false;
+    };
+    BOOST_CHECK_NO_THROW(check_window({ -1, 32, 2 }, { -1, 32, 2 }, 32, "f: "));
+    BOOST_CHECK_NO_THROW(check_window({ -1, -1, 2 }, { -1, -1, 2 }, 32, "f: "));
+    BOOST_CHECK_NO_THROW(check_window({ -1, 2 }, { -1, 2 }, 1, "f: "));
+    BOOST_CHECK_NO_THROW(check_window({ -1, 1, 2 }, { -1, 1, 2 }, 1, "f: "));
+    BOOST_CHECK(window_rejects(
+        { -1, 2 }, { -1, 2 }, 32, "window_length is 32 but input 'x' has shape [N, 2]"));
+    BOOST_CHECK(window_rejects(
+        { -1, 16, 2 }, { -1, 16, 2 }, 32, "input 'x' has window dimension 16"));
+    BOOST_CHECK(window_rejects(
+        { -1, 32, 2 }, { -1, 8, 2 }, 32, "output 'eps' has window dimension 8"));
+    // metadata: window_length parsed strictly, bounded, >= 1
+    auto m = good_meta();
+    BOOST_CHECK_EQUAL(check_metadata(m, "f: ").window_length, 1);
+    m["window_length"] = " 32 ";
+    BOOST_CHECK_EQUAL(check_metadata(m, "f: ").window_length, 32);
+    m["window_length"] = "4097";
+    BOOST_CHECK(rejects(m, "exceeds 4096"));
+    m["window_length"] = "0";
+    BOOST_CHECK(rejects(m, "must be >= 1"));
+    m["window_length"] = "3x";
+    BOOST_CHECK(rejects(m, "not a non-negative integer"));
+}
