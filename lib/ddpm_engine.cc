@@ -388,6 +388,8 @@ std::string ddpm_engine::engine_name() const
 {
     if (d_fused)
         return std::string("fused (") + fused_mlp::isa_name(d_fused->isa()) + ")";
+    if (d_fconv)
+        return std::string("fused window (") + fused_mlp::isa_name(d_fconv->isa()) + ")";
     return "onnxruntime";
 }
 
@@ -421,8 +423,9 @@ void ddpm_engine::setup_engine(const std::string& engine, const std::string& pro
     }
     std::string why;
     if (d_window > 1) {
-        why = "a window model (window_length " + std::to_string(d_window) +
-              "): the fused kernel runs per-symbol MLPs";
+        why = setup_window_kernel();
+        if (why.empty())
+            return;
         if (engine == "fused")
             throw std::invalid_argument(where + "engine 'fused' unavailable: " + why +
                                         " (use engine 'auto' or 'onnxruntime')");
@@ -494,6 +497,85 @@ void ddpm_engine::setup_engine(const std::string& engine, const std::string& pro
     d_note = "engine: onnxruntime (fallback: " + why + ")";
 }
 
+std::string ddpm_engine::setup_window_kernel()
+{
+    std::string why;
+    try {
+        d_fconv = std::make_unique<fused_conv1d>(d_path, d_window);
+        if (d_fconv->T() != T())
+            throw fused_mlp::unrecognised("embedding has " +
+                                          std::to_string(d_fconv->T() + 1) +
+                                          " rows, metadata T = " + std::to_string(T()));
+    } catch (const fused_mlp::unrecognised& e) {
+        d_fconv.reset();
+        return std::string(
+                   "window model: the fused kernel does not recognise the graph: ") +
+               e.what();
+    } catch (const std::exception& e) {
+        d_fconv.reset();
+        return std::string("window model: the fused kernel cannot read the file: ") +
+               e.what();
+    }
+    // probe batch: one window per step, inputs spread over the range the samplers feed
+    const int W = d_window, nw = std::max(T(), 8), n = nw * W;
+    std::vector<float> x(2 * n), a(2 * n), b(2 * n);
+    std::vector<int64_t> t(n);
+    std::vector<int32_t> t32(n);
+    const uint64_t key = counter_rng::seed_key(12345);
+    for (int i = 0; i < n; i++) {
+        const double scale = ((i / W) % 4 == 3) ? 6.0 : 1.5;
+        const auto z = counter_rng::complex_gaussian_k(key, uint64_t(i), 0) * scale;
+        x[2 * i] = float(z.real());
+        x[2 * i + 1] = float(z.imag());
+        t[i] = 1 + (i / W) % T();
+        t32[i] = int32_t(t[i]);
+    }
+    predict_eps_onnxruntime(x.data(), t.data(), n, a.data());
+    // A deep window network accumulates float32 rounding (onnxruntime itself is ~2e-5 from
+    // float64 on the shipped models): the kernel passes when it is within 1e-5 of
+    // onnxruntime or no further from the float64 network than onnxruntime is (x 1.5).
+    std::vector<double> ref(2 * n);
+    d_fconv->predict_reference(x.data(), t32.data(), n, ref.data());
+    const auto err = [&](const std::vector<float>& v, const std::vector<double>& r) {
+        double worst = 0.0;
+        for (int i = 0; i < 2 * n; i++)
+            worst = std::max(
+                worst, std::abs(double(v[i]) - r[i]) / std::max(1.0, std::abs(r[i])));
+        return worst;
+    };
+    std::vector<double> a64(a.begin(), a.end());
+    const double ort_err = err(a, ref);
+    std::string failed;
+    fused_conv1d::workspace ws;
+    for (;;) {
+        d_fconv->predict(x.data(), t32.data(), n, b.data(), ws);
+        const double worst = err(b, a64), own = err(b, ref);
+        std::ostringstream os;
+        os.precision(2);
+        os << "max relative difference " << worst << " (float64 network: kernel " << own
+           << ", onnxruntime " << ort_err << ")";
+        const int isa = d_fconv->isa();
+        if (worst <= 1e-5 || own <= 1.5 * ort_err + 1e-7) {
+            d_note = "engine: fused window kernel (" +
+                     std::string(fused_mlp::isa_name(isa)) +
+                     "), probe check vs onnxruntime: " + os.str() + " on " +
+                     std::to_string(nw) + " windows of " + std::to_string(W) + failed;
+            return "";
+        }
+        failed += std::string("; kernel ") + fused_mlp::isa_name(isa) +
+                  " failed the probe check (" + os.str() + ")";
+        if (isa == fused_mlp::PORTABLE)
+            break;
+        int next = isa - 1;
+        while (next > fused_mlp::PORTABLE && !fused_mlp::isa_supported(next))
+            next--;
+        d_fconv = std::make_unique<fused_conv1d>(d_path, d_window, next);
+    }
+    d_fconv.reset();
+    return "window model: the fused kernel failed its probe check against onnxruntime" +
+           failed;
+}
+
 void ddpm_engine::predict_eps_onnxruntime(const float* x,
                                           const int64_t* t,
                                           int n,
@@ -555,6 +637,15 @@ void ddpm_engine::predict_eps_onnxruntime(const float* x,
 
 void ddpm_engine::predict_eps(const float* x, const int64_t* t, int n, float* eps)
 {
+    if (d_fconv) {
+        std::vector<int32_t> t32(t, t + n);
+        for (int i = 0; i < n; i++)
+            if (t[i] < 1 || t[i] > T() || (i % d_window && t[i] != t[i - 1]))
+                throw std::out_of_range(
+                    "predict_eps: step outside [1, T] or not constant within a window");
+        d_fconv->predict(x, t32.data(), n, eps, d_ctx[0].cws);
+        return;
+    }
     if (!d_fused) {
         predict_eps_onnxruntime(x, t, n, eps);
         return;
@@ -575,7 +666,9 @@ void ddpm_engine::eps_for(context& c, int m)
         c.x[2 * k + 1] = static_cast<float>(c.state[i].imag());
         c.t32[k] = c.tcur[i];
     }
-    if (d_fused) {
+    if (d_fconv) {
+        d_fconv->predict(c.x.data(), c.t32.data(), m, c.eps.data(), c.cws);
+    } else if (d_fused) {
         d_fused->predict(c.x.data(), c.t32.data(), m, c.eps.data(), c.ws);
     } else {
         for (int k = 0; k < m; k++)
@@ -629,7 +722,9 @@ void ddpm_engine::denoise_range(context& c,
                                 gr_complex* out)
 {
     // fused: tiles of 256 samples; onnxruntime: one chain over the range (large calls)
-    const int tile = d_fused ? 256 : std::max(n, 1);
+    const int tile = d_fused   ? 256
+                     : d_fconv ? fused_conv1d::tile_windows * d_window
+                               : std::max(n, 1);
     std::vector<uint64_t> own;
     if (!items && (mode == POSTERIOR || mode == PAPER)) {
         own.resize(n);

@@ -15,6 +15,7 @@
 // noise variance per complex sample, 1-based steps, complex eps with E|eps|^2 = 1,
 // matched step = nearest to log(sigma2) on the grid log((1 - abar_t) / abar_t).
 
+#include "fused_conv1d.h"
 #include "fused_mlp.h"
 #if __has_include(<gnuradio/gr_complex.h>)
 #include <gnuradio/gr_complex.h>
@@ -92,7 +93,7 @@ public:
                  gr_complex* out);
 
     //! true when the fused kernel runs the network
-    bool fused() const { return static_cast<bool>(d_fused); }
+    bool fused() const { return d_fused || d_fconv; }
     //! "fused (avx2)" or "onnxruntime"
     std::string engine_name() const;
     //! one line: what runs and, after a fallback, why (for the block's log)
@@ -119,6 +120,7 @@ private:
     bool d_rank3 = false; // graph input [N, W, 2]
 
     std::unique_ptr<fused_mlp> d_fused;
+    std::unique_ptr<fused_conv1d> d_fconv; // window models
     std::string d_note;
     int d_threads = 1;
 
@@ -131,6 +133,7 @@ private:
         std::vector<std::complex<double>> state;
         std::vector<int> tcur, idx;
         fused_mlp::workspace ws;
+        fused_conv1d::workspace cws;
         void reserve(int n);
     };
     std::vector<context> d_ctx;
@@ -140,7 +143,8 @@ private:
     void probe(const std::string& where);
     double abar_at(int t) const { return t <= 0 ? 1.0 : d_abar[t - 1]; }
     void setup_engine(const std::string& engine, const std::string& provider);
-    void eps_for(context& c, int m); // c.state[c.idx[k]] at c.tcur[c.idx[k]] -> c.eps
+    std::string setup_window_kernel(); // "" when the fused window kernel runs, else why
+    void eps_for(context& c, int m);   // c.state[c.idx[k]] at c.tcur[c.idx[k]] -> c.eps
     void ancestral(context& c, int n, bool paper, uint64_t skey, const uint64_t* items);
     void denoise_range(context& c,
                        const gr_complex* y,

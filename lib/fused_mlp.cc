@@ -189,7 +189,9 @@ attribute parse_attribute(reader r)
         else if (f == 5 && wt == 2) {
             a.t = parse_tensor(r.sub());
             a.has_t = true;
-        } else if (f == 20 && wt == 0)
+        } else if (f == 8)
+            repeated(r, wt, 0, [&](reader& q) { a.ints.push_back(int64_t(q.varint())); });
+        else if (f == 20 && wt == 0)
             a.type = int32_t(r.varint());
         else
             r.skip(wt);

@@ -51,6 +51,7 @@ struct attribute {
     float f = 0.0f;
     int64_t i = 0;
     std::string s;
+    std::vector<int64_t> ints; // repeated int64 (Conv dilations, pads, kernel_shape)
     bool has_t = false;
     tensor t;
 };

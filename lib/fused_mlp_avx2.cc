@@ -8,6 +8,7 @@
 // AVX2 + FMA instantiation of the fused MLP kernel (this file is compiled with -mavx2
 // -mfma; it is only called after a run-time CPU check).
 
+#include "fused_conv_kernel.h"
 #include "fused_mlp_kernel.h"
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -58,6 +59,8 @@ struct v8 {
 
 #define FUSED_MLP_KERNEL_BODY
 #include "fused_mlp_kernel.h"
+#define FUSED_CONV_KERNEL_BODY
+#include "fused_conv_kernel.h"
 
 } // namespace
 
@@ -73,10 +76,23 @@ void fused_tile_avx2(const mlp_view& m,
     fused_tile<v8>(m, x, t, rows, eps, a, b, tpad);
 }
 
+void fused_conv_avx2(const conv_view& m,
+                     const float* x,
+                     const int32_t* t,
+                     int nwin,
+                     float* eps,
+                     float* xbuf,
+                     float* a,
+                     float* b)
+{
+    fused_conv<v8>(m, x, t, nwin, eps, xbuf, a, b);
+}
+
 } // namespace diffusion
 } // namespace gr
 
 #else // built without the ISA flags (non-x86 target): never selected at run time
 #include <cstdlib>
 void gr::diffusion::fused_tile_avx2(FUSED_TILE_ARGS) { std::abort(); }
+void gr::diffusion::fused_conv_avx2(FUSED_CONV_ARGS) { std::abort(); }
 #endif

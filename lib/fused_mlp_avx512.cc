@@ -8,6 +8,7 @@
 // AVX-512F instantiation of the fused MLP kernel (compiled with -mavx512f -mfma; only
 // called after a run-time CPU check).
 
+#include "fused_conv_kernel.h"
 #include "fused_mlp_kernel.h"
 #if defined(__AVX512F__) && defined(__FMA__)
 #include <immintrin.h>
@@ -66,6 +67,8 @@ struct v16 {
 
 #define FUSED_MLP_KERNEL_BODY
 #include "fused_mlp_kernel.h"
+#define FUSED_CONV_KERNEL_BODY
+#include "fused_conv_kernel.h"
 
 } // namespace
 
@@ -81,10 +84,23 @@ void fused_tile_avx512(const mlp_view& m,
     fused_tile<v16>(m, x, t, rows, eps, a, b, tpad);
 }
 
+void fused_conv_avx512(const conv_view& m,
+                       const float* x,
+                       const int32_t* t,
+                       int nwin,
+                       float* eps,
+                       float* xbuf,
+                       float* a,
+                       float* b)
+{
+    fused_conv<v16>(m, x, t, nwin, eps, xbuf, a, b);
+}
+
 } // namespace diffusion
 } // namespace gr
 
 #else // built without the ISA flags (non-x86 target): never selected at run time
 #include <cstdlib>
 void gr::diffusion::fused_tile_avx512(FUSED_TILE_ARGS) { std::abort(); }
+void gr::diffusion::fused_conv_avx512(FUSED_CONV_ARGS) { std::abort(); }
 #endif

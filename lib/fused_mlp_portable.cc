@@ -9,6 +9,7 @@
 // compiler vectorises them for the baseline ISA of the build, e.g. SSE2 on x86-64, NEON
 // on arm64).
 
+#include "fused_conv_kernel.h"
 #include "fused_mlp_kernel.h"
 #include <cmath>
 #include <cstring>
@@ -74,6 +75,8 @@ struct vp {
 
 #define FUSED_MLP_KERNEL_BODY
 #include "fused_mlp_kernel.h"
+#define FUSED_CONV_KERNEL_BODY
+#include "fused_conv_kernel.h"
 
 } // namespace
 
@@ -87,6 +90,18 @@ void fused_tile_portable(const mlp_view& m,
                          int32_t* tpad)
 {
     fused_tile<vp>(m, x, t, rows, eps, a, b, tpad);
+}
+
+void fused_conv_portable(const conv_view& m,
+                         const float* x,
+                         const int32_t* t,
+                         int nwin,
+                         float* eps,
+                         float* xbuf,
+                         float* a,
+                         float* b)
+{
+    fused_conv<vp>(m, x, t, nwin, eps, xbuf, a, b);
 }
 
 } // namespace diffusion
