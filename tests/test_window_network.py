@@ -159,7 +159,7 @@ def test_recording_windows():
 
 def test_window_source_spec():
     s = ddpm.make_window_source("16qam+pn", 8)
-    assert s.phase and s.window == 8 and s.name == "16qam+pn"
+    assert s.phase and s.window == 8 and s.name == "16qam_pn"
     assert not ddpm.make_window_source("qpsk", 8).phase
     assert s.sample(5, torch.Generator().manual_seed(0)).shape == (5, 8, 2)
     with pytest.raises(ValueError):

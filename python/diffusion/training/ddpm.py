@@ -191,7 +191,7 @@ class WindowSource:
         self.window = int(window)
         self.phase = bool(phase)
         self.lw_min, self.lw_max, self.f_max = float(lw_min), float(lw_max), float(f_max)
-        self.name = constellation.name + ("+pn" if self.phase else "")
+        self.name = constellation.name + ("_pn" if self.phase else "")
         pts = constellation.points
         if self.phase:
             how = (
