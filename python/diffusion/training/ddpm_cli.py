@@ -159,7 +159,19 @@ def build_parser():
         help="softplus sharpness softplus(beta z)/beta, folded into the weights "
         "at export (published: 1; default 20)",
     )
-    ap.add_argument("--loss-weight", default="native", choices=("native", "snr", "minsnr"))
+    ap.add_argument(
+        "--loss-weight",
+        default="native",
+        choices=("native", "snr", "minsnr"),
+        help="x0-space loss weight: native (that of the parameterization), snr, or "
+        "minsnr = min(snr, --minsnr-gamma)",
+    )
+    ap.add_argument(
+        "--minsnr-gamma",
+        type=float,
+        default=1000.0,
+        help="cap of the minsnr weight, linear SNR (default 1000 = 30 dB)",
+    )
     ap.add_argument(
         "--t-sampling",
         default="highsnr",
@@ -237,6 +249,7 @@ def main(argv=None):
         emb_init=args.emb_init,
         beta=args.beta,
         loss_weight=args.loss_weight,
+        minsnr_gamma=args.minsnr_gamma,
         window=window,
         channels=args.channels,
         kernel=args.kernel,
