@@ -14,6 +14,11 @@ Data sources (:func:`make_source`): a constellation name ('qpsk', '16qam', '64qa
 (2-D toy, scaled to unit average power); IQ recordings: raw complex64 (.cf32/.c64/.fc32/
 .iq/.bin/.raw/.dat) or SigMF (.sigmf-meta/.sigmf-data, cf32/ci16/ci8/cu8, le/be), normalised
 to unit average power.
+
+Window models (``TrainConfig.window`` = W >= 2, :class:`~.network.WindowEpsNetwork`): x0/eps/x_t
+are float [B, W, 2], every symbol of a window noised at the window's one step t; sources
+:func:`make_window_source` (constellation windows with phase noise, carrier offset and a
+random initial phase, :mod:`.windows`; or windows cut from a recording).
 """
 
 import csv
@@ -28,7 +33,8 @@ import torch
 
 from ..core import constellations as _const
 from ..core.schedules import make_schedule
-from .network import EpsNetwork, count_parameters
+from . import windows as _win
+from .network import EpsNetwork, WindowEpsNetwork, count_parameters
 
 
 # ---------------------------------------------------------------------------- data sources
@@ -156,6 +162,117 @@ def make_source(spec):
     return ConstellationSource(_const.by_name(s))
 
 
+# ---------------------------------------------------------------------------- window sources
+def _np_rng(gen):
+    """A NumPy generator seeded from the torch generator (reproducible, resumable)."""
+    return np.random.default_rng(int(torch.randint(0, 2**62, (1,), generator=gen).item()))
+
+
+def _rails(z):
+    return torch.tensor(np.stack([z.real, z.imag], -1), dtype=torch.float32)
+
+
+class WindowSource:
+    """Windows [n, W, 2] of clean constellation symbols; phase=True: rotated by a Wiener
+    phase + carrier offset + uniform initial phase (:func:`.windows.clean_windows`)."""
+
+    kind = "windows"
+
+    def __init__(
+        self,
+        constellation,
+        window,
+        phase=True,
+        lw_min=_win.LW_RANGE[0],
+        lw_max=_win.LW_RANGE[1],
+        f_max=_win.F_MAX,
+    ):
+        self.constellation = constellation
+        self.window = int(window)
+        self.phase = bool(phase)
+        self.lw_min, self.lw_max, self.f_max = float(lw_min), float(lw_max), float(f_max)
+        self.name = constellation.name + ("_pn" if self.phase else "")
+        pts = constellation.points
+        if self.phase:
+            how = (
+                f"rotated by exp(j theta_k): Wiener phase noise, increment variance 2 pi lw "
+                f"rad^2/symbol, lw log-uniform in [{self.lw_min:g}, {self.lw_max:g}] per "
+                f"window; residual carrier offset uniform in +-{self.f_max:g} "
+                f"cycles/symbol; uniform initial phase"
+            )
+        else:
+            how = "unrotated"
+        self.description = (
+            f"{constellation.name}: windows of {self.window} i.i.d. uniform symbols "
+            f"({len(pts)} points, unit average power), {how}; fresh windows every batch"
+        )
+
+    def sample(self, n, gen):
+        z = _win.clean_windows(
+            self.constellation,
+            n,
+            self.window,
+            _np_rng(gen),
+            lw_min=self.lw_min,
+            lw_max=self.lw_max,
+            f_max=self.f_max,
+            rotate=self.phase,
+        )
+        return _rails(z)
+
+
+class RecordingWindowSource:
+    """Windows [n, W, 2] of consecutive samples of a recording (unit average power), random
+    offsets, random 90-degree rotations (:func:`.windows.recording_windows`)."""
+
+    kind = "recording_windows"
+    constellation = None
+
+    def __init__(self, path, window, normalize=True):
+        z = read_iq(path)
+        if np.any(~np.isfinite(z)):
+            raise ValueError(f"{path}: NaN/Inf samples (windows must be consecutive: cut them)")
+        if len(z) < max(16, int(window)):
+            raise ValueError(f"{path}: too few IQ samples ({len(z)}) for windows of {window}")
+        self.scale = float(1.0 / np.sqrt(np.mean(np.abs(z) ** 2))) if normalize else 1.0
+        self.data = z * self.scale
+        self.window = int(window)
+        self.name = os.path.splitext(os.path.basename(path))[0]
+        self.description = (
+            f"IQ recording {os.path.basename(path)}: {len(z)} samples, scaled by "
+            f"{self.scale:.6g} to unit average power; windows of {self.window} consecutive "
+            f"samples at random offsets, random 90-degree rotations"
+        )
+
+    def __len__(self):
+        return len(self.data) // self.window
+
+    def sample(self, n, gen):
+        return _rails(_win.recording_windows(self.data, self.window, n, _np_rng(gen)))
+
+
+def make_window_source(
+    spec, window, lw_min=_win.LW_RANGE[0], lw_max=_win.LW_RANGE[1], f_max=_win.F_MAX
+):
+    """Window source of ``--data`` in window mode: '<constellation>+pn' (phase noise, carrier
+    offset, initial phase as :class:`WindowSource`), '<constellation>' (unrotated windows),
+    or a recording path (:class:`RecordingWindowSource`)."""
+    s = str(spec)
+    low = s.lower()
+    if os.path.isfile(s) and (low.endswith(_RAW_EXT) or ".sigmf" in low):
+        return RecordingWindowSource(s, window)
+    if low.endswith(".sigmf-meta") or low.endswith(".sigmf-data"):
+        return RecordingWindowSource(s, window)
+    parts = [p.strip() for p in s.split("+")]
+    extra = [p for p in parts[1:] if p.lower() not in ("pn", "phase_noise")]
+    if extra or len(parts) > 2:
+        raise ValueError(
+            f"window data {s!r}: use '<constellation>+pn', '<constellation>' or a recording "
+            f"(phase-noise range and carrier offset: --lw-range, --cfo-max)"
+        )
+    return WindowSource(_const.by_name(parts[0]), window, len(parts) == 2, lw_min, lw_max, f_max)
+
+
 # ---------------------------------------------------------------------------- training
 @dataclass
 class TrainConfig:
@@ -179,6 +296,13 @@ class TrainConfig:
     beta: float = 1.0  # softplus sharpness (a re-parameterisation, see EpsNetwork)
     loss_weight: str = "native"  # x0-space weighting: 'native', 'snr', 'minsnr'
     minsnr_gamma: float = 1000.0  # cap of the 'minsnr' weight (30 dB)
+    window: int = 0  # W >= 2: WindowEpsNetwork on windows [B, W, 2] (batch = windows)
+    channels: int = 64  # window network: Conv1d channels C
+    kernel: int = 5  # window network: kernel K (odd)
+    dilations: tuple = (1, 2, 4, 8)  # window network: one layer per dilation
+    lw_min: float = _win.LW_RANGE[0]  # window data '<const>+pn': linewidth x symbol time,
+    lw_max: float = _win.LW_RANGE[1]  # log-uniform in [lw_min, lw_max] per window
+    cfo_max: float = _win.F_MAX  # window data: residual carrier offset, cycles/symbol
     extra: dict = field(default_factory=dict)
 
 
@@ -205,9 +329,38 @@ def q_sample(x0, t, eps, sqrt_abar, sqrt_1mabar):
     return sqrt_abar[t] * x0 + sqrt_1mabar[t] * eps
 
 
-def complex_eps(n, gen, device="cpu"):
-    """Complex unit-variance noise as [n, 2] rails: each rail N(0, 1/2), E|eps|^2 = 1."""
-    return (torch.randn(n, 2, generator=gen) * math.sqrt(0.5)).to(device)
+def complex_eps(n, gen, device="cpu", window=0):
+    """Complex unit-variance noise as [n, 2] rails (window W >= 2: [n, W, 2]): each rail
+    N(0, 1/2), E|eps|^2 = 1."""
+    shape = (n, 2) if window < 2 else (n, int(window), 2)
+    return (torch.randn(*shape, generator=gen) * math.sqrt(0.5)).to(device)
+
+
+def make_network(cfg, sched):
+    """The network of a TrainConfig: EpsNetwork, or WindowEpsNetwork when cfg.window >= 2."""
+    if int(cfg.window) >= 2:
+        return WindowEpsNetwork(
+            cfg.T,
+            cfg.window,
+            cfg.channels,
+            cfg.kernel,
+            cfg.dilations,
+            cfg.parameterization,
+            sched.abar,
+            emb_init="ones" if cfg.emb_init == "ones" else "uniform",
+            beta=cfg.beta,
+        )
+    if int(cfg.window) == 1:
+        raise ValueError("window 1 is the per-symbol network: leave --window unset")
+    return EpsNetwork(
+        cfg.T,
+        cfg.hidden,
+        cfg.depth,
+        cfg.parameterization,
+        sched.abar,
+        emb_init=cfg.emb_init,
+        beta=cfg.beta,
+    )
 
 
 def loss_factors(abar, parameterization, weight, gamma=1000.0):
@@ -233,8 +386,9 @@ def loss_factors(abar, parameterization, weight, gamma=1000.0):
 
 
 def train(cfg, source=None, loss_log=None, progress=True, checkpoint=None, resume=None):
-    """Train an EpsNetwork; returns dict(model=EMA network (eval, cpu), schedule, source,
-    losses, seconds, steps, parameters)."""
+    """Train an EpsNetwork (cfg.window >= 2: a WindowEpsNetwork on windows, one step t per
+    window); returns dict(model=EMA network (eval, cpu), schedule, source, losses, seconds,
+    steps, parameters)."""
     if cfg.threads:
         torch.set_num_threads(int(cfg.threads))
     torch.manual_seed(cfg.seed)
@@ -242,26 +396,24 @@ def train(cfg, source=None, loss_log=None, progress=True, checkpoint=None, resum
     device = torch.device(cfg.device)
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError("--device cuda requested but torch.cuda.is_available() is False")
-    source = source if source is not None else make_source(cfg.data)
+    if source is None:
+        source = (
+            make_window_source(cfg.data, cfg.window, cfg.lw_min, cfg.lw_max, cfg.cfo_max)
+            if int(cfg.window) >= 2
+            else make_source(cfg.data)
+        )
+    if int(cfg.window) >= 2 and getattr(source, "window", None) != int(cfg.window):
+        raise ValueError(
+            f"window {cfg.window}: the data source {getattr(source, 'name', source)!r} does not "
+            f"give windows of that length (make_window_source)"
+        )
+    if int(cfg.window) < 2 and getattr(source, "window", None):
+        raise ValueError("a window source needs cfg.window set to its length")
     sched = make_schedule(cfg.schedule, cfg.T)
-    net = EpsNetwork(
-        cfg.T,
-        cfg.hidden,
-        cfg.depth,
-        cfg.parameterization,
-        sched.abar,
-        emb_init=cfg.emb_init,
-        beta=cfg.beta,
-    ).to(device)
-    ema = EpsNetwork(
-        cfg.T,
-        cfg.hidden,
-        cfg.depth,
-        cfg.parameterization,
-        sched.abar,
-        emb_init=cfg.emb_init,
-        beta=cfg.beta,
-    ).to(device)
+    if int(cfg.window) >= 2 and cfg.emb_init == "snr":
+        raise ValueError("emb_init 'snr' is for the per-symbol network (window: ones/uniform)")
+    net = make_network(cfg, sched).to(device)
+    ema = make_network(cfg, sched).to(device)
     ema.load_state_dict(net.state_dict())
     for p in ema.parameters():
         p.requires_grad_(False)
@@ -318,7 +470,7 @@ def train(cfg, source=None, loss_log=None, progress=True, checkpoint=None, resum
             g["lr"] = lr_at(step) * g["mult"]
         x0 = source.sample(cfg.batch, gen).to(device)
         t = sample_t(cfg.batch, cfg.T, cfg.t_sampling, gen, device)
-        eps = complex_eps(cfg.batch, gen, device)
+        eps = complex_eps(cfg.batch, gen, device, cfg.window)
         xt = q_sample(x0, t, eps, sa, s1)
         f = net.raw(xt, t)
         if cfg.parameterization == "eps":
@@ -327,7 +479,8 @@ def train(cfg, source=None, loss_log=None, progress=True, checkpoint=None, resum
             target = sa[t] * eps - s1[t] * x0
         else:
             target = x0
-        loss = (factor[t] * ((f - target) ** 2).sum(1)).mean()
+        se = ((f - target) ** 2).sum(-1)  # rails summed: [B] or [B, W]
+        loss = (factor[t].view(-1, *([1] * (se.dim() - 1))) * se).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

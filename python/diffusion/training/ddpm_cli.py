@@ -19,6 +19,17 @@ Labelled data (learned hardware; the model then carries label_centroids / label_
                           in a GNU Radio flowgraph for --train-symbols labels (seed --seed)
   --data capture:<path>   a labelled capture (diffusion.core.labelled_capture; written by
                           gr-diffusion-link --capture-labels), used as it is (not rescaled)
+
+Window models (--window W, W >= 2: the temporal network diffusion.training.network.
+WindowEpsNetwork, x [N, W, 2] -> eps [N, W, 2], one step t per window; --batch counts windows):
+  --data '<const>+pn'     windows of W uniform symbols of <const> rotated by Wiener phase
+                          noise (lw = linewidth x symbol time, log-uniform in --lw-range per
+                          window), a residual carrier offset (uniform +-(--cfo-max)
+                          cycles/symbol) and a uniform initial phase (diffusion.training.windows)
+  --data <const>          unrotated windows of W uniform symbols
+  --data <recording>      windows of W consecutive samples of a recording (unit average
+                          power), random offsets, random 90-degree rotations
+  e.g. python -m diffusion.train --window 32 --data 'qpsk+pn' --steps 3000 --out w.onnx
 """
 
 import argparse
@@ -31,13 +42,22 @@ from ..core.schedules import SCHEDULES
 from . import ddpm as _tr
 from .network import PARAMETERIZATIONS
 
+# TrainConfig fields of the window network, left out of per-symbol recipes (unchanged)
+_WINDOW_KEYS = ("window", "channels", "kernel", "dilations", "lw_min", "lw_max", "cfo_max")
 
-def make_source(data, train_symbols=1 << 18, seed=0):
-    """Training source of --data: a chain spec or capture:<path> (labelled), else
+
+def make_source(data, train_symbols=1 << 18, seed=0, window=0, lw_range=None, cfo_max=None):
+    """Training source of --data: window >= 2: :func:`diffusion.training.ddpm.
+    make_window_source`; else a chain spec or capture:<path> (labelled), else
     :func:`diffusion.training.ddpm.make_source`."""
     from ..core import chain_spec as _cs
+    from . import windows as _win
 
     s = str(data)
+    if window and int(window) >= 2:
+        lw = _win.LW_RANGE if lw_range is None else lw_range
+        f_max = _win.F_MAX if cfo_max is None else cfo_max
+        return _tr.make_window_source(s, int(window), lw[0], lw[1], f_max)
     if s.startswith("capture:"):
         from .labelled import capture_source
 
@@ -61,8 +81,38 @@ def build_parser():
     ap.add_argument("--out", required=True, help="ONNX file to write (e.g. models/16qam.onnx)")
     ap.add_argument("--schedule", default="wide", choices=SCHEDULES)
     ap.add_argument("--T", type=int, default=100, help="diffusion steps (default 100)")
-    ap.add_argument("--hidden", type=int, default=128)
-    ap.add_argument("--depth", type=int, default=3)
+    ap.add_argument("--hidden", type=int, default=128, help="per-symbol MLP width")
+    ap.add_argument("--depth", type=int, default=3, help="per-symbol MLP hidden layers")
+    w = ap.add_argument_group("window models (see above)")
+    w.add_argument(
+        "--window",
+        type=int,
+        default=0,
+        metavar="W",
+        help="train the temporal window network on windows of W >= 2 symbols "
+        "(default 0: the per-symbol MLP)",
+    )
+    w.add_argument("--channels", type=int, default=64, help="window network channels (64)")
+    w.add_argument("--kernel", type=int, default=5, help="window network kernel, odd (5)")
+    w.add_argument(
+        "--dilations",
+        default="1,2,4,8",
+        help="window network: comma-separated dilations, one layer each (1,2,4,8)",
+    )
+    w.add_argument(
+        "--lw-range",
+        type=float,
+        nargs=2,
+        default=None,
+        metavar=("MIN", "MAX"),
+        help="'<const>+pn' windows: linewidth x symbol time, log-uniform (1e-4 1e-2)",
+    )
+    w.add_argument(
+        "--cfo-max",
+        type=float,
+        default=None,
+        help="'<const>+pn' windows: residual carrier offset bound, cycles/symbol (2e-3)",
+    )
     ap.add_argument(
         "--parameterization",
         default="eps",
@@ -84,7 +134,9 @@ def build_parser():
         default=1 << 18,
         help="labelled symbols generated from a chain spec (default 262144)",
     )
-    ap.add_argument("--batch", type=int, default=4096)
+    ap.add_argument(
+        "--batch", type=int, help="symbols per step (default 4096); --window: windows (256)"
+    )
     ap.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default 3e-3)")
     ap.add_argument("--lr-final", type=float, default=1e-5, help="end of the cosine decay")
     ap.add_argument("--ema", type=float, default=0.999, help="EMA decay of the exported weights")
@@ -107,7 +159,19 @@ def build_parser():
         help="softplus sharpness softplus(beta z)/beta, folded into the weights "
         "at export (published: 1; default 20)",
     )
-    ap.add_argument("--loss-weight", default="native", choices=("native", "snr", "minsnr"))
+    ap.add_argument(
+        "--loss-weight",
+        default="native",
+        choices=("native", "snr", "minsnr"),
+        help="x0-space loss weight: native (that of the parameterization), snr, or "
+        "minsnr = min(snr, --minsnr-gamma)",
+    )
+    ap.add_argument(
+        "--minsnr-gamma",
+        type=float,
+        default=1000.0,
+        help="cap of the minsnr weight, linear SNR (default 1000 = 30 dB)",
+    )
     ap.add_argument(
         "--t-sampling",
         default="highsnr",
@@ -144,9 +208,24 @@ def main(argv=None):
             1.0,
         )
         args.lr_final = args.lr
-    source = make_source(args.data, args.train_symbols, args.seed)
+    window = int(args.window)
+    if window < 0 or window == 1 or window > 4096:
+        raise SystemExit(f"--window must be 0 (per-symbol) or 2 .. 4096, got {window}")
+    if window and args.emb_init == "snr":
+        raise SystemExit("--emb-init snr is for the per-symbol network")
+    try:
+        dilations = tuple(int(d) for d in str(args.dilations).split(","))
+    except ValueError:
+        raise SystemExit(f"--dilations: comma-separated integers, got {args.dilations!r}") from None
+    if args.batch is None:
+        args.batch = 256 if window else 4096
+    source = make_source(
+        args.data, args.train_symbols, args.seed, window, args.lw_range, args.cfo_max
+    )
     if args.epochs is not None:
         n = len(source) if hasattr(source, "__len__") else args.epoch_size
+        if window and not hasattr(source, "__len__"):
+            n = max(1, args.epoch_size // window)
         steps = max(1, int(round(args.epochs * n / args.batch)))
     else:
         steps = args.steps if args.steps is not None else 4000
@@ -170,7 +249,14 @@ def main(argv=None):
         emb_init=args.emb_init,
         beta=args.beta,
         loss_weight=args.loss_weight,
+        minsnr_gamma=args.minsnr_gamma,
+        window=window,
+        channels=args.channels,
+        kernel=args.kernel,
+        dilations=dilations,
     )
+    if window and getattr(source, "kind", "") == "windows":
+        cfg.lw_min, cfg.lw_max, cfg.cfo_max = source.lw_min, source.lw_max, source.f_max
     res = _tr.train(
         cfg,
         source=source,
@@ -185,7 +271,9 @@ def main(argv=None):
 
     recipe = {
         "command": "python -m diffusion.train " + " ".join(sys.argv[1:] if argv is None else argv),
-        "config": {k: v for k, v in vars(cfg).items() if k != "extra"},
+        "config": {
+            k: v for k, v in vars(cfg).items() if k != "extra" and (window or k not in _WINDOW_KEYS)
+        },
         "data": source.description,
         "optimizer": f"Adam lr {cfg.lr} (t-embeddings x{cfg.emb_lr_mult}) cosine-decayed "
         f"to {cfg.lr_final}, batch {cfg.batch}",
@@ -201,13 +289,31 @@ def main(argv=None):
     if getattr(source, "kind", "") == "labelled":
         recipe["train_symbols"] = len(source)
         recipe["train_symbols_requested"] = args.train_symbols
-    extra = {
-        "network": f"mlp 2-{'-'.join([str(cfg.hidden)] * cfg.depth)}-2 softplus, "
-        f"elementwise t-embedding per hidden layer (trained with softplus "
-        f"beta {cfg.beta:g}, folded into the weights)",
-        "training_parameterization": cfg.parameterization,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
+    if window:
+        recipe["optimizer"] = (
+            f"Adam lr {cfg.lr} (t-embeddings x{cfg.emb_lr_mult}) cosine-decayed to "
+            f"{cfg.lr_final}, batch {cfg.batch} windows of {window} symbols"
+        )
+        recipe["loss"] = (
+            f"mean over windows and symbols of |f - {cfg.parameterization}|^2 (rails summed, "
+            f"weight {cfg.loss_weight}), one step t per window, t sampling {cfg.t_sampling}"
+        )
+        net = res["model"]
+        extra = {
+            "network_description": f"window_conv1d: {len(dilations)} dilated Conv1d layers "
+            f"({cfg.channels} channels, kernel {cfg.kernel}, dilations "
+            f"{','.join(map(str, dilations))}, 'same' zero padding, receptive field "
+            f"{net.receptive_field}), per-channel t-embedding, softplus (trained with beta "
+            f"{cfg.beta:g}, folded into the weights), residual layers 2..L, 1x1 conv out",
+        }
+    else:
+        extra = {
+            "network": f"mlp 2-{'-'.join([str(cfg.hidden)] * cfg.depth)}-2 softplus, "
+            f"elementwise t-embedding per hidden layer (trained with softplus "
+            f"beta {cfg.beta:g}, folded into the weights)",
+        }
+    extra["training_parameterization"] = cfg.parameterization
+    extra["created"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     if getattr(source, "scale", None) is not None:
         extra["data_scale"] = repr(float(source.scale))
     if getattr(source, "kind", "") == "labelled":

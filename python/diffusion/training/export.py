@@ -23,7 +23,12 @@ def export_onnx(
     opset=17,
 ):
     """Export a torch eps-network (forward(x [N,2] float32, t [N] int64) -> eps [N,2]) to
-    ``path`` with the gr-diffusion metadata.  Returns the metadata dict."""
+    ``path`` with the gr-diffusion metadata.  Returns the metadata dict.
+
+    A window network (``net.window`` = W, :class:`~.network.WindowEpsNetwork`) is exported
+    as x float32 [N, W, 2], t int64 [N] -> eps float32 [N, W, 2] (N dynamic, W static),
+    with its ``architecture_metadata()`` (window_length, network = "window_conv1d", the
+    hyper-parameters) over ``extra_metadata``."""
     import onnx
     import torch
 
@@ -33,7 +38,8 @@ def export_onnx(
     if getattr(net, "T", schedule.T) != schedule.T:
         raise ValueError(f"network T={net.T} != schedule T={schedule.T}")
     os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
-    x = torch.zeros(4, 2, dtype=torch.float32)
+    window = getattr(net, "window", None)
+    x = torch.zeros((4, 2) if window is None else (4, int(window), 2), dtype=torch.float32)
     t = torch.ones(4, dtype=torch.int64)
     old_mode = getattr(net, "export_mode", None)
     if old_mode is not None:
@@ -56,16 +62,25 @@ def export_onnx(
         if old_mode is not None:
             net.export_mode = old_mode
     model = onnx.load(path)
-    meta = build_metadata(schedule, constellation, data_name, training, extra_metadata)
+    extra = dict(extra_metadata or {})
+    if window is not None:
+        extra.update(net.architecture_metadata())
+    meta = build_metadata(schedule, constellation, data_name, training, extra)
     del model.metadata_props[:]
     for k, v in meta.items():
         p = model.metadata_props.add()
         p.key, p.value = k, v
     model.producer_name = "gr-diffusion"
-    model.doc_string = (
-        "gr-diffusion DDPM eps-network: x float32 [N,2], t int64 [N] (1-based)"
-        " -> eps float32 [N,2]; see metadata"
-    )
+    if window is None:
+        model.doc_string = (
+            "gr-diffusion DDPM eps-network: x float32 [N,2], t int64 [N] (1-based)"
+            " -> eps float32 [N,2]; see metadata"
+        )
+    else:
+        model.doc_string = (
+            f"gr-diffusion DDPM window eps-network: x float32 [N,{window},2], t int64 [N]"
+            f" (1-based, one step per window) -> eps float32 [N,{window},2]; see metadata"
+        )
     onnx.checker.check_model(model)
     onnx.save(model, path)
     return meta

@@ -17,6 +17,10 @@ the raw MLP output f can be trained as
                                                      eps = sqrt(1-abar) x + sqrt(abar) f)
   'x0'   f = x0                                     (eps = (x - sqrt(abar) f)/sqrt(1-abar))
 the conversion to eps is part of the graph, so every exported model is an eps-network.
+
+``WindowEpsNetwork`` is the temporal twin (issue 12): x [N, W, 2] of W consecutive
+symbols -> dilated Conv1d layers with the same per-channel t-embedding multiply -> eps
+[N, W, 2], so that it can use the neighbours (e.g. to track a carrier phase).
 """
 
 import numpy as np
@@ -173,3 +177,168 @@ class EpsNetwork(nn.Module):
 
 def count_parameters(model):
     return sum(p.numel() for p in model.parameters())
+
+
+# ---------------------------------------------------------------------------- window network
+class ConditionalConv1d(nn.Module):
+    """'same'-padded dilated Conv1d whose output is multiplied per channel by an embedding
+    of t (the convolutional twin of :class:`ConditionalLinear`)."""
+
+    def __init__(self, c_in, c_out, kernel, dilation, n_steps):
+        super().__init__()
+        self.conv = nn.Conv1d(
+            c_in, c_out, kernel, dilation=dilation, padding=dilation * (kernel - 1) // 2
+        )
+        self.embed = nn.Embedding(n_steps, c_out)
+        self.embed.weight.data.uniform_()
+
+    def forward(self, h, t):
+        return self.embed(t)[:, :, None] * self.conv(h)
+
+
+class WindowEpsNetwork(nn.Module):
+    """Temporal eps-network over windows of W consecutive symbols (spec: issue 12).
+
+    x [N, W, 2] -> [N, 2, W] -> L conditional dilated Conv1d layers (C channels, kernel K,
+    'same' zero padding, dilation d_l; pre-activation times a per-channel embedding of t,
+    ``nn.Embedding(T + 1, C)``), softplus, residual add for layers 2..L -> Conv1d kernel 1
+    (C -> 2) -> [N, W, 2].  Receptive field 1 + (K - 1) sum(d_l) (61 for the defaults).
+    Parameterizations eps/v/x0 and the softplus sharpness beta as :class:`EpsNetwork`;
+    ``forward`` always returns eps, every symbol of a window at the window's one step t.
+    """
+
+    def __init__(
+        self,
+        T,
+        window,
+        channels=64,
+        kernel=5,
+        dilations=(1, 2, 4, 8),
+        parameterization="eps",
+        abar=None,
+        emb_init="uniform",
+        beta=1.0,
+    ):
+        super().__init__()
+        if parameterization not in PARAMETERIZATIONS:
+            raise ValueError(f"parameterization must be one of {PARAMETERIZATIONS}")
+        dilations = tuple(int(d) for d in dilations)
+        if not dilations or min(dilations) < 1:
+            raise ValueError("dilations: at least one layer, each dilation >= 1")
+        if int(kernel) < 1 or int(kernel) % 2 == 0:
+            raise ValueError(f"kernel must be odd ('same' padding), got {kernel}")
+        if not 2 <= int(window) <= 4096:
+            raise ValueError(f"window length must be in [2, 4096], got {window}")
+        if emb_init not in ("uniform", "ones"):
+            raise ValueError("emb_init must be 'uniform' or 'ones' for the window network")
+        self.T, self.window = int(T), int(window)
+        self.channels, self.kernel, self.dilations = int(channels), int(kernel), dilations
+        self.parameterization = parameterization
+        self.emb_init = emb_init
+        chans = [2] + [self.channels] * len(dilations)
+        self.layers = nn.ModuleList(
+            ConditionalConv1d(a, b, self.kernel, d, self.T + 1)
+            for a, b, d in zip(chans[:-1], chans[1:], dilations)
+        )
+        self.out = nn.Conv1d(self.channels, 2, 1)
+        if emb_init == "ones":
+            with torch.no_grad():
+                for layer in self.layers:
+                    layer.embed.weight.fill_(1.0)
+        if abar is None:
+            if parameterization != "eps":
+                raise ValueError(f"parameterization {parameterization!r} needs the schedule's abar")
+            abar = np.linspace(1.0, 0.5, self.T)  # unused placeholder for 'eps'
+        abar = np.concatenate(([1.0], np.asarray(abar, dtype=np.float64)))
+        if len(abar) != self.T + 1:
+            raise ValueError("abar must have T entries")
+        self.export_mode = False  # True: composite softplus (see softplus_composite)
+        self.beta = float(beta)
+        # [T+1, 1, 1]: indexed by t [N] they broadcast over [N, W, 2]
+        self.register_buffer(
+            "sqrt_abar", torch.tensor(np.sqrt(abar), dtype=torch.float32)[:, None, None]
+        )
+        self.register_buffer(
+            "sqrt_1mabar", torch.tensor(np.sqrt(1.0 - abar), dtype=torch.float32)[:, None, None]
+        )
+
+    @property
+    def receptive_field(self):
+        return 1 + (self.kernel - 1) * sum(self.dilations)
+
+    def _act(self, z):
+        b = self.beta
+        if self.export_mode:
+            return softplus_composite(z) if b == 1.0 else softplus_composite(z * b) / b
+        return F.softplus(z, beta=b, threshold=20.0)
+
+    def raw(self, x, t):
+        h = x.transpose(1, 2)  # [N, 2, W]
+        for i, layer in enumerate(self.layers):
+            a = self._act(layer(h, t))
+            h = a if i == 0 else h + a
+        return self.out(h).transpose(1, 2)  # [N, W, 2]
+
+    def folded(self):
+        """An equivalent copy with beta folded into the weights (beta = 1): with h' = beta h
+        (the residual sum scales along), embeddings times beta, the weights of the layers
+        after the first and of the output conv divided by beta."""
+        import copy
+
+        net = copy.deepcopy(self)
+        b = self.beta
+        if b != 1.0:
+            with torch.no_grad():
+                for i, layer in enumerate(net.layers):
+                    layer.embed.weight.mul_(b)
+                    if i > 0:
+                        layer.conv.weight.div_(b)
+                net.out.weight.div_(b)
+            net.beta = 1.0
+        return net
+
+    def eps_x0(self, x, t):
+        """(eps_hat, x0_hat) with each computed the numerically direct way."""
+        f = self.raw(x, t)
+        sa, s1 = self.sqrt_abar[t], self.sqrt_1mabar[t]
+        if self.parameterization == "eps":
+            return f, (x - s1 * f) / sa
+        if self.parameterization == "v":
+            return s1 * x + sa * f, sa * x - s1 * f
+        return (x - sa * f) / s1, f
+
+    def forward(self, x, t):
+        f = self.raw(x, t)
+        if self.parameterization == "eps":
+            return f
+        sa, s1 = self.sqrt_abar[t], self.sqrt_1mabar[t]
+        if self.parameterization == "v":
+            return s1 * x + sa * f
+        return (x - sa * f) / s1
+
+    def config(self):
+        return {
+            "T": self.T,
+            "window": self.window,
+            "channels": self.channels,
+            "kernel": self.kernel,
+            "dilations": list(self.dilations),
+            "parameterization": self.parameterization,
+            "emb_init": self.emb_init,
+            "beta": self.beta,
+        }
+
+    def architecture_metadata(self):
+        """ONNX metadata that names the graph (spec: window_length, network, ...)."""
+        return {
+            "window_length": str(self.window),
+            "network": "window_conv1d",
+            "window_channels": str(self.channels),
+            "window_kernel": str(self.kernel),
+            "window_dilations": ",".join(str(d) for d in self.dilations),
+            "window_layers": str(len(self.dilations)),
+            "window_receptive_field": str(self.receptive_field),
+            "window_activation": "softplus",
+            "window_padding": "same (zero)",
+            "window_residual": "layers 2..L",
+        }
