@@ -78,14 +78,14 @@ def run_flowgraph(block, data, n):
 
 
 def matmul_gflops(threads):
-    os.environ["OMP_NUM_THREADS"] = str(threads)
-    a = np.random.default_rng(0).standard_normal((1024, 1024)).astype(np.float32)
-    best = 0.0
-    for _ in range(5):
-        t0 = time.perf_counter()
-        a @ a
-        best = max(best, 2 * 1024**3 / (time.perf_counter() - t0))
-    return best / 1e9
+    """float32 1024^3 matmul GFLOP/s of NumPy on `threads` threads. Measured in a fresh
+    interpreter whose OMP/OPENBLAS/MKL thread variables are set before NumPy loads its BLAS
+    (bench/matmul_ceiling.py): setting OMP_NUM_THREADS here, after `import numpy`, changes
+    nothing, and both figures would be of the BLAS's default thread count."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from matmul_ceiling import numpy_gflops
+
+    return numpy_gflops(threads)
 
 
 def main():
@@ -109,7 +109,13 @@ def main():
         + 0.1 * (rng.standard_normal(65536) + 1j * rng.standard_normal(65536))
     ).astype(np.complex64)
     esn0 = 10.0
-    results = {"model": path, "threads": args.threads, "batch": args.batch, "rows": []}
+    results = {
+        "model": path,
+        "threads": args.threads,
+        "batch": args.batch,
+        "load_average_start": os.getloadavg()[0],
+        "rows": [],
+    }
 
     # bare onnxruntime, one batch at the matched step
     x = np.stack([data[: args.batch].real, data[: args.batch].imag], 1).astype(np.float32)
@@ -121,7 +127,10 @@ def main():
     ort_rate = reps * args.batch / (time.perf_counter() - t0)
     gflops = {k: matmul_gflops(k) for k in (1, 2)}
     ceiling = gflops[args.threads if args.threads in gflops else 1] * 1e9 / FLOP_PER_EVAL
-    print(f"model {path}; onnxruntime threads {args.threads}; batch {args.batch}")
+    print(
+        f"model {path}; onnxruntime threads {args.threads}; batch {args.batch}; "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
     print(f"float32 matmul: {gflops[1]:.1f} GFLOP/s (1 thread), {gflops[2]:.1f} (2 threads)")
     print(
         f"FLOP ceiling  : {ceiling / 1e6:.2f} M network evaluations/s "
@@ -216,6 +225,8 @@ def main():
     naive = run_flowgraph(torch_naive_block(model, args.threads), data, args.n)
     print(f"{'naive torch':<12} {'':>11} {naive / 1e6:14.3f}   (PyTorch per work() call, tweedie)")
     results["naive_torch_sym_s"] = naive
+    results["load_average_end"] = os.getloadavg()[0]
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump(results, f, indent=2)
