@@ -9,6 +9,9 @@
     python bench/sequence_denoisers.py --out seq.json            # both parts
     python bench/sequence_denoisers.py --quick                   # smoke run
     python bench/sequence_denoisers.py --parts orbcomm
+    python bench/sequence_denoisers.py --report a.json b.json --plot fig.png   # merge, print
+
+Results and exact commands: bench/results_sequence_denoisers.md.
 
 Part 1, simulated: labels x_k (uniform, fixed seed) -> GNU Radio flowgraph
 diffusion.phase_noise (Wiener, lw = linewidth x Ts) -> multiply_const exp(j theta0)
@@ -33,6 +36,11 @@ diffusion.additive_noise (Es/N0, sigma2 = 10^(-Es/N0/10)) = y_k. Receivers on th
                 L), L from --smooth-lens by the tuning run.
   win_<mode>_pll the same denoised symbols through the stock loop of pll_hard (its own
                 bandwidth sweep), nearest point.
+  win_<mode>_truephase  diagnostic: the window output derotated by the true theta.
+  seq_mmse      diagnostic bound: exact E[s_k | y_1..y_N] for the true channel model
+                (forward-backward over a quantised phase, --n-seq symbols), the best MSE of
+                any receiver without theta; seq_mmse_w32 (--window-bound) the same from each
+                32-symbol window alone.
   oracle        knows theta: y exp(-j theta) -> exact MMSE (re-rotated) / nearest point.
 
 SER: the 90-degree ambiguity is resolved the same way for every receiver: per block of 256
