@@ -194,6 +194,16 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
         c.reserve((max_batch + threads - 1) / threads);
     probe(where);
     setup_engine(engine, prov.empty() ? "cpu" : prov);
+    if (!d_fused && !d_fconv && d_window == 1 && !d_rank3 &&
+        ort_io_binding::device_for_provider(prov) == "cuda") {
+        // GPU providers: pinned host staging bound once (lib/ort_io_binding.h)
+        int device_id = 0;
+        for (const auto& kv : popts)
+            if (kv.first == "device_id")
+                device_id = std::atoi(kv.second.c_str());
+        d_io = std::make_unique<ort_io_binding>(*d_session, "cuda", device_id, max_batch);
+        d_note += "; " + d_io->note();
+    }
     if (threads > 1)
         d_pool = std::make_unique<pool>(threads);
 }
@@ -587,6 +597,11 @@ void ddpm_engine::predict_eps_onnxruntime(const float* x,
     static const char* in_names[] = { "x", "t" };
     static const char* out_names[] = { "eps" };
     const int W = d_window;
+    if (d_io) { // GPU provider, per-symbol model: bound staging buffers (one at a time)
+        std::lock_guard<std::mutex> l(d_io_mutex);
+        d_io->predict(x, t, n, eps);
+        return;
+    }
     if (W > 1 || d_rank3) {
         // rows are whole windows of W symbols, one step each (t[k W])
         if (n % W)

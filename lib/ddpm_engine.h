@@ -17,6 +17,7 @@
 
 #include "fused_conv1d.h"
 #include "fused_mlp.h"
+#include "ort_io_binding.h"
 #if __has_include(<gnuradio/gr_complex.h>)
 #include <gnuradio/gr_complex.h>
 #else // built without GNU Radio (bench/bench_engine.cc): the same typedef
@@ -27,6 +28,7 @@ typedef std::complex<float> gr_complex;
 #include <complex>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -111,6 +113,8 @@ private:
     std::string d_path;
     Ort::Env d_env;
     std::unique_ptr<Ort::Session> d_session;
+    std::unique_ptr<ort_io_binding> d_io; // GPU providers (destroyed before the session)
+    std::mutex d_io_mutex;
     Ort::MemoryInfo d_mem;
     std::map<std::string, std::string> d_meta;
     std::vector<double> d_alphas, d_abar, d_log_sigma2;

@@ -66,11 +66,10 @@ fused_conv1d::fused_conv1d(const std::string& onnx_path, int window_length, int 
     d_W = window_length;
 
     // operators: the exported WindowEpsNetwork uses these and no others
-    static const std::set<std::string> ops = { "Transpose", "Gather", "Constant",
-                                               "Unsqueeze", "Conv",   "Mul",
-                                               "Relu",      "Abs",    "Neg",
-                                               "Exp",       "Add",    "Log",
-                                               "Softplus" };
+    static const std::set<std::string> ops = {
+        "Transpose", "Gather", "Constant", "Unsqueeze", "Conv", "Mul",     "Relu",
+        "Abs",       "Neg",    "Exp",      "Add",       "Log",  "Softplus"
+    };
     std::map<std::string, const onnx_wire::node*> conv_by_weight;
     for (const auto& n : g.nodes) {
         if (!n.domain.empty() && n.domain != "ai.onnx")
@@ -97,7 +96,8 @@ fused_conv1d::fused_conv1d(const std::string& onnx_path, int window_length, int 
             d_K = K;
             d_T = int(e->dims[0]) - 1;
             if (cin != 2)
-                throw unrec("first layer takes " + std::to_string(cin) + " channels, not 2");
+                throw unrec("first layer takes " + std::to_string(cin) +
+                            " channels, not 2");
         } else if (cin != d_C) {
             throw unrec(pre + "conv takes " + std::to_string(cin) + " channels");
         }
@@ -238,7 +238,8 @@ void fused_conv1d::predict(
     constexpr int R = tile_windows;
     const size_t per = size_t(d_S) * d_C;
     if (ws.a.size() < R * per) {
-        ws.a.assign(R * per, 0.0f); // padding rows stay zero: the kernel never writes them
+        ws.a.assign(R * per,
+                    0.0f); // padding rows stay zero: the kernel never writes them
         ws.b.assign(R * per, 0.0f);
         ws.x.assign(size_t(R) * d_S * 2, 0.0f);
     }

@@ -22,7 +22,7 @@ namespace diffusion {
 //! raw view of the packed window-network weights handed to a kernel
 struct conv_view {
     static constexpr int max_layers = 8;
-    int C, L, K, W, Wp, P, S;           // channels, layers, kernel, window, rows, pad, stride
+    int C, L, K, W, Wp, P, S; // channels, layers, kernel, window, rows, pad, stride
     int cin[max_layers], dil[max_layers];
     const float* panel[max_layers]; // [C / NR][K][cin][NR]
     const float* b[max_layers];     // [C]
@@ -80,7 +80,8 @@ inline void conv_layer(const conv_view& m,
                     const float* wk = wp + size_t(k) * cin * NR;
 #pragma GCC unroll 4
                     for (int ci = 0; ci < cin; ci++) {
-                        const V w0 = V::load(wk + ci * NR), w1 = V::load(wk + ci * NR + VW);
+                        const V w0 = V::load(wk + ci * NR),
+                                w1 = V::load(wk + ci * NR + VW);
 #pragma GCC unroll 6
                         for (int i = 0; i < MR; i++) {
                             const V a = V::set1(h[i * cin + ci]);
