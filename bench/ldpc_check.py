@@ -25,7 +25,6 @@ import sys
 
 import numpy as np
 from gnuradio import blocks, fec, gr
-
 from gnuradio.diffusion.core.constellations import by_name
 from gnuradio.diffusion.core.label_mixture import LabelMixture
 from gnuradio.diffusion.link.coded import DEFAULT_ALIST
