@@ -9,6 +9,7 @@ and mismatched hardware; prints a table with 95 % Clopper-Pearson intervals and 
 at which each demapper reaches FER 1e-2, and writes JSON (bench/results/coded_link.json).
 
   .venv/bin/python bench/coded_link.py [--quick] [--max-frames N] [--cases awgn,pa,pa_pn]
+      [--demappers nominal,maxlog,learned,prior,oracle] [--step 0.1] [--stop 100]
 
 A coarse pass (100 frames a point) finds the waterfall; a fine pass every 0.1 dB around it
 runs frames in batches until 100 frame errors or --max-frames frames (FER down to ~1e-3
@@ -33,9 +34,9 @@ from gnuradio.diffusion.link.coded import CodedLinkFlowgraph, make_mixture  # no
 
 CASES = {
     # name: (chain spec, model for 'learned', model for 'prior', Es/N0 grid dB)
-    "awgn": ("", "", "16qam", np.arange(8.5, 11.01, 0.5)),
-    "pa": ("16qam+rapp(ibo=0,p=2)+agc", "16qam_rapp", "", np.arange(9.0, 15.01, 0.5)),
-    "pa64": ("64qam+rapp(ibo=0,p=2)+agc", "64qam_rapp", "", np.arange(14.0, 20.01, 0.5)),
+    "awgn": ("", "", "16qam", np.arange(6.5, 9.01, 0.5)),
+    "pa": ("16qam+rapp(ibo=0,p=2)+agc", "16qam_rapp", "", np.arange(7.0, 11.01, 0.5)),
+    "pa64": ("64qam+rapp(ibo=0,p=2)+agc", "64qam_rapp", "", np.arange(11.5, 15.01, 0.5)),
     "pa_pn": (
         "16qam+rapp(ibo=0,p=2)+phase_noise(1e-4)+agc",
         "16qam_rapp_pn",
@@ -52,13 +53,19 @@ def clopper_pearson(k, n, conf=0.95):
     return lo, hi
 
 
-def run_point(esn0, chain, mixture, max_frames, batch, seed):
+def run_point(esn0, chain, mixture, max_frames, batch, seed, max_log=False, stop=100):
     fe = fr = be = bits = 0
-    while fr < max_frames and fe < 100:
+    while fr < max_frames and fe < stop:
         n = min(batch, max_frames - fr)
         const = chain.split("+")[0] if chain else "16qam"
         tb = CodedLinkFlowgraph(
-            esn0, constellation=const, chain=chain, demapper=mixture, frames=n, seed=seed + fr
+            esn0,
+            constellation=const,
+            chain=chain,
+            demapper=mixture,
+            frames=n,
+            seed=seed + fr,
+            max_log=max_log,
         )
         tb.run()
         r = tb.results()
@@ -77,11 +84,13 @@ def run_point(esn0, chain, mixture, max_frames, batch, seed):
     }
 
 
-def sweep(grid, chain, mix, args):
+def sweep(grid, chain, mix, args, max_log=False):
     """Coarse pass (100 frames a point) over ``grid`` to find the waterfall, then a fine pass
     every 0.1 dB over the two coarse steps around the first point below FER 0.5, with up to
     --max-frames frames a point (100 frame errors stop a point early)."""
-    coarse = [run_point(e, chain, mix, 100, min(args.batch, 100), seed=1000) for e in grid]
+    coarse = [
+        run_point(e, chain, mix, 100, min(args.batch, 100), 1000, max_log, args.stop) for e in grid
+    ]
     below = [i for i, p in enumerate(coarse) if p["fer"] < 0.5]
     if not below:
         return coarse
@@ -89,8 +98,8 @@ def sweep(grid, chain, mix, args):
     lo = coarse[max(i - 1, 0)]["esn0_db"]
     hi = coarse[min(i + 1, len(coarse) - 1)]["esn0_db"]
     fine = [
-        run_point(e, chain, mix, args.max_frames, args.batch, seed=2000)
-        for e in np.round(np.arange(lo, hi + 1e-9, 0.1), 2)
+        run_point(e, chain, mix, args.max_frames, args.batch, 2000, max_log, args.stop)
+        for e in np.round(np.arange(lo, hi + 1e-9, args.step), 2)
     ]
     keep = [p for p in coarse if p["esn0_db"] < lo - 1e-9 or p["esn0_db"] > hi + 1e-9]
     return sorted(keep + fine, key=lambda p: p["esn0_db"])
@@ -120,29 +129,39 @@ def main(argv=None):
     ap.add_argument("--max-frames", type=int, default=4000)
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--cases", default="awgn,pa,pa_pn")
+    ap.add_argument("--demappers", default="", help="comma list (default: all that apply)")
+    ap.add_argument("--step", type=float, default=0.1, help="fine-pass Es/N0 step, dB")
+    ap.add_argument("--stop", type=int, default=100, help="frame errors that end a point")
     ap.add_argument("--json", default=os.path.join(ROOT, "bench", "results", "coded_link.json"))
+    ap.add_argument("--grid", default="", help="coarse Es/N0 grid lo:hi:step (dB) for every case")
     args = ap.parse_args(argv)
     if args.quick:
         args.max_frames, args.batch = 200, 100
     out = {"machine": os.uname().nodename, "cases": {}}
     for case in args.cases.split(","):
         chain, learned, prior, grid = CASES[case]
+        if args.grid:
+            lo, hi, st = (float(v) for v in args.grid.split(":"))
+            grid = np.arange(lo, hi + 1e-9, st)
         if args.quick:
             grid = grid[::2]
-        demappers = {"nominal": "nominal"}
+        demappers = {"nominal": "nominal", "maxlog": "nominal"}
         if chain:
             demappers["oracle"] = "oracle"  # without a chain it is the nominal demapper
         if model_path(learned):
             demappers["learned"] = ("learned", model_path(learned))
         if model_path(prior):
             demappers["prior"] = ("prior", model_path(prior))
+        if args.demappers:
+            want = args.demappers.split(",")
+            demappers = {k: v for k, v in demappers.items() if k in want}
         res = {}
         for name, spec in demappers.items():
             kind, model = spec if isinstance(spec, tuple) else (spec, "")
             t0 = time.time()
             const = chain.split("+")[0] if chain else "16qam"
             mix = make_mixture(kind, const, model=model, chain=chain)
-            pts = sweep(grid, chain, mix, args)
+            pts = sweep(grid, chain, mix, args, max_log=name == "maxlog")
             res[name] = {
                 "points": pts,
                 "esn0_at_fer_1e-2": esn0_at(pts),

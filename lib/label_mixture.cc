@@ -198,6 +198,18 @@ int label_mixture::process(gr_complex y, double sigma2, float* llr) const
             else
                 m0 = std::max(m0, lg[i]);
         }
+        if (d_max_log) {
+            // max-log: the best point with the bit = 1 against the best with it = 0
+            double L;
+            if (m1 == -std::numeric_limits<double>::infinity())
+                L = -std::numeric_limits<float>::max();
+            else if (m0 == -std::numeric_limits<double>::infinity())
+                L = std::numeric_limits<float>::max();
+            else
+                L = m1 - m0;
+            llr[b] = static_cast<float>(L);
+            continue;
+        }
         double s1 = 0.0, s0 = 0.0;
         for (int i = 0; i < m; i++) {
             if ((d_labels[i] >> shift) & 1)

@@ -23,7 +23,8 @@ namespace diffusion {
  * p(y | m) = N(y; mu_m, C_m + sigma2/2 I), uniform prior over the M labels.
  * process(): MAP label index and per-bit LLRs, MSB first (bit order of the bit labels),
  * L_b = log P(b = 1 | y) - log P(b = 0 | y) (positive = bit 1: gr-fec's soft-symbol
- * convention, bit 0 -> -1, bit 1 -> +1, 0 = erasure), exact log-sum-exp.
+ * convention, bit 0 -> -1, bit 1 -> +1, 0 = erasure), exact log-sum-exp, or with
+ * set_max_log(true) the max-log approximation max_{b=1} log p(y|m) - max_{b=0} log p(y|m).
  * Zero spread and the nominal points: the exact bit-wise MAP demapper.
  */
 class label_mixture
@@ -49,6 +50,9 @@ public:
     int order() const { return static_cast<int>(d_mu.size()); }
     int bits_per_symbol() const { return d_k; }
     const std::vector<gr_complex>& centroids() const { return d_mu; }
+    //! Max-log LLRs (max over the labels instead of log-sum-exp) from now on.
+    void set_max_log(bool on) { d_max_log = on; }
+    bool max_log() const { return d_max_log; }
 
     /*!
      * y: one received (or denoised) symbol, sigma2 >= 0 (noise variance per complex
@@ -62,6 +66,7 @@ private:
     std::vector<double> d_crr, d_cii, d_cri;
     std::vector<int> d_labels;
     int d_k;
+    bool d_max_log = false;
     mutable std::vector<double> d_lg; // per-call scratch (one thread per block)
 };
 

@@ -24,10 +24,11 @@ learned_slicer::sptr learned_slicer::make(const std::string& model_path,
                                           const std::vector<float>& spread,
                                           const std::vector<int>& labels,
                                           double sigma2,
-                                          bool sigma2_input)
+                                          bool sigma2_input,
+                                          bool max_log)
 {
     return gnuradio::make_block_sptr<learned_slicer_impl>(
-        model_path, centroids, spread, labels, sigma2, sigma2_input);
+        model_path, centroids, spread, labels, sigma2, sigma2_input, max_log);
 }
 
 label_mixture learned_slicer_impl::build(const std::string& model_path,
@@ -54,7 +55,8 @@ learned_slicer_impl::learned_slicer_impl(const std::string& model_path,
                                          const std::vector<float>& spread,
                                          const std::vector<int>& labels,
                                          double sigma2,
-                                         bool sigma2_input)
+                                         bool sigma2_input,
+                                         bool max_log)
     : gr::block("learned_slicer",
                 gr::io_signature::makev(sigma2_input ? 2 : 1,
                                         sigma2_input ? 2 : 1,
@@ -74,6 +76,7 @@ learned_slicer_impl::learned_slicer_impl(const std::string& model_path,
         throw std::invalid_argument(
             "learned_slicer: sigma2 must be finite and >= 0, got " +
             std::to_string(sigma2));
+    d_mix.set_max_log(max_log);
     set_output_multiple(d_mix.bits_per_symbol());
     set_tag_propagation_policy(TPP_DONT);
 }

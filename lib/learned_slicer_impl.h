@@ -38,12 +38,14 @@ public:
                         const std::vector<float>& spread,
                         const std::vector<int>& labels,
                         double sigma2,
-                        bool sigma2_input);
+                        bool sigma2_input,
+                        bool max_log);
 
     void set_sigma2(double sigma2) override;
     double sigma2() const override;
     int bits_per_symbol() const override { return d_mix.bits_per_symbol(); }
     int order() const override { return d_mix.order(); }
+    bool max_log() const override { return d_mix.max_log(); }
     std::vector<gr_complex> centroids() const override { return d_mix.centroids(); }
     uint64_t erasures() const override;
 

@@ -14,7 +14,12 @@ from gnuradio.diffusion.core.label_mixture import LabelMixture
 from gnuradio.diffusion.core.model_files import shipped_model
 from gnuradio.diffusion.core.onnx_model import DdpmModel
 from gnuradio.diffusion.core.prior_mixture import mixture_from_model
-from gnuradio.diffusion.link.coded import CodedLinkFlowgraph, make_mixture
+from gnuradio.diffusion.link.coded import (
+    DEFAULT_ALIST,
+    LLR_SCALE,
+    CodedLinkFlowgraph,
+    make_mixture,
+)
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +102,96 @@ def test_model_without_bit_labels_is_refused(tmp_path):
         LabelMixture.from_model(path)
     with pytest.raises(ValueError, match="constellation_labels"):
         diffusion.learned_slicer(path)
+
+
+def test_coded_link_interleaver_and_max_log():
+    """The bit interleaver is undone before the decoder (at 25 dB the deinterleaved LLRs'
+    hard decisions are codewords of the alist) and max-log LLRs decode too."""
+    from gnuradio.diffusion.link.ldpc import ParityCheck
+
+    tb = CodedLinkFlowgraph(
+        25.0, constellation="16qam", frames=4, seed=9, interleave=True, max_log=True
+    )
+    tb.run()
+    r = tb.results()
+    assert r["frames"] == 4 and r["frame_errors"] == 0
+    L = np.array(tb.llr_sink.data()).reshape(4, -1)
+    assert ParityCheck(DEFAULT_ALIST).syndrome_ok(L > 0).all()
+
+
+def test_grfec_decoder_scale():
+    """gr-fec 3.10's ldpc_decoder treats its input u as the LLR u / 2 (sigma 1): fed L / 2
+    (the old scaling: it sees L / 4) it fails every frame at 8.5 dB where the coded link's
+    LLR_SCALE decodes all of them (bench/results_coded_link.md)."""
+    fer = {}
+    for scale in (0.5, LLR_SCALE):
+        tb = CodedLinkFlowgraph(8.5, constellation="16qam", frames=10, seed=12, llr_scale=scale)
+        tb.run()
+        fer[scale] = tb.results()["fer"]
+    assert fer[0.5] == 1.0 and fer[LLR_SCALE] == 0.0
+
+
+def test_reference_decoder():
+    """diffusion.link.ldpc: its encoder's and gr-fec's codewords satisfy every check of the
+    alist; sum-product and min-sum decode BPSK at Eb/N0 3 dB error-free and fail at -1 dB."""
+    from gnuradio.diffusion.link.ldpc import ParityCheck
+
+    H = ParityCheck(DEFAULT_ALIST)
+    assert (H.n, H.m, H.k) == (1800, 898, 902)
+    rng = np.random.default_rng(13)
+    x = H.encode(rng.integers(0, 2, (8, H.k)))
+    assert H.syndrome_ok(x).all()
+    tb = CodedLinkFlowgraph(30.0, constellation="16qam", frames=3, seed=14)
+    tb.run()
+    assert H.syndrome_ok(np.array(tb.llr_sink.data()).reshape(3, -1) > 0).all()
+    for ebn0, ok in ((3.0, True), (-1.0, False)):
+        s2 = 1 / (2 * 0.5 * 10 ** (ebn0 / 10))
+        y = (2.0 * x - 1) + np.sqrt(s2) * rng.standard_normal(x.shape)
+        for method in ("spa", "minsum"):
+            bits, _, conv = H.decode(2 * y / s2, 50, method)
+            assert np.all((bits == x).all(1) == ok) and np.all(conv == ok)
+
+
+def test_slicer_bad_sigma2_kept_with_one_warning(capfd):
+    """A non-finite or negative sigma2 (set_sigma2, a noise_var tag, the sigma2 stream) is
+    replaced by the last valid value with a single warning; the LLRs are those of that
+    value."""
+    import pmt
+    from gnuradio import blocks, diffusion, gr
+
+    c = constellations.by_name("16qam")
+    pts = c.points.astype(np.complex64).tolist()
+    y = (c.points[np.arange(64) % 16] * 0.9).astype(np.complex64)
+
+    def run(s2_stream=None, tag=None):
+        blk = diffusion.learned_slicer("", pts, [], c.labels.tolist(), 0.05, s2_stream is not None)
+        blk.set_sigma2(-1.0)
+        blk.set_sigma2(float("nan"))
+        assert blk.sigma2() == 0.05
+        tb = gr.top_block()
+        tags = []
+        if tag is not None:
+            key, val = pmt.intern("noise_var"), pmt.from_double(tag)
+            tags = [gr.tag_utils.python_to_tag((10, key, val))]
+        src = blocks.vector_source_c(y.tolist(), False, 1, tags)
+        snk = blocks.vector_sink_f()
+        tb.connect(src, (blk, 0))
+        if s2_stream is not None:
+            tb.connect(blocks.vector_source_f(s2_stream), (blk, 1))
+        tb.connect((blk, 0), blocks.null_sink(1))
+        tb.connect((blk, 1), snk)
+        tb.run()
+        return np.array(snk.data())
+
+    ref = LabelMixture.nominal(c).llr(y, 0.05).reshape(-1)
+    capfd.readouterr()
+    got = run(tag=float("inf"))
+    np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4)
+    cap = capfd.readouterr()  # GNU Radio's console log sink writes to stdout
+    assert (cap.out + cap.err).count("invalid sigma2") == 1
+    stream = np.full(64, 0.05, np.float32)
+    stream[[3, 20]] = [np.nan, -2.0]
+    got = run(s2_stream=stream.tolist())
+    np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4)
+    cap = capfd.readouterr()
+    assert (cap.out + cap.err).count("invalid sigma2") == 1

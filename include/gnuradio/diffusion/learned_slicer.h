@@ -30,7 +30,9 @@ namespace diffusion {
  *   into constellation_points / label_centroids, not the bit label);
  * - output 1 (float, bits_per_symbol per symbol, optional): LLRs MSB first (bit order of
  *   constellation_labels), L_b = log P(b = 1 | y) - log P(b = 0 | y), exact
- * (log-sum-exp). Positive means bit 1: gr-fec's soft-symbol convention (bit 0 -> -1, bit
+ * (log-sum-exp), or with max_log the max-log approximation L_b = max_{m: b=1} log p(y|m) -
+ * max_{m: b=0} log p(y|m) (cheaper, slightly overconfident near decision boundaries).
+ * Positive means bit 1: gr-fec's soft-symbol convention (bit 0 -> -1, bit
  * 1 -> +1, 0 = erasure), so the stream feeds gr-fec decoders directly. Works alone (input
  * y, sigma2 = channel noise) or after a denoiser (input E[x|y]; give the channel sigma2
  * too: nearest learned centroid; sigma2 = 0 makes the labels' small, anisotropic spreads
@@ -56,6 +58,7 @@ public:
      * \param labels M bit labels (Gray), or empty for 0..M-1
      * \param sigma2 noise variance per complex sample (>= 0)
      * \param sigma2_input read sigma2 per symbol from a float stream on input 1
+     * \param max_log max-log LLRs instead of the exact log-sum-exp
      * \throws std::invalid_argument naming the file / parameter (model without
      *         label_centroids, malformed metadata, M > 256, bad sigma2)
      */
@@ -64,12 +67,15 @@ public:
                      const std::vector<float>& spread = std::vector<float>(),
                      const std::vector<int>& labels = std::vector<int>(),
                      double sigma2 = 0.01,
-                     bool sigma2_input = false);
+                     bool sigma2_input = false,
+                     bool max_log = false);
 
     virtual void set_sigma2(double sigma2) = 0;
     virtual double sigma2() const = 0;
     virtual int bits_per_symbol() const = 0;
     virtual int order() const = 0;
+    //! True when the LLRs are max-log (make(max_log = true)).
+    virtual bool max_log() const = 0;
     virtual std::vector<gr_complex> centroids() const = 0;
     //! Non-finite input symbols seen so far.
     virtual uint64_t erasures() const = 0;

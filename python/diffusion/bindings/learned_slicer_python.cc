@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(learned_slicer.h)                                          */
-/* BINDTOOL_HEADER_FILE_HASH(37a0565fc165a9ab2e484c59a2348b3a)                     */
+/* BINDTOOL_HEADER_FILE_HASH(afd5499e2f6abce550bf6cca8bf244a7)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>
@@ -41,6 +41,7 @@ void bind_learned_slicer(py::module& m)
              py::arg("labels") = std::vector<int>(),
              py::arg("sigma2") = 0.01,
              py::arg("sigma2_input") = false,
+             py::arg("max_log") = false,
              D(learned_slicer, make))
 
         .def("set_sigma2",
@@ -52,6 +53,7 @@ void bind_learned_slicer(py::module& m)
              &learned_slicer::bits_per_symbol,
              D(learned_slicer, bits_per_symbol))
         .def("order", &learned_slicer::order, D(learned_slicer, order))
+        .def("max_log", &learned_slicer::max_log, D(learned_slicer, max_log))
         .def("centroids", &learned_slicer::centroids, D(learned_slicer, centroids))
         .def("erasures", &learned_slicer::erasures, D(learned_slicer, erasures));
 }

@@ -16,7 +16,8 @@ sigma2 per complex sample (sigma2/2 per rail, Es/N0 = 1/sigma2 for unit-power si
 From this mixture (all exact, log-sum-exp):
   * :meth:`LabelMixture.decide`: MAP label index argmax_m p(m) p(y|m) (ML for a uniform pmf);
   * :meth:`LabelMixture.llr`: per-bit LLRs, MSB first (bit order of
-    ``constellation_labels``), L_b = log P(b = 1 | y) - log P(b = 0 | y).  Sign convention
+    ``constellation_labels``), L_b = log P(b = 1 | y) - log P(b = 0 | y) (``max_log=True``:
+    the max-log approximation, best label with the bit 1 against best with it 0).  Sign convention
     of gr-fec's soft decoders (decode_ccsds_27_fb, cc_decoder, ...): their soft input maps
     bit 0 to -1 and bit 1 to +1 with 0 an erasure (checked on cc_decoder and
     ldpc_bit_flip_decoder), so a positive value means "bit 1" and
@@ -253,9 +254,11 @@ class LabelMixture:
                 blk[o] = np.argmax(self._loglik(y[sl][o], s[sl][o]), axis=1)
         return idx
 
-    def llr(self, y, sigma2):
+    def llr(self, y, sigma2, max_log=False):
         """Per-bit LLRs float64 [N, bits_per_symbol], MSB first, log P(b=1|y)/P(b=0|y)
-        (positive = bit 1, gr-fec soft-symbol convention); 0 for NaN/Inf input."""
+        (positive = bit 1, gr-fec soft-symbol convention); 0 for NaN/Inf input.
+        max_log: the max-log approximation max_{m: b=1} log p(m)p(y|m) - max_{m: b=0} of
+        the same (the C++ learned_slicer's max_log)."""
         y, s, ok = self._prep(y, sigma2)
         k = self.bits_per_symbol
         out = np.zeros((len(y), k))
@@ -270,6 +273,9 @@ class LabelMixture:
             for b in range(k):
                 one, zero = lg[:, tab[:, b]], lg[:, ~tab[:, b]]
                 m1, m0 = one.max(1), zero.max(1)
+                if max_log:
+                    res[:, b] = m1 - m0
+                    continue
                 res[:, b] = (
                     m1
                     + np.log(np.exp(one - m1[:, None]).sum(1))

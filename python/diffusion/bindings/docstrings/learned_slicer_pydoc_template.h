@@ -26,7 +26,9 @@ sigma2/2 I), uniform over the M labels, and per symbol the block outputs
   into constellation_points / label_centroids, not the bit label);
 - output 1 (float, bits_per_symbol per symbol, optional): LLRs MSB first (bit order of
   constellation_labels), L_b = log P(b = 1 | y) - log P(b = 0 | y), exact
-(log-sum-exp). Positive means bit 1: gr-fec's soft-symbol convention (bit 0 -> -1, bit
+(log-sum-exp), or with max_log the max-log approximation L_b = max_{m: b=1} log p(y|m) -
+max_{m: b=0} log p(y|m) (cheaper, slightly overconfident near decision boundaries).
+Positive means bit 1: gr-fec's soft-symbol convention (bit 0 -> -1, bit
 1 -> +1, 0 = erasure), so the stream feeds gr-fec decoders directly. Works alone (input
 y, sigma2 = channel noise) or after a denoiser (input E[x|y]; give the channel sigma2
 too: nearest learned centroid; sigma2 = 0 makes the labels' small, anisotropic spreads
@@ -49,6 +51,7 @@ Args:
     labels : M bit labels (Gray), or empty for 0..M-1
     sigma2 : noise variance per complex sample (>= 0)
     sigma2_input : read sigma2 per symbol from a float stream on input 1
+    max_log : max-log LLRs instead of the exact log-sum-exp
 
 Raises:
     std::invalid_argument : naming the file / parameter (model without label_centroids, malformed metadata, M > 256, bad sigma2))doc";
@@ -70,7 +73,9 @@ sigma2/2 I), uniform over the M labels, and per symbol the block outputs
   into constellation_points / label_centroids, not the bit label);
 - output 1 (float, bits_per_symbol per symbol, optional): LLRs MSB first (bit order of
   constellation_labels), L_b = log P(b = 1 | y) - log P(b = 0 | y), exact
-(log-sum-exp). Positive means bit 1: gr-fec's soft-symbol convention (bit 0 -> -1, bit
+(log-sum-exp), or with max_log the max-log approximation L_b = max_{m: b=1} log p(y|m) -
+max_{m: b=0} log p(y|m) (cheaper, slightly overconfident near decision boundaries).
+Positive means bit 1: gr-fec's soft-symbol convention (bit 0 -> -1, bit
 1 -> +1, 0 = erasure), so the stream feeds gr-fec decoders directly. Works alone (input
 y, sigma2 = channel noise) or after a denoiser (input E[x|y]; give the channel sigma2
 too: nearest learned centroid; sigma2 = 0 makes the labels' small, anisotropic spreads
@@ -93,6 +98,7 @@ Args:
     labels : M bit labels (Gray), or empty for 0..M-1
     sigma2 : noise variance per complex sample (>= 0)
     sigma2_input : read sigma2 per symbol from a float stream on input 1
+    max_log : max-log LLRs instead of the exact log-sum-exp
 
 Raises:
     std::invalid_argument : naming the file / parameter (model without label_centroids, malformed metadata, M > 256, bad sigma2))doc";
@@ -108,6 +114,9 @@ Raises:
 
 
  static const char *__doc_gr_diffusion_learned_slicer_order = R"doc()doc";
+
+
+ static const char *__doc_gr_diffusion_learned_slicer_max_log = R"doc(True when the LLRs are max-log (make(max_log = true)).)doc";
 
 
  static const char *__doc_gr_diffusion_learned_slicer_centroids = R"doc()doc";
