@@ -296,6 +296,22 @@ int ddpm_denoiser_impl::step_for(double s2)
     return d_last_t;
 }
 
+// a noise-level tag (snr_db / esn0_db / snr: Es/N0 dB; noise_var: sigma2)
+void ddpm_denoiser_impl::apply_noise_tag(const gr::tag_t& t)
+{
+    if (!pmt::is_number(t.value) || pmt::is_complex(t.value)) {
+        d_logger->warn("ignoring tag {} with non-numeric value {}",
+                       pmt::symbol_to_string(t.key),
+                       pmt::write_string(t.value));
+        return;
+    }
+    const double v = pmt::to_double(t.value);
+    if (t.key == KEY_NOISE_VAR)
+        set_sigma2_locked(v, "noise_var tag");
+    else
+        set_sigma2_locked(std::pow(10.0, -v / 10.0), "Es/N0 tag");
+}
+
 // n <= batch samples; sigma2 per sample from s2in (stream) or the current value
 void ddpm_denoiser_impl::process(
     const gr_complex* in, const float* s2in, gr_complex* out, int n, uint64_t out_offset)
@@ -378,20 +394,8 @@ int ddpm_denoiser_impl::work(int noutput_items,
     size_t next_tag = 0;
     int pos = 0;
     while (pos < noutput_items) {
-        while (next_tag < tags.size() && tags[next_tag].offset <= r0 + pos) {
-            const auto& t = tags[next_tag++];
-            if (!pmt::is_number(t.value) || pmt::is_complex(t.value)) {
-                d_logger->warn("ignoring tag {} with non-numeric value {}",
-                               pmt::symbol_to_string(t.key),
-                               pmt::write_string(t.value));
-                continue;
-            }
-            const double v = pmt::to_double(t.value);
-            if (t.key == KEY_NOISE_VAR)
-                set_sigma2_locked(v, "noise_var tag");
-            else
-                set_sigma2_locked(std::pow(10.0, -v / 10.0), "Es/N0 tag");
-        }
+        while (next_tag < tags.size() && tags[next_tag].offset <= r0 + pos)
+            apply_noise_tag(tags[next_tag++]);
         int end = std::min(noutput_items, pos + d_batch);
         if (next_tag < tags.size())
             end = std::min<int>(end, static_cast<int>(tags[next_tag].offset - r0));
@@ -438,20 +442,9 @@ int ddpm_denoiser_impl::work_windows(int noutput_items,
         for (int i = 0; i < n; i++) {
             while (next < tags.size() && tags[next].offset <= r0 + i) {
                 const auto& t = tags[next++];
-                if (!(t.key == KEY_SNR_DB || t.key == KEY_ESN0_DB || t.key == KEY_SNR ||
-                      t.key == KEY_NOISE_VAR))
-                    continue;
-                if (!pmt::is_number(t.value) || pmt::is_complex(t.value)) {
-                    d_logger->warn("ignoring tag {} with non-numeric value {}",
-                                   pmt::symbol_to_string(t.key),
-                                   pmt::write_string(t.value));
-                    continue;
-                }
-                const double v = pmt::to_double(t.value);
-                if (t.key == KEY_NOISE_VAR)
-                    set_sigma2_locked(v, "noise_var tag");
-                else
-                    set_sigma2_locked(std::pow(10.0, -v / 10.0), "Es/N0 tag");
+                if (t.key == KEY_SNR_DB || t.key == KEY_ESN0_DB || t.key == KEY_SNR ||
+                    t.key == KEY_NOISE_VAR)
+                    apply_noise_tag(t);
             }
             d_s2new[i] = d_sigma2;
         }

@@ -53,6 +53,7 @@ private:
     void check_mode(mode_t mode, int ddim_steps) const;
     void set_sigma2_locked(double s2, const char* what);
     int step_for(double s2);
+    void apply_noise_tag(const gr::tag_t& t);
     void check_input(int m, const float* s2in);
     void warn_paper(double sigma2);
     void process(const gr_complex* in,

@@ -9,7 +9,6 @@
 #include "fused_conv_kernel.h"
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <set>
 #include <stdexcept>
 
@@ -35,30 +34,11 @@ const onnx_wire::tensor* init(const onnx_wire::graph& g, const std::string& name
     return &it->second;
 }
 
-int pick_isa(int isa)
-{
-    if (isa < 0) {
-        const char* env = std::getenv("GR_DIFFUSION_FUSED_ISA");
-        const std::string e = env ? env : "";
-        isa = e == "portable" ? fused_mlp::PORTABLE
-              : e == "avx2"   ? fused_mlp::AVX2
-              : e == "avx512" ? fused_mlp::AVX512
-                              : fused_mlp::best_isa();
-        if (!fused_mlp::isa_supported(isa))
-            isa = fused_mlp::best_isa();
-    }
-    if (isa < fused_mlp::PORTABLE || isa > fused_mlp::AVX512 ||
-        !fused_mlp::isa_supported(isa))
-        throw std::invalid_argument(std::string("fused_conv1d: kernel '") +
-                                    fused_mlp::isa_name(isa) +
-                                    "' is not supported by this CPU");
-    return isa;
-}
 } // namespace
 
 fused_conv1d::fused_conv1d(const std::string& onnx_path, int window_length, int isa)
 {
-    d_isa = static_cast<fused_mlp::isa_t>(pick_isa(isa));
+    d_isa = fused_mlp::resolve_isa(isa, "fused_conv1d");
     const int VW = d_isa == fused_mlp::AVX512 ? 16 : 8, NR = 2 * VW;
     const onnx_wire::graph g = onnx_wire::load_model(onnx_path);
     if (window_length < 2)

@@ -488,6 +488,25 @@ fused_mlp::isa_t fused_mlp::best_isa()
     return PORTABLE;
 }
 
+fused_mlp::isa_t fused_mlp::resolve_isa(int isa, const char* who)
+{
+    // argument, else $GR_DIFFUSION_FUSED_ISA (portable|avx2|avx512), else the best
+    if (isa < 0) {
+        const char* env = std::getenv("GR_DIFFUSION_FUSED_ISA");
+        const std::string e = env ? env : "";
+        isa = e == "portable" ? PORTABLE
+              : e == "avx2"   ? AVX2
+              : e == "avx512" ? AVX512
+                              : best_isa();
+        if (!isa_supported(isa))
+            isa = best_isa();
+    }
+    if (isa < PORTABLE || isa > AVX512 || !isa_supported(isa))
+        throw std::invalid_argument(std::string(who) + ": kernel '" + isa_name(isa) +
+                                    "' is not supported by this CPU");
+    return static_cast<isa_t>(isa);
+}
+
 fused_mlp::fused_mlp(const std::string& onnx_path, int isa)
 {
     build(onnx_wire::load_model(onnx_path), isa);
@@ -497,25 +516,7 @@ fused_mlp::fused_mlp(const onnx_wire::graph& g, int isa) { build(g, isa); }
 
 void fused_mlp::build(const onnx_wire::graph& g, int isa)
 {
-    // ---- ISA: argument, else $GR_DIFFUSION_FUSED_ISA (portable|avx2|avx512), else best
-    if (isa < 0) {
-        const char* env = std::getenv("GR_DIFFUSION_FUSED_ISA");
-        const std::string e = env ? env : "";
-        if (e == "portable")
-            isa = PORTABLE;
-        else if (e == "avx2")
-            isa = AVX2;
-        else if (e == "avx512")
-            isa = AVX512;
-        else
-            isa = best_isa();
-        if (!isa_supported(isa))
-            isa = best_isa();
-    }
-    if (isa < PORTABLE || isa > AVX512 || !isa_supported(isa))
-        throw std::invalid_argument(std::string("fused_mlp: kernel '") + isa_name(isa) +
-                                    "' is not supported by this CPU");
-    d_isa = static_cast<isa_t>(isa);
+    d_isa = resolve_isa(isa, "fused_mlp");
 
     // ---- recognise the graph, walking back from 'eps'
     if (std::find(g.inputs.begin(), g.inputs.end(), "x") == g.inputs.end() ||

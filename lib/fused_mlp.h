@@ -109,6 +109,8 @@ public:
     static const char* isa_name(int isa);
     static isa_t best_isa(); //!< best kernel this CPU runs
     static bool isa_supported(int isa);
+    //! isa < 0: $GR_DIFFUSION_FUSED_ISA or the best; std::invalid_argument when unsupported
+    static isa_t resolve_isa(int isa, const char* who);
     static constexpr int tile_rows = 48; //!< rows per fused tile (multiple of 6)
 
     //! FLOPs of one evaluation (multiply-add = 2), for the FLOP ceiling in benches

@@ -54,7 +54,50 @@ class ConditionalLinear(nn.Module):
         return self.embed(t) * self.lin(x)
 
 
-class EpsNetwork(nn.Module):
+class _Parameterized:
+    """What both eps-networks share: ``raw(x, t)`` -> f converted to eps (``forward``) and
+    (eps, x0) (``eps_x0``) by the parameterization, and the softplus sharpness beta folded
+    into the weights for export (``folded``: embeddings times beta, the weights of every
+    layer after the first (``_weight``) and of the output divided by beta; for the window
+    network the residual sum scales along with h' = beta h)."""
+
+    def eps_x0(self, x, t):
+        """(eps_hat, x0_hat) with each computed the numerically direct way."""
+        f = self.raw(x, t)
+        sa, s1 = self.sqrt_abar[t], self.sqrt_1mabar[t]
+        if self.parameterization == "eps":
+            return f, (x - s1 * f) / sa
+        if self.parameterization == "v":
+            return s1 * x + sa * f, sa * x - s1 * f
+        return (x - sa * f) / s1, f
+
+    def forward(self, x, t):
+        f = self.raw(x, t)
+        if self.parameterization == "eps":
+            return f
+        sa, s1 = self.sqrt_abar[t], self.sqrt_1mabar[t]
+        if self.parameterization == "v":
+            return s1 * x + sa * f
+        return (x - sa * f) / s1
+
+    def folded(self):
+        """An equivalent copy with beta folded into the weights (beta = 1)."""
+        import copy
+
+        net = copy.deepcopy(self)
+        b = self.beta
+        if b != 1.0:
+            with torch.no_grad():
+                for i, layer in enumerate(net.layers):
+                    layer.embed.weight.mul_(b)
+                    if i > 0:
+                        net._weight(layer).div_(b)
+                net.out.weight.div_(b)
+            net.beta = 1.0
+        return net
+
+
+class EpsNetwork(_Parameterized, nn.Module):
     def __init__(
         self,
         T,
@@ -128,41 +171,9 @@ class EpsNetwork(nn.Module):
                 h = F.softplus(z, beta=b, threshold=20.0)
         return self.out(h)
 
-    def folded(self):
-        """An equivalent copy with beta folded into the weights (beta = 1): embeddings
-        times beta, the following linear layers' weights divided by beta."""
-        import copy
-
-        net = copy.deepcopy(self)
-        b = self.beta
-        if b != 1.0:
-            with torch.no_grad():
-                for i, layer in enumerate(net.layers):
-                    layer.embed.weight.mul_(b)
-                    if i > 0:
-                        layer.lin.weight.div_(b)
-                net.out.weight.div_(b)
-            net.beta = 1.0
-        return net
-
-    def eps_x0(self, x, t):
-        """(eps_hat, x0_hat) with each computed the numerically direct way."""
-        f = self.raw(x, t)
-        sa, s1 = self.sqrt_abar[t], self.sqrt_1mabar[t]
-        if self.parameterization == "eps":
-            return f, (x - s1 * f) / sa
-        if self.parameterization == "v":
-            return s1 * x + sa * f, sa * x - s1 * f
-        return (x - sa * f) / s1, f
-
-    def forward(self, x, t):
-        f = self.raw(x, t)
-        if self.parameterization == "eps":
-            return f
-        sa, s1 = self.sqrt_abar[t], self.sqrt_1mabar[t]
-        if self.parameterization == "v":
-            return s1 * x + sa * f
-        return (x - sa * f) / s1
+    @staticmethod
+    def _weight(layer):
+        return layer.lin.weight
 
     def config(self):
         return {
@@ -196,7 +207,7 @@ class ConditionalConv1d(nn.Module):
         return self.embed(t)[:, :, None] * self.conv(h)
 
 
-class WindowEpsNetwork(nn.Module):
+class WindowEpsNetwork(_Parameterized, nn.Module):
     """Temporal eps-network over windows of W consecutive symbols (spec: issue 12).
 
     x [N, W, 2] -> [N, 2, W] -> L conditional dilated Conv1d layers (C channels, kernel K,
@@ -279,42 +290,9 @@ class WindowEpsNetwork(nn.Module):
             h = a if i == 0 else h + a
         return self.out(h).transpose(1, 2)  # [N, W, 2]
 
-    def folded(self):
-        """An equivalent copy with beta folded into the weights (beta = 1): with h' = beta h
-        (the residual sum scales along), embeddings times beta, the weights of the layers
-        after the first and of the output conv divided by beta."""
-        import copy
-
-        net = copy.deepcopy(self)
-        b = self.beta
-        if b != 1.0:
-            with torch.no_grad():
-                for i, layer in enumerate(net.layers):
-                    layer.embed.weight.mul_(b)
-                    if i > 0:
-                        layer.conv.weight.div_(b)
-                net.out.weight.div_(b)
-            net.beta = 1.0
-        return net
-
-    def eps_x0(self, x, t):
-        """(eps_hat, x0_hat) with each computed the numerically direct way."""
-        f = self.raw(x, t)
-        sa, s1 = self.sqrt_abar[t], self.sqrt_1mabar[t]
-        if self.parameterization == "eps":
-            return f, (x - s1 * f) / sa
-        if self.parameterization == "v":
-            return s1 * x + sa * f, sa * x - s1 * f
-        return (x - sa * f) / s1, f
-
-    def forward(self, x, t):
-        f = self.raw(x, t)
-        if self.parameterization == "eps":
-            return f
-        sa, s1 = self.sqrt_abar[t], self.sqrt_1mabar[t]
-        if self.parameterization == "v":
-            return s1 * x + sa * f
-        return (x - sa * f) / s1
+    @staticmethod
+    def _weight(layer):
+        return layer.conv.weight
 
     def config(self):
         return {
