@@ -59,6 +59,9 @@ the reference. Chains:
   stock_nocostas  FLL + clock sync + normaliser, no Costas (differential detection needs
                   no absolute phase)
   window_nocostas the same + the window denoiser (sigma2 from the normaliser)
+  sdpsk_window    psk_receiver, model_path = sdpsk_pn_w32.onnx (SDPSK sequence prior,
+                  tweedie), carrier 'costas'
+  sdpsk_nocostas  the same with carrier 'none' (FLL + clock sync + normaliser only)
 """
 
 import argparse
@@ -564,11 +567,18 @@ def orbcomm_chain(y, chain, models):
     y = np.concatenate([y, np.zeros(64 * sps)]).astype(np.complex64)  # flush
     src = blocks.vector_source_c(y.tolist(), False)
     snk = blocks.vector_sink_c()
-    if chain in ("stock", "ddpm_symbol", "ddpm_window"):
+    if chain in ("stock", "ddpm_symbol", "ddpm_window", "sdpsk_window", "sdpsk_nocostas"):
         mode = "none" if chain == "stock" else "tweedie"
-        path = models["window"] if chain == "ddpm_window" else ""
+        path = {"ddpm_window": models.get("window"), "sdpsk_window": models.get("sdpsk")}
+        path["sdpsk_nocostas"] = models.get("sdpsk")
+        carrier = "none" if chain == "sdpsk_nocostas" else "costas"
         rx = diffusion.psk_receiver(
-            sps=sps, rolloff=0.4, constellation="qpsk", mode=mode, model_path=path
+            sps=sps,
+            rolloff=0.4,
+            constellation="qpsk",
+            mode=mode,
+            model_path=path.get(chain) or "",
+            carrier=carrier,
         )
         tb.connect(src, rx, snk)
         # outputs 1.. (raw symbols, sigma2 and, in newer versions, decisions) unused
@@ -621,6 +631,13 @@ def orbcomm_part(args, results):
         chains += ["ddpm_window", "window_nocostas"]
     else:
         log("[orbcomm] qpsk_pn_w32.onnx absent: window chains skipped")
+    models["sdpsk"] = find_model(args, "sdpsk_pn_w32")
+    if models["sdpsk"]:
+        chains += ["sdpsk_window", "sdpsk_nocostas"]
+    else:
+        log("[orbcomm] sdpsk_pn_w32.onnx absent: SDPSK window chains skipped")
+    if args.orb_chains:
+        chains = [c for c in chains if c in args.orb_chains or c == "stock"]
     part = {"reference_packets": len(ref), "seeds": args.seeds, "points": {}}
     clean = {}
     for ch in chains:
@@ -681,7 +698,7 @@ def orbcomm_table(part):
 
 def orbcomm_targets(part):
     lines = []
-    for name in ("ddpm_window", "window_nocostas"):
+    for name in ("ddpm_window", "window_nocostas", "sdpsk_window", "sdpsk_nocostas"):
         for snr, p in part["points"].items():
             if name not in p:
                 continue
@@ -794,6 +811,12 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--orb-snr", type=float, nargs="+", default=[3, 4.5, 6, 7.5, 9, 12])
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    ap.add_argument(
+        "--orb-chains",
+        nargs="+",
+        default=[],
+        help="ORBCOMM chains to run (default all; stock always runs)",
+    )
     ap.add_argument(
         "--model-dirs",
         nargs="+",
