@@ -92,7 +92,11 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--json", help="write the results here")
     args = ap.parse_args(argv)
-    models = [(os.path.splitext(os.path.basename(p))[0], *load(p)) for p in args.models]
+    models = []
+    for i, p in enumerate(args.models):
+        name = os.path.splitext(os.path.basename(p))[0]
+        name = name if name not in [m[0] for m in models] else f"{name}#{i}"
+        models.append((name, *load(p)))
     rows = []
     t0 = time.time()
     for k, esn0 in enumerate(args.esn0):
