@@ -9,7 +9,7 @@
     PYTHONPATH=python .venv/bin/python bench/window_accuracy.py models/qpsk_pn_w32.onnx
 
 Plain onnxruntime + NumPy (no model loader): the windows are those of training
-(diffusion.training.windows.clean_windows) at a fixed linewidth lw (and a residual carrier
+(diffusion.training.windows.clean_windows; --sdpsk: sdpsk_windows) at a fixed linewidth lw (and a residual carrier
 offset uniform in +-cfo_max cycles/symbol, a uniform initial phase), plus AWGN
 CN(0, sigma2), Es/N0 = 1/sigma2.  Every window is denoised by one Tweedie call at the
 matched step t* = argmin_t |log((1 - abar_t)/abar_t) - log sigma2|:
@@ -81,6 +81,12 @@ def main(argv=None):
     ap.add_argument("--lw", type=float, nargs="+", default=[1e-3, 1e-2])
     ap.add_argument("--cfo-max", type=float, default=_win.F_MAX)
     ap.add_argument("--windows", type=int, default=2000, help="windows per point (2000)")
+    ap.add_argument(
+        "--sdpsk",
+        action="store_true",
+        help="SDPSK windows (training.windows.sdpsk_windows: consecutive symbols +-90 "
+        "degrees apart) instead of i.i.d. constellation symbols",
+    )
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--json", help="write the results here")
     args = ap.parse_args(argv)
@@ -92,9 +98,14 @@ def main(argv=None):
     for lw in args.lw:
         for k, esn0 in enumerate(args.esn0):
             rng = np.random.default_rng([args.seed, int(round(lw * 1e6)), k])
-            s, info = _win.clean_windows(
-                pts, args.windows, W, rng, lw, lw, args.cfo_max, return_info=True
-            )
+            if args.sdpsk:
+                s, info = _win.sdpsk_windows(
+                    args.windows, W, rng, lw, lw, args.cfo_max, return_info=True
+                )
+            else:
+                s, info = _win.clean_windows(
+                    pts, args.windows, W, rng, lw, lw, args.cfo_max, return_info=True
+                )
             s2 = 10.0 ** (-esn0 / 10.0)
             y = s + np.sqrt(s2 / 2) * (
                 rng.standard_normal(s.shape) + 1j * rng.standard_normal(s.shape)
@@ -128,7 +139,8 @@ def main(argv=None):
     seconds = time.time() - t0
     print(
         f"{os.path.basename(args.model)}: W = {W}, {args.windows} windows x {W} symbols per "
-        f"point, seed {args.seed}, cfo uniform +-{args.cfo_max:g} cycles/symbol ({seconds:.0f} s)"
+        f"point{' (SDPSK sequences)' if args.sdpsk else ''}, seed {args.seed}, cfo uniform "
+        f"+-{args.cfo_max:g} cycles/symbol ({seconds:.0f} s)"
     )
     print()
     print(

@@ -137,6 +137,49 @@ def test_generator_statistics():
     assert abs(np.mean(z**2) - 1.0) < 5 * math.sqrt(2.0 / n)
 
 
+def test_sdpsk_generator():
+    rng = np.random.default_rng(6)
+    n, W, lw = 3000, 33, 1e-3
+    s, info = win.sdpsk_windows(n, W, rng, lw, lw, 0.0, return_info=True)
+    x, bits = info["x"], info["bits"]
+    assert s.shape == (n, W) and x.shape == (n, W) and bits.shape == (n, W - 1)
+    # before the phase: on the QPSK points at 45 degrees, consecutive symbols +-90 degrees
+    np.testing.assert_allclose(np.abs(x), 1.0, atol=1e-12)
+    q = np.angle(x * np.exp(-1j * math.pi / 4)) / (math.pi / 2)
+    np.testing.assert_allclose(q, np.round(q), atol=1e-9)
+    d = x[:, 1:] * np.conj(x[:, :-1])
+    np.testing.assert_allclose(d, np.where(bits == 1, 1j, -1j), atol=1e-12)
+    # bits fair and independent of the previous bit; x_0 uniform on the 4 points
+    m = bits.size
+    assert abs(bits.mean() - 0.5) < 5 * 0.5 / math.sqrt(m)
+    same = (bits[:, 1:] == bits[:, :-1]).mean()
+    assert abs(same - 0.5) < 5 * 0.5 / math.sqrt(n * (W - 2))
+    k0 = np.round(q[:, 0]).astype(int) % 4
+    cnt = np.bincount(k0, minlength=4)
+    assert np.all(np.abs(cnt / n - 0.25) < 5 * math.sqrt(0.25 * 0.75 / n))
+    # u_k = x_k j^-k is differential BPSK: +-u_0
+    u = x * (1j ** -np.arange(W))[None, :]
+    np.testing.assert_allclose(np.abs(u / u[:, :1] - np.real(u / u[:, :1])), 0.0, atol=1e-9)
+    # the phase model is that of clean_windows: s = x exp(j theta)
+    np.testing.assert_allclose(s, x * np.exp(1j * info["theta"]), atol=1e-12)
+    inc = np.diff(info["theta"], axis=1).reshape(-1)
+    var, k = 2 * math.pi * lw, inc.size
+    assert abs(np.var(inc) / var - 1.0) < 5 * math.sqrt(2.0 / k)
+    assert abs(np.mean(np.exp(1j * info["phi0"]))) < 5 / math.sqrt(n)
+    np.testing.assert_allclose(win.sdpsk_windows(4, 8, rng, rotate=False).__abs__(), 1.0)
+    # the training source: 'sdpsk+pn', data name sdpsk_pn, QPSK constellation metadata
+    src = ddpm.make_window_source("sdpsk+pn", 16, 1e-4, 3e-3, 2e-3)
+    assert src.name == "sdpsk_pn" and src.phase and src.constellation.name == "qpsk"
+    assert "SDPSK" in src.description and "[0.0001, 0.003]" in src.description
+    r = src.sample(64, torch.Generator().manual_seed(0)).numpy()
+    z = r[..., 0] + 1j * r[..., 1]
+    assert r.shape == (64, 16, 2) and np.allclose(np.abs(z), 1.0, atol=1e-5)
+    # +-90 degrees per symbol up to the (small) phase increments
+    dphi = np.abs(np.angle(z[:, 1:] * np.conj(z[:, :-1])))
+    assert np.all(np.abs(dphi - math.pi / 2) < 0.6)
+    assert ddpm.make_window_source("sdpsk", 8).name == "sdpsk"
+
+
 def test_recording_windows():
     z = np.exp(2j * math.pi * np.arange(500) / 37.0) * (1 + np.arange(500) / 500)
     rng = np.random.default_rng(2)

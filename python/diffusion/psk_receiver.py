@@ -44,7 +44,8 @@ class psk_receiver(gr.hier_block2):
                  loop's 90-degree ambiguity: resolve it with pilots)
     ``mode`` 'none' bypasses the denoiser (output 0 = output 1). ``carrier`` 'none' leaves
     out the Costas loop: for window models (metadata window_length > 1, e.g. qpsk_pn_w32)
-    trained on a wandering carrier phase, with differential decisions.
+    trained on a wandering carrier phase, with differential decisions. For ORBCOMM's SDPSK:
+    model_path = sdpsk_pn_w32 (an SDPSK sequence prior), carrier 'costas' or 'none'.
     All outputs are aligned: the denoiser's latency (a window model's D samples,
     ``self.latency``) delays outputs 1 and 2 by the same amount. Latency of the whole path:
     the matched filter's and the loops' (about 10 symbols) plus ``self.latency``.

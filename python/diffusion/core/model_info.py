@@ -266,11 +266,14 @@ WINDOW_GAIN_SHARE = 0.3
 def _window_self_check(m, esn0_db, n, rng, seed):
     """Window models: Tweedie on windows (core.windowing) of symbols with a Wiener phase
     (linewidth x symbol time CHECK_LINEWIDTH, random initial phase), MSE against the
-    clean rotated symbols at least MIN_GAIN_DB below the noisy input's. The per-symbol
+    clean rotated symbols at least MIN_GAIN_DB below the noisy input's (SDPSK models, data
+    name 'sdpsk*': SDPSK sequences, +-90 degrees per symbol). The per-symbol
     exact MMSE that knows the phase is shown beside it (a bound, not a criterion)."""
     from .windowing import denoise_windows
 
     c = m.constellation
+    # an SDPSK sequence prior (data 'sdpsk+pn') is checked on SDPSK sequences
+    sdpsk = str(getattr(c, "name", "")).lower().startswith("sdpsk")
     rows = []
     for esn0 in esn0_db:
         s2 = 10.0 ** (-esn0 / 10.0)
@@ -278,7 +281,12 @@ def _window_self_check(m, esn0_db, n, rng, seed):
             rng.normal(0.0, math.sqrt(2 * math.pi * CHECK_LINEWIDTH), n)
         )
         rot = np.exp(1j * theta)
-        x = c.points[rng.integers(0, c.order, n)] * rot
+        if sdpsk:
+            # x_k = x_(k-1) * (+-j) on the QPSK points at 45 degrees (training.windows)
+            q = rng.integers(0, 4) + np.cumsum(rng.choice([-1, 1], n))
+            x = np.exp(1j * (math.pi / 4 + (math.pi / 2) * (q % 4))) * rot
+        else:
+            x = c.points[rng.integers(0, c.order, n)] * rot
         y = reference.awgn(x, s2, rng)
         est = denoise_windows(m, y, s2, mode="tweedie")
         known = reference.mmse_estimate(y / rot, c, s2) * rot
@@ -296,7 +304,8 @@ def _window_self_check(m, esn0_db, n, rng, seed):
         "ok": all(r["ok"] for r in rows),
         "rows": rows,
         "what": (
-            f"Tweedie on windows of {m.window_length} symbols with Wiener phase noise "
+            f"Tweedie on windows of {m.window_length} {'SDPSK ' if sdpsk else ''}symbols "
+            "with Wiener phase noise "
             f"(linewidth x symbol time {CHECK_LINEWIDTH:g}, random initial phase)"
         ),
         "criterion": (

@@ -221,6 +221,34 @@ class WindowSource:
         return _rails(z)
 
 
+class SdpskWindowSource(WindowSource):
+    """Windows [n, W, 2] of SDPSK sequences (:func:`.windows.sdpsk_windows`: consecutive
+    symbols differ by +-90 degrees, random bits), with the phase model of
+    :class:`WindowSource`.  Constellation metadata: QPSK at 45 degrees (where the symbols
+    lie); data name 'sdpsk_pn' ('sdpsk' unrotated)."""
+
+    def __init__(self, window, phase=True, **kw):
+        super().__init__(_const.by_name("qpsk"), window, phase, **kw)
+        self.name = "sdpsk" + ("_pn" if self.phase else "")
+        self.description = self.description.replace(
+            f"qpsk: windows of {self.window} i.i.d. uniform symbols (4 points, unit average power)",
+            f"sdpsk: windows of {self.window} SDPSK symbols (x_k = x_(k-1) * (+-j), random "
+            f"bits, x_0 uniform on the 4 QPSK points at 45 degrees, unit power)",
+        )
+
+    def sample(self, n, gen):
+        z = _win.sdpsk_windows(
+            n,
+            self.window,
+            _np_rng(gen),
+            lw_min=self.lw_min,
+            lw_max=self.lw_max,
+            f_max=self.f_max,
+            rotate=self.phase,
+        )
+        return _rails(z)
+
+
 class RecordingWindowSource:
     """Windows [n, W, 2] of consecutive samples of a recording (unit average power), random
     offsets, random 90-degree rotations (:func:`.windows.recording_windows`)."""
@@ -256,6 +284,7 @@ def make_window_source(
 ):
     """Window source of ``--data`` in window mode: '<constellation>+pn' (phase noise, carrier
     offset, initial phase as :class:`WindowSource`), '<constellation>' (unrotated windows),
+    'sdpsk+pn' / 'sdpsk' (SDPSK sequences, :class:`SdpskWindowSource`),
     or a recording path (:class:`RecordingWindowSource`)."""
     s = str(spec)
     low = s.lower()
@@ -270,7 +299,10 @@ def make_window_source(
             f"window data {s!r}: use '<constellation>+pn', '<constellation>' or a recording "
             f"(phase-noise range and carrier offset: --lw-range, --cfo-max)"
         )
-    return WindowSource(_const.by_name(parts[0]), window, len(parts) == 2, lw_min, lw_max, f_max)
+    phase = len(parts) == 2
+    if parts[0].lower() == "sdpsk":
+        return SdpskWindowSource(window, phase, lw_min=lw_min, lw_max=lw_max, f_max=f_max)
+    return WindowSource(_const.by_name(parts[0]), window, phase, lw_min, lw_max, f_max)
 
 
 # ---------------------------------------------------------------------------- training

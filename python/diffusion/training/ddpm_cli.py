@@ -26,6 +26,9 @@ WindowEpsNetwork, x [N, W, 2] -> eps [N, W, 2], one step t per window; --batch c
                           noise (lw = linewidth x symbol time, log-uniform in --lw-range per
                           window), a residual carrier offset (uniform +-(--cfo-max)
                           cycles/symbol) and a uniform initial phase (diffusion.training.windows)
+  --data 'sdpsk+pn'       the same phase model, but SDPSK sequences: x_k = x_(k-1) * (+-j)
+                          (random bits, x_0 uniform on the QPSK points at 45 degrees; the
+                          ORBCOMM downlink); constellation metadata QPSK, data name sdpsk_pn
   --data <const>          unrotated windows of W uniform symbols
   --data <recording>      windows of W consecutive samples of a recording (unit average
                           power), random offsets, random 90-degree rotations

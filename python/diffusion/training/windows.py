@@ -18,6 +18,10 @@ three drawn per window.  E|s|^2 = 1 (a rotation keeps the power).
 :func:`recording_windows` cuts windows of W consecutive samples out of a complex array (e.g.
 the unit-power received symbols of a recording) at random offsets, each rotated by a random
 multiple of 90 degrees (the square constellations' symmetry).
+
+:func:`sdpsk_windows`: the same phase model, but the symbols x_k follow the SDPSK recursion
+x_k = x_{k-1} * (+-j) (random bits, x_0 uniform on the QPSK points at 45 degrees): every
+symbol turns the carrier phase by exactly +90 or -90 degrees (the ORBCOMM downlink).
 """
 
 import math
@@ -87,6 +91,42 @@ def clean_windows(
     s = x * np.exp(1j * theta)
     if return_info:
         return s, dict(x=x, idx=idx, theta=theta, lw=lw, f=f, phi0=phi0)
+    return s
+
+
+def sdpsk_symbols(n, W, rng):
+    """SDPSK windows before the phase (complex128 [n, W]) and their bits (uint8 [n, W - 1]):
+    x_0 uniform on the QPSK points at 45 degrees, x_k = x_{k-1} * (j if bit_k else -j)."""
+    q0 = rng.integers(0, 4, size=(n, 1))
+    bits = rng.integers(0, 2, size=(n, W - 1)).astype(np.uint8)
+    steps = np.where(bits == 1, 1, -1)
+    quarter = np.concatenate([q0, q0 + np.cumsum(steps, axis=1)], axis=1)
+    x = np.exp(1j * (math.pi / 4 + (math.pi / 2) * (quarter % 4)))
+    return x, bits
+
+
+def sdpsk_windows(
+    n,
+    W,
+    rng,
+    lw_min=LW_RANGE[0],
+    lw_max=LW_RANGE[1],
+    f_max=F_MAX,
+    rotate=True,
+    return_info=False,
+):
+    """n windows (complex128 [n, W]) of SDPSK symbols (:func:`sdpsk_symbols`) rotated by the
+    phase model of :func:`clean_windows` (rotate=False: unrotated).  return_info: also
+    dict(x, bits, theta, lw, f, phi0)."""
+    x, bits = sdpsk_symbols(n, int(W), rng)
+    if not rotate:
+        z = np.zeros(n)
+        info = dict(x=x, bits=bits, theta=np.zeros((n, W)), lw=z, f=z, phi0=z)
+        return (x, info) if return_info else x
+    theta, lw, f, phi0 = phase_trajectories(n, W, rng, lw_min, lw_max, f_max)
+    s = x * np.exp(1j * theta)
+    if return_info:
+        return s, dict(x=x, bits=bits, theta=theta, lw=lw, f=f, phi0=phi0)
     return s
 
 
