@@ -79,6 +79,22 @@ def test_coded_link_through_pa_with_oracle_demapper():
     assert r["frames"] == 8 and r["frame_errors"] == 0
 
 
+def test_coded_link_through_phase_noise_tracker():
+    # the chain's pilot phase tracker is a Python block: the flowgraph must keep the hier
+    # block referenced, or tb.run() segfaults calling into the freed Python object
+    import gc
+
+    chain = "16qam+rapp(ibo=0,p=2)+phase_noise(1e-4)+agc"
+    tb = CodedLinkFlowgraph(
+        14.0, constellation="16qam", chain=chain, demapper="oracle", frames=8, seed=7
+    )
+    gc.collect()
+    tb.run()
+    r = tb.results()
+    # the tracker holds back the samples after the last anchor: the last frame is cut
+    assert r["frames"] == 7 and r["frame_errors"] == 0
+
+
 def test_bad_demapper():
     with pytest.raises(ValueError, match="demapper"):
         make_mixture("bogus", "16qam")

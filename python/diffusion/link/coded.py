@@ -148,7 +148,10 @@ class CodedLinkFlowgraph(gr.top_block):
         )
         self.pack = blocks.pack_k_bits_bb(self.k_bits)  # MSB first
         self.mapper = digital.chunks_to_symbols_bc(table.tolist(), 1)
-        chain_blocks = [tx_impairment_chain(chain, seed=seed + 1)] if chain else []
+        # keep the hier block referenced: its Python blocks (the phase tracker) must outlive
+        # __init__, or the scheduler calls into a freed Python object (segfault at start)
+        self.chain = tx_impairment_chain(chain, seed=seed + 1) if chain else None
+        chain_blocks = [self.chain] if chain else []
         self.noise = _cpp.additive_noise(esn0_db=float(esn0_db), seed=seed + 2)
         mix = self.mixture
         spread = mix.spread.reshape(-1).astype(np.float32).tolist()
