@@ -61,6 +61,17 @@ class _Parameterized:
     layer after the first (``_weight``) and of the output divided by beta; for the window
     network the residual sum scales along with h' = beta h)."""
 
+    def _abar_table(self, abar, parameterization):
+        """[1, abar_1 .. abar_T] (float64); 'eps' needs no schedule (placeholder)."""
+        if abar is None:
+            if parameterization != "eps":
+                raise ValueError(f"parameterization {parameterization!r} needs the schedule's abar")
+            abar = np.linspace(1.0, 0.5, self.T)  # unused placeholder for 'eps'
+        abar = np.concatenate(([1.0], np.asarray(abar, dtype=np.float64)))
+        if len(abar) != self.T + 1:
+            raise ValueError("abar must have T entries")
+        return abar
+
     def eps_x0(self, x, t):
         """(eps_hat, x0_hat) with each computed the numerically direct way."""
         f = self.raw(x, t)
@@ -122,13 +133,7 @@ class EpsNetwork(_Parameterized, nn.Module):
         )
         self.out = nn.Linear(self.hidden, 2)
         abar_given = abar is not None
-        if abar is None:
-            if parameterization != "eps":
-                raise ValueError(f"parameterization {parameterization!r} needs the schedule's abar")
-            abar = np.linspace(1.0, 0.5, self.T)  # unused placeholder for 'eps'
-        abar = np.concatenate(([1.0], np.asarray(abar, dtype=np.float64)))
-        if len(abar) != self.T + 1:
-            raise ValueError("abar must have T entries")
+        abar = self._abar_table(abar, parameterization)
         self.export_mode = False  # True: composite softplus (see softplus_composite)
         # Softplus sharpness: h = softplus(beta z) / beta.  beta != 1 is a re-parameterisation
         # of the published network (fold beta into the embeddings and 1/beta into the next
@@ -256,13 +261,7 @@ class WindowEpsNetwork(_Parameterized, nn.Module):
             with torch.no_grad():
                 for layer in self.layers:
                     layer.embed.weight.fill_(1.0)
-        if abar is None:
-            if parameterization != "eps":
-                raise ValueError(f"parameterization {parameterization!r} needs the schedule's abar")
-            abar = np.linspace(1.0, 0.5, self.T)  # unused placeholder for 'eps'
-        abar = np.concatenate(([1.0], np.asarray(abar, dtype=np.float64)))
-        if len(abar) != self.T + 1:
-            raise ValueError("abar must have T entries")
+        abar = self._abar_table(abar, parameterization)
         self.export_mode = False  # True: composite softplus (see softplus_composite)
         self.beta = float(beta)
         # [T+1, 1, 1]: indexed by t [N] they broadcast over [N, W, 2]

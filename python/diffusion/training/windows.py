@@ -83,14 +83,21 @@ def clean_windows(
         p = np.asarray(pmf, dtype=np.float64)
         idx = rng.choice(len(pts), size=(n, W), p=p / p.sum())
     x = pts[idx]
-    if not rotate:
+    return _with_phase(x, dict(idx=idx), rng, lw_min, lw_max, f_max, rotate, return_info)
+
+
+def _with_phase(x, extra, rng, lw_min, lw_max, f_max, rotate, return_info):
+    """x [n, W] times exp(j theta) of :func:`phase_trajectories` (rotate=False: theta = 0);
+    return_info: also dict(x, **extra, theta, lw, f, phi0)."""
+    n, W = x.shape
+    if rotate:
+        theta, lw, f, phi0 = phase_trajectories(n, W, rng, lw_min, lw_max, f_max)
+        s = x * np.exp(1j * theta)
+    else:
         z = np.zeros(n)
-        info = dict(x=x, idx=idx, theta=np.zeros((n, W)), lw=z, f=z, phi0=z)
-        return (x, info) if return_info else x
-    theta, lw, f, phi0 = phase_trajectories(n, W, rng, lw_min, lw_max, f_max)
-    s = x * np.exp(1j * theta)
+        theta, lw, f, phi0, s = np.zeros((n, W)), z, z, z, x
     if return_info:
-        return s, dict(x=x, idx=idx, theta=theta, lw=lw, f=f, phi0=phi0)
+        return s, dict(x=x, **extra, theta=theta, lw=lw, f=f, phi0=phi0)
     return s
 
 
@@ -119,15 +126,7 @@ def sdpsk_windows(
     phase model of :func:`clean_windows` (rotate=False: unrotated).  return_info: also
     dict(x, bits, theta, lw, f, phi0)."""
     x, bits = sdpsk_symbols(n, int(W), rng)
-    if not rotate:
-        z = np.zeros(n)
-        info = dict(x=x, bits=bits, theta=np.zeros((n, W)), lw=z, f=z, phi0=z)
-        return (x, info) if return_info else x
-    theta, lw, f, phi0 = phase_trajectories(n, W, rng, lw_min, lw_max, f_max)
-    s = x * np.exp(1j * theta)
-    if return_info:
-        return s, dict(x=x, bits=bits, theta=theta, lw=lw, f=f, phi0=phi0)
-    return s
+    return _with_phase(x, dict(bits=bits), rng, lw_min, lw_max, f_max, rotate, return_info)
 
 
 def recording_windows(symbols, W, n=None, rng=None, rotate90=True):
