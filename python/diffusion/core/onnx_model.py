@@ -368,10 +368,11 @@ class DdpmModel:
         info = check_metadata(meta, where)
         T = info["T"]
         W = info["window_length"]
-        check_window(dict((n, s) for n, _, s in ins)["x"], outs[0][2], W, where)
+        x_shape = next(s for n, _, s in ins if n == "x")
+        check_window(x_shape, outs[0][2], W, where)
         #: symbols per network input (1: per-symbol model)
         self.window_length = W
-        self._rank3 = len(dict((n, s) for n, _, s in ins)["x"]) == 3
+        self._rank3 = len(x_shape) == 3
         file_sched = Schedule.from_alphas(meta["schedule"], info["alphas"])
         self._probe(where, T)
         self.T = T

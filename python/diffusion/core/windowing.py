@@ -78,9 +78,9 @@ def denoise_tiles(model, geom, ext, s2_tile, mode, steps, rng, tile0, info=None,
     denoise_engine (else the NumPy samplers)."""
     m = len(s2_tile)
     W = geom.W
-    win = geom.windows(ext, m).astype(np.complex128)
-    ok = np.isfinite(win.real) & np.isfinite(win.imag)
-    win = np.where(ok, win, 0.0)
+    raw = geom.windows(ext, m)
+    ok = np.isfinite(raw.real) & np.isfinite(raw.imag)
+    win = np.where(ok, raw, 0.0).astype(np.complex128)
     s2 = np.repeat(np.asarray(s2_tile, dtype=np.float64), W)
     tiles = np.uint64(tile0) + np.arange(m, dtype=np.uint64)
     items = (tiles[:, None] * np.uint64(W) + np.arange(W, dtype=np.uint64)[None, :]).reshape(-1)
@@ -92,9 +92,8 @@ def denoise_tiles(model, geom, ext, s2_tile, mode, steps, rng, tile0, info=None,
         )
     den = np.asarray(den).reshape(m, W)
     out = geom.kept(den).astype(np.complex64)
-    raw = geom.kept(geom.windows(ext, m))
-    bad = ~(np.isfinite(raw.real) & np.isfinite(raw.imag))
-    out[bad] = raw[bad]
+    bad = ~geom.kept(ok)
+    out[bad] = geom.kept(raw)[bad]
     return out
 
 
