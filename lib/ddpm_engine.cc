@@ -35,6 +35,29 @@ std::string join(const std::vector<std::string>& v)
 
 } // namespace
 
+namespace {
+// max |v - r| / max(1, |r|): the fused kernels' probe criterion
+template <class R>
+double max_rel_diff(const float* v, const R* r, int n)
+{
+    double worst = 0.0;
+    for (int i = 0; i < n; i++)
+        worst = std::max(worst,
+                         std::abs(double(v[i]) - double(r[i])) /
+                             std::max(1.0, std::abs(double(r[i]))));
+    return worst;
+}
+
+// the next kernel to try after one failed its probe check (> PORTABLE on entry)
+int lower_isa(int isa)
+{
+    int next = isa - 1;
+    while (next > fused_mlp::PORTABLE && !fused_mlp::isa_supported(next))
+        next--;
+    return next;
+}
+} // namespace
+
 std::vector<std::string> ddpm_engine::available_providers()
 {
     return Ort::GetAvailableProviders();
@@ -472,11 +495,7 @@ void ddpm_engine::setup_engine(const std::string& engine, const std::string& pro
         // portable) before onnxruntime takes over
         for (;;) {
             predict_eps(x.data(), t.data(), n, b.data());
-            double worst = 0.0;
-            for (int i = 0; i < 2 * n; i++)
-                worst = std::max(worst,
-                                 std::abs(double(b[i]) - a[i]) /
-                                     std::max(1.0, std::abs(double(a[i]))));
+            const double worst = max_rel_diff(b.data(), a.data(), 2 * n);
             std::ostringstream os;
             os.precision(2);
             os << worst;
@@ -492,10 +511,7 @@ void ddpm_engine::setup_engine(const std::string& engine, const std::string& pro
                       ")";
             if (isa == fused_mlp::PORTABLE)
                 break;
-            int next = isa - 1;
-            while (next > fused_mlp::PORTABLE && !fused_mlp::isa_supported(next))
-                next--;
-            d_fused = std::make_unique<fused_mlp>(d_path, next);
+            d_fused = std::make_unique<fused_mlp>(d_path, lower_isa(isa));
         }
         why = "the fused kernel failed its probe check against onnxruntime on " +
               std::to_string(n) + " rows" + failed;
@@ -546,20 +562,13 @@ std::string ddpm_engine::setup_window_kernel()
     // onnxruntime or no further from the float64 network than onnxruntime is (x 1.5).
     std::vector<double> ref(2 * n);
     d_fconv->predict_reference(x.data(), t32.data(), n, ref.data());
-    const auto err = [&](const std::vector<float>& v, const std::vector<double>& r) {
-        double worst = 0.0;
-        for (int i = 0; i < 2 * n; i++)
-            worst = std::max(
-                worst, std::abs(double(v[i]) - r[i]) / std::max(1.0, std::abs(r[i])));
-        return worst;
-    };
-    std::vector<double> a64(a.begin(), a.end());
-    const double ort_err = err(a, ref);
+    const double ort_err = max_rel_diff(a.data(), ref.data(), 2 * n);
     std::string failed;
     fused_conv1d::workspace ws;
     for (;;) {
         d_fconv->predict(x.data(), t32.data(), n, b.data(), ws);
-        const double worst = err(b, a64), own = err(b, ref);
+        const double worst = max_rel_diff(b.data(), a.data(), 2 * n),
+                     own = max_rel_diff(b.data(), ref.data(), 2 * n);
         std::ostringstream os;
         os.precision(2);
         os << "max relative difference " << worst << " (float64 network: kernel " << own
@@ -576,10 +585,7 @@ std::string ddpm_engine::setup_window_kernel()
                   " failed the probe check (" + os.str() + ")";
         if (isa == fused_mlp::PORTABLE)
             break;
-        int next = isa - 1;
-        while (next > fused_mlp::PORTABLE && !fused_mlp::isa_supported(next))
-            next--;
-        d_fconv = std::make_unique<fused_conv1d>(d_path, d_window, next);
+        d_fconv = std::make_unique<fused_conv1d>(d_path, d_window, lower_isa(isa));
     }
     d_fconv.reset();
     return "window model: the fused kernel failed its probe check against onnxruntime" +
