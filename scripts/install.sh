@@ -5,12 +5,14 @@
 #   Debian packages   GNU Radio 3.10, Debian's pybind11 (must match GNU Radio's), cmake, g++ ...
 #   .venv/            Python venv from /usr/bin/python3 with --system-site-packages
 #                     (sees GNU Radio) + requirements.txt, NumPy pinned < 2
+#   .venv-serve/     the inference server for the remote-inference tests (PyTriton, its own
+#                     pins: requirements-serve.txt; SERVE_VENV=none skips it)
 #   onnxruntime C++   system package if present, else ONNXRUNTIME_ROOT, else assembled in
 #                     $ORT_HOME: headers from Debian 13's libonnxruntime-dev (unpacked, not
 #                     installed) + libonnxruntime.so from the onnxruntime PyPI wheel
 #   build/            cmake build, installed to $PREFIX (default /usr/local)
 #
-# Environment: PREFIX, VENV, ORT_HOME, ONNXRUNTIME_ROOT, JOBS, ORT_FLAVOUR.
+# Environment: PREFIX, VENV, SERVE_VENV, ORT_HOME, ONNXRUNTIME_ROOT, JOBS, ORT_FLAVOUR.
 #   ORT_FLAVOUR=gpu   onnxruntime-gpu (CUDA + TensorRT execution providers) instead of
 #                     onnxruntime, same version as requirements.txt pins (ORT_GPU_VERSION
 #                     overrides), for the Python block and the C++ SDK alike (its provider
@@ -76,6 +78,26 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 "$PY" -c "import numpy, onnxruntime, gnuradio.gr" \
   || { echo "venv $VENV cannot import numpy/onnxruntime/gnuradio" >&2; exit 1; }
+
+# ---------------------------------------------------------------- inference server venv
+# .venv-serve: PyTriton (a real Triton) + onnxruntime for the remote-inference tests and
+# benchmark (scripts/serve_sampler.py); its own venv because its pins clash with .venv's
+# (requirements-serve.txt). SERVE_VENV=none skips it.
+SERVE_VENV=${SERVE_VENV:-$ROOT/.venv-serve}
+if [ "$SERVE_VENV" != none ]; then
+  if [ ! -x "$SERVE_VENV/bin/python" ]; then
+    log "creating $SERVE_VENV (inference server: PyTriton)"
+    /usr/bin/python3 -m venv "$SERVE_VENV"
+  fi
+  sstamp=$SERVE_VENV/.gr-diffusion-requirements
+  swant=$(sha256sum "$ROOT/requirements-serve.txt" | cut -d' ' -f1)
+  if [ "$(cat "$sstamp" 2>/dev/null)" != "$swant" ]; then
+    log "pip install -r requirements-serve.txt into $SERVE_VENV"
+    "$SERVE_VENV/bin/python" -m pip install -q --disable-pip-version-check \
+        -r "$ROOT/requirements-serve.txt"
+    echo "$swant" > "$sstamp"
+  fi
+fi
 
 # ---------------------------------------------------------------- onnxruntime C/C++ API
 cmake_ort=()
