@@ -19,6 +19,7 @@ from .core.counter_rng import CounterRng
 from .core.input_check import PAPER_WIDE_RATIO, InputChecker, paper_mode_warning
 from .core.noise_estimation import EmNoiseTracker, outlier_bound
 from .core.onnx_model import DdpmModel
+from .core.remote_inference import RemoteSampler, ServedModel
 from .core.samplers import MODES, denoise
 from .core.windowing import WindowGeometry, denoise_tiles
 from .noise_level import NoiseLevelControl
@@ -120,6 +121,16 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
     input n - D with latency D = W - H - (W - H) // 2 samples (tags move by D), and each
     window runs at the step of the mean sigma2 of its H newest samples
     (diffusion.core.windowing). batch_size must hold at least one window.
+    server_url / served_model: remote inference (docs/deployment.md) -- an Open Inference
+    Protocol (KServe v2) server, e.g. 'http://127.0.0.1:8000', serving a sampler graph
+    (gr-diffusion-model export-sampler) under the name served_model; mode and ddim_steps must
+    be the served sampler's (tweedie or ddim). Requests of at most batch_size symbols, in_flight
+    (1 or 2) outstanding, request_timeout s per socket operation, `retries` retries. Server
+    absent at start, or serving another schedule / window / sampler than model_path's: error
+    at construction. Server gone mid-stream: logged, the samples tagged "remote_gap" (value
+    "local_fallback": denoised by model_path in process; "passthrough" when model_path is
+    empty: passed through not denoised) and "remote_resumed" (value: samples in the gap) at
+    the first sample the server denoises again (it is asked once per second meanwhile).
     """
 
     def __init__(
@@ -136,6 +147,11 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
         engine="auto",
         threads=1,
         window_hop=0,
+        server_url="",
+        served_model="",
+        request_timeout=2.0,
+        in_flight=2,
+        retries=1,
     ):
         src = _source_name(noise_source)
         batch_size = _int_in(batch_size, 1, MAX_BATCH, "batch_size")
@@ -148,9 +164,18 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
         prov = str(provider).lower()
         if prov not in PROVIDERS:
             raise ValueError(f"unknown execution provider {provider!r}: use cpu, cuda or tensorrt")
-        self.model = DdpmModel(
-            model_path, providers=[PROVIDERS[prov]], intra_op_threads=int(intra_op_threads)
-        )
+        self._remote = None
+        remote = (server_url, served_model, request_timeout, in_flight, retries, batch_size)
+        if str(server_url).strip() and not str(model_path).strip():
+            self._remote = self._connect(remote, None, mode, ddim_steps)
+            self.model = ServedModel(self._remote)
+        else:
+            self.model = DdpmModel(
+                model_path, providers=[PROVIDERS[prov]], intra_op_threads=int(intra_op_threads)
+            )
+        if str(server_url).strip() and self._remote is None:
+            self._remote = self._connect(remote, self.model, mode, ddim_steps)
+        self._gap = 0  # samples since the server went away (0: up)
         self._source = src
         if src == "blind" and self.model.constellation is None:
             raise ValueError(
@@ -160,7 +185,11 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
         self.set_mode(mode, ddim_steps)
         self._batch = int(batch_size)
         self._rng = CounterRng(int(seed))
-        self._cpp = _cpp_engine(model_path, engine, threads, self._batch, prov, intra_op_threads)
+        self._cpp = None
+        if not isinstance(self.model, ServedModel):
+            self._cpp = _cpp_engine(
+                model_path, engine, threads, self._batch, prov, intra_op_threads
+            )
         if self._cpp is not None:
             self.logger.info(self._cpp.engine_note())
         self._em = None
@@ -193,10 +222,110 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
         self.set_min_output_buffer(0, 2 * max(self._batch, self._geom.W))
         self._init_noise_level(esn0_db)
 
+    # ------------------------------------------------------------------ remote inference
+    def _connect(self, remote, local, mode, steps):
+        """The server's sampler (core.remote_inference), checked against the local model's
+        schedule and window and the block's mode / steps."""
+        url, name, timeout, in_flight, retries, batch = remote
+        mode = _mode_name(mode)
+        if mode not in ("tweedie", "ddim"):
+            raise ValueError(
+                f"remote inference runs the deterministic samplers (tweedie, ddim), "
+                f"not mode {mode!r}"
+            )
+        expect = {"mode": mode, "steps": int(steps) if mode == "ddim" else None}
+        if local is not None:
+            expect.update(abar=local.schedule.abar, window_length=local.window_length)
+        levels = {"info": self.logger.info, "warn": self.logger.warn, "error": self.logger.error}
+        return RemoteSampler(
+            url,
+            name,
+            timeout=timeout,
+            retries=retries,
+            in_flight=in_flight,
+            batch_size=batch,
+            expect=expect,
+            log=lambda lvl, msg: levels[lvl](msg),
+        )
+
+    def _remote_rows(self, rails, s2, offsets):
+        """Remote x0 of rows (rails [R, 2] or [R, W, 2], s2 [R]) with the gap / resume tags
+        at ``offsets`` (absolute output offset of each row's first sample): (x0, served)."""
+        x0, served = self._remote.run(rails, s2)
+        per = 1 if rails.ndim == 2 else self._geom.hop
+        fallback = "passthrough" if isinstance(self.model, ServedModel) else "local_fallback"
+        for k in range(len(served)):
+            if served[k] and self._gap:
+                tag = ("remote_resumed", pmt.from_uint64(int(self._gap)))
+                self._gap = 0
+            elif not served[k] and not self._gap:
+                tag = ("remote_gap", pmt.intern(fallback))
+            else:
+                self._gap += 0 if served[k] else per
+                continue
+            self.add_item_tag(0, int(offsets[k]), pmt.intern(tag[0]), tag[1])
+            self._gap += 0 if served[k] else per
+        return x0, served
+
+    def _remote_symbols(self, y, s2, ok, out):
+        """Per-symbol models: every valid sample through the server; True where done."""
+        done = np.zeros(len(out), dtype=bool)
+        idx = np.flatnonzero(ok)
+        if idx.size == 0:
+            return done
+        yv = y[idx]
+        rails = np.stack([yv.real, yv.imag], 1).astype(np.float32)
+        x0, served = self._remote_rows(rails, s2[idx], self.nitems_written(0) + idx)
+        out[idx[served]] = x0[served, 0] + 1j * x0[served, 1]
+        if isinstance(self.model, ServedModel):  # no local model: pass through
+            out[idx[~served]] = yv[~served]
+            served[:] = True
+        done[idx[served]] = True
+        return done
+
+    def _remote_tiles(self, tile_out0):
+        """Window models: a denoise_tiles engine sending whole windows to the server
+        (fallback: the local engine on the windows it did not serve, or pass-through)."""
+        W, H = self._geom.W, self._geom.hop
+
+        def run(yv, sv, items):
+            win = np.asarray(yv).reshape(-1, W)
+            rails = np.stack([win.real, win.imag], -1).astype(np.float32)
+            x0, served = self._remote_rows(rails, sv[::W], tile_out0 + H * np.arange(len(win)))
+            den = (x0[..., 0] + 1j * x0[..., 1]).astype(np.complex128)
+            miss = np.flatnonzero(~served)
+            if miss.size and isinstance(self.model, ServedModel):
+                den[miss] = win[miss]
+            elif miss.size:
+                rows = (miss[:, None] * W + np.arange(W)).reshape(-1)
+                if self._cpp is not None:
+                    loc = self._cpp_denoise(yv[rows], sv[rows], items[rows], {})
+                else:
+                    loc = denoise(self.model, yv[rows], sv[rows], self._mode, self._steps)
+                den[miss] = np.asarray(loc).reshape(-1, W)
+            return den.reshape(-1)
+
+        return run
+
+    def remote_up(self):
+        """True when no server is set or the server answers."""
+        return self._remote is None or self._remote.up
+
+    def stop(self):
+        if self._remote is not None:
+            self._remote.close()
+        return True
+
     # ------------------------------------------------------------------ control
     def set_mode(self, mode, ddim_steps=5):
         name = _mode_name(mode)
         steps = _int_in(ddim_steps, 1, self.model.T, f"ddim_steps (T = {self.model.T})")
+        r = getattr(self, "_remote", None)
+        if r is not None and (name != r.mode or (name == "ddim" and steps != r.steps)):
+            raise ValueError(
+                f"the server at {r.url} runs {r.mode} ({r.steps} steps): "
+                f"mode {name!r} with {steps} steps differs"
+            )
         self._mode, self._steps = name, steps
 
     def mode(self):
@@ -291,9 +420,10 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
             for k, i in enumerate(bad):
                 self.add_item_tag(0, w0 + int(i), key, pmt.from_uint64(self._invalid + k + 1))
             self._invalid += bad.size
+        done = self._remote_symbols(y, s2, ok, out) if self._remote is not None else ok & False
         for s in range(0, n, self._batch):
             e = min(n, s + self._batch)
-            idx = np.flatnonzero(ok[s:e]) + s
+            idx = np.flatnonzero(ok[s:e] & ~done[s:e]) + s
             if idx.size == 0:
                 continue
             yv = y[idx]
@@ -370,7 +500,9 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
             st = st_all[a:b]
             info = {}
             eng = None
-            if self._cpp is not None:
+            if self._remote is not None:
+                eng = self._remote_tiles(w0 + a * H)
+            elif self._cpp is not None:
 
                 def eng(yv, sv, items, info=info):
                     return self._cpp_denoise(yv, sv, items, info)

@@ -1,0 +1,232 @@
+#
+# Copyright 2026 gr-diffusion authors.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""Remote inference (issue 25, items 2-3): the Python denoiser as a client of a real Open
+Inference Protocol server -- Triton through PyTriton (core.oip_server, in .venv-serve,
+started here on 127.0.0.1 at a free port and killed by the fixtures) -- serving sampler
+graphs exported by core.sampler_graph.
+
+Equality tolerance 1e-6 absolute: the served graph does the in-process sampler's float64
+arithmetic around the same onnxruntime float32 network (tests/test_sampler_export.py; measured
+bit-identical over the wire), binary tensors carry the float32 / float64 bytes unchanged."""
+
+import os
+import time
+
+import numpy as np
+import pmt
+import pytest
+from fg_util import run_bounded
+from gnuradio import blocks, diffusion, gr
+from gnuradio.diffusion.core import model_files
+from gnuradio.diffusion.core.onnx_model import DdpmModel
+from gnuradio.diffusion.core.remote_inference import (
+    LocalServer,
+    RemoteSampler,
+    free_port,
+    server_python,
+)
+from gnuradio.diffusion.core.sampler_graph import export_sampler
+from gnuradio.diffusion.core.samplers import denoise
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOL = 1e-6
+ESN0_DB = 8.0
+
+
+def _model(name):
+    return os.path.join(model_files.model_dirs()[0], name + ".onnx")
+
+
+SERVED = {  # served name: (model, mode, steps)
+    "qpsk": ("qpsk", "tweedie", 1),
+    "qpsk_ddim4": ("qpsk", "ddim", 4),
+    "w32": ("qpsk_pn_w32", "tweedie", 1),
+    "sigmoid": ("16qam_sigmoid", "tweedie", 1),  # another schedule ('paper')
+}
+
+
+def _export(tmp, names):
+    return {
+        name: export_sampler(_model(SERVED[name][0]), tmp / f"{name}.onnx", *SERVED[name][1:])
+        for name in names
+    }
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    files = _export(tmp_path_factory.mktemp("served"), SERVED)
+    with LocalServer(files, server_python(ROOT), lifetime=300) as srv:
+        yield srv
+
+
+def _qpsk(n, seed, esn0_db=ESN0_DB):
+    rng = np.random.default_rng(seed)
+    pts = np.array([1 + 1j, -1 + 1j, -1 - 1j, 1 - 1j]) / np.sqrt(2)
+    s2 = 10 ** (-esn0_db / 10)
+    z = rng.standard_normal(n) + 1j * rng.standard_normal(n)
+    return (rng.choice(pts, n) + np.sqrt(s2 / 2) * z).astype(np.complex64)
+
+
+def _run_block(y, model_path, **kw):
+    src = blocks.vector_source_c(y.tolist(), False)
+    den = diffusion.ddpm_denoiser_py(model_path, esn0_db=ESN0_DB, engine="numpy", **kw)
+    snk = blocks.vector_sink_c()
+    tb = gr.top_block()
+    tb.connect(src, den, snk)
+    assert run_bounded(tb, 120)
+    return np.array(snk.data()), snk.tags(), den
+
+
+def test_client_equals_in_process(server):
+    """core.remote_inference.RemoteSampler over the wire == core.samplers.denoise."""
+    ref = DdpmModel(_model("qpsk"))
+    y = _qpsk(5000, 1)
+    s2 = np.geomspace(1e-3, 3.0, y.size)  # per-symbol sigma2
+    for name, mode, steps in (("qpsk", "tweedie", 1), ("qpsk_ddim4", "ddim", 4)):
+        r = RemoteSampler(server.url, name, batch_size=1024, in_flight=2)
+        x0, served = r.run(np.stack([y.real, y.imag], 1), s2)
+        r.close()
+        assert served.all()
+        want = denoise(ref, y, s2, mode=mode, steps=steps)
+        assert np.max(np.abs(x0[:, 0] + 1j * x0[:, 1] - want)) <= TOL
+
+
+@pytest.mark.parametrize(
+    "served,model,kw",
+    [
+        ("qpsk", "qpsk", {}),
+        ("qpsk_ddim4", "qpsk", {"mode": "ddim", "ddim_steps": 4}),
+        ("w32", "qpsk_pn_w32", {}),
+    ],
+)
+def test_python_block_remote_equals_local(server, served, model, kw):
+    y = _qpsk(6000, 2)
+    local, _, _ = _run_block(y, _model(model), **kw)
+    remote, tags, den = _run_block(
+        y, _model(model), server_url=server.url, served_model=served, batch_size=2048, **kw
+    )
+    assert remote.shape == local.shape == y.shape
+    assert np.max(np.abs(remote - local)) <= TOL
+    assert not [t for t in tags if pmt.symbol_to_string(t.key).startswith("remote_")]
+    assert den.remote_up() and np.mean(np.abs(remote - y)) > 0.05  # it did denoise
+    # no local model at all: the server's sampler alone (schedule from the server)
+    alone, _, _ = _run_block(y, "", server_url=server.url, served_model=served, **kw)
+    assert np.max(np.abs(alone - local)) <= TOL
+
+
+def test_server_absent_at_start():
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    t0 = time.monotonic()
+    with pytest.raises(ConnectionError, match=url.replace(".", r"\.")):
+        diffusion.ddpm_denoiser_py(
+            _model("qpsk"), server_url=url, served_model="qpsk", request_timeout=1.0
+        )
+    assert time.monotonic() - t0 < 10
+
+
+@pytest.mark.parametrize(
+    "served,model,kw,want",
+    [
+        ("sigmoid", "qpsk", {}, "schedule differs"),
+        ("w32", "qpsk", {}, "window_length 32"),
+        ("qpsk", "qpsk_pn_w32", {}, "window_length 1"),
+        ("qpsk_ddim4", "qpsk", {}, "mode 'ddim'"),
+        ("qpsk_ddim4", "qpsk", {"mode": "ddim", "ddim_steps": 5}, "steps 4"),
+        ("nosuch", "qpsk", {}, "no metadata"),
+    ],
+)
+def test_metadata_mismatch_is_refused(server, served, model, kw, want):
+    with pytest.raises(ValueError, match=want):
+        diffusion.ddpm_denoiser_py(_model(model), server_url=server.url, served_model=served, **kw)
+
+
+class _PacedSource(gr.sync_block):
+    """Emits y in chunks; at sample offsets in ``events`` waits until every watched block has
+    consumed everything before it, then runs the event (kill / restart the server)."""
+
+    def __init__(self, y, events, watched):
+        gr.sync_block.__init__(self, "paced_source", [], [np.complex64])
+        self.y, self.events, self.watched = y, dict(events), watched
+        self.pos = 0
+
+    def work(self, input_items, output_items):
+        if self.pos >= len(self.y):
+            return -1
+        nxt = min([k for k in self.events if k > self.pos] + [len(self.y)])
+        if self.pos in self.events:
+            deadline = time.monotonic() + 60
+            while any(b.nitems_read(0) < self.pos for b in self.watched):
+                assert time.monotonic() < deadline, "denoiser stalled"
+                time.sleep(0.01)
+            self.events.pop(self.pos)()
+        n = min(len(output_items[0]), nxt - self.pos, 1000)
+        output_items[0][:n] = self.y[self.pos : self.pos + n]
+        self.pos += n
+        time.sleep(0.002 if self.events else 0.05)  # >= 2 reconnect tries after the last event
+        return n
+
+
+def test_server_killed_and_restarted_mid_stream(tmp_path):
+    """The server SIGKILLed at sample K1 and restarted at K2: the flowgraph neither hangs nor
+    crashes; the fallback block (local model) tags remote_gap at K1 and its output equals the
+    in-process one throughout; the block without a local model passes the gap through
+    unchanged; both tag remote_resumed once the server is back and denoise remotely again."""
+    files = _export(tmp_path, ["qpsk"])
+    port = free_port()
+    py = server_python(ROOT)
+    y = _qpsk(60000, 3)
+    K1, K2 = 20000, 30000
+    servers = [LocalServer(files, py, port=port, lifetime=300)]
+    try:
+        fb = diffusion.ddpm_denoiser_py(
+            _model("qpsk"),
+            esn0_db=ESN0_DB,
+            engine="numpy",
+            server_url=servers[0].url,
+            served_model="qpsk",
+            batch_size=1000,
+            request_timeout=1.0,
+        )
+        pt = diffusion.ddpm_denoiser_py(
+            "",
+            esn0_db=ESN0_DB,
+            server_url=servers[0].url,
+            served_model="qpsk",
+            batch_size=1000,
+            request_timeout=1.0,
+        )
+
+        def restart():
+            servers.append(LocalServer(files, py, port=port, lifetime=300))
+
+        src = _PacedSource(y, {K1: servers[0].kill, K2: restart}, [fb, pt])
+        sinks = [blocks.vector_sink_c(), blocks.vector_sink_c()]
+        tb = gr.top_block()
+        tb.connect(src, fb, sinks[0])
+        tb.connect(src, pt, sinks[1])
+        assert run_bounded(tb, 240), "flowgraph hung"
+    finally:
+        for s in servers:
+            s.stop()
+    local, _, _ = _run_block(y, _model("qpsk"))
+    for snk, kind in zip(sinks, ("local_fallback", "passthrough")):
+        out = np.array(snk.data())
+        assert out.shape == y.shape
+        tags = {}
+        for t in snk.tags():
+            tags.setdefault(pmt.symbol_to_string(t.key), []).append(t)
+        gap, back = tags.get("remote_gap", []), tags.get("remote_resumed", [])
+        assert len(gap) == 1 and gap[0].offset == K1, [(t.offset) for t in gap]
+        assert pmt.symbol_to_string(gap[0].value) == kind
+        assert len(back) == 1 and K2 <= back[0].offset < len(y), [t.offset for t in back]
+        R = back[0].offset
+        assert pmt.to_uint64(back[0].value) == R - K1
+        assert np.max(np.abs(out[:K1] - local[:K1])) <= TOL  # remote before the outage
+        assert np.max(np.abs(out[R:] - local[R:])) <= TOL  # remote again after it
+        if kind == "local_fallback":
+            assert np.max(np.abs(out[K1:R] - local[K1:R])) <= TOL
+        else:
+            assert np.array_equal(out[K1:R], y[K1:R])
