@@ -10,10 +10,13 @@ at which each demapper reaches FER 1e-2, and writes JSON (bench/results/coded_li
 
   .venv/bin/python bench/coded_link.py [--quick] [--max-frames N] [--cases awgn,pa,pa_pn]
       [--demappers nominal,maxlog,learned,prior,oracle] [--step 0.1] [--stop 100]
+      [--workers 2] [--scheduler tcp://host:8786]
 
 A coarse pass (100 frames a point) finds the waterfall; a fine pass every 0.1 dB around it
 runs frames in batches until 100 frame errors or --max-frames frames (FER down to ~1e-3
-needs >= 3000 frames for a usable interval). Real GNU Radio flowgraphs; fixed seeds.
+needs >= 3000 frames for a usable interval). Real GNU Radio flowgraphs; fixed seeds. The points
+of each pass run as tasks on Dask (diffusion.sweeps): --workers local spawned workers
+(default 2; 0 = serial here) or a cluster's --scheduler; same seeds, same results.
 """
 
 import argparse
@@ -24,13 +27,13 @@ import sys
 import time
 
 import numpy as np
-from scipy.stats import beta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "build", "test_modules"))
 os.environ.setdefault("GR_DIFFUSION_MODEL_DIR", os.path.join(ROOT, "models"))
 
-from gnuradio.diffusion.link.coded import CodedLinkFlowgraph, make_mixture  # noqa: E402
+from gnuradio.diffusion.sweeps.runner import add_cluster_arguments, run_tasks  # noqa: E402
+from gnuradio.diffusion.sweeps.tasks import coded_link_point  # noqa: E402
 
 CASES = {
     # name: (chain spec, model for 'learned', model for 'prior', Es/N0 grid dB)
@@ -46,65 +49,54 @@ CASES = {
 }
 
 
-def clopper_pearson(k, n, conf=0.95):
-    a = (1 - conf) / 2
-    lo = 0.0 if k == 0 else float(beta.ppf(a, k, n - k + 1))
-    hi = 1.0 if k == n else float(beta.ppf(1 - a, k + 1, n - k))
-    return lo, hi
-
-
-def run_point(esn0, chain, mixture, max_frames, batch, seed, max_log=False, stop=100):
-    fe = fr = be = bits = 0
-    while fr < max_frames and fe < stop:
-        n = min(batch, max_frames - fr)
-        const = chain.split("+")[0] if chain else "16qam"
-        tb = CodedLinkFlowgraph(
-            esn0,
-            constellation=const,
+def run_points(args, esn0s, chain, mix, max_frames, batch, seed, max_log):
+    """Points as tasks on Dask (--workers local workers, or --scheduler), serial for 0."""
+    kind, model = mix
+    tasks = [
+        dict(
+            esn0=float(e),
             chain=chain,
-            demapper=mixture,
-            frames=n,
-            seed=seed + fr,
+            demapper=kind,
+            model=model,
+            max_frames=max_frames,
+            batch=batch,
+            seed=seed,
             max_log=max_log,
+            stop=args.stop,
         )
-        tb.run()
-        r = tb.results()
-        if r["frames"] == 0:
-            # a chain with a pilot phase tracker holds back its last < B + 1 samples, so a
-            # batch of n frames decodes n - 1: stop rather than loop on 1-frame batches
-            break
-        fe += r["frame_errors"]
-        fr += r["frames"]
-        be += r["bit_errors"]
-        bits += r["bits"]
-    lo, hi = clopper_pearson(fe, fr)
-    return {
-        "esn0_db": float(esn0),
-        "frames": fr,
-        "frame_errors": fe,
-        "fer": fe / fr,
-        "fer_ci": [lo, hi],
-        "ber": be / bits,
-    }
+        for e in esn0s
+    ]
+    return run_tasks(
+        coded_link_point,
+        tasks,
+        args.workers,
+        args.scheduler,
+        not args.no_progress,
+        desc=f"{chain or 'awgn'} {kind}",
+    )
 
 
 def sweep(grid, chain, mix, args, max_log=False):
     """Coarse pass (100 frames a point) over ``grid`` to find the waterfall, then a fine pass
     every 0.1 dB over the two coarse steps around the first point below FER 0.5, with up to
     --max-frames frames a point (100 frame errors stop a point early)."""
-    coarse = [
-        run_point(e, chain, mix, 100, min(args.batch, 100), 1000, max_log, args.stop) for e in grid
-    ]
+    coarse = run_points(args, grid, chain, mix, 100, min(args.batch, 100), 1000, max_log)
     below = [i for i, p in enumerate(coarse) if p["fer"] < 0.5]
     if not below:
         return coarse
     i = below[0]
     lo = coarse[max(i - 1, 0)]["esn0_db"]
     hi = coarse[min(i + 1, len(coarse) - 1)]["esn0_db"]
-    fine = [
-        run_point(e, chain, mix, args.max_frames, args.batch, 2000, max_log, args.stop)
-        for e in np.round(np.arange(lo, hi + 1e-9, args.step), 2)
-    ]
+    fine = run_points(
+        args,
+        np.round(np.arange(lo, hi + 1e-9, args.step), 2),
+        chain,
+        mix,
+        args.max_frames,
+        args.batch,
+        2000,
+        max_log,
+    )
     keep = [p for p in coarse if p["esn0_db"] < lo - 1e-9 or p["esn0_db"] > hi + 1e-9]
     return sorted(keep + fine, key=lambda p: p["esn0_db"])
 
@@ -144,6 +136,7 @@ def main(argv=None):
         help="comma list of Es/N0 (dB): no coarse pass, every point runs up to --max-frames "
         "frames (--stop frame errors end it), seed 2000 as the fine pass",
     )
+    add_cluster_arguments(ap)
     args = ap.parse_args(argv)
     if args.quick:
         args.max_frames, args.batch = 200, 100
@@ -169,22 +162,18 @@ def main(argv=None):
         for name, spec in demappers.items():
             kind, model = spec if isinstance(spec, tuple) else (spec, "")
             t0 = time.time()
-            const = chain.split("+")[0] if chain else "16qam"
-            mix = make_mixture(kind, const, model=model, chain=chain)
+            mix = (kind, model)  # each task builds its LabelMixture (diffusion.sweeps.tasks)
             if args.points:
-                pts = [
-                    run_point(
-                        float(e),
-                        chain,
-                        mix,
-                        args.max_frames,
-                        args.batch,
-                        2000,
-                        name == "maxlog",
-                        args.stop,
-                    )
-                    for e in args.points.split(",")
-                ]
+                pts = run_points(
+                    args,
+                    [float(e) for e in args.points.split(",")],
+                    chain,
+                    mix,
+                    args.max_frames,
+                    args.batch,
+                    2000,
+                    name == "maxlog",
+                )
             else:
                 pts = sweep(grid, chain, mix, args, max_log=name == "maxlog")
             res[name] = {
