@@ -64,7 +64,12 @@ ddpm_denoiser::sptr ddpm_denoiser::make(const std::string& model_path,
                                         const std::string& engine,
                                         int threads,
                                         const std::string& provider_options,
-                                        int window_hop)
+                                        int window_hop,
+                                        const std::string& server_url,
+                                        const std::string& served_model,
+                                        double request_timeout,
+                                        int in_flight,
+                                        int retries)
 {
     return gnuradio::make_block_sptr<ddpm_denoiser_impl>(model_path,
                                                          mode,
@@ -78,7 +83,12 @@ ddpm_denoiser::sptr ddpm_denoiser::make(const std::string& model_path,
                                                          engine,
                                                          threads,
                                                          provider_options,
-                                                         window_hop);
+                                                         window_hop,
+                                                         server_url,
+                                                         served_model,
+                                                         request_timeout,
+                                                         in_flight,
+                                                         retries);
 }
 
 ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
@@ -93,7 +103,12 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
                                        const std::string& engine,
                                        int threads,
                                        const std::string& provider_options,
-                                       int window_hop)
+                                       int window_hop,
+                                       const std::string& server_url,
+                                       const std::string& served_model,
+                                       double request_timeout,
+                                       int in_flight,
+                                       int retries)
     : gr::sync_block("ddpm_denoiser",
                      gr::io_signature::makev(noise_source == NOISE_STREAM ? 2 : 1,
                                              noise_source == NOISE_STREAM ? 2 : 1,
@@ -160,6 +175,38 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
             "window model: W = {}, hop {}, latency {} samples", d_W, d_hop, d_latency);
     }
     set_min_output_buffer(0, 2 * std::max(batch_size, d_W));
+    if (!server_url.empty()) {
+        if (mode != TWEEDIE && mode != DDIM)
+            throw std::invalid_argument("ddpm_denoiser: remote inference runs the "
+                                        "deterministic samplers (TWEEDIE, DDIM) only");
+        remote_engine::expectation ex;
+        ex.abar = d_engine.abar();
+        ex.window_length = d_W;
+        ex.mode = mode == DDIM ? 1 : 0;
+        ex.steps = mode == DDIM ? ddim_steps : 0;
+        d_remote =
+            std::make_unique<remote_engine>(server_url,
+                                            served_model,
+                                            request_timeout,
+                                            retries,
+                                            in_flight,
+                                            batch_size,
+                                            ex,
+                                            [this](int level, const std::string& msg) {
+                                                if (level == 0)
+                                                    d_logger->info("{}", msg);
+                                                else if (level == 1)
+                                                    d_logger->warn("{}", msg);
+                                                else
+                                                    d_logger->error("{}", msg);
+                                            });
+        d_logger->info("remote inference: {} model '{}'", server_url, served_model);
+        d_row_s2.resize(batch_size);
+        d_row_off.resize(batch_size);
+        d_rails.resize(2 * size_t(batch_size));
+        d_x0.resize(2 * size_t(batch_size));
+        d_served.resize(batch_size);
+    }
 
     message_port_register_in(PORT_NOISE);
     set_msg_handler(PORT_NOISE, [this](const pmt::pmt_t& msg) { handle_noise_msg(msg); });
@@ -212,6 +259,10 @@ void ddpm_denoiser_impl::check_mode(mode_t mode, int ddim_steps) const
 void ddpm_denoiser_impl::set_mode(mode_t mode, int ddim_steps)
 {
     check_mode(mode, ddim_steps);
+    if (d_remote && (mode != d_mode || (mode == DDIM && ddim_steps != d_ddim_steps)))
+        throw std::invalid_argument("ddpm_denoiser: the server at " + d_remote->url() +
+                                    " runs the sampler given at construction; set_mode "
+                                    "cannot change it");
     gr::thread::scoped_lock l(d_setlock);
     d_mode = mode;
     d_ddim_steps = ddim_steps;
@@ -349,19 +400,17 @@ void ddpm_denoiser_impl::process(
     if (d_mode != PAPER) {
         for (int k = 0; k < m; k++) {
             const int i = d_pos[k];
-            d_t[k] = step_for(d_em   ? d_s2[i]
+            const double s2 = d_em   ? d_s2[i]
                               : s2in ? static_cast<double>(s2in[i])
-                                     : d_sigma2);
+                                     : d_sigma2;
+            d_t[k] = step_for(s2);
+            if (d_remote) {
+                d_row_s2[k] = s2;
+                d_row_off[k] = out_offset + i;
+            }
         }
     }
-    d_engine.denoise(d_y.data(),
-                     d_t.data(),
-                     m,
-                     static_cast<ddpm_engine::sampler>(d_mode),
-                     d_ddim_steps,
-                     d_seed,
-                     d_items.data(),
-                     d_out.data());
+    denoise_batch(m, m);
     for (int k = 0; k < m; k++)
         out[d_pos[k]] = d_out[k];
 }
@@ -507,7 +556,12 @@ int ddpm_denoiser_impl::work_windows(int noutput_items,
                         cnt++;
                     }
                 }
-                const int t = step_for(cnt ? sum / cnt : d_sigma2);
+                const double s2 = cnt ? sum / cnt : d_sigma2;
+                const int t = step_for(s2);
+                if (d_remote) {
+                    d_row_s2[q] = s2;
+                    d_row_off[q] = w0 + uint64_t(tile) * H;
+                }
                 if (d_last_clamped)
                     d_clamped +=
                         W - 1; // step_for counted one: every sample of the window
@@ -516,14 +570,7 @@ int ddpm_denoiser_impl::work_windows(int noutput_items,
             }
         }
         try {
-            d_engine.denoise(d_y.data(),
-                             d_t.data(),
-                             nt * W,
-                             static_cast<ddpm_engine::sampler>(d_mode),
-                             d_ddim_steps,
-                             d_seed,
-                             d_items.data(),
-                             d_out.data());
+            denoise_batch(nt * W, nt);
         } catch (const std::exception& e) {
             d_logger->error("inference failed, stopping: {}", e.what());
             return a > 0 ? a * H : WORK_DONE;
@@ -536,6 +583,55 @@ int ddpm_denoiser_impl::work_windows(int noutput_items,
             }
     }
     return n;
+}
+
+// d_y[0, count) -> d_out: through the server (rows of count / rows symbols) when one is
+// set, the local engine for what it did not serve (tags remote_gap / remote_resumed)
+void ddpm_denoiser_impl::denoise_batch(int count, int rows)
+{
+    const auto local = [&] {
+        d_engine.denoise(d_y.data(),
+                         d_t.data(),
+                         count,
+                         static_cast<ddpm_engine::sampler>(d_mode),
+                         d_ddim_steps,
+                         d_seed,
+                         d_items.data(),
+                         d_out.data());
+    };
+    if (!d_remote) {
+        local();
+        return;
+    }
+    const int per = count / rows; // symbols per row (1, or W)
+    for (int k = 0; k < count; k++) {
+        d_rails[2 * k] = d_y[k].real();
+        d_rails[2 * k + 1] = d_y[k].imag();
+    }
+    d_remote->run(d_rails.data(), d_row_s2.data(), rows, d_x0.data(), d_served.data());
+    bool all = true;
+    static const pmt::pmt_t KEY_GAP = pmt::mp("remote_gap");
+    static const pmt::pmt_t KEY_BACK = pmt::mp("remote_resumed");
+    static const pmt::pmt_t FALLBACK = pmt::mp("local_fallback");
+    const uint64_t step =
+        per > 1 ? uint64_t(d_hop) : 1; // output samples a row stands for
+    for (int r = 0; r < rows; r++) {
+        if (d_served[r] && d_gap) {
+            add_item_tag(0, d_row_off[r], KEY_BACK, pmt::from_uint64(d_gap));
+            d_gap = 0;
+        } else if (!d_served[r]) {
+            if (!d_gap)
+                add_item_tag(0, d_row_off[r], KEY_GAP, FALLBACK);
+            d_gap += step;
+        }
+        all = all && d_served[r];
+    }
+    if (!all)
+        local(); // the whole batch; the served rows are overwritten below
+    for (int r = 0; r < rows; r++)
+        if (d_served[r])
+            for (int k = r * per; k < (r + 1) * per; k++)
+                d_out[k] = gr_complex(d_x0[2 * k], d_x0[2 * k + 1]);
 }
 
 } // namespace diffusion

@@ -12,6 +12,7 @@
 #include "em_noise_estimator.h"
 #include "fast_rng.h"
 #include "input_check.h"
+#include "remote_engine.h"
 #include <gnuradio/diffusion/ddpm_denoiser.h>
 #include <memory>
 
@@ -48,6 +49,14 @@ private:
     int d_W = 1, d_hop = 1, d_lead = 0, d_latency = 0;
     std::vector<double> d_s2new; // sigma2 of each new sample of a work() call
     std::vector<char> d_ok;      // its validity
+    // remote inference (lib/remote_engine.h): sigma2 per row, rails, x0, served flags
+    std::unique_ptr<remote_engine> d_remote;
+    std::vector<double> d_row_s2;
+    std::vector<uint64_t> d_row_off; // absolute output offset of each row's first sample
+    std::vector<float> d_rails, d_x0;
+    std::vector<char> d_served;
+    uint64_t d_gap = 0; // samples since the server went away (0: up)
+    void denoise_batch(int count, int rows);
 
     void handle_noise_msg(const pmt::pmt_t& msg);
     void check_mode(mode_t mode, int ddim_steps) const;
@@ -82,7 +91,12 @@ public:
                        const std::string& engine,
                        int threads,
                        const std::string& provider_options,
-                       int window_hop);
+                       int window_hop,
+                       const std::string& server_url,
+                       const std::string& served_model,
+                       double request_timeout,
+                       int in_flight,
+                       int retries);
     ~ddpm_denoiser_impl() override;
 
     void set_esn0_db(double esn0_db) override;
@@ -99,6 +113,7 @@ public:
     int window_length() const override { return d_W; }
     int window_hop() const override { return d_hop; }
     int latency() const override { return d_latency; }
+    bool remote_up() const override { return !d_remote || d_remote->up(); }
 
     int work(int noutput_items,
              gr_vector_const_void_star& input_items,

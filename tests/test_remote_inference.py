@@ -70,9 +70,20 @@ def _qpsk(n, seed, esn0_db=ESN0_DB):
     return (rng.choice(pts, n) + np.sqrt(s2 / 2) * z).astype(np.complex64)
 
 
-def _run_block(y, model_path, **kw):
+def _denoiser(kind, model_path, **kw):
+    """The Python block (NumPy samplers) or the C++ block (its onnxruntime engine: the
+    network kernels the server runs, so local == remote to the last bit; its fused kernel
+    agrees to ~1e-6 only). kw as for the Python block (mode by name)."""
+    if kind == "py":
+        return diffusion.ddpm_denoiser_py(model_path, esn0_db=ESN0_DB, engine="numpy", **kw)
+    if "mode" in kw:
+        kw = dict(kw, mode=getattr(diffusion.ddpm_denoiser, kw["mode"].upper()))
+    return diffusion.ddpm_denoiser(model_path, esn0_db=ESN0_DB, engine="onnxruntime", **kw)
+
+
+def _run_block(y, model_path, kind="py", **kw):
     src = blocks.vector_source_c(y.tolist(), False)
-    den = diffusion.ddpm_denoiser_py(model_path, esn0_db=ESN0_DB, engine="numpy", **kw)
+    den = _denoiser(kind, model_path, **kw)
     snk = blocks.vector_sink_c()
     tb = gr.top_block()
     tb.connect(src, den, snk)
@@ -94,6 +105,7 @@ def test_client_equals_in_process(server):
         assert np.max(np.abs(x0[:, 0] + 1j * x0[:, 1] - want)) <= TOL
 
 
+@pytest.mark.parametrize("kind", ["py", "cpp"])
 @pytest.mark.parametrize(
     "served,model,kw",
     [
@@ -102,31 +114,36 @@ def test_client_equals_in_process(server):
         ("w32", "qpsk_pn_w32", {}),
     ],
 )
-def test_python_block_remote_equals_local(server, served, model, kw):
+def test_block_remote_equals_local(server, kind, served, model, kw):
     y = _qpsk(6000, 2)
-    local, _, _ = _run_block(y, _model(model), **kw)
+    local, _, _ = _run_block(y, _model(model), kind, **kw)
+    if kind == "cpp":  # the two blocks' local engines agree (the C++ block's parity)
+        ref, _, _ = _run_block(y, _model(model), "py", **kw)
+        assert np.max(np.abs(local - ref)) <= TOL
     remote, tags, den = _run_block(
-        y, _model(model), server_url=server.url, served_model=served, batch_size=2048, **kw
+        y, _model(model), kind, server_url=server.url, served_model=served, batch_size=2048, **kw
     )
     assert remote.shape == local.shape == y.shape
     assert np.max(np.abs(remote - local)) <= TOL
     assert not [t for t in tags if pmt.symbol_to_string(t.key).startswith("remote_")]
     assert den.remote_up() and np.mean(np.abs(remote - y)) > 0.05  # it did denoise
-    # no local model at all: the server's sampler alone (schedule from the server)
-    alone, _, _ = _run_block(y, "", server_url=server.url, served_model=served, **kw)
-    assert np.max(np.abs(alone - local)) <= TOL
+    if kind == "py":  # no local model at all: the server's sampler alone (its schedule)
+        alone, _, _ = _run_block(y, "", server_url=server.url, served_model=served, **kw)
+        assert np.max(np.abs(alone - local)) <= TOL
 
 
 def test_server_absent_at_start():
     url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    t0 = time.monotonic()
-    with pytest.raises(ConnectionError, match=url.replace(".", r"\.")):
-        diffusion.ddpm_denoiser_py(
-            _model("qpsk"), server_url=url, served_model="qpsk", request_timeout=1.0
-        )
-    assert time.monotonic() - t0 < 10
+    for kind, err in (("py", ConnectionError), ("cpp", RuntimeError)):
+        t0 = time.monotonic()
+        with pytest.raises(err, match=url.replace(".", r"\.") + " is not reachable"):
+            _denoiser(
+                kind, _model("qpsk"), server_url=url, served_model="qpsk", request_timeout=1.0
+            )
+        assert time.monotonic() - t0 < 10
 
 
+@pytest.mark.parametrize("kind", ["py", "cpp"])
 @pytest.mark.parametrize(
     "served,model,kw,want",
     [
@@ -138,9 +155,9 @@ def test_server_absent_at_start():
         ("nosuch", "qpsk", {}, "no metadata"),
     ],
 )
-def test_metadata_mismatch_is_refused(server, served, model, kw, want):
-    with pytest.raises(ValueError, match=want):
-        diffusion.ddpm_denoiser_py(_model(model), server_url=server.url, served_model=served, **kw)
+def test_metadata_mismatch_is_refused(server, kind, served, model, kw, want):
+    with pytest.raises(ValueError, match=want):  # C++: std::invalid_argument
+        _denoiser(kind, _model(model), server_url=server.url, served_model=served, **kw)
 
 
 class _PacedSource(gr.sync_block):
@@ -173,7 +190,8 @@ def test_server_killed_and_restarted_mid_stream(tmp_path):
     """The server SIGKILLed at sample K1 and restarted at K2: the flowgraph neither hangs nor
     crashes; the fallback block (local model) tags remote_gap at K1 and its output equals the
     in-process one throughout; the block without a local model passes the gap through
-    unchanged; both tag remote_resumed once the server is back and denoise remotely again."""
+    unchanged; the C++ block (local model) does as the Python fallback one; all tag
+    remote_resumed once the server is back and denoise remotely again."""
     files = _export(tmp_path, ["qpsk"])
     port = free_port()
     py = server_python(ROOT)
@@ -198,21 +216,30 @@ def test_server_killed_and_restarted_mid_stream(tmp_path):
             batch_size=1000,
             request_timeout=1.0,
         )
+        cpp = _denoiser(
+            "cpp",
+            _model("qpsk"),
+            server_url=servers[0].url,
+            served_model="qpsk",
+            batch_size=1000,
+            request_timeout=1.0,
+        )
 
         def restart():
             servers.append(LocalServer(files, py, port=port, lifetime=300))
 
-        src = _PacedSource(y, {K1: servers[0].kill, K2: restart}, [fb, pt])
-        sinks = [blocks.vector_sink_c(), blocks.vector_sink_c()]
+        src = _PacedSource(y, {K1: servers[0].kill, K2: restart}, [fb, pt, cpp])
+        sinks = [blocks.vector_sink_c() for _ in range(3)]
         tb = gr.top_block()
-        tb.connect(src, fb, sinks[0])
-        tb.connect(src, pt, sinks[1])
+        for blk, snk in zip((fb, pt, cpp), sinks):
+            tb.connect(src, blk, snk)
         assert run_bounded(tb, 240), "flowgraph hung"
     finally:
         for s in servers:
             s.stop()
     local, _, _ = _run_block(y, _model("qpsk"))
-    for snk, kind in zip(sinks, ("local_fallback", "passthrough")):
+    assert fb.remote_up() and pt.remote_up() and cpp.remote_up()
+    for snk, kind in zip(sinks, ("local_fallback", "passthrough", "local_fallback")):
         out = np.array(snk.data())
         assert out.shape == y.shape
         tags = {}

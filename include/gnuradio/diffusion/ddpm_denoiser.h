@@ -101,6 +101,19 @@ public:
      *        trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
      * \param window_hop window models: hop between windows, 1..W (0 = W / 2); ignored
      *        (must be 0 or 1) for per-symbol models
+     * \param server_url remote inference (docs/deployment.md): "" (none) or
+     *        "http://host:port" of an Open Inference Protocol (KServe v2) server serving
+     *        the sampler graph of `gr-diffusion-model export-sampler` (of \p model_path,
+     *        the same mode and DDIM steps); binary tensors, requests of at most
+     *        \p batch_size symbols. Server absent: std::runtime_error naming the URL; another
+     *        schedule / window / sampler: std::invalid_argument. Server gone mid-stream:
+     *        logged, \p model_path denoises in process meanwhile, the first sample tagged
+     *        "remote_gap" (value "local_fallback") and, once the server is back (asked once
+     *        per second), the first remote one "remote_resumed" (value: samples in the gap)
+     * \param served_model the served model's name
+     * \param request_timeout seconds a request (connect + transfer) may take, > 0
+     * \param in_flight requests outstanding at once, 1 or 2
+     * \param retries retries of a failed request, 0..10
      * \throws std::invalid_argument naming the file or parameter at fault
      */
     static sptr make(const std::string& model_path,
@@ -115,8 +128,15 @@ public:
                      const std::string& engine = "auto",
                      int threads = 1,
                      const std::string& provider_options = "",
-                     int window_hop = 0);
+                     int window_hop = 0,
+                     const std::string& server_url = "",
+                     const std::string& served_model = "",
+                     double request_timeout = 2.0,
+                     int in_flight = 2,
+                     int retries = 1);
 
+    //! true when no server is set or the server answers (remote inference)
+    virtual bool remote_up() const = 0;
     virtual void set_esn0_db(double esn0_db) = 0;
     virtual void set_noise_var(double noise_var) = 0;
     //! current sigma2 (parameter value, or the latest blind estimate)

@@ -7,7 +7,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(ddpm_denoiser.h)                                           */
-/* BINDTOOL_HEADER_FILE_HASH(c99271c5ff7c8cfedb4d01781d4bbcf4)                     */
+/* BINDTOOL_HEADER_FILE_HASH(01e7cd28fb907782f420905aada621fc)                     */
 
 #include <pybind11/complex.h>
 #include <pybind11/pybind11.h>
@@ -58,7 +58,13 @@ void bind_ddpm_denoiser(py::module& m)
             py::arg("threads") = 1,
             py::arg("provider_options") = "",
             py::arg("window_hop") = 0,
+            py::arg("server_url") = "",
+            py::arg("served_model") = "",
+            py::arg("request_timeout") = 2.0,
+            py::arg("in_flight") = 2,
+            py::arg("retries") = 1,
             D(ddpm_denoiser, make))
+        .def("remote_up", &ddpm_denoiser::remote_up)
         .def("set_esn0_db", &ddpm_denoiser::set_esn0_db, py::arg("esn0_db"))
         .def("set_noise_var", &ddpm_denoiser::set_noise_var, py::arg("noise_var"))
         .def("noise_var", &ddpm_denoiser::noise_var)

@@ -80,6 +80,11 @@ Args:
     threads : workers a batch is split across (>= 1; batches of >= 512 items per worker are split)
     provider_options : "key=value;..." for provider cuda / tensorrt, e.g. "device_id=0" or "trt_fp16_enable=1;trt_engine_cache_enable=1; trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
     window_hop : window models: hop between windows, 1..W (0 = W / 2); ignored (must be 0 or 1) for per-symbol models
+    server_url : remote inference (docs/deployment.md): "" (none) or "http://host:port" of an Open Inference Protocol (KServe v2) server serving the sampler graph of `gr-diffusion-model export-sampler` (of model_path, the same mode and DDIM steps); binary tensors, requests of at most batch_size symbols. Server absent: std::runtime_error naming the URL; another schedule / window / sampler: std::invalid_argument. Server gone mid-stream: logged, model_path denoises in process meanwhile, the first sample tagged "remote_gap" (value "local_fallback") and, once the server is back (asked once per second), the first remote one "remote_resumed" (value: samples in the gap)
+    served_model : the served model's name
+    request_timeout : seconds a request (connect + transfer) may take, > 0
+    in_flight : requests outstanding at once, 1 or 2
+    retries : retries of a failed request, 0..10
 
 Raises:
     std::invalid_argument : naming the file or parameter at fault)doc";
@@ -152,6 +157,11 @@ Args:
     threads : workers a batch is split across (>= 1; batches of >= 512 items per worker are split)
     provider_options : "key=value;..." for provider cuda / tensorrt, e.g. "device_id=0" or "trt_fp16_enable=1;trt_engine_cache_enable=1; trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
     window_hop : window models: hop between windows, 1..W (0 = W / 2); ignored (must be 0 or 1) for per-symbol models
+    server_url : remote inference (docs/deployment.md): "" (none) or "http://host:port" of an Open Inference Protocol (KServe v2) server serving the sampler graph of `gr-diffusion-model export-sampler` (of model_path, the same mode and DDIM steps); binary tensors, requests of at most batch_size symbols. Server absent: std::runtime_error naming the URL; another schedule / window / sampler: std::invalid_argument. Server gone mid-stream: logged, model_path denoises in process meanwhile, the first sample tagged "remote_gap" (value "local_fallback") and, once the server is back (asked once per second), the first remote one "remote_resumed" (value: samples in the gap)
+    served_model : the served model's name
+    request_timeout : seconds a request (connect + transfer) may take, > 0
+    in_flight : requests outstanding at once, 1 or 2
+    retries : retries of a failed request, 0..10
 
 Raises:
     std::invalid_argument : naming the file or parameter at fault)doc";
