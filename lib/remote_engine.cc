@@ -219,13 +219,15 @@ void remote_engine::check(transfer& c)
         W = yshape[1].get<int>();
     const std::vector<long> rows_shape =
         yshape.size() == 3 ? std::vector<long>{ -1, W, 2 } : std::vector<long>{ -1, 2 };
-    if (W < 1 || ins["y"].value("datatype", "") != "FP32" || !shape_ok(yshape, rows_shape))
+    if (W < 1 || ins["y"].value("datatype", "") != "FP32" ||
+        !shape_ok(yshape, rows_shape))
         throw std::invalid_argument(where + ": input 'y' is " + ins["y"].dump() +
                                     ", the sampler contract wants FP32 [-1, 2] or "
                                     "[-1, W, 2]");
     if (ins["sigma2"].value("datatype", "") != "FP64" ||
         !shape_ok(ins["sigma2"].value("shape", json::array()), { -1 }))
-        throw std::invalid_argument(where + ": input 'sigma2' is " + ins["sigma2"].dump() +
+        throw std::invalid_argument(where + ": input 'sigma2' is " +
+                                    ins["sigma2"].dump() +
                                     ", the sampler contract wants FP64 [-1]");
     if (outs["x0"].value("datatype", "") != "FP32" ||
         !shape_ok(outs["x0"].value("shape", json::array()), rows_shape))
@@ -244,8 +246,7 @@ void remote_engine::check(transfer& c)
         throw std::invalid_argument(where + ": the 3-row probe failed (" + err + ")");
     if (c.sampler.size() != 3 || c.sampler[0] < 0 || c.sampler[0] > 1 ||
         c.sampler[2] != W)
-        throw std::invalid_argument(where +
-                                    ": output 'sampler' is not [mode, steps, W]");
+        throw std::invalid_argument(where + ": output 'sampler' is not [mode, steps, W]");
     for (float v : x0)
         if (!std::isfinite(v))
             throw std::invalid_argument(where + ": the probe's x0 is not finite");
@@ -267,10 +268,12 @@ void remote_engine::check(transfer& c)
         throw std::invalid_argument(where + ": serves window_length " +
                                     std::to_string(W) + ", the block expects " +
                                     std::to_string(d_expect.window_length));
-    const int mode = static_cast<int>(c.sampler[0]), steps = static_cast<int>(c.sampler[1]);
+    const int mode = static_cast<int>(c.sampler[0]),
+              steps = static_cast<int>(c.sampler[1]);
     if (d_expect.mode >= 0 && d_expect.mode != mode)
         throw std::invalid_argument(where + ": serves mode '" + MODES[mode] +
-                                    "', the block expects '" + MODES[d_expect.mode] + "'");
+                                    "', the block expects '" + MODES[d_expect.mode] +
+                                    "'");
     if (d_expect.steps > 0 && mode == 1 && d_expect.steps != steps)
         throw std::invalid_argument(where + ": serves steps " + std::to_string(steps) +
                                     ", the block expects " +
@@ -309,7 +312,8 @@ void remote_engine::prepare_infer(
     c.body.append(reinterpret_cast<const char*>(s2), sbytes);
     c.headers = curl_slist_append(c.headers, "Content-Type: application/octet-stream");
     c.headers = curl_slist_append(
-        c.headers, ("Inference-Header-Content-Length: " + std::to_string(h.size())).c_str());
+        c.headers,
+        ("Inference-Header-Content-Length: " + std::to_string(h.size())).c_str());
     c.headers = curl_slist_append(c.headers, "Expect:"); // no 100-continue round trip
     curl_easy_setopt(c.h, CURLOPT_HTTPHEADER, c.headers);
     curl_easy_setopt(c.h, CURLOPT_POST, 1L);
@@ -422,8 +426,9 @@ void remote_engine::went_down(const std::string& why)
     if (d_up) {
         d_up = false;
         d_next_try = now_s() + reconnect_interval_s;
-        d_log(2, "inference server " + d_url + " failed (" + why + "); retrying every " +
-                     std::to_string(reconnect_interval_s).substr(0, 3) + " s");
+        d_log(2,
+              "inference server " + d_url + " failed (" + why + "); retrying every " +
+                  std::to_string(reconnect_interval_s).substr(0, 3) + " s");
     }
 }
 
@@ -446,7 +451,8 @@ bool remote_engine::try_reconnect()
     return true;
 }
 
-void remote_engine::run(const float* y, const double* s2, int rows, float* x0, char* served)
+void remote_engine::run(
+    const float* y, const double* s2, int rows, float* x0, char* served)
 {
     std::fill(served, served + rows, 0);
     if (rows <= 0 || (!d_up && !try_reconnect()))

@@ -90,13 +90,11 @@ private:
     void check(transfer& c); // metadata + probe; throws std::invalid_argument
     bool try_reconnect();
     void went_down(const std::string& why);
-    void prepare_infer(transfer& c,
-                       const float* y,
-                       const double* s2,
-                       int rows,
-                       bool all_outputs);
+    void prepare_infer(
+        transfer& c, const float* y, const double* s2, int rows, bool all_outputs);
     bool perform(std::vector<transfer*>& ts);
-    bool parse_infer(transfer& c, int rows, float* x0, std::string* err, bool all_outputs);
+    bool
+    parse_infer(transfer& c, int rows, float* x0, std::string* err, bool all_outputs);
 };
 
 } // namespace diffusion
