@@ -23,6 +23,7 @@ import diffusion.core.samplers, diffusion.core.onnx_model
 from diffusion.core import samplers, reference, schedules, constellations
 import diffusion.core.noise_estimation, diffusion.core.metrics, diffusion.core.information_rate
 import diffusion.core.mi_window, diffusion.core.dnn_model, diffusion.core.model_files
+import diffusion.core.remote_inference, diffusion.core.sampler_graph
 import diffusion.shaping.pmf, diffusion.shaping.distribution_matching
 import diffusion.shaping.pcs_frame
 import diffusion.link.framing, diffusion.link.synchronizer, diffusion.link.sigmf
