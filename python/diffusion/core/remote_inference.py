@@ -370,6 +370,11 @@ class RemoteSampler:
                 f"{self.reconnect_interval:g} s",
             )
 
+    def disconnect(self):
+        """Close the connections (opened again by the next request)."""
+        for c in [*self._conns, self._control]:
+            c.close()
+
     def close(self):
         self._pool.shutdown(wait=False, cancel_futures=True)
         for c in [*self._conns, self._control]:
