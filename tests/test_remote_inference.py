@@ -188,72 +188,70 @@ class _PacedSource(gr.sync_block):
 
 def test_server_killed_and_restarted_mid_stream(tmp_path):
     """The server SIGKILLed at sample K1 and restarted at K2: the flowgraph neither hangs nor
-    crashes; the fallback block (local model) tags remote_gap at K1 and its output equals the
-    in-process one throughout; the block without a local model passes the gap through
-    unchanged; the C++ block (local model) does as the Python fallback one; all tag
-    remote_resumed once the server is back and denoise remotely again."""
-    files = _export(tmp_path, ["qpsk"])
+    crashes; every block tags remote_gap at K1 (for window models: the first tile whose kept
+    outputs start there) and remote_resumed (value: samples in the gap) once the server is
+    back, and denoises remotely before and after; in the gap the blocks with a local model
+    (Python and C++, per-symbol and window) equal the in-process output, the Python blocks
+    without one pass the input through (delayed by the window latency)."""
+    files = _export(tmp_path, ["qpsk", "w32"])
     port = free_port()
     py = server_python(ROOT)
     y = _qpsk(60000, 3)
-    K1, K2 = 20000, 30000
+    K1, K2 = 20000, 30000  # multiples of the window hop (16)
     servers = [LocalServer(files, py, port=port, lifetime=300)]
+    cases = [  # (kind, model file, served name, policy)
+        ("py", "qpsk", "qpsk", "local_fallback"),
+        ("py", "", "qpsk", "passthrough"),
+        ("cpp", "qpsk", "qpsk", "local_fallback"),
+        ("py", "qpsk_pn_w32", "w32", "local_fallback"),
+        ("py", "", "w32", "passthrough"),
+        ("cpp", "qpsk_pn_w32", "w32", "local_fallback"),
+    ]
     try:
-        fb = diffusion.ddpm_denoiser_py(
-            _model("qpsk"),
-            esn0_db=ESN0_DB,
-            engine="numpy",
-            server_url=servers[0].url,
-            served_model="qpsk",
-            batch_size=1000,
-            request_timeout=1.0,
-        )
-        pt = diffusion.ddpm_denoiser_py(
-            "",
-            esn0_db=ESN0_DB,
-            server_url=servers[0].url,
-            served_model="qpsk",
-            batch_size=1000,
-            request_timeout=1.0,
-        )
-        cpp = _denoiser(
-            "cpp",
-            _model("qpsk"),
-            server_url=servers[0].url,
-            served_model="qpsk",
-            batch_size=1000,
-            request_timeout=1.0,
-        )
+        dens = [
+            _denoiser(
+                kind,
+                _model(model) if model else "",
+                server_url=servers[0].url,
+                served_model=served,
+                batch_size=1024,
+                request_timeout=1.0,
+            )
+            for kind, model, served, _ in cases
+        ]
 
         def restart():
             servers.append(LocalServer(files, py, port=port, lifetime=300))
 
-        src = _PacedSource(y, {K1: servers[0].kill, K2: restart}, [fb, pt, cpp])
-        sinks = [blocks.vector_sink_c() for _ in range(3)]
+        src = _PacedSource(y, {K1: servers[0].kill, K2: restart}, dens)
+        sinks = [blocks.vector_sink_c() for _ in dens]
         tb = gr.top_block()
-        for blk, snk in zip((fb, pt, cpp), sinks):
+        for blk, snk in zip(dens, sinks):
             tb.connect(src, blk, snk)
         assert run_bounded(tb, 240), "flowgraph hung"
     finally:
         for s in servers:
             s.stop()
-    local, _, _ = _run_block(y, _model("qpsk"))
-    assert fb.remote_up() and pt.remote_up() and cpp.remote_up()
-    for snk, kind in zip(sinks, ("local_fallback", "passthrough", "local_fallback")):
+    local = {m: _run_block(y, _model(m))[0] for m in ("qpsk", "qpsk_pn_w32")}
+    for (kind, model, served, policy), den, snk in zip(cases, dens, sinks):
+        what = f"{kind} {model or 'no model'} -> {served}"
+        ref = local["qpsk_pn_w32" if served == "w32" else "qpsk"]
+        D = den.latency()
+        assert den.remote_up(), what
         out = np.array(snk.data())
-        assert out.shape == y.shape
+        assert out.shape == y.shape, what
         tags = {}
         for t in snk.tags():
             tags.setdefault(pmt.symbol_to_string(t.key), []).append(t)
         gap, back = tags.get("remote_gap", []), tags.get("remote_resumed", [])
-        assert len(gap) == 1 and gap[0].offset == K1, [(t.offset) for t in gap]
-        assert pmt.symbol_to_string(gap[0].value) == kind
-        assert len(back) == 1 and K2 <= back[0].offset < len(y), [t.offset for t in back]
+        assert len(gap) == 1 and gap[0].offset == K1, (what, [t.offset for t in gap])
+        assert pmt.symbol_to_string(gap[0].value) == policy, what
+        assert len(back) == 1 and K2 <= back[0].offset < len(y), (what, [t.offset for t in back])
         R = back[0].offset
-        assert pmt.to_uint64(back[0].value) == R - K1
-        assert np.max(np.abs(out[:K1] - local[:K1])) <= TOL  # remote before the outage
-        assert np.max(np.abs(out[R:] - local[R:])) <= TOL  # remote again after it
-        if kind == "local_fallback":
-            assert np.max(np.abs(out[K1:R] - local[K1:R])) <= TOL
-        else:
-            assert np.array_equal(out[K1:R], y[K1:R])
+        assert pmt.to_uint64(back[0].value) == R - K1, what
+        assert np.max(np.abs(out[:K1] - ref[:K1])) <= TOL, what  # remote before the outage
+        assert np.max(np.abs(out[R:] - ref[R:])) <= TOL, what  # remote again after it
+        if policy == "local_fallback":
+            assert np.max(np.abs(out[K1:R] - ref[K1:R])) <= TOL, what
+        else:  # not denoised: output n is input n - D
+            assert np.array_equal(out[K1:R], y[K1 - D : R - D]), what
