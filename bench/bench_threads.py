@@ -29,6 +29,7 @@ import sys
 import time
 
 import numpy as np
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 from gnuradio import blocks, diffusion, gr
 from gnuradio.diffusion.core import constellations
 

@@ -74,8 +74,8 @@ import sys
 import time
 
 import numpy as np
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # the recording: $GR_DIFFUSION_SHARED/recordings/orbcomm, else ../shared next to the checkout
 SHARED = os.environ.get("GR_DIFFUSION_SHARED") or os.path.join(ROOT, "..", "shared")
 REC = os.path.join(SHARED, "recordings", "orbcomm")
