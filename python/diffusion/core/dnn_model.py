@@ -37,13 +37,16 @@ _CHUNK = 1 << 13
 
 def shipped_dnn_model(name):
     """Path of a shipped DNN model by name ('dnn_16qam_regression', ...) or of an existing
-    file (returned as is): :func:`model_files.find_model`."""
+    file (returned as is): :func:`model_files.find_model`; FileNotFoundError otherwise."""
     try:
-        return find_model(name)
+        p = find_model(name)
     except FileNotFoundError as e:
         raise FileNotFoundError(
             errno.ENOENT, f"{e}; shipped DNN models: {', '.join(SHIPPED_DNN)}", os.fspath(name)
         ) from e
+    if not os.path.isfile(p):
+        raise FileNotFoundError(errno.ENOENT, "DNN ONNX model not found", p)
+    return p
 
 
 def snr_mixture_mmse(y, constellation, esn0_min, esn0_max, k=41):
