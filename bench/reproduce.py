@@ -385,55 +385,6 @@ def describe_dnn(path):
 
 
 # ---------------------------------------------------------------------------- flowgraphs
-def _err2(est, x):
-    d = np.asarray(est, np.complex128) - x
-    return d.real**2 + d.imag**2
-
-
-def bit_errors(est, idx, const):
-    """Bit errors per symbol of the nearest-point decisions on est (Gray labels)."""
-    return np.sum(const.bits(const.slice(est)) != const.bits(idx), axis=1)
-
-
-def bitwise_map_bit_errors(z, sigma2, idx, const):
-    """Bit errors per symbol of bit-wise MAP decisions from the exact bit posteriors of the
-    constellation in Gaussian noise of variance sigma2 (per sample): the minimum BER any
-    receiver of z can reach when that noise model is exact."""
-    bits = const.bits(np.arange(const.order)).astype(np.float64)  # [M, k]
-    out = np.empty(len(z), dtype=np.int64)
-    truth = const.bits(idx)
-    step = 4096
-    for s in range(0, len(z), step):
-        lg = reference.posterior_logits(z[s : s + step], const, sigma2[s : s + step])
-        w = np.exp(lg)
-        p1 = (w @ bits) / w.sum(axis=1, keepdims=True)
-        out[s : s + step] = np.sum((p1 > 0.5) != truth[s : s + step], axis=1)
-    return out
-
-
-def estimator_metrics(x, est, const, mmse_err2=None, idx=None, map_bit_err=None):
-    """Metrics of one estimate (diffusion.core.metrics) + the standard error of the MSE, the
-    paired excess over the MMSE estimate (mean and standard error, linear) and the paired
-    BER excess over bit-wise MAP decisions."""
-    m = metrics.reconstruction_metrics(x, est, const)
-    e2 = _err2(est, x)
-    n = len(e2)
-    out = {k: float(m[k]) for k in ("mse", "mse_db", "nmse_db", "cosine_similarity", "ser", "ber")}
-    out["mse_se"] = float(np.std(e2) / math.sqrt(n)) if n > 1 else float("nan")
-    # RMS distance of the estimate to its nearest point: ~0 = "looks like a clean constellation"
-    out["grid_rms"] = float(np.sqrt(np.mean(_err2(const.hard_decision(est), est))))
-    if mmse_err2 is not None:
-        d = e2 - mmse_err2
-        out["excess_mmse"] = float(np.mean(d))
-        out["excess_mmse_se"] = float(np.std(d) / math.sqrt(n)) if n > 1 else float("nan")
-    if map_bit_err is not None:
-        k = const.bits_per_symbol
-        d = (bit_errors(est, idx, const) - map_bit_err) / k
-        out["ber_excess_map"] = float(np.mean(d))
-        out["ber_excess_map_se"] = float(np.std(d) / math.sqrt(n)) if n > 1 else float("nan")
-    return out
-
-
 def run_link_point(
     cfg,
     models,
@@ -484,10 +435,12 @@ def run_link_point(
             raise RuntimeError(f"{k}: {len(v)} output samples for {len(x)} input symbols")
     est["mmse"] = reference.mmse_estimate(z, const, np.maximum(s2, 1e-12))
     est["hard"] = const.hard_decision(z)
-    mmse_e2 = _err2(est["mmse"], x)
-    map_be = bitwise_map_bit_errors(z, np.maximum(s2, 1e-12), idx, const)
+    d = est["mmse"] - x
+    mmse_e2 = d.real**2 + d.imag**2
+    map_be = reference.bitwise_map_bit_errors(z, const, np.maximum(s2, 1e-12), idx)
     res = {
-        name: estimator_metrics(x, est[name], const, mmse_e2, idx, map_be) for name in ESTIMATORS
+        name: metrics.paired_metrics(x, est[name], const, mmse_e2, idx, map_be)
+        for name in ESTIMATORS
     }
     # the in-flowgraph reconstruction_metrics sinks must agree with the offline numbers
     worst = 0.0
@@ -872,18 +825,6 @@ def swissroll_data(n, seed):
     return d[:, 0] + 1j * d[:, 1]
 
 
-def empirical_mmse(y, prior, sigma2):
-    """E[x | y] for y = x + CN(0, sigma2) with x uniform over the samples ``prior`` (a
-    non-parametric MMSE reference for continuous data such as the swiss roll)."""
-    out = np.empty(len(y), dtype=np.complex128)
-    for s in range(0, len(y), 256):
-        lg = -(np.abs(y[s : s + 256, None] - prior[None, :]) ** 2) / sigma2
-        lg -= lg.max(axis=1, keepdims=True)
-        w = np.exp(lg)
-        out[s : s + 256] = (w @ prior) / w.sum(axis=1)
-    return out
-
-
 def nn_distance(a, b):
     """Mean distance from each point of a to its nearest neighbour in b (complex arrays)."""
     out = np.empty(len(a))
@@ -943,7 +884,7 @@ def figure7(cfg, models, show):
         "numpy_vs_samplers_paper_max_abs": consistency,
         "denoise_mse_db": {m: reference.mse_db(den[m], data) for m in DDPM_MODES},
         "empirical_mmse_db": reference.mse_db(
-            empirical_mmse(y, prior, 10 ** (-cfg.fig7_swiss_esn0 / 10)), data
+            reference.empirical_mmse(y, prior, 10 ** (-cfg.fig7_swiss_esn0 / 10)), data
         ),
         "noisy_mse_db": reference.mse_db(y, data),
     }
