@@ -4,7 +4,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""Coded BER/FER of the LDPC link (diffusion.link.coded) against Es/N0, per demapper, for AWGN
+"""Coded BER/FER of the LDPC link (diffusion.flowgraphs.coded_link) against Es/N0, per demapper, for AWGN
 and mismatched hardware; prints a table with 95 % Clopper-Pearson intervals and the Es/N0
 at which each demapper reaches FER 1e-2, and writes JSON (bench/results/coded_link.json).
 
@@ -14,26 +14,22 @@ at which each demapper reaches FER 1e-2, and writes JSON (bench/results/coded_li
 
 A coarse pass (100 frames a point) finds the waterfall; a fine pass every 0.1 dB around it
 runs frames in batches until 100 frame errors or --max-frames frames (FER down to ~1e-3
-needs >= 3000 frames for a usable interval). Real GNU Radio flowgraphs; fixed seeds. The points
-of each pass run as tasks on Dask (diffusion.sweeps): --workers local spawned workers
-(default 2; 0 = serial here) or a cluster's --scheduler; same seeds, same results.
+needs >= 3000 frames for a usable interval). Real GNU Radio flowgraphs; fixed seeds. Each
+pass's points run as tasks on Dask (diffusion.sweeps; flowgraphs.coded_link.coded_link_point):
+--workers local spawned single-threaded workers (default 2; 0 = serial here) or a cluster's
+--scheduler; same seeds, same results.
 """
 
 import argparse
 import json
 import math
 import os
-import sys
 import time
 
 import numpy as np
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "build", "test_modules"))
-os.environ.setdefault("GR_DIFFUSION_MODEL_DIR", os.path.join(ROOT, "models"))
-
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
+from gnuradio.diffusion.flowgraphs.coded_link import coded_link_point  # noqa: E402
 from gnuradio.diffusion.sweeps.runner import add_cluster_arguments, run_tasks  # noqa: E402
-from gnuradio.diffusion.sweeps.tasks import coded_link_point  # noqa: E402
 
 CASES = {
     # name: (chain spec, model for 'learned', model for 'prior', Es/N0 grid dB)
@@ -162,7 +158,7 @@ def main(argv=None):
         for name, spec in demappers.items():
             kind, model = spec if isinstance(spec, tuple) else (spec, "")
             t0 = time.time()
-            mix = (kind, model)  # each task builds its LabelMixture (diffusion.sweeps.tasks)
+            mix = (kind, model)  # each task builds its own mixture and flowgraphs
             if args.points:
                 pts = run_points(
                     args,

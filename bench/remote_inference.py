@@ -28,10 +28,7 @@ import tempfile
 import time
 
 import numpy as np
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "build", "test_modules"))
-os.environ.setdefault("GR_DIFFUSION_MODEL_DIR", os.path.join(ROOT, "models"))
+from _path import ROOT  # bench/_path.py: how bench scripts find the package
 from gnuradio.diffusion.core import model_info  # noqa: E402
 from gnuradio.diffusion.core.onnx_model import DdpmModel  # noqa: E402
 from gnuradio.diffusion.core.remote_inference import (  # noqa: E402

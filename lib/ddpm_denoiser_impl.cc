@@ -26,6 +26,10 @@ const pmt::pmt_t KEY_NOISE_VAR = pmt::mp("noise_var");
 // GNU Radio's digital.mpsk_snr_est_cc tags "snr" (Es/N0 in dB, per symbol)
 const pmt::pmt_t KEY_SNR = pmt::mp("snr");
 const pmt::pmt_t KEY_INVALID = pmt::mp("invalid_sample");
+// remote inference (core/remote_inference.py TAG_GAP, TAG_RESUMED, POLICY_FALLBACK)
+const pmt::pmt_t KEY_REMOTE_GAP = pmt::mp("remote_gap");
+const pmt::pmt_t KEY_REMOTE_RESUMED = pmt::mp("remote_resumed");
+const pmt::pmt_t VALUE_LOCAL_FALLBACK = pmt::mp("local_fallback");
 
 std::vector<int> input_sizes(ddpm_denoiser::noise_source_t src)
 {
@@ -610,18 +614,15 @@ void ddpm_denoiser_impl::denoise_batch(int count, int rows)
     }
     d_remote->run(d_rails.data(), d_row_s2.data(), rows, d_x0.data(), d_served.data());
     bool all = true;
-    static const pmt::pmt_t KEY_GAP = pmt::mp("remote_gap");
-    static const pmt::pmt_t KEY_BACK = pmt::mp("remote_resumed");
-    static const pmt::pmt_t FALLBACK = pmt::mp("local_fallback");
     const uint64_t step =
         per > 1 ? uint64_t(d_hop) : 1; // output samples a row stands for
     for (int r = 0; r < rows; r++) {
         if (d_served[r] && d_gap) {
-            add_item_tag(0, d_row_off[r], KEY_BACK, pmt::from_uint64(d_gap));
+            add_item_tag(0, d_row_off[r], KEY_REMOTE_RESUMED, pmt::from_uint64(d_gap));
             d_gap = 0;
         } else if (!d_served[r]) {
             if (!d_gap)
-                add_item_tag(0, d_row_off[r], KEY_GAP, FALLBACK);
+                add_item_tag(0, d_row_off[r], KEY_REMOTE_GAP, VALUE_LOCAL_FALLBACK);
             d_gap += step;
         }
         all = all && d_served[r];

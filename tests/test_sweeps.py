@@ -13,9 +13,9 @@ import os
 import numpy as np
 from gnuradio.diffusion.core import model_files
 from gnuradio.diffusion.core.onnx_model import DdpmModel
+from gnuradio.diffusion.flowgraphs.coded_link import coded_link_point
 from gnuradio.diffusion.sweeps.recipes import card_recipes, train_recipe
 from gnuradio.diffusion.sweeps.runner import run_tasks
-from gnuradio.diffusion.sweeps.tasks import coded_link_point
 
 
 def test_two_point_sweep_on_dask_equals_serial():

@@ -19,7 +19,15 @@ from .core.counter_rng import CounterRng
 from .core.input_check import PAPER_WIDE_RATIO, InputChecker, paper_mode_warning
 from .core.noise_estimation import EmNoiseTracker, outlier_bound
 from .core.onnx_model import DdpmModel
-from .core.remote_inference import RemoteSampler, ServedModel
+from .core.remote_inference import (
+    POLICY_FALLBACK,
+    POLICY_PASSTHROUGH,
+    TAG_GAP,
+    TAG_RESUMED,
+    RemoteSampler,
+    ServedModel,
+)
+from .core.sampler_graph import SAMPLER_MODES
 from .core.samplers import MODES, denoise
 from .core.windowing import WindowGeometry, denoise_tiles
 from .noise_level import NoiseLevelControl
@@ -228,7 +236,7 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
         schedule and window and the block's mode / steps."""
         url, name, timeout, in_flight, retries, batch = remote
         mode = _mode_name(mode)
-        if mode not in ("tweedie", "ddim"):
+        if mode not in SAMPLER_MODES:
             raise ValueError(
                 f"remote inference runs the deterministic samplers (tweedie, ddim), "
                 f"not mode {mode!r}"
@@ -255,13 +263,13 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
         if self._gap == 0 and served.all():  # the steady state: no tags
             return x0, served
         per = 1 if rails.ndim == 2 else self._geom.hop
-        fallback = "passthrough" if isinstance(self.model, ServedModel) else "local_fallback"
+        fallback = POLICY_PASSTHROUGH if isinstance(self.model, ServedModel) else POLICY_FALLBACK
         for k in range(len(served)):
             if served[k] and self._gap:
-                tag = ("remote_resumed", pmt.from_uint64(int(self._gap)))
+                tag = (TAG_RESUMED, pmt.from_uint64(int(self._gap)))
                 self._gap = 0
             elif not served[k] and not self._gap:
-                tag = ("remote_gap", pmt.intern(fallback))
+                tag = (TAG_GAP, pmt.intern(fallback))
             else:
                 self._gap += 0 if served[k] else per
                 continue

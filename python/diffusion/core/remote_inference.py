@@ -42,11 +42,15 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from .sampler_graph import SAMPLER_MODES
 from .schedules import Schedule
 
+TAG_GAP = "remote_gap"  # first sample a block handles without the server
+TAG_RESUMED = "remote_resumed"  # first sample the server denoises again (value: gap length)
+POLICY_FALLBACK = "local_fallback"  # TAG_GAP value: the block's local model denoises the gap
+POLICY_PASSTHROUGH = "passthrough"  # TAG_GAP value: no local model, the gap is not denoised
 _DTYPES = {"FP32": np.float32, "FP64": np.float64, "INT64": np.int64, "INT32": np.int32}
 _NAMES = {np.dtype(v): k for k, v in _DTYPES.items()}
-SAMPLER_MODE_NAMES = ("tweedie", "ddim")  # the 'sampler' output's mode codes
 MAX_IN_FLIGHT = 2
 
 
@@ -272,9 +276,9 @@ class RemoteSampler:
         abar = np.asarray(got["abar"], dtype=np.float64).reshape(-1)
         info = np.asarray(got["sampler"]).reshape(-1)
         x0 = got["x0"]
-        if info.size != 3 or not 0 <= int(info[0]) < len(SAMPLER_MODE_NAMES):
+        if info.size != 3 or not 0 <= int(info[0]) < len(SAMPLER_MODES):
             raise ValueError(f"{where}: output 'sampler' {info.tolist()} is not [mode, steps, W]")
-        mode, steps, w_info = SAMPLER_MODE_NAMES[int(info[0])], int(info[1]), int(info[2])
+        mode, steps, w_info = SAMPLER_MODES[int(info[0])], int(info[1]), int(info[2])
         if x0.shape != probe_y.shape or not np.all(np.isfinite(x0)) or w_info != W:
             raise ValueError(f"{where}: the probe's x0 has shape {x0.shape}, want {probe_y.shape}")
         ex = self._expect

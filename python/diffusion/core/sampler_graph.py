@@ -38,9 +38,11 @@ import os
 import numpy as np
 
 from .onnx_model import DdpmModel
+from .samplers import MODES
 
 SAMPLER_FORMAT = "1"
-SAMPLER_MODES = ("tweedie", "ddim")
+#: the deterministic samplers; the 'sampler' output's mode code is the index (= C++ mode_t)
+SAMPLER_MODES = MODES[:2]
 INPUTS = ("y", "sigma2")
 OUTPUTS = ("x0", "abar", "sampler")
 OPSET = 17

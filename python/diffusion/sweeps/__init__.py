@@ -6,7 +6,8 @@
 """Monte-Carlo points and training recipes as tasks on dask.distributed.
 
 runner (run_tasks: a LocalCluster of N single-threaded spawned workers by default, a
-scheduler address to use a cluster; results in task order, a progress bar), tasks (the
-benchmarks' points as functions of plain parameters: each builds its own flowgraph), recipes
-(the training commands of the model cards as tasks: ``python -m diffusion.sweeps.recipes``).
+scheduler address to use a cluster; results in task order, a progress bar), recipes (the
+training commands of the model cards as tasks: ``python -m gnuradio.diffusion.sweeps.recipes``).
+The tasks themselves live with what they run, as functions of plain parameters that build
+their own flowgraphs (e.g. flowgraphs.coded_link.coded_link_point).
 """
