@@ -76,9 +76,9 @@ if _why:
 
     _sys.meta_path.insert(0, _BlockPlaceholders())
 
-from .core.model_files import shipped_model  # noqa: E402,F401
-
 # Python blocks (gr_modtool adds new ones at the end of this list)
+from .carrier_acquisition import carrier_acquisition  # noqa: E402,F401
+from .core.model_files import shipped_model  # noqa: E402,F401
 from .ddpm_denoiser_py import ddpm_denoiser_py  # noqa: E402,F401
 from .dnn_receiver import dnn_receiver  # noqa: E402,F401
 from .impaired_link import impaired_link  # noqa: E402,F401
