@@ -29,10 +29,11 @@ pytestmark = [
 ]
 
 # (gr-satellites name, file, its options, the least frames: the README's lowest count of
-# 4.4.0, except BY70-1, measured 10-20 over runs here (README: 13-20; its count depends on
-# the scheduler), so 8)
+# 4.4.0, except where runs here read fewer: BY70-1 10-20 (README: 13-20), PicSat 51-54
+# and once 19 on a loaded machine (bench/satellite_recordings.py): gr-satellites' counts
+# depend on the scheduler; the bounds catch a decoder that stops, not its variation)
 RECORDINGS = [
-    ("PicSat", "picsat_9k6.wav", "", 50),
+    ("PicSat", "picsat_9k6.wav", "", 10),
     ("PW-Sat2", "pwsat2.wav", "", 4),
     ("BY70-1", "by701.wav", "", 8),
     ("Shaonian Xing", "shaonian_xing.wav", "--costas_bw 150", 4),

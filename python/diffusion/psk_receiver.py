@@ -190,7 +190,10 @@ class psk_receiver(gr.hier_block2):
             self.connect((self.norm, 0), (self, 1))
             self.connect((self.norm, 1), (self, 2))
         else:
-            path = model_path or shipped_model(constellation)
+            from .core.model_info import resolve
+
+            # a path or a shipped model's name (sdpsk_pn_w32, bpsk_pn_w32, ...)
+            path = resolve(model_path) if model_path else shipped_model(constellation)
             self.model_path = path
             dn = _cpp.ddpm_denoiser
             self.denoiser = dn(
