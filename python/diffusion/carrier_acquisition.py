@@ -21,7 +21,7 @@ TAG_KEY = "carrier_offset"
 class carrier_acquisition(gr.basic_block):
     """Removes a PSK signal's carrier offset, estimated feed-forward from the signal itself.
 
-    carrier_acquisition(sps=2, rolloff=0.35, order=4, window=2048, hop=1024,
+    carrier_acquisition(sps=2, rolloff=0.35, order=4, window=1024, hop=512,
     max_offset=0.0, track_window=16384)
 
     Input: complex baseband, ``sps`` samples per symbol, RRC pulses of roll-off ``rolloff``.
@@ -44,8 +44,8 @@ class carrier_acquisition(gr.basic_block):
         sps=2,
         rolloff=0.35,
         order=4,
-        window=2048,
-        hop=1024,
+        window=1024,
+        hop=512,
         max_offset=0.0,
         track_window=16384,
     ):

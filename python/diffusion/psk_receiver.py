@@ -70,7 +70,7 @@ class psk_receiver(gr.hier_block2):
 
     psk_receiver(sps=2, rolloff=0.4, constellation='qpsk', mode='tweedie', model_path='',
     fll_bw=0.01, timing_bw=0.02, costas_bw=0.02, time_constant=256, carrier='costas',
-    decisions='sdpsk', window_hop=0, front_end='acquisition', acquisition_window=2048,
+    decisions='sdpsk', window_hop=0, front_end='acquisition', acquisition_window=1024,
     power_order=0)
 
     Input: complex baseband, ``sps`` samples per symbol, root-raised-cosine pulses of roll-off
@@ -116,7 +116,7 @@ class psk_receiver(gr.hier_block2):
         decisions="sdpsk",
         window_hop=0,
         front_end="acquisition",
-        acquisition_window=2048,
+        acquisition_window=1024,
         power_order=0,
     ):
         gr.hier_block2.__init__(

@@ -48,7 +48,7 @@ def add_third_party_arguments(ap):
     g.add_argument(
         "--acquisition-window",
         type=int,
-        default=8192,
+        default=1024,
         help="samples of the carrier-offset estimate (held at the start; a shorter file is "
         "padded with zeros)",
     )
@@ -91,7 +91,7 @@ class ThirdPartyFlowgraph(gr.top_block):
             decisions=args.decisions,
             window_hop=args.window_hop,
             front_end=getattr(args, "front_end", "acquisition"),
-            acquisition_window=getattr(args, "acquisition_window", 8192),
+            acquisition_window=getattr(args, "acquisition_window", 1024),
         )
         if self.live:
             self.src, self.hw = make_radio_source(args)
@@ -134,7 +134,7 @@ class ThirdPartyFlowgraph(gr.top_block):
         chain = sigmf_file_source(path, fmt, header)
         nflush = max(0, int(args.flush)) * int(args.sps)
         if getattr(args, "front_end", "acquisition") == "acquisition":  # holds its 1st window
-            nflush += max(0, int(getattr(args, "acquisition_window", 8192)) - int(n))
+            nflush += max(0, int(getattr(args, "acquisition_window", 1024)) - int(n))
         if len(chain) > 1:
             self.connect(*chain)
         if nflush == 0:
