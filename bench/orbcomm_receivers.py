@@ -11,8 +11,8 @@ with and without a window prior, on the same noisy inputs in the same run (issue
     python bench/orbcomm_receivers.py --levels 3,4.5 --seeds 101,102 --out t.json
     python bench/orbcomm_receivers.py --diagnostics         # + textbook with the clean offset
 
-Receivers, noise model and chains: gnuradio.diffusion.link.psk_benchmark (module doc) and
-link.stock_psk (the textbook chain). Recording: $GR_DIFFUSION_SHARED/recordings/orbcomm, else
+Receivers, noise model and chains: gnuradio.diffusion.flowgraphs.psk_benchmark (module doc) and
+flowgraphs.stock_psk (the textbook chain). Recording: $GR_DIFFUSION_SHARED/recordings/orbcomm, else
 ../shared next to the checkout. Results: bench/results_orbcomm_receivers.md.
 """
 
@@ -23,8 +23,8 @@ import sys
 import time
 
 import numpy as np
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.environ.get("GR_DIFFUSION_SHARED") or os.path.join(ROOT, "..", "shared")
 REC = os.path.join(SHARED, "recordings", "orbcomm")
 
@@ -39,7 +39,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
 
     from gnuradio.diffusion.core.model_info import resolve
-    from gnuradio.diffusion.link import orbcomm, psk_benchmark
+    from gnuradio.diffusion.flowgraphs import psk_benchmark
+    from gnuradio.diffusion.link import orbcomm
 
     x = np.fromfile(os.path.join(REC, "iq_data_0.dat"), np.complex64).astype(np.complex128)
     ref = orbcomm.read_reference(os.path.join(REC, "orbdemod_packets_iq_0.txt"))

@@ -6,7 +6,7 @@
 #
 """gr-satellites' own complete decoders on the satellite recordings with added noise: the
 baseline column of issue 21's satellite comparison (distinct valid frames per recording,
-noise level and seed; link.gr_satellites_decode, its compatibility layer included).
+noise level and seed; flowgraphs.gr_satellites_decode, its compatibility layer included).
 
     python bench/satellite_recordings.py                        # levels 15,10,5,0; seeds 1,2
     python bench/satellite_recordings.py --levels 10,5 --seeds 1
@@ -21,8 +21,8 @@ import os
 import sys
 
 import numpy as np
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.environ.get("GR_DIFFUSION_SHARED") or os.path.join(ROOT, "..", "shared")
 REC = os.path.join(SHARED, "recordings", "satellites")
 RECORDINGS = [
@@ -38,7 +38,7 @@ def main(argv=None):
     ap.add_argument("--levels", default="15,10,5,0", help="noise levels L (dB)")
     ap.add_argument("--seeds", default="1,2")
     a = ap.parse_args(argv)
-    from gnuradio.diffusion.link import gr_satellites_decode as dec
+    from gnuradio.diffusion.flowgraphs import gr_satellites_decode as dec
 
     levels = [float(v) for v in a.levels.split(",")]
     seeds = [int(v) for v in a.seeds.split(",")]

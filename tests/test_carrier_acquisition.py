@@ -71,7 +71,7 @@ def test_range_edge_and_aliasing():
 def test_sdpsk_beats_the_unfolded_line():
     """SDPSK's 4th power puts most power at 4f +- 1/sps (module doc): the highest bin of
     FFT(y^4) / 4 is off by 1/(4 sps); the folded estimate is not."""
-    from gnuradio.diffusion.link.stock_psk import textbook_offset
+    from gnuradio.diffusion.flowgraphs.stock_psk import textbook_offset
 
     f = -0.035
     y = psk_signal("sdpsk", 4096, f, 20.0, 5)

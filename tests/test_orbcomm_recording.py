@@ -233,8 +233,8 @@ def test_sdpsk_path_added_noise_counts(capture, sdpsk_model, esn0, seed, stock, 
 
 @pytest.mark.parametrize("level,seed", [(3.0, 102), (4.5, 104)])
 def test_receiver_vs_textbook(capture, sdpsk_model, level, seed):
-    """psk_receiver against the textbook stock chain (link.stock_psk) on the same noisy
-    input (link.psk_benchmark, the bench's noise model and counting). Measured
+    """psk_receiver against the textbook stock chain (flowgraphs.stock_psk) on the same noisy
+    input (flowgraphs.psk_benchmark, the bench's noise model and counting). Measured
     (bench/results_orbcomm_receivers.md, seeds 101-105): at 3 dB textbook 0-29 packets
     (its 4th-power offset estimate fails on 3 of 5 seeds; 0 for seed 102), psk_receiver
     21-29 and with sdpsk_pn_w32 34-38; at 4.5 dB (seed 104, an input where the textbook
@@ -243,7 +243,7 @@ def test_receiver_vs_textbook(capture, sdpsk_model, level, seed):
     receiver alone (measured +3 to +14 packets at 3-4.5 dB over all 10 inputs); the
     receiver's own count within 4 packets of the measured one (its seed spread at these
     levels is 2-3 packets: the margin catches a broken front end, not noise)."""
-    from gnuradio.diffusion.link import psk_benchmark
+    from gnuradio.diffusion.flowgraphs import psk_benchmark
 
     x, ref = capture
     c = psk_benchmark.orbcomm_counts(x, ref, level, seed, sdpsk_model)

@@ -5,7 +5,7 @@
 #
 """Amateur-satellite recordings (../shared/recordings/satellites, README there: 48 kHz WAV,
 BPSK on an audio subcarrier) through gr-satellites' own complete decoders, in GNU Radio
-flowgraphs, via link.gr_satellites_decode and its compatibility layer for Debian's
+flowgraphs, via flowgraphs.gr_satellites_decode and its compatibility layer for Debian's
 gr-satellites 4.4.0 (built for GNU Radio 3.9) on GNU Radio 3.10. Frames are the decoder's
 output PDUs, each valid by its framing's check (AX.25 CRC-16, CCSDS Reed-Solomon)."""
 
@@ -43,7 +43,7 @@ RECORDINGS = [
 @pytest.fixture(scope="module")
 def decode():
     pytest.importorskip("satellites", reason="gr-satellites absent (scripts/install.sh)")
-    from gnuradio.diffusion.link import gr_satellites_decode
+    from gnuradio.diffusion.flowgraphs import gr_satellites_decode
 
     return gr_satellites_decode
 

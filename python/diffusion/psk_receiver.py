@@ -23,9 +23,9 @@ from . import diffusion_python as _cpp
 from .carrier_acquisition import carrier_acquisition
 from .core.carrier_acquisition import power_order as _power_order
 from .core.model_files import shipped_model
+from .core.samplers import MODES as _MODES
 from .symbol_normalizer import symbol_normalizer
 
-_MODES = ("tweedie", "ddim", "posterior", "paper")
 DECISIONS = ("sdpsk", "dqpsk", "coherent")
 CARRIERS = ("costas", "none")
 FRONT_ENDS = ("acquisition", "fll")

@@ -11,7 +11,7 @@ Noise model: complex white Gaussian noise of variance P / 10^(L/10) per sample a
 recording (P its mean power per sample, L the level in dB), one generator per seed.
 
 Receivers (names used in tables):
-  textbook        link.stock_psk.textbook_psk_chain, offset from textbook_offset of the
+  textbook        flowgraphs.stock_psk.textbook_psk_chain, offset from textbook_offset of the
                   noisy input, differential decisions on its symbols
   textbook_prior  the same + symbol_normalizer + ddpm_denoiser with the window prior
   psk_receiver    diffusion.psk_receiver, mode 'none' (its own decisions, output 3)
@@ -25,8 +25,8 @@ import numpy as np
 from gnuradio import blocks, gr
 
 from ..core.carrier_acquisition import PowerLineOffsetEstimator, power_order
+from ..link import orbcomm
 from ..psk_receiver import psk_receiver
-from . import orbcomm
 from .stock_psk import textbook_offset, textbook_psk_chain
 
 RECEIVERS = ("textbook", "textbook_prior", "psk_receiver", "psk_receiver_prior")
