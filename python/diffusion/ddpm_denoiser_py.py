@@ -22,6 +22,7 @@ from .core.onnx_model import DdpmModel
 from .core.samplers import MODES, denoise
 from .core.windowing import WindowGeometry, denoise_tiles
 from .noise_level import NoiseLevelControl
+from .work_guard import WorkGuard, guarded_work
 
 NOISE_SOURCES = ("parameter", "stream", "blind")
 PROVIDERS = {
@@ -90,7 +91,7 @@ def _cpp_engine(model_path, engine, threads, batch, provider, intra_op_threads):
     )
 
 
-class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
+class ddpm_denoiser_py(WorkGuard, NoiseLevelControl, gr.sync_block):
     """DDPM denoiser (receiver), Python: complex symbols in, denoised symbols out.
 
     Conventions (docs/conventions.md): unit-power constellation, E|x|^2 = 1 for the signal
@@ -266,6 +267,7 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
                 self.logger.warn(paper_mode_warning(self.model.T, self._s2_range[1], level))
 
     # ------------------------------------------------------------------ work
+    @guarded_work("pass")
     def work(self, input_items, output_items):
         if self._geom.W > 1:
             return self._work_windows(input_items, output_items)
