@@ -443,21 +443,34 @@ def _link_samples(frames=6, esn0_db=20.0, seed=1):
     return tx.config, np.array(snk.data(), dtype=np.complex64)
 
 
-@pytest.mark.parametrize("mno", [7, 100, None])
-def test_preamble_sync_with_max_noutput_items_below_payload_length(mno):
+@pytest.mark.parametrize("where", ["top_block", "block"])
+@pytest.mark.parametrize("mno", [7, 100, 1000, None])
+def test_preamble_sync_with_max_noutput_items_below_payload_length(mno, where):
+    """max_noutput_items below payload_len (1024), on the top block or on the block itself
+    (which used to stop it at one frame's worth of input: no frame, no end): every frame
+    is found and emitted over several calls, the flowgraph finishes."""
     cfg = framing.LinkConfig(constellation="16qam")
     fr = framing.Framing(cfg).frames()
-    y = np.concatenate([np.zeros(50), fr, fr, fr, np.zeros(50)]).astype(np.complex64)
+    nfr = 3 * len(fr) // cfg.frame_len
+    # trailing padding >= preamble_len: the last frame's search window completes
+    y = np.concatenate([np.zeros(50), fr, fr, fr, np.zeros(cfg.frame_len)]).astype(np.complex64)
     tb = gr.top_block()
     ps = diffusion.preamble_sync("16qam", cfg.preamble_len, cfg.payload_len)
+    if where == "block" and mno is not None:
+        ps.set_max_noutput_items(mno)
     src = blocks.vector_source_c(y.tolist())
     sinks = [blocks.vector_sink_c(), blocks.vector_sink_f(), blocks.vector_sink_c()]
     tb.connect(src, ps)
     for i, s in enumerate(sinks):
         tb.connect((ps, i), s)
-    assert run_bounded(tb, 60, max_noutput_items=mno)
-    assert len(sinks[0].data()) == ps.frames() * cfg.payload_len
-    assert ps.frames() >= 2
+    assert run_bounded(tb, 60, max_noutput_items=mno if where == "top_block" else None)
+    assert ps.frames() == ps.frames_identified() == nfr
+    out = np.array(sinks[0].data())
+    assert len(out) == len(sinks[1].data()) == len(sinks[2].data()) == nfr * cfg.payload_len
+    starts = [t.offset for t in sinks[0].tags() if pmt.symbol_to_string(t.key) == "frame_start"]
+    assert starts == [k * cfg.payload_len for k in range(nfr)]
+    ref = np.array(sinks[2].data()).reshape(nfr, cfg.payload_len)
+    assert np.all(np.isfinite(ref))  # every frame matched a pool entry
 
 
 # ---------------------------------------------------------------- blind noise estimate
