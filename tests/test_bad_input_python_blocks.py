@@ -247,6 +247,38 @@ def test_link_rx_finishes_on_degenerate_input(kind):
     assert rx.sync.frames() <= 1
 
 
+@pytest.mark.parametrize("kind", ["zeros", "constant", "single", "empty"])
+@pytest.mark.parametrize("model", ["qpsk", "sdpsk_pn_w32"])
+def test_psk_receiver_finishes_on_degenerate_input(kind, model):
+    rx = diffusion.psk_receiver(model_path=diffusion.shipped_model(model))
+    tb = gr.top_block()
+    tb.connect(blocks.vector_source_c(INPUTS[kind].tolist()), rx)
+    sinks = [blocks.vector_sink_c(), blocks.vector_sink_c(), blocks.vector_sink_f()]
+    sinks.append(blocks.vector_sink_b())
+    for i, s in enumerate(sinks):
+        tb.connect((rx, i), s)
+    assert run_bounded(tb, TIMEOUT), kind
+    n = [len(s.data()) for s in sinks]
+    # aligned outputs (1 and 2 delayed by the denoiser's latency, zeros first); a window
+    # model's last hop of a finite stream stays in the denoiser; 2 samples a symbol
+    assert n[0] == n[3] <= n[1] == n[2] <= len(INPUTS[kind]) // 2 + 1 + rx.latency, n
+    assert np.all(np.isfinite(np.array(sinks[0].data())))
+
+
+def test_pcs_demapper_index_input_all_zero():
+    dm = diffusion.pcs_demapper(
+        "16qam", "maxwell_boltzmann", "", "tweedie", 10.0, 1024, input_type="index"
+    )
+    tb = gr.top_block()
+    snk = blocks.vector_sink_b()
+    tb.connect(blocks.vector_source_b([0] * 2500), dm, snk)
+    assert run_bounded(tb, TIMEOUT)
+    _no_guard_errors(dm)
+    # an all-zero block does not have the composition: flagged, zero bytes
+    assert dm.blocks_ok() == 0 and dm.blocks_bad() == 2
+    assert len(snk.data()) == 2 * dm.bytes_per_block()
+
+
 # ---------------------------------------------------------------- the guard
 @pytest.mark.parametrize("model", ["16qam", "qpsk_pn_w32"])
 def test_guard_passes_the_chunk_through_tagged_and_the_flowgraph_finishes(model, capfd):
