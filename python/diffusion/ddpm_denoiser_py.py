@@ -111,7 +111,9 @@ class ddpm_denoiser_py(WorkGuard, NoiseLevelControl, gr.sync_block):
     provider: 'cpu' | 'cuda' | 'tensorrt'. batch_size: items per inference call (1..2^20);
     intra_op_threads 0..256; ddim_steps 1..T. Latency 0 samples. NaN/Inf samples pass
     through unchanged, tagged "invalid_sample"; sigma2 outside the schedule is clamped
-    (warned once).
+    (warned once); an all-zero input is warned once (mean power far from 1 + sigma2) and
+    denoised as any other. An unexpected error inside work() is logged and the chunk passed
+    through unprocessed, tagged "work_error" (diffusion.work_guard; work_errors()).
     engine: 'auto' | 'fused' | 'onnxruntime' run the samplers in the C++ engine of the C++
     block (diffusion.denoise_engine, same output); 'numpy' runs diffusion.core.samplers
     (the reference). threads: C++ engine workers. Stochastic modes draw their noise from
