@@ -17,7 +17,7 @@ was not foreseen. It never hides what happened:
 - ``policy="pass"`` (item-preserving sync blocks): the chunk goes out unprocessed, each
   output the matching input where the types agree (shifted by the block's ``latency()``
   where it has one), NaN (float/complex) or 0 (integers) elsewhere, and its first item
-  is tagged ``work_error`` (a PMT string: the exception);
+  is tagged ``work_error`` (uint64: the error count, the message is in the log);
 - ``policy="drop"`` (sinks, and general blocks whose output is not the input): every
   input's chunk is consumed and nothing is produced; the block's ``_after_work_error()``,
   if it has one, clears half-processed state (a queued frame), so that the next call
@@ -69,7 +69,7 @@ def guarded_work(policy):
                 self._work_errors = getattr(self, "_work_errors", 0) + 1
                 _log_error(self, exc, policy)
                 if policy == "pass":
-                    return _pass_through(self, exc, input_items, output_items)
+                    return _pass_through(self, input_items, output_items)
                 return _drop(self, input_items)
 
         return work
@@ -77,19 +77,21 @@ def guarded_work(policy):
     return wrap
 
 
-def _pass_through(block, exc, input_items, output_items):
+def _pass_through(block, input_items, output_items):
     n = len(output_items[0]) if output_items else 0
     delay = int(block.latency()) if hasattr(block, "latency") else 0
     for j, out in enumerate(output_items):
         src = input_items[j] if j < len(input_items) else None
         if src is not None and src.dtype == out.dtype:
-            start = len(src) - n - delay  # history - 1 - latency: output n <- input n - D
+            start = max(0, len(src) - n - delay)  # history - 1 - D: output n <- input n - D
             out[:n] = src[start : start + n]
         else:
             out[:n] = _fill_value(out.dtype)
     if n:
+        # the value is the error count (uint64), as "invalid_sample"; the message is in the
+        # log (interning each message as a PMT symbol would grow the symbol table)
         block.add_item_tag(
-            0, block.nitems_written(0), pmt.intern(ERROR_TAG), pmt.intern(repr(exc)[:200])
+            0, block.nitems_written(0), pmt.intern(ERROR_TAG), pmt.from_uint64(block._work_errors)
         )
     return n
 
