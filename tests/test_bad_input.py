@@ -471,6 +471,13 @@ def test_size_parameters_out_of_range_name_the_parameter_and_range():
         ),
         (lambda: diffusion.reconstruction_metrics("16qam", 100, INT_MAX), "window", "[0, 4194304]"),
         (lambda: diffusion.reconstruction_metrics("16qam", 100, -1), "window", "[0, 4194304]"),
+        (lambda: diffusion.preamble_sync("16qam", 64, INT_MAX), "payload_len", "16..65536"),
+        (
+            lambda: diffusion.preamble_sync("16qam", 64, 65536, n_payloads=4096),
+            "n_payloads x payload_len",
+            "4194304",
+        ),
+        (lambda: framing.LinkConfig(sps=INT_MAX), "sps", "2..256"),
     ]
     for fn, word, rng in cases:
         t0 = time.monotonic()
