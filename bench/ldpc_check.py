@@ -27,7 +27,7 @@ import numpy as np
 from gnuradio import blocks, fec, gr
 from gnuradio.diffusion.core.constellations import by_name
 from gnuradio.diffusion.core.label_mixture import LabelMixture
-from gnuradio.diffusion.link.coded import DEFAULT_ALIST
+from gnuradio.diffusion.flowgraphs.coded_link import DEFAULT_ALIST
 from gnuradio.diffusion.link.ldpc import ParityCheck, interleaver
 from gnuradio.diffusion.tx_impairment_chain import noiseless_points
 

@@ -20,10 +20,10 @@ import os
 import numpy as np
 from gnuradio import blocks, gr
 
+from ..link import orbcomm
+from ..link import sigmf as link_sigmf
 from ..psk_receiver import CARRIERS, DECISIONS, psk_receiver
-from . import orbcomm
-from . import sigmf as link_sigmf
-from .flowgraph import RADIOS, LinkError, make_radio_source, sigmf_file_source
+from .link_flowgraph import RADIOS, LinkError, make_radio_source, sigmf_file_source
 
 PACKETS = ("none", "orbcomm")
 
