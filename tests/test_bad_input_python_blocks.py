@@ -265,6 +265,23 @@ def test_psk_receiver_finishes_on_degenerate_input(kind, model):
     assert np.all(np.isfinite(np.array(sinks[0].data())))
 
 
+@pytest.mark.parametrize("kind", ["zeros", "constant", "single", "empty"])
+def test_impaired_link_and_tx_chain_finish_on_degenerate_input(kind):
+    y = INPUTS[kind]
+    chain = diffusion.tx_impairment_chain("16qam+rapp(ibo=0,p=2)+phase_noise(1e-4,block=32)+agc")
+    link = diffusion.impaired_link()
+    tb = gr.top_block()
+    snk = blocks.vector_sink_c()
+    sinks = [blocks.vector_sink_c() for _ in range(3)] + [blocks.vector_sink_f()]
+    tb.connect(blocks.vector_source_c(y.tolist()), chain, snk)
+    tb.connect(blocks.vector_source_c(y.tolist()), link)
+    for i, s in enumerate(sinks):
+        tb.connect((link, i), s)
+    assert run_bounded(tb, TIMEOUT), kind
+    assert len(snk.data()) <= len(y) and np.all(np.isfinite(np.array(snk.data())))
+    assert all(len(s.data()) == len(y) for s in sinks)
+
+
 def test_pcs_demapper_index_input_all_zero():
     dm = diffusion.pcs_demapper(
         "16qam", "maxwell_boltzmann", "", "tweedie", 10.0, 1024, input_type="index"
