@@ -20,20 +20,15 @@ import argparse
 import json
 import math
 import os
-import sys
 import time
 
 import numpy as np
-from scipy.stats import beta
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "build", "test_modules"))
-os.environ.setdefault("GR_DIFFUSION_MODEL_DIR", os.path.join(ROOT, "models"))
-
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 from gnuradio.diffusion.flowgraphs.coded_link import (  # noqa: E402
     CodedLinkFlowgraph,
     demapper_mixture,
 )
+from scipy.stats import beta
 
 CASES = {
     # name: (chain spec, model for 'learned', model for 'prior', Es/N0 grid dB)

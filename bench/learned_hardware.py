@@ -43,8 +43,7 @@ import sys
 import time
 
 import numpy as np
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 
 CASES = {
     "16qam_pa": ("16qam+rapp(ibo=0,p=2)+agc", "16qam_rapp.onnx"),

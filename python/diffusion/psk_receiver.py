@@ -17,9 +17,9 @@ from gnuradio import blocks, digital, filter, gr
 
 from . import diffusion_python as _cpp
 from .core.model_files import shipped_model
+from .core.samplers import MODES as _MODES
 from .symbol_normalizer import symbol_normalizer
 
-_MODES = ("tweedie", "ddim", "posterior", "paper")
 DECISIONS = ("sdpsk", "dqpsk", "coherent")
 CARRIERS = ("costas", "none")
 

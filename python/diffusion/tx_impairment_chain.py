@@ -135,30 +135,23 @@ def _make_stage(hb, st, seed):
     p = st.params
     if st.name == "rapp":
         b = _d.pa_nonlinearity(
-            _d.pa_nonlinearity.RAPP,
-            p["ibo"],
-            p["gain"],
-            p["sat"],
-            p["p"],
-            2.1587,
-            1.1517,
-            4.0033,
-            9.1040,
-            False,
+            model=_d.pa_nonlinearity.RAPP,
+            ibo_db=p["ibo"],
+            gain=p["gain"],
+            saturation=p["sat"],
+            smoothness=p["p"],
+            normalize_output=False,
         )
         return b, b, [b]
     if st.name == "saleh":
         b = _d.pa_nonlinearity(
-            _d.pa_nonlinearity.SALEH,
-            p["ibo"],
-            1.0,
-            1.0,
-            2.0,
-            p["aa"],
-            p["ba"],
-            p["ap"],
-            p["bp"],
-            False,
+            model=_d.pa_nonlinearity.SALEH,
+            ibo_db=p["ibo"],
+            alpha_a=p["aa"],
+            beta_a=p["ba"],
+            alpha_p=p["ap"],
+            beta_p=p["bp"],
+            normalize_output=False,
         )
         return b, b, [b]
     if st.name == "phase_noise":

@@ -23,7 +23,7 @@ from gnuradio import blocks, channels, gr
 
 from ..link import sigmf as link_sigmf
 from ..link.framing import LinkConfig, ser_theory
-from ..link_rx import link_rx
+from ..link_rx import MODES, link_rx
 from ..link_tx import link_tx
 
 SOURCES = ("sim", "file", "uhd", "rtlsdr", "soapy", "none")
@@ -116,7 +116,7 @@ def add_link_arguments(ap):
     g.add_argument(
         "--mode",
         default="tweedie",
-        choices=["tweedie", "ddim", "posterior", "paper", "none"],
+        choices=list(MODES),
         help="DDPM sampler",
     )
     g.add_argument("--ddim-steps", type=int, default=5)
