@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include "ddpm_denoiser_impl.h"
 #include "ddpm_engine.h"
 #include <gnuradio/diffusion/denoise_engine.h>
 #include <algorithm>
@@ -115,9 +116,10 @@ denoise_engine::sptr denoise_engine::make(const std::string& model_path,
                                           int intra_op_threads,
                                           const std::string& provider_options)
 {
-    // the same ranges as ddpm_denoiser (ddpm_denoiser_impl.h), checked before the engine
-    // allocates its per-thread batch buffers
-    constexpr int max_items = 1 << 20, max_threads = 256;
+    // the same ranges as ddpm_denoiser, checked before the engine allocates its per-thread
+    // batch buffers
+    constexpr int max_items = ddpm_denoiser_impl::max_batch_size;
+    constexpr int max_threads = ddpm_denoiser_impl::max_threads;
     if (max_batch < 1 || max_batch > max_items)
         throw std::invalid_argument("denoise_engine: max_batch must be in [1, " +
                                     std::to_string(max_items) + "], got " +
