@@ -129,6 +129,9 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
 {
     d_logger->info("{}", d_engine.engine_note());
     check_mode(mode, ddim_steps);
+    // the table step of the operating point starts building now, in the background
+    d_engine.prefetch_table(
+        static_cast<ddpm_engine::sampler>(mode), ddim_steps, d_sigma2);
     if (noise_source < NOISE_PARAMETER || noise_source > NOISE_BLIND)
         throw std::invalid_argument(
             "ddpm_denoiser: noise_source must be NOISE_PARAMETER(0), "
@@ -190,6 +193,7 @@ void ddpm_denoiser_impl::set_sigma2_locked(double s2, const char* what)
     d_sigma2 = s2;
     if (d_em)
         d_em->set_initial(s2); // blind: the value before the first window's estimate
+    d_engine.prefetch_table(static_cast<ddpm_engine::sampler>(d_mode), d_ddim_steps, s2);
 }
 
 void ddpm_denoiser_impl::set_esn0_db(double esn0_db)
@@ -229,6 +233,8 @@ void ddpm_denoiser_impl::set_mode(mode_t mode, int ddim_steps)
     gr::thread::scoped_lock l(d_setlock);
     d_mode = mode;
     d_ddim_steps = ddim_steps;
+    d_engine.prefetch_table(
+        static_cast<ddpm_engine::sampler>(d_mode), d_ddim_steps, d_sigma2);
 }
 
 void ddpm_denoiser_impl::handle_noise_msg(const pmt::pmt_t& msg)

@@ -1031,6 +1031,21 @@ std::string ddpm_engine::probe_table()
     return "";
 }
 
+// ddim with one step is tweedie (the same map, one table): (mode, steps) of the table key
+static denoise_table::key table_key(ddpm_engine::sampler mode, int steps, int t)
+{
+    const bool ddim = mode == ddpm_engine::DDIM && steps > 1;
+    return denoise_table::key{ ddim ? 1 : 0, ddim ? steps : 1, t };
+}
+
+void ddpm_engine::prefetch_table(sampler mode, int steps, double sigma2)
+{
+    if (!d_table || (mode != TWEEDIE && mode != DDIM) || std::isnan(sigma2))
+        return;
+    bool clamped;
+    d_table->prefetch(table_key(mode, steps, matched_step(sigma2, &clamped)));
+}
+
 void ddpm_engine::denoise(const gr_complex* y,
                           const int* t,
                           int n,
@@ -1046,11 +1061,9 @@ void ddpm_engine::denoise(const gr_complex* y,
     }
     if (n > d_max_batch)
         throw std::logic_error("ddpm_engine::denoise: batch larger than max_batch");
-    // ddim with one step is tweedie (the same map, one table)
-    const bool ddim = mode == DDIM && steps > 1;
+    const auto k = table_key(mode, steps, 1);
     d_miss.resize(n);
-    const int nm =
-        d_table->lookup(y, t, n, ddim ? 1 : 0, ddim ? steps : 1, out, d_miss.data());
+    const int nm = d_table->lookup(y, t, n, k.mode, k.steps, out, d_miss.data());
     if (nm == 0)
         return;
     d_my.resize(nm);

@@ -106,6 +106,9 @@ public:
     std::string engine_name() const;
     //! the table engine (deterministic modes of per-symbol models) or nullptr
     denoise_table* table() const { return d_table.get(); }
+    //! start building the table step of (mode, steps) at sigma2 (no-op without a table
+    //! or in a stochastic mode)
+    void prefetch_table(sampler mode, int steps, double sigma2);
     //! one line: what runs and, after a fallback, why (for the block's log)
     const std::string& engine_note() const { return d_note; }
     int threads() const { return d_threads; }

@@ -35,6 +35,7 @@ inline void cr_weights(float f, float w[4])
 // one sample of a level; false when outside the grid's interior or not finite
 struct level_view {
     const float* data = nullptr;
+    const uint8_t* rough = nullptr;
     float x0 = 0, y0 = 0, ihx = 0, ihy = 0, lim = 0;
     int n = 0;
 };
@@ -45,6 +46,8 @@ inline bool interp_portable(const level_view& L, gr_complex y, gr_complex& out)
     if (!(u >= 1.0f && u < L.lim && v >= 1.0f && v < L.lim))
         return false;
     const int i = int(u), j = int(v);
+    if (L.rough && L.rough[size_t(j) * L.n + i])
+        return false;
     float wu[4], wv[4];
     cr_weights(u - float(i), wu);
     cr_weights(v - float(j), wv);
@@ -96,6 +99,10 @@ __attribute__((target("avx2,fma"))) int interp_avx2(const level_view* views,
             continue;
         }
         const int iu = int(u), jv = int(v);
+        if (L.rough[size_t(jv) * L.n + iu]) {
+            miss[nm++] = i;
+            continue;
+        }
         const float fu = u - float(iu), fv = v - float(jv);
         float wv[4];
         cr_weights(fv, wv);
@@ -133,6 +140,23 @@ int interp_all_portable(const level_view* views,
     return nm;
 }
 
+// largest distance between the 4 corner values of the cell at (i, j) (row stride n)
+inline float corner_span(const float* d, size_t n, int i, int j)
+{
+    gr_complex c[4];
+    int q = 0;
+    for (int b = 0; b <= 1; b++)
+        for (int a = 0; a <= 1; a++) {
+            const float* p = d + 2 * ((size_t(j) + b) * n + i + a);
+            c[q++] = gr_complex(p[0], p[1]);
+        }
+    float m = 0.0f;
+    for (int x = 0; x < 4; x++)
+        for (int y = x + 1; y < 4; y++)
+            m = std::max(m, std::abs(c[x] - c[y]));
+    return m;
+}
+
 } // namespace
 
 denoise_table::denoise_table(const std::vector<gr_complex>& points,
@@ -142,7 +166,8 @@ denoise_table::denoise_table(const std::vector<gr_complex>& points,
     : d_points(points), d_sigma2(sigma2_of_step), d_fn(std::move(fn)), d_opt(opt)
 {
     if (points.empty())
-        throw std::invalid_argument("table engine: the model has no constellation points");
+        throw std::invalid_argument(
+            "table engine: the model has no constellation points");
     if (sigma2_of_step.empty())
         throw std::invalid_argument("table engine: empty schedule");
     if (opt.grid < 8 || opt.grid > 8192)
@@ -166,6 +191,13 @@ denoise_table::denoise_table(const std::vector<gr_complex>& points,
         d_im_min = std::min(d_im_min, double(c.imag()));
         d_im_max = std::max(d_im_max, double(c.imag()));
     }
+    double dmin = INFINITY;
+    for (size_t a = 0; a < points.size(); a++)
+        for (size_t b = a + 1; b < points.size(); b++)
+            dmin = std::min(dmin, double(std::abs(points[a] - points[b])));
+    if (!(dmin > 0.0) || !std::isfinite(dmin))
+        dmin = 1.0;
+    d_jump = float(opt.jump * dmin);
     for (double s2 : sigma2_of_step)
         if (!(s2 > 0.0) || !std::isfinite(s2))
             throw std::invalid_argument("table engine: step noise variance must be > 0");
@@ -197,9 +229,10 @@ std::string denoise_table::describe() const
 {
     std::ostringstream os;
     os << "Catmull-Rom " << d_opt.grid << " x " << d_opt.grid << " grid per step ("
-       << level_bytes() / 1024 << " KiB, +-" << d_opt.margin << " sigma beyond the points), "
-       << isa() << ", cache " << d_opt.max_bytes / 1024 << " KiB ("
-       << d_opt.max_bytes / level_bytes() << " steps)";
+       << level_bytes() / 1024 << " KiB, cells with a jump > " << d_opt.jump
+       << " point distance left to the network, +-" << d_opt.margin
+       << " sigma beyond the points), " << isa() << ", cache " << d_opt.max_bytes / 1024
+       << " KiB (" << d_opt.max_bytes / level_bytes() << " steps)";
     return os.str();
 }
 
@@ -262,13 +295,26 @@ void denoise_table::probe_values(const key& k,
                 tile[2 * r + 1] = vals[q + r].imag();
             }
             const float u = (y[i].real() - x0) * ihx, v = (y[i].imag() - y0) * ihy;
+            bool rough = false;
+            for (int b = 0; b <= 2; b++)
+                for (int a = 0; a <= 2; a++)
+                    rough = rough || corner_span(tile.data(), 4, a, b) > d_jump;
+            if (rough) {
+                // a jump: lookup() leaves this sample to the network
+                const gr_complex yi = y[i];
+                d_fn(&yi, 1, k, &out[i]);
+                q += 16;
+                in++;
+                continue;
+            }
             level_view L;
             L.data = tile.data();
             L.n = 4;
             L.ihx = L.ihy = 1.0f;
             L.lim = 2.0f;
             L.x0 = L.y0 = 0.0f;
-            const gr_complex local(1.0f + (u - float(int(u))), 1.0f + (v - float(int(v))));
+            const gr_complex local(1.0f + (u - float(int(u))),
+                                   1.0f + (v - float(int(v))));
             interp_portable(L, local, out[i]);
             q += 16;
             in++;
@@ -309,6 +355,20 @@ denoise_table::level_ptr denoise_table::make_level(const key& k)
             lv->data[2 * (s + q) + 1] = out[q].imag();
         }
     }
+    // a cell is rough when its 4 x 4 stencil (cells i-1..i+1, j-1..j+1) holds a jump
+    std::vector<uint8_t> jump(total, 0);
+    for (int j = 0; j + 1 < N; j++)
+        for (int i = 0; i + 1 < N; i++)
+            jump[size_t(j) * N + i] = corner_span(lv->data.data(), N, i, j) > d_jump;
+    lv->rough.assign(total, 0);
+    for (int j = 1; j + 2 < N; j++)
+        for (int i = 1; i + 2 < N; i++) {
+            uint8_t r = 0;
+            for (int b = -1; b <= 1; b++)
+                for (int a = -1; a <= 1; a++)
+                    r |= jump[size_t(j + b) * N + i + a];
+            lv->rough[size_t(j) * N + i] = r;
+        }
     return lv;
 }
 
@@ -417,6 +477,16 @@ void denoise_table::clear()
     d_generation.fetch_add(1);
 }
 
+double denoise_table::rough_fraction(const key& k) const
+{
+    std::lock_guard<std::mutex> l(d_m);
+    const auto it = d_cache.find(k.code());
+    if (it == d_cache.end())
+        return -1.0;
+    const auto& r = it->second->rough;
+    return double(std::count(r.begin(), r.end(), uint8_t(1))) / double(r.size());
+}
+
 size_t denoise_table::bytes() const
 {
     std::lock_guard<std::mutex> l(d_m);
@@ -479,6 +549,7 @@ int denoise_table::lookup(const gr_complex* y,
                 lv->last_use.store(now);
                 level_view& v = views[s];
                 v.data = lv->data.data();
+                v.rough = lv->rough.data();
                 v.x0 = lv->x0;
                 v.y0 = lv->y0;
                 v.ihx = lv->inv_hx;

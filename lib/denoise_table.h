@@ -32,8 +32,8 @@
 #include <complex>
 typedef std::complex<float> gr_complex;
 #endif
-#include <atomic>
 #include <condition_variable>
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -64,10 +64,14 @@ public:
         std::function<void(const gr_complex* y, int n, const key& k, gr_complex* out)>;
 
     struct options {
-        int grid = 512;                   //!< grid points per axis (>= 8)
-        size_t max_bytes = 16u << 20;     //!< all cached levels together
-        double margin = 5.0;              //!< grid margin beyond the points, in sigma
-        bool background = true;           //!< build on a thread (else in lookup())
+        int grid = 512;               //!< grid points per axis (>= 8)
+        size_t max_bytes = 16u << 20; //!< all cached levels together
+        double margin = 5.0;          //!< grid margin beyond the points, in sigma
+        //! a cell whose 4 corner values differ by more than jump x the minimum distance
+        //! between points holds a jump of the map (ddim at low SNR: a boundary between
+        //! basins): its samples are misses (the network runs them)
+        double jump = 0.25;
+        bool background = true; //!< build on a thread (else in lookup())
     };
 
     /*!
@@ -89,8 +93,13 @@ public:
      * not finite, are misses: their indices go to miss[0..return value) and out[i] is
      * left untouched. Not thread-safe against itself (one caller).
      */
-    int lookup(const gr_complex* y, const int* t, int n, int mode, int steps,
-               gr_complex* out, int* miss);
+    int lookup(const gr_complex* y,
+               const int* t,
+               int n,
+               int mode,
+               int steps,
+               gr_complex* out,
+               int* miss);
 
     /*!
      * What lookup() returns at y (n samples, step k.t) once the level is built, computed
@@ -99,6 +108,8 @@ public:
      * For the load-time probe (cheap: no whole table).
      */
     void probe_values(const key& k, const gr_complex* y, int n, gr_complex* out) const;
+    //! request a level (built in the background; at once without a builder thread)
+    void prefetch(const key& k) { request(k); }
     //! build the level now on this thread (unless cached); false when it cannot be kept
     bool build_now(const key& k);
     //! block until no build is pending or running
@@ -107,10 +118,16 @@ public:
     void clear();
 
     int grid() const { return d_opt.grid; }
-    size_t level_bytes() const { return size_t(d_opt.grid) * d_opt.grid * sizeof(gr_complex); }
-    size_t bytes() const;        //!< memory of the cached levels
-    int levels() const;          //!< cached levels
+    //! one level: the values and the jump flags
+    size_t level_bytes() const
+    {
+        return size_t(d_opt.grid) * d_opt.grid * (sizeof(gr_complex) + 1);
+    }
+    size_t bytes() const; //!< memory of the cached levels
+    int levels() const;   //!< cached levels
     uint64_t builds() const { return d_builds.load(); }
+    //! fraction of the cells of a cached level marked as holding a jump (-1: not cached)
+    double rough_fraction(const key& k) const;
     double last_build_seconds() const { return d_last_build_s.load(); }
     //! grid spacing (I, Q) at step t
     std::pair<double, double> spacing(int t) const;
@@ -124,7 +141,8 @@ private:
         key k;
         float x0, y0, inv_hx, inv_hy;
         int n;
-        std::vector<float> data; // n x n complex (re, im) rows along I, row index Q
+        std::vector<float> data;    // n x n complex (re, im) rows along I, row index Q
+        std::vector<uint8_t> rough; // n x n: 1 = the cell from this node holds a jump
         std::atomic<uint64_t> last_use{ 0 };
     };
     using level_ptr = std::shared_ptr<level>;
@@ -134,6 +152,7 @@ private:
     map_fn d_fn;
     options d_opt;
     double d_re_min, d_re_max, d_im_min, d_im_max;
+    float d_jump; // jump x the minimum point distance
     bool d_avx2;
 
     mutable std::mutex d_m;

@@ -41,7 +41,9 @@ std::vector<double> wide_sigma2(int T = 100)
 // exact MMSE of one 4-PAM rail (levels +-1, +-3 over sqrt 10) at rail variance v
 double pam4_mmse(double y, double v)
 {
-    const double a[4] = { -3 / std::sqrt(10.0), -1 / std::sqrt(10.0), 1 / std::sqrt(10.0),
+    const double a[4] = { -3 / std::sqrt(10.0),
+                          -1 / std::sqrt(10.0),
+                          1 / std::sqrt(10.0),
                           3 / std::sqrt(10.0) };
     double lmax = -INFINITY, l[4];
     for (int k = 0; k < 4; k++) {
@@ -72,6 +74,7 @@ BOOST_AUTO_TEST_CASE(t_table_exact_on_biquadratic)
     denoise_table::options o;
     o.grid = 64;
     o.background = false;
+    o.jump = 1e9; // steep but smooth: no cell is a jump
     denoise_table tab(qam16(), s2, fn, o);
     std::mt19937 rng(20261207);
     std::uniform_real_distribution<float> u(-1.2f, 1.2f);
@@ -98,16 +101,17 @@ BOOST_AUTO_TEST_CASE(t_table_error_within_bound_on_mmse_map)
     // (Catmull-Rom, O(h^3) on smooth maps, must do no worse), f'' measured by finite
     // differences on a 4x finer line, and the MSE within 0.01 dB of the map's.
     const auto s2 = wide_sigma2();
-    for (int t : { 61, 48, 35 }) { // steps matched to ~0, ~10, ~20 dB
+    for (int t : { 61, 48, 35 }) {      // steps matched to ~0, ~10, ~20 dB
         const double v = s2[t - 1] / 2; // per rail
-        auto fn = [v](const gr_complex* y, int n, const denoise_table::key&,
-                      gr_complex* out) {
-            for (int i = 0; i < n; i++)
-                out[i] = gr_complex(float(pam4_mmse(y[i].real(), v)),
-                                    float(pam4_mmse(y[i].imag(), v)));
-        };
+        auto fn =
+            [v](const gr_complex* y, int n, const denoise_table::key&, gr_complex* out) {
+                for (int i = 0; i < n; i++)
+                    out[i] = gr_complex(float(pam4_mmse(y[i].real(), v)),
+                                        float(pam4_mmse(y[i].imag(), v)));
+            };
         denoise_table::options o;
         o.background = false;
+        o.jump = 1e9; // the interpolation error itself (jumps: t_table_jumps_are_misses)
         denoise_table tab(qam16(), s2, fn, o);
         const double h = tab.spacing(t).first;
         double d2 = 0;
@@ -150,21 +154,24 @@ BOOST_AUTO_TEST_CASE(t_table_error_within_bound_on_mmse_map)
 BOOST_AUTO_TEST_CASE(t_table_misses_and_background_builds)
 {
     const auto s2 = wide_sigma2();
-    auto fn = [](const gr_complex* y, int n, const denoise_table::key& k, gr_complex* out) {
-        for (int i = 0; i < n; i++)
-            out[i] = y[i] * float(k.t);
-    };
+    auto fn =
+        [](const gr_complex* y, int n, const denoise_table::key& k, gr_complex* out) {
+            for (int i = 0; i < n; i++)
+                out[i] = y[i] * float(k.t);
+        };
     denoise_table::options o;
     o.grid = 32;
+    o.jump = 1e9;
     denoise_table tab(qam16(), s2, fn, o); // background builder
     const int n = 6;
     const float nan = std::nanf("");
-    std::vector<gr_complex> y = { { 0.1f, 0.2f }, { 50.0f, 0.0f }, { nan, 0.0f },
+    std::vector<gr_complex> y = { { 0.1f, 0.2f },  { 50.0f, 0.0f },    { nan, 0.0f },
                                   { 0.3f, -0.3f }, { 0.0f, INFINITY }, { -0.5f, 0.5f } };
     std::vector<int> t = { 40, 40, 40, 41, 40, 40 }, miss(n);
     std::vector<gr_complex> out(n, gr_complex(-7, -7));
     // nothing built yet: every sample is a miss, out untouched, builds requested
-    BOOST_CHECK_EQUAL(tab.lookup(y.data(), t.data(), n, 0, 1, out.data(), miss.data()), n);
+    BOOST_CHECK_EQUAL(tab.lookup(y.data(), t.data(), n, 0, 1, out.data(), miss.data()),
+                      n);
     for (int i = 0; i < n; i++) {
         BOOST_CHECK_EQUAL(miss[i], i);
         BOOST_CHECK(out[i] == gr_complex(-7, -7));
@@ -181,10 +188,12 @@ BOOST_AUTO_TEST_CASE(t_table_misses_and_background_builds)
     BOOST_CHECK_SMALL(std::abs(out[3] - y[3] * 41.0f), 1e-4f);
     BOOST_CHECK_SMALL(std::abs(out[5] - y[5] * 40.0f), 1e-4f);
     // another mode / step count is another table
-    BOOST_CHECK_EQUAL(tab.lookup(y.data(), t.data(), 1, 1, 5, out.data(), miss.data()), 1);
-    BOOST_CHECK_THROW(tab.lookup(y.data(), std::vector<int>{ 0 }.data(), 1, 0, 1,
-                                 out.data(), miss.data()),
-                      std::out_of_range);
+    BOOST_CHECK_EQUAL(tab.lookup(y.data(), t.data(), 1, 1, 5, out.data(), miss.data()),
+                      1);
+    BOOST_CHECK_THROW(
+        tab.lookup(
+            y.data(), std::vector<int>{ 0 }.data(), 1, 0, 1, out.data(), miss.data()),
+        std::out_of_range);
 }
 
 BOOST_AUTO_TEST_CASE(t_table_memory_bound_lru)
@@ -196,7 +205,7 @@ BOOST_AUTO_TEST_CASE(t_table_memory_bound_lru)
     denoise_table::options o;
     o.grid = 64;
     o.background = false;
-    o.max_bytes = 3 * size_t(64) * 64 * sizeof(gr_complex) + 100; // three levels
+    o.max_bytes = 3 * size_t(64) * 64 * (sizeof(gr_complex) + 1) + 100; // three levels
     denoise_table tab(qam16(), s2, fn, o);
     gr_complex y(0.1f, 0.1f), out;
     int miss;
@@ -210,6 +219,46 @@ BOOST_AUTO_TEST_CASE(t_table_memory_bound_lru)
     int t10 = 10;
     BOOST_CHECK_EQUAL(tab.lookup(&y, &t10, 1, 0, 1, &out, &miss), 0);
     BOOST_CHECK_EQUAL(tab.builds(), builds);
+}
+
+BOOST_AUTO_TEST_CASE(t_table_jumps_are_misses)
+{
+    // A map with a jump along I = 0.05 (ddim at low SNR has such basin boundaries): the
+    // cells across it are misses (the network runs them), every other sample is exact.
+    const auto s2 = wide_sigma2();
+    auto fn = [](const gr_complex* y, int n, const denoise_table::key&, gr_complex* out) {
+        for (int i = 0; i < n; i++)
+            out[i] = gr_complex(y[i].real() < 0.05f ? -0.3f : 0.3f, 0.1f);
+    };
+    denoise_table::options o;
+    o.grid = 128;
+    o.background = false;
+    denoise_table tab(qam16(), s2, fn, o);
+    const int t = 40;
+    const double h = tab.spacing(t).first;
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    const int n = 20000;
+    std::vector<gr_complex> y(n), out(n);
+    std::vector<int> tt(n, t), miss(n);
+    for (auto& v : y)
+        v = gr_complex(u(rng), u(rng));
+    const int nm = tab.lookup(y.data(), tt.data(), n, 0, 1, out.data(), miss.data());
+    std::vector<char> is_miss(n, 0);
+    for (int k = 0; k < nm; k++) {
+        is_miss[miss[k]] = 1;
+        // only samples whose 4 x 4 stencil straddles the jump
+        BOOST_CHECK_LT(std::abs(y[miss[k]].real() - 0.05), 3 * h);
+    }
+    for (int i = 0; i < n; i++)
+        if (!is_miss[i])
+            BOOST_REQUIRE_SMALL(
+                std::abs(out[i] - gr_complex(y[i].real() < 0.05f ? -0.3f : 0.3f, 0.1f)),
+                1e-5f);
+    // the band is 3-4 cells wide, holding ~h / 2 of the uniform samples on [-1, 1] per cell
+    BOOST_CHECK_GT(nm, 0);
+    BOOST_CHECK_LT(double(nm) / n, 2.5 * h);
+    BOOST_CHECK_GT(tab.rough_fraction({ 0, 1, t }), 0.0);
 }
 
 BOOST_AUTO_TEST_CASE(t_table_bad_options)

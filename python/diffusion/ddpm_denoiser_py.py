@@ -178,6 +178,7 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
         )
         if self._cpp is not None:
             self.logger.info(self._cpp.engine_note())
+            self._prefetch(10.0 ** (-float(esn0_db) / 10.0))
         self._em = None
         if src == "blind":
             pts = self.model.constellation.points
@@ -213,6 +214,16 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
         name = _mode_name(mode)
         steps = _int_in(ddim_steps, 1, self.model.T, f"ddim_steps (T = {self.model.T})")
         self._mode, self._steps = name, steps
+        if getattr(self, "_cpp", None) is not None:
+            self._prefetch(self._sigma2)
+
+    def _prefetch(self, sigma2):
+        """Start building the table step of sigma2 (tweedie/ddim; one sample through the
+        engine requests it, the network answers that sample meanwhile)."""
+        if self._mode in ("tweedie", "ddim") and self._cpp.table_active():
+            self._cpp.denoise_sigma2(
+                np.zeros(1, np.complex64), float(sigma2), MODES.index(self._mode), self._steps
+            )
 
     def mode(self):
         return self._mode
@@ -344,12 +355,12 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
             sv = s2[s:e]
             self._check_input(y[s:e], sv)
             # one sigma2 for the whole batch (parameter mode without tags): a number
-            arg = float(sv[0]) if sv[0] == sv[-1] and np.all(sv == sv[0]) else sv.astype(np.float32)
+            same = sv[0] == sv[-1] and np.all(sv == sv[0])
+            arg = float(sv[0]) if same else sv.astype(np.float32)
             items = None if det else np.arange(w0 + s, w0 + e, dtype=np.uint64)
-            res, clamped = self._cpp.denoise_sigma2(
-                y[s:e], arg, k, self._steps, self._rng.seed % (1 << 64), items
+            _, clamped = self._cpp.denoise_sigma2(
+                y[s:e], arg, k, self._steps, self._rng.seed % (1 << 64), items, out[s:e]
             )
-            out[s:e] = res
             self._note_clamped({"clamped": int(clamped)})
         return n
 

@@ -72,7 +72,8 @@ void bind_denoise_engine(py::module& m)
                int mode,
                int steps,
                uint64_t seed,
-               py::object items) {
+               py::object items,
+               py::object out_obj) {
                 const auto n = y.size();
                 farr sa;
                 double s2c = 0.0;
@@ -92,7 +93,18 @@ void bind_denoise_engine(py::module& m)
                         throw std::invalid_argument(
                             "items must have one index per sample");
                 }
-                carr out(n);
+                // out: a writable C-contiguous complex64 [N] to fill in place (no copy)
+                carr out;
+                if (out_obj.is_none()) {
+                    out = carr(n);
+                } else {
+                    auto a = py::array::ensure(out_obj);
+                    if (!a || !py::isinstance<carr>(a) || !a.writeable() ||
+                        !(a.flags() & py::array::c_style) || a.size() != n)
+                        throw std::invalid_argument(
+                            "out must be a writable contiguous complex64 array of N");
+                    out = py::reinterpret_borrow<carr>(a);
+                }
                 uint64_t clamped;
                 {
                     py::gil_scoped_release nogil;
@@ -114,9 +126,11 @@ void bind_denoise_engine(py::module& m)
             py::arg("steps") = 5,
             py::arg("seed") = 0,
             py::arg("items") = py::none(),
+            py::arg("out") = py::none(),
             "complex64 [N] y, sigma2 (a number or float32 [N], noise variance per complex "
             "sample; the matched steps are found here), mode 0..3, DDIM steps, seed, "
-            "uint64 [N] item indices (None: 0..N-1) -> (complex64 [N], clamped count)")
+            "uint64 [N] item indices (None: 0..N-1), out (None, or a writable complex64 "
+            "[N] filled in place) -> (complex64 [N], clamped count)")
         .def("num_steps", &denoise_engine::num_steps)
         .def("engine_name", &denoise_engine::engine_name)
         .def("engine_note", &denoise_engine::engine_note)
