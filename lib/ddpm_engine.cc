@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <functional>
@@ -904,6 +905,13 @@ void ddpm_engine::setup_table(const std::string& engine, size_t bytes)
     if (why.empty()) {
         denoise_table::options o;
         o.max_bytes = bytes;
+        // GR_DIFFUSION_TABLE_JUMP: jump threshold in minimum point distances (default
+        // 0.25; benchmarks: the accuracy / speed trade-off of ddim, bench/bench_table.py)
+        if (const char* j = std::getenv("GR_DIFFUSION_TABLE_JUMP")) {
+            const double v = std::atof(j);
+            if (v > 0.0)
+                o.jump = v;
+        }
         std::vector<double> s2;
         for (double ls : d_log_sigma2)
             s2.push_back(std::exp(ls));
