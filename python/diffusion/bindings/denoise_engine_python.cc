@@ -30,9 +30,10 @@ void bind_denoise_engine(py::module& m)
     py::class_<denoise_engine, std::shared_ptr<denoise_engine>>(
         m,
         "denoise_engine",
-        "The C++ DDPM inference engine (fused kernel or onnxruntime) without a block.\n"
+        "The C++ DDPM inference engine (table engine, fused kernel or onnxruntime) "
+        "without a block.\n"
         "denoise_engine(model_path, engine='auto', threads=1, max_batch=8192, "
-        "provider='cpu', intra_op_threads=1, provider_options='')")
+        "provider='cpu', intra_op_threads=1, provider_options='', table_mb=16.0)")
         .def(py::init(&denoise_engine::make),
              py::arg("model_path"),
              py::arg("engine") = "auto",
