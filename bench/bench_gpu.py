@@ -176,7 +176,7 @@ def main():
             for name, (fn, fp16) in bk.items():
                 try:
                     d = rel(fn(x, t), ref)
-                    rate = timeit(lambda fn=fn: fn(x, t), nsym, args.min_seconds)
+                    rate = timeit(lambda fn=fn, x=x, t=t: fn(x, t), nsym, args.min_seconds)
                 except Exception as e:  # noqa: BLE001 -- one backend failing is a finding
                     print(f"  {name:26} {nsym:8d} failed: {e}")
                     continue
