@@ -108,8 +108,8 @@ public:
      *        trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
      * \param window_hop window models: hop between windows, 1..W (0 = W / 2); ignored
      *        (must be 0 or 1) for per-symbol models
-     * \param table_mb memory of the table engine's cached steps, MiB (default 16: 8
-     *        steps of 2 MiB; least recently used first out)
+     * \param table_mb memory of the table engine's cached steps, MiB (default 16: 7
+     *        steps of 2.25 MiB, values and jump flags; least recently used first out)
      * \throws std::invalid_argument naming the file or parameter at fault
      */
     static sptr make(const std::string& model_path,

@@ -7,7 +7,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(ddpm_denoiser.h)                                           */
-/* BINDTOOL_HEADER_FILE_HASH(842ede6fe672699fed75949508e8710d)                     */
+/* BINDTOOL_HEADER_FILE_HASH(4a1bbf651660a99996102f796ac93d95)                     */
 
 #include <pybind11/complex.h>
 #include <pybind11/pybind11.h>

@@ -80,7 +80,7 @@ Args:
     threads : workers a batch is split across (>= 1; batches of >= 512 items per worker are split)
     provider_options : "key=value;..." for provider cuda / tensorrt, e.g. "device_id=0" or "trt_fp16_enable=1;trt_engine_cache_enable=1; trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
     window_hop : window models: hop between windows, 1..W (0 = W / 2); ignored (must be 0 or 1) for per-symbol models
-    table_mb : memory of the table engine's cached steps, MiB (default 16: 8 steps of 2 MiB; least recently used first out)
+    table_mb : memory of the table engine's cached steps, MiB (default 16: 7 steps of 2.25 MiB, values and jump flags; least recently used first out)
 
 Raises:
     std::invalid_argument : naming the file or parameter at fault)doc";
@@ -153,7 +153,7 @@ Args:
     threads : workers a batch is split across (>= 1; batches of >= 512 items per worker are split)
     provider_options : "key=value;..." for provider cuda / tensorrt, e.g. "device_id=0" or "trt_fp16_enable=1;trt_engine_cache_enable=1; trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
     window_hop : window models: hop between windows, 1..W (0 = W / 2); ignored (must be 0 or 1) for per-symbol models
-    table_mb : memory of the table engine's cached steps, MiB (default 16: 8 steps of 2 MiB; least recently used first out)
+    table_mb : memory of the table engine's cached steps, MiB (default 16: 7 steps of 2.25 MiB, values and jump flags; least recently used first out)
 
 Raises:
     std::invalid_argument : naming the file or parameter at fault)doc";
