@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <functional>
@@ -89,7 +90,8 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
                          int max_batch,
                          const std::string& engine,
                          int threads,
-                         const std::string& provider_options)
+                         const std::string& provider_options,
+                         size_t table_bytes)
     : d_path(model_path),
       d_env(ORT_LOGGING_LEVEL_WARNING, "gr-diffusion"),
       d_mem(Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault)),
@@ -104,9 +106,11 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
     if (threads < 1 || threads > 256)
         throw std::invalid_argument("threads must be in [1, 256], got " +
                                     std::to_string(threads));
-    if (engine != "auto" && engine != "fused" && engine != "onnxruntime")
+    if (engine != "auto" && engine != "table" && engine != "fused" &&
+        engine != "onnxruntime")
         throw std::invalid_argument(
-            "engine must be 'auto', 'fused' or 'onnxruntime', got '" + engine + "'");
+            "engine must be 'auto', 'table', 'fused' or 'onnxruntime', got '" + engine +
+            "'");
     const auto popts = parse_provider_options(provider_options);
     {
         std::ifstream f(model_path, std::ios::binary);
@@ -236,7 +240,7 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
     for (auto& c : d_ctx)
         c.reserve((max_batch + threads - 1) / threads);
     probe(where);
-    setup_engine(engine, prov.empty() ? "cpu" : prov);
+    setup_engine(engine == "table" ? "auto" : engine, prov.empty() ? "cpu" : prov);
     if (!d_fused && !d_fconv && d_window == 1 && !d_rank3 &&
         ort_io_binding::device_for_provider(prov) == "cuda") {
         // GPU providers: pinned host staging bound once (lib/ort_io_binding.h)
@@ -249,6 +253,8 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
     }
     if (threads > 1)
         d_pool = std::make_unique<pool>(threads);
+    if (engine == "auto" || engine == "table")
+        setup_table(engine, table_bytes);
 }
 
 void ddpm_engine::probe(const std::string& where)
@@ -439,6 +445,12 @@ ddpm_engine::parse_provider_options(const std::string& s)
 
 std::string ddpm_engine::engine_name() const
 {
+    if (d_table) {
+        if (d_fused)
+            return std::string("table over fused (") +
+                   fused_mlp::isa_name(d_fused->isa()) + ")";
+        return "table over onnxruntime";
+    }
     if (d_fused)
         return std::string("fused (") + fused_mlp::isa_name(d_fused->isa()) + ")";
     if (d_fconv)
@@ -863,14 +875,14 @@ void ddpm_engine::denoise_range(context& c,
     }
 }
 
-void ddpm_engine::denoise(const gr_complex* y,
-                          const int* t,
-                          int n,
-                          sampler mode,
-                          int steps,
-                          uint64_t seed,
-                          const uint64_t* items,
-                          gr_complex* out)
+void ddpm_engine::denoise_network(const gr_complex* y,
+                                  const int* t,
+                                  int n,
+                                  sampler mode,
+                                  int steps,
+                                  uint64_t seed,
+                                  const uint64_t* items,
+                                  gr_complex* out)
 {
     if (n > d_max_batch)
         throw std::logic_error("ddpm_engine::denoise: batch larger than max_batch");
@@ -914,6 +926,201 @@ void ddpm_engine::denoise(const gr_complex* y,
                       uint64_t(s0),
                       out + s0);
     });
+}
+
+// ------------------------------------------------------------------ table engine
+void ddpm_engine::setup_table(const std::string& engine, size_t bytes)
+{
+    const std::string where = "DDPM model '" + d_path + "': ";
+    std::string why;
+    if (d_window > 1 || d_rank3)
+        why = "window model (window_length " + std::to_string(d_window) +
+              "): the network runs";
+    else if (d_points.empty())
+        why = "the model has no constellation_points (they set the table's grid)";
+    if (why.empty()) {
+        denoise_table::options o;
+        o.max_bytes = bytes;
+        // GR_DIFFUSION_TABLE_JUMP: jump threshold in minimum point distances (default
+        // 0.25; benchmarks: the accuracy / speed trade-off of ddim, bench/bench_table.py)
+        if (const char* j = std::getenv("GR_DIFFUSION_TABLE_JUMP")) {
+            const double v = std::atof(j);
+            if (v > 0.0)
+                o.jump = v;
+        }
+        std::vector<double> s2;
+        for (double ls : d_log_sigma2)
+            s2.push_back(std::exp(ls));
+        try {
+            d_table = std::make_unique<denoise_table>(
+                d_points,
+                s2,
+                [this](const gr_complex* y,
+                       int n,
+                       const denoise_table::key& k,
+                       gr_complex* out) {
+                    std::lock_guard<std::mutex> l(d_bmutex);
+                    d_bt.assign(n, k.t);
+                    d_bctx.reserve(n);
+                    denoise_range(d_bctx,
+                                  y,
+                                  d_bt.data(),
+                                  n,
+                                  k.mode == 1 ? DDIM : TWEEDIE,
+                                  k.steps,
+                                  0,
+                                  nullptr,
+                                  0,
+                                  out);
+                },
+                o);
+        } catch (const std::invalid_argument& e) {
+            why = e.what();
+        }
+    }
+    if (why.empty())
+        why = probe_table();
+    if (why.empty())
+        return;
+    d_table.reset();
+    if (engine == "table")
+        throw std::invalid_argument(where + "engine 'table' unavailable: " + why +
+                                    " (use engine 'auto', 'fused' or 'onnxruntime')");
+    d_note += "; table engine not used: " + why;
+}
+
+std::string ddpm_engine::probe_table()
+{
+    // The table's output (probe_values: the same stencil on the network's values at the
+    // 16 grid nodes around each input, no whole table) against the network's, tweedie, on
+    // noisy constellation symbols at Es/N0 0, 15 and 30 dB. Tolerances: MSE (against the
+    // sent symbols) within 0.01 dB of the network's, decisions (nearest point) differing
+    // on <= 0.1 % of the probe symbols (a 1e-4 rate needs the benchmark's millions), and
+    // max |table - network| <= 5 % of the minimum distance between points.
+    constexpr int n = 2048;
+    const int M = int(d_points.size());
+    double dmin = INFINITY;
+    for (int a = 0; a < M; a++)
+        for (int b = a + 1; b < M; b++)
+            dmin = std::min(dmin, double(std::abs(d_points[a] - d_points[b])));
+    if (!(dmin > 0.0))
+        dmin = 1.0;
+    auto decide = [&](gr_complex z) {
+        int best = 0;
+        float bd = INFINITY;
+        for (int m = 0; m < M; m++) {
+            const float d = std::norm(z - d_points[m]);
+            if (d < bd) {
+                bd = d;
+                best = m;
+            }
+        }
+        return best;
+    };
+    std::vector<gr_complex> x(n), y(n), net(n), tab(n);
+    std::vector<int> tt(n);
+    std::ostringstream rep;
+    rep.precision(2);
+    double worst_db = 0.0, worst_err = 0.0;
+    int worst_dec = 0, levels = 0;
+    const uint64_t key = counter_rng::seed_key(0x7ab1e);
+    int last_t = -1;
+    for (double esn0 : { 0.0, 15.0, 30.0 }) {
+        const double s2 = std::pow(10.0, -esn0 / 10.0);
+        bool clamped;
+        const int t = matched_step(s2, &clamped);
+        if (t == last_t)
+            continue;
+        last_t = t;
+        levels++;
+        for (int i = 0; i < n; i++) {
+            x[i] = d_points[i % M];
+            const auto g = counter_rng::complex_gaussian_k(key, uint64_t(i), uint64_t(t));
+            y[i] = x[i] + gr_complex(float(std::sqrt(s2) * g.real()),
+                                     float(std::sqrt(s2) * g.imag()));
+            tt[i] = t;
+        }
+        for (int s = 0; s < n; s += d_max_batch) {
+            const int m = std::min(d_max_batch, n - s);
+            denoise_network(
+                y.data() + s, tt.data() + s, m, TWEEDIE, 1, 0, nullptr, net.data() + s);
+        }
+        d_table->probe_values(denoise_table::key{ 0, 1, t }, y.data(), n, tab.data());
+        double e_net = 0.0, e_tab = 0.0, err = 0.0;
+        int dec = 0;
+        for (int i = 0; i < n; i++) {
+            e_net += std::norm(net[i] - x[i]);
+            e_tab += std::norm(tab[i] - x[i]);
+            err = std::max(err, double(std::abs(tab[i] - net[i])));
+            dec += decide(tab[i]) != decide(net[i]);
+        }
+        if (!std::isfinite(e_tab) || !std::isfinite(e_net) || !(e_net > 0.0))
+            return "the probe's network or table output is not finite";
+        const double db = 10.0 * std::log10(e_tab / e_net);
+        if (std::abs(db) > std::abs(worst_db))
+            worst_db = db;
+        worst_err = std::max(worst_err, err);
+        worst_dec = std::max(worst_dec, dec);
+    }
+    rep << "probe vs network (tweedie, " << levels << " steps at Es/N0 0/15/30 dB, " << n
+        << " symbols each): MSE within " << std::abs(worst_db) << " dB, max |diff| "
+        << worst_err << ", decisions differ on " << worst_dec << "/" << n;
+    if (std::abs(worst_db) > 0.01 || worst_err > 0.05 * dmin || worst_dec > n / 1000)
+        return "failed its " + rep.str() +
+               " (tolerance 0.01 dB, 5 % of the minimum point distance, 0.1 %)";
+    d_note =
+        "engine: table (" + d_table->describe() + "; " + rep.str() +
+        ") for tweedie/ddim; the network for posterior/paper, table misses and " +
+        "levels still building: " + d_note.substr(std::min<size_t>(8, d_note.size()));
+    return "";
+}
+
+// ddim with one step is tweedie (the same map, one table): (mode, steps) of the table key
+static denoise_table::key table_key(ddpm_engine::sampler mode, int steps, int t)
+{
+    const bool ddim = mode == ddpm_engine::DDIM && steps > 1;
+    return denoise_table::key{ ddim ? 1 : 0, ddim ? steps : 1, t };
+}
+
+void ddpm_engine::prefetch_table(sampler mode, int steps, double sigma2)
+{
+    if (!d_table || (mode != TWEEDIE && mode != DDIM) || std::isnan(sigma2))
+        return;
+    bool clamped;
+    d_table->prefetch(table_key(mode, steps, matched_step(sigma2, &clamped)));
+}
+
+void ddpm_engine::denoise(const gr_complex* y,
+                          const int* t,
+                          int n,
+                          sampler mode,
+                          int steps,
+                          uint64_t seed,
+                          const uint64_t* items,
+                          gr_complex* out)
+{
+    if (!d_table || (mode != TWEEDIE && mode != DDIM) || n <= 0) {
+        denoise_network(y, t, n, mode, steps, seed, items, out);
+        return;
+    }
+    if (n > d_max_batch)
+        throw std::logic_error("ddpm_engine::denoise: batch larger than max_batch");
+    const auto k = table_key(mode, steps, 1);
+    d_miss.resize(n);
+    const int nm = d_table->lookup(y, t, n, k.mode, k.steps, out, d_miss.data());
+    if (nm == 0)
+        return;
+    d_my.resize(nm);
+    d_mt.resize(nm);
+    d_mo.resize(nm);
+    for (int k = 0; k < nm; k++) {
+        d_my[k] = y[d_miss[k]];
+        d_mt[k] = t[d_miss[k]];
+    }
+    denoise_network(
+        d_my.data(), d_mt.data(), nm, mode, steps, seed, nullptr, d_mo.data());
+    for (int k = 0; k < nm; k++)
+        out[d_miss[k]] = d_mo[k];
 }
 
 } // namespace diffusion

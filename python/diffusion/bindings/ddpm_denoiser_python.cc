@@ -7,7 +7,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(ddpm_denoiser.h)                                           */
-/* BINDTOOL_HEADER_FILE_HASH(c99271c5ff7c8cfedb4d01781d4bbcf4)                     */
+/* BINDTOOL_HEADER_FILE_HASH(4a1bbf651660a99996102f796ac93d95)                     */
 
 #include <pybind11/complex.h>
 #include <pybind11/pybind11.h>
@@ -58,6 +58,7 @@ void bind_ddpm_denoiser(py::module& m)
             py::arg("threads") = 1,
             py::arg("provider_options") = "",
             py::arg("window_hop") = 0,
+            py::arg("table_mb") = 16.0,
             D(ddpm_denoiser, make))
         .def("set_esn0_db", &ddpm_denoiser::set_esn0_db, py::arg("esn0_db"))
         .def("set_noise_var", &ddpm_denoiser::set_noise_var, py::arg("noise_var"))
@@ -70,6 +71,10 @@ void bind_ddpm_denoiser(py::module& m)
         .def("noise_var_min", &ddpm_denoiser::noise_var_min)
         .def("noise_var_max", &ddpm_denoiser::noise_var_max)
         .def("engine_name", &ddpm_denoiser::engine_name)
+        .def("table_levels", &ddpm_denoiser::table_levels)
+        .def("table_wait",
+             &ddpm_denoiser::table_wait,
+             py::call_guard<py::gil_scoped_release>())
         .def("window_length", &ddpm_denoiser::window_length)
         .def("window_hop", &ddpm_denoiser::window_hop)
         .def("latency", &ddpm_denoiser::latency);

@@ -76,10 +76,11 @@ Args:
     intra_op_threads : onnxruntime threads per call, 0..256 (0 = onnxruntime default)
     batch_size : items per inference call, 1..2^20
     seed : seed of the stochastic modes: the noise of stream item i at step s is a function of (seed, i, s) only, so the output does not depend on how the scheduler chunks the stream, on batch_size or on threads
-    engine : "auto" (the fused C++ kernel when it recognises the graph and passes its probe check against onnxruntime, else onnxruntime; the choice is logged), "fused" (error if the kernel cannot run this model) or "onnxruntime"
+    engine : "auto": for per-symbol models with constellation points, the table engine (lib/denoise_table.h: the tweedie / ddim map at each matched step tabulated on a 512 x 512 I/Q grid from the network and interpolated, built in the background while the network serves those samples) when it passes its load-time probe against the network; the network (the fused C++ kernel when it recognises the graph and passes its probe check against onnxruntime, else onnxruntime) for posterior / paper, window models and table misses; the choice is logged once. "table" (as auto, error if the table cannot run), "fused" (network only; error if the kernel cannot run this model) or "onnxruntime"
     threads : workers a batch is split across (>= 1; batches of >= 512 items per worker are split)
     provider_options : "key=value;..." for provider cuda / tensorrt, e.g. "device_id=0" or "trt_fp16_enable=1;trt_engine_cache_enable=1; trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
     window_hop : window models: hop between windows, 1..W (0 = W / 2); ignored (must be 0 or 1) for per-symbol models
+    table_mb : memory of the table engine's cached steps, MiB (default 16: 7 steps of 2.25 MiB, values and jump flags; least recently used first out)
 
 Raises:
     std::invalid_argument : naming the file or parameter at fault)doc";
@@ -148,10 +149,11 @@ Args:
     intra_op_threads : onnxruntime threads per call, 0..256 (0 = onnxruntime default)
     batch_size : items per inference call, 1..2^20
     seed : seed of the stochastic modes: the noise of stream item i at step s is a function of (seed, i, s) only, so the output does not depend on how the scheduler chunks the stream, on batch_size or on threads
-    engine : "auto" (the fused C++ kernel when it recognises the graph and passes its probe check against onnxruntime, else onnxruntime; the choice is logged), "fused" (error if the kernel cannot run this model) or "onnxruntime"
+    engine : "auto": for per-symbol models with constellation points, the table engine (lib/denoise_table.h: the tweedie / ddim map at each matched step tabulated on a 512 x 512 I/Q grid from the network and interpolated, built in the background while the network serves those samples) when it passes its load-time probe against the network; the network (the fused C++ kernel when it recognises the graph and passes its probe check against onnxruntime, else onnxruntime) for posterior / paper, window models and table misses; the choice is logged once. "table" (as auto, error if the table cannot run), "fused" (network only; error if the kernel cannot run this model) or "onnxruntime"
     threads : workers a batch is split across (>= 1; batches of >= 512 items per worker are split)
     provider_options : "key=value;..." for provider cuda / tensorrt, e.g. "device_id=0" or "trt_fp16_enable=1;trt_engine_cache_enable=1; trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
     window_hop : window models: hop between windows, 1..W (0 = W / 2); ignored (must be 0 or 1) for per-symbol models
+    table_mb : memory of the table engine's cached steps, MiB (default 16: 7 steps of 2.25 MiB, values and jump flags; least recently used first out)
 
 Raises:
     std::invalid_argument : naming the file or parameter at fault)doc";
