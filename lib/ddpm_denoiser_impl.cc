@@ -54,6 +54,16 @@ int checked_batch(int batch_size, int intra_op_threads)
                                     std::to_string(intra_op_threads));
     return batch_size;
 }
+
+// table memory in bytes, checked before the engine builds its table
+size_t checked_table_bytes(double table_mb)
+{
+    if (!(table_mb > 0.0 && table_mb <= 65536.0))
+        throw std::invalid_argument(
+            "ddpm_denoiser: table_mb must be in (0, 65536] MiB, got " +
+            std::to_string(table_mb));
+    return size_t(table_mb * 1048576.0);
+}
 } // namespace
 
 ddpm_denoiser::sptr ddpm_denoiser::make(const std::string& model_path,
@@ -69,6 +79,7 @@ ddpm_denoiser::sptr ddpm_denoiser::make(const std::string& model_path,
                                         int threads,
                                         const std::string& provider_options,
                                         int window_hop,
+                                        double table_mb,
                                         const std::string& server_url,
                                         const std::string& served_model,
                                         double request_timeout,
@@ -88,6 +99,7 @@ ddpm_denoiser::sptr ddpm_denoiser::make(const std::string& model_path,
                                                          threads,
                                                          provider_options,
                                                          window_hop,
+                                                         table_mb,
                                                          server_url,
                                                          served_model,
                                                          request_timeout,
@@ -108,6 +120,7 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
                                        int threads,
                                        const std::string& provider_options,
                                        int window_hop,
+                                       double table_mb,
                                        const std::string& server_url,
                                        const std::string& served_model,
                                        double request_timeout,
@@ -124,7 +137,8 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
                checked_batch(batch_size, intra_op_threads),
                engine,
                threads,
-               provider_options),
+               provider_options,
+               checked_table_bytes(table_mb)),
       d_mode(mode),
       d_ddim_steps(ddim_steps),
       d_source(noise_source),
@@ -134,6 +148,9 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
 {
     d_logger->info("{}", d_engine.engine_note());
     check_mode(mode, ddim_steps);
+    // the table step of the operating point starts building now, in the background
+    d_engine.prefetch_table(
+        static_cast<ddpm_engine::sampler>(mode), ddim_steps, d_sigma2);
     if (noise_source < NOISE_PARAMETER || noise_source > NOISE_BLIND)
         throw std::invalid_argument(
             "ddpm_denoiser: noise_source must be NOISE_PARAMETER(0), "
@@ -227,6 +244,7 @@ void ddpm_denoiser_impl::set_sigma2_locked(double s2, const char* what)
     d_sigma2 = s2;
     if (d_em)
         d_em->set_initial(s2); // blind: the value before the first window's estimate
+    d_engine.prefetch_table(static_cast<ddpm_engine::sampler>(d_mode), d_ddim_steps, s2);
 }
 
 void ddpm_denoiser_impl::set_esn0_db(double esn0_db)
@@ -270,6 +288,8 @@ void ddpm_denoiser_impl::set_mode(mode_t mode, int ddim_steps)
     gr::thread::scoped_lock l(d_setlock);
     d_mode = mode;
     d_ddim_steps = ddim_steps;
+    d_engine.prefetch_table(
+        static_cast<ddpm_engine::sampler>(d_mode), d_ddim_steps, d_sigma2);
 }
 
 void ddpm_denoiser_impl::handle_noise_msg(const pmt::pmt_t& msg)

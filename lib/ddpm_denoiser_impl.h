@@ -92,6 +92,7 @@ public:
                        int threads,
                        const std::string& provider_options,
                        int window_hop,
+                       double table_mb,
                        const std::string& server_url,
                        const std::string& served_model,
                        double request_timeout,
@@ -110,6 +111,15 @@ public:
     double noise_var_min() const override { return d_engine.sigma2_min(); }
     double noise_var_max() const override { return d_engine.sigma2_max(); }
     std::string engine_name() const override { return d_engine.engine_name(); }
+    int table_levels() const override
+    {
+        return d_engine.table() ? d_engine.table()->levels() : 0;
+    }
+    void table_wait() override
+    {
+        if (d_engine.table())
+            d_engine.table()->wait_idle();
+    }
     int window_length() const override { return d_W; }
     int window_hop() const override { return d_hop; }
     int latency() const override { return d_latency; }

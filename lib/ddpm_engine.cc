@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <functional>
@@ -48,6 +49,26 @@ double max_rel_diff(const float* v, const R* r, int n)
     return worst;
 }
 
+// Error of v against a float64 evaluation r of the same network, relative to the RMS of r:
+// rms = sqrt(mean (v - r)^2) / rms(r), max = max |v - r| / rms(r) (the window probe)
+struct probe_error {
+    double rms = 0.0, max = 0.0;
+};
+
+template <class R>
+probe_error rms_rel_error(const float* v, const R* r, int n)
+{
+    double e2 = 0.0, r2 = 0.0, worst = 0.0;
+    for (int i = 0; i < n; i++) {
+        const double d = double(v[i]) - double(r[i]);
+        e2 += d * d;
+        r2 += double(r[i]) * double(r[i]);
+        worst = std::max(worst, std::abs(d));
+    }
+    const double scale = std::sqrt(std::max(r2 / std::max(n, 1), 1e-300));
+    return { std::sqrt(e2 / std::max(n, 1)) / scale, worst / scale };
+}
+
 // the next kernel to try after one failed its probe check (> PORTABLE on entry)
 int lower_isa(int isa)
 {
@@ -69,7 +90,8 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
                          int max_batch,
                          const std::string& engine,
                          int threads,
-                         const std::string& provider_options)
+                         const std::string& provider_options,
+                         size_t table_bytes)
     : d_path(model_path),
       d_env(ORT_LOGGING_LEVEL_WARNING, "gr-diffusion"),
       d_mem(Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault)),
@@ -84,9 +106,11 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
     if (threads < 1 || threads > 256)
         throw std::invalid_argument("threads must be in [1, 256], got " +
                                     std::to_string(threads));
-    if (engine != "auto" && engine != "fused" && engine != "onnxruntime")
+    if (engine != "auto" && engine != "table" && engine != "fused" &&
+        engine != "onnxruntime")
         throw std::invalid_argument(
-            "engine must be 'auto', 'fused' or 'onnxruntime', got '" + engine + "'");
+            "engine must be 'auto', 'table', 'fused' or 'onnxruntime', got '" + engine +
+            "'");
     const auto popts = parse_provider_options(provider_options);
     {
         std::ifstream f(model_path, std::ios::binary);
@@ -216,7 +240,7 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
     for (auto& c : d_ctx)
         c.reserve((max_batch + threads - 1) / threads);
     probe(where);
-    setup_engine(engine, prov.empty() ? "cpu" : prov);
+    setup_engine(engine == "table" ? "auto" : engine, prov.empty() ? "cpu" : prov);
     if (!d_fused && !d_fconv && d_window == 1 && !d_rank3 &&
         ort_io_binding::device_for_provider(prov) == "cuda") {
         // GPU providers: pinned host staging bound once (lib/ort_io_binding.h)
@@ -229,6 +253,8 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
     }
     if (threads > 1)
         d_pool = std::make_unique<pool>(threads);
+    if (engine == "auto" || engine == "table")
+        setup_table(engine, table_bytes);
 }
 
 void ddpm_engine::probe(const std::string& where)
@@ -419,6 +445,12 @@ ddpm_engine::parse_provider_options(const std::string& s)
 
 std::string ddpm_engine::engine_name() const
 {
+    if (d_table) {
+        if (d_fused)
+            return std::string("table over fused (") +
+                   fused_mlp::isa_name(d_fused->isa()) + ")";
+        return "table over onnxruntime";
+    }
     if (d_fused)
         return std::string("fused (") + fused_mlp::isa_name(d_fused->isa()) + ")";
     if (d_fconv)
@@ -557,32 +589,48 @@ std::string ddpm_engine::setup_window_kernel()
         t32[i] = int32_t(t[i]);
     }
     predict_eps_onnxruntime(x.data(), t.data(), n, a.data());
-    // A deep window network accumulates float32 rounding (onnxruntime itself is ~2e-5 from
-    // float64 on the shipped models): the kernel passes when it is within 1e-5 of
-    // onnxruntime or no further from the float64 network than onnxruntime is (x 1.5).
+    // Accuracy rule. The kernel and onnxruntime both evaluate the float32 network, each
+    // with its own accumulation order, so each is measured against the float64 evaluation
+    // of the same weights (predict_reference) rather than against the other. The error
+    // is taken relative to the RMS of the outputs and summed over all of them: the old
+    // rule, max |v - r| / max(1, |r|), is the single worst of 2n float32 rounding errors,
+    // which moves by ~2x with the accumulation order alone (sdpsk_pn_w32: kernel 9.9e-05,
+    // onnxruntime 5.5e-05, so a fallback, though the kernel's error RMS, 4.4e-07 of the
+    // output RMS, is onnxruntime's, 4.5e-07). The kernel passes when
+    //  - its error RMS is at most 2 x onnxruntime's (rounding of a different summation
+    //    order: measured 0.95-1.3 x on the shipped window models), or at most 1e-5 (eps
+    //    off by 1e-5 of its RMS moves x0 by sigma_t * 1e-5: 100 dB below the noise), and
+    //  - its largest error is at most 4 x onnxruntime's, or 1e-4 of the RMS (no single
+    //    output is wrong: a window edge or one step mishandled would be ~1e-2 or more).
+    // A wrong kernel (a weight, a tap, a step embedding) is off by O(0.01-1) of the RMS.
     std::vector<double> ref(2 * n);
     d_fconv->predict_reference(x.data(), t32.data(), n, ref.data());
-    const double ort_err = max_rel_diff(a.data(), ref.data(), 2 * n);
+    const probe_error ort_e = rms_rel_error(a.data(), ref.data(), 2 * n);
     std::string failed;
     fused_conv1d::workspace ws;
     for (;;) {
         d_fconv->predict(x.data(), t32.data(), n, b.data(), ws);
-        const double worst = max_rel_diff(b.data(), a.data(), 2 * n),
-                     own = max_rel_diff(b.data(), ref.data(), 2 * n);
+        const double vs_ort = max_rel_diff(b.data(), a.data(), 2 * n);
+        const probe_error own_e = rms_rel_error(b.data(), ref.data(), 2 * n);
         std::ostringstream os;
         os.precision(2);
-        os << "max relative difference " << worst << " (float64 network: kernel " << own
-           << ", onnxruntime " << ort_err << ")";
+        os << "error vs the float64 network, relative to the output RMS: RMS "
+           << own_e.rms << " (onnxruntime " << ort_e.rms << "), max " << own_e.max
+           << " (onnxruntime " << ort_e.max
+           << "); max relative difference to onnxruntime " << vs_ort;
         const int isa = d_fconv->isa();
-        if (worst <= 1e-5 || own <= 1.5 * ort_err + 1e-7) {
+        const bool rms_ok = own_e.rms <= 2.0 * ort_e.rms || own_e.rms <= 1e-5;
+        const bool max_ok = own_e.max <= 4.0 * ort_e.max || own_e.max <= 1e-4;
+        if (rms_ok && max_ok) {
             d_note = "engine: fused window kernel (" +
                      std::string(fused_mlp::isa_name(isa)) +
-                     "), probe check vs onnxruntime: " + os.str() + " on " +
-                     std::to_string(nw) + " windows of " + std::to_string(W) + failed;
+                     "), probe check: " + os.str() + " on " + std::to_string(nw) +
+                     " windows of " + std::to_string(W) + failed;
             return "";
         }
         failed += std::string("; kernel ") + fused_mlp::isa_name(isa) +
-                  " failed the probe check (" + os.str() + ")";
+                  " failed the probe check (" + os.str() +
+                  "; passes at RMS <= 2 x onnxruntime's or 1e-5, max <= 4 x or 1e-4)";
         if (isa == fused_mlp::PORTABLE)
             break;
         d_fconv = std::make_unique<fused_conv1d>(d_path, d_window, lower_isa(isa));
@@ -827,14 +875,14 @@ void ddpm_engine::denoise_range(context& c,
     }
 }
 
-void ddpm_engine::denoise(const gr_complex* y,
-                          const int* t,
-                          int n,
-                          sampler mode,
-                          int steps,
-                          uint64_t seed,
-                          const uint64_t* items,
-                          gr_complex* out)
+void ddpm_engine::denoise_network(const gr_complex* y,
+                                  const int* t,
+                                  int n,
+                                  sampler mode,
+                                  int steps,
+                                  uint64_t seed,
+                                  const uint64_t* items,
+                                  gr_complex* out)
 {
     if (n > d_max_batch)
         throw std::logic_error("ddpm_engine::denoise: batch larger than max_batch");
@@ -878,6 +926,201 @@ void ddpm_engine::denoise(const gr_complex* y,
                       uint64_t(s0),
                       out + s0);
     });
+}
+
+// ------------------------------------------------------------------ table engine
+void ddpm_engine::setup_table(const std::string& engine, size_t bytes)
+{
+    const std::string where = "DDPM model '" + d_path + "': ";
+    std::string why;
+    if (d_window > 1 || d_rank3)
+        why = "window model (window_length " + std::to_string(d_window) +
+              "): the network runs";
+    else if (d_points.empty())
+        why = "the model has no constellation_points (they set the table's grid)";
+    if (why.empty()) {
+        denoise_table::options o;
+        o.max_bytes = bytes;
+        // GR_DIFFUSION_TABLE_JUMP: jump threshold in minimum point distances (default
+        // 0.25; benchmarks: the accuracy / speed trade-off of ddim, bench/bench_table.py)
+        if (const char* j = std::getenv("GR_DIFFUSION_TABLE_JUMP")) {
+            const double v = std::atof(j);
+            if (v > 0.0)
+                o.jump = v;
+        }
+        std::vector<double> s2;
+        for (double ls : d_log_sigma2)
+            s2.push_back(std::exp(ls));
+        try {
+            d_table = std::make_unique<denoise_table>(
+                d_points,
+                s2,
+                [this](const gr_complex* y,
+                       int n,
+                       const denoise_table::key& k,
+                       gr_complex* out) {
+                    std::lock_guard<std::mutex> l(d_bmutex);
+                    d_bt.assign(n, k.t);
+                    d_bctx.reserve(n);
+                    denoise_range(d_bctx,
+                                  y,
+                                  d_bt.data(),
+                                  n,
+                                  k.mode == 1 ? DDIM : TWEEDIE,
+                                  k.steps,
+                                  0,
+                                  nullptr,
+                                  0,
+                                  out);
+                },
+                o);
+        } catch (const std::invalid_argument& e) {
+            why = e.what();
+        }
+    }
+    if (why.empty())
+        why = probe_table();
+    if (why.empty())
+        return;
+    d_table.reset();
+    if (engine == "table")
+        throw std::invalid_argument(where + "engine 'table' unavailable: " + why +
+                                    " (use engine 'auto', 'fused' or 'onnxruntime')");
+    d_note += "; table engine not used: " + why;
+}
+
+std::string ddpm_engine::probe_table()
+{
+    // The table's output (probe_values: the same stencil on the network's values at the
+    // 16 grid nodes around each input, no whole table) against the network's, tweedie, on
+    // noisy constellation symbols at Es/N0 0, 15 and 30 dB. Tolerances: MSE (against the
+    // sent symbols) within 0.01 dB of the network's, decisions (nearest point) differing
+    // on <= 0.1 % of the probe symbols (a 1e-4 rate needs the benchmark's millions), and
+    // max |table - network| <= 5 % of the minimum distance between points.
+    constexpr int n = 2048;
+    const int M = int(d_points.size());
+    double dmin = INFINITY;
+    for (int a = 0; a < M; a++)
+        for (int b = a + 1; b < M; b++)
+            dmin = std::min(dmin, double(std::abs(d_points[a] - d_points[b])));
+    if (!(dmin > 0.0))
+        dmin = 1.0;
+    auto decide = [&](gr_complex z) {
+        int best = 0;
+        float bd = INFINITY;
+        for (int m = 0; m < M; m++) {
+            const float d = std::norm(z - d_points[m]);
+            if (d < bd) {
+                bd = d;
+                best = m;
+            }
+        }
+        return best;
+    };
+    std::vector<gr_complex> x(n), y(n), net(n), tab(n);
+    std::vector<int> tt(n);
+    std::ostringstream rep;
+    rep.precision(2);
+    double worst_db = 0.0, worst_err = 0.0;
+    int worst_dec = 0, levels = 0;
+    const uint64_t key = counter_rng::seed_key(0x7ab1e);
+    int last_t = -1;
+    for (double esn0 : { 0.0, 15.0, 30.0 }) {
+        const double s2 = std::pow(10.0, -esn0 / 10.0);
+        bool clamped;
+        const int t = matched_step(s2, &clamped);
+        if (t == last_t)
+            continue;
+        last_t = t;
+        levels++;
+        for (int i = 0; i < n; i++) {
+            x[i] = d_points[i % M];
+            const auto g = counter_rng::complex_gaussian_k(key, uint64_t(i), uint64_t(t));
+            y[i] = x[i] + gr_complex(float(std::sqrt(s2) * g.real()),
+                                     float(std::sqrt(s2) * g.imag()));
+            tt[i] = t;
+        }
+        for (int s = 0; s < n; s += d_max_batch) {
+            const int m = std::min(d_max_batch, n - s);
+            denoise_network(
+                y.data() + s, tt.data() + s, m, TWEEDIE, 1, 0, nullptr, net.data() + s);
+        }
+        d_table->probe_values(denoise_table::key{ 0, 1, t }, y.data(), n, tab.data());
+        double e_net = 0.0, e_tab = 0.0, err = 0.0;
+        int dec = 0;
+        for (int i = 0; i < n; i++) {
+            e_net += std::norm(net[i] - x[i]);
+            e_tab += std::norm(tab[i] - x[i]);
+            err = std::max(err, double(std::abs(tab[i] - net[i])));
+            dec += decide(tab[i]) != decide(net[i]);
+        }
+        if (!std::isfinite(e_tab) || !std::isfinite(e_net) || !(e_net > 0.0))
+            return "the probe's network or table output is not finite";
+        const double db = 10.0 * std::log10(e_tab / e_net);
+        if (std::abs(db) > std::abs(worst_db))
+            worst_db = db;
+        worst_err = std::max(worst_err, err);
+        worst_dec = std::max(worst_dec, dec);
+    }
+    rep << "probe vs network (tweedie, " << levels << " steps at Es/N0 0/15/30 dB, " << n
+        << " symbols each): MSE within " << std::abs(worst_db) << " dB, max |diff| "
+        << worst_err << ", decisions differ on " << worst_dec << "/" << n;
+    if (std::abs(worst_db) > 0.01 || worst_err > 0.05 * dmin || worst_dec > n / 1000)
+        return "failed its " + rep.str() +
+               " (tolerance 0.01 dB, 5 % of the minimum point distance, 0.1 %)";
+    d_note =
+        "engine: table (" + d_table->describe() + "; " + rep.str() +
+        ") for tweedie/ddim; the network for posterior/paper, table misses and " +
+        "levels still building: " + d_note.substr(std::min<size_t>(8, d_note.size()));
+    return "";
+}
+
+// ddim with one step is tweedie (the same map, one table): (mode, steps) of the table key
+static denoise_table::key table_key(ddpm_engine::sampler mode, int steps, int t)
+{
+    const bool ddim = mode == ddpm_engine::DDIM && steps > 1;
+    return denoise_table::key{ ddim ? 1 : 0, ddim ? steps : 1, t };
+}
+
+void ddpm_engine::prefetch_table(sampler mode, int steps, double sigma2)
+{
+    if (!d_table || (mode != TWEEDIE && mode != DDIM) || std::isnan(sigma2))
+        return;
+    bool clamped;
+    d_table->prefetch(table_key(mode, steps, matched_step(sigma2, &clamped)));
+}
+
+void ddpm_engine::denoise(const gr_complex* y,
+                          const int* t,
+                          int n,
+                          sampler mode,
+                          int steps,
+                          uint64_t seed,
+                          const uint64_t* items,
+                          gr_complex* out)
+{
+    if (!d_table || (mode != TWEEDIE && mode != DDIM) || n <= 0) {
+        denoise_network(y, t, n, mode, steps, seed, items, out);
+        return;
+    }
+    if (n > d_max_batch)
+        throw std::logic_error("ddpm_engine::denoise: batch larger than max_batch");
+    const auto k = table_key(mode, steps, 1);
+    d_miss.resize(n);
+    const int nm = d_table->lookup(y, t, n, k.mode, k.steps, out, d_miss.data());
+    if (nm == 0)
+        return;
+    d_my.resize(nm);
+    d_mt.resize(nm);
+    d_mo.resize(nm);
+    for (int k = 0; k < nm; k++) {
+        d_my[k] = y[d_miss[k]];
+        d_mt[k] = t[d_miss[k]];
+    }
+    denoise_network(
+        d_my.data(), d_mt.data(), nm, mode, steps, seed, nullptr, d_mo.data());
+    for (int k = 0; k < nm; k++)
+        out[d_miss[k]] = d_mo[k];
 }
 
 } // namespace diffusion

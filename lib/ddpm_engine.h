@@ -15,6 +15,7 @@
 // noise variance per complex sample, 1-based steps, complex eps with E|eps|^2 = 1,
 // matched step = nearest to log(sigma2) on the grid log((1 - abar_t) / abar_t).
 
+#include "denoise_table.h"
 #include "fused_conv1d.h"
 #include "fused_mlp.h"
 #include "ort_io_binding.h"
@@ -43,7 +44,11 @@ public:
     /*!
      * Throws std::invalid_argument / std::runtime_error naming the file on any problem.
      * engine: "auto" (fused kernel when the graph is recognised and passes the probe
-     * check, else onnxruntime), "fused" (error otherwise) or "onnxruntime".
+     * check, else onnxruntime; and for per-symbol models with constellation points the
+     * table engine, lib/denoise_table.h, in front of it for the deterministic modes when
+     * it passes its probe), "table" (the same, an error when the table cannot run),
+     * "fused" (error otherwise) or "onnxruntime".
+     * table_bytes: memory of the table engine's cached levels.
      * threads: workers a large batch is split across (>= 1).
      * provider_options: "key=value;key=value" for the cuda / tensorrt provider.
      */
@@ -53,7 +58,8 @@ public:
                 int max_batch,
                 const std::string& engine = "auto",
                 int threads = 1,
-                const std::string& provider_options = "");
+                const std::string& provider_options = "",
+                size_t table_bytes = size_t(16) << 20);
     ~ddpm_engine();
 
     int T() const { return static_cast<int>(d_abar.size()); }
@@ -96,8 +102,13 @@ public:
 
     //! true when the fused kernel runs the network
     bool fused() const { return d_fused || d_fconv; }
-    //! "fused (avx2)" or "onnxruntime"
+    //! "fused (avx2)" or "onnxruntime"; "table over fused (avx2)" when the table runs
     std::string engine_name() const;
+    //! the table engine (deterministic modes of per-symbol models) or nullptr
+    denoise_table* table() const { return d_table.get(); }
+    //! start building the table step of (mode, steps) at sigma2 (no-op without a table
+    //! or in a stochastic mode)
+    void prefetch_table(sampler mode, int steps, double sigma2);
     //! one line: what runs and, after a fallback, why (for the block's log)
     const std::string& engine_note() const { return d_note; }
     int threads() const { return d_threads; }
@@ -144,7 +155,25 @@ private:
     class pool;
     std::unique_ptr<pool> d_pool;
 
+    // table engine: its builder's own context, the misses of a call (network path)
+    context d_bctx;
+    std::mutex d_bmutex;
+    std::vector<int> d_bt;
+    std::vector<int> d_miss, d_mt;
+    std::vector<gr_complex> d_my, d_mo;
+    std::unique_ptr<denoise_table> d_table; // last: its builder thread stops first
+
     void probe(const std::string& where);
+    void setup_table(const std::string& engine, size_t bytes);
+    std::string probe_table(); // "" when the table passes, else why
+    void denoise_network(const gr_complex* y,
+                         const int* t,
+                         int n,
+                         sampler mode,
+                         int steps,
+                         uint64_t seed,
+                         const uint64_t* items,
+                         gr_complex* out);
     double abar_at(int t) const { return t <= 0 ? 1.0 : d_abar[t - 1]; }
     void setup_engine(const std::string& engine, const std::string& provider);
     std::string setup_window_kernel(); // "" when the fused window kernel runs, else why

@@ -38,6 +38,7 @@ except ImportError as _e:  # no GNU Radio (core-only use), or a tree without the
 else:
     _MISSING = ""
     # the Python blocks, alphabetical (add new ones here)
+    from .carrier_acquisition import carrier_acquisition  # noqa: F401
     from .ddpm_denoiser_py import ddpm_denoiser_py  # noqa: F401
     from .dnn_receiver import dnn_receiver  # noqa: F401
     from .impaired_link import impaired_link  # noqa: F401

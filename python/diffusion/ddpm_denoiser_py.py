@@ -31,6 +31,7 @@ from .core.sampler_graph import SAMPLER_MODES
 from .core.samplers import MODES, denoise
 from .core.windowing import WindowGeometry, denoise_tiles
 from .noise_level import NoiseLevelControl
+from .work_guard import WorkGuard, guarded_work
 
 NOISE_SOURCES = ("parameter", "stream", "blind")
 PROVIDERS = {
@@ -80,10 +81,10 @@ def _int_in(value, lo, hi, what):
     return int(value)
 
 
-ENGINES = ("auto", "fused", "onnxruntime", "numpy")
+ENGINES = ("auto", "table", "fused", "onnxruntime", "numpy")
 
 
-def _cpp_engine(model_path, engine, threads, batch, provider, intra_op_threads):
+def _cpp_engine(model_path, engine, threads, batch, provider, intra_op_threads, table_mb=16.0):
     """The C++ engine for engine != 'numpy' (None for 'numpy')."""
     eng = str(engine).lower()
     if eng not in ENGINES:
@@ -94,12 +95,21 @@ def _cpp_engine(model_path, engine, threads, batch, provider, intra_op_threads):
         return None
     from .diffusion_python import denoise_engine
 
+    if isinstance(table_mb, bool) or not (0.0 < float(table_mb) <= 65536.0):
+        raise ValueError(f"table_mb must be in (0, 65536] MiB, got {table_mb!r}")
     return denoise_engine(
-        str(model_path), eng, int(threads), int(batch), provider, int(intra_op_threads)
+        str(model_path),
+        eng,
+        int(threads),
+        int(batch),
+        provider,
+        int(intra_op_threads),
+        "",
+        float(table_mb),
     )
 
 
-class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
+class ddpm_denoiser_py(WorkGuard, NoiseLevelControl, gr.sync_block):
     """DDPM denoiser (receiver), Python: complex symbols in, denoised symbols out.
 
     Conventions (docs/conventions.md): unit-power constellation, E|x|^2 = 1 for the signal
@@ -119,11 +129,16 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
     provider: 'cpu' | 'cuda' | 'tensorrt'. batch_size: items per inference call (1..2^20);
     intra_op_threads 0..256; ddim_steps 1..T. Latency 0 samples. NaN/Inf samples pass
     through unchanged, tagged "invalid_sample"; sigma2 outside the schedule is clamped
-    (warned once).
-    engine: 'auto' | 'fused' | 'onnxruntime' run the samplers in the C++ engine of the C++
-    block (diffusion.denoise_engine, same output); 'numpy' runs diffusion.core.samplers
-    (the reference). threads: C++ engine workers. Stochastic modes draw their noise from
-    (seed, item index, step) in every engine, so the output does not depend on chunking.
+    (warned once); an all-zero input is warned once (mean power far from 1 + sigma2) and
+    denoised as any other. An unexpected error inside work() is logged and the chunk passed
+    through unprocessed, tagged "work_error" (diffusion.work_guard; work_errors()).
+    engine: 'auto' | 'table' | 'fused' | 'onnxruntime' run the samplers in the C++ engine
+    of the C++ block (diffusion.denoise_engine, same output; 'auto' = the table engine for
+    tweedie/ddim on per-symbol models, the network otherwise, as the C++ block);
+    'numpy' runs diffusion.core.samplers (the reference). threads: C++ engine workers.
+    table_mb: memory of the table engine's cached steps (MiB). Stochastic modes draw
+    their noise from (seed, item index, step) in every engine, so the output does not
+    depend on chunking.
     window_hop: window models only (metadata window_length W > 1): hop between
     overlapping windows, 1..W, 0 = W // 2; the centre of each window is kept, output n is
     input n - D with latency D = W - H - (W - H) // 2 samples (tags move by D), and each
@@ -155,6 +170,7 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
         engine="auto",
         threads=1,
         window_hop=0,
+        table_mb=16.0,
         server_url="",
         served_model="",
         request_timeout=2.0,
@@ -196,10 +212,11 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
         self._cpp = None
         if not isinstance(self.model, ServedModel):
             self._cpp = _cpp_engine(
-                model_path, engine, threads, self._batch, prov, intra_op_threads
+                model_path, engine, threads, self._batch, prov, intra_op_threads, table_mb
             )
         if self._cpp is not None:
             self.logger.info(self._cpp.engine_note())
+            self._prefetch(10.0 ** (-float(esn0_db) / 10.0))
         self._em = None
         if src == "blind":
             pts = self.model.constellation.points
@@ -337,6 +354,16 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
                 f"mode {name!r} with {steps} steps differs"
             )
         self._mode, self._steps = name, steps
+        if getattr(self, "_cpp", None) is not None:
+            self._prefetch(self._sigma2)
+
+    def _prefetch(self, sigma2):
+        """Start building the table step of sigma2 (tweedie/ddim; one sample through the
+        engine requests it, the network answers that sample meanwhile)."""
+        if self._mode in ("tweedie", "ddim") and self._cpp.table_active():
+            self._cpp.denoise_sigma2(
+                np.zeros(1, np.complex64), float(sigma2), MODES.index(self._mode), self._steps
+            )
 
     def mode(self):
         return self._mode
@@ -405,6 +432,7 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
                 self.logger.warn(paper_mode_warning(self.model.T, self._s2_range[1], level))
 
     # ------------------------------------------------------------------ work
+    @guarded_work("pass")
     def work(self, input_items, output_items):
         if self._geom.W > 1:
             return self._work_windows(input_items, output_items)
@@ -419,9 +447,11 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
         else:  # blind: windows on the absolute sample index
             self._em.initial = self._sigma2
             s2 = self._em.track(y[:n])
-        ok = np.isfinite(y.real) & np.isfinite(y.imag)
+        ok = np.isfinite(y[:n])
         if s2 is not None:
             ok &= ~np.isnan(s2)
+        if self._cpp is not None and ok.all():
+            return self._work_cpp(y, s2, out, n)
         bad = np.flatnonzero(~ok)
         if bad.size:
             out[bad] = y[bad]
@@ -455,6 +485,25 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
                     items=items,
                 )
             self._note_clamped(info)
+        return n
+
+    def _work_cpp(self, y, s2, out, n):
+        """All samples valid, C++ engine: whole batches, steps matched in C++."""
+        k = MODES.index(self._mode)
+        det = self._mode in ("tweedie", "ddim")
+        w0 = self.nitems_written(0)
+        for s in range(0, n, self._batch):
+            e = min(n, s + self._batch)
+            sv = s2[s:e]
+            self._check_input(y[s:e], sv)
+            # one sigma2 for the whole batch (parameter mode without tags): a number
+            same = sv[0] == sv[-1] and np.all(sv == sv[0])
+            arg = float(sv[0]) if same else sv.astype(np.float32)
+            items = None if det else np.arange(w0 + s, w0 + e, dtype=np.uint64)
+            _, clamped = self._cpp.denoise_sigma2(
+                y[s:e], arg, k, self._steps, self._rng.seed % (1 << 64), items, out[s:e]
+            )
+            self._note_clamped({"clamped": int(clamped)})
         return n
 
     def _note_clamped(self, info):

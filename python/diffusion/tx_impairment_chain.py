@@ -24,11 +24,12 @@ import numpy as np
 from gnuradio import blocks, gr
 
 from .core import chain_spec as _cs
+from .work_guard import WorkGuard, guarded_work
 
 CAL_SYMBOLS = 1 << 16  # AGC calibration run (every label equally often)
 
 
-class pilot_phase_tracker(gr.basic_block):
+class pilot_phase_tracker(WorkGuard, gr.basic_block):
     """Ideal pilot-aided phase tracking of a Wiener phase-noise stage (see chain_spec).
 
     Inputs: 0 the signal with phase noise, 1 the phase reference exp(j theta[n]) (the same
@@ -52,6 +53,7 @@ class pilot_phase_tracker(gr.basic_block):
     def forecast(self, noutput_items, ninputs):
         return [noutput_items + 1] * ninputs
 
+    @guarded_work("drop")
     def general_work(self, input_items, output_items):
         # Every call starts at an anchor A (ref[0] = exp(j theta[A]), theta_a known); a
         # segment of B samples needs the reference up to the next anchor A + B.

@@ -91,9 +91,16 @@ public:
      * \param seed seed of the stochastic modes: the noise of stream item i at step s is a
      *        function of (seed, i, s) only, so the output does not depend on how the
      *        scheduler chunks the stream, on batch_size or on threads
-     * \param engine "auto" (the fused C++ kernel when it recognises the graph and passes
-     *        its probe check against onnxruntime, else onnxruntime; the choice is
-     * logged), "fused" (error if the kernel cannot run this model) or "onnxruntime"
+     * \param engine "auto": for per-symbol models with constellation points, the table
+     *        engine (lib/denoise_table.h: the tweedie / ddim map at each matched step
+     *        tabulated on a 512 x 512 I/Q grid from the network and interpolated, built
+     *        in the background while the network serves those samples) when it passes
+     *        its load-time probe against the network; the network (the fused C++ kernel
+     *        when it recognises the graph and passes its probe check against onnxruntime,
+     *        else onnxruntime) for posterior / paper, window models and table misses;
+     *        the choice is logged once. "table" (as auto, error if the table cannot
+     *        run), "fused" (network only; error if the kernel cannot run this model) or
+     *        "onnxruntime"
      * \param threads workers a batch is split across (>= 1; batches of >= 512 items per
      *        worker are split)
      * \param provider_options "key=value;..." for provider cuda / tensorrt, e.g.
@@ -101,6 +108,8 @@ public:
      *        trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
      * \param window_hop window models: hop between windows, 1..W (0 = W / 2); ignored
      *        (must be 0 or 1) for per-symbol models
+     * \param table_mb memory of the table engine's cached steps, MiB (default 16: 7
+     *        steps of 2.25 MiB, values and jump flags; least recently used first out)
      * \param server_url remote inference (docs/deployment.md): "" (none) or
      *        "http://host:port" of an Open Inference Protocol (KServe v2) server serving
      *        the sampler graph of `gr-diffusion-model export-sampler` (of \p model_path,
@@ -129,6 +138,7 @@ public:
                      int threads = 1,
                      const std::string& provider_options = "",
                      int window_hop = 0,
+                     double table_mb = 16.0,
                      const std::string& server_url = "",
                      const std::string& served_model = "",
                      double request_timeout = 2.0,
@@ -151,6 +161,10 @@ public:
     virtual int num_steps() const = 0;
     virtual double noise_var_min() const = 0;
     virtual double noise_var_max() const = 0;
+    //! table steps cached by the table engine (0 when it does not run)
+    virtual int table_levels() const = 0;
+    //! block until the table steps requested so far are built (benchmarks, tests)
+    virtual void table_wait() = 0;
     //! the engine running the network: "fused (avx2)", "onnxruntime", ...
     virtual std::string engine_name() const = 0;
     //! symbols per network input (1: per-symbol model), the hop, and the latency in

@@ -34,9 +34,12 @@ public:
     typedef std::shared_ptr<denoise_engine> sptr;
 
     /*!
-     * \param engine "auto" | "fused" | "onnxruntime" (see ddpm_denoiser::make)
-     * \param threads workers a batch is split across
-     * \param max_batch items per internal call (larger inputs are processed in pieces)
+     * \param engine "auto" | "table" | "fused" | "onnxruntime" (see ddpm_denoiser::make)
+     * \param threads workers a batch is split across, 1 .. 256
+     * \param max_batch items per internal call, 1 .. 2^20 (larger inputs are processed
+     *        in pieces)
+     * \param intra_op_threads onnxruntime threads, 0 .. 256 (0 = its default)
+     * \param table_mb memory of the table engine's cached steps, MiB (> 0)
      * \throws std::invalid_argument naming the file or parameter at fault
      */
     static sptr make(const std::string& model_path,
@@ -45,7 +48,8 @@ public:
                      int max_batch = 8192,
                      const std::string& provider = "cpu",
                      int intra_op_threads = 1,
-                     const std::string& provider_options = "");
+                     const std::string& provider_options = "",
+                     double table_mb = 16.0);
     virtual ~denoise_engine() = default;
 
     virtual int num_steps() const = 0;
@@ -67,6 +71,29 @@ public:
                          uint64_t seed,
                          const uint64_t* items,
                          gr_complex* out) = 0;
+    /*!
+     * As denoise(), with the steps matched to sigma2 here (noise variance per complex
+     * sample; s2 = nullptr: sigma2_const for all n): the Python block's fast path.
+     * Returns how many sigma2 lay outside the schedule (clamped).
+     */
+    virtual uint64_t denoise_sigma2(const gr_complex* y,
+                                    const float* s2,
+                                    double sigma2_const,
+                                    int n,
+                                    int mode,
+                                    int steps,
+                                    uint64_t seed,
+                                    const uint64_t* items,
+                                    gr_complex* out) = 0;
+    //! true when the table engine runs the deterministic modes
+    virtual bool table_active() const = 0;
+    //! wait until the table levels requested so far are built (benchmarks, tests)
+    virtual void table_wait() = 0;
+    //! cached table levels and their memory in bytes
+    virtual int table_levels() const = 0;
+    virtual double table_bytes() const = 0;
+    //! seconds the last table level took to build (0 before the first)
+    virtual double table_build_seconds() const = 0;
     //! the network: x [n, 2], t [n] (1..T) -> eps [n, 2]; onnxruntime = true forces it
     virtual void predict_eps(
         const float* x, const int64_t* t, int n, float* eps, bool onnxruntime) = 0;

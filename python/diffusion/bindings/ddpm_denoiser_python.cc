@@ -7,7 +7,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(ddpm_denoiser.h)                                           */
-/* BINDTOOL_HEADER_FILE_HASH(01e7cd28fb907782f420905aada621fc)                     */
+/* BINDTOOL_HEADER_FILE_HASH(e897c5fe62021ae0487042c525f8551e)                     */
 
 #include <pybind11/complex.h>
 #include <pybind11/pybind11.h>
@@ -58,6 +58,7 @@ void bind_ddpm_denoiser(py::module& m)
             py::arg("threads") = 1,
             py::arg("provider_options") = "",
             py::arg("window_hop") = 0,
+            py::arg("table_mb") = 16.0,
             py::arg("server_url") = "",
             py::arg("served_model") = "",
             py::arg("request_timeout") = 2.0,
@@ -76,6 +77,10 @@ void bind_ddpm_denoiser(py::module& m)
         .def("noise_var_min", &ddpm_denoiser::noise_var_min)
         .def("noise_var_max", &ddpm_denoiser::noise_var_max)
         .def("engine_name", &ddpm_denoiser::engine_name)
+        .def("table_levels", &ddpm_denoiser::table_levels)
+        .def("table_wait",
+             &ddpm_denoiser::table_wait,
+             py::call_guard<py::gil_scoped_release>())
         .def("window_length", &ddpm_denoiser::window_length)
         .def("window_hop", &ddpm_denoiser::window_hop)
         .def("latency", &ddpm_denoiser::latency);

@@ -7,7 +7,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(denoise_engine.h)                                          */
-/* BINDTOOL_HEADER_FILE_HASH(b327dac3ec975efaf0f02b8a46428933)                     */
+/* BINDTOOL_HEADER_FILE_HASH(4ed7abd61fba25598067ff8d3cc64106)                     */
 
 #include <pybind11/complex.h>
 #include <pybind11/numpy.h>
@@ -30,9 +30,10 @@ void bind_denoise_engine(py::module& m)
     py::class_<denoise_engine, std::shared_ptr<denoise_engine>>(
         m,
         "denoise_engine",
-        "The C++ DDPM inference engine (fused kernel or onnxruntime) without a block.\n"
+        "The C++ DDPM inference engine (table engine, fused kernel or onnxruntime) "
+        "without a block.\n"
         "denoise_engine(model_path, engine='auto', threads=1, max_batch=8192, "
-        "provider='cpu', intra_op_threads=1, provider_options='')")
+        "provider='cpu', intra_op_threads=1, provider_options='', table_mb=16.0)")
         .def(py::init(&denoise_engine::make),
              py::arg("model_path"),
              py::arg("engine") = "auto",
@@ -41,17 +42,96 @@ void bind_denoise_engine(py::module& m)
              py::arg("provider") = "cpu",
              py::arg("intra_op_threads") = 1,
              py::arg("provider_options") = "",
+             py::arg("table_mb") = 16.0,
              "Constructor Specific Documentation:\n\n"
              "The C++ DDPM engine on a gr-diffusion ONNX model (docs/model-format.md).\n\n"
              "Args:\n"
              "    model_path : gr-diffusion ONNX eps-network\n"
-             "    engine : 'auto' (fused kernel if it recognises the graph and matches "
-             "onnxruntime on a probe batch, else onnxruntime), 'fused' or 'onnxruntime'\n"
+             "    engine : 'auto' (table engine for the deterministic modes of per-symbol "
+             "models when it passes its probe; the network on the fused kernel if it "
+             "recognises the graph and matches onnxruntime on a probe batch, else "
+             "onnxruntime), 'table' (as auto, error if the table cannot run), 'fused' "
+             "or 'onnxruntime'\n"
              "    threads : workers a batch is split across (>= 1)\n"
              "    max_batch : most samples per denoise() call\n"
              "    provider : onnxruntime execution provider: 'cpu', 'cuda' or 'tensorrt'\n"
              "    intra_op_threads : onnxruntime threads per call (0 = its default)\n"
-             "    provider_options : 'key=value;...' for the cuda / tensorrt providers\n")
+             "    provider_options : 'key=value;...' for the cuda / tensorrt providers\n"
+             "    table_mb : memory of the table engine's cached steps (MiB)\n")
+        .def("table_active", &denoise_engine::table_active)
+        .def("table_wait",
+             &denoise_engine::table_wait,
+             py::call_guard<py::gil_scoped_release>())
+        .def("table_levels", &denoise_engine::table_levels)
+        .def("table_bytes", &denoise_engine::table_bytes)
+        .def("table_build_seconds", &denoise_engine::table_build_seconds)
+        .def(
+            "denoise_sigma2",
+            [](denoise_engine& e,
+               carr y,
+               py::object sigma2,
+               int mode,
+               int steps,
+               uint64_t seed,
+               py::object items,
+               py::object out_obj) {
+                const auto n = y.size();
+                farr sa;
+                double s2c = 0.0;
+                const bool per = py::isinstance<py::array>(sigma2);
+                if (per) {
+                    sa = sigma2.cast<farr>();
+                    if (sa.size() != n)
+                        throw std::invalid_argument(
+                            "sigma2 must be a number or have one value per sample");
+                } else {
+                    s2c = sigma2.cast<double>();
+                }
+                uarr ia;
+                if (!items.is_none()) {
+                    ia = items.cast<uarr>();
+                    if (ia.size() != n)
+                        throw std::invalid_argument(
+                            "items must have one index per sample");
+                }
+                // out: a writable C-contiguous complex64 [N] to fill in place (no copy)
+                carr out;
+                if (out_obj.is_none()) {
+                    out = carr(n);
+                } else {
+                    auto a = py::array::ensure(out_obj);
+                    if (!a || !py::isinstance<carr>(a) || !a.writeable() ||
+                        !(a.flags() & py::array::c_style) || a.size() != n)
+                        throw std::invalid_argument(
+                            "out must be a writable contiguous complex64 array of N");
+                    out = py::reinterpret_borrow<carr>(a);
+                }
+                uint64_t clamped;
+                {
+                    py::gil_scoped_release nogil;
+                    clamped = e.denoise_sigma2(y.data(),
+                                               per ? sa.data() : nullptr,
+                                               s2c,
+                                               int(n),
+                                               mode,
+                                               steps,
+                                               seed,
+                                               items.is_none() ? nullptr : ia.data(),
+                                               out.mutable_data());
+                }
+                return py::make_tuple(out, clamped);
+            },
+            py::arg("y"),
+            py::arg("sigma2"),
+            py::arg("mode") = 0,
+            py::arg("steps") = 5,
+            py::arg("seed") = 0,
+            py::arg("items") = py::none(),
+            py::arg("out") = py::none(),
+            "complex64 [N] y, sigma2 (a number or float32 [N], noise variance per complex "
+            "sample; the matched steps are found here), mode 0..3, DDIM steps, seed, "
+            "uint64 [N] item indices (None: 0..N-1), out (None, or a writable complex64 "
+            "[N] filled in place) -> (complex64 [N], clamped count)")
         .def("num_steps", &denoise_engine::num_steps)
         .def("engine_name", &denoise_engine::engine_name)
         .def("engine_note", &denoise_engine::engine_note)

@@ -69,6 +69,7 @@ METRIC_KEYS = (
 # Per-pair terms (columns of the ring buffer / the sums):
 _E2, _R2, _S2, _CR, _CI, _SE, _BE, _OG = range(8)
 _NCOL = 8
+MAX_WINDOW = 1 << 22  # pairs of the sliding window: 64 bytes a slot (256 MiB at most)
 
 
 def get_constellation(constellation):
@@ -193,8 +194,10 @@ class MetricsAccumulator:
     def __init__(self, constellation=None, window=0):
         self.constellation = get_constellation(constellation)
         window = int(window)
-        if window < 0:
-            raise ValueError("window must be >= 0 (0: cumulative only)")
+        if not 0 <= window <= MAX_WINDOW:
+            raise ValueError(
+                f"window must be in [0, {MAX_WINDOW}] pairs (0: cumulative only), got {window}"
+            )
         self.window = window
         self._bits = bits_per_label(self.constellation) if self.constellation else None
         self._table = bit_error_table(self.constellation) if self.constellation else None
