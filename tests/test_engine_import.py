@@ -26,6 +26,7 @@ import diffusion.core.mi_window, diffusion.core.dnn_model, diffusion.core.model_
 import diffusion.shaping.pmf, diffusion.shaping.distribution_matching
 import diffusion.shaping.pcs_frame
 import diffusion.link.framing, diffusion.link.synchronizer, diffusion.link.sigmf
+import diffusion.ofdm.carriers, diffusion.ofdm.channels, diffusion.ofdm.estimators
 import diffusion
 try:
     diffusion.ddpm_denoiser_py()

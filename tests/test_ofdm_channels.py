@@ -133,9 +133,14 @@ def test_noise_variance_estimate_unbiased():
 
 
 def test_power_tracker():
-    tr = est.ChannelPowerTracker(alpha=0.5)
+    tr = est.ChannelPowerTracker(alpha=0.25)
     assert tr.update(np.full(52, 2.0), 0.0) == pytest.approx(4.0)
-    assert tr.update(np.full(52, 1.0), 0.0) == pytest.approx(2.5)
+    assert tr.update(np.full(52, 1.0), 0.0) == pytest.approx(2.5)  # mean of 2 frames
+    assert tr.update(np.full(52, 1.0), 0.5) == pytest.approx(2.5 * 2 / 3 + 0.5 / 3)
+    for _ in range(3):  # then weight alpha
+        tr.update(np.full(52, 1.0), 0.0)
+    p = tr.power
+    assert tr.update(np.full(52, 3.0), 0.0) == pytest.approx(0.75 * p + 0.25 * 9.0)
     assert est.ChannelPowerTracker(fixed=3.0).update(np.ones(52), 0.0) == 3.0
     with pytest.raises(ValueError):
         est.ChannelPowerTracker(alpha=0)

@@ -27,7 +27,7 @@ import importlib.abc
 import importlib.machinery
 
 # Modules of this package that need no GNU Radio: everything else here is a block.
-_GR_FREE = frozenset(("core", "shaping", "link", "training", "train", "train_dnn"))
+_GR_FREE = frozenset(("core", "shaping", "link", "ofdm", "training", "train", "train_dnn"))
 
 try:
     from gnuradio import gr as _gr
@@ -85,6 +85,8 @@ from .impaired_link import impaired_link  # noqa: E402,F401
 from .link_rx import link_rx  # noqa: E402,F401
 from .link_tx import link_tx  # noqa: E402,F401
 from .mi_probe import mi_probe  # noqa: E402,F401
+from .ofdm_channel_denoiser import ofdm_channel_denoiser  # noqa: E402,F401
+from .ofdm_denoised_rx import ofdm_denoised_rx  # noqa: E402,F401
 from .pcs_demapper import pcs_demapper  # noqa: E402,F401
 from .pcs_mapper import pcs_mapper  # noqa: E402,F401
 from .preamble_sync import preamble_sync  # noqa: E402,F401

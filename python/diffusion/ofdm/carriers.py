@@ -76,11 +76,13 @@ class OfdmLayout:
         """Position of signed carrier k in the FFT-shifted vector."""
         return (np.asarray(k, dtype=np.int64) + self.fft_len // 2) % self.fft_len
 
-    def dft_matrix(self, n_delays=None):
-        """A [n_active, n_delays]: A[i, n] = exp(-2j pi active[i] n / fft_len), the map from
-        an impulse response h[0 .. n_delays-1] (samples) to H on the active carriers."""
+    def dft_matrix(self, n_delays=None, first=0):
+        """A [n_active, n_delays]: A[i, j] = exp(-2j pi active[i] (first + j) / fft_len), the
+        map from an impulse response on delays first .. first + n_delays - 1 (samples;
+        default 0 .. cp_len - 1) to H on the active carriers."""
         n = self.cp_len if n_delays is None else int(n_delays)
-        return np.exp(-2j * np.pi * np.outer(self.active, np.arange(n)) / self.fft_len)
+        d = np.arange(n) + int(first)
+        return np.exp(-2j * np.pi * np.outer(self.active, d) / self.fft_len)
 
     def sync_word2(self):
         """GNU Radio's default second sync word (``ofdm_txrx._make_sync_word2``): BPSK +-1 on

@@ -139,9 +139,9 @@ class ChannelFamily:
     name: str
     profiles: tuple = PROFILE_NAMES
     ds_min: float = 0.3
-    ds_max: float = 1.5
+    ds_max: float = 1.2
     to_min: float = 0.0
-    to_max: float = 3.0
+    to_max: float = 8.0
     doppler_max: float = 0.01
 
     def describe(self):

@@ -55,8 +55,8 @@ class DftEstimator:
     cp_len by default) to the LS estimate, H_hat = A (A^H A)^-1 A^H y (A = layout.dft_matrix;
     with 52 of 64 carriers active A^H A is not diagonal, so this is the exact projection)."""
 
-    def __init__(self, layout=DEFAULT_LAYOUT, n_delays=None):
-        A = layout.dft_matrix(n_delays)
+    def __init__(self, layout=DEFAULT_LAYOUT, n_delays=None, first=0):
+        A = layout.dft_matrix(n_delays, first)
         self.P = A @ np.linalg.solve(A.conj().T @ A, A.conj().T)  # [n_active, n_active]
         self.rank = A.shape[1]
 
@@ -118,16 +118,21 @@ def nmse_db(estimate, truth):
 
 
 # ------------------------------------------------------------------ what the block measures
-def estimate_noise_variance(ls_taps, null_values=None, layout=DEFAULT_LAYOUT, n_delays=None):
+def estimate_noise_variance(
+    ls_taps, null_values=None, layout=DEFAULT_LAYOUT, n_delays=None, first=0
+):
     """sigma2 per carrier from one frame: the LS estimate's energy outside impulse
-    responses of L = cp_len samples (the residual of :class:`DftEstimator`: n_active - L
-    complex degrees of freedom of pure noise when the channel lies inside the CP), pooled
-    with the power of the null carriers' samples (``null_values``, any shape; pure noise
-    after the FFT when there is no carrier leakage).  ls_taps: [n_active] or [n, n_active].
-    Returns a float or [n] (unbiased; relative standard deviation 1/sqrt(dof))."""
+    responses on delays first .. first + n_delays - 1 (default 0 .. cp_len - 1; the residual
+    of :class:`DftEstimator`: n_active - n_delays complex degrees of freedom of pure noise
+    when the channel lies there), pooled with the power of the null carriers' samples
+    (``null_values``, any shape; pure noise after the FFT when there is no carrier leakage).
+    ls_taps: [n_active] or [n, n_active].  Returns a float or [n] (unbiased for such
+    channels; relative standard deviation 1/sqrt(dof)).  The block widens the window to
+    delays -4 .. cp_len + 3: GNU Radio's Schmidl & Cox sync starts the FFT window anywhere
+    from ~0 to ~11 samples early (measured), which moves the channel by as much."""
     y = np.asarray(ls_taps, dtype=np.complex128)
     flat = y.reshape(-1, y.shape[-1])
-    dft = DftEstimator(layout, n_delays)
+    dft = DftEstimator(layout, n_delays, first)
     res = flat - flat @ dft.P.T
     energy = np.sum(np.abs(res) ** 2, axis=-1)
     dof = np.full(flat.shape[0], float(flat.shape[-1] - dft.rank))
@@ -141,8 +146,9 @@ def estimate_noise_variance(ls_taps, null_values=None, layout=DEFAULT_LAYOUT, n_
 
 class ChannelPowerTracker:
     """The channel's ensemble power (the scale the prior was trained at, E|H|^2 = 1), tracked
-    over frames: P_k = (1 - alpha) P_(k-1) + alpha max(mean|y|^2 - sigma2, floor), started
-    at the first frame's own value.  ``fixed`` > 0: a known power, never updated."""
+    over frames: P_k = (1 - w_k) P_(k-1) + w_k max(mean|y|^2 - sigma2, floor) with
+    w_k = max(alpha, 1/k) (the plain mean of the first 1/alpha frames, then exponential
+    forgetting).  ``fixed`` > 0: a known power, never updated."""
 
     def __init__(self, alpha=0.05, fixed=0.0, floor_ratio=1e-3):
         if not 0.0 < float(alpha) <= 1.0:
@@ -153,13 +159,16 @@ class ChannelPowerTracker:
         self.fixed = float(fixed)
         self.floor_ratio = float(floor_ratio)
         self.power = self.fixed if self.fixed > 0 else None
+        self.frames = 0
 
     def update(self, ls_taps, sigma2):
         if self.fixed > 0:
             return self.fixed
         m = float(np.mean(np.abs(np.asarray(ls_taps)) ** 2))
         p = max(m - float(sigma2), self.floor_ratio * max(m, 1e-30))
-        self.power = p if self.power is None else (1 - self.alpha) * self.power + self.alpha * p
+        self.frames += 1
+        w = max(self.alpha, 1.0 / self.frames)
+        self.power = p if self.power is None else (1 - w) * self.power + w * p
         return self.power
 
 
