@@ -19,7 +19,13 @@ import pmt
 from gnuradio import gr
 
 from .ofdm.carriers import OfdmLayout
-from .ofdm.estimators import ChannelPowerTracker, DiffusionEstimator, estimate_noise_variance
+from .ofdm.estimators import (
+    ChannelPowerTracker,
+    DiffusionEstimator,
+    LmmseEstimator,
+    estimate_noise_variance,
+    prior_misfit,
+)
 
 TAPS_KEY = "ofdm_sync_chan_taps"
 CARR_OFFSET_KEY = "ofdm_sync_carr_offset"
@@ -75,6 +81,9 @@ class ofdm_channel_denoiser(gr.sync_block):
       taps_key, carr_offset_key: tag names (GNU Radio's defaults).
       mode: 'tweedie' (the posterior mean; default) or 'off' (pass the LS taps: a bypass
         for A/B comparisons).
+    A frame whose LS taps the prior does not explain (residual above 2 sigma2 per carrier:
+    e.g. paths beyond the trained delays) gets a robust LMMSE estimate instead (uniform
+    delay profile over delays -4 .. cp_len + 3), counted in ``fallbacks``.
     Bad input: a frame (an item tagged carr_offset_key) without taps passes through with
     one warning; NaN/Inf samples leave as 0 and NaN/Inf taps are estimated from the finite
     ones (all non-finite: taps of 1), each warned once, so no NaN reaches the equalizer.
@@ -120,6 +129,12 @@ class ofdm_channel_denoiser(gr.sync_block):
             self.estimator = DiffusionEstimator(path, self.layout)
         except ValueError as e:
             raise ValueError(f"ofdm_channel_denoiser: {e}") from None
+        # frames the prior does not explain fall back to a robust LMMSE over the same wide
+        # delay window as the noise estimate
+        self.fallback = LmmseEstimator.robust(
+            self.layout, self.layout.cp_len + 2 * NOISE_GUARD_DELAYS, -NOISE_GUARD_DELAYS
+        )
+        self.fallbacks = 0
         self.taps_key = str(taps_key)
         self.carr_offset_key = str(carr_offset_key)
         self._taps_pmt = pmt.intern(self.taps_key)
@@ -175,6 +190,15 @@ class ofdm_channel_denoiser(gr.sync_block):
         if not np.all(np.isfinite(h)):  # a network fault must not reach the equalizer
             self._warn_once("net", "non-finite network output: passing the LS taps")
             h = y
+        elif prior_misfit(y[None], h[None], s2)[0]:
+            self.fallbacks += 1
+            self._warn_once(
+                "misfit",
+                "a frame's LS taps lie outside the model's channel law (residual > 2 sigma2 "
+                "per carrier): robust LMMSE used for such frames (warned once; count: "
+                "fallbacks)",
+            )
+            h = self.fallback(y[None] / np.sqrt(p), s2 / p)[0] * np.sqrt(p)
         floor = 1e-6 * np.sqrt(p)
         small = np.abs(h) < floor
         h[small] = floor  # never divide by a zero tap downstream

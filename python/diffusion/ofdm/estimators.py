@@ -78,9 +78,10 @@ class LmmseEstimator:
         self.name = name
 
     @classmethod
-    def robust(cls, layout=DEFAULT_LAYOUT, n_delays=None):
-        """Uniform power-delay profile over the CP (delays 0 .. L-1, power 1/L each)."""
-        A = layout.dft_matrix(n_delays)
+    def robust(cls, layout=DEFAULT_LAYOUT, n_delays=None, first=0):
+        """Uniform power-delay profile over the CP (delays first .. first + L - 1, default
+        0 .. cp_len - 1, power 1/L each)."""
+        A = layout.dft_matrix(n_delays, first)
         return cls(A @ A.conj().T / A.shape[1], name="robust_lmmse")
 
     @classmethod
@@ -208,6 +209,18 @@ class DiffusionEstimator:
             d = denoise(self.model, xs, np.tile(s2c, int(k)), mode=mode, rng=rng)
             out = d.reshape(int(k), n, m).mean(0)
         return (out.astype(np.complex128) * scale).reshape(y.shape)
+
+
+def prior_misfit(y, estimate, sigma2, threshold=2.0):
+    """Frames whose LS estimate the prior does not explain: the residual |y - H_hat|^2 per
+    carrier above ``threshold`` x sigma2.  For a channel from the prior the posterior mean
+    leaves a residual of at most sigma2 per carrier on average (52 carriers: a chi-square
+    whose standard deviation is ~0.2 sigma2), so 2 sigma2 flags channels outside the
+    training law (e.g. a timing offset that moves paths beyond the trained delays), not
+    noise.  Returns bool [n]."""
+    y = np.asarray(y).reshape(-1, np.shape(y)[-1])
+    r = np.mean(np.abs(y - np.asarray(estimate).reshape(y.shape)) ** 2, axis=1)
+    return r > float(threshold) * _rows_s2(sigma2, y.shape[0])
 
 
 def check_model_layout(meta, layout, where="model"):
