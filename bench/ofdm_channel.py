@@ -154,6 +154,7 @@ def main(argv=None):
     ap.add_argument("--families", nargs="+", default=["tdlc", "mix", "mix_ds2x"])
     ap.add_argument("--posterior-k", type=int, default=0)
     ap.add_argument("--no-link", action="store_true")
+    ap.add_argument("--no-nmse", action="store_true", help="the link (and speed) only")
     ap.add_argument(
         "--sync-threshold",
         type=float,
@@ -168,7 +169,7 @@ def main(argv=None):
         a.frames, a.packets = 1000, 100
     out = {"model": os.path.relpath(a.model, ROOT), "frames": a.frames, "nmse": {}}
     print(f"NMSE (dB), {a.frames} frames a point, seed {a.seed}")
-    for f in a.families:
+    for f in [] if a.no_nmse else a.families:
         fam = ch.family("mix").scaled(2.0, "mix_ds2x") if f == "mix_ds2x" else ch.family(f)
         out["nmse"][f] = nmse_table(a.model, fam, a.snr, a.frames, a.seed, a.posterior_k)
     out["speed"] = estimator_speed(a.model)
