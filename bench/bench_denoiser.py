@@ -31,6 +31,7 @@ import sys
 import time
 
 import numpy as np
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 from gnuradio import blocks, diffusion, gr
 from gnuradio.diffusion.core import constellations, samplers
 from gnuradio.diffusion.core.onnx_model import DdpmModel
@@ -82,7 +83,6 @@ def matmul_gflops(threads):
     interpreter whose OMP/OPENBLAS/MKL thread variables are set before NumPy loads its BLAS
     (bench/matmul_ceiling.py): setting OMP_NUM_THREADS here, after `import numpy`, changes
     nothing, and both figures would be of the BLAS's default thread count."""
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from matmul_ceiling import numpy_gflops
 
     return numpy_gflops(threads)

@@ -19,7 +19,7 @@ Extra inputs (if a block requires more than one) get their own source -> head(N)
 required outputs go to null sinks.
 
 Works against the installed module (`from gnuradio import diffusion`) or a build tree:
-    PYTHONPATH=build-b/test_modules python3 bench/bench_impairments.py
+    python3 bench/bench_impairments.py
 Blocks that are missing or fail to construct are reported (status != "ok"), not fatal.
 Writes a table to stdout and JSON to --out (default bench/results/impairments.json).
 """
@@ -33,6 +33,7 @@ import sys
 import time
 
 import numpy as np
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 from gnuradio import blocks, gr
 
 try:

@@ -29,10 +29,15 @@ import sys
 import time
 
 import numpy as np
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 from gnuradio import blocks, diffusion, gr
-from gnuradio.diffusion.core import constellations
+from gnuradio.diffusion.core import constellations, samplers
 
-MODES = {"tweedie": (0, 1), "ddim k=5": (1, 5)}  # denoise_engine mode ids (ddpm_engine.h)
+# label -> (denoise_engine / ddpm_denoiser mode id: its position in core.samplers.MODES, steps)
+MODES = {
+    "tweedie": (samplers.MODES.index("tweedie"), 1),
+    "ddim k=5": (samplers.MODES.index("ddim"), 5),
+}
 
 
 def engine_rate(eng, y, t, mode, steps, min_s, cpu):
@@ -46,9 +51,9 @@ def engine_rate(eng, y, t, mode, steps, min_s, cpu):
     return reps * len(y) / (time.perf_counter() - t0)
 
 
-def block_rate(path, mode, steps, engine, threads, batch, data, n):
+def block_rate(path, mode_id, steps, engine, threads, batch, data, n):
     cpp = diffusion.ddpm_denoiser
-    m = cpp.TWEEDIE if mode == "tweedie" else cpp.DDIM
+    m = cpp.mode_t(mode_id)
     b = cpp(path, m, steps, cpp.NOISE_PARAMETER, 10.0, "cpu", 1, batch, 0, engine, threads)
     tb = gr.top_block()
     src = blocks.vector_source_c(data.tolist(), True)
@@ -76,8 +81,7 @@ def summary(label, rates):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    ap.add_argument("--model", default=os.path.join(root, "models", "16qam.onnx"))
+    ap.add_argument("--model", default=os.path.join(ROOT, "models", "16qam.onnx"))
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--batch", type=int, default=8192)
     ap.add_argument("--engines", default="fused,onnxruntime")
@@ -113,13 +117,13 @@ def main():
             )
             print(f"{'':<34} load average per round: {', '.join(f'{v:.1f}' for v in loads)}")
     if not args.no_block:
-        for mode, (_, steps) in MODES.items():
+        for mode, (mid, steps) in MODES.items():
             n = 200000 if mode == "tweedie" else 40000
             rates, loads = {1: [], 2: []}, []
             for _ in range(args.rounds):
                 for th in (1, 2):
                     rates[th].append(
-                        block_rate(args.model, mode, steps, "fused", th, args.batch, data, n)
+                        block_rate(args.model, mid, steps, "fused", th, args.batch, data, n)
                     )
                 loads.append(os.getloadavg()[0])
             summary(f"C++ block (flowgraph), fused, {mode}", rates)

@@ -7,7 +7,7 @@
 """Window models in the C++ engine: the fused window kernel (lib/fused_conv1d.cc) against
 onnxruntime on the same network, tweedie and ddim, 1 thread, with the FLOP ceiling.
 
-    PYTHONPATH=build/test_modules .venv/bin/python bench/bench_window_engine.py \
+    .venv/bin/python bench/bench_window_engine.py \
         [--model models/qpsk_pn_w32.onnx] [--windows 512] [--rounds 5]
 
 Rates are symbols per second of wall time and per CPU-second of this process (robust to
@@ -22,10 +22,9 @@ import os
 import time
 
 import numpy as np
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 from gnuradio import diffusion
 from gnuradio.diffusion.core.onnx_model import DdpmModel
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def flops_per_symbol(meta):

@@ -4,7 +4,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""Coded BER/FER of the LDPC link (diffusion.link.coded) against Es/N0, per demapper, for AWGN
+"""Coded BER/FER of the LDPC link (diffusion.flowgraphs.coded_link) against Es/N0, per demapper, for AWGN
 and mismatched hardware; prints a table with 95 % Clopper-Pearson intervals and the Es/N0
 at which each demapper reaches FER 1e-2, and writes JSON (bench/results/coded_link.json).
 
@@ -20,17 +20,15 @@ import argparse
 import json
 import math
 import os
-import sys
 import time
 
 import numpy as np
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
+from gnuradio.diffusion.flowgraphs.coded_link import (  # noqa: E402
+    CodedLinkFlowgraph,
+    demapper_mixture,
+)
 from scipy.stats import beta
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "build", "test_modules"))
-os.environ.setdefault("GR_DIFFUSION_MODEL_DIR", os.path.join(ROOT, "models"))
-
-from gnuradio.diffusion.link.coded import CodedLinkFlowgraph, make_mixture  # noqa: E402
 
 CASES = {
     # name: (chain spec, model for 'learned', model for 'prior', Es/N0 grid dB)
@@ -170,7 +168,7 @@ def main(argv=None):
             kind, model = spec if isinstance(spec, tuple) else (spec, "")
             t0 = time.time()
             const = chain.split("+")[0] if chain else "16qam"
-            mix = make_mixture(kind, const, model=model, chain=chain)
+            mix = demapper_mixture(kind, const, model=model, chain=chain)
             if args.points:
                 pts = [
                     run_point(

@@ -28,9 +28,7 @@ import sys
 import time
 
 import numpy as np
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "python"))
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 
 from diffusion.core import constellations, model_info, reference, samplers  # noqa: E402
 from diffusion.core.onnx_model import DdpmModel  # noqa: E402

@@ -30,9 +30,7 @@ import sys
 import time
 
 import numpy as np
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "python"))
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 
 from diffusion.core import reference  # noqa: E402
 from diffusion.core.dnn_model import SHIPPED_DNN, DnnModel, snr_mixture_mmse  # noqa: E402

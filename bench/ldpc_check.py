@@ -16,7 +16,7 @@ L (nominal and oracle demappers, core twin) with
 with and without the coded link's bit interleaver; and prints the per-bit-position LLR
 statistics (mean |L|, sign error rate) of each demapper.
 
-  PYTHONPATH=build/test_modules .venv/bin/python bench/ldpc_check.py \
+  .venv/bin/python bench/ldpc_check.py \
       --const 64qam --chain '64qam+rapp(ibo=0,p=2)+agc' --esn0 12.8 --frames 200
 """
 
@@ -24,10 +24,11 @@ import argparse
 import sys
 
 import numpy as np
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 from gnuradio import blocks, fec, gr
 from gnuradio.diffusion.core.constellations import by_name
 from gnuradio.diffusion.core.label_mixture import LabelMixture
-from gnuradio.diffusion.link.coded import DEFAULT_ALIST
+from gnuradio.diffusion.flowgraphs.coded_link import DEFAULT_ALIST
 from gnuradio.diffusion.link.ldpc import ParityCheck, interleaver
 from gnuradio.diffusion.tx_impairment_chain import noiseless_points
 

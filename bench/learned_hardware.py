@@ -43,8 +43,7 @@ import sys
 import time
 
 import numpy as np
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 
 CASES = {
     "16qam_pa": ("16qam+rapp(ibo=0,p=2)+agc", "16qam_rapp.onnx"),
@@ -57,7 +56,7 @@ CASES = {
         "16qam_loopback.onnx",
     ),
 }
-# capture the loopback model was trained on (link.loopback.capture arguments)
+# capture the loopback model was trained on (flowgraphs.loopback.capture arguments)
 LOOPBACK_CAPTURE = dict(esn0_db=35.0, frames=256, payload_seed=11, noise_seed=12)
 LOOPBACK_CAPTURE_CMD = (
     "gr-diffusion-link --source sim --esn0 35 --frames 256 --n-payloads 64 --payload-seed 11 "
@@ -180,7 +179,7 @@ class ChainData:
 
 
 class LoopbackData:
-    """Simulated loopback (link.loopback): the receiver's equalized symbols; the MSE
+    """Simulated loopback (flowgraphs.loopback): the receiver's equalized symbols; the MSE
     reference z is the same frames through a noiseless channel."""
 
     def __init__(self, spec, args):
@@ -190,7 +189,7 @@ class LoopbackData:
         self.args = args
 
     def _run(self, esn0, n, payload_seed, noise_seed):
-        from gnuradio.diffusion.link.loopback import run_loopback
+        from gnuradio.diffusion.flowgraphs.loopback import run_loopback
 
         frames = max(1, -(-n // 1024))
         r = run_loopback(

@@ -32,13 +32,10 @@ import sys
 import time
 
 import numpy as np
-
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-sys.path.insert(0, os.path.join(ROOT, "build", "test_modules"))
-
+from _path import ROOT  # (bench/_path.py: how bench scripts find the package)
+from gnuradio.diffusion.core import ofdm_channels as ch  # noqa: E402
+from gnuradio.diffusion.core import ofdm_estimators as est  # noqa: E402
 from gnuradio.diffusion.core import onnx_model  # noqa: E402
-from gnuradio.diffusion.ofdm import channels as ch  # noqa: E402
-from gnuradio.diffusion.ofdm import estimators as est  # noqa: E402
 
 
 def nmse_ci(e, h):
@@ -100,7 +97,7 @@ def nmse_table(model, fam, snrs, frames, seed, k_post=0):
 
 
 def link_table(model, snrs, packets, seed, payload_len=96, sync_threshold=0.7):
-    from gnuradio.diffusion import ofdm_link as lk
+    from gnuradio.diffusion.flowgraphs import ofdm_link as lk
 
     rows = []
     for snr in snrs:

@@ -33,13 +33,10 @@ import argparse
 import json
 import os
 import platform
-import sys
 import time
 
 import numpy as np
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "python"))
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 
 from diffusion.core import information_rate as ir  # noqa: E402
 from diffusion.core.model_files import shipped_model  # noqa: E402

@@ -60,6 +60,7 @@ from dataclasses import asdict, dataclass, field
 os.environ.setdefault("GR_CONF_LOG_LOG_LEVEL", "error")
 
 import numpy as np  # noqa: E402
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 from gnuradio import (  # noqa: E402
     blocks,
     diffusion,  # noqa: E402
@@ -69,37 +70,31 @@ from gnuradio.diffusion.core import (  # noqa: E402
     constellations,
     information_rate,
     metrics,
+    model_files,  # noqa: E402
     reference,
     samplers,  # noqa: E402
 )
+from gnuradio.diffusion.core.model_files import shipped_model  # noqa: E402
 from gnuradio.diffusion.core.onnx_model import DdpmModel  # noqa: E402
-
-try:
-    from gnuradio.diffusion.shaping import pmf as _shaping  # probabilistic shaping (PCS)
-except ImportError:  # pragma: no cover  (module without the shaping work)
-    _shaping = None
+from gnuradio.diffusion.flowgraphs.estimator_comparison import (  # noqa: E402
+    ImpairedLinkComparison,
+    ShapedMiFlowgraph,
+    SwissRollFlowgraph,
+)
+from gnuradio.diffusion.shaping import pmf as _shaping  # noqa: E402
+from reproduce_report import (  # noqa: E402  (bench/: the results' vocabulary and the report)
+    DDPM_MODES,
+    ESTIMATORS,
+    LABELS,
+    MI_CURVES,
+    MI_MEASURED,
+)
 
 try:
     from tqdm import tqdm
 except ImportError:  # pragma: no cover
     tqdm = None
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BENCH = os.path.dirname(os.path.abspath(__file__))
-if BENCH not in sys.path:
-    sys.path.insert(0, BENCH)
-
-DDPM_MODES = ("paper", "posterior", "ddim", "tweedie")
-ESTIMATORS = (
-    "ddpm_paper",
-    "ddpm_posterior",
-    "ddpm_ddim",
-    "ddpm_tweedie",
-    "dnn",
-    "mmse",
-    "hard",
-    "raw",
-)
 METRIC_NAMES = (
     "mse",
     "mse_db",
@@ -114,26 +109,6 @@ METRIC_NAMES = (
     "ber_excess_map_se",
     "grid_rms",
 )
-LABELS = {
-    "ddpm_paper": "DDPM paper (Alg. 2, x_T = y)",
-    "ddpm_posterior": "DDPM posterior",
-    "ddpm_ddim": "DDPM DDIM",
-    "ddpm_tweedie": "DDPM Tweedie",
-    "dnn": "DNN (blind, regression)",
-    "mmse": "exact MMSE (eff. sigma2)",
-    "hard": "hard decisions",
-    "raw": "received (ZF-equalized)",
-}
-MI_CURVES = (
-    "capacity",
-    "uniform",
-    "maxwell_boltzmann",
-    "ddpm_paper",
-    "ddpm_posterior",
-    "ddpm_ddim",
-    "ddpm_tweedie",
-)
-MI_MEASURED = ("uniform", "maxwell_boltzmann", "ddpm_tweedie")
 # what results.json must hold (the test checks it): figure -> panel-kind -> curve names
 EXPECTED = {
     "fig1": ESTIMATORS,
@@ -144,7 +119,6 @@ EXPECTED = {
     "fig6": MI_CURVES,
     "fig7_scatter": ESTIMATORS,
 }
-_MODE_ENUM = {"tweedie": "TWEEDIE", "ddim": "DDIM", "posterior": "POSTERIOR", "paper": "PAPER"}
 _SEED_MAX = (1 << 31) - 64
 
 
@@ -250,25 +224,15 @@ class Models:
         return self.dnn[name]
 
 
-def model_dirs(model_dir=None):
-    dirs = []
-    if model_dir:
-        dirs.append(os.path.abspath(model_dir))
-    env = os.environ.get("GR_DIFFUSION_MODEL_DIR")
-    if env:
-        dirs.append(os.path.abspath(env))
-    dirs.append(os.path.join(ROOT, "models"))
-    for prefix in ("/usr/local", "/usr"):
-        dirs.append(os.path.join(prefix, "share", "gr-diffusion", "models"))
-    out = []
-    for d in dirs:
-        if d not in out:
-            out.append(d)
-    return out
-
-
-def _find(dirs, fname):
-    for d in dirs:
+def _find(fname, then=()):
+    """A model file by the package's one model lookup (core.model_files:
+    $GR_DIFFUSION_MODEL_DIR, the checkout, the install), else in the directories ``then``;
+    None if absent."""
+    try:
+        return shipped_model(fname)
+    except FileNotFoundError:
+        pass
+    for d in then:
         p = os.path.join(d, fname)
         if os.path.isfile(p):
             return p
@@ -290,12 +254,14 @@ def resolve_models(
     labelled stand-ins.  sigmoid: constellations that also need a model trained on the
     published (sigmoid, 'paper') schedule, <const>_sigmoid.onnx: not shipped, so trained
     into <out_dir>/models when not found (sigmoid_steps steps; reused by later runs)."""
-    dirs = model_dirs(model_dir)
+    if model_dir:  # searched first (core.model_files reads it on every lookup)
+        os.environ["GR_DIFFUSION_MODEL_DIR"] = os.path.abspath(model_dir)
+    dirs = model_files.model_dirs()
     m = Models(dirs)
     for n in sigmoid:
         fname = f"{n}_sigmoid.onnx"
         mdir = os.path.join(out_dir, "models")
-        p = _find(dirs + [mdir], fname)
+        p = _find(fname, then=[mdir])
         if p is None:
             os.makedirs(mdir, exist_ok=True)
             p = os.path.join(mdir, fname)
@@ -324,13 +290,13 @@ def resolve_models(
         m.ddpm[f"{n}@sigmoid"] = p
     missing = []
     for n in names_ddpm:
-        p = _find(dirs, f"{n}.onnx")
+        p = _find(f"{n}.onnx")
         if p:
             m.ddpm[n] = p
         else:
             missing.append(("ddpm", n))
     for n in names_dnn:
-        p = _find(dirs, f"dnn_{n}_regression.onnx")
+        p = _find(f"dnn_{n}_regression.onnx")
         if p:
             m.dnn[n] = p
         else:
@@ -419,137 +385,6 @@ def describe_dnn(path):
 
 
 # ---------------------------------------------------------------------------- flowgraphs
-class LinkFlowgraph(gr.top_block):
-    """x -> impaired_link -> {4 x ddpm_denoiser (C++), dnn_receiver} -> sinks.
-
-    Every block is an attribute (a Python block nothing refers to can be freed while the
-    scheduler still runs it)."""
-
-    def __init__(
-        self,
-        x,
-        const,
-        ddpm_path,
-        dnn_path,
-        esn0_db,
-        kappa_t,
-        kappa_r,
-        bits,
-        full_scale,
-        fading,
-        coherence_length,
-        noise,
-        seed,
-        ddim_steps,
-    ):
-        gr.top_block.__init__(self, "reproduce_link", catch_exceptions=False)
-        n = len(x)
-        self.src = blocks.vector_source_c(np.asarray(x, np.complex64).tolist(), False)
-        self.link = diffusion.impaired_link(
-            esn0_db=float(esn0_db),
-            power=1.0,
-            kappa_t=float(kappa_t),
-            kappa_r=float(kappa_r),
-            bits=int(bits),
-            full_scale=float(full_scale),
-            fading=fading,
-            coherence_length=int(coherence_length),
-            noise=noise,
-            seed=int(seed),
-        )
-        self.connect(self.src, self.link)
-        self.y_sink = blocks.vector_sink_c()
-        self.h_sink = blocks.vector_sink_c()
-        self.z_sink = blocks.vector_sink_c()
-        self.s2_sink = blocks.vector_sink_f()
-        self.connect((self.link, 0), self.y_sink)
-        self.connect((self.link, 1), self.h_sink)
-        self.connect((self.link, 2), self.z_sink)
-        self.connect((self.link, 3), self.s2_sink)
-        D = diffusion.ddpm_denoiser
-        self.denoisers = {}
-        outputs = {}
-        for k, mode in enumerate(DDPM_MODES):
-            b = D(
-                ddpm_path,
-                getattr(D, _MODE_ENUM[mode]),
-                int(ddim_steps),
-                D.NOISE_STREAM,
-                float(esn0_db),
-                "cpu",
-                1,
-                8192,
-                (int(seed) + 11 + k) % _SEED_MAX,
-            )
-            self.denoisers[mode] = b
-            self.connect((self.link, 2), (b, 0))
-            self.connect((self.link, 3), (b, 1))
-            outputs["ddpm_" + mode] = (b, 0)
-        self.dnn = diffusion.dnn_receiver(dnn_path, "expected", float(esn0_db), "cpu", 1)
-        self.connect((self.link, 2), self.dnn)
-        outputs["dnn"] = (self.dnn, 0)
-        outputs["raw"] = (self.link, 2)
-        self.est_sinks = {}
-        self.metric_sinks = {}
-        for name, port in outputs.items():
-            vs = blocks.vector_sink_c()
-            ms = diffusion.reconstruction_metrics(const, max(1, n), 0, False)
-            self.est_sinks[name] = vs
-            self.metric_sinks[name] = ms
-            self.connect(port, vs)
-            self.connect(self.src, (ms, 0))
-            self.connect(port, (ms, 1))
-
-
-def _err2(est, x):
-    d = np.asarray(est, np.complex128) - x
-    return d.real**2 + d.imag**2
-
-
-def bit_errors(est, idx, const):
-    """Bit errors per symbol of the nearest-point decisions on est (Gray labels)."""
-    return np.sum(const.bits(const.slice(est)) != const.bits(idx), axis=1)
-
-
-def bitwise_map_bit_errors(z, sigma2, idx, const):
-    """Bit errors per symbol of bit-wise MAP decisions from the exact bit posteriors of the
-    constellation in Gaussian noise of variance sigma2 (per sample): the minimum BER any
-    receiver of z can reach when that noise model is exact."""
-    bits = const.bits(np.arange(const.order)).astype(np.float64)  # [M, k]
-    out = np.empty(len(z), dtype=np.int64)
-    truth = const.bits(idx)
-    step = 4096
-    for s in range(0, len(z), step):
-        lg = reference.posterior_logits(z[s : s + step], const, sigma2[s : s + step])
-        w = np.exp(lg)
-        p1 = (w @ bits) / w.sum(axis=1, keepdims=True)
-        out[s : s + step] = np.sum((p1 > 0.5) != truth[s : s + step], axis=1)
-    return out
-
-
-def estimator_metrics(x, est, const, mmse_err2=None, idx=None, map_bit_err=None):
-    """Metrics of one estimate (diffusion.core.metrics) + the standard error of the MSE, the
-    paired excess over the MMSE estimate (mean and standard error, linear) and the paired
-    BER excess over bit-wise MAP decisions."""
-    m = metrics.reconstruction_metrics(x, est, const)
-    e2 = _err2(est, x)
-    n = len(e2)
-    out = {k: float(m[k]) for k in ("mse", "mse_db", "nmse_db", "cosine_similarity", "ser", "ber")}
-    out["mse_se"] = float(np.std(e2) / math.sqrt(n)) if n > 1 else float("nan")
-    # RMS distance of the estimate to its nearest point: ~0 = "looks like a clean constellation"
-    out["grid_rms"] = float(np.sqrt(np.mean(_err2(const.hard_decision(est), est))))
-    if mmse_err2 is not None:
-        d = e2 - mmse_err2
-        out["excess_mmse"] = float(np.mean(d))
-        out["excess_mmse_se"] = float(np.std(d) / math.sqrt(n)) if n > 1 else float("nan")
-    if map_bit_err is not None:
-        k = const.bits_per_symbol
-        d = (bit_errors(est, idx, const) - map_bit_err) / k
-        out["ber_excess_map"] = float(np.mean(d))
-        out["ber_excess_map_se"] = float(np.std(d) / math.sqrt(n)) if n > 1 else float("nan")
-    return out
-
-
 def run_link_point(
     cfg,
     models,
@@ -572,7 +407,7 @@ def run_link_point(
     idx = rng.integers(0, const.order, nsym)
     x = const.points[idx].astype(np.complex64)
     t0 = time.perf_counter()
-    tb = LinkFlowgraph(
+    tb = ImpairedLinkComparison(
         x,
         const,
         models.ddpm_path(model_key or const_name),
@@ -587,6 +422,7 @@ def run_link_point(
         noise,
         seed,
         cfg.ddim_steps,
+        DDPM_MODES,
     )
     tb.run()
     dt = time.perf_counter() - t0
@@ -599,10 +435,12 @@ def run_link_point(
             raise RuntimeError(f"{k}: {len(v)} output samples for {len(x)} input symbols")
     est["mmse"] = reference.mmse_estimate(z, const, np.maximum(s2, 1e-12))
     est["hard"] = const.hard_decision(z)
-    mmse_e2 = _err2(est["mmse"], x)
-    map_be = bitwise_map_bit_errors(z, np.maximum(s2, 1e-12), idx, const)
+    d = est["mmse"] - x
+    mmse_e2 = d.real**2 + d.imag**2
+    map_be = reference.bitwise_map_bit_errors(z, const, np.maximum(s2, 1e-12), idx)
     res = {
-        name: estimator_metrics(x, est[name], const, mmse_e2, idx, map_be) for name in ESTIMATORS
+        name: metrics.paired_metrics(x, est[name], const, mmse_e2, idx, map_be)
+        for name in ESTIMATORS
     }
     # the in-flowgraph reconstruction_metrics sinks must agree with the offline numbers
     worst = 0.0
@@ -879,51 +717,6 @@ def figure5(cfg, models, show):
 
 
 # ---------------------------------------------------------------------------- figure 6 (PCS)
-def _mb_fallback(const, esn0_db):
-    """Maxwell-Boltzmann PMF maximising AWGN MI (grid search) when diffusion.shaping.pmf is
-    absent."""
-    e = np.abs(const.points) ** 2
-    best = (information_rate.mi_awgn(const.points, None, esn0_db=esn0_db), 0.0)
-    for nu in np.linspace(0.0, 4.0, 81)[1:]:
-        p = np.exp(-nu * (e - e.min()))
-        p /= p.sum()
-        mi = information_rate.mi_awgn(const.points, p, esn0_db=esn0_db)
-        if mi > best[0]:
-            best = (mi, nu)
-    p = np.exp(-best[1] * (e - e.min()))
-    return p / p.sum(), best[1]
-
-
-class MiFlowgraph(gr.top_block):
-    """shaped symbols -> additive_noise (AWGN at Es/N0) -> mi_probe (reference = symbols)."""
-
-    def __init__(self, sym, const, pmf, esn0_db, seed):
-        gr.top_block.__init__(self, "reproduce_mi", catch_exceptions=False)
-        n = len(sym)
-        self.src = blocks.vector_source_c(np.asarray(sym, np.complex64).tolist(), False)
-        self.noise = diffusion.additive_noise(
-            float(esn0_db), diffusion.additive_noise.GAUSSIAN, 1.0, seed=int(seed)
-        )
-        self.probe = diffusion.mi_probe(
-            const, [float(v) for v in pmf], "symbols", "parameter", float(esn0_db), n, n, False
-        )
-        self.y_sink = blocks.vector_sink_c()
-        self.connect(self.src, self.noise, (self.probe, 0))
-        self.connect(self.noise, self.y_sink)
-        self.connect(self.src, (self.probe, 1))
-
-
-def mi_terms(idx, y, pts, p, sigma2):
-    """Per-sample terms log2 q(y|x) / sum_j p_j q(y|x_j) of the AWGN Monte Carlo MI
-    estimate (their mean is what mi_probe reports; their spread gives its standard error)."""
-    sup = np.flatnonzero(p > 0)
-    lg = -(np.abs(y[:, None] - pts[sup][None, :]) ** 2) / sigma2 + np.log(p[sup])[None, :]
-    m = lg.max(axis=1)
-    lse = m + np.log(np.exp(lg - m[:, None]).sum(axis=1))
-    num = -(np.abs(y - pts[idx]) ** 2) / sigma2
-    return (num - lse) / math.log(2.0)
-
-
 def measured_mi(const, pmf, esn0_db, nsym, seed):
     """MI measured by the mi_probe block on shaped symbols through additive_noise; returns
     (mi, standard error, |probe - offline|)."""
@@ -932,17 +725,15 @@ def measured_mi(const, pmf, esn0_db, nsym, seed):
     p = p / p.sum()
     idx = rng.choice(const.order, size=nsym, p=p)
     pts = information_rate.unit_power(const.points, p)
-    tb = MiFlowgraph(pts[idx], const, p, esn0_db, seed)
+    tb = ShapedMiFlowgraph(pts[idx], const, p, esn0_db, seed)
     tb.run()
     r = tb.probe.results()
     y = np.array(tb.y_sink.data(), np.complex128)
     del tb
-    t = mi_terms(idx, y, pts, p, 10 ** (-esn0_db / 10))
-    return (
-        float(r["mi_bits"]),
-        float(np.std(t) / math.sqrt(len(t))),
-        float(abs(np.mean(t) - r["mi_bits"])),
+    mi, se = information_rate.mi_samples(
+        idx, y, pts, p, aux="awgn", sigma2=10 ** (-esn0_db / 10), normalize=False, stderr=True
     )
+    return float(r["mi_bits"]), se, float(abs(mi - r["mi_bits"]))
 
 
 def figure6(cfg, models, show):
@@ -958,28 +749,20 @@ def figure6(cfg, models, show):
         for i, snr in enumerate(progress(xs, f"fig6 {cname}", show)):
             curves["capacity"].append(information_rate.capacity_awgn(snr))
             pmfs = {"uniform": np.full(const.order, 1.0 / const.order)}
-            if _shaping is not None:
-                mb = _shaping.optimal_maxwell_boltzmann(cname, snr)
-                pmfs["maxwell_boltzmann"] = np.asarray(mb.pmf)
-                nu.append(float(mb.info.get("nu", float("nan"))))
-            else:
-                p, v = _mb_fallback(const, snr)
-                pmfs["maxwell_boltzmann"] = p
-                nu.append(float(v))
+            mb = _shaping.optimal_maxwell_boltzmann(cname, snr)
+            pmfs["maxwell_boltzmann"] = np.asarray(mb.pmf)
+            nu.append(float(mb.info.get("nu", float("nan"))))
             for mode in DDPM_MODES:
                 info = {}
-                if _shaping is not None:
-                    p = _shaping.ddpm_pmf(
-                        model,
-                        snr,
-                        mode,
-                        cfg.fig6_pmf_nsym,
-                        seed=point_seed(cfg.seed, "fig6", cname, mode),
-                        ddim_steps=cfg.ddim_steps,
-                        info=info,
-                    )
-                else:
-                    p = _ddpm_pmf_fallback(model, const, snr, mode, cfg, info)
+                p = _shaping.ddpm_pmf(
+                    model,
+                    snr,
+                    mode,
+                    cfg.fig6_pmf_nsym,
+                    seed=point_seed(cfg.seed, "fig6", cname, mode),
+                    ddim_steps=cfg.ddim_steps,
+                    info=info,
+                )
                 pmfs["ddpm_" + mode] = np.asarray(p)
                 clamped[mode].append(int(info.get("clamped", 0)))
             for k, p in pmfs.items():
@@ -1005,20 +788,9 @@ def figure6(cfg, models, show):
             "measured": measured,
             "mb_nu": nu,
             "clamped": clamped,
-            "shaping_module": "diffusion.shaping.pmf" if _shaping else "fallback",
+            "shaping_module": "diffusion.shaping.pmf",
         }
     return {"title": "Probabilistic shaping: mutual information vs Es/N0", "panels": panels}
-
-
-def _ddpm_pmf_fallback(model, const, snr, mode, cfg, info):
-    rng = np.random.default_rng(point_seed(cfg.seed, "fig6", const.name, mode))
-    per = max(1, -(-cfg.fig6_pmf_nsym // const.order))
-    x = np.repeat(const.points, per)
-    s2 = 10 ** (-snr / 10)
-    y = reference.awgn(x, s2, rng)
-    x0 = samplers.denoise(model, y, s2, mode, steps=cfg.ddim_steps, rng=rng, info=info)
-    cnt = np.bincount(const.slice(x0), minlength=const.order).astype(float)
-    return cnt / cnt.sum()
 
 
 # ---------------------------------------------------------------------------- figure 7
@@ -1053,59 +825,12 @@ def swissroll_data(n, seed):
     return d[:, 0] + 1j * d[:, 1]
 
 
-def empirical_mmse(y, prior, sigma2):
-    """E[x | y] for y = x + CN(0, sigma2) with x uniform over the samples ``prior`` (a
-    non-parametric MMSE reference for continuous data such as the swiss roll)."""
-    out = np.empty(len(y), dtype=np.complex128)
-    for s in range(0, len(y), 256):
-        lg = -(np.abs(y[s : s + 256, None] - prior[None, :]) ** 2) / sigma2
-        lg -= lg.max(axis=1, keepdims=True)
-        w = np.exp(lg)
-        out[s : s + 256] = (w @ prior) / w.sum(axis=1)
-    return out
-
-
 def nn_distance(a, b):
     """Mean distance from each point of a to its nearest neighbour in b (complex arrays)."""
     out = np.empty(len(a))
     for s in range(0, len(a), 1024):
         out[s : s + 1024] = np.min(np.abs(a[s : s + 1024, None] - b[None, :]), axis=1)
     return float(np.mean(out))
-
-
-class SwissFlowgraph(gr.top_block):
-    """Generation (x_T = noise -> C++ denoiser, paper mode) and denoising (data ->
-    additive_noise -> C++ denoiser in each mode) of the swiss roll."""
-
-    def __init__(self, noise_T, data, ddpm_path, esn0_db, seed):
-        gr.top_block.__init__(self, "reproduce_swissroll", catch_exceptions=False)
-        D = diffusion.ddpm_denoiser
-        self.gsrc = blocks.vector_source_c(np.asarray(noise_T, np.complex64).tolist(), False)
-        self.gen = D(ddpm_path, D.PAPER, 1, D.NOISE_PARAMETER, 0.0, "cpu", 1, 8192, int(seed))
-        self.gsink = blocks.vector_sink_c()
-        self.connect(self.gsrc, self.gen, self.gsink)
-        self.dsrc = blocks.vector_source_c(np.asarray(data, np.complex64).tolist(), False)
-        self.noise = diffusion.additive_noise(
-            float(esn0_db), diffusion.additive_noise.GAUSSIAN, 1.0, seed=int(seed) + 1
-        )
-        self.ysink = blocks.vector_sink_c()
-        self.connect(self.dsrc, self.noise, self.ysink)
-        self.den, self.dsinks = {}, {}
-        for k, mode in enumerate(DDPM_MODES):
-            b = D(
-                ddpm_path,
-                getattr(D, _MODE_ENUM[mode]),
-                5,
-                D.NOISE_PARAMETER,
-                float(esn0_db),
-                "cpu",
-                1,
-                8192,
-                int(seed) + 2 + k,
-            )
-            self.den[mode] = b
-            self.dsinks[mode] = blocks.vector_sink_c()
-            self.connect(self.noise, b, self.dsinks[mode])
 
 
 def figure7(cfg, models, show):
@@ -1130,7 +855,9 @@ def figure7(cfg, models, show):
         ab = model.schedule.abar_at(t)
         e = (rngf.standard_normal(n) + 1j * rngf.standard_normal(n)) * np.sqrt(0.5)
         fwd[t] = np.sqrt(ab) * data + np.sqrt(1 - ab) * e
-    tb = SwissFlowgraph(x_T, data, path, cfg.fig7_swiss_esn0, point_seed(cfg.seed, "fig7", "fg"))
+    tb = SwissRollFlowgraph(
+        x_T, data, path, cfg.fig7_swiss_esn0, point_seed(cfg.seed, "fig7", "fg"), DDPM_MODES
+    )
     tb.run()
     gen_cpp = np.array(tb.gsink.data(), np.complex128)
     y = np.array(tb.ysink.data(), np.complex128)
@@ -1157,7 +884,7 @@ def figure7(cfg, models, show):
         "numpy_vs_samplers_paper_max_abs": consistency,
         "denoise_mse_db": {m: reference.mse_db(den[m], data) for m in DDPM_MODES},
         "empirical_mmse_db": reference.mse_db(
-            empirical_mmse(y, prior, 10 ** (-cfg.fig7_swiss_esn0 / 10)), data
+            reference.empirical_mmse(y, prior, 10 ** (-cfg.fig7_swiss_esn0 / 10)), data
         ),
         "noisy_mse_db": reference.mse_db(y, data),
     }
@@ -1764,7 +1491,6 @@ def main(argv=None):
         "estimators": {e: LABELS[e] for e in ESTIMATORS},
         "expected_curves": {k: list(v) for k, v in EXPECTED.items()},
     }
-    sys.modules.setdefault("reproduce", sys.modules[__name__])
     import reproduce_report as rep
 
     pngs = rep.make_plots(res, cfg, out)

@@ -9,7 +9,42 @@ import math
 import os
 
 import numpy as np
-from reproduce import DDPM_MODES, ESTIMATORS, LABELS, MI_CURVES, MI_MEASURED
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
+from gnuradio.diffusion.core.samplers import MODES
+
+# the results' vocabulary, shared with bench/reproduce.py (which imports it from here)
+DDPM_MODES = MODES[::-1]  # the sampler modes, plotted worst first: paper .. tweedie
+ESTIMATORS = (
+    "ddpm_paper",
+    "ddpm_posterior",
+    "ddpm_ddim",
+    "ddpm_tweedie",
+    "dnn",
+    "mmse",
+    "hard",
+    "raw",
+)
+
+LABELS = {
+    "ddpm_paper": "DDPM paper (Alg. 2, x_T = y)",
+    "ddpm_posterior": "DDPM posterior",
+    "ddpm_ddim": "DDPM DDIM",
+    "ddpm_tweedie": "DDPM Tweedie",
+    "dnn": "DNN (blind, regression)",
+    "mmse": "exact MMSE (eff. sigma2)",
+    "hard": "hard decisions",
+    "raw": "received (ZF-equalized)",
+}
+MI_CURVES = (
+    "capacity",
+    "uniform",
+    "maxwell_boltzmann",
+    "ddpm_paper",
+    "ddpm_posterior",
+    "ddpm_ddim",
+    "ddpm_tweedie",
+)
+MI_MEASURED = ("uniform", "maxwell_boltzmann", "ddpm_tweedie")
 
 STYLE = {
     "ddpm_paper": dict(color="tab:red", marker="v", ls="-"),

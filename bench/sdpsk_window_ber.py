@@ -6,7 +6,7 @@
 #
 """Did a window model learn the SDPSK sequence structure?  BER of differential decisions.
 
-    PYTHONPATH=python .venv/bin/python bench/sdpsk_window_ber.py models/sdpsk_pn_w32.onnx \\
+    .venv/bin/python bench/sdpsk_window_ber.py models/sdpsk_pn_w32.onnx \\
         models/qpsk_pn_w32.onnx --esn0 4 5 6 7 8
 
 Plain onnxruntime + NumPy.  Simulated SDPSK (diffusion.training.windows.sdpsk_windows: one
@@ -35,13 +35,13 @@ import sys
 import time
 
 import numpy as np
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "python"))
-sys.path.insert(0, HERE)
 
-from window_accuracy import load, tweedie  # noqa: E402
+from window_accuracy import tweedie  # noqa: E402
 
+from diffusion.core.onnx_model import DdpmModel  # noqa: E402
 from diffusion.training import windows as _win  # noqa: E402
 
 
@@ -49,15 +49,16 @@ def diff_bits(z):
     return ((z[1:] * np.conj(z[:-1])).imag > 0).astype(np.uint8)
 
 
-def denoise_stream(sess, abar, W, y, sigma2):
+def denoise_stream(model, y, sigma2):
     """Centre-kept tiling (hop H = W/2, lead a = (W - H)//2) of one long sequence."""
+    W = model.window_length
     H = W // 2
     a = (W - H) // 2
     n = len(y)
     pad = np.concatenate([np.zeros(W), y, np.zeros(2 * W)])
     starts = np.arange(0, n + W, H)  # window m covers pad[s : s + W]; keeps s + a .. s + a + H
     win = pad[starts[:, None] + np.arange(W)[None, :]]
-    xh, _ = tweedie(sess, abar, win, sigma2)
+    xh, _ = tweedie(model, win, sigma2)
     out = np.zeros(len(pad), dtype=complex)
     for m, s0 in enumerate(starts):
         out[s0 + a : s0 + a + H] = xh[m, a : a + H]
@@ -96,7 +97,7 @@ def main(argv=None):
     for i, p in enumerate(args.models):
         name = os.path.splitext(os.path.basename(p))[0]
         name = name if name not in [m[0] for m in models] else f"{name}#{i}"
-        models.append((name, *load(p)))
+        models.append((name, DdpmModel(p)))
     rows = []
     t0 = time.time()
     for k, esn0 in enumerate(args.esn0):
@@ -109,9 +110,8 @@ def main(argv=None):
         y = s + np.sqrt(s2 / 2) * (rng.standard_normal(s.shape) + 1j * rng.standard_normal(s.shape))
         row = {"esn0_db": esn0, "lw": args.lw, "n": args.n}
         row["raw"] = float(np.mean(diff_bits(y) != bits))
-        for name, sess, meta, abar, _pts in models:
-            W = int(meta["window_length"])
-            z = denoise_stream(sess, abar, W, y, s2)
+        for name, model in models:
+            z = denoise_stream(model, y, s2)
             row[name] = float(np.mean(diff_bits(z) != bits))
         best = None
         for L in (8, 16, 32, 64):

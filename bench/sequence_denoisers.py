@@ -74,8 +74,8 @@ import sys
 import time
 
 import numpy as np
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # the recording: $GR_DIFFUSION_SHARED/recordings/orbcomm, else ../shared next to the checkout
 SHARED = os.environ.get("GR_DIFFUSION_SHARED") or os.path.join(ROOT, "..", "shared")
 REC = os.path.join(SHARED, "recordings", "orbcomm")
@@ -779,11 +779,18 @@ def report_lines(results):
 
 
 def find_model(args, stem):
+    """--model-dirs first, then the package's one model lookup (core.model_files:
+    $GR_DIFFUSION_MODEL_DIR, the checkout, the install); None if absent."""
+    from gnuradio.diffusion.core.model_files import shipped_model
+
     for d in args.model_dirs:
         p = os.path.join(d, stem + ".onnx")
         if os.path.isfile(p):
             return p
-    return None
+    try:
+        return shipped_model(stem)
+    except FileNotFoundError:
+        return None
 
 
 def save(results, path):
@@ -828,7 +835,8 @@ def main(argv=None):
     ap.add_argument(
         "--model-dirs",
         nargs="+",
-        default=[os.environ.get("GR_DIFFUSION_MODEL_DIR", ""), os.path.join(ROOT, "models")],
+        default=[],
+        help="searched before the package's model directories (core.model_files)",
     )
     ap.add_argument("--plot", default="", help="PNG of the simulated part")
     ap.add_argument(

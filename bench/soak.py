@@ -25,6 +25,7 @@ import sys
 import time
 
 import numpy as np
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 
 
 def rss_mb():

@@ -6,7 +6,7 @@
 #
 """Accuracy of a window eps-network (x [N, W, 2] -> eps [N, W, 2]) on phase-noisy windows.
 
-    PYTHONPATH=python .venv/bin/python bench/window_accuracy.py models/qpsk_pn_w32.onnx
+    .venv/bin/python bench/window_accuracy.py models/qpsk_pn_w32.onnx
 
 Plain onnxruntime + NumPy (no model loader): the windows are those of training
 (diffusion.training.windows.clean_windows; --sdpsk: sdpsk_windows) at a fixed linewidth lw (and a residual carrier
@@ -34,10 +34,10 @@ import sys
 import time
 
 import numpy as np
+from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-
-from diffusion.core import reference  # noqa: E402
+from diffusion.core import reference, samplers  # noqa: E402
+from diffusion.core.onnx_model import DdpmModel  # noqa: E402
 from diffusion.training import windows as _win  # noqa: E402
 
 
@@ -45,33 +45,12 @@ def db(v):
     return 10.0 * np.log10(v)
 
 
-def load(path):
-    import onnxruntime as ort
-
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
-    so.inter_op_num_threads = 1
-    sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
-    meta = sess.get_modelmeta().custom_metadata_map
-    alphas = np.array([float(v) for v in meta["alphas"].split(",")])
-    flat = np.array([float(v) for v in meta["constellation_points"].split(",")])
-    return sess, meta, np.cumprod(alphas), flat[0::2] + 1j * flat[1::2]
-
-
-def tweedie(sess, abar, y, sigma2, chunk=512):
-    """x0_hat (complex [n, W]) of windows y (complex [n, W]) at the matched step."""
-    ls = np.log((1.0 - abar) / abar)
-    t = int(np.argmin(np.abs(ls - np.log(sigma2)))) + 1
-    ab = abar[t - 1]
-    xt = np.sqrt(ab) * y
-    out = np.empty_like(xt)
-    for s in range(0, len(xt), chunk):
-        z = xt[s : s + chunk]
-        x = np.stack([z.real, z.imag], -1).astype(np.float32)
-        e = sess.run(None, {"x": x, "t": np.full(len(z), t, dtype=np.int64)})[0]
-        eps = e[..., 0].astype(np.float64) + 1j * e[..., 1]
-        out[s : s + chunk] = (z - np.sqrt(1.0 - ab) * eps) / np.sqrt(ab)
-    return out, t
+def tweedie(model, y, sigma2):
+    """x0_hat (complex [n, W]) of windows y (complex [n, W]) at the matched step, and that
+    step: core.samplers' Tweedie estimate with the window model (core.onnx_model)."""
+    info = {}
+    xh = samplers.denoise(model, y, sigma2, "tweedie", info=info)
+    return xh.astype(np.complex128), int(info["t"][0])
 
 
 def main(argv=None):
@@ -90,8 +69,8 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--json", help="write the results here")
     args = ap.parse_args(argv)
-    sess, meta, abar, pts = load(args.model)
-    W = int(meta["window_length"])
+    model = DdpmModel(args.model)
+    W, pts = model.window_length, model.constellation.points
     a = (W - W // 2) // 2
     rows = []
     t0 = time.time()
@@ -110,7 +89,7 @@ def main(argv=None):
             y = s + np.sqrt(s2 / 2) * (
                 rng.standard_normal(s.shape) + 1j * rng.standard_normal(s.shape)
             )
-            xh, t = tweedie(sess, abar, y, s2)
+            xh, t = tweedie(model, y, s2)
             rot = np.exp(1j * info["theta"])
             kp = reference.mmse_estimate((y / rot).reshape(-1), pts, s2).reshape(s.shape) * rot
             c4 = np.mean(pts**4)  # QPSK -1, square QAM -0.68: the 4th-power reference

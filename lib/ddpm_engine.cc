@@ -48,6 +48,26 @@ double max_rel_diff(const float* v, const R* r, int n)
     return worst;
 }
 
+// Error of v against a float64 evaluation r of the same network, relative to the RMS of r:
+// rms = sqrt(mean (v - r)^2) / rms(r), max = max |v - r| / rms(r) (the window probe)
+struct probe_error {
+    double rms = 0.0, max = 0.0;
+};
+
+template <class R>
+probe_error rms_rel_error(const float* v, const R* r, int n)
+{
+    double e2 = 0.0, r2 = 0.0, worst = 0.0;
+    for (int i = 0; i < n; i++) {
+        const double d = double(v[i]) - double(r[i]);
+        e2 += d * d;
+        r2 += double(r[i]) * double(r[i]);
+        worst = std::max(worst, std::abs(d));
+    }
+    const double scale = std::sqrt(std::max(r2 / std::max(n, 1), 1e-300));
+    return { std::sqrt(e2 / std::max(n, 1)) / scale, worst / scale };
+}
+
 // the next kernel to try after one failed its probe check (> PORTABLE on entry)
 int lower_isa(int isa)
 {
@@ -557,32 +577,48 @@ std::string ddpm_engine::setup_window_kernel()
         t32[i] = int32_t(t[i]);
     }
     predict_eps_onnxruntime(x.data(), t.data(), n, a.data());
-    // A deep window network accumulates float32 rounding (onnxruntime itself is ~2e-5 from
-    // float64 on the shipped models): the kernel passes when it is within 1e-5 of
-    // onnxruntime or no further from the float64 network than onnxruntime is (x 1.5).
+    // Accuracy rule. The kernel and onnxruntime both evaluate the float32 network, each
+    // with its own accumulation order, so each is measured against the float64 evaluation
+    // of the same weights (predict_reference) rather than against the other. The error
+    // is taken relative to the RMS of the outputs and summed over all of them: the old
+    // rule, max |v - r| / max(1, |r|), is the single worst of 2n float32 rounding errors,
+    // which moves by ~2x with the accumulation order alone (sdpsk_pn_w32: kernel 9.9e-05,
+    // onnxruntime 5.5e-05, so a fallback, though the kernel's error RMS, 4.4e-07 of the
+    // output RMS, is onnxruntime's, 4.5e-07). The kernel passes when
+    //  - its error RMS is at most 2 x onnxruntime's (rounding of a different summation
+    //    order: measured 0.95-1.3 x on the shipped window models), or at most 1e-5 (eps
+    //    off by 1e-5 of its RMS moves x0 by sigma_t * 1e-5: 100 dB below the noise), and
+    //  - its largest error is at most 4 x onnxruntime's, or 1e-4 of the RMS (no single
+    //    output is wrong: a window edge or one step mishandled would be ~1e-2 or more).
+    // A wrong kernel (a weight, a tap, a step embedding) is off by O(0.01-1) of the RMS.
     std::vector<double> ref(2 * n);
     d_fconv->predict_reference(x.data(), t32.data(), n, ref.data());
-    const double ort_err = max_rel_diff(a.data(), ref.data(), 2 * n);
+    const probe_error ort_e = rms_rel_error(a.data(), ref.data(), 2 * n);
     std::string failed;
     fused_conv1d::workspace ws;
     for (;;) {
         d_fconv->predict(x.data(), t32.data(), n, b.data(), ws);
-        const double worst = max_rel_diff(b.data(), a.data(), 2 * n),
-                     own = max_rel_diff(b.data(), ref.data(), 2 * n);
+        const double vs_ort = max_rel_diff(b.data(), a.data(), 2 * n);
+        const probe_error own_e = rms_rel_error(b.data(), ref.data(), 2 * n);
         std::ostringstream os;
         os.precision(2);
-        os << "max relative difference " << worst << " (float64 network: kernel " << own
-           << ", onnxruntime " << ort_err << ")";
+        os << "error vs the float64 network, relative to the output RMS: RMS "
+           << own_e.rms << " (onnxruntime " << ort_e.rms << "), max " << own_e.max
+           << " (onnxruntime " << ort_e.max
+           << "); max relative difference to onnxruntime " << vs_ort;
         const int isa = d_fconv->isa();
-        if (worst <= 1e-5 || own <= 1.5 * ort_err + 1e-7) {
+        const bool rms_ok = own_e.rms <= 2.0 * ort_e.rms || own_e.rms <= 1e-5;
+        const bool max_ok = own_e.max <= 4.0 * ort_e.max || own_e.max <= 1e-4;
+        if (rms_ok && max_ok) {
             d_note = "engine: fused window kernel (" +
                      std::string(fused_mlp::isa_name(isa)) +
-                     "), probe check vs onnxruntime: " + os.str() + " on " +
-                     std::to_string(nw) + " windows of " + std::to_string(W) + failed;
+                     "), probe check: " + os.str() + " on " + std::to_string(nw) +
+                     " windows of " + std::to_string(W) + failed;
             return "";
         }
         failed += std::string("; kernel ") + fused_mlp::isa_name(isa) +
-                  " failed the probe check (" + os.str() + ")";
+                  " failed the probe check (" + os.str() +
+                  "; passes at RMS <= 2 x onnxruntime's or 1e-5, max <= 4 x or 1e-4)";
         if (isa == fused_mlp::PORTABLE)
             break;
         d_fconv = std::make_unique<fused_conv1d>(d_path, d_window, lower_isa(isa));

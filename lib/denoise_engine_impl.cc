@@ -5,10 +5,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include "ddpm_denoiser_impl.h"
 #include "ddpm_engine.h"
 #include <gnuradio/diffusion/denoise_engine.h>
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace gr {
@@ -114,8 +116,23 @@ denoise_engine::sptr denoise_engine::make(const std::string& model_path,
                                           int intra_op_threads,
                                           const std::string& provider_options)
 {
-    if (max_batch < 1)
-        throw std::invalid_argument("max_batch must be >= 1");
+    // the same ranges as ddpm_denoiser, checked before the engine allocates its per-thread
+    // batch buffers
+    constexpr int max_items = ddpm_denoiser_impl::max_batch_size;
+    constexpr int max_threads = ddpm_denoiser_impl::max_threads;
+    if (max_batch < 1 || max_batch > max_items)
+        throw std::invalid_argument("denoise_engine: max_batch must be in [1, " +
+                                    std::to_string(max_items) + "], got " +
+                                    std::to_string(max_batch));
+    if (intra_op_threads < 0 || intra_op_threads > max_threads)
+        throw std::invalid_argument("denoise_engine: intra_op_threads must be in [0, " +
+                                    std::to_string(max_threads) +
+                                    "] (0 = onnxruntime default), got " +
+                                    std::to_string(intra_op_threads));
+    if (threads < 1 || threads > max_threads)
+        throw std::invalid_argument("denoise_engine: threads must be in [1, " +
+                                    std::to_string(max_threads) + "], got " +
+                                    std::to_string(threads));
     return std::make_shared<denoise_engine_impl>(model_path,
                                                  engine,
                                                  threads,

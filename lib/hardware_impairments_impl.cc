@@ -68,8 +68,11 @@ hardware_impairments_impl::hardware_impairments_impl(
             "hardware_impairments: power_mode must be POWER_NOMINAL (0) or "
             "POWER_MEASURED (1), got " +
             std::to_string(static_cast<int>(power_mode)));
-    if (window < 1)
-        throw std::invalid_argument("hardware_impairments: window must be >= 1, got " +
+    // the measured-power ring holds window doubles + flags (9 bytes a sample): 2^24
+    // samples (151 MB) at most, checked before anything is allocated
+    if (window < 1 || window > max_window)
+        throw std::invalid_argument("hardware_impairments: window must be in [1, " +
+                                    std::to_string(max_window) + "] samples, got " +
                                     std::to_string(window));
     if (d_power_mode == POWER_MEASURED) {
         d_ring.assign(d_window, 0.0);

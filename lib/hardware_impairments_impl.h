@@ -17,6 +17,9 @@ namespace diffusion {
 
 class hardware_impairments_impl : public hardware_impairments
 {
+public:
+    static constexpr int max_window = 1 << 24; //!< POWER_MEASURED ring: 151 MB at most
+
 private:
     double d_kappa;
     const power_mode_t d_power_mode;

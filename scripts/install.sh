@@ -33,7 +33,7 @@ log() { printf '\033[1m[install]\033[0m %s\n' "$*"; }
 APT_PKGS=(gnuradio-dev pybind11-dev cmake g++ make pkg-config libvolk2-dev libspdlog-dev
           libfmt-dev libgmp-dev libboost-test-dev python3-venv python3-dev python3-numpy
           python3-scipy git xvfb xauth clang-format gir1.2-gtk-3.0 python3-gi-cairo xdotool
-          x11-apps)
+          x11-apps gr-satellites)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 """``gr-diffusion-link --rx psk`` (issue 12, the app mode for third-party signals) on the real
-ORBCOMM capture in ../shared/recordings/orbcomm: the app runs link.third_party's flowgraph
+ORBCOMM capture in ../shared/recordings/orbcomm: the app runs flowgraphs.third_party's flowgraph
 (psk_receiver), decodes every reference packet, writes the denoised symbols as a valid SigMF
 recording, and reports configuration errors with exit status 2."""
 

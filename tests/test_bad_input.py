@@ -408,6 +408,96 @@ def test_absurd_constructor_values_are_clear_errors():
         assert time.monotonic() - t0 < 20, word  # an error, not a long hang first
 
 
+INT_MAX = (1 << 31) - 1
+
+
+def test_size_parameters_out_of_range_name_the_parameter_and_range():
+    """Every C++ block's size-like parameter (windows, lengths, batch sizes, thread counts,
+    bit widths, steps, hops) at 2^31 - 1 and just past its documented range: a ValueError
+    (std::invalid_argument) naming the parameter and the range, raised before anything is
+    allocated (it was a bare MemoryError: std::bad_alloc for the measured-power window)."""
+    m16 = diffusion.shipped_model("16qam")
+    w32 = diffusion.shipped_model("qpsk_pn_w32")
+    eng = diffusion.denoise_engine
+
+    def den(batch=64, intra=1, threads=1, steps=1, hop=0, model=m16):
+        return D(
+            model,
+            D.DDIM,
+            steps,
+            D.NOISE_PARAMETER,
+            10.0,
+            "cpu",
+            intra,
+            batch,
+            0,
+            "auto",
+            threads,
+            "",
+            hop,
+        )
+
+    cases = [
+        (lambda: HW(0.1, diffusion.POWER_MEASURED, 1.0, INT_MAX), "window", "[1, 16777216]"),
+        (lambda: HW(0.1, diffusion.POWER_MEASURED, 1.0, (1 << 24) + 1), "window", "16777216"),
+        (lambda: HW(0.1, diffusion.POWER_NOMINAL, 1.0, INT_MAX), "window", "16777216"),
+        (lambda: HW(0.1, diffusion.POWER_MEASURED, 1.0, -5), "window", "[1, "),
+        (lambda: diffusion.complex_quantizer(INT_MAX), "bits", "1..16"),
+        (lambda: diffusion.complex_quantizer(17), "bits", "1..16"),
+        (lambda: diffusion.block_fading(-INT_MAX), "coherence_length", ">= 1"),
+        (lambda: den(batch=INT_MAX), "batch_size", "[1, 1048576]"),
+        (lambda: den(batch=(1 << 20) + 1), "batch_size", "[1, 1048576]"),
+        (lambda: den(intra=INT_MAX), "intra_op_threads", "[0, 256]"),
+        (lambda: den(threads=INT_MAX), "threads", "[1, 256]"),
+        (lambda: den(threads=0), "threads", "[1, 256]"),
+        (lambda: den(steps=INT_MAX), "ddim_steps", "[1, T = "),
+        (lambda: den(hop=INT_MAX, model=w32), "window_hop", "[0, W = 32]"),
+        (lambda: den(hop=-1, model=w32), "window_hop", "[0, W = 32]"),
+        (lambda: eng(m16, "auto", 1, INT_MAX), "max_batch", "[1, 1048576]"),
+        (lambda: eng(m16, "auto", 1, 0), "max_batch", "[1, 1048576]"),
+        (lambda: eng(m16, "auto", INT_MAX, 64), "threads", "[1, 256]"),
+        (lambda: eng(m16, "auto", 1, 64, "cpu", INT_MAX), "intra_op_threads", "[0, 256]"),
+        (lambda: eng(m16, "auto", 1, 64, "cpu", -1), "intra_op_threads", "[0, 256]"),
+        (
+            lambda: diffusion.learned_slicer("", [complex(k, 0) for k in range(257)]),
+            "at most 256 labels",
+            "",
+        ),
+        # the Python blocks' ring buffers, the same way (were a bare MemoryError)
+        (
+            lambda: diffusion.mi_probe("16qam", None, "none", "parameter", 10.0, INT_MAX),
+            "window",
+            "[2, 4194304]",
+        ),
+        (lambda: diffusion.reconstruction_metrics("16qam", 100, INT_MAX), "window", "[0, 4194304]"),
+        (lambda: diffusion.reconstruction_metrics("16qam", 100, -1), "window", "[0, 4194304]"),
+        (lambda: diffusion.preamble_sync("16qam", 64, INT_MAX), "payload_len", "16..65536"),
+        (
+            lambda: diffusion.preamble_sync("16qam", 64, 65536, n_payloads=4096),
+            "n_payloads x payload_len",
+            "4194304",
+        ),
+        (lambda: framing.LinkConfig(sps=INT_MAX), "sps", "2..256"),
+    ]
+    for fn, word, rng in cases:
+        t0 = time.monotonic()
+        with pytest.raises(ValueError) as e:
+            fn()
+        msg = str(e.value)
+        assert word in msg and rng in msg, (word, rng, msg)
+        assert time.monotonic() - t0 < 20, word
+    # the top of each documented range is accepted (nothing allocated up front here)
+    assert HW(0.1, diffusion.POWER_NOMINAL, 1.0, 1 << 24) is not None
+    # coherence_length allocates nothing: any int >= 1 runs
+    tb = gr.top_block()
+    bf = diffusion.block_fading(INT_MAX, 0.0, 1)
+    src, snk = blocks.vector_source_c([1 + 0j] * 100), blocks.vector_sink_c()
+    tb.connect(src, bf, snk)
+    assert run_bounded(tb, 30)
+    out = np.array(snk.data())
+    assert len(out) == 100 and np.all(out == out[0]) and bf.coherence_length() == INT_MAX
+
+
 def test_pcs_mapper_reports_a_missing_model_file_by_its_name():
     with pytest.raises(FileNotFoundError) as e:
         diffusion.pcs_mapper("16qam", "ddpm", "does_not_exist.onnx")
@@ -443,21 +533,34 @@ def _link_samples(frames=6, esn0_db=20.0, seed=1):
     return tx.config, np.array(snk.data(), dtype=np.complex64)
 
 
-@pytest.mark.parametrize("mno", [7, 100, None])
-def test_preamble_sync_with_max_noutput_items_below_payload_length(mno):
+@pytest.mark.parametrize("where", ["top_block", "block"])
+@pytest.mark.parametrize("mno", [7, 100, 1000, None])
+def test_preamble_sync_with_max_noutput_items_below_payload_length(mno, where):
+    """max_noutput_items below payload_len (1024), on the top block or on the block itself
+    (which used to stop it at one frame's worth of input: no frame, no end): every frame
+    is found and emitted over several calls, the flowgraph finishes."""
     cfg = framing.LinkConfig(constellation="16qam")
     fr = framing.Framing(cfg).frames()
-    y = np.concatenate([np.zeros(50), fr, fr, fr, np.zeros(50)]).astype(np.complex64)
+    nfr = 3 * len(fr) // cfg.frame_len
+    # trailing padding >= preamble_len: the last frame's search window completes
+    y = np.concatenate([np.zeros(50), fr, fr, fr, np.zeros(cfg.frame_len)]).astype(np.complex64)
     tb = gr.top_block()
     ps = diffusion.preamble_sync("16qam", cfg.preamble_len, cfg.payload_len)
+    if where == "block" and mno is not None:
+        ps.set_max_noutput_items(mno)
     src = blocks.vector_source_c(y.tolist())
     sinks = [blocks.vector_sink_c(), blocks.vector_sink_f(), blocks.vector_sink_c()]
     tb.connect(src, ps)
     for i, s in enumerate(sinks):
         tb.connect((ps, i), s)
-    assert run_bounded(tb, 60, max_noutput_items=mno)
-    assert len(sinks[0].data()) == ps.frames() * cfg.payload_len
-    assert ps.frames() >= 2
+    assert run_bounded(tb, 60, max_noutput_items=mno if where == "top_block" else None)
+    assert ps.frames() == ps.frames_identified() == nfr
+    out = np.array(sinks[0].data())
+    assert len(out) == len(sinks[1].data()) == len(sinks[2].data()) == nfr * cfg.payload_len
+    starts = [t.offset for t in sinks[0].tags() if pmt.symbol_to_string(t.key) == "frame_start"]
+    assert starts == [k * cfg.payload_len for k in range(nfr)]
+    ref = np.array(sinks[2].data()).reshape(nfr, cfg.payload_len)
+    assert np.all(np.isfinite(ref))  # every frame matched a pool entry
 
 
 # ---------------------------------------------------------------- blind noise estimate

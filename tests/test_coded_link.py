@@ -14,12 +14,8 @@ from gnuradio.diffusion.core.label_mixture import LabelMixture
 from gnuradio.diffusion.core.model_files import shipped_model
 from gnuradio.diffusion.core.onnx_model import DdpmModel
 from gnuradio.diffusion.core.prior_mixture import mixture_from_model
-from gnuradio.diffusion.link.coded import (
-    DEFAULT_ALIST,
-    LLR_SCALE,
-    CodedLinkFlowgraph,
-    make_mixture,
-)
+from gnuradio.diffusion.flowgraphs.coded_link import DEFAULT_ALIST, LLR_SCALE, CodedLinkFlowgraph
+from gnuradio.diffusion.link.demappers import make_mixture
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ within 1e-5 and all within 1e-3; a noise mismatch moves most samples by O(0.1).
 """
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -190,3 +191,52 @@ def test_engine_parameter_errors():
             diffusion.denoise_engine(
                 model_path(), "auto", 1, 64, "tensorrt", 1, "trt_fp16_enable=1"
             )
+
+
+WINDOW_MODELS = ("sdpsk_pn_w32", "qpsk_pn_w32", "16qam_pn_w32")
+_PROBE = re.compile(
+    r"RMS ([0-9.e+-]+) \(onnxruntime ([0-9.e+-]+)\), max ([0-9.e+-]+) \(onnxruntime ([0-9.e+-]+)\)"
+)
+
+
+@pytest.mark.parametrize("name", WINDOW_MODELS)
+def test_shipped_window_models_get_the_fused_window_kernel(name):
+    """The window kernel's load-time probe (lib/ddpm_engine.cc) measures the kernel and
+    onnxruntime against the float64 network, relative to the output RMS. sdpsk_pn_w32, the
+    model recommended for ORBCOMM, fell back to onnxruntime under the old rule (max
+    |v - r| / max(1, |r|): kernel 9.9e-05, onnxruntime 5.5e-05) though its error RMS is
+    onnxruntime's. Here: every shipped window model runs on the kernel, the note gives the
+    figures, and on a fresh batch the kernel agrees with onnxruntime to float32 rounding
+    (both ~5e-7 of the RMS from float64, measured: so < 3e-6 between them), and both
+    denoiser engines give the same tweedie output in a flowgraph (the engine contract,
+    1e-5 relative)."""
+    path = diffusion.shipped_model(name)
+    eng = diffusion.denoise_engine(path, "auto")
+    note = eng.engine_note()
+    assert eng.engine_name().startswith("fused window"), note
+    rms, rms_ort, mx, mx_ort = map(float, _PROBE.search(note).groups())
+    assert 0 < rms < 1e-5 and 0 < rms_ort < 1e-5 and mx < 1e-4, note
+    W, T = 32, eng.num_steps()
+    rng = np.random.default_rng(8)
+    nwin = 96
+    x = (rng.standard_normal((nwin * W, 2)) * rng.choice([1.0, 3.0], (nwin * W, 1))).astype(
+        np.float32
+    )
+    t = np.repeat(rng.integers(1, T + 1, nwin), W)
+    e_f = np.asarray(eng.predict_eps(x, t))
+    e_o = np.asarray(eng.predict_eps(x, t, onnxruntime=True))
+    d = np.sqrt(np.mean((e_f - e_o) ** 2)) / np.sqrt(np.mean(e_o**2))
+    assert d < 3e-6, d
+    y = (
+        np.exp(1j * (np.pi / 4 + np.pi / 2 * rng.integers(0, 4, 4000)))
+        + 0.2 * (rng.standard_normal(4000) + 1j * rng.standard_normal(4000))
+    ).astype(np.complex64)
+    outs = []
+    for engine in ("auto", "onnxruntime"):
+        blk = diffusion.ddpm_denoiser(
+            path, diffusion.ddpm_denoiser.TWEEDIE, 1, diffusion.ddpm_denoiser.NOISE_PARAMETER,
+            14.0, "cpu", 1, 1024, 0, engine, 1, "", 0
+        )  # fmt: skip
+        outs.append(run_block(blk, y, None))
+    assert len(outs[0]) == len(outs[1]) > 3000
+    assert rel(outs[0], outs[1]) < TOL

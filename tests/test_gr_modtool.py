@@ -5,8 +5,10 @@
 #
 """The tree is one that ``gr_modtool add`` extends correctly: on a copy of the checkout, a new
 Python sync block lands in the install list (once), its QA is picked up by the QA glob (no
-second GR_ADD_TEST), its GRC file is installed, and the GNU Radio-free subpackages still
-import with GNU Radio blocked (the block is a placeholder there)."""
+second GR_ADD_TEST), its GRC file is installed, its import line is appended to the package
+once, and once that line is in the package's guarded block list (the one step the package
+docstring asks of the author) the GNU Radio-free subpackages still import with GNU Radio
+blocked and the block's name raises a clear ImportError."""
 
 import os
 import re
@@ -38,6 +40,8 @@ except ImportError as e:
     assert "needs GNU Radio" in str(e)
     print("placeholder-ok")
 """
+
+GUARD_LIST_END = "    from .tx_impairment_chain import tx_impairment_chain  # noqa: F401\n"
 
 
 def _copy_tree(dst):
@@ -110,9 +114,33 @@ def test_init_imports_new_block(added):
     compile(init, "__init__.py", "exec")
 
 
-def test_core_imports_with_gnuradio_blocked(added):
+def test_unmoved_import_line_is_caught(added, tmp_path):
+    """As gr_modtool leaves it (after the guard), the new block's import line makes
+    ``import diffusion`` fail without GNU Radio, naming the line: tests/test_engine_import.py
+    catches a forgotten move in CI."""
+    tree = tmp_path / "unmoved"
+    shutil.copytree(os.path.join(added, "python"), tree / "python")
     r = subprocess.run(
-        [sys.executable, "-c", BLOCKED_IMPORT, os.path.join(added, "python")],
+        [sys.executable, "-c", BLOCKED_IMPORT, str(tree / "python")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode != 0 and "from .newblock import newblock" in r.stderr, r.stderr
+
+
+def test_core_imports_with_gnuradio_blocked(added, tmp_path):
+    shutil.copytree(os.path.join(added, "python"), tmp_path / "python")
+    path = os.path.join(tmp_path, "python", "diffusion", "__init__.py")
+    init = _read(tmp_path, "python", "diffusion", "__init__.py")
+    line = "from .newblock import newblock\n"
+    assert GUARD_LIST_END in init and init.endswith(line)
+    # the author's step: the appended line moves into the guarded block list
+    init = init[: -len(line)].replace(GUARD_LIST_END, GUARD_LIST_END + "    " + line)
+    with open(path, "w") as f:
+        f.write(init)
+    r = subprocess.run(
+        [sys.executable, "-c", BLOCKED_IMPORT, str(tmp_path / "python")],
         capture_output=True,
         text=True,
         timeout=120,
@@ -152,7 +180,7 @@ def test_every_file_is_installed():
     a file missing from one is absent from the installed module."""
     pkg = os.path.join(ROOT, "python", "diffusion")
     missing = []
-    for sub in ("", "core", "shaping", "link", "training"):
+    for sub in ("", "core", "shaping", "link", "flowgraphs", "training"):
         d = os.path.join(pkg, sub)
         listed = _install_list(os.path.join(d, "CMakeLists.txt"))
         missing += [

@@ -96,3 +96,16 @@ def test_describe_and_paper_text():
     assert input_check.describe(pts8) == want
     w = input_check.paper_mode_warning(100, 1000.0, 0.1)
     assert "-30.0 dB" in w and "10.0 dB" in w and "Use TWEEDIE" in w
+
+
+@pytest.mark.parametrize("const", [QPSK, QAM16], ids=["qpsk", "16qam"])
+def test_all_zero_input_is_a_power_warning_not_an_exception(const):
+    # a squelched radio or zero padding: mean power 0 (-inf dB) is flagged like any power
+    # far off, as the C++ twin does (log10(0) = -inf there); it used to raise ValueError
+    # (math domain error) in the Python denoiser's work()
+    r = input_check.check_input(np.zeros(1024, np.complex64), const.points, 0.1)
+    assert r.power_off and r.power == 0.0 and r.power_ratio == 0.0
+    msg = input_check.messages(r, "")
+    assert len(msg) == 1 and "mean input power 0 " in msg[0]
+    chk = input_check.InputChecker(const.points, n=64)
+    assert chk.feed(np.zeros(64), 0.1) == msg

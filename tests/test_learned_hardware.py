@@ -15,7 +15,7 @@ from gnuradio.diffusion import train as train_cli  # noqa: E402
 from gnuradio.diffusion.core import labelled_capture as cap  # noqa: E402
 from gnuradio.diffusion.core.label_mixture import LabelMixture, estimate  # noqa: E402
 from gnuradio.diffusion.core.onnx_model import DdpmModel  # noqa: E402
-from gnuradio.diffusion.link import loopback  # noqa: E402
+from gnuradio.diffusion.flowgraphs import loopback  # noqa: E402
 from gnuradio.diffusion.tx_impairment_chain import generate  # noqa: E402
 
 CHAIN = "16qam+rapp(ibo=0,p=2)+agc"

@@ -217,3 +217,33 @@ def test_point_file_labels_are_line_numbers(tmp_path):
     est = c.points[[5, 1, 2]]
     m = metrics.reconstruction_metrics(ref, est, c)
     assert m["symbol_errors"] == 1 and m["bit_errors"] == 2 and m["ber"] == 2 / 9
+
+
+def test_reference_helpers_of_the_estimator_comparison():
+    """reference.empirical_mmse over the constellation's points (one sample each: the uniform
+    prior) is the exact MMSE estimate; bitwise_map_bit_errors equals a direct evaluation of
+    the bit posteriors; metrics.paired_metrics of an estimate against its own squared errors
+    has zero excess and the MSE's standard error."""
+    from gnuradio.diffusion.core import constellations, metrics, reference
+
+    c = constellations.by_name("16qam")
+    rng = np.random.default_rng(5)
+    idx = rng.integers(0, 16, 3000)
+    s2 = 10 ** (-8 / 10)
+    y = reference.awgn(c.points[idx], s2, rng)
+    np.testing.assert_allclose(
+        reference.empirical_mmse(y, c.points, s2), reference.mmse_estimate(y, c, s2), atol=1e-6
+    )
+    like = np.exp(-(np.abs(y[:, None] - c.points[None, :]) ** 2) / s2)  # [N, M]
+    bits = c.bits(np.arange(16))
+    p1 = (like @ bits) / like.sum(axis=1, keepdims=True)
+    direct = np.sum((p1 > 0.5) != c.bits(idx), axis=1)
+    got = reference.bitwise_map_bit_errors(y, c, s2, idx)
+    assert np.array_equal(got, direct) and got.sum() > 0  # 8 dB: some errors to compare
+    e2 = np.abs(y - c.points[idx]) ** 2
+    m = metrics.paired_metrics(c.points[idx], y, c, mmse_err2=e2, idx=idx, map_bit_errors=got)
+    # the same squared errors, up to rounding (|e|^2 here, re^2 + im^2 there)
+    assert abs(m["excess_mmse"]) < 1e-15 and m["excess_mmse_se"] < 1e-15
+    assert m["mse_se"] == pytest.approx(np.std(e2) / np.sqrt(len(e2)))
+    hard = np.sum(c.bits(c.slice(y)) != c.bits(idx), axis=1)
+    assert m["ber_excess_map"] == pytest.approx(np.mean(hard - got) / 4)

@@ -99,6 +99,28 @@ def test_shipped_name_and_dnn():
     assert "self-check" not in r.stdout
 
 
+def test_one_model_lookup(tmp_path):
+    """core.model_files.find_model is the lookup behind model_info.resolve, shipped_model and
+    shipped_dnn_model: a path as given, a name normalised ('16QAM', '4-QAM', '16qam.onnx'),
+    a clear error naming the directories searched."""
+    from gnuradio.diffusion.core import dnn_model, model_files
+
+    ref = model_files.shipped_model("16qam")
+    for name in ("16QAM", "16qam.onnx", ref):
+        assert model_files.find_model(name) == ref
+        assert model_info.resolve(name) == ref
+    assert model_files.find_model("4-QAM") == model_files.shipped_model("qpsk")
+    assert dnn_model.shipped_dnn_model("dnn_16qam_regression") == model_files.find_model(
+        "dnn_16qam_regression"
+    )
+    missing = str(tmp_path / "nope.onnx")
+    assert model_files.find_model(missing) == missing  # a path: the loader reports it
+    with pytest.raises(FileNotFoundError, match="no shipped model 'nope'"):
+        model_files.find_model("nope")
+    with pytest.raises(model_info.ModelFileError, match="nope"):
+        model_info.resolve("nope")
+
+
 @pytest.mark.parametrize("case", ["text", "missing", "foreign_onnx", "truncated"])
 def test_bad_files(tmp_path, case):
     if case == "text":

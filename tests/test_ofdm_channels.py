@@ -3,14 +3,15 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""diffusion.ofdm (NumPy): GNU Radio's carrier layout, the TDL channels, the estimators."""
+"""core.ofdm_carriers / ofdm_channels / ofdm_estimators (NumPy): GNU Radio's carrier layout,
+the TDL channels, the estimators."""
 
 import numpy as np
 import pytest
-from gnuradio.diffusion.ofdm import channels as ch
-from gnuradio.diffusion.ofdm import estimators as est
-from gnuradio.diffusion.ofdm.carriers import DEFAULT_LAYOUT as LAY
-from gnuradio.diffusion.ofdm.carriers import OfdmLayout
+from gnuradio.diffusion.core import ofdm_channels as ch
+from gnuradio.diffusion.core import ofdm_estimators as est
+from gnuradio.diffusion.core.ofdm_carriers import DEFAULT_LAYOUT as LAY
+from gnuradio.diffusion.core.ofdm_carriers import OfdmLayout
 
 
 def test_layout_matches_gnuradio_defaults():

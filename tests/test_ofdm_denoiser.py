@@ -10,8 +10,8 @@ import numpy as np
 import pmt
 import pytest
 from gnuradio import blocks, diffusion, digital, gr
-from gnuradio.diffusion import ofdm_link as lk
-from gnuradio.diffusion.ofdm.carriers import DEFAULT_LAYOUT as LAY
+from gnuradio.diffusion.core.ofdm_carriers import DEFAULT_LAYOUT as LAY
+from gnuradio.diffusion.flowgraphs import ofdm_link as lk
 
 MODEL = "ofdm_mix"
 

@@ -8,14 +8,14 @@
 carrier offset of about -320 Hz, ~20 dB Es/N0; README there). psk_receiver runs in a real
 flowgraph; packets come from differential decisions and are valid by their Fletcher-16 sums.
 
-Measured (seeds below): the stock path (FLL, polyphase clock sync, Costas loop) decodes all
-49 reference packets of the clean capture; with noise added to 9 dB Es/N0 it decodes 43-46
-of them. The per-symbol DDPM denoiser before differential decisions decodes fewer (about 44
-clean, a handful at 9 dB): snapping each symbol to a quadrant turns one phase error into two
-bit errors, which differential detection on the raw symbols avoids. That is why per-symbol
-models add nothing here and window models are needed (issue: sequence denoisers). The SDPSK
-window model (sdpsk_pn_w32, a prior of SDPSK sequences) decodes more packets than the stock
-path at 4.5-9 dB (its tests below skip when the model file is absent).
+Measured (seeds below; issue 21's front end: carrier acquisition from the 4th-power line,
+RRC, symbol_sync Gardner, Costas): psk_receiver without a model decodes all 49 reference
+packets of the clean capture and 48-49 with noise at L = 6-9 dB; the per-symbol and window
+models change that by at most a packet there. The levels that separate receivers are 3-4.5
+dB (bench/orbcomm_receivers.py, bench/results_orbcomm_receivers.md): there psk_receiver
+decodes as many packets as the textbook stock chain with a correct offset, and the SDPSK
+window prior (sdpsk_pn_w32) adds 3-14 packets per seed; the textbook chain's own offset
+estimate fails on 2-3 of 5 seeds. The regression test at the end asserts that on two inputs.
 """
 
 import os
@@ -90,16 +90,17 @@ def test_stock_path_decodes_every_reference_packet(capture):
     # symbols at 45 degrees (the QPSK model's orientation) and unit signal power
     r = raw[200:4700]  # past the loops' start-up, before the flush
     assert abs(abs(np.angle(np.mean(r**4 / np.abs(r) ** 4))) - np.pi) < 0.2
-    # the capture's own Es/N0 is about 20 dB (README: M2M4); the running estimate agrees
-    assert 17.0 < -10 * np.log10(np.median(s2[200:4700])) < 25.0
+    # the capture's own Es/N0 (M2M4 on the symbols): measured 31 dB with this front end (the
+    # README's ~20 dB was the FLL front end's); at least 20 dB
+    assert -10 * np.log10(np.median(s2[200:4700])) > 20.0
 
 
 def test_denoised_path_on_the_clean_capture(capture):
     x, ref = capture
     packets, _, _ = receive(x, "tweedie")
     assert all(orbcomm.fletcher16_ok(p) for p in packets)
-    # measured 44 of 49 (see the module doc); 40 leaves room for the loops' start-up
-    assert sum(p in packets for p in ref) >= 40
+    # measured 49 of 49 (see the module doc); 46 leaves room for numerical changes
+    assert sum(p in packets for p in ref) >= 46
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -108,16 +109,18 @@ def test_added_noise_counts(capture, seed):
     y = with_noise(x, 9.0, seed)
     stock, raw, s2 = receive(y, "none")
     n_stock = sum(p in stock for p in ref)
-    # measured 43 and 46 of 49 at 9 dB for seeds 1 and 2: a packet of 96 bits survives
-    # with probability ~(1 - BER)^96 at the differential BER of ~9 dB
-    assert n_stock >= 36, n_stock
-    # combined with the capture's own noise (~20 dB): about 8.7 dB; the estimate within 1.5 dB
+    # measured 48 and 49 of 49 at 9 dB for seeds 1 and 2: a packet of 96 bits survives
+    # with probability ~(1 - BER)^96 at the differential BER of ~12 dB symbol Es/N0
+    assert n_stock >= 45, n_stock
+    # symbol Es/N0 = L + 10 log10(sps) after the matched filter (12.0 dB) combined with the
+    # capture's own ~31 dB: measured 11.97 dB; the estimate within 1 dB
     est = -10 * np.log10(np.median(s2[200:4700]))
-    assert abs(est - 8.7) < 1.5, est
+    assert abs(est - 12.0) < 1.0, est
     denoised, _, _ = receive(y, "tweedie")
     n_den = sum(p in denoised for p in ref)
     assert all(orbcomm.fletcher16_ok(p) for p in denoised)
-    assert n_den <= n_stock  # per-symbol snapping cannot help differential decisions
+    # measured 49 and 49: per-symbol snapping neither helps nor hurts much at this level
+    assert abs(n_den - n_stock) <= 3, (n_den, n_stock)
 
 
 @pytest.fixture(scope="module")
@@ -139,14 +142,12 @@ def test_window_path_on_the_clean_capture(capture, window_model):
     assert sum(p in packets for p in ref) >= 47
 
 
-@pytest.mark.parametrize("seed,stock,window", [(1, 43, 43), (2, 46, 45)])
+@pytest.mark.parametrize("seed,stock,window", [(1, 48, 48), (2, 49, 49)])
 def test_window_path_added_noise_counts(capture, window_model, seed, stock, window):
-    """Window model (qpsk_pn_w32, tweedie) after the Costas loop at 9 dB Es/N0. Measured
-    (bench/sequence_denoisers.py, seeds 1-5): window - stock = -1..0 packets at 9 dB,
-    -4..+2 at 7.5 dB, -2..+1 at 6 dB: the i.i.d.-QPSK window prior does not beat
-    differential detection of SDPSK (bench/results_sequence_denoisers.md). Margins: 3
-    packets each way around the measured counts (the spread between seeds at 9 dB is
-    3.3 packets; these runs are deterministic, the margin covers numerical changes)."""
+    """Window model (qpsk_pn_w32, tweedie) after the Costas loop at L = 9 dB. Measured
+    (issue 21's front end): 48 and 49 packets, as without the model. Margins: 3 packets
+    each way around the measured counts (these runs are deterministic, the margin covers
+    numerical changes)."""
     x, ref = capture
     y = with_noise(x, 9.0, seed)
     stock_pk, _, _ = receive(y, "none")
@@ -205,18 +206,16 @@ def test_sdpsk_path_on_the_clean_capture(capture, sdpsk_model, carrier):
 
 @pytest.mark.parametrize(
     "esn0,seed,stock,costas,none",
-    [(6.0, 1, 15, 22, 14), (6.0, 2, 6, 24, 13), (9.0, 1, 43, 46, 45), (9.0, 2, 46, 49, 49)],
+    [(6.0, 1, 48, 48, 48), (6.0, 2, 49, 49, 49), (9.0, 1, 48, 49, 49), (9.0, 2, 49, 49, 49)],
 )
 def test_sdpsk_path_added_noise_counts(capture, sdpsk_model, esn0, seed, stock, costas, none):
     """SDPSK window model (sdpsk_pn_w32: an SDPSK sequence prior, carrier offsets to +-0.07
     cycles/symbol) in psk_receiver, decisions from output 3 ('sdpsk'), carrier 'costas' and
-    'none'. Measured (bench/sequence_denoisers.py, seeds 1-5; bench/results_sequence_
-    denoisers.md): more packets than the stock chain at every Es/N0 from 4.5 dB, never fewer
-    per seed with the Costas loop (6 dB: 16.2 +- 8.2 vs 7.2 +- 4.9). A fixed seed is
-    deterministic, so the counts are asserted, not a mean: the seed spread (std 8 packets at
-    6 dB, 2-3 at 9 dB) is far larger than the margin of 3 packets each way, which covers
-    numerical changes (engine kernels flip single bits). At 6 dB the Costas path beats the
-    stock chain by 7 and 18 packets on these seeds: asserted with the same margin."""
+    'none', at L = 6 and 9 dB where the front end alone decodes 48-49 of 49 (measured
+    counts in the parameters). A fixed seed is deterministic, so the counts are asserted
+    with a margin of 3 packets each way, which covers numerical changes (engine kernels
+    flip single bits); the prior never costs more than one packet against the same
+    receiver without it. Where the prior matters (3-4.5 dB): test_receiver_vs_textbook."""
     x, ref = capture
     y = with_noise(x, esn0, seed)
     stock_pk, _, _ = receive(y, "none")
@@ -229,4 +228,27 @@ def test_sdpsk_path_added_noise_counts(capture, sdpsk_model, esn0, seed, stock, 
     assert abs(n_stock - stock) <= 3, n_stock
     assert abs(counts["costas"] - costas) <= 3, counts
     assert abs(counts["none"] - none) <= 3, counts
-    assert counts["costas"] >= n_stock - 3 + (3 if esn0 == 6.0 else 0), (counts, n_stock)
+    assert counts["costas"] >= n_stock - 1, (counts, n_stock)
+
+
+@pytest.mark.parametrize("level,seed", [(3.0, 102), (4.5, 104)])
+def test_receiver_vs_textbook(capture, sdpsk_model, level, seed):
+    """psk_receiver against the textbook stock chain (flowgraphs.stock_psk) on the same noisy
+    input (flowgraphs.psk_benchmark, the bench's noise model and counting). Measured
+    (bench/results_orbcomm_receivers.md, seeds 101-105): at 3 dB textbook 0-29 packets
+    (its 4th-power offset estimate fails on 3 of 5 seeds; 0 for seed 102), psk_receiver
+    21-29 and with sdpsk_pn_w32 34-38; at 4.5 dB (seed 104, an input where the textbook
+    estimate is right) 42 / 42 / 45. Asserted: the receiver never decodes fewer than the
+    textbook chain (one packet of slack, the issue's), the prior never fewer than the
+    receiver alone (measured +3 to +14 packets at 3-4.5 dB over all 10 inputs); the
+    receiver's own count within 4 packets of the measured one (its seed spread at these
+    levels is 2-3 packets: the margin catches a broken front end, not noise)."""
+    from gnuradio.diffusion.flowgraphs import psk_benchmark
+
+    x, ref = capture
+    c = psk_benchmark.orbcomm_counts(x, ref, level, seed, sdpsk_model)
+    measured = {(3.0, 102): 26, (4.5, 104): 42}[(level, seed)]
+    assert abs(c["psk_receiver"] - measured) <= 4, c
+    assert c["psk_receiver"] >= c["textbook"] - 1, c
+    assert c["psk_receiver_prior"] >= c["textbook"] - 1, c
+    assert c["psk_receiver_prior"] >= c["psk_receiver"], c

@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 import sigmf
 from gnuradio import blocks, diffusion, gr
-from gnuradio.diffusion.link import flowgraph, framing
+from gnuradio.diffusion.flowgraphs import link_flowgraph as flowgraph
+from gnuradio.diffusion.link import framing
 from gnuradio.diffusion.link import sigmf as link_sigmf
 from sigmf import sigmffile
 

@@ -22,6 +22,7 @@ from .core.onnx_model import DdpmModel
 from .core.samplers import MODES, denoise
 from .core.windowing import WindowGeometry, denoise_tiles
 from .noise_level import NoiseLevelControl
+from .work_guard import WorkGuard, guarded_work
 
 NOISE_SOURCES = ("parameter", "stream", "blind")
 PROVIDERS = {
@@ -90,7 +91,7 @@ def _cpp_engine(model_path, engine, threads, batch, provider, intra_op_threads):
     )
 
 
-class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
+class ddpm_denoiser_py(WorkGuard, NoiseLevelControl, gr.sync_block):
     """DDPM denoiser (receiver), Python: complex symbols in, denoised symbols out.
 
     Conventions (docs/conventions.md): unit-power constellation, E|x|^2 = 1 for the signal
@@ -110,7 +111,9 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
     provider: 'cpu' | 'cuda' | 'tensorrt'. batch_size: items per inference call (1..2^20);
     intra_op_threads 0..256; ddim_steps 1..T. Latency 0 samples. NaN/Inf samples pass
     through unchanged, tagged "invalid_sample"; sigma2 outside the schedule is clamped
-    (warned once).
+    (warned once); an all-zero input is warned once (mean power far from 1 + sigma2) and
+    denoised as any other. An unexpected error inside work() is logged and the chunk passed
+    through unprocessed, tagged "work_error" (diffusion.work_guard; work_errors()).
     engine: 'auto' | 'fused' | 'onnxruntime' run the samplers in the C++ engine of the C++
     block (diffusion.denoise_engine, same output); 'numpy' runs diffusion.core.samplers
     (the reference). threads: C++ engine workers. Stochastic modes draw their noise from
@@ -266,6 +269,7 @@ class ddpm_denoiser_py(NoiseLevelControl, gr.sync_block):
                 self.logger.warn(paper_mode_warning(self.model.T, self._s2_range[1], level))
 
     # ------------------------------------------------------------------ work
+    @guarded_work("pass")
     def work(self, input_items, output_items):
         if self._geom.W > 1:
             return self._work_windows(input_items, output_items)

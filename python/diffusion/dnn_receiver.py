@@ -10,6 +10,7 @@ from gnuradio import gr
 
 from .core.dnn_model import OUTPUTS, DnnModel
 from .noise_level import NoiseLevelControl
+from .work_guard import WorkGuard, guarded_work
 
 PROVIDERS = {
     "cpu": "CPUExecutionProvider",
@@ -18,7 +19,7 @@ PROVIDERS = {
 }
 
 
-class dnn_receiver(NoiseLevelControl, gr.sync_block):
+class dnn_receiver(WorkGuard, NoiseLevelControl, gr.sync_block):
     """DNN baseline receiver (3 x 64 ReLU MLP, ONNX): complex symbols in, estimates out.
 
     dnn_receiver(model='dnn_16qam_regression', output='expected', esn0_db=10.0,
@@ -79,6 +80,7 @@ class dnn_receiver(NoiseLevelControl, gr.sync_block):
         return self._sigma2
 
     # ------------------------------------------------------------------ work
+    @guarded_work("pass")
     def work(self, input_items, output_items):
         y = input_items[0]
         out = output_items[0]

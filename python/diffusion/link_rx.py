@@ -29,11 +29,12 @@ import math
 
 from gnuradio import blocks, digital, filter, gr
 
+from .core.samplers import MODES as SAMPLER_MODES
 from .link.framing import RRC_SPAN, LinkConfig
 from .preamble_sync import preamble_sync
 from .reconstruction_metrics import reconstruction_metrics
 
-MODES = ("tweedie", "ddim", "posterior", "paper", "none")
+MODES = SAMPLER_MODES + ("none",)  # the denoiser's modes, or none
 PFB_FILTERS = 32
 
 
@@ -192,15 +193,9 @@ class link_rx(gr.hier_block2):
 
                 model = shipped_model(c.constellation)
             self.model = model
-            enum = {
-                "tweedie": cpp.ddpm_denoiser.TWEEDIE,
-                "ddim": cpp.ddpm_denoiser.DDIM,
-                "posterior": cpp.ddpm_denoiser.POSTERIOR,
-                "paper": cpp.ddpm_denoiser.PAPER,
-            }
             self.denoiser = cpp.ddpm_denoiser(
                 model,
-                enum[mode],
+                cpp.ddpm_denoiser.mode_t(SAMPLER_MODES.index(mode)),
                 int(ddim_steps),
                 cpp.ddpm_denoiser.NOISE_STREAM,
                 15.0,
@@ -290,13 +285,7 @@ class link_rx(gr.hier_block2):
                 )
             return
         cpp = _cpp()
-        enum = {
-            "tweedie": cpp.ddpm_denoiser.TWEEDIE,
-            "ddim": cpp.ddpm_denoiser.DDIM,
-            "posterior": cpp.ddpm_denoiser.POSTERIOR,
-            "paper": cpp.ddpm_denoiser.PAPER,
-        }
-        self.denoiser.set_mode(enum[mode], int(ddim_steps))
+        self.denoiser.set_mode(cpp.ddpm_denoiser.mode_t(SAMPLER_MODES.index(mode)), int(ddim_steps))
 
     def set_timing_bw(self, bw):
         self.clock_sync.set_loop_bandwidth(float(bw))

@@ -14,12 +14,13 @@ from gnuradio import gr
 
 from .core.mi_window import NOISE_MODES, REFERENCES, MiWindow
 from .pmt_convert import dict_to_pmt, drain_messages
+from .work_guard import WorkGuard, guarded_work
 
 ESN0_RANGE_DB = (-100.0, 300.0)  # as diffusion.additive_noise
 SIGMA2_RANGE = (10.0 ** (-ESN0_RANGE_DB[1] / 10.0), 10.0 ** (-ESN0_RANGE_DB[0] / 10.0))
 
 
-class mi_probe(gr.sync_block):
+class mi_probe(WorkGuard, gr.sync_block):
     """Mutual-information probe: estimates I(X;Y) in bits/symbol over a sliding window.
 
     mi_probe(constellation='16qam', pmf=None, reference='none', noise='parameter',
@@ -178,6 +179,7 @@ class mi_probe(gr.sync_block):
                 f"{d['esn0_db']:.2f} dB)"
             )
 
+    @guarded_work("drop")
     def work(self, input_items, output_items):
         self._drain_noise()
         y = input_items[0]

@@ -9,17 +9,17 @@ prior, in place of GNU Radio's LS taps (docs/ofdm.md).
 Sits between ``digital.ofdm_chanest_vcvc`` and ``digital.ofdm_frame_equalizer_vcvc``: items
 are OFDM symbols (fft_len complex, FFT-shifted as GNU Radio's OFDM blocks carry them).  On
 every item tagged ``ofdm_sync_chan_taps`` the LS taps are replaced by
-E[H | LS taps, sigma2] (:class:`diffusion.ofdm.estimators.DiffusionEstimator`, Tweedie: one
+E[H | LS taps, sigma2] (:class:`diffusion.core.ofdm_estimators.DiffusionEstimator`, Tweedie: one
 network call per frame), all other items and tags pass unchanged.  A thin shell over
-:mod:`diffusion.ofdm.estimators`; no C++ twin yet (see docs/ofdm.md).
+:mod:`diffusion.core.ofdm_estimators`; no C++ twin yet (see docs/ofdm.md).
 """
 
 import numpy as np
 import pmt
 from gnuradio import gr
 
-from .ofdm.carriers import OfdmLayout
-from .ofdm.estimators import (
+from .core.ofdm_carriers import OfdmLayout
+from .core.ofdm_estimators import (
     ChannelPowerTracker,
     DiffusionEstimator,
     LmmseEstimator,

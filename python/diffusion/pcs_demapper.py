@@ -17,12 +17,13 @@ from gnuradio import gr
 from .pcs_mapper import MAX_CCDM_BLOCK, MAX_SYNTHETIC
 from .shaping.pcs_frame import BLOCK_TAG, PMF_TAG, PcsFrame
 from .shaping.pmf import make_provider
+from .work_guard import WorkGuard, guarded_work
 
 INPUT_TYPES = ("complex", "index")
 ERROR_TAG = "pcs_block_error"
 
 
-class pcs_demapper(gr.basic_block):
+class pcs_demapper(WorkGuard, gr.basic_block):
     """Probabilistic-shaping demapper: symbols in, packed bytes out (inverse of pcs_mapper).
 
     pcs_demapper(constellation='16qam', pmf_source='ddpm', model_path='', sampler='tweedie',
@@ -234,6 +235,13 @@ class pcs_demapper(gr.basic_block):
         self._opos = 0
         return self._flush(out, produced)
 
+    def _after_work_error(self):
+        """work_guard: the block being gathered and the rest of the one being sent are
+        dropped with the chunk."""
+        self._fill = 0
+        self._opos = len(self._ostage)
+
+    @guarded_work("drop")
     def general_work(self, input_items, output_items):
         inp = input_items[0]
         out = output_items[0]

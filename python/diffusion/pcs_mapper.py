@@ -19,6 +19,7 @@ from gnuradio import gr
 from .pmt_convert import dict_to_pmt, drain_messages
 from .shaping.pcs_frame import BLOCK_TAG, PMF_TAG, PcsFrame
 from .shaping.pmf import make_provider, pmf_identity
+from .work_guard import WorkGuard, guarded_work
 
 MODES = ("ccdm", "iid")
 # CCDM encoding costs ~block_len^2 (0.17 s per 4096-symbol block, 45 s at 65536, measured):
@@ -50,7 +51,7 @@ def esn0_from_msg(msg):
     return None
 
 
-class pcs_mapper(gr.basic_block):
+class pcs_mapper(WorkGuard, gr.basic_block):
     """Probabilistic-shaping mapper: packed bytes in, shaped unit-power complex symbols out.
 
     pcs_mapper(constellation='16qam', pmf_source='ddpm', model_path='', sampler='tweedie',
@@ -306,6 +307,13 @@ class pcs_mapper(gr.basic_block):
         elif fr is not None:
             self._frame = fr
 
+    def _after_work_error(self):
+        """work_guard: the bytes of the block being gathered and the rest of the block
+        being sent are dropped with the chunk."""
+        self._pend = bytearray()
+        self._stage_pos = self._stage.size
+
+    @guarded_work("drop")
     def general_work(self, input_items, output_items):
         self._drain_esn0()
         out = output_items[0]

@@ -26,6 +26,7 @@ import pmt
 from gnuradio import gr
 
 from .link.synchronizer import PreambleSynchronizer
+from .work_guard import WorkGuard, guarded_work
 
 _LONG_KEYS = ("frame_start", "payload_index")
 
@@ -34,7 +35,7 @@ def _info_pmt(key, val):
     return pmt.from_long(int(val)) if key in _LONG_KEYS else pmt.from_double(float(val))
 
 
-class preamble_sync(gr.basic_block):
+class preamble_sync(WorkGuard, gr.basic_block):
     """Frame sync, carrier/phase recovery, one-tap equalization and noise estimation from the
     known preamble of the gr-diffusion link frames (see the module documentation).
 
@@ -79,6 +80,7 @@ class preamble_sync(gr.basic_block):
         self.framing = self.sync.framing
         self.const = self.framing.constellation
         self._N, self._F = self.sync.payload_len, self.sync.frame_len
+        self._need = 2 * self._F + int(preamble_len)  # symbols that always make progress
         self._queue = []  # [SyncedFrame, symbols sent]
         self._last = {}
         self._lock = threading.Lock()
@@ -111,10 +113,21 @@ class preamble_sync(gr.basic_block):
         # a frame still being emitted needs no input: it is sent even after the input ends
         return [0 if self._queue else 1] * ninputs
 
+    def _after_work_error(self):
+        """work_guard: frames being emitted and the symbols held back are dropped with the
+        chunk (the search starts afresh)."""
+        self._queue.clear()
+        self.sync.discard()
+
+    @guarded_work("drop")
     def general_work(self, input_items, output_items):
         # Frames are taken in for the output space of this call, at least one frame's worth:
         # with max_noutput_items below payload_len a frame is emitted over several calls
         # (forecast asks for no input while one is queued, so none is lost at the end).
+        # The synchronizer holds up to F + L symbols before it can decide anything (a
+        # frame plus the search window behind its start): it is always let fill to
+        # 2 F + L, whatever the output space (a block's own max_noutput_items below F
+        # used to stop it at F symbols, with no frame and no end).
         produced = self._emit(output_items, 0)
         inp = input_items[0]
         consumed = 0
@@ -123,8 +136,8 @@ class preamble_sync(gr.basic_block):
             nfr = max(1, space // self._N)
             if space > 0:
                 guard = self.sync.guard
-                room = self._F + (nfr - 1) * (self._F - guard) - self.sync.buffered
-                consumed = max(0, min(len(inp), room))
+                want = max(self._F + (nfr - 1) * (self._F - guard), self._need)
+                consumed = max(0, min(len(inp), want - self.sync.buffered))
             if consumed:
                 with self._lock:
                     frames = self.sync.push(inp[:consumed])

@@ -4,35 +4,85 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 """Receive path for third-party PSK signals (hierarchical block): complex baseband at ``sps``
-samples per symbol in, denoised symbols and decisions out. GNU Radio's own blocks do what they
-do well: frequency lock (band-edge FLL), matched filtering and timing (polyphase clock sync
-with RRC taps), carrier phase (Costas loop, or none for window models that track the phase
+samples per symbol in, denoised symbols and decisions out. The carrier offset is acquired
+feed-forward from the signal's M-th power spectral line (:class:`carrier_acquisition`); GNU
+Radio's own blocks do what they do well: matched filter (RRC), timing (symbol_sync, Gardner
+detector), carrier phase (Costas loop, or none for window models that track the phase
 themselves); then :class:`symbol_normalizer` scales to unit signal power with sigma2 per
 symbol, the C++ DDPM denoiser denoises with that sigma2, and decisions are taken on the
-denoised symbols (coherent, or differential where the phase is ambiguous)."""
+denoised symbols (coherent, or differential where the phase is ambiguous). The earlier front
+end (band-edge FLL + polyphase clock sync) stays available as ``front_end='fll'``: it needs
+thousands of symbols to pull in an offset of a few hundred Hz at low SNR (docs: issue 21's
+measurements in bench/results_orbcomm_receivers.md)."""
 
 import math
 
 from gnuradio import blocks, digital, filter, gr
 
 from . import diffusion_python as _cpp
+from .carrier_acquisition import carrier_acquisition
+from .core.carrier_acquisition import power_order as _power_order
 from .core.model_files import shipped_model
+from .core.samplers import MODES as _MODES
 from .symbol_normalizer import symbol_normalizer
 
-_MODES = ("tweedie", "ddim", "posterior", "paper")
 DECISIONS = ("sdpsk", "dqpsk", "coherent")
 CARRIERS = ("costas", "none")
+FRONT_ENDS = ("acquisition", "fll")
+#: symbol_sync_cc's settings (Gardner detector): damping, TED gain, max deviation (samples)
+TIMING_DAMPING, TIMING_TED_GAIN, TIMING_MAX_DEV = 1.0, 1.0, 1.5
+
+
+def rrc_matched_filter(sps, rolloff):
+    """GNU Radio RRC matched filter at ``sps`` samples/symbol (11 symbols, unit gain at DC)."""
+    return filter.fir_filter_ccf(
+        1, filter.firdes.root_raised_cosine(1.0, sps, 1.0, float(rolloff), 11 * sps)
+    )
+
+
+def gardner_symbol_sync(sps, loop_bw):
+    """digital.symbol_sync_cc with the Gardner detector, MMSE 8-tap interpolator, 1 sample
+    per symbol out (the settings of psk_receiver and of the textbook baseline)."""
+    return digital.symbol_sync_cc(
+        digital.TED_GARDNER,
+        float(sps),
+        float(loop_bw),
+        TIMING_DAMPING,
+        TIMING_TED_GAIN,
+        TIMING_MAX_DEV,
+        1,
+        digital.constellation_qpsk().base(),
+        digital.IR_MMSE_8TAP,
+        128,
+        [],
+    )
+
+
+def decision_order(constellation, decisions):
+    """M of the M-th power carrier acquisition for a constellation and decision rule."""
+    if decisions == "sdpsk":
+        return _power_order("sdpsk")
+    return _power_order(constellation)
 
 
 class psk_receiver(gr.hier_block2):
     """PSK receive path with the DDPM denoiser.
 
     psk_receiver(sps=2, rolloff=0.4, constellation='qpsk', mode='tweedie', model_path='',
-    fll_bw=0.01, timing_bw=0.04, costas_bw=0.03, time_constant=256, carrier='costas',
-    decisions='sdpsk', window_hop=0)
+    fll_bw=0.01, timing_bw=0.02, costas_bw=0.02, time_constant=256, carrier='costas',
+    decisions='sdpsk', window_hop=0, front_end='acquisition', acquisition_window=1024,
+    power_order=0)
 
     Input: complex baseband, ``sps`` samples per symbol, root-raised-cosine pulses of roll-off
-    ``rolloff``, any carrier offset within the FLL's range (about +-1/(2 sps) cycles/sample).
+    ``rolloff``, any carrier offset within +-1/(2 sps) cycles/sample.
+    Front end ``'acquisition'`` (default): :class:`carrier_acquisition` removes the carrier
+    offset estimated from the M-th power line (M = ``power_order``, 0: from the decisions /
+    constellation, 4 for SDPSK and QPSK, 2 for BPSK) of the first ``acquisition_window``
+    samples, then re-estimated every window/2 samples over the last 8 windows (its latency:
+    the window, at the start only; a stream shorter than it gives no output), then RRC
+    matched filter, symbol_sync_cc (Gardner, loop bandwidth ``timing_bw``), Costas loop
+    (``costas_bw``). ``'fll'``: the earlier band-edge FLL (``fll_bw``) + polyphase clock
+    sync (``timing_bw``) + Costas.
     Output 0: denoised symbols (one per symbol, unit signal power, the model's orientation:
     QPSK points at 45 degrees, which is where a 4th-order Costas loop puts them); output 1: the
     symbols before the denoiser (the stock GNU Radio chain's output, normalised); output 2:
@@ -59,12 +109,15 @@ class psk_receiver(gr.hier_block2):
         mode="tweedie",
         model_path="",
         fll_bw=0.01,
-        timing_bw=0.04,
-        costas_bw=0.03,
+        timing_bw=0.02,
+        costas_bw=0.02,
         time_constant=256,
         carrier="costas",
         decisions="sdpsk",
         window_hop=0,
+        front_end="acquisition",
+        acquisition_window=1024,
+        power_order=0,
     ):
         gr.hier_block2.__init__(
             self,
@@ -88,22 +141,47 @@ class psk_receiver(gr.hier_block2):
         decisions = str(decisions).lower()
         if decisions not in DECISIONS:
             raise ValueError(f"decisions must be one of {DECISIONS}, got {decisions!r}")
+        front_end = str(front_end).lower()
+        if front_end not in FRONT_ENDS:
+            raise ValueError(f"front_end must be one of {FRONT_ENDS}, got {front_end!r}")
         sps = int(sps)
-        nfilts = 32
-        rrc = filter.firdes.root_raised_cosine(
-            nfilts, nfilts, 1.0, float(rolloff), 11 * sps * nfilts
-        )
-        self.fll = digital.fll_band_edge_cc(sps, float(rolloff), 2 * sps * 11 + 1, float(fll_bw))
-        self.clock = digital.pfb_clock_sync_ccf(
-            sps, float(timing_bw), rrc, nfilts, nfilts // 2, 1.5, 1
-        )
+        order = int(power_order) or decision_order(str(constellation).lower(), decisions)
+        if front_end == "acquisition":
+            self.acquisition = carrier_acquisition(
+                sps,
+                float(rolloff),
+                order,
+                int(acquisition_window),
+                max(1, int(acquisition_window) // 2),
+                0.0,
+                8 * int(acquisition_window),
+            )
+            self.fll = None
+            self.matched = rrc_matched_filter(sps, rolloff)
+            self.clock = gardner_symbol_sync(sps, timing_bw)
+            sync = [self.acquisition, self.matched, self.clock]
+        else:
+            nfilts = 32
+            rrc = filter.firdes.root_raised_cosine(
+                nfilts, nfilts, 1.0, float(rolloff), 11 * sps * nfilts
+            )
+            self.acquisition = None
+            self.fll = digital.fll_band_edge_cc(
+                sps, float(rolloff), 2 * sps * 11 + 1, float(fll_bw)
+            )
+            self.clock = digital.pfb_clock_sync_ccf(
+                sps, float(timing_bw), rrc, nfilts, nfilts // 2, 1.5, 1
+            )
+            sync = [self.fll, self.clock]
         self.norm = symbol_normalizer(constellation, time_constant)
         if carrier == "costas":
-            self.costas = digital.costas_loop_cc(float(costas_bw), 4, False)
-            self.connect(self, self.fll, self.clock, self.costas, self.norm)
+            self.costas = digital.costas_loop_cc(float(costas_bw), order, False)
+            self.connect(self, *sync, self.costas, self.norm)
         else:
             self.costas = None
-            self.connect(self, self.fll, self.clock, self.norm)
+            self.connect(self, *sync, self.norm)
+        self.front_end = front_end
+        self.power_order = order
         self.latency = 0
         self.model_path = ""
         if mode == "none":
@@ -112,7 +190,10 @@ class psk_receiver(gr.hier_block2):
             self.connect((self.norm, 0), (self, 1))
             self.connect((self.norm, 1), (self, 2))
         else:
-            path = model_path or shipped_model(constellation)
+            from .core.model_info import resolve
+
+            # a path or a shipped model's name (sdpsk_pn_w32, bpsk_pn_w32, ...)
+            path = resolve(model_path) if model_path else shipped_model(constellation)
             self.model_path = path
             dn = _cpp.ddpm_denoiser
             self.denoiser = dn(

@@ -16,9 +16,10 @@ import math
 
 import numpy as np
 from gnuradio import blocks, diffusion, gr, gr_unittest
+from gnuradio.diffusion.core import chain_spec
 
 PA = diffusion.pa_nonlinearity
-SALEH_CLASSIC = (2.1587, 1.1517, 4.0033, 9.1040)
+SALEH_CLASSIC = tuple(chain_spec.SALEH_CLASSIC.values())  # aa, ba, ap, bp
 RTOL = 2e-5
 
 

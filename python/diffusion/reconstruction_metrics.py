@@ -13,9 +13,10 @@ from gnuradio import gr
 
 from .core.metrics import METRIC_KEYS, MetricsAccumulator
 from .pmt_convert import dict_to_pmt, drain_messages
+from .work_guard import WorkGuard, guarded_work
 
 
-class reconstruction_metrics(gr.sync_block):
+class reconstruction_metrics(WorkGuard, gr.sync_block):
     """Reconstruction metrics sink: input 0 = reference (transmitted) symbols, input 1 =
     estimate (complex, same rate).
 
@@ -127,6 +128,7 @@ class reconstruction_metrics(gr.sync_block):
                 f"{d['cosine_similarity']:.5f}, SER {d['ser']:.3e}, BER {d['ber']:.3e}"
             )
 
+    @guarded_work("drop")
     def work(self, input_items, output_items):
         self._drain_reset()
         ref, est = input_items[0], input_items[1]

@@ -12,9 +12,10 @@ from gnuradio import gr
 
 from .core.constellations import by_name
 from .core.snr_estimation import RunningM2M4, kurtosis
+from .work_guard import WorkGuard, guarded_work
 
 
-class symbol_normalizer(gr.sync_block):
+class symbol_normalizer(WorkGuard, gr.sync_block):
     """Unit signal power and sigma2 per symbol from the second and fourth moments.
 
     symbol_normalizer(constellation='qpsk', time_constant=256)
@@ -39,6 +40,7 @@ class symbol_normalizer(gr.sync_block):
         pts = by_name(constellation).points
         self._est = RunningM2M4(float(time_constant), kurtosis(pts))
 
+    @guarded_work("pass")
     def work(self, input_items, output_items):
         y = input_items[0]
         s, n = self._est.update(y)

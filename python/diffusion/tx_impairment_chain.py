@@ -24,11 +24,12 @@ import numpy as np
 from gnuradio import blocks, gr
 
 from .core import chain_spec as _cs
+from .work_guard import WorkGuard, guarded_work
 
 CAL_SYMBOLS = 1 << 16  # AGC calibration run (every label equally often)
 
 
-class pilot_phase_tracker(gr.basic_block):
+class pilot_phase_tracker(WorkGuard, gr.basic_block):
     """Ideal pilot-aided phase tracking of a Wiener phase-noise stage (see chain_spec).
 
     Inputs: 0 the signal with phase noise, 1 the phase reference exp(j theta[n]) (the same
@@ -52,6 +53,7 @@ class pilot_phase_tracker(gr.basic_block):
     def forecast(self, noutput_items, ninputs):
         return [noutput_items + 1] * ninputs
 
+    @guarded_work("drop")
     def general_work(self, input_items, output_items):
         # Every call starts at an anchor A (ref[0] = exp(j theta[A]), theta_a known); a
         # segment of B samples needs the reference up to the next anchor A + B.
@@ -133,30 +135,23 @@ def _make_stage(hb, st, seed):
     p = st.params
     if st.name == "rapp":
         b = _d.pa_nonlinearity(
-            _d.pa_nonlinearity.RAPP,
-            p["ibo"],
-            p["gain"],
-            p["sat"],
-            p["p"],
-            2.1587,
-            1.1517,
-            4.0033,
-            9.1040,
-            False,
+            model=_d.pa_nonlinearity.RAPP,
+            ibo_db=p["ibo"],
+            gain=p["gain"],
+            saturation=p["sat"],
+            smoothness=p["p"],
+            normalize_output=False,
         )
         return b, b, [b]
     if st.name == "saleh":
         b = _d.pa_nonlinearity(
-            _d.pa_nonlinearity.SALEH,
-            p["ibo"],
-            1.0,
-            1.0,
-            2.0,
-            p["aa"],
-            p["ba"],
-            p["ap"],
-            p["bp"],
-            False,
+            model=_d.pa_nonlinearity.SALEH,
+            ibo_db=p["ibo"],
+            alpha_a=p["aa"],
+            beta_a=p["ba"],
+            alpha_p=p["ap"],
+            beta_p=p["bp"],
+            normalize_output=False,
         )
         return b, b, [b]
     if st.name == "phase_noise":

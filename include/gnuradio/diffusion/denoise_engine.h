@@ -35,8 +35,10 @@ public:
 
     /*!
      * \param engine "auto" | "fused" | "onnxruntime" (see ddpm_denoiser::make)
-     * \param threads workers a batch is split across
-     * \param max_batch items per internal call (larger inputs are processed in pieces)
+     * \param threads workers a batch is split across, 1 .. 256
+     * \param max_batch items per internal call, 1 .. 2^20 (larger inputs are processed
+     *        in pieces)
+     * \param intra_op_threads onnxruntime threads, 0 .. 256 (0 = its default)
      * \throws std::invalid_argument naming the file or parameter at fault
      */
     static sptr make(const std::string& model_path,

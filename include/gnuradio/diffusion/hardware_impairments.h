@@ -64,10 +64,11 @@ public:
      * \param kappa distortion-to-signal power ratio (linear, >= 0; EVM^2)
      * \param power_mode POWER_NOMINAL (0) or POWER_MEASURED (1)
      * \param nominal_power P for POWER_NOMINAL (linear, >= 0; 1 for unit-power symbols)
-     * \param window moving-average length in samples for POWER_MEASURED (>= 1)
+     * \param window moving-average length in samples for POWER_MEASURED, 1 .. 2^24
+     *        (16777216; the ring of past powers is allocated up front)
      * \param seed random seed (same seed and input -> same output)
      * \throws std::invalid_argument on a negative/non-finite kappa or nominal_power,
-     *         window < 1, or an unknown power_mode
+     *         window outside 1 .. 2^24, or an unknown power_mode
      */
     static sptr make(double kappa = 0.05,
                      power_mode_t power_mode = POWER_NOMINAL,

@@ -7,7 +7,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(denoise_engine.h)                                          */
-/* BINDTOOL_HEADER_FILE_HASH(b327dac3ec975efaf0f02b8a46428933)                     */
+/* BINDTOOL_HEADER_FILE_HASH(b0f6cbc6c57ea962d73d11366a06a214)                     */
 
 #include <pybind11/complex.h>
 #include <pybind11/numpy.h>

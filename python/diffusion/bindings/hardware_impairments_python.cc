@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(hardware_impairments.h)                                    */
-/* BINDTOOL_HEADER_FILE_HASH(7a01b4fff7ecac3cea6df93504be8c07)                     */
+/* BINDTOOL_HEADER_FILE_HASH(6dd4515db040e4393f03d21d5aeef9a4)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

@@ -66,15 +66,16 @@ class ChainSpecError(ValueError):
     """A chain spec that does not parse (the message names the offending part)."""
 
 
+# Saleh's classic TWT parameters (alpha_a, beta_a, alpha_p, beta_p; Saleh 1981): the saleh
+# stage's defaults, as the C++ pa_nonlinearity's (tests/test_twin_constants.py)
+SALEH_CLASSIC = {"aa": 2.1587, "ba": 1.1517, "ap": 4.0033, "bp": 9.1040}
+
 # name -> ordered (key, default, allowed units) ; units None: plain number
 _STAGES = {
     "rapp": (("ibo", 0.0, "db"), ("p", 2.0, None), ("gain", 1.0, None), ("sat", 1.0, None)),
     "saleh": (
         ("ibo", 0.0, "db"),
-        ("aa", 2.1587, None),
-        ("ba", 1.1517, None),
-        ("ap", 4.0033, None),
-        ("bp", 9.1040, None),
+        *((k, v, None) for k, v in SALEH_CLASSIC.items()),
     ),
     "phase_noise": (("lw", 1e-4, None), ("block", 32, None)),
     "iq": (("gain_db", 0.0, "db"), ("phase_deg", 0.0, "deg")),

@@ -22,7 +22,7 @@ import os
 import numpy as np
 
 from .constellations import Constellation
-from .model_files import model_dirs
+from .model_files import find_model
 from .onnx_model import open_session, parse_floats
 
 OUTPUTS = ("expected", "argmax")
@@ -37,20 +37,16 @@ _CHUNK = 1 << 13
 
 def shipped_dnn_model(name):
     """Path of a shipped DNN model by name ('dnn_16qam_regression', ...) or of an existing
-    file (returned as is)."""
-    s = os.fspath(name)
-    if os.path.isfile(s):
-        return s
-    key = s[:-5] if s.endswith(".onnx") else s
-    for d in model_dirs():
-        p = os.path.join(d, key + ".onnx")
-        if os.path.isfile(p):
-            return p
-    raise FileNotFoundError(
-        errno.ENOENT,
-        f"no DNN model {key}.onnx in {', '.join(model_dirs())}; shipped: {', '.join(SHIPPED_DNN)}",
-        s,
-    )
+    file (returned as is): :func:`model_files.find_model`; FileNotFoundError otherwise."""
+    try:
+        p = find_model(name)
+    except FileNotFoundError as e:
+        raise FileNotFoundError(
+            errno.ENOENT, f"{e}; shipped DNN models: {', '.join(SHIPPED_DNN)}", os.fspath(name)
+        ) from e
+    if not os.path.isfile(p):
+        raise FileNotFoundError(errno.ENOENT, "DNN ONNX model not found", p)
+    return p
 
 
 def snr_mixture_mmse(y, constellation, esn0_min, esn0_max, k=41):

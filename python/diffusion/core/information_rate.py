@@ -234,7 +234,15 @@ AUX_CHANNELS = ("gaussian", "per_point", "awgn")
 
 
 def mi_samples(
-    tx_idx, y, points, pmf=None, aux="gaussian", sigma2=None, normalize=True, chunk=1 << 14
+    tx_idx,
+    y,
+    points,
+    pmf=None,
+    aux="gaussian",
+    sigma2=None,
+    normalize=True,
+    chunk=1 << 14,
+    stderr=False,
 ):
     """Monte Carlo MI estimate (bits/symbol) from transmitted point indices and received
     samples of any channel (impairment chains), by mismatched decoding.
@@ -250,6 +258,8 @@ def mi_samples(
       'awgn'      y = x + noise of the given ``sigma2`` (nothing fitted).
     The result is an achievable rate, a lower bound on I(X;Y) (up to the Monte Carlo error
     of a few 1/sqrt(N) bits and the small optimism of fitting q on the same samples).
+    stderr: return (rate, its Monte Carlo standard error: std of the per-sample terms /
+    sqrt(N)) instead of the rate alone.
     """
     idx = np.asarray(tx_idx, dtype=np.int64).reshape(-1)
     y = np.asarray(y, dtype=np.complex128).reshape(-1)
@@ -295,11 +305,17 @@ def mi_samples(
         raise ValueError(f"unknown aux channel {aux!r}: use one of {AUX_CHANNELS}")
     sup = np.flatnonzero(p > 0)
     logw = np.log(p[sup]) - np.log(np.pi * var[sup])  # log p_j + log norm_j
-    total = 0.0
+    total = total2 = 0.0
     for s in range(0, y.size, chunk):
         yy = y[s : s + chunk]
         ii = idx[s : s + chunk]
         lq = -(np.abs(yy[:, None] - mu[sup][None, :]) ** 2) / var[sup][None, :] + logw[None, :]
         num = -(np.abs(yy - mu[ii]) ** 2) / var[ii] - np.log(np.pi * var[ii])
-        total += float(np.sum(num - _logsumexp(lq, axis=1)))
-    return total / y.size / _LN2
+        t = (num - _logsumexp(lq, axis=1)) / _LN2  # per-sample terms, bits
+        total += float(np.sum(t))
+        total2 += float(np.sum(t * t))
+    mi = total / y.size
+    if not stderr:
+        return mi
+    var_t = max(total2 / y.size - mi * mi, 0.0)
+    return mi, math.sqrt(var_t / y.size)

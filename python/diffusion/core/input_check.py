@@ -87,7 +87,9 @@ def check_input(y, points, sigma2):
     r.power = float(np.mean(p2))
     r.power_ratio = float(np.mean(p2 / (1.0 + s2)))
     r.sigma2 = float(np.mean(s2))
-    r.power_off = abs(10.0 * math.log10(r.power_ratio)) > POWER_DB
+    # all-zero input (squelch, a gap, zero padding): ratio 0, -inf dB, flagged like any
+    # power far off (as lib/input_check.h, where log10(0) = -inf)
+    r.power_off = not r.power_ratio > 0 or abs(10.0 * math.log10(r.power_ratio)) > POWER_DB
     base = y[s2 <= np.partition(s2, y.size // 2)[y.size // 2]]
     base = base[: max(256, FIT_WORK // len(points))]  # bounds the cost for 256-QAM
     angles = rotations(points)

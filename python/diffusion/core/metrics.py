@@ -69,6 +69,7 @@ METRIC_KEYS = (
 # Per-pair terms (columns of the ring buffer / the sums):
 _E2, _R2, _S2, _CR, _CI, _SE, _BE, _OG = range(8)
 _NCOL = 8
+MAX_WINDOW = 1 << 22  # pairs of the sliding window: 64 bytes a slot (256 MiB at most)
 
 
 def get_constellation(constellation):
@@ -193,8 +194,10 @@ class MetricsAccumulator:
     def __init__(self, constellation=None, window=0):
         self.constellation = get_constellation(constellation)
         window = int(window)
-        if window < 0:
-            raise ValueError("window must be >= 0 (0: cumulative only)")
+        if not 0 <= window <= MAX_WINDOW:
+            raise ValueError(
+                f"window must be in [0, {MAX_WINDOW}] pairs (0: cumulative only), got {window}"
+            )
         self.window = window
         self._bits = bits_per_label(self.constellation) if self.constellation else None
         self._table = bit_error_table(self.constellation) if self.constellation else None
@@ -250,3 +253,43 @@ class MetricsAccumulator:
         if self.constellation is None:
             sums[_SE:_OG] = np.nan
         return summarize(sums, self._fill, self._invalid, self._bits)
+
+
+def _err2(est, x):
+    d = np.asarray(est, np.complex128) - np.asarray(x, np.complex128)
+    return d.real**2 + d.imag**2
+
+
+def _se(d):
+    return float(np.std(d) / math.sqrt(len(d))) if len(d) > 1 else float("nan")
+
+
+def paired_metrics(ref, est, constellation, mmse_err2=None, idx=None, map_bit_errors=None):
+    """:func:`reconstruction_metrics` of one estimate (mse, mse_db, nmse_db,
+    cosine_similarity, ser, ber) with the standard errors that comparing estimators on the
+    same samples needs:
+
+      mse_se             standard error of the MSE
+      grid_rms           RMS distance of est to its nearest point (~0: a clean constellation)
+      excess_mmse(_se)   mean (standard error) of |e|^2 - mmse_err2, the paired excess over a
+                         reference estimate's squared errors mmse_err2 (e.g. the exact MMSE's)
+      ber_excess_map(_se) mean (standard error) of the paired excess bit errors per bit over
+                         map_bit_errors (e.g. reference.bitwise_map_bit_errors), idx the
+                         transmitted indices
+    """
+    c = get_constellation(constellation)
+    m = reconstruction_metrics(ref, est, c)
+    e2 = _err2(est, ref)
+    out = {k: float(m[k]) for k in ("mse", "mse_db", "nmse_db", "cosine_similarity", "ser", "ber")}
+    out["mse_se"] = _se(e2)
+    out["grid_rms"] = float(np.sqrt(np.mean(_err2(c.hard_decision(est), est))))
+    if mmse_err2 is not None:
+        d = e2 - mmse_err2
+        out["excess_mmse"] = float(np.mean(d))
+        out["excess_mmse_se"] = _se(d)
+    if map_bit_errors is not None:
+        errs = np.sum(c.bits(c.slice(est)) != c.bits(np.asarray(idx)), axis=1)
+        d = (errs - map_bit_errors) / c.bits_per_symbol
+        out["ber_excess_map"] = float(np.mean(d))
+        out["ber_excess_map_se"] = _se(d)
+    return out

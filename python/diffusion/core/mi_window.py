@@ -43,6 +43,7 @@ from .noise_estimation import em_noise_variance
 REFERENCES = ("none", "indices", "symbols")
 NOISE_MODES = ("parameter", "estimate")
 _CHUNK = 1 << 13
+MAX_WINDOW = 1 << 22  # samples: the ring holds 24 bytes a sample (100 MB at most)
 
 
 def parse_pmf(pmf, m):
@@ -131,8 +132,8 @@ class MiWindow:
             raise ValueError(f"noise must be one of {NOISE_MODES}, got {noise!r}")
         self.reference, self.noise = reference, noise
         self.window = int(window)
-        if self.window < 2:
-            raise ValueError("window must be >= 2 samples")
+        if not 2 <= self.window <= MAX_WINDOW:
+            raise ValueError(f"window must be in [2, {MAX_WINDOW}] samples, got {window}")
         self.set_sigma2(sigma2)
         self._y = np.zeros(self.window, dtype=np.complex128)
         self._idx = np.zeros(self.window, dtype=np.int64)

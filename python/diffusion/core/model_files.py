@@ -44,8 +44,11 @@ def model_dirs():
 
 def shipped_model(name):
     """Path of a shipped model by name: a constellation ('qpsk', '16QAM', '4qam', ...) or a
-    model file's stem ('16qam_rapp', 'dnn_16qam_regression', ...)."""
+    model file's stem ('16qam_rapp', 'dnn_16qam_regression', '16qam.onnx', ...), the first
+    hit in :func:`model_dirs`. FileNotFoundError names the directories searched."""
     raw = str(name)
+    if raw.endswith(".onnx"):
+        raw = raw[:-5]
     key = raw.lower().replace("-", "").replace("_", "")
     key = {"4qam": "qpsk"}.get(key, key)
     for d in model_dirs():
@@ -57,3 +60,12 @@ def shipped_model(name):
         f"no shipped model {raw!r} in {', '.join(model_dirs())}; "
         f"shipped models: {', '.join(SHIPPED)}"
     )
+
+
+def find_model(name):
+    """The one model lookup: an existing file or a path (it has a directory part) as given,
+    else a shipped model's name (:func:`shipped_model`)."""
+    s = os.fspath(name)
+    if os.path.exists(s) or os.path.dirname(s):
+        return s
+    return shipped_model(s)

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import reference
 from .input_check import describe as describe_orientation
-from .model_files import model_dirs
+from .model_files import find_model, model_dirs
 from .onnx_model import DdpmModel, open_session
 
 # self-check thresholds: the shipped models' Tweedie excess over the exact MMSE is
@@ -46,16 +46,11 @@ class ModelFileError(ValueError):
 
 def resolve(name):
     """A model file path, or a shipped model's name ('qpsk', '16qam_sigmoid',
-    'dnn_16qam_regression', ...) looked up in the model directories."""
-    s = os.fspath(name)
-    if os.path.exists(s) or os.sep in s or s.endswith(".onnx") and os.path.dirname(s):
-        return s
-    key = s[:-5] if s.endswith(".onnx") else s
-    for d in model_dirs():
-        p = os.path.join(d, key + ".onnx")
-        if os.path.isfile(p):
-            return p
-    raise ModelFileError(f"{s}: no such file, nor a shipped model in {', '.join(model_dirs())}")
+    'dnn_16qam_regression', ...): :func:`model_files.find_model`, with ModelFileError."""
+    try:
+        return find_model(name)
+    except FileNotFoundError as e:
+        raise ModelFileError(f"{os.fspath(name)}: no such file, nor a shipped model ({e})") from e
 
 
 def shipped_models():

@@ -16,7 +16,7 @@ variance convention).
 
 import numpy as np
 
-from .constellations import Constellation
+from .constellations import Constellation, by_name
 
 _CHUNK = 1 << 13
 _CELLS = 1 << 20  # bound of a chunk's [rows, M] work matrix (16 MiB of complex128)
@@ -170,6 +170,39 @@ def awgn(x, sigma2, rng):
     x = np.asarray(x)
     s = np.sqrt(np.asarray(sigma2, dtype=np.float64) / 2.0)
     return x + s * (rng.standard_normal(x.shape) + 1j * rng.standard_normal(x.shape))
+
+
+def bitwise_map_bit_errors(z, constellation, sigma2, idx):
+    """Bit errors per symbol (int [N]) of bit-wise MAP decisions on z (complex [N]) from the
+    exact bit posteriors of ``constellation`` (its Gray labels) in Gaussian noise of variance
+    sigma2 (per sample, or a scalar): the fewest bit errors any receiver of z makes when that
+    noise model is exact. idx: the transmitted point indices."""
+    c = constellation if isinstance(constellation, Constellation) else by_name(constellation)
+    z = np.asarray(z, dtype=np.complex128).reshape(-1)
+    s2 = np.broadcast_to(np.asarray(sigma2, dtype=np.float64), z.shape)
+    bits = c.bits(np.arange(c.order)).astype(np.float64)  # [M, k]
+    truth = c.bits(np.asarray(idx))
+    out = np.empty(len(z), dtype=np.int64)
+    step = 4096
+    for s in range(0, len(z), step):
+        w = np.exp(posterior_logits(z[s : s + step], c, s2[s : s + step]))
+        p1 = (w @ bits) / w.sum(axis=1, keepdims=True)
+        out[s : s + step] = np.sum((p1 > 0.5) != truth[s : s + step], axis=1)
+    return out
+
+
+def empirical_mmse(y, prior, sigma2):
+    """E[x | y] for y = x + CN(0, sigma2) with x uniform over the samples ``prior`` (complex
+    [K]): a non-parametric MMSE reference for continuous data such as the swiss roll."""
+    y = np.asarray(y, dtype=np.complex128).reshape(-1)
+    prior = np.asarray(prior, dtype=np.complex128).reshape(-1)
+    out = np.empty(len(y), dtype=np.complex128)
+    for s in range(0, len(y), 256):
+        lg = -(np.abs(y[s : s + 256, None] - prior[None, :]) ** 2) / sigma2
+        lg -= lg.max(axis=1, keepdims=True)
+        w = np.exp(lg)
+        out[s : s + 256] = (w @ prior) / w.sum(axis=1)
+    return out
 
 
 class OracleEpsModel:

@@ -29,6 +29,8 @@ import numpy as np
 
 from .counter_rng import CounterRng
 
+# The denoiser's modes, the one list of them: a mode's position is the value of the C++
+# ddpm_denoiser::mode_t enumerator named mode.upper() (tests/test_twin_constants.py).
 MODES = ("tweedie", "ddim", "posterior", "paper")
 DEFAULT_DDIM_STEPS = 5
 

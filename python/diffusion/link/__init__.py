@@ -3,6 +3,8 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""The over-the-air link: framing (frame format, LinkConfig), sigmf (recordings),
-synchronizer (preamble sync, carrier and noise estimation; NumPy) and flowgraph (the whole
-link as a GNU Radio top block: the only module here that needs GNU Radio)."""
+"""The link's algorithms (NumPy, no GNU Radio): framing (frame format, LinkConfig), sigmf
+(recordings), synchronizer (preamble sync, carrier and noise estimation), ldpc (reference
+LDPC decoder, interleaver), orbcomm (SDPSK packets), demappers (the label mixture of a
+demapper name). The flowgraphs that compose the blocks over these are in
+``diffusion.flowgraphs``."""

@@ -52,6 +52,9 @@ _PRIMITIVE_TAPS = {
     12: (12, 11, 10, 4),
 }
 RRC_SPAN = 11  # RRC filter length in symbols (taps = RRC_SPAN * sps + 1)
+MAX_SPS = 256  # samples per symbol (RRC taps = RRC_SPAN * sps + 1)
+MAX_PAYLOAD = 1 << 16  # payload symbols per frame
+MAX_POOL = 1 << 22  # n_payloads x payload_len: the reference payloads held in memory
 
 
 def mseq(degree):
@@ -181,14 +184,21 @@ class LinkConfig:
                 f"pilot_interval must be >= 0 (0: no pilots) and pilot_len in "
                 f"1..256, got {self.pilot_interval} and {self.pilot_len}"
             )
-        if self.sps < 2:
-            raise ValueError(f"sps must be an integer >= 2, got {self.sps}")
+        if not 2 <= self.sps <= MAX_SPS:
+            raise ValueError(f"sps must be an integer in 2..{MAX_SPS}, got {self.sps}")
         if not 0.0 < self.rolloff <= 1.0:
             raise ValueError(f"rolloff must be in (0, 1], got {self.rolloff}")
-        if self.payload_len < 16:
-            raise ValueError(f"payload_len must be >= 16 symbols, got {self.payload_len}")
+        if not 16 <= self.payload_len <= MAX_PAYLOAD:
+            raise ValueError(
+                f"payload_len must be in 16..{MAX_PAYLOAD} symbols, got {self.payload_len}"
+            )
         if not 1 <= self.n_payloads <= 4096:
             raise ValueError(f"n_payloads must be in 1..4096, got {self.n_payloads}")
+        if self.n_payloads * self.payload_len > MAX_POOL:
+            raise ValueError(
+                f"n_payloads x payload_len must be <= {MAX_POOL} symbols (the reference "
+                f"payload pool), got {self.n_payloads} x {self.payload_len}"
+            )
         preamble_symbols(self.preamble_len)  # validates the length
         by_name(self.constellation)  # validates the name
 

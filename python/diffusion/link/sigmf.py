@@ -29,7 +29,8 @@ samples, also from other tools: datatypes cf32/cf64, ci32/ci16/ci8 and cu32/cu16
 or big-endian (e.g. rtl_sdr's cu8 at 2.048 MS/s), with core:sample_rate and the first
 capture's core:frequency. Fixed-point samples scale as the sigmf package does: signed
 x / 2^(bits-1), unsigned (x - 2^(bits-1)) / 2^(bits-1). :func:`sample_format` tells a
-GNU Radio flowgraph how to read the data file (link.flowgraph builds the matching blocks).
+GNU Radio flowgraph how to read the data file (flowgraphs.link_flowgraph builds the
+matching blocks).
 """
 
 import datetime

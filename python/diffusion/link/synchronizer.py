@@ -166,6 +166,10 @@ class PreambleSynchronizer:
         """Symbols held back for frames not complete yet."""
         return self._buf.size
 
+    def discard(self):
+        """Drop the symbols held back (after an error: the search starts afresh)."""
+        self._buf = np.zeros(0, dtype=np.complex64)
+
     def push(self, samples):
         """Append symbols (complex); returns the list of :class:`SyncedFrame` now complete."""
         self._buf = np.concatenate([self._buf, np.asarray(samples, dtype=np.complex64)])

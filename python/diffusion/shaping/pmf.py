@@ -41,9 +41,10 @@ import numpy as np
 from ..core.constellations import Constellation, by_name
 from ..core.information_rate import entropy_bits, mi_awgn
 from ..core.model_files import shipped_model
+from ..core.samplers import MODES
 
 PMF_SOURCES = ("ddpm", "maxwell_boltzmann", "uniform")
-DDPM_MODES = ("tweedie", "ddim", "posterior", "paper")
+DDPM_MODES = MODES  # the sampler modes (core.samplers)
 DEFAULT_SYNTHETIC = 1 << 16
 
 

@@ -73,7 +73,12 @@ def make_source(data, train_symbols=1 << 18, seed=0, window=0, lw_range=None, cf
 
         if train_symbols < 1:
             raise ValueError(f"--train-symbols must be >= 1, got {train_symbols}")
-        return chain_source(s, train_symbols, seed)
+        spec = _cs.parse(s)  # parse errors before GNU Radio is imported
+        # the command wires the chain's flowgraph in; training itself only takes data
+        from ..tx_impairment_chain import generate
+
+        z, labels, spec = generate(spec, train_symbols, seed)
+        return chain_source(spec, z, labels, seed)
     return _tr.make_source(s)
 
 

@@ -6,8 +6,9 @@
 """Labelled training data (torch): an impairment chain or a labelled loopback capture.
 
 ``--data '<chain spec>'`` (e.g. ``16qam+rapp(ibo=0,p=2)+agc``, grammar in the core's
-``chain_spec``) runs the chain in a GNU Radio flowgraph once for ``--train-symbols``
-uniformly drawn labels (seeded) and trains on that finite set; ``--data capture:<path>``
+``chain_spec``): the training command runs the chain in a GNU Radio flowgraph once for
+``--train-symbols`` uniformly drawn labels (seeded) and trains on that finite set
+(:func:`chain_source` takes the data, it runs no flowgraph); ``--data capture:<path>``
 trains on the received symbols of a labelled capture (core ``labelled_capture``).  Either
 way the per-label centroid and spread of the same symbols are estimated (core
 ``label_mixture.estimate``) and written to the model as ``label_centroids`` /
@@ -78,22 +79,19 @@ class LabelledSource:
         return meta
 
 
-def chain_source(spec, n=DEFAULT_TRAIN_SYMBOLS, seed=0):
-    """LabelledSource of a chain spec: n symbols through the real blocks (GNU Radio)."""
-    from ..core import chain_spec as _cs
-
-    sp = _cs.parse(spec)  # parse errors before GNU Radio is imported
-    from ..tx_impairment_chain import generate
-
-    z, idx, sp = generate(sp, n, seed)
+def chain_source(spec, z, labels, seed=0):
+    """LabelledSource of a chain spec's output: z (complex [N]) with labels (int [N]) that
+    the chain (a ChainSpec) produced, e.g. ``tx_impairment_chain.generate(spec, n, seed)``
+    (the real blocks in a GNU Radio flowgraph: the training CLI runs it, this module only
+    takes the data)."""
     return LabelledSource(
         z,
-        idx,
-        sp.get_constellation(),
-        sp.constellation + "_hw",
-        f"chain {sp} (GNU Radio flowgraph, seed {seed})",
-        spec=sp,
-        where=f"chain {sp}",
+        labels,
+        spec.get_constellation(),
+        spec.constellation + "_hw",
+        f"chain {spec} (GNU Radio flowgraph, seed {seed})",
+        spec=spec,
+        where=f"chain {spec}",
     )
 
 

@@ -7,15 +7,15 @@
 
 Windows [n, W, 2] whose W positions are the active carriers of GNU Radio's default OFDM
 layout (ascending frequency) and whose values are the frequency response of a fresh TDL
-channel (:mod:`diffusion.ofdm.channels`) every batch: the window network then learns the
+channel (:mod:`diffusion.core.ofdm_channels`) every batch: the window network then learns the
 prior over H on the carriers, at ensemble power 1.
 """
 
 import numpy as np
 import torch
 
-from ..ofdm import channels as _ch
-from ..ofdm.carriers import DEFAULT_LAYOUT
+from ..core import ofdm_channels as _ch
+from ..core.ofdm_carriers import DEFAULT_LAYOUT
 
 PREFIX = "ofdm:"
 

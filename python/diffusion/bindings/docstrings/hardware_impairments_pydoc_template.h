@@ -52,11 +52,11 @@ Args:
     kappa : distortion-to-signal power ratio (linear, >= 0; EVM^2)
     power_mode : POWER_NOMINAL (0) or POWER_MEASURED (1)
     nominal_power : P for POWER_NOMINAL (linear, >= 0; 1 for unit-power symbols)
-    window : moving-average length in samples for POWER_MEASURED (>= 1)
+    window : moving-average length in samples for POWER_MEASURED, 1 .. 2^24 (16777216; the ring of past powers is allocated up front)
     seed : random seed (same seed and input -> same output)
 
 Raises:
-    std::invalid_argument : on a negative/non-finite kappa or nominal_power, window < 1, or an unknown power_mode)doc";
+    std::invalid_argument : on a negative/non-finite kappa or nominal_power, window outside 1 .. 2^24, or an unknown power_mode)doc";
 
 
 static const char* __doc_gr_diffusion_hardware_impairments_hardware_impairments =
@@ -102,11 +102,11 @@ Args:
     kappa : distortion-to-signal power ratio (linear, >= 0; EVM^2)
     power_mode : POWER_NOMINAL (0) or POWER_MEASURED (1)
     nominal_power : P for POWER_NOMINAL (linear, >= 0; 1 for unit-power symbols)
-    window : moving-average length in samples for POWER_MEASURED (>= 1)
+    window : moving-average length in samples for POWER_MEASURED, 1 .. 2^24 (16777216; the ring of past powers is allocated up front)
     seed : random seed (same seed and input -> same output)
 
 Raises:
-    std::invalid_argument : on a negative/non-finite kappa or nominal_power, window < 1, or an unknown power_mode)doc";
+    std::invalid_argument : on a negative/non-finite kappa or nominal_power, window outside 1 .. 2^24, or an unknown power_mode)doc";
 
 
 static const char* __doc_gr_diffusion_hardware_impairments_set_kappa = R"doc(Set kappa (linear distortion-to-signal power ratio, >= 0). Thread-safe.)doc";

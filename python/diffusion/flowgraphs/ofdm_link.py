@@ -7,7 +7,7 @@
 denoiser: the flowgraphs the tests and bench/ofdm_channel.py run (docs/ofdm.md).
 
 ``digital.ofdm_tx`` (stock) -> per-packet block fading (a fresh TDL impulse response per
-packet from :mod:`diffusion.ofdm.channels`, applied by ``filter.fft_filter_ccc`` per burst in
+packet from :mod:`diffusion.core.ofdm_channels`, applied by ``filter.fft_filter_ccc`` per burst in
 NumPy here) + AWGN at a per-carrier SNR -> ``ofdm_denoised_rx`` (denoise on / off).  Taps
 before and after the denoiser are captured from the tags (``taps_probe``).
 """
@@ -16,9 +16,9 @@ import numpy as np
 import pmt
 from gnuradio import blocks, digital, gr
 
-from .ofdm import channels as _ch
-from .ofdm.carriers import DEFAULT_LAYOUT
-from .ofdm_denoised_rx import ofdm_denoised_rx
+from ..core import ofdm_channels as _ch
+from ..core.ofdm_carriers import DEFAULT_LAYOUT
+from ..ofdm_denoised_rx import ofdm_denoised_rx
 
 LEN_KEY = "packet_len"
 GAP = 160  # zero samples between bursts (2 symbols): independent channels, a clean sync

@@ -20,10 +20,10 @@ import os
 import numpy as np
 from gnuradio import blocks, gr
 
-from ..psk_receiver import CARRIERS, DECISIONS, psk_receiver
-from . import orbcomm
-from . import sigmf as link_sigmf
-from .flowgraph import RADIOS, LinkError, make_radio_source, sigmf_file_source
+from ..link import orbcomm
+from ..link import sigmf as link_sigmf
+from ..psk_receiver import CARRIERS, DECISIONS, FRONT_ENDS, psk_receiver
+from .link_flowgraph import RADIOS, LinkError, make_radio_source, sigmf_file_source
 
 PACKETS = ("none", "orbcomm")
 
@@ -38,6 +38,20 @@ def add_third_party_arguments(ap):
         help="link: this module's frames (default); psk: a third-party PSK signal",
     )
     g.add_argument("--carrier", choices=CARRIERS, default="costas", help="carrier phase loop")
+    g.add_argument(
+        "--front-end",
+        choices=FRONT_ENDS,
+        default="acquisition",
+        help="acquisition: carrier offset from the M-th power line + Gardner + Costas "
+        "(default); fll: band-edge FLL + polyphase clock sync + Costas",
+    )
+    g.add_argument(
+        "--acquisition-window",
+        type=int,
+        default=1024,
+        help="samples of the carrier-offset estimate (held at the start; a shorter file is "
+        "padded with zeros)",
+    )
     g.add_argument("--decisions", choices=DECISIONS, default="sdpsk")
     g.add_argument("--window-hop", type=int, default=0, help="window models: hop (0 = W/2)")
     g.add_argument("--packets", choices=PACKETS, default="none", help="packet decoder")
@@ -76,6 +90,8 @@ class ThirdPartyFlowgraph(gr.top_block):
             carrier=args.carrier,
             decisions=args.decisions,
             window_hop=args.window_hop,
+            front_end=getattr(args, "front_end", "acquisition"),
+            acquisition_window=getattr(args, "acquisition_window", 1024),
         )
         if self.live:
             self.src, self.hw = make_radio_source(args)
@@ -117,6 +133,8 @@ class ThirdPartyFlowgraph(gr.top_block):
             raise LinkError(f"{path}: no such file (raw cf32 or a SigMF recording)")
         chain = sigmf_file_source(path, fmt, header)
         nflush = max(0, int(args.flush)) * int(args.sps)
+        if getattr(args, "front_end", "acquisition") == "acquisition":  # holds its 1st window
+            nflush += max(0, int(getattr(args, "acquisition_window", 1024)) - int(n))
         if len(chain) > 1:
             self.connect(*chain)
         if nflush == 0:

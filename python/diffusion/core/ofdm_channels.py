@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .carriers import DEFAULT_LAYOUT
+from .ofdm_carriers import DEFAULT_LAYOUT
 
 # (normalised delay, power dB) per tap; TR 38.901 Tables 7.7.2-1 .. 7.7.2-5
 _TDL_A = (

@@ -31,14 +31,9 @@ before the decoder, so that the unequal reliability of the bit positions of a QA
 code's columns are not ordered by structure, and no gain was measured (64-QAM through the
 PA at 12.8 dB: FER 0.04 with it, 0.01 without, same noise; bench/results_coded_link.md).
 
-Demappers (``demapper``):
-  'nominal'  exact bit-wise MAP for the nominal constellation (what a receiver that ignores
-             the hardware does);
-  'learned'  the label mixture in a model's metadata (label_centroids, label_spread);
-  'prior'    the label mixture learned from a DDPM's prior without labels
-             (core.prior_mixture; ``model`` = the DDPM);
-  'oracle'   the mixture of what the chain really sends (its noiseless output, labelled);
-or a :class:`diffusion.core.label_mixture.LabelMixture`.
+Demappers (``demapper``): 'nominal', 'learned', 'prior', 'oracle' (diffusion.link.demappers;
+'oracle' is measured here, through the chain's flowgraph) or a
+:class:`diffusion.core.label_mixture.LabelMixture`.
 """
 
 import os
@@ -47,45 +42,31 @@ import numpy as np
 from gnuradio import blocks, digital, fec, gr
 
 from ..core.constellations import by_name
-from ..core.label_mixture import LabelMixture, estimate
+from ..link.demappers import labelled_mixture, make_mixture
 
 LDPC_DIR = os.path.join(gr.prefix(), "share", "gnuradio", "fec", "ldpc")
 DEFAULT_ALIST = os.path.join(LDPC_DIR, "n_1800_k_0902_gap_28.alist")  # rate 1/2
-DEMAPPERS = ("nominal", "learned", "prior", "oracle")
 LLR_SCALE = 1.5  # decoder input u = LLR_SCALE * L: gr-fec then uses 0.75 L (see above)
 LLR_CLIP = 15.0  # |u| <= LLR_CLIP: keeps gr-fec's likelihood-ratio products finite
 
 
 def oracle_mixture(constellation, chain, n=1 << 15, seed=7):
     """The mixture of what ``chain`` (a tx_impairment_chain spec) really sends: its
-    noiseless output for n uniform labels, per-label centroid and covariance."""
+    noiseless output for n uniform labels through the chain's flowgraph, per-label centroid
+    and covariance."""
     from ..tx_impairment_chain import generate
 
     z, idx = generate(chain, n, seed=seed)[:2]
-    c = by_name(constellation)
-    mu, spread, counts = estimate(z, idx, c.order, where=f"chain {chain!r}")
-    return LabelMixture(mu, spread, c.labels, counts=counts)
+    return labelled_mixture(constellation, z, idx, where=f"chain {chain!r}")
 
 
-def make_mixture(demapper, constellation, model="", chain=""):
-    """The LabelMixture a demapper name stands for (see the module doc)."""
-    if isinstance(demapper, LabelMixture):
-        return demapper
-    c = by_name(constellation)
-    if demapper == "nominal":
-        return LabelMixture.nominal(c)
-    if demapper == "learned":
-        return LabelMixture.from_model(model)
-    if demapper == "prior":
-        from ..core.onnx_model import DdpmModel
-        from ..core.prior_mixture import mixture_from_model
-
-        return mixture_from_model(DdpmModel(model))
-    if demapper == "oracle":
-        if not chain:
-            return LabelMixture.nominal(c)
-        return oracle_mixture(constellation, chain)
-    raise ValueError(f"demapper must be one of {DEMAPPERS} or a LabelMixture, got {demapper!r}")
+def demapper_mixture(demapper, constellation, model="", chain=""):
+    """:func:`diffusion.link.demappers.make_mixture` with 'oracle' measured through
+    ``chain`` (:func:`oracle_mixture`; '' = no impairments)."""
+    oracle = None
+    if demapper == "oracle" and chain:
+        oracle = oracle_mixture(constellation, chain)
+    return make_mixture(demapper, constellation, model, oracle=oracle)
 
 
 class CodedLinkFlowgraph(gr.top_block):
@@ -124,8 +105,8 @@ class CodedLinkFlowgraph(gr.top_block):
         from gnuradio import analog, trellis
 
         from .. import diffusion_python as _cpp
+        from ..link.ldpc import interleaver
         from ..tx_impairment_chain import tx_impairment_chain
-        from .ldpc import interleaver
 
         c = by_name(constellation)
         self.k_bits = c.bits_per_symbol
@@ -136,7 +117,7 @@ class CodedLinkFlowgraph(gr.top_block):
                 f"{alist}: codeword of {self.n} bits is not a whole number of "
                 f"{self.k_bits}-bit symbols"
             )
-        self.mixture = make_mixture(demapper, constellation, model, chain)
+        self.mixture = demapper_mixture(demapper, constellation, model, chain)
         rng = np.random.default_rng(seed)
         self.bits = rng.integers(0, 2, int(frames) * self.k).astype(np.uint8)
         sigma2 = 10.0 ** (-float(esn0_db) / 10.0)

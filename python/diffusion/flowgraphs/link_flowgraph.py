@@ -21,10 +21,10 @@ import sys
 import numpy as np
 from gnuradio import blocks, channels, gr
 
-from ..link_rx import link_rx
+from ..link import sigmf as link_sigmf
+from ..link.framing import LinkConfig, ser_theory
+from ..link_rx import MODES, link_rx
 from ..link_tx import link_tx
-from . import sigmf as link_sigmf
-from .framing import LinkConfig, ser_theory
 
 SOURCES = ("sim", "file", "uhd", "rtlsdr", "soapy", "none")
 SINKS = ("null", "file", "uhd", "soapy")
@@ -116,7 +116,7 @@ def add_link_arguments(ap):
     g.add_argument(
         "--mode",
         default="tweedie",
-        choices=["tweedie", "ddim", "posterior", "paper", "none"],
+        choices=list(MODES),
         help="DDPM sampler",
     )
     g.add_argument("--ddim-steps", type=int, default=5)

@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 """Simulated loopback with transmitter hardware unknown to the receiver, and labelled
-captures from it: :class:`diffusion.link.flowgraph.LinkFlowgraph` (what
+captures from it: :class:`diffusion.flowgraphs.link_flowgraph.LinkFlowgraph` (what
 ``gr-diffusion-link`` runs) with ``--tx-chain`` and ``--capture-labels``::
 
     link_tx -> tx_impairment_chain(spec) on the pulse-shaped waveform -> AWGN
@@ -21,7 +21,7 @@ so Es/N0 is relative to the chain's (unit) output power.
 
 import numpy as np
 
-from .flowgraph import LinkFlowgraph, link_options
+from .link_flowgraph import LinkFlowgraph, link_options
 
 LINK_DEFAULTS = dict(constellation="16qam", n_payloads=64, mode="none", quiet=True)
 

@@ -28,7 +28,7 @@ import functools
 
 import numpy as np
 
-from .carriers import DEFAULT_LAYOUT
+from .ofdm_carriers import DEFAULT_LAYOUT
 
 
 def _rows_s2(sigma2, n):
@@ -192,14 +192,14 @@ class DiffusionEstimator:
     """
 
     def __init__(self, model, layout=DEFAULT_LAYOUT):
-        from ..core import onnx_model
+        from . import onnx_model
 
         self.model = onnx_model.load(model) if isinstance(model, str) else model
         self.layout = layout
         check_model_layout(self.model.metadata, layout, getattr(self.model, "path", "model"))
 
     def __call__(self, y, sigma2, power=1.0, mode="tweedie", k=1, rng=None):
-        from ..core.samplers import denoise
+        from .samplers import denoise
 
         y = np.asarray(y, dtype=np.complex128)
         flat = y.reshape(-1, y.shape[-1])
@@ -233,7 +233,7 @@ def prior_misfit(y, estimate, sigma2, threshold=2.0):
 
 def check_model_layout(meta, layout, where="model"):
     """A model file's OFDM metadata must match the block's layout: ValueError naming both."""
-    from .carriers import parse_carriers
+    from .ofdm_carriers import parse_carriers
 
     if "ofdm_fft_len" not in meta:
         raise ValueError(

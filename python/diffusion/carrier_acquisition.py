@@ -1,0 +1,137 @@
+#
+# Copyright 2026 gr-diffusion authors.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""Carrier-offset acquisition and removal (Python block) over
+:class:`diffusion.core.carrier_acquisition.PowerLineOffsetEstimator`: a feed-forward estimate
+of the carrier offset from the M-th power spectral line of the first ``window`` samples
+(acquisition), then of a sliding window of the last ``track_window`` samples every ``hop``
+samples (tracking), removed with a phase-continuous rotator."""
+
+import numpy as np
+import pmt
+from gnuradio import gr
+
+from .core.carrier_acquisition import PowerLineOffsetEstimator
+
+TAG_KEY = "carrier_offset"
+
+
+class carrier_acquisition(gr.basic_block):
+    """Removes a PSK signal's carrier offset, estimated feed-forward from the signal itself.
+
+    carrier_acquisition(sps=2, rolloff=0.35, order=4, window=1024, hop=512,
+    max_offset=0.0, track_window=16384)
+
+    Input: complex baseband, ``sps`` samples per symbol, RRC pulses of roll-off ``rolloff``.
+    Output: the input times exp(-j 2 pi f n), f the estimated offset (cycles/sample), the
+    phase continuous across updates of f. ``order``: M of the M-th power (2 BPSK/DBPSK, 4
+    QPSK/DQPSK/SDPSK, 8 8PSK; core.carrier_acquisition.power_order). ``max_offset``: the
+    largest |offset| searched in cycles/sample (0: 1/(2 sps)).
+    Acquisition: the first ``window`` samples are held until they are all in, then come out
+    corrected by their own estimate (a latency of ``window`` samples at the start only; a
+    stream shorter than ``window`` gives no output, so flush a file with zeros: they do not
+    disturb the estimate). Tracking: every ``hop`` samples afterwards f is re-estimated from
+    the last ``track_window`` samples (all samples so far until there are that many: the
+    estimate improves as the stream goes on) and applied from the next sample on. A tag
+    ``carrier_offset`` (float, cycles/sample) marks every sample where f changes;
+    ``offset()`` reads the current f.
+    """
+
+    def __init__(
+        self,
+        sps=2,
+        rolloff=0.35,
+        order=4,
+        window=1024,
+        hop=512,
+        max_offset=0.0,
+        track_window=16384,
+    ):
+        gr.basic_block.__init__(
+            self, name="carrier_acquisition", in_sig=[np.complex64], out_sig=[np.complex64]
+        )
+        self.est = PowerLineOffsetEstimator(
+            sps, rolloff, order, max_offset=float(max_offset) or None
+        )
+        window, hop = int(window), int(hop)
+        if window < self.est.min_samples:
+            raise ValueError(f"window must be >= {self.est.min_samples} samples, got {window}")
+        if not 1 <= hop:
+            raise ValueError(f"hop must be >= 1 sample, got {hop}")
+        self.window, self.hop = window, hop
+        self.track_window = max(int(track_window), window)
+        self._acq = []  # input held during acquisition
+        self._nacq = 0
+        self._hist = np.zeros(0, np.complex64)  # the last `track_window` input samples
+        self._since = 0  # input samples since the last estimate
+        self._pending = np.zeros(0, np.complex64)  # corrected samples not yet written
+        self._f = None  # current offset (cycles/sample); None while acquiring
+        self._phase = 0.0  # rotator phase (radians) of the next sample
+        self.set_tag_propagation_policy(gr.TPP_DONT)
+
+    def offset(self):
+        """The offset being removed (cycles/sample); NaN while acquiring."""
+        return float("nan") if self._f is None else float(self._f)
+
+    def forecast(self, noutput_items, ninputs):
+        # corrected samples waiting: no input needed to make progress (also at the end)
+        return [0 if self._pending.size else 1] * ninputs
+
+    def _rotate(self, x):
+        n = np.arange(x.size)
+        ph = self._phase - 2 * np.pi * self._f * n
+        self._phase = float((self._phase - 2 * np.pi * self._f * x.size) % (2 * np.pi))
+        return (x * np.exp(1j * ph)).astype(np.complex64)
+
+    def _set(self, f, at):
+        if self._f is None or f != self._f:
+            self._f = f
+            self.add_item_tag(0, at, pmt.intern(TAG_KEY), pmt.from_double(f))
+
+    def general_work(self, input_items, output_items):
+        x = np.asarray(input_items[0])
+        out = output_items[0]
+        written = 0
+        if self._pending.size:
+            k = min(self._pending.size, len(out))
+            out[:k] = self._pending[:k]
+            self._pending = self._pending[k:]
+            written = k
+            if self._pending.size:
+                self.consume(0, 0)
+                return written
+        if self._f is None:
+            # acquiring: hold the input until a whole window is in
+            self._acq.append(x.copy())
+            self._nacq += x.size
+            self.consume(0, x.size)
+            if self._nacq < self.window:
+                return written
+            held = np.concatenate(self._acq)
+            self._acq = []
+            self._set(self.est.estimate(held[: self.window]), self.nitems_written(0) + written)
+            self._hist = held[-self.track_window :]
+            self._since = 0  # the next estimate `hop` samples after the held ones
+            self._pending = self._rotate(held)
+            k = min(self._pending.size, len(out) - written)
+            out[written : written + k] = self._pending[:k]
+            self._pending = self._pending[k:]
+            return written + k
+        # tracking: 1:1, re-estimate every `hop` samples
+        n = min(x.size, len(out) - written)
+        pos = 0
+        while pos < n:
+            step = max(1, min(n - pos, self.hop - self._since))
+            chunk = x[pos : pos + step]
+            out[written + pos : written + pos + step] = self._rotate(chunk)
+            self._hist = np.concatenate([self._hist, chunk])[-self.track_window :]
+            self._since += step
+            pos += step
+            if self._since >= self.hop:
+                self._since = 0
+                f = self.est.estimate(self._hist)
+                self._set(f, self.nitems_written(0) + written + pos)
+        self.consume(0, n)
+        return written + n
