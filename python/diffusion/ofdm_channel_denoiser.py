@@ -26,6 +26,7 @@ from .core.ofdm_estimators import (
     estimate_noise_variance,
     prior_misfit,
 )
+from .work_guard import guarded_work
 
 TAPS_KEY = "ofdm_sync_chan_taps"
 CARR_OFFSET_KEY = "ofdm_sync_carr_offset"
@@ -205,6 +206,7 @@ class ofdm_channel_denoiser(gr.sync_block):
         taps[lay.active_pos] = h
         return taps
 
+    @guarded_work("pass")
     def work(self, input_items, output_items):
         x = input_items[0]
         out = output_items[0]
