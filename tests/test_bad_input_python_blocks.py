@@ -385,6 +385,22 @@ def test_ofdm_channel_denoiser_finishes_on_degenerate_input(kind):
             assert np.all(np.isfinite(pmt.c32vector_elements(t.value)))
 
 
+@pytest.mark.parametrize("kind", list(INPUTS) + ["nan_burst"])
+def test_carrier_acquisition_finishes_on_degenerate_input(kind):
+    y = INPUTS["constant"].copy() if kind == "nan_burst" else INPUTS[kind]
+    if kind == "nan_burst":
+        y[100:110] = np.nan  # inside the acquisition window
+    blk = diffusion.carrier_acquisition(sps=2, window=1024, hop=512)
+    finished, (out,), _ = _run(blk, [y], "c")
+    assert finished, kind
+    _no_guard_errors(blk)
+    # the first window is held until it is all in (documented): shorter streams give nothing
+    assert len(out) == (len(y) if len(y) >= 1024 else 0), (kind, len(out))
+    assert np.all(np.isfinite(blk.offset())) or len(y) < 1024
+    finite_in = np.isfinite(y[: len(out)])
+    assert np.all(np.isfinite(out[finite_in])), kind  # a NaN in stays a NaN, nothing spreads
+
+
 def test_every_python_block_is_guarded():
     """Every Python block class of the package wraps its work() / general_work() in
     diffusion.work_guard (a new block that forgets it fails here), and each is exercised
@@ -422,5 +438,6 @@ def test_every_python_block_is_guarded():
         "preamble_sync",
         "pilot_phase_tracker",
         "ofdm_channel_denoiser",
+        "carrier_acquisition",
     }
     assert set(found) == tested, set(found) ^ tested
