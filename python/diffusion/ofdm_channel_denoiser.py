@@ -18,6 +18,7 @@ import numpy as np
 import pmt
 from gnuradio import gr
 
+from .core.model_files import find_model
 from .core.ofdm_carriers import OfdmLayout
 from .core.ofdm_estimators import (
     ChannelPowerTracker,
@@ -48,22 +49,8 @@ def _first_set(carriers, what):
 
 def resolve_model(model):
     """A model path, or a shipped OFDM model's name ('ofdm_mix': models/ofdm/ofdm_mix.onnx
-    in the checkout or share/gr-diffusion/models/ofdm when installed)."""
-    import os
-
-    from .core.model_files import model_dirs
-
-    m = str(model)
-    if os.path.isfile(m):
-        return m
-    for d in model_dirs():
-        p = os.path.join(d, "ofdm", m + ".onnx")
-        if os.path.isfile(p):
-            return p
-    raise FileNotFoundError(
-        f"no OFDM channel model {m!r}: not a file, nor in "
-        f"{', '.join(os.path.join(d, 'ofdm') for d in model_dirs())}"
-    )
+    in the checkout or share/gr-diffusion/models/ofdm when installed): core.model_files."""
+    return find_model(model)
 
 
 class ofdm_channel_denoiser(gr.sync_block):
