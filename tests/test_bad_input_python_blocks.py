@@ -357,6 +357,50 @@ def test_guard_rejects_unknown_policies():
         work_guard.guarded_work("ignore")
 
 
+@pytest.mark.parametrize("kind", list(INPUTS))
+def test_ofdm_channel_denoiser_finishes_on_degenerate_input(kind):
+    # the degenerate samples as OFDM symbols (64 carriers, padded to whole symbols), the
+    # first tagged with taps made of the same samples (all zero, constant, ...)
+    y = INPUTS[kind]
+    n = -(-len(y) // 64) * 64
+    v = np.zeros(n, np.complex64)
+    v[: len(y)] = y
+    tags = []
+    if n:
+        t = gr.tag_t()
+        t.offset, t.key = 0, pmt.intern("ofdm_sync_chan_taps")
+        t.value = pmt.init_c32vector(64, v[:64])
+        tags.append(t)
+    tb = gr.top_block()
+    src = blocks.vector_source_c(v.tolist(), False, 64, tags)
+    blk = diffusion.ofdm_channel_denoiser("ofdm_mix")
+    snk = blocks.vector_sink_c(64)
+    tb.connect(src, blk, snk)
+    assert run_bounded(tb, TIMEOUT), kind
+    _no_guard_errors(blk)
+    out = np.array(snk.data())
+    assert len(out) == n and np.all(np.isfinite(out))
+    for t in snk.tags():
+        if pmt.symbol_to_string(t.key) == "ofdm_sync_chan_taps":
+            assert np.all(np.isfinite(pmt.c32vector_elements(t.value)))
+
+
+@pytest.mark.parametrize("kind", list(INPUTS) + ["nan_burst"])
+def test_carrier_acquisition_finishes_on_degenerate_input(kind):
+    y = INPUTS["constant"].copy() if kind == "nan_burst" else INPUTS[kind]
+    if kind == "nan_burst":
+        y[100:110] = np.nan  # inside the acquisition window
+    blk = diffusion.carrier_acquisition(sps=2, window=1024, hop=512)
+    finished, (out,), _ = _run(blk, [y], "c")
+    assert finished, kind
+    _no_guard_errors(blk)
+    # the first window is held until it is all in (documented): shorter streams give nothing
+    assert len(out) == (len(y) if len(y) >= 1024 else 0), (kind, len(out))
+    assert np.all(np.isfinite(blk.offset())) or len(y) < 1024
+    finite_in = np.isfinite(y[: len(out)])
+    assert np.all(np.isfinite(out[finite_in])), kind  # a NaN in stays a NaN, nothing spreads
+
+
 def test_every_python_block_is_guarded():
     """Every Python block class of the package wraps its work() / general_work() in
     diffusion.work_guard (a new block that forgets it fails here), and each is exercised
@@ -393,5 +437,7 @@ def test_every_python_block_is_guarded():
         "pcs_demapper",
         "preamble_sync",
         "pilot_phase_tracker",
+        "ofdm_channel_denoiser",
+        "carrier_acquisition",
     }
     assert set(found) == tested, set(found) ^ tested

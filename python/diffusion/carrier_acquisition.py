@@ -14,11 +14,12 @@ import pmt
 from gnuradio import gr
 
 from .core.carrier_acquisition import PowerLineOffsetEstimator
+from .work_guard import WorkGuard, guarded_work
 
 TAG_KEY = "carrier_offset"
 
 
-class carrier_acquisition(gr.basic_block):
+class carrier_acquisition(WorkGuard, gr.basic_block):
     """Removes a PSK signal's carrier offset, estimated feed-forward from the signal itself.
 
     carrier_acquisition(sps=2, rolloff=0.35, order=4, window=1024, hop=512,
@@ -90,6 +91,11 @@ class carrier_acquisition(gr.basic_block):
             self._f = f
             self.add_item_tag(0, at, pmt.intern(TAG_KEY), pmt.from_double(f))
 
+    def _after_work_error(self):
+        # diffusion.work_guard dropped the chunk: start the acquisition again
+        self._acq, self._nacq, self._pending, self._f = [], 0, np.zeros(0, np.complex64), None
+
+    @guarded_work("drop")
     def general_work(self, input_items, output_items):
         x = np.asarray(input_items[0])
         out = output_items[0]

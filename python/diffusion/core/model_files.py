@@ -22,7 +22,11 @@ SHIPPED = (
     "64qam_rapp",
     "16qam_rapp_pn",
     "16qam_loopback",
+    "ofdm_mix",
 )
+# model families kept in a folder of their own under each models directory (their cards and
+# test_model_info's constellation checks do not apply to the others)
+FAMILY_DIRS = ("ofdm",)
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -52,10 +56,11 @@ def shipped_model(name):
     key = raw.lower().replace("-", "").replace("_", "")
     key = {"4qam": "qpsk"}.get(key, key)
     for d in model_dirs():
-        for stem in dict.fromkeys((raw, raw.lower(), key)):
-            p = os.path.join(d, stem + ".onnx")
-            if os.path.isfile(p):
-                return p
+        for sub in ("",) + FAMILY_DIRS:
+            for stem in dict.fromkeys((raw, raw.lower(), key)):
+                p = os.path.join(d, sub, stem + ".onnx")
+                if os.path.isfile(p):
+                    return p
     raise FileNotFoundError(
         f"no shipped model {raw!r} in {', '.join(model_dirs())}; "
         f"shipped models: {', '.join(SHIPPED)}"

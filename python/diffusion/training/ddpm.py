@@ -288,6 +288,10 @@ def make_window_source(
     or a recording path (:class:`RecordingWindowSource`)."""
     s = str(spec)
     low = s.lower()
+    if low.startswith("ofdm:"):  # OFDM channel priors (docs/ofdm.md)
+        from .ofdm_source import OfdmChannelSource
+
+        return OfdmChannelSource(s)
     if os.path.isfile(s) and (low.endswith(_RAW_EXT) or ".sigmf" in low):
         return RecordingWindowSource(s, window)
     if low.endswith(".sigmf-meta") or low.endswith(".sigmf-data"):

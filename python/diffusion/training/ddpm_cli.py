@@ -33,6 +33,9 @@ WindowEpsNetwork, x [N, W, 2] -> eps [N, W, 2], one step t per window; --batch c
   --data <recording>      windows of W consecutive samples of a recording (unit average
                           power), random offsets, random 90-degree rotations
   e.g. python -m diffusion.train --window 32 --data 'qpsk+pn' --steps 3000 --out w.onnx
+  --data ofdm:<family>    OFDM channel priors (docs/ofdm.md): frequency responses of 3GPP
+                          TDL channels on the 52 active carriers of GNU Radio's default
+                          OFDM (--window 52); families mix, nlos, los, tdla .. tdle
 """
 
 import argparse
@@ -326,6 +329,8 @@ def main(argv=None):
         extra["data_scale"] = repr(float(source.scale))
     if getattr(source, "kind", "") == "labelled":
         extra.update(source.label_metadata())
+    if getattr(source, "kind", "") == "ofdm_channels":
+        extra.update(source.metadata())
     export_onnx(
         res["model"],
         args.out,

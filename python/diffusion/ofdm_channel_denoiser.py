@@ -1,0 +1,248 @@
+#
+# Copyright 2026 gr-diffusion authors.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""OFDM channel denoiser (Python block): the posterior mean of the channel under a learned
+prior, in place of GNU Radio's LS taps (docs/ofdm.md).
+
+Sits between ``digital.ofdm_chanest_vcvc`` and ``digital.ofdm_frame_equalizer_vcvc``: items
+are OFDM symbols (fft_len complex, FFT-shifted as GNU Radio's OFDM blocks carry them).  On
+every item tagged ``ofdm_sync_chan_taps`` the LS taps are replaced by
+E[H | LS taps, sigma2] (:class:`diffusion.core.ofdm_estimators.DiffusionEstimator`, Tweedie: one
+network call per frame), all other items and tags pass unchanged.  A thin shell over
+:mod:`diffusion.core.ofdm_estimators`; no C++ twin yet (see docs/ofdm.md).
+"""
+
+import numpy as np
+import pmt
+from gnuradio import gr
+
+from .core.model_files import find_model
+from .core.ofdm_carriers import OfdmLayout
+from .core.ofdm_estimators import (
+    ChannelPowerTracker,
+    DiffusionEstimator,
+    LmmseEstimator,
+    estimate_noise_variance,
+    prior_misfit,
+)
+from .work_guard import guarded_work
+
+TAPS_KEY = "ofdm_sync_chan_taps"
+CARR_OFFSET_KEY = "ofdm_sync_carr_offset"
+# the noise estimate leaves delays -4 .. cp_len + 3 to the channel (the sync's backoff)
+NOISE_GUARD_DELAYS = 4
+
+
+def _first_set(carriers, what):
+    """GNU Radio's carrier argument: a tuple of tuples (one per symbol, cycled) or a flat
+    list; the layout uses the first set (the sync symbol's allocation)."""
+    c = list(carriers)
+    if c and isinstance(c[0], (list, tuple, np.ndarray)):
+        c = list(c[0])
+    try:
+        return [int(k) for k in c]
+    except (TypeError, ValueError):
+        raise ValueError(f"{what}: integer carrier indices, got {carriers!r}") from None
+
+
+def resolve_model(model):
+    """A model path, or a shipped OFDM model's name ('ofdm_mix': models/ofdm/ofdm_mix.onnx
+    in the checkout or share/gr-diffusion/models/ofdm when installed): core.model_files."""
+    return find_model(model)
+
+
+class ofdm_channel_denoiser(gr.sync_block):
+    """Replace the LS channel taps on ``ofdm_sync_chan_taps`` by their posterior mean.
+
+    Args:
+      model: ONNX channel prior (a path or a shipped name, e.g. 'ofdm_mix'); its metadata
+        must state this fft_len and these active carriers (else ValueError naming both).
+      fft_len, cp_len, occupied_carriers, pilot_carriers: as ``digital.ofdm_rx``.
+      noise_var: noise variance per carrier after the FFT, in the units of the FFT output
+        (the LS taps' noise variance with GNU Radio's +-1 sync word); 0 (default): estimated
+        per frame from the LS taps' energy outside delays -4 .. cp_len + 3 pooled with the null
+        carriers of the tagged symbol (docs/ofdm.md).
+      channel_power: the channel's mean power |H|^2 in the same units (the prior's scale);
+        0 (default): tracked over frames (exponential average, weight power_alpha).
+      taps_key, carr_offset_key: tag names (GNU Radio's defaults).
+      mode: 'tweedie' (the posterior mean; default) or 'off' (pass the LS taps: a bypass
+        for A/B comparisons).
+    A frame whose LS taps the prior does not explain (residual above 2 sigma2 per carrier:
+    e.g. paths beyond the trained delays) gets a robust LMMSE estimate instead (uniform
+    delay profile over delays -4 .. cp_len + 3), counted in ``fallbacks``.
+    Bad input: a frame (an item tagged carr_offset_key) without taps passes through with
+    one warning; NaN/Inf samples leave as 0 and NaN/Inf taps are estimated from the finite
+    ones (all non-finite: taps of 1), each warned once, so no NaN reaches the equalizer.
+    """
+
+    def __init__(
+        self,
+        model="ofdm_mix",
+        fft_len=64,
+        cp_len=16,
+        occupied_carriers=None,
+        pilot_carriers=None,
+        noise_var=0.0,
+        channel_power=0.0,
+        power_alpha=0.05,
+        taps_key=TAPS_KEY,
+        carr_offset_key=CARR_OFFSET_KEY,
+        mode="tweedie",
+    ):
+        from gnuradio.digital import ofdm_txrx
+
+        occ = ofdm_txrx._def_occupied_carriers if occupied_carriers is None else occupied_carriers
+        pil = ofdm_txrx._def_pilot_carriers if pilot_carriers is None else pilot_carriers
+        self.layout = OfdmLayout(
+            fft_len, cp_len, _first_set(occ, "occupied_carriers"), _first_set(pil, "pilot_carriers")
+        )
+        gr.sync_block.__init__(
+            self,
+            name="ofdm_channel_denoiser",
+            in_sig=[(np.complex64, self.layout.fft_len)],
+            out_sig=[(np.complex64, self.layout.fft_len)],
+        )
+        nv = float(noise_var)
+        if not np.isfinite(nv) or nv < 0:
+            raise ValueError(f"noise_var must be finite and >= 0 (0: estimate), got {noise_var}")
+        if mode not in ("tweedie", "off"):
+            raise ValueError(f"mode must be 'tweedie' or 'off', got {mode!r}")
+        self.noise_var = nv
+        self.mode = mode
+        self.power = ChannelPowerTracker(power_alpha, channel_power)
+        path = resolve_model(model)
+        try:
+            self.estimator = DiffusionEstimator(path, self.layout)
+        except ValueError as e:
+            raise ValueError(f"ofdm_channel_denoiser: {e}") from None
+        # frames the prior does not explain fall back to a robust LMMSE over the same wide
+        # delay window as the noise estimate
+        self.fallback = LmmseEstimator.robust(
+            self.layout, self.layout.cp_len + 2 * NOISE_GUARD_DELAYS, -NOISE_GUARD_DELAYS
+        )
+        self.fallbacks = 0
+        self.taps_key = str(taps_key)
+        self.carr_offset_key = str(carr_offset_key)
+        self._taps_pmt = pmt.intern(self.taps_key)
+        self.set_tag_propagation_policy(gr.TPP_DONT)
+        self.frames = 0
+        self.rewritten = 0
+        self.last_sigma2 = float("nan")
+        self._warned = set()
+
+    def _warn_once(self, what, msg):
+        if what not in self._warned:
+            self._warned.add(what)
+            self.logger.warn(msg)
+
+    def denoise_taps(self, taps, symbol, carr_offset=0):
+        """Denoised fft_len taps from the LS taps (fft_len) and the tagged symbol."""
+        lay = self.layout
+        taps = np.asarray(taps, dtype=np.complex128).copy()
+        y = taps[lay.active_pos]
+        bad = ~np.isfinite(y)
+        if bad.any():
+            self._warn_once(
+                "taps", "non-finite LS taps: estimated from the finite carriers (warned once)"
+            )
+            if bad.all():
+                taps[lay.active_pos] = 1.0
+                return taps
+            y[bad] = 0.0
+        if self.mode == "off":
+            taps[lay.active_pos] = y if bad.any() else taps[lay.active_pos]
+            return taps
+        if self.noise_var > 0:
+            s2 = self.noise_var
+        else:
+            pos = lay.null_pos + int(carr_offset)
+            pos = pos[(pos >= 0) & (pos < lay.fft_len)]
+            pos = np.setdiff1d(pos, lay.active_pos + int(carr_offset))
+            nulls = np.asarray(symbol)[pos]
+            nulls = nulls[np.isfinite(nulls)]
+            s2 = estimate_noise_variance(
+                y[None],
+                nulls[None] if nulls.size else None,
+                lay,
+                n_delays=lay.cp_len + 2 * NOISE_GUARD_DELAYS,
+                first=-NOISE_GUARD_DELAYS,
+            )[0]
+            if bad.any():  # zeros in place of the bad taps carry no noise
+                s2 *= lay.n_active / max(1, lay.n_active - int(bad.sum()))
+            s2 = max(float(s2), 1e-12 * max(float(np.mean(np.abs(y) ** 2)), 1e-30))
+        self.last_sigma2 = s2
+        p = self.power.update(y, s2)
+        h = self.estimator(y[None], s2, power=p)[0]
+        if not np.all(np.isfinite(h)):  # a network fault must not reach the equalizer
+            self._warn_once("net", "non-finite network output: passing the LS taps")
+            h = y
+        elif prior_misfit(y[None], h[None], s2)[0]:
+            self.fallbacks += 1
+            self._warn_once(
+                "misfit",
+                "a frame's LS taps lie outside the model's channel law (residual > 2 sigma2 "
+                "per carrier): robust LMMSE used for such frames (warned once; count: "
+                "fallbacks)",
+            )
+            h = self.fallback(y[None] / np.sqrt(p), s2 / p)[0] * np.sqrt(p)
+        floor = 1e-6 * np.sqrt(p)
+        small = np.abs(h) < floor
+        h[small] = floor  # never divide by a zero tap downstream
+        taps[lay.active_pos] = h
+        return taps
+
+    @guarded_work("pass")
+    def work(self, input_items, output_items):
+        x = input_items[0]
+        out = output_items[0]
+        n = len(out)
+        out[:] = x[:n]
+        bad = ~np.isfinite(out)
+        if bad.any():
+            out[bad] = 0
+            self._warn_once("samples", "NaN/Inf samples replaced by 0 (warned once)")
+        r0 = self.nitems_read(0)
+        tags = self.get_tags_in_window(0, 0, n)
+        taps_at = {t.offset for t in tags if pmt.symbol_to_string(t.key) == self.taps_key}
+        offsets = {}
+        for t in tags:
+            if pmt.symbol_to_string(t.key) == self.carr_offset_key:
+                offsets[t.offset] = pmt.to_long(t.value) if pmt.is_integer(t.value) else 0
+        for off in offsets:
+            if off not in taps_at:
+                self._warn_once(
+                    "notaps",
+                    f"a frame (tag {self.carr_offset_key}) without {self.taps_key}: passed "
+                    f"through untouched (warned once)",
+                )
+        for t in tags:
+            key = pmt.symbol_to_string(t.key)
+            if key != self.taps_key:
+                self.add_item_tag(0, t.offset, t.key, t.value, t.srcid)
+                continue
+            self.frames += 1
+            try:
+                taps = np.asarray(pmt.c32vector_elements(t.value), dtype=np.complex128)
+            except (RuntimeError, TypeError, ValueError):
+                taps = None
+            if taps is None or taps.size != self.layout.fft_len:
+                self._warn_once(
+                    "taplen",
+                    f"{self.taps_key} is not a complex vector of fft_len "
+                    f"{self.layout.fft_len}: passed unchanged",
+                )
+                self.add_item_tag(0, t.offset, t.key, t.value, t.srcid)
+                continue
+            i = int(t.offset - r0)
+            new = self.denoise_taps(taps, x[i], offsets.get(t.offset, 0))
+            self.rewritten += 1
+            self.add_item_tag(
+                0,
+                t.offset,
+                t.key,
+                pmt.init_c32vector(len(new), new.astype(np.complex64)),
+                t.srcid,
+            )
+        return n

@@ -1,0 +1,161 @@
+#
+# Copyright 2026 gr-diffusion authors.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""OFDM receiver with the channel denoiser: GNU Radio's ``digital.ofdm_rx`` with
+:class:`~.ofdm_channel_denoiser.ofdm_channel_denoiser` between the channel estimator and
+the header equalizer (docs/ofdm.md).
+
+The structure is ``ofdm_rx``'s (gr-digital python/digital/ofdm_txrx.py, GNU Radio 3.10):
+Schmidl & Cox sync -> header/payload demux -> FFT -> ``ofdm_chanest_vcvc`` -> **denoiser**
+-> header equalizer (simpledfe) -> header parser; the payload equalizer starts from the
+header equalizer's channel state (a tag the header parser hands to the demux), so the
+denoised taps reach both.  ``denoise=False`` builds exactly the stock receiver (the A/B
+baseline in one class).
+"""
+
+from gnuradio import analog, blocks, digital, fft, gr
+from gnuradio.digital import ofdm_txrx as _tx
+
+from .ofdm_channel_denoiser import ofdm_channel_denoiser
+
+
+class ofdm_denoised_rx(gr.hier_block2):
+    """Complex baseband in, packed payload bytes out (CRC32 checked, as ``ofdm_rx``).
+
+    Args as ``digital.ofdm_rx`` (fft_len, cp_len, tag keys, carriers, pilot symbols,
+    bps_header, bps_payload, sync words, scramble_bits), plus the denoiser's model,
+    noise_var, channel_power and mode; denoise=False: no denoiser (stock ofdm_rx).
+    sync_threshold: ``ofdm_sync_sc_cfb``'s detection threshold (0.9 as ``ofdm_rx``; the
+    Schmidl & Cox metric of a noisy preamble is about (snr / (1 + snr))^2 at the time-domain
+    SNR, so 0.9 misses most frames below ~15 dB: lower it for low-SNR links).
+    """
+
+    def __init__(
+        self,
+        model="ofdm_mix",
+        fft_len=_tx._def_fft_len,
+        cp_len=_tx._def_cp_len,
+        frame_length_tag_key=_tx._def_frame_length_tag_key,
+        packet_length_tag_key=_tx._def_packet_length_tag_key,
+        packet_num_tag_key=_tx._def_packet_num_tag_key,
+        occupied_carriers=_tx._def_occupied_carriers,
+        pilot_carriers=_tx._def_pilot_carriers,
+        pilot_symbols=_tx._def_pilot_symbols,
+        bps_header=1,
+        bps_payload=1,
+        sync_word1=None,
+        sync_word2=None,
+        scramble_bits=False,
+        noise_var=0.0,
+        channel_power=0.0,
+        mode="tweedie",
+        denoise=True,
+        sync_threshold=0.9,
+    ):
+        gr.hier_block2.__init__(
+            self,
+            "ofdm_denoised_rx",
+            gr.io_signature(1, 1, gr.sizeof_gr_complex),
+            gr.io_signature(1, 1, gr.sizeof_char),
+        )
+        if sync_word1 is None:
+            sync_word1 = _tx._make_sync_word1(fft_len, occupied_carriers, pilot_carriers)
+        elif len(sync_word1) != fft_len:
+            raise ValueError("Length of sync sequence(s) must be FFT length.")
+        if sync_word2 is None:
+            sync_word2 = _tx._make_sync_word2(fft_len, occupied_carriers, pilot_carriers)
+        elif len(sync_word2) != fft_len:
+            raise ValueError("ofdm_denoised_rx needs the second sync word (channel estimate)")
+        scramble_seed = 0x7F if scramble_bits else 0x00
+        sync_detect = digital.ofdm_sync_sc_cfb(fft_len, cp_len, False, float(sync_threshold))
+        delay = blocks.delay(gr.sizeof_gr_complex, fft_len + cp_len)
+        oscillator = analog.frequency_modulator_fc(-2.0 / fft_len)
+        mixer = blocks.multiply_cc()
+        hpd = digital.header_payload_demux(3, fft_len, cp_len, frame_length_tag_key, "", True)
+        self.connect(self, sync_detect)
+        self.connect(self, delay, (mixer, 0), (hpd, 0))
+        self.connect((sync_detect, 0), oscillator, (mixer, 1))
+        self.connect((sync_detect, 1), (hpd, 1))
+        header_fft = fft.fft_vcc(fft_len, True, (), True)
+        self.chanest = digital.ofdm_chanest_vcvc(sync_word1, sync_word2, 1)
+        header_constellation = _tx._get_constellation(bps_header)
+        header_equalizer = digital.ofdm_equalizer_simpledfe(
+            fft_len,
+            header_constellation.base(),
+            occupied_carriers,
+            pilot_carriers,
+            pilot_symbols,
+            symbols_skipped=0,
+        )
+        header_eq = digital.ofdm_frame_equalizer_vcvc(
+            header_equalizer.base(), cp_len, frame_length_tag_key, True, 1
+        )
+        header_serializer = digital.ofdm_serializer_vcc(
+            fft_len, occupied_carriers, frame_length_tag_key
+        )
+        header_demod = digital.constellation_decoder_cb(header_constellation.base())
+        header_formatter = digital.packet_header_ofdm(
+            occupied_carriers,
+            1,
+            packet_length_tag_key,
+            frame_length_tag_key,
+            packet_num_tag_key,
+            bps_header,
+            bps_payload,
+            scramble_header=scramble_bits,
+        )
+        header_parser = digital.packet_headerparser_b(header_formatter.formatter())
+        self.denoiser = None
+        chain = [(hpd, 0), header_fft, self.chanest]
+        if denoise:
+            self.denoiser = ofdm_channel_denoiser(
+                model,
+                fft_len,
+                cp_len,
+                occupied_carriers,
+                pilot_carriers,
+                noise_var=noise_var,
+                channel_power=channel_power,
+                mode=mode,
+            )
+            chain.append(self.denoiser)
+        chain += [header_eq, header_serializer, header_demod, header_parser]
+        self.connect(*chain)
+        self.msg_connect(header_parser, "header_data", hpd, "header_data")
+        payload_fft = fft.fft_vcc(fft_len, True, (), True)
+        payload_constellation = _tx._get_constellation(bps_payload)
+        payload_equalizer = digital.ofdm_equalizer_simpledfe(
+            fft_len,
+            payload_constellation.base(),
+            occupied_carriers,
+            pilot_carriers,
+            pilot_symbols,
+            symbols_skipped=1,
+            alpha=0.1,
+        )
+        payload_eq = digital.ofdm_frame_equalizer_vcvc(
+            payload_equalizer.base(), cp_len, frame_length_tag_key
+        )
+        payload_serializer = digital.ofdm_serializer_vcc(
+            fft_len, occupied_carriers, frame_length_tag_key, packet_length_tag_key, 1
+        )
+        payload_demod = digital.constellation_decoder_cb(payload_constellation.base())
+        self.payload_descrambler = digital.additive_scrambler_bb(
+            0x8A, scramble_seed, 7, 0, bits_per_byte=8, reset_tag_key=packet_length_tag_key
+        )
+        payload_pack = blocks.repack_bits_bb(bps_payload, 8, packet_length_tag_key, True)
+        self.crc = digital.crc32_bb(True, packet_length_tag_key)
+        self.connect(
+            (hpd, 1),
+            payload_fft,
+            payload_eq,
+            payload_serializer,
+            payload_demod,
+            payload_pack,
+            self.payload_descrambler,
+            self.crc,
+            self,
+        )
+        self._keep = [sync_detect, delay, oscillator, mixer, hpd, header_eq, header_parser]
