@@ -9,8 +9,12 @@ results (same seeds), and a card's recipe retrains a model there."""
 
 import json
 import os
+import socket
+import subprocess
+import sys
 
 import numpy as np
+import pytest
 from gnuradio.diffusion.core import model_files
 from gnuradio.diffusion.core.onnx_model import DdpmModel
 from gnuradio.diffusion.flowgraphs.coded_link import coded_link_point
@@ -32,6 +36,91 @@ def test_two_point_sweep_on_dask_equals_serial():
     # and the seed matters: another seed gives other frames (the equality is not vacuous)
     other = coded_link_point(**dict(tasks[0], seed=7))
     assert other != serial[0] or serial[0]["frame_errors"] == 0
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def dask_scheduler_address():
+    """A Dask scheduler and 2 single-threaded workers, each its own process started here (as a
+    user starts them on a cluster), on 127.0.0.1 only; all killed at teardown."""
+    port = _free_port()
+    addr = f"tcp://127.0.0.1:{port}"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    env["OMP_NUM_THREADS"] = "1"
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "distributed.cli.dask_scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--dashboard-address",
+                "127.0.0.1:0",
+                "--no-show",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    try:
+        for _ in range(2):
+            procs.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "distributed.cli.dask_worker",
+                        addr,
+                        "--nthreads",
+                        "1",
+                        "--host",
+                        "127.0.0.1",
+                        "--no-dashboard",
+                        "--death-timeout",
+                        "60",
+                    ],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        from distributed import Client
+
+        # bounded wait: scheduler up and both workers registered (spawn + imports: seconds)
+        with Client(addr, timeout=30) as c:
+            c.wait_for_workers(2, timeout=45)
+        yield addr
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in reversed(procs):
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(timeout=10)
+
+
+def test_two_point_sweep_on_separate_scheduler_equals_serial(dask_scheduler_address):
+    # the --scheduler path: a scheduler and workers this process did not start (no
+    # LocalCluster); same tasks and seeds -> exactly the serial results
+    tasks = [
+        dict(esn0=e, chain="", demapper="nominal", max_frames=4, batch=2, seed=2001, stop=100)
+        for e in (6.5, 8.0)
+    ]
+    serial = run_tasks(coded_link_point, tasks, workers=0, progress=False)
+    remote = run_tasks(coded_link_point, tasks, scheduler=dask_scheduler_address, progress=False)
+    assert remote == serial
+    assert [p["esn0_db"] for p in remote] == [6.5, 8.0] and all(p["frames"] == 4 for p in remote)
 
 
 def test_card_recipes_parse_every_model_card():
