@@ -44,7 +44,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def dask_scheduler_address():
     """A Dask scheduler and 2 single-threaded workers, each its own process started here (as a
     user starts them on a cluster), on 127.0.0.1 only; all killed at teardown."""
@@ -121,6 +121,43 @@ def test_two_point_sweep_on_separate_scheduler_equals_serial(dask_scheduler_addr
     remote = run_tasks(coded_link_point, tasks, scheduler=dask_scheduler_address, progress=False)
     assert remote == serial
     assert [p["esn0_db"] for p in remote] == [6.5, 8.0] and all(p["frames"] == 4 for p in remote)
+
+
+def test_sequence_points_on_separate_scheduler_equal_serial(dask_scheduler_address):
+    # bench/sequence_denoisers.py's simulated task (loops, C++ denoiser, window model) on
+    # the workers: exactly the serial figures, and the 16-QAM loop's phase-track agreement
+    # comes back with the task (no module state left behind in a worker)
+    from gnuradio.diffusion.core.model_files import shipped_model
+    from gnuradio.diffusion.flowgraphs.sequence_denoisers import sequence_sim_point
+
+    tasks = [
+        dict(
+            constellation=c,
+            lw=1e-2,
+            esn0=e,
+            models={"symbol": shipped_model(c), "window": shipped_model(f"{c}_pn_w32")},
+            n=2048,
+            n_tune=1024,
+            n_seq=512,
+            skip=256,
+            seed=3,
+            pll_bws=[0.02],
+            smooth_lens=[8],
+            window_modes=["tweedie"],
+        )
+        for c, e in (("qpsk", 8.0), ("16qam", 16.0))
+    ]
+
+    def figures(out):
+        return [({k: v for k, v in r.items() if k != "seconds"}, a) for r, a in out]
+
+    serial = run_tasks(sequence_sim_point, tasks, workers=0, progress=False)
+    remote = run_tasks(sequence_sim_point, tasks, scheduler=dask_scheduler_address, progress=False)
+    assert figures(remote) == figures(serial)
+    # the 16-QAM constellation_receiver runs 4 times (tuning and evaluation, on y and on the
+    # window output); QPSK uses costas_loop_cc, which records none
+    assert serial[0][1] == [] and len(serial[1][1]) == 4
+    assert {"pll_hard", "win_tweedie_4p", "oracle"} <= set(serial[1][0]["receivers"])
 
 
 def test_card_recipes_parse_every_model_card():
