@@ -247,3 +247,16 @@ def test_reference_helpers_of_the_estimator_comparison():
     assert m["mse_se"] == pytest.approx(np.std(e2) / np.sqrt(len(e2)))
     hard = np.sum(c.bits(c.slice(y)) != c.bits(idx), axis=1)
     assert m["ber_excess_map"] == pytest.approx(np.mean(hard - got) / 4)
+
+
+def test_wilson_interval():
+    from gnuradio.diffusion.core.metrics import wilson_interval
+
+    # 0 of 10: the Wilson upper limit is z^2 / (n + z^2) = 0.2776 at z = 1.96
+    lo, hi = wilson_interval(0, 10)
+    assert lo == 0.0 and abs(hi - 1.96**2 / (10 + 1.96**2)) < 1e-12
+    # symmetric in k <-> n - k, contains k / n, and (0, 1) without data
+    lo, hi = wilson_interval(30, 100)
+    lo2, hi2 = wilson_interval(70, 100)
+    assert abs(lo - (1 - hi2)) < 1e-12 and abs(hi - (1 - lo2)) < 1e-12 and lo < 0.3 < hi
+    assert wilson_interval(0, 0) == (0.0, 1.0)

@@ -293,3 +293,15 @@ def paired_metrics(ref, est, constellation, mmse_err2=None, idx=None, map_bit_er
         out["ber_excess_map"] = float(np.mean(d))
         out["ber_excess_map_se"] = _se(d)
     return out
+
+
+def wilson_interval(k, n, z=1.96):
+    """Wilson score interval (lo, hi) of a proportion k / n; z = 1.96 for 95 %.
+    n = 0 gives (0, 1)."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return (max(0.0, c - h), min(1.0, c + h))

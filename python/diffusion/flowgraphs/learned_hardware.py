@@ -21,19 +21,11 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from ..core.metrics import wilson_interval
+
 # capture the loopback model was trained on (flowgraphs.loopback.capture arguments)
 LOOPBACK_CAPTURE = dict(esn0_db=35.0, frames=256, payload_seed=11, noise_seed=12)
 LOOPBACK_CLEAN_DB = 200.0  # "noiseless" channel of the oracle / MSE reference runs
-
-
-def wilson(k, n, z=1.96):
-    if n == 0:
-        return (0.0, 1.0)
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return (max(0.0, c - h), min(1.0, c + h))
 
 
 def awgn_flowgraph(z, esn0_db, seed):
@@ -62,7 +54,7 @@ def metrics(name, xhat, dec, z, idx, const, out):
     out[name] = {
         "ser": k / n,
         "ser_errors": k,
-        "ser_ci95": wilson(k, n),
+        "ser_ci95": wilson_interval(k, n),
         "ber": be / (n * bits_tx.shape[1]),
         "mse_db": 10 * math.log10(mse) if mse > 0 else -math.inf,
         "n": n,
@@ -79,16 +71,15 @@ def oracle_prior(spec, k, seed):
     if not sp.is_random:
         return noiseless_points(sp, seed), np.arange(m), "exact points (deterministic chain)"
     z, lab, _ = generate(sp, k * m * 2, seed)
-    pts, labs = [], []
-    for i in range(m):
-        zi = z[lab == i][:k]
-        pts.append(zi)
-        labs.append(np.full(len(zi), i))
-    return (
-        np.concatenate(pts),
-        np.concatenate(labs),
-        f"Monte-Carlo prior, {k} emulator draws per label (seed {seed})",
-    )
+    pts, labs = first_per_label(z, lab, m, k)
+    return pts, labs, f"Monte-Carlo prior, {k} emulator draws per label (seed {seed})"
+
+
+def first_per_label(z, lab, m, k):
+    """The first k symbols of each label 0..m-1 of (z, lab): the Monte-Carlo prior's points
+    and their labels, label by label."""
+    pts = [z[lab == i][:k] for i in range(m)]
+    return np.concatenate(pts), np.concatenate([np.full(len(p), i) for i, p in enumerate(pts)])
 
 
 def oracle_receiver(y, s2, pts, plab, m):
@@ -182,16 +173,8 @@ class LoopbackData:
         m = self.sp.get_constellation().order
         r = self._run(LOOPBACK_CLEAN_DB, 64 * 1024, self.args.seed + 7, 3)
         z, lab = r["eq"][r["ok"]], r["labels"][r["ok"]]
-        pts, labs = [], []
-        for i in range(m):
-            zi = z[lab == i][:k]
-            pts.append(zi)
-            labs.append(np.full(len(zi), i))
-        return (
-            np.concatenate(pts),
-            np.concatenate(labs),
-            f"Monte-Carlo prior, {k} noiseless-channel loopback symbols per label",
-        )
+        pts, labs = first_per_label(z, lab, m, k)
+        return pts, labs, f"Monte-Carlo prior, {k} noiseless-channel loopback symbols per label"
 
 
 def run_case(name, spec, model_path, args, log):
@@ -276,7 +259,7 @@ def run_case(name, spec, model_path, args, log):
         mse14 = float(np.mean(np.abs(d.mmse(y14, 10**-1.4) - z[:n]) ** 2))
         sweep[str(nt)] = {
             "ser": k / n,
-            "ser_ci95": wilson(k, n),
+            "ser_ci95": wilson_interval(k, n),
             "mse14_db": 10 * math.log10(mse14),
         }
     res["data_aided_sweep"] = sweep

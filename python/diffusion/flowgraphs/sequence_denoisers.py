@@ -24,17 +24,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from ..core.metrics import wilson_interval
+
 BLOCK = 256  # symbols per ambiguity-resolution block (sparse pilots)
-
-
-def wilson(k, n, z=1.96):
-    if n == 0:
-        return (0.0, 1.0)
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return (max(0.0, c - h), min(1.0, c + h))
 
 
 # ---------------------------------------------------------------- flowgraphs (part 1)
@@ -205,7 +197,7 @@ def score(xhat, dec, s, idx, rot, skip):
     return {
         "ser": k / n,
         "ser_errors": k,
-        "ser_ci95": wilson(k, n),
+        "ser_ci95": wilson_interval(k, n),
         "mse_db": 10 * math.log10(mse),
         "n": n,
     }
