@@ -84,6 +84,13 @@ def psk(order):
     return Constellation(f"{order}psk", points, _gray(k).astype(np.int64))
 
 
+def bpsk():
+    """BPSK on the real axis, points -1 (label 0) and +1 (label 1): GNU Radio's
+    constellation_bpsk and where a 2nd-order Costas loop puts the symbols (psk(2) lies on
+    the imaginary axis, first point at pi/2)."""
+    return Constellation("bpsk", np.array([-1.0 + 0j, 1.0 + 0j]), np.array([0, 1], dtype=np.int64))
+
+
 def from_file(path):
     """Custom point set: a text file of lines 'I Q' (or 'I,Q'), normalised to unit power.
 
@@ -104,7 +111,8 @@ def from_file(path):
 
 
 def by_name(name):
-    """'qpsk', '16qam', '64qam', '256qam', '8psk', ... or a path to a point file."""
+    """'qpsk', '16qam', '64qam', '256qam', '8psk', 'bpsk' (:func:`bpsk`), ... or a path to a
+    point file."""
     key = str(name).lower().replace("-", "")
     if key in ("qpsk", "4qam"):
         c = qam(4)
@@ -114,7 +122,7 @@ def by_name(name):
     if key.endswith("psk") and key[:-3].isdigit():
         return psk(int(key[:-3]))
     if key == "bpsk":
-        return psk(2)
+        return bpsk()
     if os.path.isfile(name):
         return from_file(name)
     raise ValueError(f"unknown constellation {name!r}: use qpsk, <M>qam, <M>psk or a point file")
