@@ -15,6 +15,7 @@ end (band-edge FLL + polyphase clock sync) stays available as ``front_end='fll'`
 thousands of symbols to pull in an offset of a few hundred Hz at low SNR (docs: issue 21's
 measurements in bench/results_orbcomm_receivers.md)."""
 
+import cmath
 import math
 
 from gnuradio import blocks, digital, filter, gr
@@ -22,12 +23,27 @@ from gnuradio import blocks, digital, filter, gr
 from . import diffusion_python as _cpp
 from .carrier_acquisition import carrier_acquisition
 from .core.carrier_acquisition import power_order as _power_order
-from .core.model_files import shipped_model
 from .core.samplers import MODES as _MODES
 from .symbol_normalizer import symbol_normalizer
 
-DECISIONS = ("sdpsk", "dqpsk", "coherent")
+DECISIONS = ("sdpsk", "dqpsk", "dbpsk", "coherent")
 CARRIERS = ("costas", "none")
+CONSTELLATIONS = ("qpsk", "bpsk")
+#: modulation -> (constellation, decisions): the shorthand of psk_receiver(modulation=...)
+MODULATIONS = {
+    "bpsk": ("bpsk", "coherent"),
+    "dbpsk": ("bpsk", "dbpsk"),
+    "qpsk": ("qpsk", "coherent"),
+    "dqpsk": ("qpsk", "dqpsk"),
+    "sdpsk": ("qpsk", "sdpsk"),
+}
+#: the prior psk_receiver loads for a constellation when model_path is empty: the window
+#: prior for BPSK (models/bpsk_pn_w32.md; it serves DBPSK as well: differentially encoded
+#: random bits give the same symbol law), the per-symbol model for QPSK
+DEFAULT_PRIORS = {"qpsk": "qpsk", "bpsk": "bpsk_pn_w32"}
+#: where a Costas loop of order M puts the points (rad): BPSK on the real axis, QPSK at 45
+#: degrees (GNU Radio's costas_loop_cc phase detectors)
+COSTAS_LOCK_PHASE = {2: 0.0, 4: math.pi / 4}
 FRONT_ENDS = ("acquisition", "fll")
 #: symbol_sync_cc's settings (Gardner detector): damping, TED gain, max deviation (samples)
 TIMING_DAMPING, TIMING_TED_GAIN, TIMING_MAX_DEV = 1.0, 1.0, 1.5
@@ -58,6 +74,20 @@ def gardner_symbol_sync(sps, loop_bw):
     )
 
 
+def orientation_offset(points, order):
+    """Angle (rad, in [-pi/M, pi/M)) of a constellation's points modulo its M-fold symmetry
+    relative to where a Costas loop of order M puts them (:data:`COSTAS_LOCK_PHASE`): the
+    rotation that takes the loop's output to the points (0 for BPSK on the real axis and
+    QPSK at 45 degrees)."""
+    import numpy as np
+
+    m = int(order)
+    p = np.asarray(points, np.complex128)
+    lock = COSTAS_LOCK_PHASE.get(m, 0.0)
+    rot = (np.angle(np.mean(p**m) * np.exp(-1j * m * lock))) / m
+    return float(rot) if abs(rot) > 1e-6 else 0.0
+
+
 def decision_order(constellation, decisions):
     """M of the M-th power carrier acquisition for a constellation and decision rule."""
     if decisions == "sdpsk":
@@ -71,7 +101,13 @@ class psk_receiver(gr.hier_block2):
     psk_receiver(sps=2, rolloff=0.4, constellation='qpsk', mode='tweedie', model_path='',
     fll_bw=0.01, timing_bw=0.02, costas_bw=0.02, time_constant=256, carrier='costas',
     decisions='sdpsk', window_hop=0, front_end='acquisition', acquisition_window=1024,
-    power_order=0)
+    power_order=0, modulation='')
+
+    ``modulation`` (shorthand, :data:`MODULATIONS`; overrides ``constellation`` and
+    ``decisions``): 'bpsk' (coherent), 'dbpsk', 'qpsk' (coherent), 'dqpsk', 'sdpsk'.
+    ``constellation`` 'qpsk' or 'bpsk': the Costas loop's order (4 or 2), the M of the
+    carrier acquisition, and the prior loaded when ``model_path`` is empty
+    (:data:`DEFAULT_PRIORS`: bpsk_pn_w32 for BPSK, the per-symbol qpsk model for QPSK).
 
     Input: complex baseband, ``sps`` samples per symbol, root-raised-cosine pulses of roll-off
     ``rolloff``, any carrier offset within +-1/(2 sps) cycles/sample.
@@ -84,18 +120,27 @@ class psk_receiver(gr.hier_block2):
     (``costas_bw``). ``'fll'``: the earlier band-edge FLL (``fll_bw``) + polyphase clock
     sync (``timing_bw``) + Costas.
     Output 0: denoised symbols (one per symbol, unit signal power, the model's orientation:
-    QPSK points at 45 degrees, which is where a 4th-order Costas loop puts them); output 1: the
+    QPSK points at 45 degrees and BPSK on the real axis, which is where 4th- and 2nd-order
+    Costas loops put them; a model whose points lie elsewhere, e.g. BPSK at +-j, gets the
+    loop's output rotated to them: ``self.rotation`` rad); output 1: the
     symbols before the denoiser (the stock GNU Radio chain's output, normalised); output 2:
     sigma2 per symbol; output 3: decisions (uint8 per symbol) on output 0:
       'sdpsk'    1 where the phase advances from the previous symbol (Im(s[n] s*[n-1]) > 0),
                  ORBCOMM's SDPSK (diffusion.link.orbcomm); phase-ambiguity free
       'dqpsk'    k where the phase change s[n] s*[n-1] is nearest k * 90 degrees (0..3)
+      'dbpsk'    1 where the phase turns by 180 degrees (GNU Radio's diff_decoder_bb(2)
+                 convention; NRZ-I as in AX.25 is its inverse): with the Costas loop,
+                 coherent decisions on the model's points differentially decoded (the
+                 textbook DBPSK detector, ~1 dB better than differential detection at
+                 BER 1e-2); with carrier 'none', Re(s[n] s*[n-1]) < 0 (differential detection)
       'coherent' index of the nearest point of the model's constellation (keeps the carrier
                  loop's 90-degree ambiguity: resolve it with pilots)
     ``mode`` 'none' bypasses the denoiser (output 0 = output 1). ``carrier`` 'none' leaves
     out the Costas loop: for window models (metadata window_length > 1, e.g. qpsk_pn_w32)
     trained on a wandering carrier phase, with differential decisions. For ORBCOMM's SDPSK:
-    model_path = sdpsk_pn_w32 (an SDPSK sequence prior), carrier 'costas' or 'none'.
+    model_path = sdpsk_pn_w32 (an SDPSK sequence prior), carrier 'costas' or 'none'. For
+    BPSK and DBPSK: bpsk_pn_w32; QPSK and DQPSK: qpsk_pn_w32 (random bits differentially
+    encoded have the same symbol law as uncoded ones, so one prior serves both).
     All outputs are aligned: the denoiser's latency (a window model's D samples,
     ``self.latency``) delays outputs 1 and 2 by the same amount. Latency of the whole path:
     the matched filter's and the loops' (about 10 symbols) plus ``self.latency``.
@@ -118,6 +163,7 @@ class psk_receiver(gr.hier_block2):
         front_end="acquisition",
         acquisition_window=1024,
         power_order=0,
+        modulation="",
     ):
         gr.hier_block2.__init__(
             self,
@@ -135,6 +181,18 @@ class psk_receiver(gr.hier_block2):
         for name, bw in (("fll_bw", fll_bw), ("timing_bw", timing_bw), ("costas_bw", costas_bw)):
             if not 0.0 <= float(bw) < 1.0:
                 raise ValueError(f"{name} must be in [0, 1), got {bw}")
+        if modulation:
+            key = str(modulation).lower()
+            if key not in MODULATIONS:
+                raise ValueError(
+                    f"modulation must be one of {sorted(MODULATIONS)} or empty, got {modulation!r}"
+                )
+            constellation, decisions = MODULATIONS[key]
+        constellation = str(constellation).lower()
+        if constellation not in CONSTELLATIONS:
+            raise ValueError(
+                f"constellation must be one of {CONSTELLATIONS}, got {constellation!r}"
+            )
         carrier = str(carrier).lower()
         if carrier not in CARRIERS:
             raise ValueError(f"carrier must be one of {CARRIERS}, got {carrier!r}")
@@ -174,9 +232,26 @@ class psk_receiver(gr.hier_block2):
             )
             sync = [self.fll, self.clock]
         self.norm = symbol_normalizer(constellation, time_constant)
+        path = ""
+        if mode != "none":
+            from .core.model_info import resolve
+
+            # a path or a shipped model's name (sdpsk_pn_w32, bpsk_pn_w32, ...)
+            path = resolve(model_path or DEFAULT_PRIORS[constellation])
+        self.rotation = 0.0
         if carrier == "costas":
             self.costas = digital.costas_loop_cc(float(costas_bw), order, False)
-            self.connect(self, *sync, self.costas, self.norm)
+            chain = [self.costas]
+            if path:
+                from .core.onnx_model import DdpmModel
+
+                own = DdpmModel(path).constellation
+                if own is not None and order in COSTAS_LOCK_PHASE:
+                    self.rotation = orientation_offset(own.points, order)
+            if self.rotation:
+                self._rotate = blocks.multiply_const_cc(complex(cmath.exp(1j * self.rotation)))
+                chain.append(self._rotate)
+            self.connect(self, *sync, *chain, self.norm)
         else:
             self.costas = None
             self.connect(self, *sync, self.norm)
@@ -190,10 +265,6 @@ class psk_receiver(gr.hier_block2):
             self.connect((self.norm, 0), (self, 1))
             self.connect((self.norm, 1), (self, 2))
         else:
-            from .core.model_info import resolve
-
-            # a path or a shipped model's name (sdpsk_pn_w32, bpsk_pn_w32, ...)
-            path = resolve(model_path) if model_path else shipped_model(constellation)
             self.model_path = path
             dn = _cpp.ddpm_denoiser
             self.denoiser = dn(
@@ -217,13 +288,16 @@ class psk_receiver(gr.hier_block2):
                 self.connect((self.norm, 0), (self, 1))
                 self.connect((self.norm, 1), (self, 2))
         self.connect(denoised, (self, 0))
-        self._decide(denoised, decisions, constellation)
+        self._decide(denoised, decisions, constellation, carrier)
         self.sps = sps
+        self.constellation = constellation
         self.decisions = decisions
-        self.symbol_phase_rad = math.pi / 4  # where the Costas loop puts QPSK points
+        self.carrier = carrier
+        # where the Costas loop puts the points (QPSK at 45 degrees, BPSK on the real axis)
+        self.symbol_phase_rad = COSTAS_LOCK_PHASE.get(order, 0.0) + self.rotation
 
-    def _decide(self, src, decisions, constellation):
-        if decisions == "coherent":
+    def _decide(self, src, decisions, constellation, carrier):
+        if decisions == "coherent" or (decisions == "dbpsk" and carrier == "costas"):
             from .core.constellations import by_name
 
             pts = by_name(constellation)
@@ -236,6 +310,11 @@ class psk_receiver(gr.hier_block2):
                 [complex(p) for p in pts.points], list(range(len(pts.points))), 4, 1
             ).base()
             chain = [digital.constellation_decoder_cb(const)]
+            if decisions == "dbpsk":
+                if len(pts.points) != 2:
+                    raise ValueError("decisions 'dbpsk' need a 2-point constellation (bpsk)")
+                # (index[n] - index[n-1]) mod 2: 1 where the symbol flips
+                chain.append(digital.diff_decoder_bb(2))
         else:
             diff = digital.diff_phasor_cc()
             if decisions == "sdpsk":
@@ -244,6 +323,15 @@ class psk_receiver(gr.hier_block2):
                     diff,
                     blocks.complex_to_imag(),
                     blocks.multiply_const_ff(-1.0),
+                    digital.binary_slicer_fb(),
+                    blocks.add_const_bb(1),
+                    blocks.and_const_bb(1),
+                ]
+            elif decisions == "dbpsk":
+                # 1 where Re < 0: NOT(Re >= 0) as (b + 1) & 1
+                chain = [
+                    diff,
+                    blocks.complex_to_real(),
                     digital.binary_slicer_fb(),
                     blocks.add_const_bb(1),
                     blocks.and_const_bb(1),
