@@ -145,3 +145,87 @@ def format_table(table, n_ref):
         lines.append(f"| {level:g} | {' | '.join(cells)} |")
     lines.append(f"(packets of {n_ref}, mean +- std over seeds)")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------ simulated BPSK/DBPSK/QPSK links
+#: receivers of the simulated links (bench/psk_window_priors.py); names as in the tables:
+#:   textbook / textbook_prior        the textbook chain (Costas of order M), coherent
+#:                                    decisions (differentially decoded for DBPSK/DQPSK)
+#:   psk_receiver / psk_receiver_prior  psk_receiver(modulation=...), its own decisions
+#:   psk_receiver_prior_nocostas      psk_receiver with the prior and carrier 'none'
+#:                                    (differential modulations only: the prior tracks the
+#:                                    phase, differential detection)
+SIM_RECEIVERS = (
+    "textbook",
+    "textbook_prior",
+    "psk_receiver",
+    "psk_receiver_prior",
+    "psk_receiver_prior_nocostas",
+)
+SIM_SKIP = 300  # symbols of loop start-up left out of the counts
+
+
+def simulated_decisions(y, modulation, receiver, model_path="", sps=2, rolloff=0.4):
+    """Decided data of ``receiver`` (:data:`SIM_RECEIVERS`) on baseband ``y``, per symbol as
+    link.psk_signal.hard_bits gives them (for the lag search of psk_signal.block_errors);
+    None where the receiver does not apply (no carrier loop with coherent decisions, a
+    '_prior' receiver without ``model_path``)."""
+    from ..link import psk_signal
+
+    prior = "_prior" in receiver
+    if prior and not model_path:
+        return None
+    differential = modulation.startswith("d")
+    if receiver.endswith("_nocostas") and not differential:
+        return None
+    const = "bpsk" if modulation in ("bpsk", "dbpsk") else "qpsk"
+    order = power_order(modulation)
+    mp = model_path if prior else ""
+    if receiver.startswith("textbook"):
+        chain = textbook_psk_chain(
+            textbook_offset(y, sps, order), sps, rolloff, order, model_path=mp, constellation=const
+        )
+        return psk_signal.hard_bits(_run(chain, y, sps), modulation)
+    rx = psk_receiver(
+        sps=sps,
+        rolloff=rolloff,
+        modulation=modulation,
+        mode="tweedie" if prior else "none",
+        model_path=mp,
+        carrier="none" if receiver.endswith("_nocostas") else "costas",
+    )
+    d = _run(rx, y, sps, outputs=4, take=3).astype(np.uint8)
+    return d[1:] if differential else d  # the first differential decision has no predecessor
+
+
+def simulated_errors(
+    modulation,
+    esn0_db,
+    seed,
+    model_path="",
+    receivers=SIM_RECEIVERS,
+    n_symbols=20000,
+    sps=2,
+    rolloff=0.4,
+    lw=1e-3,
+    max_offset=0.1,
+    block=256,
+):
+    """{receiver: psk_signal.block_errors dict} on one simulated link (link.psk_signal:
+    random data of ``modulation``, a carrier offset uniform in +-max_offset cycles/sample,
+    linewidth x symbol time ``lw``, Es/N0 ``esn0_db``; one generator per (seed, Es/N0)),
+    the same noisy input for every receiver; the loops' first SIM_SKIP symbols left out;
+    BPSK/QPSK blocks resolve the loop's phase ambiguity per block (a sync word)."""
+    from ..link import psk_signal
+
+    rng = np.random.default_rng([int(seed), int(round(10 * float(esn0_db))) % 1000])
+    x, truth = psk_signal.psk_symbols(modulation, n_symbols, rng)
+    offset = rng.uniform(-max_offset, max_offset)
+    y = psk_signal.psk_baseband(x, sps, rolloff, offset, lw, esn0_db, rng)
+    amb = {"bpsk": 2, "qpsk": 4}.get(modulation, 1)
+    out = {}
+    for name in receivers:
+        d = simulated_decisions(y, modulation, name, model_path, sps, rolloff)
+        if d is not None:
+            out[name] = psk_signal.block_errors(d, truth, block, 64, amb, SIM_SKIP)
+    return out
