@@ -25,6 +25,9 @@ b_k = [Im(z_k z*_(k-1)) > 0] (diffusion.link.orbcomm.differential_bits) on
              of 8, 16, 32, 64 with hindsight
   theory     0.5 exp(-Es/N0) (differential detection of DBPSK = SDPSK) and 2p(1-p),
              p = Q(sqrt(2 Es/N0)) (coherent detection with differential decoding, known phase)
+--dbpsk: DBPSK sequences instead (diffusion.link.psk_signal, bit 1 = a 180-degree turn),
+decisions [Re(z_k z*_(k-1)) < 0], the square law on y itself (a BPSK prior such as
+models/bpsk_pn_w32.onnx).
 """
 
 import argparse
@@ -42,11 +45,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 from window_accuracy import tweedie  # noqa: E402
 
 from diffusion.core.onnx_model import DdpmModel  # noqa: E402
+from diffusion.link import psk_signal  # noqa: E402
 from diffusion.training import windows as _win  # noqa: E402
 
 
-def diff_bits(z):
-    return ((z[1:] * np.conj(z[:-1])).imag > 0).astype(np.uint8)
+def diff_bits(z, dbpsk=False):
+    d = z[1:] * np.conj(z[:-1])
+    return (d.real < 0 if dbpsk else d.imag > 0).astype(np.uint8)
 
 
 def denoise_stream(model, y, sigma2):
@@ -65,9 +70,9 @@ def denoise_stream(model, y, sigma2):
     return out[W : W + n]
 
 
-def sqlaw_bits(y, L):
+def sqlaw_bits(y, L, dbpsk=False):
     k = np.arange(len(y))
-    u = y * (1j ** (-(k % 4)))
+    u = y if dbpsk else y * (1j ** (-(k % 4)))
     r = np.convolve(u**2, np.ones(L), mode="same")
     line = np.exp(1j * np.angle(r) / 2)
     # the 180-degree ambiguity of each estimate: keep the line continuous
@@ -76,7 +81,8 @@ def sqlaw_bits(y, L):
     line = line * np.where(flip == 1, -1, 1)
     c = np.sign((u * np.conj(line)).real)
     # s_k = s_(k-1) * j^(+1) for bit 1: u_k = u_(k-1) for bit 1, -u_(k-1) for bit 0
-    return (c[1:] == c[:-1]).astype(np.uint8)
+    # (DBPSK: bit 1 flips the sign)
+    return ((c[1:] != c[:-1]) if dbpsk else (c[1:] == c[:-1])).astype(np.uint8)
 
 
 def qfunc(x):
@@ -90,6 +96,12 @@ def main(argv=None):
     ap.add_argument("--lw", type=float, default=1e-3)
     ap.add_argument("--cfo-max", type=float, default=_win.F_MAX)
     ap.add_argument("--n", type=int, default=1 << 17, help="symbols per point")
+    ap.add_argument(
+        "--dbpsk",
+        action="store_true",
+        help="DBPSK sequences (link.psk_signal: bit 1 turns the phase by 180 degrees) with the "
+        "same phase model, decisions Re(z_k z*_(k-1)) < 0, for BPSK priors",
+    )
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--json", help="write the results here")
     args = ap.parse_args(argv)
@@ -102,20 +114,25 @@ def main(argv=None):
     t0 = time.time()
     for k, esn0 in enumerate(args.esn0):
         rng = np.random.default_rng([args.seed, k])
-        s, info = _win.sdpsk_windows(
-            1, args.n, rng, args.lw, args.lw, args.cfo_max, return_info=True
-        )
-        s, bits = s[0], info["bits"][0]
+        if args.dbpsk:
+            x, bits = psk_signal.psk_symbols("dbpsk", args.n, rng)
+            theta = _win.phase_trajectories(1, args.n, rng, args.lw, args.lw, args.cfo_max)[0]
+            s = x * np.exp(1j * theta[0])
+        else:
+            s, info = _win.sdpsk_windows(
+                1, args.n, rng, args.lw, args.lw, args.cfo_max, return_info=True
+            )
+            s, bits = s[0], info["bits"][0]
         s2 = 10.0 ** (-esn0 / 10.0)
         y = s + np.sqrt(s2 / 2) * (rng.standard_normal(s.shape) + 1j * rng.standard_normal(s.shape))
         row = {"esn0_db": esn0, "lw": args.lw, "n": args.n}
-        row["raw"] = float(np.mean(diff_bits(y) != bits))
+        row["raw"] = float(np.mean(diff_bits(y, args.dbpsk) != bits))
         for name, model in models:
             z = denoise_stream(model, y, s2)
-            row[name] = float(np.mean(diff_bits(z) != bits))
+            row[name] = float(np.mean(diff_bits(z, args.dbpsk) != bits))
         best = None
         for L in (8, 16, 32, 64):
-            b = float(np.mean(sqlaw_bits(y, L) != bits))
+            b = float(np.mean(sqlaw_bits(y, L, args.dbpsk) != bits))
             if best is None or b < best[0]:
                 best = (b, L)
         row["sqlaw"], row["sqlaw_L"] = best
@@ -134,7 +151,8 @@ def main(argv=None):
             flush=True,
         )
     names = [m[0] for m in models]
-    print(f"\nSDPSK, lw {args.lw:g}, cfo +-{args.cfo_max:g}, {args.n} symbols per point (BER)")
+    kind = "DBPSK" if args.dbpsk else "SDPSK"
+    print(f"\n{kind}, lw {args.lw:g}, cfo +-{args.cfo_max:g}, {args.n} symbols per point (BER)")
     print(
         "| Es/N0 dB | raw differential | "
         + " | ".join(names)

@@ -23,7 +23,8 @@ Reported, MSE = mean |x0_hat - s|^2 in dB against the clean rotated symbols s:
   4th-power  a classical comparator on the same windows: a blind phase estimate per symbol
              from its L neighbours within the window, theta^_k = arg(sum_{|i-k|<=L/2} y_i^4
              / E[x^4])/4 (Viterbi & Viterbi, modulo the 90-degree symmetry, which the MSE
-             against s does not see), then the exact MMSE at theta^_k; L in 3, 9, W, the
+             against s does not see; for BPSK models the 2nd power, modulo 180 degrees),
+             then the exact MMSE at theta^_k; L in 3, 9, W, the
              best L of each point chosen with hindsight (reported)
 """
 
@@ -71,6 +72,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     model = DdpmModel(args.model)
     W, pts = model.window_length, model.constellation.points
+    M = 2 if len(pts) == 2 else 4  # the comparator's power: 2 for BPSK (180-degree symmetry)
     a = (W - W // 2) // 2
     rows = []
     t0 = time.time()
@@ -92,11 +94,12 @@ def main(argv=None):
             xh, t = tweedie(model, y, s2)
             rot = np.exp(1j * info["theta"])
             kp = reference.mmse_estimate((y / rot).reshape(-1), pts, s2).reshape(s.shape) * rot
-            c4 = np.mean(pts**4)  # QPSK -1, square QAM -0.68: the 4th-power reference
+            # QPSK -1, square QAM -0.68, BPSK (M = 2) 1: the M-th power reference
+            c4 = np.mean(pts**M)
             best = None
             for L in (3, 9, W):
-                z = np.array([np.convolve(r, np.ones(L), mode="same") for r in y**4])
-                rh = np.exp(1j * np.angle(z / c4) / 4)
+                z = np.array([np.convolve(r, np.ones(L), mode="same") for r in y**M])
+                rh = np.exp(1j * np.angle(z / c4) / M)
                 vv = reference.mmse_estimate((y / rh).reshape(-1), pts, s2).reshape(s.shape) * rh
                 m4 = np.mean(np.abs(vv - s) ** 2)
                 if best is None or m4 < best[0]:
