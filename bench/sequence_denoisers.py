@@ -57,19 +57,22 @@ symbol (every estimate is rotation-equivariant, so it is ambiguity-free).
 Part 2, ORBCOMM recording (../shared/recordings/orbcomm, SDPSK 4800 sym/s, 2 samples per
 symbol, 49 reference packets): noise added as tests/test_orbcomm_recording.py with_noise at
 each Es/N0 and seed; packets from differential decisions (link.orbcomm), counted against
-the reference. Chains:
-  stock           psk_receiver mode 'none' (FLL, pfb clock sync, Costas, normaliser)
-  ddpm_symbol     psk_receiver, shipped qpsk model (tweedie), output 0
-  ddpm_window     psk_receiver, model_path = qpsk_pn_w32.onnx (tweedie), output 0 only
-                  (delayed by D relative to outputs 1-2; self-consistent)
-  stock_nocostas  FLL + clock sync + normaliser, no Costas (differential detection needs
+the reference. Chains (flowgraphs.sequence_denoisers.ORBCOMM_RX_CHAINS; every psk_receiver
+with its default carrier-acquisition front end and loop bandwidths, decisions 'sdpsk'):
+  textbook        the strongest stock GNU Radio chain: flowgraphs.stock_psk.textbook_psk_chain
+                  (rotator_cc with the offset of the 4th-power line of the noisy capture, RRC
+                  matched filter, symbol_sync_cc Gardner, costas_loop_cc order 4), differential
+                  decisions (flowgraphs.psk_benchmark.textbook_bits)
+  stock           psk_receiver mode 'none' (carrier acquisition, RRC, Gardner, Costas)
+  ddpm_symbol     psk_receiver, shipped per-symbol qpsk model (tweedie)
+  ddpm_window     psk_receiver, model_path = qpsk_pn_w32.onnx (tweedie)
+  stock_nocostas  psk_receiver mode 'none', carrier 'none' (differential detection needs
                   no absolute phase)
-  window_nocostas the same + the window denoiser (sigma2 from the normaliser)
+  window_nocostas psk_receiver, qpsk_pn_w32, carrier 'none'
   sdpsk_window    psk_receiver, model_path = sdpsk_pn_w32.onnx (SDPSK sequence prior,
                   tweedie), carrier 'costas'
-  sdpsk_nocostas  the same with carrier 'none' (FLL + clock sync + normaliser only)
-  stock_fll05 / sdpsk_fll05  stock / sdpsk_window with fll_bw 0.05 instead of 0.01 (with
-                  the defaults the Costas loop locks only after ~3300 of the 4800 symbols)
+  sdpsk_nocostas  the same with carrier 'none'
+  textbook_sdpsk  the textbook chain + symbol_normalizer + ddpm_denoiser with sdpsk_pn_w32
 """
 
 import argparse
@@ -252,18 +255,18 @@ def orbcomm_part(args, results):
         return
     ref = orbcomm.read_reference(os.path.join(REC, "orbdemod_packets_iq_0.txt"))
     models = {"window": find_model(args, "qpsk_pn_w32")}
-    chains = ["stock", "ddpm_symbol", "stock_nocostas"]
+    chains = ["textbook", "stock", "ddpm_symbol", "stock_nocostas"]
     if models["window"]:
         chains += ["ddpm_window", "window_nocostas"]
     else:
         log("[orbcomm] qpsk_pn_w32.onnx absent: window chains skipped")
     models["sdpsk"] = find_model(args, "sdpsk_pn_w32")
     if models["sdpsk"]:
-        chains += ["sdpsk_window", "sdpsk_nocostas", "stock_fll05", "sdpsk_fll05"]
+        chains += ["sdpsk_window", "sdpsk_nocostas", "textbook_sdpsk"]
     else:
         log("[orbcomm] sdpsk_pn_w32.onnx absent: SDPSK window chains skipped")
     if args.orb_chains:
-        chains = [c for c in chains if c in args.orb_chains or c == "stock"]
+        chains = [c for c in chains if c in args.orb_chains or c in ("stock", "textbook")]
     part = {"reference_packets": len(ref), "seeds": args.seeds, "points": {}}
     # the clean capture and every (Es/N0, seed) as tasks (diffusion.sweeps), all chains each
     rp = os.path.join(REC, "orbdemod_packets_iq_0.txt")
@@ -325,10 +328,10 @@ def orbcomm_table(part):
 
 def orbcomm_targets(part):
     lines = []
-    names = ("ddpm_window", "window_nocostas", "sdpsk_window", "sdpsk_nocostas", "sdpsk_fll05")
+    names = ("ddpm_window", "window_nocostas", "sdpsk_window", "sdpsk_nocostas", "textbook_sdpsk")
     for name in names:
-        # the stock chain; sdpsk_fll05 also against stock with the same front end
-        for ref in ("stock", "stock_fll05") if name == "sdpsk_fll05" else ("stock",):
+        # against the strongest stock chains: the textbook chain and psk_receiver's own
+        for ref in ("textbook", "stock"):
             for snr, p in part["points"].items():
                 if name not in p or ref not in p:
                     continue
@@ -453,7 +456,7 @@ def main(argv=None):
         "--orb-chains",
         nargs="+",
         default=[],
-        help="ORBCOMM chains to run (default all; stock always runs)",
+        help="ORBCOMM chains to run (default all; stock and textbook always run)",
     )
     ap.add_argument(
         "--model-dirs",

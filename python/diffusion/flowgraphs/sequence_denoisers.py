@@ -9,8 +9,9 @@
 Part 1, simulated: labels through diffusion.phase_noise, a random initial phase and
 diffusion.additive_noise (flowgraph, sigma2 = 10^(-Es/N0/10) per complex symbol); stock GNU
 Radio loops, the C++ ddpm_denoiser (per-symbol and window models) and exact bounds on the
-same y.  Part 2: the ORBCOMM recording with added noise through psk_receiver chains,
-packets counted against the reference.
+same y.  Part 2: the ORBCOMM recording with added noise through psk_receiver chains (its
+carrier-acquisition front end) and the textbook stock chain (flowgraphs.stock_psk), packets
+counted against the reference.
 
 :func:`sequence_sim_point` (one constellation, linewidth, Es/N0) and :func:`orbcomm_point`
 (one Es/N0 and noise seed, every chain) are ``diffusion.sweeps`` tasks: plain parameters in,
@@ -374,59 +375,48 @@ def sim_case(const, lw, esn0, args, models, agree_log=None):
     return res
 
 
+#: ORBCOMM chains (bench/sequence_denoisers.py docstring): psk_receiver (carrier-acquisition
+#: front end) with mode 'none' or a model, with or without the Costas loop, and the textbook
+#: stock chain (flowgraphs.stock_psk) alone and with the SDPSK prior
+ORBCOMM_RX_CHAINS = {
+    # chain: (model key or None, carrier)
+    "stock": (None, "costas"),
+    "stock_nocostas": (None, "none"),
+    "ddpm_symbol": ("symbol", "costas"),
+    "ddpm_window": ("window", "costas"),
+    "window_nocostas": ("window", "none"),
+    "sdpsk_window": ("sdpsk", "costas"),
+    "sdpsk_nocostas": ("sdpsk", "none"),
+}
+ORBCOMM_TEXTBOOK_CHAINS = {"textbook": None, "textbook_sdpsk": "sdpsk"}
+
+
 def orbcomm_chain(y, chain, models):
-    """Decoded packets of one chain over y (recording samples, 2 per symbol)."""
-    from gnuradio import blocks, diffusion, digital, filter, gr
+    """Decoded packets of one chain (:data:`ORBCOMM_RX_CHAINS`, :data:`ORBCOMM_TEXTBOOK_CHAINS`)
+    over y (recording samples, 2 per symbol); models: {'window', 'sdpsk'} paths ('symbol':
+    the shipped qpsk model)."""
     from gnuradio.diffusion.link import orbcomm
 
-    sps = 2
-    tb = gr.top_block()
-    y = np.concatenate([y, np.zeros(64 * sps)]).astype(np.complex64)  # flush
-    src = blocks.vector_source_c(y.tolist(), False)
-    snk = blocks.vector_sink_c()
-    rx_chains = ("stock", "ddpm_symbol", "ddpm_window", "sdpsk_window", "sdpsk_nocostas")
-    if chain in rx_chains + ("stock_fll05", "sdpsk_fll05"):
-        mode = "none" if chain.startswith("stock") else "tweedie"
-        path = {"ddpm_window": models.get("window")}
-        for c in ("sdpsk_window", "sdpsk_nocostas", "sdpsk_fll05"):
-            path[c] = models.get("sdpsk")
-        carrier = "none" if chain == "sdpsk_nocostas" else "costas"
-        rx = diffusion.psk_receiver(
-            sps=sps,
-            rolloff=0.4,
-            constellation="qpsk",
-            mode=mode,
-            model_path=path.get(chain) or "",
-            carrier=carrier,
-            fll_bw=0.05 if chain.endswith("_fll05") else 0.01,
-        )
-        tb.connect(src, rx, snk)
-        # outputs 1.. (raw symbols, sigma2 and, in newer versions, decisions) unused
-        sizes = rx.output_signature().sizeof_stream_items()
-        for i in range(1, rx.output_signature().max_streams()):
-            tb.connect((rx, i), blocks.null_sink(sizes[min(i, len(sizes) - 1)]))
-    else:
-        # psk_receiver's front end without the Costas loop (same parameters)
-        from gnuradio.diffusion.symbol_normalizer import symbol_normalizer
+    from .psk_benchmark import receiver_bits, textbook_bits
 
-        nfilts = 32
-        rrc = filter.firdes.root_raised_cosine(nfilts, nfilts, 1.0, 0.4, 11 * sps * nfilts)
-        fll = digital.fll_band_edge_cc(sps, 0.4, 2 * sps * 11 + 1, 0.01)
-        clock = digital.pfb_clock_sync_ccf(sps, 0.04, rrc, nfilts, nfilts // 2, 1.5, 1)
-        norm = symbol_normalizer("qpsk", 256)
-        tb.connect(src, fll, clock, norm)
-        if chain == "stock_nocostas":
-            tb.connect((norm, 0), snk)
-            tb.connect((norm, 1), blocks.null_sink(4))
-        else:
-            dn = diffusion.ddpm_denoiser
-            den = dn(models["window"], mode=dn.TWEEDIE, ddim_steps=5, noise_source=dn.NOISE_STREAM)
-            tb.connect((norm, 0), (den, 0))
-            tb.connect((norm, 1), (den, 1))
-            tb.connect(den, snk)
-    tb.run()
-    sym = np.array(snk.data())
-    return orbcomm.decode_packets(orbcomm.differential_bits(sym))
+    sps = 2
+    if chain in ORBCOMM_TEXTBOOK_CHAINS:
+        key = ORBCOMM_TEXTBOOK_CHAINS[chain]
+        bits = textbook_bits(y, sps, 0.4, "sdpsk", (models.get(key) or "") if key else "")
+        return orbcomm.decode_packets(bits)
+    if chain not in ORBCOMM_RX_CHAINS:
+        raise ValueError(f"unknown ORBCOMM chain {chain!r}")
+    key, carrier = ORBCOMM_RX_CHAINS[chain]
+    if key == "symbol":
+        from gnuradio.diffusion.core.model_files import shipped_model
+
+        path = shipped_model("qpsk")
+    else:
+        path = (models.get(key) or "") if key else ""
+    if key and not path:
+        raise ValueError(f"ORBCOMM chain {chain!r} needs the {key} model")
+    bits = receiver_bits(y, sps, 0.4, "sdpsk", path, carrier=carrier)
+    return orbcomm.decode_packets(bits)
 
 
 def with_noise(x, esn0_db, seed):
