@@ -36,6 +36,9 @@ def main(argv=None):
     ap.add_argument("--model", default="bpsk_pn_w32", help="window prior (name or path)")
     ap.add_argument("--symbols", type=int, default=20000, help="symbols per seed and point")
     ap.add_argument("--lw", type=float, default=1e-3, help="linewidth x symbol time")
+    ap.add_argument(
+        "--costas-bw", type=float, default=0.02, help="every Costas loop's bandwidth (0.02)"
+    )
     ap.add_argument("--out", default="", help="write the per-seed counts as JSON")
     a = ap.parse_args(argv)
 
@@ -50,7 +53,9 @@ def main(argv=None):
         for esn0 in a.esn0:
             tot = {}
             for seed in a.seeds:
-                r = pb.simulated_errors(mod, esn0, seed, model, n_symbols=a.symbols, lw=a.lw)
+                r = pb.simulated_errors(
+                    mod, esn0, seed, model, n_symbols=a.symbols, lw=a.lw, costas_bw=a.costas_bw
+                )
                 print(f"{mod} {esn0:g} dB seed {seed}: {r}", file=sys.stderr)
                 for name, v in r.items():
                     acc = tot.setdefault(name, dict(bit_errors=0, bits=0, block_errors=0, blocks=0))
@@ -59,7 +64,8 @@ def main(argv=None):
             results[(mod, esn0)] = tot
     names = [n for n in pb.SIM_RECEIVERS if any(n in t for t in results.values())]
     print(
-        f"model {a.model}, lw {a.lw:g}, seeds {a.seeds}, {a.symbols} symbols per seed "
+        f"model {a.model}, lw {a.lw:g}, Costas bw {a.costas_bw:g}, seeds {a.seeds}, "
+        f"{a.symbols} symbols per seed "
         f"({time.time() - t0:.0f} s wall, {time.process_time() - cpu0:.0f} s CPU)"
     )
     print()

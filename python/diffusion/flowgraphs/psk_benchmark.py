@@ -27,7 +27,7 @@ from gnuradio import blocks, gr
 from ..core.carrier_acquisition import PowerLineOffsetEstimator, power_order
 from ..link import orbcomm
 from ..psk_receiver import psk_receiver
-from .stock_psk import textbook_offset, textbook_psk_chain
+from .stock_psk import COSTAS_BW, textbook_offset, textbook_psk_chain
 
 RECEIVERS = ("textbook", "textbook_prior", "psk_receiver", "psk_receiver_prior")
 DIAGNOSTICS = ("textbook_clean_offset",)
@@ -165,11 +165,13 @@ SIM_RECEIVERS = (
 SIM_SKIP = 300  # symbols of loop start-up left out of the counts
 
 
-def simulated_decisions(y, modulation, receiver, model_path="", sps=2, rolloff=0.4):
+def simulated_decisions(
+    y, modulation, receiver, model_path="", sps=2, rolloff=0.4, costas_bw=COSTAS_BW
+):
     """Decided data of ``receiver`` (:data:`SIM_RECEIVERS`) on baseband ``y``, per symbol as
     link.psk_signal.hard_bits gives them (for the lag search of psk_signal.block_errors);
     None where the receiver does not apply (no carrier loop with coherent decisions, a
-    '_prior' receiver without ``model_path``)."""
+    '_prior' receiver without ``model_path``). ``costas_bw``: every Costas loop's bandwidth."""
     from ..link import psk_signal
 
     prior = "_prior" in receiver
@@ -183,7 +185,13 @@ def simulated_decisions(y, modulation, receiver, model_path="", sps=2, rolloff=0
     mp = model_path if prior else ""
     if receiver.startswith("textbook"):
         chain = textbook_psk_chain(
-            textbook_offset(y, sps, order), sps, rolloff, order, model_path=mp, constellation=const
+            textbook_offset(y, sps, order),
+            sps,
+            rolloff,
+            order,
+            costas_bw=costas_bw,
+            model_path=mp,
+            constellation=const,
         )
         return psk_signal.hard_bits(_run(chain, y, sps), modulation)
     rx = psk_receiver(
@@ -193,6 +201,7 @@ def simulated_decisions(y, modulation, receiver, model_path="", sps=2, rolloff=0
         mode="tweedie" if prior else "none",
         model_path=mp,
         carrier="none" if receiver.endswith("_nocostas") else "costas",
+        costas_bw=costas_bw,
     )
     d = _run(rx, y, sps, outputs=4, take=3).astype(np.uint8)
     return d[1:] if differential else d  # the first differential decision has no predecessor
@@ -210,6 +219,7 @@ def simulated_errors(
     lw=1e-3,
     max_offset=0.1,
     block=256,
+    costas_bw=COSTAS_BW,
 ):
     """{receiver: psk_signal.block_errors dict} on one simulated link (link.psk_signal:
     random data of ``modulation``, a carrier offset uniform in +-max_offset cycles/sample,
@@ -225,7 +235,7 @@ def simulated_errors(
     amb = {"bpsk": 2, "qpsk": 4}.get(modulation, 1)
     out = {}
     for name in receivers:
-        d = simulated_decisions(y, modulation, name, model_path, sps, rolloff)
+        d = simulated_decisions(y, modulation, name, model_path, sps, rolloff, costas_bw)
         if d is not None:
             out[name] = psk_signal.block_errors(d, truth, block, 64, amb, SIM_SKIP)
     return out
