@@ -39,6 +39,13 @@ def main(argv=None):
     ap.add_argument(
         "--costas-bw", type=float, default=0.02, help="every Costas loop's bandwidth (0.02)"
     )
+    ap.add_argument(
+        "--max-offset",
+        type=float,
+        default=0.1,
+        help="carrier offset uniform in +-this, cycles/sample (0.1; the textbook chain's "
+        "estimator needs |M f| < 1/(2 sps): 0.06 for QPSK at 2 samples/symbol)",
+    )
     ap.add_argument("--out", default="", help="write the per-seed counts as JSON")
     a = ap.parse_args(argv)
 
@@ -54,7 +61,14 @@ def main(argv=None):
             tot = {}
             for seed in a.seeds:
                 r = pb.simulated_errors(
-                    mod, esn0, seed, model, n_symbols=a.symbols, lw=a.lw, costas_bw=a.costas_bw
+                    mod,
+                    esn0,
+                    seed,
+                    model,
+                    n_symbols=a.symbols,
+                    lw=a.lw,
+                    costas_bw=a.costas_bw,
+                    max_offset=a.max_offset,
                 )
                 print(f"{mod} {esn0:g} dB seed {seed}: {r}", file=sys.stderr)
                 for name, v in r.items():
@@ -64,7 +78,8 @@ def main(argv=None):
             results[(mod, esn0)] = tot
     names = [n for n in pb.SIM_RECEIVERS if any(n in t for t in results.values())]
     print(
-        f"model {a.model}, lw {a.lw:g}, Costas bw {a.costas_bw:g}, seeds {a.seeds}, "
+        f"model {a.model}, lw {a.lw:g}, Costas bw {a.costas_bw:g}, offset +-{a.max_offset:g} "
+        f"cycles/sample, seeds {a.seeds}, "
         f"{a.symbols} symbols per seed "
         f"({time.time() - t0:.0f} s wall, {time.process_time() - cpu0:.0f} s CPU)"
     )

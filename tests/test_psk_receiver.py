@@ -95,8 +95,10 @@ def test_window_model_keeps_outputs_aligned(baseband, window_path):
     # (a misalignment by one symbol would put the +-90 degree steps between them)
     d = den[100 : n - 100] * np.conj(raw[100 : n - 100])
     assert np.mean(np.abs(np.angle(d)) < np.pi / 4) > 0.99
-    # DQPSK decisions: the phase change in quarter turns, from output 0
-    q = np.mod(np.round(np.angle(den[1:] * np.conj(den[:-1])) / (np.pi / 2)), 4).astype(int)
+    # DQPSK decisions with the Costas loop: the quadrants of output 0 (QPSK at 45 degrees,
+    # counterclockwise) differentially decoded, the phase change in quarter turns
+    quad = np.mod(np.round((np.angle(den) - np.pi / 4) / (np.pi / 2)), 4).astype(int)
+    q = np.mod(quad[1:] - quad[:-1], 4)
     # (past the start-up, where near-zero symbols make float32 and float64 angles differ)
     # and before the end of the stream (the denoiser's last, partial hop: the same window
     # as the alignment check above; measured mismatches 40 symbols from the end under ctest)

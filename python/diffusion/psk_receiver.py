@@ -127,7 +127,9 @@ class psk_receiver(gr.hier_block2):
     sigma2 per symbol; output 3: decisions (uint8 per symbol) on output 0:
       'sdpsk'    1 where the phase advances from the previous symbol (Im(s[n] s*[n-1]) > 0),
                  ORBCOMM's SDPSK (diffusion.link.orbcomm); phase-ambiguity free
-      'dqpsk'    k where the phase change s[n] s*[n-1] is nearest k * 90 degrees (0..3)
+      'dqpsk'    k: the phase change from s[n-1] to s[n] in quarter turns (0..3): with the
+                 Costas loop, coherent decisions differentially decoded; with carrier 'none',
+                 the k where s[n] s*[n-1] is nearest k * 90 degrees
       'dbpsk'    1 where the phase turns by 180 degrees (GNU Radio's diff_decoder_bb(2)
                  convention; NRZ-I as in AX.25 is its inverse): with the Costas loop,
                  coherent decisions on the model's points differentially decoded (the
@@ -297,7 +299,10 @@ class psk_receiver(gr.hier_block2):
         self.symbol_phase_rad = COSTAS_LOCK_PHASE.get(order, 0.0) + self.rotation
 
     def _decide(self, src, decisions, constellation, carrier):
-        if decisions == "coherent" or (decisions == "dbpsk" and carrier == "costas"):
+        # with the Costas loop, differential data come from coherent decisions differentially
+        # decoded (the textbook DBPSK / DQPSK detector); without it, differential detection
+        decoded = decisions in ("dbpsk", "dqpsk") and carrier == "costas"
+        if decisions == "coherent" or decoded:
             from .core.constellations import by_name
 
             pts = by_name(constellation)
@@ -306,15 +311,18 @@ class psk_receiver(gr.hier_block2):
 
                 own = DdpmModel(self.model_path).constellation
                 pts = own if own is not None else pts
-            const = digital.constellation_calcdist(
-                [complex(p) for p in pts.points], list(range(len(pts.points))), 4, 1
-            ).base()
+            points = [complex(p) for p in pts.points]
+            if decoded:
+                m = {"dbpsk": 2, "dqpsk": 4}[decisions]
+                if len(points) != m:
+                    raise ValueError(f"decisions {decisions!r} need a {m}-point constellation")
+                # indices in counterclockwise order: (index[n] - index[n-1]) mod M is the
+                # phase change in 1/M turns (DBPSK: 1 where the symbol flips)
+                points = sorted(points, key=lambda p: cmath.phase(p) % (2 * math.pi))
+            const = digital.constellation_calcdist(points, list(range(len(points))), 4, 1).base()
             chain = [digital.constellation_decoder_cb(const)]
-            if decisions == "dbpsk":
-                if len(pts.points) != 2:
-                    raise ValueError("decisions 'dbpsk' need a 2-point constellation (bpsk)")
-                # (index[n] - index[n-1]) mod 2: 1 where the symbol flips
-                chain.append(digital.diff_decoder_bb(2))
+            if decoded:
+                chain.append(digital.diff_decoder_bb(len(points)))
         else:
             diff = digital.diff_phasor_cc()
             if decisions == "sdpsk":

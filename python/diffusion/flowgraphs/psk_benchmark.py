@@ -204,7 +204,15 @@ def simulated_decisions(
         costas_bw=costas_bw,
     )
     d = _run(rx, y, sps, outputs=4, take=3).astype(np.uint8)
-    return d[1:] if differential else d  # the first differential decision has no predecessor
+    if differential:
+        return d[1:]  # the first differential decision has no predecessor
+    # coherent: indices of the receiver's points (the model's, else the constellation's)
+    from ..core.constellations import by_name
+    from ..core.onnx_model import DdpmModel
+
+    own = DdpmModel(mp).constellation if mp else None
+    pts = np.asarray((own if own is not None else by_name(const)).points)
+    return psk_signal.hard_bits(pts[d], modulation)
 
 
 def simulated_errors(
