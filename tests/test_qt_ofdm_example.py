@@ -79,11 +79,9 @@ def test_ofdm_example_runs_decodes_and_plots(generated, tmp_path):
     n_ls, n_den = holds[0].updates, holds[1].updates
     bytes_stock = tb.rx_stock.crc.nitems_written(0)
     bytes_den = tb.rx_denoised.crc.nitems_written(0)
-    frames = tb.rx_denoised.denoiser.rewritten
     tb.close()
-    # one LS and one denoised estimate per frame, every frame rewritten by the denoiser
+    # one LS and one denoised estimate per frame
     assert n_ls >= 20 and abs(n_ls - n_den) <= 1, (n_ls, n_den)
-    assert frames >= n_den - 1
     # 12 dB per carrier, sync 0.7: about half of the packets pass (docs/ofdm.md link table
     # 0.37 at 10 dB, 0.71 at 15 dB); 20+ frames: some pass in both receivers
     assert bytes_stock > 0 and bytes_den > 0, (bytes_stock, bytes_den)

@@ -298,7 +298,10 @@ class OfdmAppFlowgraph(gr.top_block):
                 r["correct"] = sum(p in sent for p in got)
                 r["success_rate"] = r["crc_ok"] / max(1, len(self.sent))
             if rx.denoiser is not None:
-                r["fallbacks"] = int(getattr(rx.denoiser, "fallbacks", 0))
+                fb = getattr(rx.denoiser, "fallbacks", None)  # attribute (Python) or method
+                fb = fb() if callable(fb) else fb
+                if fb is not None:
+                    r["fallbacks"] = int(fb)
             out[name] = r
         if self.file_sink is not None:
             out["recording"] = {
