@@ -134,7 +134,7 @@ def sparse_validate(model, fam, snrs, frames, seed, k):
             for eta in SPARSE_GRID["eta"]:
                 cfg = {"steps": steps, "guidance": g, "eta": eta, "k": k}
                 nm = []
-                for snr, (y, s2) in obs.items():
+                for y, s2 in obs.values():
                     e = smp(y, s2, rng=np.random.default_rng([vseed, 7]), **cfg)
                     nm.append(est.nmse_db(e, H))
                 rows.append(dict(cfg, nmse_db=nm, mean_db=float(np.mean(nm))))
@@ -180,7 +180,9 @@ def sparse_table(model, fam, snrs, frames, seed, cfg):
         rows.append(row)
         print(
             f"  sparse {fam:6s} {snr:5.1f} dB  "
-            + "  ".join(f"{k_.split(' (')[0]} {v[0]:6.2f}" for k_, v in row.items() if isinstance(v, tuple)),
+            + "  ".join(
+                f"{k_.split(' (')[0]} {v[0]:6.2f}" for k_, v in row.items() if isinstance(v, tuple)
+            ),
             flush=True,
         )
     return rows

@@ -52,9 +52,8 @@ def _spin(app, seconds, until=None):
 
 
 def test_ofdm_example_runs_decodes_and_plots(generated, tmp_path):
-    from PyQt5 import Qt
-
     from gnuradio.diffusion.core.ofdm_carriers import DEFAULT_LAYOUT as LAY
+    from PyQt5 import Qt
 
     spec = importlib.util.spec_from_file_location("ofdm_channel_prior", generated)
     mod = importlib.util.module_from_spec(spec)
@@ -91,5 +90,9 @@ def test_ofdm_example_runs_decodes_and_plots(generated, tmp_path):
     assert np.mean(np.abs(den[act] - ls[act]) ** 2) > 1e-3 * np.mean(np.abs(ls[act]) ** 2)
     assert np.allclose(den[LAY.null_pos], ls[LAY.null_pos])
     img = shot.toImage()
-    px = {img.pixel(x, y) & 0xFFFFFF for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
+    px = {
+        img.pixel(x, y) & 0xFFFFFF
+        for x in range(0, img.width(), 7)
+        for y in range(0, img.height(), 7)
+    }
     assert len(px) > 20, f"screenshot looks blank ({len(px)} colours)"

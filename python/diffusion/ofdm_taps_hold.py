@@ -62,9 +62,7 @@ class ofdm_taps_hold(gr.sync_block):
         out = output_items[0]
         n = len(out)
         start = self.nitems_read(0)
-        tags = sorted(
-            self.get_tags_in_window(0, 0, n, self._key), key=lambda t: t.offset
-        )
+        tags = sorted(self.get_tags_in_window(0, 0, n, self._key), key=lambda t: t.offset)
         pos = 0
         for t in tags:
             i = int(t.offset - start)

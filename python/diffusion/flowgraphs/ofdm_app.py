@@ -325,7 +325,10 @@ def report(res, stream=None):
     )
     ch = res.get("channel")
     if ch and "family" in ch:
-        w(f"channel: TDL {ch['family']} block fading, SNR {ch['snr_db_per_carrier']:g} dB/carrier\n")
+        w(
+            f"channel: TDL {ch['family']} block fading, "
+            f"SNR {ch['snr_db_per_carrier']:g} dB/carrier\n"
+        )
     n = res.get("packets_sent")
     for name, label in (("stock", "stock ofdm_rx (LS)"), ("denoised", "ofdm_denoised_rx")):
         r = res.get(name)
