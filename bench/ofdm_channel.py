@@ -20,7 +20,14 @@
 2. Link: stock ``digital.ofdm_tx`` -> TDL block fading (mix) + AWGN -> ``ofdm_denoised_rx``
    with and without the denoiser (the same signal, the same sync threshold: 0.7, as
    ``ofdm_rx``'s 0.9 misses most frames below ~15 dB), packet success (CRC32) per SNR.
-3. Speed: frames/s of the denoiser's estimator (batched, 1 thread) and of the whole
+3. Sparse pilots (--sparse): only a comb is observed (every 4th active carrier plus the
+   frame's pilot carriers, 16 of 52): LS at the comb with linear interpolation, LMMSE
+   interpolation (robust; the family's sample covariance) and the pilot-guided DDIM sampler
+   with the learned prior (mean of K samples; core.ofdm_sparse_pilots).  Its step count,
+   guidance weight and eta are chosen by --sparse-validate on validation frames drawn with
+   another seed (--seed + 500), never on the test frames; the choice is stored in
+   bench/ofdm_sparse_config.json (committed) and read by --sparse.
+4. Speed: frames/s of the denoiser's estimator (batched, 1 thread) and of the whole
    receiver with and without it on the same signal.
 Writes JSON with --json.
 """
@@ -35,6 +42,7 @@ import numpy as np
 from _path import ROOT  # (bench/_path.py: how bench scripts find the package)
 from gnuradio.diffusion.core import ofdm_channels as ch  # noqa: E402
 from gnuradio.diffusion.core import ofdm_estimators as est  # noqa: E402
+from gnuradio.diffusion.core import ofdm_sparse_pilots as sp  # noqa: E402
 from gnuradio.diffusion.core import onnx_model  # noqa: E402
 
 
@@ -90,6 +98,90 @@ def nmse_table(model, fam, snrs, frames, seed, k_post=0):
                 f"{k.split()[0] if k != 'diffusion Tweedie' else 'Tweedie'} {v[0]:6.2f}"
                 for k, v in row.items()
                 if isinstance(v, tuple)
+            ),
+            flush=True,
+        )
+    return rows
+
+
+SPARSE_CONFIG = os.path.join(ROOT, "bench", "ofdm_sparse_config.json")
+SPARSE_GRID = {"steps": (10, 20, 40), "guidance": (0.7, 1.0, 1.3), "eta": (0.5, 1.0)}
+VALIDATION_OFFSET = 500  # validation seed = test seed + this
+
+
+def _sparse_frames(fam, frames, seed, snrs):
+    """Channels and their noisy comb observations (one noise draw per SNR)."""
+    rng = np.random.default_rng(seed)
+    H, draws = ch.sample(fam, frames, rng)
+    P = sp.comb_pilots()
+    obs = {}
+    for snr in snrs:
+        s2 = 10.0 ** (-snr / 10.0)
+        y = ch.add_noise(H, s2, np.random.default_rng([seed, 23, int(round(snr * 10)) + 1000]))
+        obs[snr] = (y[:, P], s2)
+    return H, draws, P, obs
+
+
+def sparse_validate(model, fam, snrs, frames, seed, k):
+    """Grid over (steps, guidance, eta) on validation frames (seed + VALIDATION_OFFSET):
+    the configuration with the lowest mean NMSE (dB) over ``snrs``."""
+    vseed = seed + VALIDATION_OFFSET
+    H, _, P, obs = _sparse_frames(fam, frames, vseed, snrs)
+    smp = sp.PilotGuidedSampler.with_robust_error(model, P)
+    rows = []
+    for steps in SPARSE_GRID["steps"]:
+        for g in SPARSE_GRID["guidance"]:
+            for eta in SPARSE_GRID["eta"]:
+                cfg = {"steps": steps, "guidance": g, "eta": eta, "k": k}
+                nm = []
+                for y, s2 in obs.values():
+                    e = smp(y, s2, rng=np.random.default_rng([vseed, 7]), **cfg)
+                    nm.append(est.nmse_db(e, H))
+                rows.append(dict(cfg, nmse_db=nm, mean_db=float(np.mean(nm))))
+                print(
+                    f"  validate steps {steps:3d} guidance {g:.1f} eta {eta:.1f}: "
+                    + " ".join(f"{v:6.2f}" for v in nm)
+                    + f"  mean {rows[-1]['mean_db']:.2f}",
+                    flush=True,
+                )
+    best = min(rows, key=lambda r: r["mean_db"])
+    return {
+        "family": fam if isinstance(fam, str) else fam.name,
+        "validation_seed": vseed,
+        "frames": frames,
+        "snr_db": list(snrs),
+        "chosen": {k_: best[k_] for k_ in ("steps", "guidance", "eta", "k")},
+        "grid": rows,
+    }
+
+
+def sparse_table(model, fam, snrs, frames, seed, cfg):
+    """NMSE per SNR from the comb pilots (test frames: ``seed``)."""
+    H, _, P, obs = _sparse_frames(fam, frames, seed, snrs)
+    Htr, _ = ch.sample(fam, 20000, np.random.default_rng(seed + 1000))
+    rob = sp.PilotLmmse.robust(P)
+    sc = sp.PilotLmmse.from_samples(Htr, P)
+    smp = sp.PilotGuidedSampler.with_robust_error(model, P)
+    name = f"diffusion pilot-guided (K={cfg['k']})"
+    rows = []
+    for snr, (y, s2) in obs.items():
+        t0 = time.process_time()
+        e_d = smp(y, s2, rng=np.random.default_rng([seed, 7]), **cfg)
+        cpu = time.process_time() - t0
+        res = {
+            "LS linear": sp.linear_interpolation(y, P),
+            "robust LMMSE": rob(y, s2),
+            "sample-cov LMMSE": sc(y, s2),
+            name: e_d,
+        }
+        row = {"snr_db": snr, "sampler_frames_per_cpu_s": frames / max(cpu, 1e-9)}
+        for k_, e in res.items():
+            row[k_] = nmse_ci(e, H)
+        rows.append(row)
+        print(
+            f"  sparse {fam:6s} {snr:5.1f} dB  "
+            + "  ".join(
+                f"{k_.split(' (')[0]} {v[0]:6.2f}" for k_, v in row.items() if isinstance(v, tuple)
             ),
             flush=True,
         )
@@ -160,11 +252,42 @@ def main(argv=None):
         "frames below ~15 dB)",
     )
     ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument(
+        "--sparse", action="store_true", help="the sparse-pilot table only (mix family)"
+    )
+    ap.add_argument(
+        "--sparse-validate",
+        action="store_true",
+        help="choose the sampler's steps / guidance / eta on validation frames, write "
+        "bench/ofdm_sparse_config.json",
+    )
+    ap.add_argument("--sparse-k", type=int, default=4, help="posterior samples averaged")
+    ap.add_argument("--sparse-family", default="mix")
     ap.add_argument("--json")
     a = ap.parse_args(argv)
     if a.quick:
         a.frames, a.packets = 1000, 100
     out = {"model": os.path.relpath(a.model, ROOT), "frames": a.frames, "nmse": {}}
+    if a.sparse_validate:
+        print(f"sparse pilots: validation, {a.frames} frames, seed {a.seed + VALIDATION_OFFSET}")
+        v = sparse_validate(a.model, a.sparse_family, a.snr, a.frames, a.seed, a.sparse_k)
+        print(f"chosen: {v['chosen']}")
+        os.makedirs(os.path.dirname(SPARSE_CONFIG), exist_ok=True)
+        with open(SPARSE_CONFIG, "w") as fh:
+            json.dump(v, fh, indent=1)
+        return 0
+    if a.sparse:
+        with open(SPARSE_CONFIG) as fh:
+            cfg = json.load(fh)["chosen"]
+        print(f"sparse pilots (comb every 4th + pilots), {a.frames} frames, seed {a.seed}, {cfg}")
+        out["sparse"] = {
+            "config": cfg,
+            a.sparse_family: sparse_table(a.model, a.sparse_family, a.snr, a.frames, a.seed, cfg),
+        }
+        if a.json:
+            with open(a.json, "w") as fh:
+                json.dump(out, fh, indent=1)
+        return 0
     print(f"NMSE (dB), {a.frames} frames a point, seed {a.seed}")
     for f in [] if a.no_nmse else a.families:
         fam = ch.family("mix").scaled(2.0, "mix_ds2x") if f == "mix_ds2x" else ch.family(f)

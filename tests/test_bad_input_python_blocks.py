@@ -385,6 +385,30 @@ def test_ofdm_channel_denoiser_finishes_on_degenerate_input(kind):
             assert np.all(np.isfinite(pmt.c32vector_elements(t.value)))
 
 
+@pytest.mark.parametrize("kind", list(INPUTS))
+def test_ofdm_taps_hold_finishes_on_degenerate_input(kind):
+    # the degenerate samples as 64-carrier vectors, the first tagged with taps made of them
+    y = INPUTS[kind]
+    n = -(-len(y) // 64) * 64
+    v = np.zeros(n, np.complex64)
+    v[: len(y)] = y
+    tags = []
+    if n:
+        t = gr.tag_t()
+        t.offset, t.key = 0, pmt.intern("ofdm_sync_chan_taps")
+        t.value = pmt.init_c32vector(64, v[:64])
+        tags.append(t)
+    tb = gr.top_block()
+    src = blocks.vector_source_c(v.tolist(), False, 64, tags)
+    blk = diffusion.ofdm_taps_hold(64)
+    snk = blocks.vector_sink_c(64)
+    tb.connect(src, blk, snk)
+    assert run_bounded(tb, TIMEOUT), kind
+    _no_guard_errors(blk)
+    out = np.array(snk.data())
+    assert len(out) == n and np.all(np.isfinite(out))
+
+
 @pytest.mark.parametrize("kind", list(INPUTS) + ["nan_burst"])
 def test_carrier_acquisition_finishes_on_degenerate_input(kind):
     y = INPUTS["constant"].copy() if kind == "nan_burst" else INPUTS[kind]
@@ -438,6 +462,7 @@ def test_every_python_block_is_guarded():
         "preamble_sync",
         "pilot_phase_tracker",
         "ofdm_channel_denoiser",
+        "ofdm_taps_hold",
         "carrier_acquisition",
     }
     assert set(found) == tested, set(found) ^ tested

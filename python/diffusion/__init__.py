@@ -47,6 +47,7 @@ else:
     from .mi_probe import mi_probe  # noqa: F401
     from .ofdm_channel_denoiser import ofdm_channel_denoiser  # noqa: F401
     from .ofdm_denoised_rx import ofdm_denoised_rx  # noqa: F401
+    from .ofdm_taps_hold import ofdm_taps_hold  # noqa: F401
     from .pcs_demapper import pcs_demapper  # noqa: F401
     from .pcs_mapper import pcs_mapper  # noqa: F401
     from .preamble_sync import preamble_sync  # noqa: F401

@@ -12,13 +12,16 @@ Schmidl & Cox sync -> header/payload demux -> FFT -> ``ofdm_chanest_vcvc`` -> **
 -> header equalizer (simpledfe) -> header parser; the payload equalizer starts from the
 header equalizer's channel state (a tag the header parser hands to the demux), so the
 denoised taps reach both.  ``denoise=False`` builds exactly the stock receiver (the A/B
-baseline in one class).
+baseline in one class).  ``taps_outputs=True`` adds two outputs for plots: the LS taps and
+the taps after the denoiser (the LS taps when denoise=False), one fft_len vector per frame
+(FFT-shifted carrier order, :class:`~.ofdm_taps_hold.ofdm_taps_hold`).
 """
 
 from gnuradio import analog, blocks, digital, fft, gr
 from gnuradio.digital import ofdm_txrx as _tx
 
 from .ofdm_channel_denoiser import ofdm_channel_denoiser
+from .ofdm_taps_hold import ofdm_taps_hold
 
 
 class ofdm_denoised_rx(gr.hier_block2):
@@ -30,6 +33,8 @@ class ofdm_denoised_rx(gr.hier_block2):
     sync_threshold: ``ofdm_sync_sc_cfb``'s detection threshold (0.9 as ``ofdm_rx``; the
     Schmidl & Cox metric of a noisy preamble is about (snr / (1 + snr))^2 at the time-domain
     SNR, so 0.9 misses most frames below ~15 dB: lower it for low-SNR links).
+    taps_outputs: outputs 1 and 2 are the LS and the denoised taps (complex vectors of
+    fft_len, one per frame) beside the bytes on output 0.
     """
 
     def __init__(
@@ -53,12 +58,15 @@ class ofdm_denoised_rx(gr.hier_block2):
         mode="tweedie",
         denoise=True,
         sync_threshold=0.9,
+        taps_outputs=False,
     ):
+        if taps_outputs:
+            vec = gr.sizeof_gr_complex * int(fft_len)
+            out_sig = gr.io_signature.makev(3, 3, [gr.sizeof_char, vec, vec])
+        else:
+            out_sig = gr.io_signature(1, 1, gr.sizeof_char)
         gr.hier_block2.__init__(
-            self,
-            "ofdm_denoised_rx",
-            gr.io_signature(1, 1, gr.sizeof_gr_complex),
-            gr.io_signature(1, 1, gr.sizeof_char),
+            self, "ofdm_denoised_rx", gr.io_signature(1, 1, gr.sizeof_gr_complex), out_sig
         )
         if sync_word1 is None:
             sync_word1 = _tx._make_sync_word1(fft_len, occupied_carriers, pilot_carriers)
@@ -121,6 +129,12 @@ class ofdm_denoised_rx(gr.hier_block2):
                 mode=mode,
             )
             chain.append(self.denoiser)
+        self.taps_holds = []
+        if taps_outputs:
+            for port, blk in ((1, self.chanest), (2, chain[-1])):
+                hold = ofdm_taps_hold(fft_len)
+                self.connect(blk, hold, (self, port))
+                self.taps_holds.append(hold)
         chain += [header_eq, header_serializer, header_demod, header_parser]
         self.connect(*chain)
         self.msg_connect(header_parser, "header_data", hpd, "header_data")
