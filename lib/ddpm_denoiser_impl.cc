@@ -159,8 +159,10 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
         d_W = d_engine->window_length();
         check_mode(mode, ddim_steps);
         // the table step of the operating point starts building now, in the background
-        d_engine->prefetch_table(
-            static_cast<ddpm_engine::sampler>(mode), ddim_steps, d_sigma2);
+        // (not with a server: the local engine only covers outages, building on demand)
+        if (server_url.empty())
+            d_engine->prefetch_table(
+                static_cast<ddpm_engine::sampler>(mode), ddim_steps, d_sigma2);
     }
     if (noise_source < NOISE_PARAMETER || noise_source > NOISE_BLIND)
         throw std::invalid_argument(
@@ -301,7 +303,7 @@ void ddpm_denoiser_impl::set_sigma2_locked(double s2, const char* what)
     d_sigma2 = s2;
     if (d_em)
         d_em->set_initial(s2); // blind: the value before the first window's estimate
-    if (d_engine)
+    if (d_engine && !d_remote)
         d_engine->prefetch_table(
             static_cast<ddpm_engine::sampler>(d_mode), d_ddim_steps, s2);
 }
@@ -347,7 +349,7 @@ void ddpm_denoiser_impl::set_mode(mode_t mode, int ddim_steps)
     gr::thread::scoped_lock l(d_setlock);
     d_mode = mode;
     d_ddim_steps = ddim_steps;
-    if (d_engine)
+    if (d_engine && !d_remote)
         d_engine->prefetch_table(
             static_cast<ddpm_engine::sampler>(d_mode), d_ddim_steps, d_sigma2);
 }
