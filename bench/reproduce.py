@@ -9,6 +9,12 @@
     .venv/bin/python bench/reproduce.py            # full run   (out/reproduce/)
     .venv/bin/python bench/reproduce.py --quick    # small run for tests (< 3 min)
 
+The link points (figures 1-5 and the figure-7 scatter panels) run as tasks on Dask
+(diffusion.sweeps: --workers N local single-threaded workers, default 2; --scheduler
+tcp://host:8786 a cluster; --workers 0 serially in this process), each task
+flowgraphs.estimator_comparison.impaired_link_point building its own flowgraph from plain
+parameters: the same seeds give exactly the serial results.
+
 Letafati, Ali, Latva-aho, "Denoising diffusion probabilistic models for hardware-impaired
 communications" (and the follow-ups with the same link).  Every point of figures 1-5 and of
 the constellation scatter plots is one GNU Radio flowgraph run of the module's blocks:
@@ -69,7 +75,6 @@ from gnuradio import (  # noqa: E402
 from gnuradio.diffusion.core import (  # noqa: E402
     constellations,
     information_rate,
-    metrics,
     model_files,  # noqa: E402
     reference,
     samplers,  # noqa: E402
@@ -77,11 +82,12 @@ from gnuradio.diffusion.core import (  # noqa: E402
 from gnuradio.diffusion.core.model_files import shipped_model  # noqa: E402
 from gnuradio.diffusion.core.onnx_model import DdpmModel  # noqa: E402
 from gnuradio.diffusion.flowgraphs.estimator_comparison import (  # noqa: E402
-    ImpairedLinkComparison,
     ShapedMiFlowgraph,
     SwissRollFlowgraph,
+    impaired_link_point,
 )
 from gnuradio.diffusion.shaping import pmf as _shaping  # noqa: E402
+from gnuradio.diffusion.sweeps.runner import TaskRunner, add_cluster_arguments  # noqa: E402
 from reproduce_report import (  # noqa: E402  (bench/: the results' vocabulary and the report)
     DDPM_MODES,
     ESTIMATORS,
@@ -385,94 +391,12 @@ def describe_dnn(path):
 
 
 # ---------------------------------------------------------------------------- flowgraphs
-def run_link_point(
-    cfg,
-    models,
-    const_name,
-    esn0_db,
-    kappa_t,
-    kappa_r,
-    bits,
-    fading,
-    noise,
-    nsym,
-    seed,
-    keep_samples=False,
-    model_key=None,
-):
-    """One flowgraph run; returns dict(estimators={name: metrics}, clamped, seconds, ...).
-    model_key: DDPM model to use (default: the constellation's shipped model)."""
-    const = constellations.by_name(const_name)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, const.order, nsym)
-    x = const.points[idx].astype(np.complex64)
-    t0 = time.perf_counter()
-    tb = ImpairedLinkComparison(
-        x,
-        const,
-        models.ddpm_path(model_key or const_name),
-        models.dnn_path(const_name),
-        esn0_db,
-        kappa_t,
-        kappa_r,
-        bits,
-        cfg.full_scale,
-        fading,
-        cfg.coherence_length,
-        noise,
-        seed,
-        cfg.ddim_steps,
-        DDPM_MODES,
-    )
-    tb.run()
-    dt = time.perf_counter() - t0
-    x = x.astype(np.complex128)
-    z = np.array(tb.z_sink.data(), dtype=np.complex128)
-    s2 = np.array(tb.s2_sink.data(), dtype=np.float64)
-    est = {k: np.array(v.data(), dtype=np.complex128) for k, v in tb.est_sinks.items()}
-    for k, v in est.items():
-        if len(v) != len(x):
-            raise RuntimeError(f"{k}: {len(v)} output samples for {len(x)} input symbols")
-    est["mmse"] = reference.mmse_estimate(z, const, np.maximum(s2, 1e-12))
-    est["hard"] = const.hard_decision(z)
-    d = est["mmse"] - x
-    mmse_e2 = d.real**2 + d.imag**2
-    map_be = reference.bitwise_map_bit_errors(z, const, np.maximum(s2, 1e-12), idx)
-    res = {
-        name: metrics.paired_metrics(x, est[name], const, mmse_e2, idx, map_be)
-        for name in ESTIMATORS
-    }
-    # the in-flowgraph reconstruction_metrics sinks must agree with the offline numbers
-    worst = 0.0
-    for name, sink in tb.metric_sinks.items():
-        sm = sink.metrics()
-        if sm["n"] != len(x):
-            raise RuntimeError(f"metrics sink {name}: {sm['n']} pairs for {len(x)} symbols")
-        worst = max(worst, abs(sm["mse"] - res[name]["mse"]) / max(res[name]["mse"], 1e-30))
-        res[name]["mse"] = float(sm["mse"])
-        res[name]["mse_db"] = float(sm["mse_db"])
-        res[name]["cosine_similarity"] = float(sm["cosine_similarity"])
-        res[name]["ber"] = float(sm["ber"])
-        res[name]["ser"] = float(sm["ser"])
-    out = {
-        "estimators": res,
-        "seconds": dt,
-        "n": len(x),
-        "ber_bitwise_map": float(np.mean(map_be) / const.bits_per_symbol),
-        "clamped": {m: int(tb.denoisers[m].clamped_count()) for m in DDPM_MODES},
-        "sink_vs_offline_max_rel": worst,
-        "h2_mean": float(np.mean(np.abs(np.array(tb.h_sink.data())) ** 2)),
-    }
-    if keep_samples:
-        out["samples"] = {"x": x, "z": z, "sigma2": s2, **est}
-    del tb
-    return out
-
-
 def sweep_panel(
-    cfg, models, fig, panel_key, title, x_name, xs, point_kw, nsym, show, keep_samples=False
+    cfg, models, fig, panel_key, title, x_name, xs, point_kw, nsym, pool, keep_samples=False
 ):
-    """A panel: run_link_point over xs; point_kw(x) -> kwargs of run_link_point.
+    """A panel: one impaired_link_point task per x in xs, on pool (a sweeps TaskRunner);
+    point_kw(x) -> the point's link parameters (const_name, esn0_db, kappa_t, kappa_r, bits,
+    fading, noise[, model_key: the DDPM model, default the constellation's]).
 
     Common random numbers: every point of every panel of a figure with the same
     constellation uses the same seed (same symbols, fading and noise sequences), so the
@@ -481,17 +405,27 @@ def sweep_panel(
     clamped = {m: [] for m in DDPM_MODES}
     seconds, worst, samples, ber_map = [], 0.0, [], []
     params = None
-    for xv in progress(xs, f"{fig} {panel_key}", show):
+    tasks = []
+    for xv in xs:
         kw = point_kw(xv)
         params = {k: v for k, v in kw.items() if k != "esn0_db" or x_name != "esn0_db"}
-        r = run_link_point(
-            cfg,
-            models,
-            nsym=nsym,
-            seed=point_seed(cfg.seed, fig, kw["const_name"]),
-            keep_samples=keep_samples,
-            **kw,
+        kw = dict(kw)
+        key = kw.pop("model_key", None)
+        tasks.append(
+            dict(
+                kw,
+                ddpm_path=models.ddpm_path(key or kw["const_name"]),
+                dnn_path=models.dnn_path(kw["const_name"]),
+                full_scale=cfg.full_scale,
+                coherence_length=cfg.coherence_length,
+                nsym=nsym,
+                seed=point_seed(cfg.seed, fig, kw["const_name"]),
+                ddim_steps=cfg.ddim_steps,
+                modes=list(DDPM_MODES),
+                keep_samples=keep_samples,
+            )
         )
+    for r in pool.map(impaired_link_point, tasks, f"{fig} {panel_key}"):
         for e in ESTIMATORS:
             for m in METRIC_NAMES:
                 curves[e][m].append(r["estimators"][e].get(m, float("nan")))
@@ -521,7 +455,7 @@ def sweep_panel(
 
 
 # ---------------------------------------------------------------------------- figures 1-5
-def figure1(cfg, models, show):
+def figure1(cfg, models, pool):
     panels = {}
     for c in cfg.fig1_consts:
         for noise in ("gaussian", "laplacian"):
@@ -544,7 +478,7 @@ def figure1(cfg, models, show):
                     noise=noise,
                 ),
                 cfg.nsym,
-                show,
+                pool,
             )
     out = {"title": "MSE vs Es/N0 (published impairments, 8-bit quantizer)", "panels": panels}
     c = cfg.fig1_sigmoid_const
@@ -576,14 +510,14 @@ def figure1(cfg, models, show):
                         model_key=mk,
                     ),
                     cfg.nsym,
-                    show,
+                    pool,
                 )
             },
         }
     return out
 
 
-def figure2(cfg, models, show):
+def figure2(cfg, models, pool):
     c = cfg.fig2_const
     key = f"{c}/rayleigh"
     p = sweep_panel(
@@ -604,7 +538,7 @@ def figure2(cfg, models, show):
             noise="gaussian",
         ),
         cfg.nsym,
-        show,
+        pool,
     )
     return {
         "title": "MSE vs receiver impairment level kappa_r (Rayleigh fading)",
@@ -612,7 +546,7 @@ def figure2(cfg, models, show):
     }
 
 
-def figure3(cfg, models, show):
+def figure3(cfg, models, pool):
     c = cfg.fig3_const
     panels = {}
     for kt, kr in cfg.fig3_kappas:
@@ -635,12 +569,12 @@ def figure3(cfg, models, show):
                 noise="gaussian",
             ),
             cfg.nsym,
-            show,
+            pool,
         )
     return {"title": "NMSE and cosine similarity vs Es/N0 (Rayleigh fading)", "panels": panels}
 
 
-def figure4(cfg, models, show):
+def figure4(cfg, models, pool):
     c = cfg.fig4_const
     key = f"{c}/rayleigh"
     p = sweep_panel(
@@ -661,7 +595,7 @@ def figure4(cfg, models, show):
             noise="gaussian",
         ),
         cfg.nsym,
-        show,
+        pool,
     )
     p["quantizer"] = quantized_constellation(
         constellations.by_name(c), cfg.fig4_bits, cfg.full_scale
@@ -688,7 +622,7 @@ def quantized_constellation(const, bits_list, full_scale):
     return out
 
 
-def figure5(cfg, models, show):
+def figure5(cfg, models, pool):
     c = cfg.fig5_const
     panels = {}
     for noise in ("gaussian", "laplacian"):
@@ -711,7 +645,7 @@ def figure5(cfg, models, show):
                 noise=noise,
             ),
             cfg.nsym_ber,
-            show,
+            pool,
         )
     return {"title": "Uncoded BER vs Es/N0 (low SNR)", "panels": panels}
 
@@ -736,7 +670,7 @@ def measured_mi(const, pmf, esn0_db, nsym, seed):
     return float(r["mi_bits"]), se, float(abs(mi - r["mi_bits"]))
 
 
-def figure6(cfg, models, show):
+def figure6(cfg, models, pool):
     panels = {}
     for cname in cfg.fig6_consts:
         const = constellations.by_name(cname)
@@ -746,7 +680,7 @@ def figure6(cfg, models, show):
         entropy = {k: [] for k in MI_CURVES if k != "capacity"}
         measured = {k: {"mi": [], "se": [], "probe_vs_offline": []} for k in MI_MEASURED}
         nu, clamped = [], {m: [] for m in DDPM_MODES}
-        for i, snr in enumerate(progress(xs, f"fig6 {cname}", show)):
+        for i, snr in enumerate(progress(xs, f"fig6 {cname}", pool.progress)):
             curves["capacity"].append(information_rate.capacity_awgn(snr))
             pmfs = {"uniform": np.full(const.order, 1.0 / const.order)}
             mb = _shaping.optimal_maxwell_boltzmann(cname, snr)
@@ -833,7 +767,7 @@ def nn_distance(a, b):
     return float(np.mean(out))
 
 
-def figure7(cfg, models, show):
+def figure7(cfg, models, pool):
     out = {"title": "Visualisations"}
     # (a) swiss roll
     path = models.ddpm_path("swissroll")
@@ -919,7 +853,7 @@ def figure7(cfg, models, show):
                     noise="gaussian",
                 ),
                 cfg.nsym,
-                show,
+                pool,
                 keep_samples=True,
             )
         }
@@ -1411,7 +1345,7 @@ def build_parser():
     )
     ap.add_argument("--nsym", type=int, help="symbols per flowgraph point (override)")
     ap.add_argument("--seed", type=int, default=2026)
-    ap.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_cluster_arguments(ap)  # --workers / --scheduler / --no-progress
     return ap
 
 
@@ -1466,12 +1400,14 @@ def main(argv=None):
     res, timing = {}, {}
     figs = list(cfg.figures)
     bar = progress(figs, "figures", show)
-    for f in bar:
-        t0 = time.perf_counter()
-        res[f"fig{f}"] = runners[f](cfg, models, show)
-        timing[f"fig{f}"] = round(time.perf_counter() - t0, 2)
-        if tqdm is not None and show and hasattr(bar, "write"):
-            bar.write(f"fig{f}: {timing[f'fig{f}']:.1f} s")
+    # the link points (figures 1-5, 7) as tasks on one Dask cluster for the whole run
+    with TaskRunner(args.workers, args.scheduler, show) as pool:
+        for f in bar:
+            t0 = time.perf_counter()
+            res[f"fig{f}"] = runners[f](cfg, models, pool)
+            timing[f"fig{f}"] = round(time.perf_counter() - t0, 2)
+            if tqdm is not None and show and hasattr(bar, "write"):
+                bar.write(f"fig{f}: {timing[f'fig{f}']:.1f} s")
 
     claims = evaluate_claims(res, models_info, cfg)
     facts = firm_facts(res)
@@ -1481,6 +1417,7 @@ def main(argv=None):
         "command": "python bench/reproduce.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "mode": "quick" if cfg.quick else "full",
         "config": cfg_d,
+        "dask": {"workers": args.workers, "scheduler": args.scheduler},
         "models": models_info,
         "seconds_total": round(total, 1),
         "seconds_per_figure": timing,

@@ -26,10 +26,12 @@ const pmt::pmt_t KEY_NOISE_VAR = pmt::mp("noise_var");
 // GNU Radio's digital.mpsk_snr_est_cc tags "snr" (Es/N0 in dB, per symbol)
 const pmt::pmt_t KEY_SNR = pmt::mp("snr");
 const pmt::pmt_t KEY_INVALID = pmt::mp("invalid_sample");
-// remote inference (core/remote_inference.py TAG_GAP, TAG_RESUMED, POLICY_FALLBACK)
+// remote inference (core/remote_inference.py TAG_GAP, TAG_RESUMED, POLICY_FALLBACK,
+// POLICY_PASSTHROUGH; tests/test_twin_constants.py)
 const pmt::pmt_t KEY_REMOTE_GAP = pmt::mp("remote_gap");
 const pmt::pmt_t KEY_REMOTE_RESUMED = pmt::mp("remote_resumed");
 const pmt::pmt_t VALUE_LOCAL_FALLBACK = pmt::mp("local_fallback");
+const pmt::pmt_t VALUE_PASSTHROUGH = pmt::mp("passthrough");
 
 std::vector<int> input_sizes(ddpm_denoiser::noise_source_t src)
 {
@@ -131,26 +133,37 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
                                              noise_source == NOISE_STREAM ? 2 : 1,
                                              input_sizes(noise_source)),
                      gr::io_signature::make(1, 1, sizeof(gr_complex))),
-      d_engine(model_path,
-               provider,
-               intra_op_threads,
-               checked_batch(batch_size, intra_op_threads),
-               engine,
-               threads,
-               provider_options,
-               checked_table_bytes(table_mb)),
       d_mode(mode),
       d_ddim_steps(ddim_steps),
       d_source(noise_source),
       d_sigma2(std::pow(10.0, -esn0_db / 10.0)),
-      d_batch(batch_size),
+      d_batch(checked_batch(batch_size, intra_op_threads)),
       d_seed(static_cast<uint64_t>(static_cast<int64_t>(seed)))
 {
-    d_logger->info("{}", d_engine.engine_note());
-    check_mode(mode, ddim_steps);
-    // the table step of the operating point starts building now, in the background
-    d_engine.prefetch_table(
-        static_cast<ddpm_engine::sampler>(mode), ddim_steps, d_sigma2);
+    const size_t table_bytes = checked_table_bytes(table_mb);
+    // no local model with a server: the served sampler's schedule and window, outage
+    // policy pass-through (tag remote_gap "passthrough"), like the Python block
+    const bool served_only = model_path.empty() && !server_url.empty();
+    if (!served_only) {
+        d_engine = std::make_unique<ddpm_engine>(model_path,
+                                                 provider,
+                                                 intra_op_threads,
+                                                 batch_size,
+                                                 engine,
+                                                 threads,
+                                                 provider_options,
+                                                 table_bytes);
+        d_logger->info("{}", d_engine->engine_note());
+        d_grid = schedule_grid(d_engine->abar());
+        d_points = d_engine->constellation();
+        d_W = d_engine->window_length();
+        check_mode(mode, ddim_steps);
+        // the table step of the operating point starts building now, in the background
+        // (not with a server: the local engine only covers outages, building on demand)
+        if (server_url.empty())
+            d_engine->prefetch_table(
+                static_cast<ddpm_engine::sampler>(mode), ddim_steps, d_sigma2);
+    }
     if (noise_source < NOISE_PARAMETER || noise_source > NOISE_BLIND)
         throw std::invalid_argument(
             "ddpm_denoiser: noise_source must be NOISE_PARAMETER(0), "
@@ -160,27 +173,52 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
         throw std::invalid_argument(
             "ddpm_denoiser: esn0_db must be in [-100, 300] dB, got " +
             std::to_string(esn0_db));
+    if (served_only) {
+        if (noise_source == NOISE_BLIND)
+            throw std::invalid_argument(
+                "ddpm_denoiser: blind noise estimation needs a local model with "
+                "'constellation_points' metadata (model_path); a served sampler at " +
+                server_url + " carries no constellation");
+        connect_remote(server_url,
+                       served_model,
+                       request_timeout,
+                       in_flight,
+                       retries,
+                       batch_size,
+                       mode,
+                       ddim_steps);
+        d_grid = schedule_grid(d_remote->abar());
+        d_W = d_remote->window_length();
+        check_mode(mode, ddim_steps);
+        if (batch_size < d_W)
+            throw std::invalid_argument(
+                "ddpm_denoiser: the served sampler's window_length " +
+                std::to_string(d_W) + " exceeds batch_size " +
+                std::to_string(batch_size) + " (a batch holds whole windows)");
+        d_logger->info("no local model: the served sampler's schedule (T = {}) and "
+                       "window ({}); outages pass the input through, tagged",
+                       d_grid.T(),
+                       d_W);
+    }
     if (noise_source == NOISE_BLIND) {
-        if (d_engine.constellation().empty())
+        if (d_points.empty())
             throw std::invalid_argument(
                 "ddpm_denoiser: blind noise estimation needs a model "
                 "with 'constellation_points' metadata: '" +
                 model_path + "' has none");
         d_em = std::make_unique<em_noise_estimator>(
-            d_engine.constellation(),
-            em_noise_estimator::outlier_bound(d_engine.constellation(),
-                                              d_engine.sigma2_max()),
+            d_points,
+            em_noise_estimator::outlier_bound(d_points, d_grid.sigma2_max()),
             d_sigma2);
     }
-    if (!d_engine.constellation().empty())
-        d_check = std::make_unique<input_checker>(d_engine.constellation());
+    if (!d_points.empty())
+        d_check = std::make_unique<input_checker>(d_points);
     d_y.resize(batch_size);
     d_out.resize(batch_size);
     d_t.resize(batch_size);
     d_pos.resize(batch_size);
     d_s2.resize(batch_size);
     d_items.resize(batch_size);
-    d_W = d_engine.window_length();
     if (window_hop < 0 || window_hop > d_W)
         throw std::invalid_argument(
             "ddpm_denoiser: window_hop must be in [0, W = " + std::to_string(d_W) +
@@ -196,41 +234,62 @@ ddpm_denoiser_impl::ddpm_denoiser_impl(const std::string& model_path,
             "window model: W = {}, hop {}, latency {} samples", d_W, d_hop, d_latency);
     }
     set_min_output_buffer(0, 2 * std::max(batch_size, d_W));
-    if (!server_url.empty()) {
-        if (mode != TWEEDIE && mode != DDIM)
-            throw std::invalid_argument("ddpm_denoiser: remote inference runs the "
-                                        "deterministic samplers (TWEEDIE, DDIM) only");
-        remote_engine::expectation ex;
-        ex.abar = d_engine.abar();
-        ex.window_length = d_W;
-        ex.mode = mode == DDIM ? 1 : 0;
-        ex.steps = mode == DDIM ? ddim_steps : 0;
-        d_remote =
-            std::make_unique<remote_engine>(server_url,
-                                            served_model,
-                                            request_timeout,
-                                            retries,
-                                            in_flight,
-                                            batch_size,
-                                            ex,
-                                            [this](int level, const std::string& msg) {
-                                                if (level == 0)
-                                                    d_logger->info("{}", msg);
-                                                else if (level == 1)
-                                                    d_logger->warn("{}", msg);
-                                                else
-                                                    d_logger->error("{}", msg);
-                                            });
-        d_logger->info("remote inference: {} model '{}'", server_url, served_model);
-        d_row_s2.resize(batch_size);
-        d_row_off.resize(batch_size);
-        d_rails.resize(2 * size_t(batch_size));
-        d_x0.resize(2 * size_t(batch_size));
-        d_served.resize(batch_size);
-    }
+    if (!server_url.empty() && !d_remote)
+        connect_remote(server_url,
+                       served_model,
+                       request_timeout,
+                       in_flight,
+                       retries,
+                       batch_size,
+                       mode,
+                       ddim_steps);
 
     message_port_register_in(PORT_NOISE);
     set_msg_handler(PORT_NOISE, [this](const pmt::pmt_t& msg) { handle_noise_msg(msg); });
+}
+
+// the server's sampler (lib/remote_engine.h), checked against the local model's schedule
+// and window (when there is one) and the block's mode / steps
+void ddpm_denoiser_impl::connect_remote(const std::string& url,
+                                        const std::string& served_model,
+                                        double request_timeout,
+                                        int in_flight,
+                                        int retries,
+                                        int batch_size,
+                                        mode_t mode,
+                                        int ddim_steps)
+{
+    if (mode != TWEEDIE && mode != DDIM)
+        throw std::invalid_argument("ddpm_denoiser: remote inference runs the "
+                                    "deterministic samplers (TWEEDIE, DDIM) only");
+    remote_engine::expectation ex;
+    if (d_engine) {
+        ex.abar = d_engine->abar();
+        ex.window_length = d_W;
+    }
+    ex.mode = mode == DDIM ? 1 : 0;
+    ex.steps = mode == DDIM ? ddim_steps : 0;
+    d_remote = std::make_unique<remote_engine>(url,
+                                               served_model,
+                                               request_timeout,
+                                               retries,
+                                               in_flight,
+                                               batch_size,
+                                               ex,
+                                               [this](int level, const std::string& msg) {
+                                                   if (level == 0)
+                                                       d_logger->info("{}", msg);
+                                                   else if (level == 1)
+                                                       d_logger->warn("{}", msg);
+                                                   else
+                                                       d_logger->error("{}", msg);
+                                               });
+    d_logger->info("remote inference: {} model '{}'", url, served_model);
+    d_row_s2.resize(batch_size);
+    d_row_off.resize(batch_size);
+    d_rails.resize(2 * size_t(batch_size));
+    d_x0.resize(2 * size_t(batch_size));
+    d_served.resize(batch_size);
 }
 
 ddpm_denoiser_impl::~ddpm_denoiser_impl() {}
@@ -244,7 +303,9 @@ void ddpm_denoiser_impl::set_sigma2_locked(double s2, const char* what)
     d_sigma2 = s2;
     if (d_em)
         d_em->set_initial(s2); // blind: the value before the first window's estimate
-    d_engine.prefetch_table(static_cast<ddpm_engine::sampler>(d_mode), d_ddim_steps, s2);
+    if (d_engine && !d_remote)
+        d_engine->prefetch_table(
+            static_cast<ddpm_engine::sampler>(d_mode), d_ddim_steps, s2);
 }
 
 void ddpm_denoiser_impl::set_esn0_db(double esn0_db)
@@ -272,10 +333,10 @@ void ddpm_denoiser_impl::check_mode(mode_t mode, int ddim_steps) const
         throw std::invalid_argument("ddpm_denoiser: mode must be TWEEDIE(0), DDIM(1), "
                                     "POSTERIOR(2) or PAPER(3), got " +
                                     std::to_string(static_cast<int>(mode)));
-    if (ddim_steps < 1 || ddim_steps > d_engine.T())
-        throw std::invalid_argument("ddpm_denoiser: ddim_steps must be in [1, T = " +
-                                    std::to_string(d_engine.T()) + "], got " +
-                                    std::to_string(ddim_steps));
+    if (ddim_steps < 1 || ddim_steps > d_grid.T())
+        throw std::invalid_argument(
+            "ddpm_denoiser: ddim_steps must be in [1, T = " + std::to_string(d_grid.T()) +
+            "], got " + std::to_string(ddim_steps));
 }
 
 void ddpm_denoiser_impl::set_mode(mode_t mode, int ddim_steps)
@@ -288,8 +349,9 @@ void ddpm_denoiser_impl::set_mode(mode_t mode, int ddim_steps)
     gr::thread::scoped_lock l(d_setlock);
     d_mode = mode;
     d_ddim_steps = ddim_steps;
-    d_engine.prefetch_table(
-        static_cast<ddpm_engine::sampler>(d_mode), d_ddim_steps, d_sigma2);
+    if (d_engine && !d_remote)
+        d_engine->prefetch_table(
+            static_cast<ddpm_engine::sampler>(d_mode), d_ddim_steps, d_sigma2);
 }
 
 void ddpm_denoiser_impl::handle_noise_msg(const pmt::pmt_t& msg)
@@ -333,8 +395,8 @@ void ddpm_denoiser_impl::check_input(int m, const float* s2in)
         s2 = d_s2buf.data();
     }
     if (d_check->feed(d_y.data(), s2, d_sigma2, m))
-        for (const auto& msg : input_checker::messages(
-                 d_check->result(), input_checker::describe(d_engine.constellation())))
+        for (const auto& msg : input_checker::messages(d_check->result(),
+                                                       input_checker::describe(d_points)))
             d_logger->warn("{}", msg);
 }
 
@@ -342,15 +404,15 @@ void ddpm_denoiser_impl::check_input(int m, const float* s2in)
 void ddpm_denoiser_impl::warn_paper(double sigma2)
 {
     d_warned_paper = true;
-    const double top = d_engine.sigma2_max();
+    const double top = d_grid.sigma2_max();
     if (top > PAPER_WIDE_RATIO * sigma2)
-        d_logger->warn("{}", paper_mode_warning(d_engine.T(), top, sigma2));
+        d_logger->warn("{}", paper_mode_warning(d_grid.T(), top, sigma2));
 }
 
 int ddpm_denoiser_impl::step_for(double s2)
 {
     if (s2 != d_last_s2) {
-        d_last_t = d_engine.matched_step(s2, &d_last_clamped);
+        d_last_t = d_grid.matched_step(s2, &d_last_clamped);
         d_last_s2 = s2;
     }
     if (d_last_clamped) {
@@ -361,10 +423,10 @@ int ddpm_denoiser_impl::step_for(double s2)
                 "noise variance {} lies outside the model's schedule [{}, {}] "
                 "(Es/N0 {:.1f} .. {:.1f} dB): clamped to step {} (reported once)",
                 s2,
-                d_engine.sigma2_min(),
-                d_engine.sigma2_max(),
-                -10.0 * std::log10(d_engine.sigma2_max()),
-                -10.0 * std::log10(d_engine.sigma2_min()),
+                d_grid.sigma2_min(),
+                d_grid.sigma2_max(),
+                -10.0 * std::log10(d_grid.sigma2_max()),
+                -10.0 * std::log10(d_grid.sigma2_min()),
                 d_last_t);
         }
     }
@@ -542,8 +604,7 @@ int ddpm_denoiser_impl::work_windows(int noutput_items,
             }
         if (m > 0 && d_check->feed(d_y.data(), d_s2buf.data(), d_sigma2, m))
             for (const auto& msg : input_checker::messages(
-                     d_check->result(),
-                     input_checker::describe(d_engine.constellation())))
+                     d_check->result(), input_checker::describe(d_points)))
                 d_logger->warn("{}", msg);
     }
     if (d_mode == PAPER && !d_warned_paper) {
@@ -610,18 +671,19 @@ int ddpm_denoiser_impl::work_windows(int noutput_items,
 }
 
 // d_y[0, count) -> d_out: through the server (rows of count / rows symbols) when one is
-// set, the local engine for what it did not serve (tags remote_gap / remote_resumed)
+// set; what it did not serve by the local engine, or passed through (d_out = d_y) without
+// one (tags remote_gap local_fallback / passthrough, remote_resumed)
 void ddpm_denoiser_impl::denoise_batch(int count, int rows)
 {
     const auto local = [&] {
-        d_engine.denoise(d_y.data(),
-                         d_t.data(),
-                         count,
-                         static_cast<ddpm_engine::sampler>(d_mode),
-                         d_ddim_steps,
-                         d_seed,
-                         d_items.data(),
-                         d_out.data());
+        d_engine->denoise(d_y.data(),
+                          d_t.data(),
+                          count,
+                          static_cast<ddpm_engine::sampler>(d_mode),
+                          d_ddim_steps,
+                          d_seed,
+                          d_items.data(),
+                          d_out.data());
     };
     if (!d_remote) {
         local();
@@ -642,13 +704,18 @@ void ddpm_denoiser_impl::denoise_batch(int count, int rows)
             d_gap = 0;
         } else if (!d_served[r]) {
             if (!d_gap)
-                add_item_tag(0, d_row_off[r], KEY_REMOTE_GAP, VALUE_LOCAL_FALLBACK);
+                add_item_tag(0,
+                             d_row_off[r],
+                             KEY_REMOTE_GAP,
+                             d_engine ? VALUE_LOCAL_FALLBACK : VALUE_PASSTHROUGH);
             d_gap += step;
         }
         all = all && d_served[r];
     }
-    if (!all)
+    if (!all && d_engine)
         local(); // the whole batch; the served rows are overwritten below
+    else if (!all)
+        std::copy(d_y.begin(), d_y.begin() + count, d_out.begin()); // not denoised
     for (int r = 0; r < rows; r++)
         if (d_served[r])
             for (int k = r * per; k < (r + 1) * per; k++)

@@ -13,6 +13,7 @@
 #include "fast_rng.h"
 #include "input_check.h"
 #include "remote_engine.h"
+#include "schedule_grid.h"
 #include <gnuradio/diffusion/ddpm_denoiser.h>
 #include <memory>
 
@@ -22,7 +23,9 @@ namespace diffusion {
 class ddpm_denoiser_impl : public ddpm_denoiser
 {
 private:
-    ddpm_engine d_engine;
+    std::unique_ptr<ddpm_engine> d_engine; // the local model (nullptr: served model only)
+    schedule_grid d_grid;                  // its schedule, or the served sampler's
+    std::vector<gr_complex> d_points;      // its constellation (none when served only)
     mode_t d_mode;
     int d_ddim_steps;
     noise_source_t d_source;
@@ -57,6 +60,14 @@ private:
     std::vector<char> d_served;
     uint64_t d_gap = 0; // samples since the server went away (0: up)
     void denoise_batch(int count, int rows);
+    void connect_remote(const std::string& url,
+                        const std::string& served_model,
+                        double request_timeout,
+                        int in_flight,
+                        int retries,
+                        int batch_size,
+                        mode_t mode,
+                        int ddim_steps);
 
     void handle_noise_msg(const pmt::pmt_t& msg);
     void check_mode(mode_t mode, int ddim_steps) const;
@@ -107,18 +118,21 @@ public:
     mode_t mode() const override { return d_mode; }
     uint64_t invalid_count() const override { return d_invalid; }
     uint64_t clamped_count() const override { return d_clamped; }
-    int num_steps() const override { return d_engine.T(); }
-    double noise_var_min() const override { return d_engine.sigma2_min(); }
-    double noise_var_max() const override { return d_engine.sigma2_max(); }
-    std::string engine_name() const override { return d_engine.engine_name(); }
+    int num_steps() const override { return d_grid.T(); }
+    double noise_var_min() const override { return d_grid.sigma2_min(); }
+    double noise_var_max() const override { return d_grid.sigma2_max(); }
+    std::string engine_name() const override
+    {
+        return d_engine ? d_engine->engine_name() : "remote (no local model)";
+    }
     int table_levels() const override
     {
-        return d_engine.table() ? d_engine.table()->levels() : 0;
+        return d_engine && d_engine->table() ? d_engine->table()->levels() : 0;
     }
     void table_wait() override
     {
-        if (d_engine.table())
-            d_engine.table()->wait_idle();
+        if (d_engine && d_engine->table())
+            d_engine->table()->wait_idle();
     }
     int window_length() const override { return d_W; }
     int window_hop() const override { return d_hop; }

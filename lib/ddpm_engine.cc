@@ -231,8 +231,7 @@ ddpm_engine::ddpm_engine(const std::string& model_path,
                                     " (a batch holds whole windows)");
     d_alphas = info.alphas;
     d_abar = info.abar;
-    for (double ab : d_abar)
-        d_log_sigma2.push_back(std::log((1.0 - ab) / ab));
+    d_grid = schedule_grid(d_abar);
     d_points = info.points;
 
     d_threads = threads;
@@ -309,25 +308,12 @@ void ddpm_engine::probe(const std::string& where)
     }
 }
 
-double ddpm_engine::sigma2_min() const { return std::exp(d_log_sigma2.front()); }
-double ddpm_engine::sigma2_max() const { return std::exp(d_log_sigma2.back()); }
+double ddpm_engine::sigma2_min() const { return d_grid.sigma2_min(); }
+double ddpm_engine::sigma2_max() const { return d_grid.sigma2_max(); }
 
 int ddpm_engine::matched_step(double sigma2, bool* clamped) const
 {
-    // nearest grid point in log(sigma2); same tie rule as schedules.Schedule.matched_step
-    const double ls = sigma2 > 0.0 ? std::log(sigma2) : -INFINITY;
-    const int T = this->T();
-    const auto it = std::lower_bound(d_log_sigma2.begin(), d_log_sigma2.end(), ls);
-    const int idx = static_cast<int>(it - d_log_sigma2.begin());
-    const int lo = std::clamp(idx - 1, 0, T - 1);
-    const int hi = std::clamp(idx, 0, T - 1);
-    const bool pick_hi =
-        std::abs(d_log_sigma2[hi] - ls) < std::abs(ls - d_log_sigma2[lo]);
-    if (clamped) {
-        const double tol = 1e-9;
-        *clamped = ls < d_log_sigma2.front() - tol || ls > d_log_sigma2.back() + tol;
-    }
-    return (pick_hi ? hi : lo) + 1;
+    return d_grid.matched_step(sigma2, clamped);
 }
 
 // ------------------------------------------------------------------ worker pool
@@ -949,7 +935,7 @@ void ddpm_engine::setup_table(const std::string& engine, size_t bytes)
                 o.jump = v;
         }
         std::vector<double> s2;
-        for (double ls : d_log_sigma2)
+        for (double ls : d_grid.log_sigma2())
             s2.push_back(std::exp(ls));
         try {
             d_table = std::make_unique<denoise_table>(

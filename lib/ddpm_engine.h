@@ -19,6 +19,7 @@
 #include "fused_conv1d.h"
 #include "fused_mlp.h"
 #include "ort_io_binding.h"
+#include "schedule_grid.h"
 #if __has_include(<gnuradio/gr_complex.h>)
 #include <gnuradio/gr_complex.h>
 #else // built without GNU Radio (bench/bench_engine.cc): the same typedef
@@ -128,7 +129,8 @@ private:
     std::mutex d_io_mutex;
     Ort::MemoryInfo d_mem;
     std::map<std::string, std::string> d_meta;
-    std::vector<double> d_alphas, d_abar, d_log_sigma2;
+    std::vector<double> d_alphas, d_abar;
+    schedule_grid d_grid; // matched steps
     std::vector<gr_complex> d_points;
     int d_max_batch;
     int d_window = 1;     // window_length

@@ -175,6 +175,12 @@ remote_engine::remote_engine(const std::string& url,
             "/v2/health/ready within " + std::to_string(timeout_s) +
             " s); start it, or clear server_url to run the local model");
     check(*d_conns[0]);
+    // a caller without a schedule of its own runs the one served now: a server that comes
+    // back serving another schedule or window is refused like a mismatch at construction
+    if (d_expect.abar.empty())
+        d_expect.abar = d_abar;
+    if (d_expect.window_length <= 0)
+        d_expect.window_length = d_W;
 }
 
 remote_engine::~remote_engine()

@@ -68,6 +68,9 @@ public:
     bool up() const { return d_up; }
     int window_length() const { return d_W; }
     int T() const { return static_cast<int>(d_abar.size()); }
+    //! the served schedule (the probe's abar output). An expectation without a schedule
+    //! or window takes the first connection's: a reconnection must serve the same
+    const std::vector<double>& abar() const { return d_abar; }
     const std::string& url() const { return d_url; }
     uint64_t failures() const { return d_failures; }
 

@@ -3,10 +3,10 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""Remote inference (issue 25, items 2-3): the Python denoiser as a client of a real Open
-Inference Protocol server -- Triton through PyTriton (core.oip_server, in .venv-serve,
-started here on 127.0.0.1 at a free port and killed by the fixtures) -- serving sampler
-graphs exported by core.sampler_graph.
+"""Remote inference (issue 25, items 2-3): both denoisers (C++ and Python, with a local model
+file and without one) as clients of a real Open Inference Protocol server -- Triton through
+PyTriton (core.oip_server, in .venv-serve, started here on 127.0.0.1 at a free port and
+killed by the fixtures) -- serving sampler graphs exported by core.sampler_graph.
 
 Equality tolerance 1e-6 absolute: the served graph does the in-process sampler's float64
 arithmetic around the same onnxruntime float32 network (tests/test_sampler_export.py; measured
@@ -131,20 +131,27 @@ def test_block_remote_equals_local(server, kind, served, model, kw):
     assert np.max(np.abs(remote - local)) <= TOL
     assert not [t for t in tags if pmt.symbol_to_string(t.key).startswith("remote_")]
     assert den.remote_up() and np.mean(np.abs(remote - y)) > 0.05  # it did denoise
-    if kind == "py":  # no local model at all: the server's sampler alone (its schedule)
-        alone, _, _ = _run_block(y, "", server_url=server.url, served_model=served, **kw)
-        assert np.max(np.abs(alone - local)) <= TOL
+    # no local model at all (model_path ""): the server's sampler alone, with its schedule
+    # and window length
+    alone, tags, bare = _run_block(y, "", kind, server_url=server.url, served_model=served, **kw)
+    assert np.max(np.abs(alone - local)) <= TOL
+    assert not [t for t in tags if pmt.symbol_to_string(t.key).startswith("remote_")]
+    assert (bare.window_length(), bare.latency(), bare.num_steps()) == (
+        den.window_length(),
+        den.latency(),
+        den.num_steps(),
+    )
+    assert bare.noise_var_max() == pytest.approx(den.noise_var_max(), rel=1e-12)
 
 
 def test_server_absent_at_start():
     url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     for kind, err in (("py", ConnectionError), ("cpp", RuntimeError)):
-        t0 = time.monotonic()
-        with pytest.raises(err, match=url.replace(".", r"\.") + " is not reachable"):
-            _denoiser(
-                kind, _model("qpsk"), server_url=url, served_model="qpsk", request_timeout=1.0
-            )
-        assert time.monotonic() - t0 < 10
+        for model in (_model("qpsk"), ""):  # with a local model, and the served one only
+            t0 = time.monotonic()
+            with pytest.raises(err, match=url.replace(".", r"\.") + " is not reachable"):
+                _denoiser(kind, model, server_url=url, served_model="qpsk", request_timeout=1.0)
+            assert time.monotonic() - t0 < 10
 
 
 @pytest.mark.parametrize("kind", ["py", "cpp"])
@@ -157,11 +164,38 @@ def test_server_absent_at_start():
         ("qpsk_ddim4", "qpsk", {}, "mode 'ddim'"),
         ("qpsk_ddim4", "qpsk", {"mode": "ddim", "ddim_steps": 5}, "steps 4"),
         ("nosuch", "qpsk", {}, "no metadata"),
+        # no local model: the block's mode / steps are still checked against the server's
+        ("qpsk_ddim4", "", {}, "mode 'ddim'"),
+        ("qpsk_ddim4", "", {"mode": "ddim", "ddim_steps": 5}, "steps 4"),
+        ("qpsk", "", {"mode": "posterior"}, "deterministic samplers"),
+        ("qpsk", "", {"noise_source": "blind"}, "blind noise estimation needs"),
     ],
 )
 def test_metadata_mismatch_is_refused(server, kind, served, model, kw, want):
+    if kind == "cpp" and "noise_source" in kw:
+        kw = dict(kw, noise_source=diffusion.ddpm_denoiser.NOISE_BLIND)
+    path = _model(model) if model else ""
     with pytest.raises(ValueError, match=want):  # C++: std::invalid_argument
-        _denoiser(kind, _model(model), server_url=server.url, served_model=served, **kw)
+        _denoiser(kind, path, server_url=server.url, served_model=served, **kw)
+
+
+def test_reconnection_keeps_the_first_schedule(server):
+    """A sampler with no local schedule (expect without abar: a block without a model file)
+    keeps the one it first connected to: a server back with another schedule under the name
+    is refused (stays down, logged), the same one is accepted again."""
+    logs = []
+    r = RemoteSampler(
+        server.url, "qpsk", reconnect_interval=0.0, log=lambda lvl, msg: logs.append(msg)
+    )
+    try:
+        r.up = False  # as after a failed request
+        r.model_name = "sigmoid"  # what the restarted server serves under the name
+        assert not r._try_reconnect() and not r.up
+        assert "schedule differs" in logs[-1]
+        r.model_name = "qpsk"
+        assert r._try_reconnect() and r.up
+    finally:
+        r.close()
 
 
 class _PacedSource(gr.sync_block):
@@ -195,8 +229,8 @@ def test_server_killed_and_restarted_mid_stream(tmp_path):
     crashes; every block tags remote_gap at K1 (for window models: the first tile whose kept
     outputs start there) and remote_resumed (value: samples in the gap) once the server is
     back, and denoises remotely before and after; in the gap the blocks with a local model
-    (Python and C++, per-symbol and window) equal the in-process output, the Python blocks
-    without one pass the input through (delayed by the window latency)."""
+    (Python and C++, per-symbol and window) equal the in-process output, the blocks without
+    one (Python and C++) pass the input through (delayed by the window latency)."""
     files = _export(tmp_path, ["qpsk", "w32"])
     port = free_port()
     py = server_python(ROOT)
@@ -207,9 +241,11 @@ def test_server_killed_and_restarted_mid_stream(tmp_path):
         ("py", "qpsk", "qpsk", "local_fallback"),
         ("py", "", "qpsk", "passthrough"),
         ("cpp", "qpsk", "qpsk", "local_fallback"),
+        ("cpp", "", "qpsk", "passthrough"),
         ("py", "qpsk_pn_w32", "w32", "local_fallback"),
         ("py", "", "w32", "passthrough"),
         ("cpp", "qpsk_pn_w32", "w32", "local_fallback"),
+        ("cpp", "", "w32", "passthrough"),
     ]
     try:
         dens = [

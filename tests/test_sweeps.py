@@ -160,6 +160,62 @@ def test_sequence_points_on_separate_scheduler_equal_serial(dask_scheduler_addre
     assert {"pll_hard", "win_tweedie_4p", "oracle"} <= set(serial[1][0]["receivers"])
 
 
+def test_reproduce_points_on_separate_scheduler_equal_serial(dask_scheduler_address):
+    # bench/reproduce.py's link point (impaired link, the C++ denoiser in all four modes --
+    # posterior and paper draw noise from the seed -- and the DNN), two Es/N0 points on one
+    # TaskRunner (two batches on the same cluster, as reproduce.py's panels): exactly the
+    # serial figures and samples. (With engine 'auto' instead of the task's 'fused', the
+    # table engine's background builds would make tweedie / ddim timing-dependent.)
+    from gnuradio.diffusion.core.model_files import shipped_model
+    from gnuradio.diffusion.core.samplers import MODES
+    from gnuradio.diffusion.flowgraphs.estimator_comparison import impaired_link_point
+    from gnuradio.diffusion.sweeps.runner import TaskRunner
+
+    tasks = [
+        dict(
+            const_name="16qam",
+            ddpm_path=shipped_model("16qam"),
+            dnn_path=shipped_model("dnn_16qam_regression"),
+            esn0_db=e,
+            kappa_t=0.05,
+            kappa_r=0.15,
+            bits=8,
+            full_scale=1.2,
+            fading=fading,
+            coherence_length=1,
+            noise="gaussian",
+            nsym=400,
+            seed=2026,
+            ddim_steps=3,
+            modes=list(MODES),
+            keep_samples=True,
+        )
+        for e, fading in ((0.0, "none"), (20.0, "rayleigh"))
+    ]
+
+    def figures(r):
+        # not compared: run time, and how far the in-flowgraph metric sinks' running sums
+        # (chunk-dependent in the last bits) are from the offline figures (checked below)
+        out = {
+            k: v for k, v in r.items() if k not in ("seconds", "samples", "sink_vs_offline_max_rel")
+        }
+        return out, {k: v.tolist() for k, v in r["samples"].items()}
+
+    serial = run_tasks(impaired_link_point, tasks, workers=0, progress=False)
+    with TaskRunner(scheduler=dask_scheduler_address, progress=False) as pool:
+        remote = pool.map(impaired_link_point, tasks[:1]) + pool.map(impaired_link_point, tasks[1:])
+    assert [figures(r) for r in remote] == [figures(r) for r in serial]
+    assert set(serial[0]["estimators"]) == {f"ddpm_{m}" for m in MODES} | {
+        "dnn",
+        "raw",
+        "mmse",
+        "hard",
+    }
+    # the two points differ (the equality is not vacuous) and the sinks agree offline
+    a, b = (r["estimators"]["ddpm_posterior"]["mse"] for r in serial)
+    assert a != b and max(r["sink_vs_offline_max_rel"] for r in serial + remote) < 1e-9
+
+
 def test_card_recipes_parse_every_model_card():
     d = model_files.model_dirs()[0]
     recipes = {r["name"]: r for r in card_recipes(d)}

@@ -89,6 +89,7 @@ def test_noise_message_protocol():
     assert consts.pop("KEY_REMOTE_GAP") == ri.TAG_GAP
     assert consts.pop("KEY_REMOTE_RESUMED") == ri.TAG_RESUMED
     assert consts.pop("VALUE_LOCAL_FALLBACK") == ri.POLICY_FALLBACK
+    assert consts.pop("VALUE_PASSTHROUGH") == ri.POLICY_PASSTHROUGH
     assert set(consts.values()) == set(noise_level.NOISE_KEYS)
     pysrc = _read("python", "diffusion", "noise_level.py")
     assert 'pmt.intern("noise")' in pysrc

@@ -79,7 +79,10 @@ public:
     enum noise_source_t { NOISE_PARAMETER = 0, NOISE_STREAM = 1, NOISE_BLIND = 2 };
 
     /*!
-     * \param model_path gr-diffusion ONNX model (e.g. models/16qam.onnx)
+     * \param model_path gr-diffusion ONNX model (e.g. models/16qam.onnx); "" with
+     *        \p server_url: no local model, the served sampler alone (its schedule, T and
+     *        window length from the server's abar / sampler outputs; no constellation, so
+     *        no NOISE_BLIND and no input check; an outage passes the input through)
      * \param mode sampler
      * \param ddim_steps DDIM steps, 1 <= k <= T (mode DDIM)
      * \param noise_source where sigma2 comes from
@@ -116,9 +119,11 @@ public:
      *        the same mode and DDIM steps); binary tensors, requests of at most
      *        \p batch_size symbols. Server absent: std::runtime_error naming the URL; another
      *        schedule / window / sampler: std::invalid_argument. Server gone mid-stream:
-     *        logged, \p model_path denoises in process meanwhile, the first sample tagged
-     *        "remote_gap" (value "local_fallback") and, once the server is back (asked once
-     *        per second), the first remote one "remote_resumed" (value: samples in the gap)
+     *        logged, \p model_path denoises in process meanwhile (policy "local_fallback")
+     *        or, with no \p model_path, the samples pass through not denoised ("passthrough");
+     *        the first such sample tagged "remote_gap" (value: the policy) and, once the
+     *        server is back (asked once per second), the first remote one "remote_resumed"
+     *        (value: samples in the gap)
      * \param served_model the served model's name
      * \param request_timeout seconds a request (connect + transfer) may take, > 0
      * \param in_flight requests outstanding at once, 1 or 2

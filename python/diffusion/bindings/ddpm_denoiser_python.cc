@@ -7,7 +7,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(ddpm_denoiser.h)                                           */
-/* BINDTOOL_HEADER_FILE_HASH(e897c5fe62021ae0487042c525f8551e)                     */
+/* BINDTOOL_HEADER_FILE_HASH(f499244e52d2bf01b82e62f260939607)                     */
 
 #include <pybind11/complex.h>
 #include <pybind11/pybind11.h>

@@ -231,6 +231,10 @@ class RemoteSampler:
                 f"{self.timeout:g} s); start it, or clear server_url to run the local model"
             )
         self._check(c)
+        # a caller without a schedule of its own runs the one served now: a server that comes
+        # back serving another schedule or window is refused like a mismatch at construction
+        self._expect.setdefault("abar", self.schedule.abar)
+        self._expect.setdefault("window_length", self.window_length)
 
     # ------------------------------------------------------------------ the contract
     def _check(self, conn):

@@ -11,14 +11,20 @@ ImpairedLinkComparison  x -> impaired_link -> the C++ ddpm_denoiser in each mode
 ShapedMiFlowgraph       shaped symbols -> additive_noise -> mi_probe
 SwissRollFlowgraph      the swiss roll generated (x_T = noise, paper mode) and denoised
 
+impaired_link_point     one Monte-Carlo point of ImpairedLinkComparison from plain
+                        parameters (a diffusion.sweeps task: builds its own flowgraph)
+
 Every block is an attribute (a Python block nothing refers to can be freed while the
 scheduler still runs it). Es/N0 in dB per symbol, unit signal power (docs/conventions.md).
 """
+
+import time
 
 import numpy as np
 from gnuradio import blocks, gr
 
 from .. import diffusion_python as _cpp
+from ..core import constellations, metrics, reference
 from ..core.samplers import MODES
 from ..dnn_receiver import dnn_receiver
 from ..impaired_link import impaired_link
@@ -30,7 +36,10 @@ _SEED_MAX = (1 << 31) - 64  # seeds stay int32 after the per-mode offsets
 
 class ImpairedLinkComparison(gr.top_block):
     """x -> impaired_link -> {ddpm_denoiser (C++) per mode, dnn_receiver} -> sinks: every
-    estimator on the same received samples (bench/reproduce.py, figures 1-5, 7).
+    estimator on the same received samples (bench/reproduce.py, figures 1-5, 7). engine:
+    the denoisers' engine ('auto' uses the table engine for tweedie / ddim, whose steps are
+    built in the background while the network answers: which samples get which depends on
+    timing; 'fused' / 'onnxruntime' run the network only, bit-reproducible).
 
     Every block is an attribute (a Python block nothing refers to can be freed while the
     scheduler still runs it)."""
@@ -52,6 +61,7 @@ class ImpairedLinkComparison(gr.top_block):
         seed,
         ddim_steps,
         modes=MODES,
+        engine="auto",
     ):
         gr.top_block.__init__(self, "impaired_link_comparison", catch_exceptions=False)
         n = len(x)
@@ -91,6 +101,7 @@ class ImpairedLinkComparison(gr.top_block):
                 1,
                 8192,
                 (int(seed) + 11 + k) % _SEED_MAX,
+                str(engine),
             )
             self.denoisers[mode] = b
             self.connect((self.link, 2), (b, 0))
@@ -110,6 +121,101 @@ class ImpairedLinkComparison(gr.top_block):
             self.connect(port, vs)
             self.connect(self.src, (ms, 0))
             self.connect(port, (ms, 1))
+
+
+def impaired_link_point(
+    const_name,
+    ddpm_path,
+    dnn_path,
+    esn0_db,
+    kappa_t,
+    kappa_r,
+    bits,
+    full_scale,
+    fading,
+    coherence_length,
+    noise,
+    nsym,
+    seed,
+    ddim_steps,
+    modes=MODES,
+    keep_samples=False,
+    engine="fused",
+):
+    """One ImpairedLinkComparison run on nsym uniform symbols of const_name drawn from seed
+    (a diffusion.sweeps task: plain parameters in, plain values out). Returns
+    dict(estimators={name: core.metrics.paired_metrics}, seconds, n, ber_bitwise_map,
+    clamped {mode: count}, sink_vs_offline_max_rel, h2_mean[, samples]): estimators
+    ddpm_<mode>, dnn, raw (the equalized z) from the flowgraph and, offline from the sinks'
+    samples, mmse (exact E[x | z] at the effective per-sample sigma2) and hard (nearest
+    point of z); metrics against the transmitted symbols, computed offline from the sinks'
+    samples (the in-flowgraph reconstruction_metrics sinks' mse, cosine_similarity, ber
+    and ser agree within sink_vs_offline_max_rel, relative). engine: the denoisers' engine,
+    default 'fused' (the network only: the same seeds give the same output in any process;
+    the table engine of 'auto' does not, see ImpairedLinkComparison)."""
+    const = constellations.by_name(const_name)
+    rng = np.random.default_rng(int(seed))
+    idx = rng.integers(0, const.order, int(nsym))
+    x = const.points[idx].astype(np.complex64)
+    t0 = time.perf_counter()
+    tb = ImpairedLinkComparison(
+        x,
+        const,
+        ddpm_path,
+        dnn_path,
+        esn0_db,
+        kappa_t,
+        kappa_r,
+        bits,
+        full_scale,
+        fading,
+        coherence_length,
+        noise,
+        seed,
+        ddim_steps,
+        tuple(modes),
+        engine,
+    )
+    tb.run()
+    dt = time.perf_counter() - t0
+    x = x.astype(np.complex128)
+    z = np.array(tb.z_sink.data(), dtype=np.complex128)
+    s2 = np.array(tb.s2_sink.data(), dtype=np.float64)
+    est = {k: np.array(v.data(), dtype=np.complex128) for k, v in tb.est_sinks.items()}
+    for k, v in est.items():
+        if len(v) != len(x):
+            raise RuntimeError(f"{k}: {len(v)} output samples for {len(x)} input symbols")
+    est["mmse"] = reference.mmse_estimate(z, const, np.maximum(s2, 1e-12))
+    est["hard"] = const.hard_decision(z)
+    d = est["mmse"] - x
+    mmse_e2 = d.real**2 + d.imag**2
+    map_be = reference.bitwise_map_bit_errors(z, const, np.maximum(s2, 1e-12), idx)
+    res = {
+        name: metrics.paired_metrics(x, e, const, mmse_e2, idx, map_be) for name, e in est.items()
+    }
+    # the in-flowgraph sinks must agree with the offline numbers (which are kept: the sinks'
+    # running sums depend on how the scheduler chunks the stream, in the last bits)
+    worst = 0.0
+    for name, sink in tb.metric_sinks.items():
+        sm = sink.metrics()
+        if sm["n"] != len(x):
+            raise RuntimeError(f"metrics sink {name}: {sm['n']} pairs for {len(x)} symbols")
+        for k in ("mse", "cosine_similarity", "ber", "ser"):
+            ref = res[name][k]
+            worst = max(worst, abs(sm[k] - ref) / max(abs(ref), 1e-30) if ref else abs(sm[k]))
+    out = {
+        "estimators": res,
+        "seconds": dt,
+        "n": len(x),
+        "ber_bitwise_map": float(np.mean(map_be) / const.bits_per_symbol),
+        "clamped": {m: int(tb.denoisers[m].clamped_count()) for m in modes},
+        "sink_vs_offline_max_rel": worst,
+        "h2_mean": float(np.mean(np.abs(np.array(tb.h_sink.data())) ** 2)),
+    }
+    if keep_samples:
+        out["samples"] = {"x": x, "z": z, "sigma2": s2, **est}
+    del tb
+    return out
 
 
 class ShapedMiFlowgraph(gr.top_block):

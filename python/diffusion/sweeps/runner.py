@@ -46,41 +46,75 @@ def run_tasks(func, tasks, workers=2, scheduler="", progress=True, desc="tasks")
     workers: local single-threaded worker processes (LocalCluster, spawned); scheduler: a
     Dask scheduler address (then workers is ignored). progress: a tqdm bar on stderr.
     A task's exception is raised here (after the cluster is closed) with its params."""
-    tasks = [dict(t) for t in tasks]
-    if not tasks:
-        return []
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(tasks), desc=desc, file=sys.stderr, leave=False)
-    try:
-        if not scheduler and int(workers) <= SERIAL:
-            out = []
-            for t in tasks:
-                out.append(func(**t))
-                if bar:
-                    bar.update()
-            return out
-        return _run_dask(func, tasks, int(workers), scheduler, bar)
-    finally:
-        if bar:
-            bar.close()
+    with TaskRunner(workers, scheduler, progress) as runner:
+        return runner.map(func, tasks, desc)
 
 
-def _run_dask(func, tasks, workers, scheduler, bar):
-    import dask
-    from distributed import Client, LocalCluster, as_completed
+class TaskRunner:
+    """run_tasks for several batches on one cluster (started at the first non-empty batch,
+    closed on exit), so a script with many sweeps pays the workers' start-up once::
 
-    cluster = None
-    with dask.config.set(
-        {"distributed.worker.multiprocessing-method": "spawn", "logging.distributed": "error"}
-    ):
-        if scheduler:
-            client = Client(scheduler)
+        with TaskRunner(workers=2) as r:
+            a = r.map(point, tasks_a)
+            b = r.map(point, tasks_b, desc="panel b")
+
+    Arguments as run_tasks; map(func, tasks, desc) returns [func(**t) for t in tasks]."""
+
+    def __init__(self, workers=2, scheduler="", progress=True):
+        self.workers, self.scheduler, self.progress = int(workers), scheduler, progress
+        self.serial = not scheduler and self.workers <= SERIAL
+        self._client = self._cluster = self._config = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        if self._config is not None:
+            self._config.__exit__(None, None, None)
+        self._client = self._cluster = self._config = None
+
+    def map(self, func, tasks, desc="tasks"):
+        tasks = [dict(t) for t in tasks]
+        if not tasks:
+            return []
+        bar = None
+        if self.progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(tasks), desc=desc, file=sys.stderr, leave=False)
+        try:
+            if self.serial:
+                out = []
+                for t in tasks:
+                    out.append(func(**t))
+                    if bar:
+                        bar.update()
+                return out
+            return self._run_dask(func, tasks, bar)
+        finally:
+            if bar:
+                bar.close()
+
+    def _connect(self):
+        import dask
+        from distributed import Client, LocalCluster
+
+        self._config = dask.config.set(
+            {"distributed.worker.multiprocessing-method": "spawn", "logging.distributed": "error"}
+        )
+        self._config.__enter__()
+        if self.scheduler:
+            self._client = Client(self.scheduler)
         else:
-            cluster = LocalCluster(
-                n_workers=max(1, workers),
+            self._cluster = LocalCluster(
+                n_workers=max(1, self.workers),
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
@@ -88,11 +122,17 @@ def _run_dask(func, tasks, workers, scheduler, bar):
                 silence_logs=40,
                 env={"OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)},
             )
-            client = Client(cluster)
+            self._client = Client(self._cluster)
+
+    def _run_dask(self, func, tasks, bar):
+        from distributed import as_completed
+
+        if self._client is None:
+            self._connect()
+        futs = [self._client.submit(func, pure=False, **t) for t in tasks]
+        index = {f.key: i for i, f in enumerate(futs)}
+        out = [None] * len(tasks)
         try:
-            futs = [client.submit(func, pure=False, **t) for t in tasks]
-            index = {f.key: i for i, f in enumerate(futs)}
-            out = [None] * len(tasks)
             for f in as_completed(futs):
                 i = index[f.key]
                 try:
@@ -101,8 +141,7 @@ def _run_dask(func, tasks, workers, scheduler, bar):
                     raise RuntimeError(f"task {tasks[i]} failed: {type(e).__name__}: {e}") from e
                 if bar:
                     bar.update()
-            return out
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+        except BaseException:
+            self._client.cancel(futs)
+            raise
+        return out

@@ -67,7 +67,7 @@ propagate 1:1.
 Constructor Specific Documentation:
 
 Args:
-    model_path : gr-diffusion ONNX model (e.g. models/16qam.onnx)
+    model_path : gr-diffusion ONNX model (e.g. models/16qam.onnx); "" with server_url: no local model, the served sampler alone (its schedule, T and window length from the server's abar / sampler outputs; no constellation, so no NOISE_BLIND and no input check; an outage passes the input through)
     mode : sampler
     ddim_steps : DDIM steps, 1 <= k <= T (mode DDIM)
     noise_source : where sigma2 comes from
@@ -81,7 +81,7 @@ Args:
     provider_options : "key=value;..." for provider cuda / tensorrt, e.g. "device_id=0" or "trt_fp16_enable=1;trt_engine_cache_enable=1; trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
     window_hop : window models: hop between windows, 1..W (0 = W / 2); ignored (must be 0 or 1) for per-symbol models
     table_mb : memory of the table engine's cached steps, MiB (default 16: 7 steps of 2.25 MiB, values and jump flags; least recently used first out)
-    server_url : remote inference (docs/deployment.md): "" (none) or "http://host:port" of an Open Inference Protocol (KServe v2) server serving the sampler graph of `gr-diffusion-model export-sampler` (of model_path, the same mode and DDIM steps); binary tensors, requests of at most batch_size symbols. Server absent: std::runtime_error naming the URL; another schedule / window / sampler: std::invalid_argument. Server gone mid-stream: logged, model_path denoises in process meanwhile, the first sample tagged "remote_gap" (value "local_fallback") and, once the server is back (asked once per second), the first remote one "remote_resumed" (value: samples in the gap)
+    server_url : remote inference (docs/deployment.md): "" (none) or "http://host:port" of an Open Inference Protocol (KServe v2) server serving the sampler graph of `gr-diffusion-model export-sampler` (of model_path, the same mode and DDIM steps); binary tensors, requests of at most batch_size symbols. Server absent: std::runtime_error naming the URL; another schedule / window / sampler: std::invalid_argument. Server gone mid-stream: logged, model_path denoises in process meanwhile (policy "local_fallback") or, with no model_path, the samples pass through not denoised ("passthrough"); the first such sample tagged "remote_gap" (value: the policy) and, once the server is back (asked once per second), the first remote one "remote_resumed" (value: samples in the gap)
     served_model : the served model's name
     request_timeout : seconds a request (connect + transfer) may take, > 0
     in_flight : requests outstanding at once, 1 or 2
@@ -145,7 +145,7 @@ propagate 1:1.
 Constructor Specific Documentation:
 
 Args:
-    model_path : gr-diffusion ONNX model (e.g. models/16qam.onnx)
+    model_path : gr-diffusion ONNX model (e.g. models/16qam.onnx); "" with server_url: no local model, the served sampler alone (its schedule, T and window length from the server's abar / sampler outputs; no constellation, so no NOISE_BLIND and no input check; an outage passes the input through)
     mode : sampler
     ddim_steps : DDIM steps, 1 <= k <= T (mode DDIM)
     noise_source : where sigma2 comes from
@@ -159,7 +159,7 @@ Args:
     provider_options : "key=value;..." for provider cuda / tensorrt, e.g. "device_id=0" or "trt_fp16_enable=1;trt_engine_cache_enable=1; trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
     window_hop : window models: hop between windows, 1..W (0 = W / 2); ignored (must be 0 or 1) for per-symbol models
     table_mb : memory of the table engine's cached steps, MiB (default 16: 7 steps of 2.25 MiB, values and jump flags; least recently used first out)
-    server_url : remote inference (docs/deployment.md): "" (none) or "http://host:port" of an Open Inference Protocol (KServe v2) server serving the sampler graph of `gr-diffusion-model export-sampler` (of model_path, the same mode and DDIM steps); binary tensors, requests of at most batch_size symbols. Server absent: std::runtime_error naming the URL; another schedule / window / sampler: std::invalid_argument. Server gone mid-stream: logged, model_path denoises in process meanwhile, the first sample tagged "remote_gap" (value "local_fallback") and, once the server is back (asked once per second), the first remote one "remote_resumed" (value: samples in the gap)
+    server_url : remote inference (docs/deployment.md): "" (none) or "http://host:port" of an Open Inference Protocol (KServe v2) server serving the sampler graph of `gr-diffusion-model export-sampler` (of model_path, the same mode and DDIM steps); binary tensors, requests of at most batch_size symbols. Server absent: std::runtime_error naming the URL; another schedule / window / sampler: std::invalid_argument. Server gone mid-stream: logged, model_path denoises in process meanwhile (policy "local_fallback") or, with no model_path, the samples pass through not denoised ("passthrough"); the first such sample tagged "remote_gap" (value: the policy) and, once the server is back (asked once per second), the first remote one "remote_resumed" (value: samples in the gap)
     served_model : the served model's name
     request_timeout : seconds a request (connect + transfer) may take, > 0
     in_flight : requests outstanding at once, 1 or 2
