@@ -33,8 +33,8 @@ ofdm_layout::ofdm_layout(int fft_len_,
     act.insert(pilots.begin(), pilots.end());
     const int half = fft_len / 2;
     if (act.empty() || *act.begin() < -half || *act.rbegin() >= half)
-        throw std::invalid_argument("carriers must lie in [-" + std::to_string(half) + ", " +
-                                    std::to_string(half - 1) + "]");
+        throw std::invalid_argument("carriers must lie in [-" + std::to_string(half) +
+                                    ", " + std::to_string(half - 1) + "]");
     if (act.size() != occupied.size() + pilots.size())
         throw std::invalid_argument("occupied and pilot carriers overlap or repeat");
     active.assign(act.begin(), act.end());
@@ -78,8 +78,9 @@ channel_power_tracker::channel_power_tracker(double alpha, double fixed)
         throw std::invalid_argument("power_alpha must be in (0, 1], got " +
                                     std::to_string(alpha));
     if (!(fixed >= 0.0) || !std::isfinite(fixed))
-        throw std::invalid_argument("channel_power must be finite and >= 0 (0: track), got " +
-                                    std::to_string(fixed));
+        throw std::invalid_argument(
+            "channel_power must be finite and >= 0 (0: track), got " +
+            std::to_string(fixed));
 }
 
 double channel_power_tracker::update(double m, double sigma2)
@@ -112,7 +113,8 @@ std::vector<int> parse_carriers(const std::string& text)
             used = 0;
         }
         if (used == 0)
-            throw std::invalid_argument("malformed ofdm_active_carriers entry '" + item + "'");
+            throw std::invalid_argument("malformed ofdm_active_carriers entry '" + item +
+                                        "'");
         v.push_back(k);
     }
     return v;
@@ -154,20 +156,22 @@ ofdm_channel_prior::ofdm_channel_prior(const std::string& model_path,
                                        const ofdm_layout& layout,
                                        const std::string& engine)
     : d_lay(layout),
-      d_engine(model_path, "cpu", 1, max_frames * std::max(1, layout.n_active()), engine, 1)
+      d_engine(
+          model_path, "cpu", 1, max_frames * std::max(1, layout.n_active()), engine, 1)
 {
     const std::string where = "OFDM channel model '" + model_path + "'";
     const auto& md = d_engine.metadata();
     const auto f = md.find("ofdm_fft_len");
     if (f == md.end())
-        throw std::invalid_argument(
-            where +
-            ": not an OFDM channel model (no ofdm_fft_len / ofdm_active_carriers metadata)");
+        throw std::invalid_argument(where +
+                                    ": not an OFDM channel model (no ofdm_fft_len / "
+                                    "ofdm_active_carriers metadata)");
     int fft_len = 0;
     try {
         fft_len = std::stoi(f->second);
     } catch (const std::exception&) {
-        throw std::invalid_argument(where + ": malformed ofdm_fft_len '" + f->second + "'");
+        throw std::invalid_argument(where + ": malformed ofdm_fft_len '" + f->second +
+                                    "'");
     }
     const auto a = md.find("ofdm_active_carriers");
     const std::vector<int> act =
@@ -177,9 +181,9 @@ ofdm_channel_prior::ofdm_channel_prior(const std::string& model_path,
                                     std::to_string(fft_len) + ", the block has fft_len " +
                                     std::to_string(d_lay.fft_len));
     if (act != d_lay.active)
-        throw std::invalid_argument(where + ": the model's active carriers (" +
-                                    ofdm_layout::span(act) + ") differ from the block's (" +
-                                    ofdm_layout::span(d_lay.active) + ")");
+        throw std::invalid_argument(
+            where + ": the model's active carriers (" + ofdm_layout::span(act) +
+            ") differ from the block's (" + ofdm_layout::span(d_lay.active) + ")");
     const int n = d_lay.n_active();
     if (d_engine.window_length() != n)
         throw std::invalid_argument(where + ": window_length " +
@@ -234,8 +238,9 @@ ofdm_channel_prior::ofdm_channel_prior(const std::string& model_path,
     d_t.resize(size_t(max_frames) * n);
 }
 
-double
-ofdm_channel_prior::noise_variance(const cdouble* y, const cdouble* nulls, int n_nulls) const
+double ofdm_channel_prior::noise_variance(const cdouble* y,
+                                          const cdouble* nulls,
+                                          int n_nulls) const
 {
     const int n = d_lay.n_active(), L = d_L;
     std::vector<cdouble> z(L, 0.0);
@@ -296,7 +301,8 @@ void ofdm_channel_prior::posterior_mean(
             const int t = d_engine.matched_step(s2[f0 + f] / pw, nullptr);
             const cdouble* yy = y + size_t(f0 + f) * W;
             for (int i = 0; i < W; i++) {
-                d_x[f * W + i] = gr_complex(float(yy[i].real() * sc), float(yy[i].imag() * sc));
+                d_x[f * W + i] =
+                    gr_complex(float(yy[i].real() * sc), float(yy[i].imag() * sc));
                 d_t[f * W + i] = t;
             }
         }
@@ -317,21 +323,24 @@ void ofdm_channel_prior::posterior_mean(
     }
 }
 
-ofdm_channel_prior::frame_report ofdm_channel_prior::denoise_frame(gr_complex* taps,
-                                                                   const gr_complex* symbol,
-                                                                   int carr_offset,
-                                                                   double noise_var,
-                                                                   channel_power_tracker& power,
-                                                                   mode_t mode)
+ofdm_channel_prior::frame_report
+ofdm_channel_prior::denoise_frame(gr_complex* taps,
+                                  const gr_complex* symbol,
+                                  int carr_offset,
+                                  double noise_var,
+                                  channel_power_tracker& power,
+                                  mode_t mode)
 {
     frame_report rep;
     const int n = d_lay.n_active(), N = d_lay.fft_len;
-    auto finite = [](gr_complex v) { return std::isfinite(v.real()) && std::isfinite(v.imag()); };
+    auto finite = [](gr_complex v) {
+        return std::isfinite(v.real()) && std::isfinite(v.imag());
+    };
     for (int i = 0; i < n; i++) {
         const gr_complex v = taps[d_lay.active_pos[i]];
         d_bad[i] = !finite(v);
         rep.bad_taps += d_bad[i];
-        d_y[i] = d_bad[i] ? cdouble(0.0) : cdouble(v.real(), v.imag());
+        d_y[i] = d_bad[i] ? cdouble(0.0) : cdouble(v.real(), v.imag()); // filled below
     }
     for (int i = 0; i < N; i++) // inactive positions pass, but never as NaN
         if (!finite(taps[i]))
@@ -340,6 +349,19 @@ ofdm_channel_prior::frame_report ofdm_channel_prior::denoise_frame(gr_complex* t
         for (int p : d_lay.active_pos)
             taps[p] = 1.0f;
         return rep;
+    }
+    if (rep.bad_taps) { // linear interpolation between the nearest finite carriers
+        int prev = -1;
+        for (int i = 0; i <= n; i++) {
+            if (i < n && d_bad[i])
+                continue;
+            for (int j = prev + 1; j < i; j++)
+                d_y[j] = prev < 0 ? d_y[i]
+                         : i == n ? d_y[prev]
+                                  : d_y[prev] + (d_y[i] - d_y[prev]) *
+                                                    (double(j - prev) / double(i - prev));
+            prev = i;
+        }
     }
     if (mode == OFF) {
         for (int i = 0; i < n; i++)
@@ -360,7 +382,7 @@ ofdm_channel_prior::frame_report ofdm_channel_prior::denoise_frame(gr_complex* t
                     d_nulls.emplace_back(symbol[q].real(), symbol[q].imag());
             }
         s2 = noise_variance(d_y.data(), d_nulls.data(), static_cast<int>(d_nulls.size()));
-        if (rep.bad_taps) // the zeros in place of the bad taps carry no noise
+        if (rep.bad_taps) // the interpolated taps carry less noise
             s2 *= double(n) / std::max(1, n - rep.bad_taps);
         s2 = std::max(s2, 1e-12 * std::max(mean_y2, 1e-30));
     }

@@ -45,7 +45,10 @@ struct ofdm_layout {
     //! GNU Radio's defaults (ofdm_txrx.py): 64, 16, 48 data + 4 pilot carriers
     static ofdm_layout gnuradio_default();
     int n_active() const { return static_cast<int>(active.size()); }
-    int position(int k) const { return ((k + fft_len / 2) % fft_len + fft_len) % fft_len; }
+    int position(int k) const
+    {
+        return ((k + fft_len / 2) % fft_len + fft_len) % fft_len;
+    }
     //! "52: -26, -25, ... 25, 26" (error messages)
     static std::string span(const std::vector<int>& carriers);
 };
@@ -102,12 +105,12 @@ public:
      * sigma2 from one frame: the energy of y (n_active) outside impulse responses on
      * delays -guard .. cp_len + guard - 1, pooled with the power of nulls (n_nulls values).
      */
-    double
-    noise_variance(const cdouble* y, const cdouble* nulls, int n_nulls) const;
+    double noise_variance(const cdouble* y, const cdouble* nulls, int n_nulls) const;
 
     //! Tweedie E[H | y] for n frames y [n, n_active] at noise variance s2[n] and channel
     //! power p[n] (y, out in the taps' units)
-    void posterior_mean(const cdouble* y, const double* s2, const double* p, int n, cdouble* out);
+    void posterior_mean(
+        const cdouble* y, const double* s2, const double* p, int n, cdouble* out);
 
     //! robust LMMSE (uniform profile over the guarded delays) of one frame at unit power
     void robust_lmmse(const cdouble* y, double s2, cdouble* out) const;
@@ -116,9 +119,9 @@ public:
     bool misfit(const cdouble* y, const cdouble* h, double s2) const;
 
     struct frame_report {
-        double sigma2 = 0.0;  //!< noise variance used (taps' units)
-        double power = 0.0;   //!< channel power used
-        int bad_taps = 0;     //!< non-finite active taps
+        double sigma2 = 0.0;    //!< noise variance used (taps' units)
+        double power = 0.0;     //!< channel power used
+        int bad_taps = 0;       //!< non-finite active taps
         bool fallback = false;  //!< robust LMMSE used (misfit)
         bool net_fault = false; //!< non-finite network output: LS taps passed
     };
@@ -139,9 +142,9 @@ public:
 private:
     ofdm_layout d_lay;
     ddpm_engine d_engine;
-    int d_L = 0;                // guarded delays
-    std::vector<cdouble> d_Q;  // [n_active, L] orthonormal basis of the delay DFT
-    std::vector<cdouble> d_M;  // [L, L] Q^H R Q of the robust prior (R = A A^H / L)
+    int d_L = 0;              // guarded delays
+    std::vector<cdouble> d_Q; // [n_active, L] orthonormal basis of the delay DFT
+    std::vector<cdouble> d_M; // [L, L] Q^H R Q of the robust prior (R = A A^H / L)
     // scratch
     std::vector<cdouble> d_y, d_h, d_nulls;
     std::vector<gr_complex> d_x, d_out;

@@ -14,6 +14,7 @@
 #include "ofdm_channel_prior.h"
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -89,7 +90,8 @@ BOOST_AUTO_TEST_CASE(t_model_layout_mismatch_names_both)
                     { "active carriers", "52: -26, -25, ... 25, 26", "41: -20" }));
     BOOST_CHECK(throws_with(
         [&] {
-            ofdm_channel_prior(GR_DIFFUSION_TEST_MODEL, ofdm_layout::gnuradio_default());
+            ofdm_channel_prior(std::string(GR_DIFFUSION_MODELS_DIR) + "/qpsk.onnx",
+                               ofdm_layout::gnuradio_default());
         },
         { "not an OFDM channel model" }));
 }
@@ -147,7 +149,8 @@ BOOST_AUTO_TEST_CASE(t_robust_lmmse_solves_its_equation)
             err += std::norm(Ru + (y[i] - h[i]) - y[i]);
             ref += std::norm(y[i]);
         }
-        BOOST_CHECK_SMALL(err / ref, 1e-20);
+        // double rounding through a 24 x 24 Cholesky of condition <= ~2e3: ~1e-12 rms
+        BOOST_CHECK_SMALL(err / ref, 1e-16);
     }
 }
 
@@ -229,19 +232,25 @@ BOOST_AUTO_TEST_CASE(t_frame_logic)
     double m = 0;
     for (auto v : H)
         m += std::norm(v) / 52;
-    BOOST_CHECK_CLOSE(rep.power, m - 0.01, 1e-9);
+    BOOST_CHECK_CLOSE(rep.power, m - 0.01, 1e-4); // percent: float32 taps
     // NaN / Inf taps: estimated from the others, nothing non-finite leaves
     fill();
     taps[lay.active_pos[3]] = gr_complex(NAN, 0.0f);
     taps[lay.active_pos[7]] = gr_complex(0.0f, INFINITY);
     taps[lay.null_pos[0]] = gr_complex(NAN, NAN);
-    rep = prior.denoise_frame(taps.data(), sym.data(), 0, 0.0, pw);
+    channel_power_tracker pw3(0.05, 0.0);
+    rep = prior.denoise_frame(taps.data(), nullptr, 0, 0.0, pw3); // taps alone
     BOOST_CHECK_EQUAL(rep.bad_taps, 2);
     for (auto v : taps)
         BOOST_CHECK(std::isfinite(v.real()) && std::isfinite(v.imag()));
-    // the carriers around a bad one are the channel's (prior + neighbours fill it in)
-    BOOST_CHECK_LT(std::abs(cdouble(taps[lay.active_pos[3]]) - H[3]),
-                   0.5 * std::abs(H[3]) + 0.1);
+    // bad taps enter as the linear interpolation of their finite neighbours: the frame
+    // stays close to the channel (noiseless smooth taps: NMSE below -10 dB)
+    double e = 0, ph = 0;
+    for (int i = 0; i < 52; i++) {
+        e += std::norm(cdouble(taps[lay.active_pos[i]]) - H[i]);
+        ph += std::norm(H[i]);
+    }
+    BOOST_CHECK_LT(e / ph, 0.1);
     // all non-finite: taps of 1
     std::fill(taps.begin(), taps.end(), gr_complex(NAN, NAN));
     rep = prior.denoise_frame(taps.data(), sym.data(), 0, 0.0, pw);
