@@ -42,16 +42,16 @@ ofdm_channel_prior::mode_t parse_mode(const std::string& m)
         return ofdm_channel_prior::TWEEDIE;
     if (m == "off")
         return ofdm_channel_prior::OFF;
-    throw std::invalid_argument("ofdm_channel_denoiser: mode must be 'tweedie' or 'off', got '" +
-                                m + "'");
+    throw std::invalid_argument(
+        "ofdm_channel_denoiser: mode must be 'tweedie' or 'off', got '" + m + "'");
 }
 
 void check_noise_var(double v)
 {
     if (!(v >= 0.0) || !std::isfinite(v))
-        throw std::invalid_argument(
-            "ofdm_channel_denoiser: noise_var must be finite and >= 0 (0: estimate), got " +
-            std::to_string(v));
+        throw std::invalid_argument("ofdm_channel_denoiser: noise_var must be finite and "
+                                    ">= 0 (0: estimate), got " +
+                                    std::to_string(v));
 }
 
 channel_power_tracker make_tracker(double alpha, double fixed)
@@ -63,9 +63,8 @@ channel_power_tracker make_tracker(double alpha, double fixed)
     }
 }
 
-ofdm_channel_prior make_prior(const std::string& path,
-                              const ofdm_layout& lay,
-                              const std::string& engine)
+ofdm_channel_prior
+make_prior(const std::string& path, const ofdm_layout& lay, const std::string& engine)
 {
     try {
         return ofdm_channel_prior(path, lay, engine);
@@ -116,11 +115,13 @@ ofdm_channel_denoiser_impl::ofdm_channel_denoiser_impl(
     const std::string& engine,
     const std::string& taps_key,
     const std::string& carr_offset_key)
-    : gr::sync_block("ofdm_channel_denoiser",
-                     gr::io_signature::make(1, 1, sizeof(gr_complex) * std::max(1, fft_len)),
-                     gr::io_signature::make(1, 1, sizeof(gr_complex) * std::max(1, fft_len))),
-      d_prior(make_prior(
-          model_path, make_layout(fft_len, cp_len, occupied_carriers, pilot_carriers), engine)),
+    : gr::sync_block(
+          "ofdm_channel_denoiser",
+          gr::io_signature::make(1, 1, sizeof(gr_complex) * std::max(1, fft_len)),
+          gr::io_signature::make(1, 1, sizeof(gr_complex) * std::max(1, fft_len))),
+      d_prior(make_prior(model_path,
+                         make_layout(fft_len, cp_len, occupied_carriers, pilot_carriers),
+                         engine)),
       d_power(make_tracker(power_alpha, channel_power)),
       d_mode(parse_mode(mode)),
       d_noise_var(noise_var),
@@ -206,10 +207,11 @@ int ofdm_channel_denoiser_impl::work(int noutput_items,
         if (!pmt::is_c32vector(t.value) || int(pmt::length(t.value)) != N) {
             if (!d_warned_taplen) {
                 d_warned_taplen = true;
-                d_logger->warn("{} is not a complex vector of fft_len {}: passed unchanged "
-                               "(warned once)",
-                               pmt::symbol_to_string(d_taps_key),
-                               N);
+                d_logger->warn(
+                    "{} is not a complex vector of fft_len {}: passed unchanged "
+                    "(warned once)",
+                    pmt::symbol_to_string(d_taps_key),
+                    N);
             }
             add_item_tag(0, t.offset, t.key, t.value, t.srcid);
             continue;
@@ -234,7 +236,8 @@ int ofdm_channel_denoiser_impl::work(int noutput_items,
         }
         if (rep.net_fault && !d_warned_net) {
             d_warned_net = true;
-            d_logger->warn("non-finite network output: passing the LS taps (warned once)");
+            d_logger->warn(
+                "non-finite network output: passing the LS taps (warned once)");
         }
         if (rep.fallback) {
             d_fallbacks++;

@@ -39,8 +39,8 @@ namespace diffusion {
  * A frame whose LS taps the prior does not explain (mean residual above 2 sigma2 per
  * carrier) gets a robust LMMSE estimate (uniform delay profile over -4 .. cp_len + 3).
  * Bad input: a frame (an item tagged carr_offset_key) without taps passes through
- * untouched with one warning; NaN/Inf samples leave as 0; NaN/Inf taps are estimated
- * from the finite carriers (all non-finite: taps of 1); a non-finite network output
+ * untouched with one warning; NaN/Inf samples leave as 0; NaN/Inf taps enter as the
+ * linear interpolation of their finite neighbours (all non-finite: taps of 1); a non-finite network output
  * passes the LS taps; no tap leaves at 0 (each warned once), so no NaN or zero tap
  * reaches the equalizer.
  */
@@ -95,11 +95,13 @@ public:
     virtual uint64_t fallbacks() const = 0;
     //! frames (carrier-offset tags) without taps, passed through untouched
     virtual uint64_t untapped_frames() const = 0;
-    //! frames with non-finite taps; samples replaced by 0
+    //! frames with non-finite taps
     virtual uint64_t nonfinite_taps() const = 0;
+    //! NaN/Inf samples replaced by 0
     virtual uint64_t nonfinite_samples() const = 0;
-    //! noise variance and channel power of the last rewritten frame (NaN before)
+    //! noise variance of the last denoised frame, FFT output units (NaN before)
     virtual double last_noise_var() const = 0;
+    //! channel power of the last denoised frame, FFT output units (NaN before)
     virtual double last_channel_power() const = 0;
     //! what runs the network, e.g. "fused window (avx2)"
     virtual std::string engine_name() const = 0;

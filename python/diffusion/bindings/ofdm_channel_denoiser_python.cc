@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(ofdm_channel_denoiser.h)                                   */
-/* BINDTOOL_HEADER_FILE_HASH(00000000000000000000000000000000)                     */
+/* BINDTOOL_HEADER_FILE_HASH(f5c2bf268365358530219c6308d5fdeb)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>
