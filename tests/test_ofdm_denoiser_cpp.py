@@ -235,3 +235,21 @@ def test_construction_errors_name_the_fault():
         blk.set_noise_var(float("nan"))
     blk.set_noise_var(0.5)
     assert blk.noise_var() == 0.5 and "fused" in blk.engine_name()
+
+
+@pytest.mark.parametrize("scale", [0.0, 1e-30, 1e30])
+def test_degenerate_frames_leave_finite_nonzero_taps(scale):
+    # all-zero, denormal-range and huge samples and taps (the same values): the block
+    # rewrites every frame, nothing non-finite or zero reaches the equalizer
+    x, _ = _frames()
+    x = (x * scale).astype(np.complex64)
+    taps = np.zeros(64, dtype=np.complex64)
+    taps[A] = x[0, A]
+    _, tags = _frames(taps_value=taps)
+    y, _, den = _run(x, tags, equalize=True)
+    assert den.rewritten() == 3 and np.all(np.isfinite(y))
+    _, out_tags, _ = _run(x, tags)
+    v = [t.value for t in out_tags if pmt.symbol_to_string(t.key) == "ofdm_sync_chan_taps"]
+    assert len(v) == 3
+    v = np.array([pmt.c32vector_elements(t) for t in v])[:, A]
+    assert np.all(np.isfinite(v)) and np.all(np.abs(v) > 0)
