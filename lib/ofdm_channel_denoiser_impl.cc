@@ -19,6 +19,9 @@ namespace gr {
 namespace diffusion {
 
 namespace {
+const pmt::pmt_t PORT_NOISE = pmt::mp("noise");
+const pmt::pmt_t KEY_NOISE_VAR = pmt::mp("noise_var");
+
 ofdm_layout make_layout(int fft_len,
                         int cp_len,
                         const std::vector<std::vector<int>>& occ,
@@ -132,6 +135,31 @@ ofdm_channel_denoiser_impl::ofdm_channel_denoiser_impl(
     check_noise_var(noise_var);
     set_tag_propagation_policy(TPP_DONT);
     d_logger->info("{}", d_prior.engine().engine_note());
+    message_port_register_in(PORT_NOISE);
+    set_msg_handler(PORT_NOISE, [this](const pmt::pmt_t& msg) { handle_noise_msg(msg); });
+}
+
+void ofdm_channel_denoiser_impl::handle_noise_msg(const pmt::pmt_t& msg)
+{
+    // ('noise_var' . v) or a dict with noise_var: per carrier, FFT output units (0:
+    // estimate); a bare number is refused (the DDPM denoiser's port reads it as Es/N0)
+    pmt::pmt_t v = pmt::PMT_NIL;
+    if (pmt::is_dict(msg))
+        v = pmt::dict_ref(msg, KEY_NOISE_VAR, pmt::PMT_NIL);
+    else if (pmt::is_pair(msg) && pmt::eqv(pmt::car(msg), KEY_NOISE_VAR))
+        v = pmt::cdr(msg);
+    if (pmt::is_real(v) || pmt::is_integer(v)) {
+        const double d = pmt::to_double(v);
+        if (std::isfinite(d) && d >= 0.0) {
+            std::lock_guard<std::mutex> lock(d_mutex);
+            d_noise_var = d;
+            return;
+        }
+    }
+    d_logger->warn(
+        "ignoring message on port 'noise': expected ('noise_var' . v) or a dict "
+        "with noise_var, v finite and >= 0 (0: estimate), got {}",
+        pmt::write_string(msg));
 }
 
 void ofdm_channel_denoiser_impl::set_noise_var(double noise_var)

@@ -35,6 +35,7 @@ private:
     bool d_warned_notaps = false, d_warned_taps = false, d_warned_samples = false,
          d_warned_misfit = false, d_warned_net = false, d_warned_taplen = false;
     std::vector<gr_complex> d_taps;
+    void handle_noise_msg(const pmt::pmt_t& msg);
 
 public:
     ofdm_channel_denoiser_impl(const std::string& model_path,

@@ -253,3 +253,20 @@ def test_degenerate_frames_leave_finite_nonzero_taps(scale):
     assert len(v) == 3
     v = np.array([pmt.c32vector_elements(t) for t in v])[:, A]
     assert np.all(np.isfinite(v)) and np.all(np.abs(v) > 0)
+
+
+def test_noise_var_message_sets_it_and_bad_messages_are_ignored(capfd):
+    x, tags = _frames(n=1)
+    tb = gr.top_block()
+    src = blocks.vector_source_c(x.reshape(-1).tolist(), False, 64, tags)
+    den = _cpp()
+    for msg in (
+        pmt.from_double(10.0),  # a bare number: refused (Es/N0 on the DDPM port)
+        pmt.cons(pmt.intern("noise_var"), pmt.from_double(-1.0)),
+        pmt.cons(pmt.intern("noise_var"), pmt.from_double(0.25)),
+    ):
+        den.to_basic_block()._post(pmt.intern("noise"), msg)
+    tb.connect(src, den, blocks.vector_sink_c(64))
+    tb.run()
+    assert den.noise_var() == 0.25 and den.last_noise_var() == 0.25
+    assert _log(capfd).count("ignoring message on port 'noise'") == 2

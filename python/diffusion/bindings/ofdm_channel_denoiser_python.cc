@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(ofdm_channel_denoiser.h)                                   */
-/* BINDTOOL_HEADER_FILE_HASH(f5c2bf268365358530219c6308d5fdeb)                     */
+/* BINDTOOL_HEADER_FILE_HASH(d1e60761a960c238e2f4eab84078f36c)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>

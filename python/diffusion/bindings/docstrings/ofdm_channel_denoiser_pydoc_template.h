@@ -24,6 +24,9 @@ the fused window kernel when the model fits it, else onnxruntime); the samples, 
 carrier-offset tag and all other tags pass unchanged. The C++ twin of the Python block
 diffusion.ofdm_channel_denoiser_py (same estimates to float32 rounding).
 
+Message port "noise": ('noise_var' . v) or a dict with noise_var sets it at run time
+(as set_noise_var; anything else is ignored with a warning).
+
 Noise convention: sigma2 is the noise variance per carrier after the FFT, in the
 units of the FFT output (GNU Radio's +-1 sync word: the LS taps carry it). 0 estimates
 it per frame from the LS taps' energy outside delays -4 .. cp_len + 3 pooled with the
@@ -71,6 +74,9 @@ by E[H | LS taps, sigma2] (Tweedie at the matched step: one network call per fra
 the fused window kernel when the model fits it, else onnxruntime); the samples, the
 carrier-offset tag and all other tags pass unchanged. The C++ twin of the Python block
 diffusion.ofdm_channel_denoiser_py (same estimates to float32 rounding).
+
+Message port "noise": ('noise_var' . v) or a dict with noise_var sets it at run time
+(as set_noise_var; anything else is ignored with a warning).
 
 Noise convention: sigma2 is the noise variance per carrier after the FFT, in the
 units of the FFT output (GNU Radio's +-1 sync word: the LS taps carry it). 0 estimates
