@@ -28,7 +28,9 @@
    another seed (--seed + 500), never on the test frames; the choice is stored in
    bench/ofdm_sparse_config.json (committed) and read by --sparse.
 4. Speed: frames/s of the denoiser's estimator (batched, 1 thread) and of the whole
-   receiver with and without it on the same signal.
+   receiver with and without it on the same signal; frames per CPU-second (all threads of
+   the process) of GNU Radio's chanest alone (the LS path) and chanest + the C++ block
+   (and + the Python block), in the same run, on the same frames (1 sync + 1 data symbol).
 Writes JSON with --json.
 """
 
@@ -232,6 +234,34 @@ def estimator_speed(model, n=4096, seed=3):
     return {"tweedie_batched_frames_per_s": n / t_d, "ls_numpy_frames_per_s": n / t_ls}
 
 
+def block_speed(model, n_frames, seed=3):
+    """Frames per CPU-second: chanest (LS path) vs chanest + denoiser block (C++, Python),
+    mixed-family frames at 10 dB (flowgraphs.ofdm_chanest.throughput)."""
+    from gnuradio import diffusion
+    from gnuradio.diffusion.flowgraphs import ofdm_chanest as ce
+
+    rng = np.random.default_rng(seed)
+    H, _ = ch.sample("mix", 256, rng)
+    fr = ce.frames(H, 0.1, rng)
+    cpp = diffusion.ofdm_channel_denoiser(model)
+    ce.throughput(fr, cpp, 256)  # warm-up (first calls, page faults)
+    n, t_ls = ce.throughput(fr, None, n_frames)
+    n, t_cpp = ce.throughput(fr, diffusion.ofdm_channel_denoiser(model), n_frames)
+    n_py = max(100, n_frames // 20)
+    m, t_ls_py = ce.throughput(fr, None, n_py)
+    m, t_py = ce.throughput(fr, diffusion.ofdm_channel_denoiser_py(model), n_py)
+    return {
+        "engine": cpp.engine_name(),
+        "frames": n,
+        "ls_path_frames_per_cpu_s": n / t_ls,
+        "ls_plus_cpp_block_frames_per_cpu_s": n / t_cpp,
+        "cpp_block_alone_frames_per_cpu_s": n / max(t_cpp - t_ls, 1e-9),
+        "python_frames": m,
+        "ls_plus_python_block_frames_per_cpu_s": m / t_py,
+        "python_block_alone_frames_per_cpu_s": m / max(t_py - t_ls_py, 1e-9),
+    }
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--model", default=os.path.join(ROOT, "models", "ofdm", "ofdm_mix.onnx"))
@@ -242,6 +272,9 @@ def main(argv=None):
     ap.add_argument("--link-snr", type=float, nargs="+", default=[0, 5, 10, 15, 20, 25])
     ap.add_argument("--families", nargs="+", default=["tdlc", "mix", "mix_ds2x"])
     ap.add_argument("--posterior-k", type=int, default=0)
+    ap.add_argument(
+        "--speed-frames", type=int, default=20000, help="frames of the block speed figures"
+    )
     ap.add_argument("--no-link", action="store_true")
     ap.add_argument("--no-nmse", action="store_true", help="the link (and speed) only")
     ap.add_argument(
@@ -266,7 +299,7 @@ def main(argv=None):
     ap.add_argument("--json")
     a = ap.parse_args(argv)
     if a.quick:
-        a.frames, a.packets = 1000, 100
+        a.frames, a.packets, a.speed_frames = 1000, 100, 5000
     out = {"model": os.path.relpath(a.model, ROOT), "frames": a.frames, "nmse": {}}
     if a.sparse_validate:
         print(f"sparse pilots: validation, {a.frames} frames, seed {a.seed + VALIDATION_OFFSET}")
@@ -296,6 +329,15 @@ def main(argv=None):
     print(
         f"estimator speed (1 thread): Tweedie {out['speed']['tweedie_batched_frames_per_s']:.0f}"
         f" frames/s batched; LS division {out['speed']['ls_numpy_frames_per_s']:.0f} frames/s"
+    )
+    out["block_speed"] = b = block_speed(a.model, a.speed_frames)
+    print(
+        f"block speed, frames per CPU-second ({b['frames']} frames; {b['engine']}): LS path "
+        f"(chanest) {b['ls_path_frames_per_cpu_s']:.0f}; chanest + C++ denoiser "
+        f"{b['ls_plus_cpp_block_frames_per_cpu_s']:.0f} (the C++ block alone "
+        f"{b['cpp_block_alone_frames_per_cpu_s']:.0f}); chanest + Python denoiser "
+        f"{b['ls_plus_python_block_frames_per_cpu_s']:.0f} (alone "
+        f"{b['python_block_alone_frames_per_cpu_s']:.0f}, {b['python_frames']} frames)"
     )
     if not a.no_link:
         out["link"] = link_table(

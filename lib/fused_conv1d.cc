@@ -84,9 +84,8 @@ fused_conv1d::fused_conv1d(const std::string& onnx_path, int window_length, int 
         if (C != d_C || K != d_K || b->dims[0] != C || e->dims[1] != C ||
             e->dims[0] != d_T + 1)
             throw unrec(pre + " shapes differ from layer 0's");
-        if (C % NR != 0 || C > 4096)
-            throw unrec("channels " + std::to_string(C) + " not a multiple of " +
-                        std::to_string(NR));
+        if (C > 4096)
+            throw unrec("channels " + std::to_string(C) + " > 4096");
         if (K % 2 == 0)
             throw unrec("even kernel " + std::to_string(K));
         const auto it = conv_by_weight.find(pre + "conv.weight");
@@ -119,20 +118,37 @@ fused_conv1d::fused_conv1d(const std::string& onnx_path, int window_length, int 
             throw unrec("Conv pads are not 'same'");
         if (l >= conv_view::max_layers)
             throw unrec("more than " + std::to_string(conv_view::max_layers) + " layers");
-        d_cin.push_back(cin);
+        // channels zero-padded to Cp, a multiple of the kernel's panel width NR: a padded
+        // channel's activation (softplus(0) = log 2, its own bias and weights being 0) is
+        // read by no weight (zero input columns in the next layer and the output), so the
+        // padded network computes exactly the file's
+        const int Cp = (C + NR - 1) / NR * NR, cinp = l == 0 ? cin : Cp;
+        std::vector<float> wp(size_t(Cp) * cinp * K, 0.0f), bp(Cp, 0.0f),
+            ep(size_t(d_T + 1) * Cp, 0.0f);
+        for (int c = 0; c < C; c++) {
+            bp[c] = b->f[c];
+            for (int ci = 0; ci < cin; ci++)
+                for (int k = 0; k < K; k++)
+                    wp[(size_t(c) * cinp + ci) * K + k] =
+                        w->f[(size_t(c) * cin + ci) * K + k];
+        }
+        for (int s = 0; s <= d_T; s++)
+            for (int c = 0; c < C; c++)
+                ep[size_t(s) * Cp + c] = e->f[size_t(s) * C + c];
+        d_cin.push_back(cinp);
         d_dil.push_back(dil);
-        d_w.push_back(w->f);
-        // panel [C / NR][K][cin][NR] of W[c][ci][k]
-        std::vector<float> pan(size_t(C) * K * cin);
-        for (int p = 0; p < C / NR; p++)
+        // panel [Cp / NR][K][cin][NR] of W[c][ci][k]
+        std::vector<float> pan(size_t(Cp) * K * cinp);
+        for (int p = 0; p < Cp / NR; p++)
             for (int k = 0; k < K; k++)
-                for (int ci = 0; ci < cin; ci++)
+                for (int ci = 0; ci < cinp; ci++)
                     for (int j = 0; j < NR; j++)
-                        pan[((size_t(p) * K + k) * cin + ci) * NR + j] =
-                            w->f[(size_t(p * NR + j) * cin + ci) * K + k];
+                        pan[((size_t(p) * K + k) * cinp + ci) * NR + j] =
+                            wp[(size_t(p * NR + j) * cinp + ci) * K + k];
+        d_w.push_back(std::move(wp));
         d_panels.push_back(std::move(pan));
-        d_b.push_back(b->f);
-        d_E.push_back(e->f);
+        d_b.push_back(std::move(bp));
+        d_E.push_back(std::move(ep));
     }
     d_L = int(d_cin.size());
     if (d_L == 0)
@@ -145,9 +161,31 @@ fused_conv1d::fused_conv1d(const std::string& onnx_path, int window_length, int 
     if (!wo || !bo || wo->dims.size() != 3 || wo->dims[0] != 2 || wo->dims[1] != d_C ||
         wo->dims[2] != 1 || bo->numel() != 2 || !conv_by_weight.count("out.weight"))
         throw unrec("output Conv out.weight [2, C, 1] / out.bias [2] missing");
-    d_wout = wo->f; // [2][C]
+    const int Cf = d_C;
+    d_C = (Cf + NR - 1) / NR * NR;        // the padded width from here on
+    d_wout.assign(size_t(2) * d_C, 0.0f); // [2][Cp], zero on the padded channels
+    for (int o = 0; o < 2; o++)
+        for (int c = 0; c < Cf; c++)
+            d_wout[size_t(o) * d_C + c] = wo->f[size_t(o) * Cf + c];
     d_bout[0] = bo->f[0];
     d_bout[1] = bo->f[1];
+    // v-parameterised models (training --parameterization v) export eps =
+    // sqrt_1mabar[t] x + sqrt_abar[t] net(x) (python/diffusion/training/export.py): the
+    // two tables, gathered by t, and a Mul on the graph input x
+    const auto* va = init(g, "sqrt_abar");
+    const auto* vb = init(g, "sqrt_1mabar");
+    if (va || vb) {
+        bool mul_x = false;
+        for (const auto& n : g.nodes)
+            if (n.op_type == "Mul")
+                for (const auto& in : n.inputs)
+                    mul_x = mul_x || in == "x";
+        if (!va || !vb || va->numel() != d_T + 1 || vb->numel() != d_T + 1 || !mul_x)
+            throw unrec("v-parameterisation head (sqrt_abar, sqrt_1mabar, Mul by x) "
+                        "not as exported");
+        d_va = va->f;
+        d_vb = vb->f;
+    }
     int maxd = 1;
     for (int d : d_dil)
         maxd = std::max(maxd, d);
@@ -195,7 +233,10 @@ void fused_conv1d::predict_reference(const float* x,
                 double e = d_bout[o];
                 for (int c = 0; c < C; c++)
                     e += double(d_wout[size_t(o) * C + c]) * h[size_t(r) * C + c];
-                eps[(size_t(s) + r) * 2 + o] = e;
+                eps[(size_t(s) + r) * 2 + o] =
+                    d_va.empty() ? e
+                                 : double(d_vb[tw]) * x[(size_t(s) + r) * 2 + o] +
+                                       double(d_va[tw]) * e;
             }
     }
 }
@@ -262,6 +303,13 @@ void fused_conv1d::predict(
            ws.x.data(),
            ws.a.data(),
            ws.b.data());
+        if (!d_va.empty()) // v head: eps = sqrt(1 - abar) x + sqrt(abar) net(x)
+            for (int k = 0; k < m; k++) {
+                const float a = d_va[tw[k]], b = d_vb[tw[k]];
+                const size_t o = size_t(s + k) * d_W * 2;
+                for (int i = 0; i < 2 * d_W; i++)
+                    eps[o + i] = b * x[o + i] + a * eps[o + i];
+            }
     }
 }
 

@@ -16,6 +16,7 @@
 //   a_l = softplus(E_l[t] * (conv_l(h_{l-1}) + b_l))   dilated Conv1d, kernel K, 'same'
 //   h_1 = a_1,  h_l = h_{l-1} + a_l (l >= 2)        zero padding inside the window
 //   eps = W_out h_L + b_out                         [W, 2]
+//   (v-parameterised models: eps = sqrt(1 - abar_t) x + sqrt(abar_t) (W_out h_L + b_out))
 //
 // Weights come from the ONNX file's initializers (layers.<l>.conv.weight / .bias,
 // layers.<l>.embed.weight, out.weight / .bias) and the Conv nodes' attributes; a graph
@@ -44,6 +45,7 @@ public:
 
     int T() const { return d_T; }
     int window_length() const { return d_W; }
+    //! channels the kernel runs: the file's, zero-padded to its panel width (16 or 32)
     int channels() const { return d_C; }
     fused_mlp::isa_t isa() const { return d_isa; }
     static constexpr int tile_windows = 8; //!< windows per kernel call (cache-sized)
@@ -71,6 +73,8 @@ private:
     std::vector<int> d_cin, d_dil;
     std::vector<std::vector<float>> d_panels, d_b, d_E;
     std::vector<float> d_wout;
+    std::vector<float> d_va,
+        d_vb; // v head: sqrt(abar[t]), sqrt(1 - abar[t]); empty: none
     float d_bout[2] = { 0.0f, 0.0f };
 };
 

@@ -358,7 +358,7 @@ def test_guard_rejects_unknown_policies():
 
 
 @pytest.mark.parametrize("kind", list(INPUTS))
-def test_ofdm_channel_denoiser_finishes_on_degenerate_input(kind):
+def test_ofdm_channel_denoiser_py_finishes_on_degenerate_input(kind):
     # the degenerate samples as OFDM symbols (64 carriers, padded to whole symbols), the
     # first tagged with taps made of the same samples (all zero, constant, ...)
     y = INPUTS[kind]
@@ -373,7 +373,7 @@ def test_ofdm_channel_denoiser_finishes_on_degenerate_input(kind):
         tags.append(t)
     tb = gr.top_block()
     src = blocks.vector_source_c(v.tolist(), False, 64, tags)
-    blk = diffusion.ofdm_channel_denoiser("ofdm_mix")
+    blk = diffusion.ofdm_channel_denoiser_py("ofdm_mix")
     snk = blocks.vector_sink_c(64)
     tb.connect(src, blk, snk)
     assert run_bounded(tb, TIMEOUT), kind
@@ -461,7 +461,7 @@ def test_every_python_block_is_guarded():
         "pcs_demapper",
         "preamble_sync",
         "pilot_phase_tracker",
-        "ofdm_channel_denoiser",
+        "ofdm_channel_denoiser_py",
         "ofdm_taps_hold",
         "carrier_acquisition",
     }

@@ -3,8 +3,9 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""The OFDM channel denoiser in GNU Radio flowgraphs: stock digital.ofdm_tx -> TDL fading
--> ofdm_rx with the denoiser (docs/ofdm.md); the tag rewritten, NMSE, bad input."""
+"""The OFDM channel denoiser's Python block (ofdm_channel_denoiser_py) in GNU Radio
+flowgraphs: stock digital.ofdm_tx -> TDL fading -> ofdm_rx with the denoiser (docs/ofdm.md);
+the tag rewritten, NMSE, bad input.  The C++ block: tests/test_ofdm_denoiser_cpp.py."""
 
 import numpy as np
 import pmt
@@ -28,7 +29,7 @@ def link_10db():
     rng = np.random.default_rng(20240)
     pays = lk.random_payloads(24, 48, rng)
     sig, H = lk.fade(lk.transmit(pays), "mix", 10.0, rng)
-    kw = dict(taps_probe=True, sync_threshold=0.7)
+    kw = dict(taps_probe=True, sync_threshold=0.7, implementation="python")
     den = lk.receive(sig, denoise=True, model=MODEL, **kw)
     stock = lk.receive(sig, denoise=False, **kw)
     return pays, H, den, stock
@@ -103,7 +104,7 @@ def _frame(offset_tag=True, taps=True, taps_value=None, n=3, bad_sample=False):
 def _run(x, tags, equalize=False, **kw):
     tb = gr.top_block()
     src = blocks.vector_source_c(x.reshape(-1).tolist(), False, 64, tags)
-    den = diffusion.ofdm_channel_denoiser(MODEL, **kw)
+    den = diffusion.ofdm_channel_denoiser_py(MODEL, **kw)
     snk = blocks.vector_sink_c(64)
     if equalize:
         eq = digital.ofdm_equalizer_simpledfe(
@@ -156,8 +157,8 @@ def test_mode_off_passes_ls_taps():
 
 def test_model_layout_mismatch_is_a_construction_error():
     with pytest.raises(ValueError, match=r"fft_len 64.*fft_len 128"):
-        diffusion.ofdm_channel_denoiser(MODEL, 128, 32, [list(range(-50, 51))], [[]])
+        diffusion.ofdm_channel_denoiser_py(MODEL, 128, 32, [list(range(-50, 51))], [[]])
     with pytest.raises(ValueError, match="active carriers"):
-        diffusion.ofdm_channel_denoiser(MODEL, 64, 16, [list(range(-20, 21))], [[]])
+        diffusion.ofdm_channel_denoiser_py(MODEL, 64, 16, [list(range(-20, 21))], [[]])
     with pytest.raises(ValueError, match="noise_var"):
-        diffusion.ofdm_channel_denoiser(MODEL, noise_var=-1)
+        diffusion.ofdm_channel_denoiser_py(MODEL, noise_var=-1)

@@ -4,8 +4,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 """OFDM receiver with the channel denoiser: GNU Radio's ``digital.ofdm_rx`` with
-:class:`~.ofdm_channel_denoiser.ofdm_channel_denoiser` between the channel estimator and
-the header equalizer (docs/ofdm.md).
+the OFDM channel denoiser between the channel estimator and the header equalizer
+(docs/ofdm.md): the C++ block ``diffusion.ofdm_channel_denoiser`` by default, its Python
+twin :class:`~.ofdm_channel_denoiser_py.ofdm_channel_denoiser_py` with
+``implementation='python'``.
 
 The structure is ``ofdm_rx``'s (gr-digital python/digital/ofdm_txrx.py, GNU Radio 3.10):
 Schmidl & Cox sync -> header/payload demux -> FFT -> ``ofdm_chanest_vcvc`` -> **denoiser**
@@ -20,8 +22,11 @@ the taps after the denoiser (the LS taps when denoise=False), one fft_len vector
 from gnuradio import analog, blocks, digital, fft, gr
 from gnuradio.digital import ofdm_txrx as _tx
 
-from .ofdm_channel_denoiser import ofdm_channel_denoiser
+from .core.model_files import find_model
+from .ofdm_channel_denoiser_py import first_carrier_set, ofdm_channel_denoiser_py
 from .ofdm_taps_hold import ofdm_taps_hold
+
+IMPLEMENTATIONS = ("cpp", "python")
 
 
 class ofdm_denoised_rx(gr.hier_block2):
@@ -30,6 +35,8 @@ class ofdm_denoised_rx(gr.hier_block2):
     Args as ``digital.ofdm_rx`` (fft_len, cp_len, tag keys, carriers, pilot symbols,
     bps_header, bps_payload, sync words, scramble_bits), plus the denoiser's model,
     noise_var, channel_power and mode; denoise=False: no denoiser (stock ofdm_rx).
+    implementation: 'cpp' (``diffusion.ofdm_channel_denoiser``, default) or 'python'
+    (``ofdm_channel_denoiser_py``): the same estimates (tests/test_ofdm_denoiser_cpp.py).
     sync_threshold: ``ofdm_sync_sc_cfb``'s detection threshold (0.9 as ``ofdm_rx``; the
     Schmidl & Cox metric of a noisy preamble is about (snr / (1 + snr))^2 at the time-domain
     SNR, so 0.9 misses most frames below ~15 dB: lower it for low-SNR links).
@@ -59,6 +66,7 @@ class ofdm_denoised_rx(gr.hier_block2):
         denoise=True,
         sync_threshold=0.9,
         taps_outputs=False,
+        implementation="cpp",
     ):
         if taps_outputs:
             vec = gr.sizeof_gr_complex * int(fft_len)
@@ -68,6 +76,10 @@ class ofdm_denoised_rx(gr.hier_block2):
         gr.hier_block2.__init__(
             self, "ofdm_denoised_rx", gr.io_signature(1, 1, gr.sizeof_gr_complex), out_sig
         )
+        if implementation not in IMPLEMENTATIONS:
+            raise ValueError(
+                f"implementation must be one of {IMPLEMENTATIONS}, got {implementation!r}"
+            )
         if sync_word1 is None:
             sync_word1 = _tx._make_sync_word1(fft_len, occupied_carriers, pilot_carriers)
         elif len(sync_word1) != fft_len:
@@ -117,8 +129,22 @@ class ofdm_denoised_rx(gr.hier_block2):
         header_parser = digital.packet_headerparser_b(header_formatter.formatter())
         self.denoiser = None
         chain = [(hpd, 0), header_fft, self.chanest]
-        if denoise:
-            self.denoiser = ofdm_channel_denoiser(
+        if denoise and implementation == "cpp":
+            from . import diffusion_python as _cpp
+
+            self.denoiser = _cpp.ofdm_channel_denoiser(
+                find_model(model),
+                fft_len,
+                cp_len,
+                [first_carrier_set(occupied_carriers, "occupied_carriers")],
+                [first_carrier_set(pilot_carriers, "pilot_carriers")],
+                noise_var=noise_var,
+                channel_power=channel_power,
+                mode=mode,
+            )
+            chain.append(self.denoiser)
+        elif denoise:
+            self.denoiser = ofdm_channel_denoiser_py(
                 model,
                 fft_len,
                 cp_len,

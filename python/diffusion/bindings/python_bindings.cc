@@ -32,6 +32,7 @@ namespace py = pybind11;
     void bind_ddpm_denoiser(py::module& m);
     void bind_denoise_engine(py::module& m);
     void bind_learned_slicer(py::module& m);
+    void bind_ofdm_channel_denoiser(py::module& m);
 // ) END BINDING_FUNCTION_PROTOTYPES
 
 
@@ -71,5 +72,6 @@ PYBIND11_MODULE(diffusion_python, m)
     bind_ddpm_denoiser(m);
     bind_denoise_engine(m);
     bind_learned_slicer(m);
+    bind_ofdm_channel_denoiser(m);
     // ) END BINDING_FUNCTION_CALLS
 }

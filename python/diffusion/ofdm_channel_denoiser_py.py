@@ -3,7 +3,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""OFDM channel denoiser (Python block): the posterior mean of the channel under a learned
+"""OFDM channel denoiser, Python block: the posterior mean of the channel under a learned
 prior, in place of GNU Radio's LS taps (docs/ofdm.md).
 
 Sits between ``digital.ofdm_chanest_vcvc`` and ``digital.ofdm_frame_equalizer_vcvc``: items
@@ -11,7 +11,9 @@ are OFDM symbols (fft_len complex, FFT-shifted as GNU Radio's OFDM blocks carry 
 every item tagged ``ofdm_sync_chan_taps`` the LS taps are replaced by
 E[H | LS taps, sigma2] (:class:`diffusion.core.ofdm_estimators.DiffusionEstimator`, Tweedie: one
 network call per frame), all other items and tags pass unchanged.  A thin shell over
-:mod:`diffusion.core.ofdm_estimators`; no C++ twin yet (see docs/ofdm.md).
+:mod:`diffusion.core.ofdm_estimators`; the C++ block ``diffusion.ofdm_channel_denoiser``
+(lib/ofdm_channel_prior.h, the fused window kernel) is its twin: same estimates to float32
+rounding on the same frames (tests/test_ofdm_denoiser_cpp.py).
 """
 
 import numpy as np
@@ -35,7 +37,7 @@ CARR_OFFSET_KEY = "ofdm_sync_carr_offset"
 NOISE_GUARD_DELAYS = 4
 
 
-def _first_set(carriers, what):
+def first_carrier_set(carriers, what):
     """GNU Radio's carrier argument: a tuple of tuples (one per symbol, cycled) or a flat
     list; the layout uses the first set (the sync symbol's allocation)."""
     c = list(carriers)
@@ -53,7 +55,7 @@ def resolve_model(model):
     return find_model(model)
 
 
-class ofdm_channel_denoiser(gr.sync_block):
+class ofdm_channel_denoiser_py(gr.sync_block):
     """Replace the LS channel taps on ``ofdm_sync_chan_taps`` by their posterior mean.
 
     Args:
@@ -73,8 +75,9 @@ class ofdm_channel_denoiser(gr.sync_block):
     e.g. paths beyond the trained delays) gets a robust LMMSE estimate instead (uniform
     delay profile over delays -4 .. cp_len + 3), counted in ``fallbacks``.
     Bad input: a frame (an item tagged carr_offset_key) without taps passes through with
-    one warning; NaN/Inf samples leave as 0 and NaN/Inf taps are estimated from the finite
-    ones (all non-finite: taps of 1), each warned once, so no NaN reaches the equalizer.
+    one warning; NaN/Inf samples leave as 0 and NaN/Inf taps enter as the linear
+    interpolation of their finite neighbours (all non-finite: taps of 1), each warned once,
+    so no NaN reaches the equalizer.
     """
 
     def __init__(
@@ -96,11 +99,14 @@ class ofdm_channel_denoiser(gr.sync_block):
         occ = ofdm_txrx._def_occupied_carriers if occupied_carriers is None else occupied_carriers
         pil = ofdm_txrx._def_pilot_carriers if pilot_carriers is None else pilot_carriers
         self.layout = OfdmLayout(
-            fft_len, cp_len, _first_set(occ, "occupied_carriers"), _first_set(pil, "pilot_carriers")
+            fft_len,
+            cp_len,
+            first_carrier_set(occ, "occupied_carriers"),
+            first_carrier_set(pil, "pilot_carriers"),
         )
         gr.sync_block.__init__(
             self,
-            name="ofdm_channel_denoiser",
+            name="ofdm_channel_denoiser_py",
             in_sig=[(np.complex64, self.layout.fft_len)],
             out_sig=[(np.complex64, self.layout.fft_len)],
         )
@@ -116,7 +122,7 @@ class ofdm_channel_denoiser(gr.sync_block):
         try:
             self.estimator = DiffusionEstimator(path, self.layout)
         except ValueError as e:
-            raise ValueError(f"ofdm_channel_denoiser: {e}") from None
+            raise ValueError(f"ofdm_channel_denoiser_py: {e}") from None
         # frames the prior does not explain fall back to a robust LMMSE over the same wide
         # delay window as the noise estimate
         self.fallback = LmmseEstimator.robust(
@@ -150,7 +156,11 @@ class ofdm_channel_denoiser(gr.sync_block):
             if bad.all():
                 taps[lay.active_pos] = 1.0
                 return taps
-            y[bad] = 0.0
+            # linear interpolation between the nearest finite carriers (ends: held)
+            i = np.arange(y.size)
+            y[bad] = np.interp(i[bad], i[~bad], y[~bad].real) + 1j * np.interp(
+                i[bad], i[~bad], y[~bad].imag
+            )
         if self.mode == "off":
             taps[lay.active_pos] = y if bad.any() else taps[lay.active_pos]
             return taps
@@ -169,7 +179,7 @@ class ofdm_channel_denoiser(gr.sync_block):
                 n_delays=lay.cp_len + 2 * NOISE_GUARD_DELAYS,
                 first=-NOISE_GUARD_DELAYS,
             )[0]
-            if bad.any():  # zeros in place of the bad taps carry no noise
+            if bad.any():  # the interpolated taps carry less noise
                 s2 *= lay.n_active / max(1, lay.n_active - int(bad.sum()))
             s2 = max(float(s2), 1e-12 * max(float(np.mean(np.abs(y) ** 2)), 1e-30))
         self.last_sigma2 = s2

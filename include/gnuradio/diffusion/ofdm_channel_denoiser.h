@@ -1,0 +1,116 @@
+/* -*- c++ -*- */
+/*
+ * Copyright 2026 gr-diffusion authors.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#ifndef INCLUDED_DIFFUSION_OFDM_CHANNEL_DENOISER_H
+#define INCLUDED_DIFFUSION_OFDM_CHANNEL_DENOISER_H
+
+#include <gnuradio/diffusion/api.h>
+#include <gnuradio/sync_block.h>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gr {
+namespace diffusion {
+
+/*!
+ * \brief OFDM channel denoiser: replaces the LS channel taps on the ofdm_sync_chan_taps
+ * tag by their posterior mean under a learned channel prior (docs/ofdm.md).
+ * \ingroup diffusion
+ *
+ * Sits between digital.ofdm_chanest_vcvc and digital.ofdm_frame_equalizer_vcvc. Items
+ * are OFDM symbols (fft_len complex, FFT-shifted as GNU Radio's OFDM blocks carry them).
+ * On every item tagged ofdm_sync_chan_taps the taps on the active carriers are replaced
+ * by E[H | LS taps, sigma2] (Tweedie at the matched step: one network call per frame,
+ * the fused window kernel when the model fits it, else onnxruntime); the samples, the
+ * carrier-offset tag and all other tags pass unchanged. The C++ twin of the Python block
+ * diffusion.ofdm_channel_denoiser_py (same estimates to float32 rounding).
+ *
+ * Message port "noise": ('noise_var' . v) or a dict with noise_var sets it at run time
+ * (as set_noise_var; anything else is ignored with a warning).
+ *
+ * Noise convention: sigma2 is the noise variance per carrier after the FFT, in the
+ * units of the FFT output (GNU Radio's +-1 sync word: the LS taps carry it). 0 estimates
+ * it per frame from the LS taps' energy outside delays -4 .. cp_len + 3 pooled with the
+ * null carriers of the tagged symbol (shifted by the carrier offset). The prior is at
+ * ensemble channel power 1: the taps are divided by sqrt(channel power) first.
+ *
+ * A frame whose LS taps the prior does not explain (mean residual above 2 sigma2 per
+ * carrier) gets a robust LMMSE estimate (uniform delay profile over -4 .. cp_len + 3).
+ * Bad input: a frame (an item tagged carr_offset_key) without taps passes through
+ * untouched with one warning; NaN/Inf samples leave as 0; NaN/Inf taps enter as the
+ * linear interpolation of their finite neighbours (all non-finite: taps of 1); a non-finite network output
+ * passes the LS taps; no tap leaves at 0 (each warned once), so no NaN or zero tap
+ * reaches the equalizer.
+ */
+class DIFFUSION_API ofdm_channel_denoiser : virtual public gr::sync_block
+{
+public:
+    typedef std::shared_ptr<ofdm_channel_denoiser> sptr;
+
+    /*!
+     * \param model_path ONNX channel prior (a window model on the active carriers); its
+     *        metadata must state this fft_len and these active carriers
+     * \param fft_len FFT length (as digital.ofdm_rx)
+     * \param cp_len cyclic prefix length in samples
+     * \param occupied_carriers data carriers, GNU Radio's form (one list per symbol; the
+     *        first, the sync symbol's, is used); empty: ofdm_rx's defaults
+     * \param pilot_carriers pilot carriers, same form; empty: ofdm_rx's defaults
+     * \param noise_var noise variance per carrier after the FFT (FFT output units), >= 0;
+     *        0: estimated per frame
+     * \param channel_power mean |H|^2 in the same units (>= 0); 0: tracked over frames
+     * \param power_alpha weight of a frame in the tracked channel power, (0, 1]
+     * \param mode "tweedie" (posterior mean) or "off" (pass the LS taps)
+     * \param engine "auto" (fused kernel when it recognises the model), "fused" or
+     *        "onnxruntime"
+     * \param taps_key tag of the channel taps (ofdm_chanest_vcvc's)
+     * \param carr_offset_key tag of the carrier offset (ofdm_chanest_vcvc's)
+     * \throws std::invalid_argument naming the parameter, or naming both layouts when
+     *         the model's fft_len or active carriers differ from the block's
+     */
+    static sptr make(const std::string& model_path,
+                     int fft_len = 64,
+                     int cp_len = 16,
+                     const std::vector<std::vector<int>>& occupied_carriers =
+                         std::vector<std::vector<int>>(),
+                     const std::vector<std::vector<int>>& pilot_carriers =
+                         std::vector<std::vector<int>>(),
+                     double noise_var = 0.0,
+                     double channel_power = 0.0,
+                     double power_alpha = 0.05,
+                     const std::string& mode = "tweedie",
+                     const std::string& engine = "auto",
+                     const std::string& taps_key = "ofdm_sync_chan_taps",
+                     const std::string& carr_offset_key = "ofdm_sync_carr_offset");
+
+    //! Thread-safe; applies from the next frame (0: estimate per frame)
+    virtual void set_noise_var(double noise_var) = 0;
+    virtual double noise_var() const = 0;
+    //! frames seen (items tagged with taps)
+    virtual uint64_t frames() const = 0;
+    //! frames whose taps were rewritten
+    virtual uint64_t rewritten() const = 0;
+    //! frames estimated by the robust LMMSE fallback (prior misfit)
+    virtual uint64_t fallbacks() const = 0;
+    //! frames (carrier-offset tags) without taps, passed through untouched
+    virtual uint64_t untapped_frames() const = 0;
+    //! frames with non-finite taps
+    virtual uint64_t nonfinite_taps() const = 0;
+    //! NaN/Inf samples replaced by 0
+    virtual uint64_t nonfinite_samples() const = 0;
+    //! noise variance of the last denoised frame, FFT output units (NaN before)
+    virtual double last_noise_var() const = 0;
+    //! channel power of the last denoised frame, FFT output units (NaN before)
+    virtual double last_channel_power() const = 0;
+    //! what runs the network, e.g. "fused window (avx2)"
+    virtual std::string engine_name() const = 0;
+};
+
+} // namespace diffusion
+} // namespace gr
+
+#endif /* INCLUDED_DIFFUSION_OFDM_CHANNEL_DENOISER_H */
