@@ -4,54 +4,90 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""gr-satellites' own complete decoders on the satellite recordings with added noise: the
-baseline column of issue 21's satellite comparison (distinct valid frames per recording,
-noise level and seed; flowgraphs.gr_satellites_decode, its compatibility layer included).
+"""gr-satellites' own complete decoder vs the module's receive path feeding gr-satellites'
+own deframers, on the same noisy satellite recordings (issue 21, item 4): distinct valid
+frames per recording, receiver, noise level and seed (flowgraphs.satellite_receiver; its
+docstring names each receiver exactly).
 
-    python bench/satellite_recordings.py                        # levels 15,10,5,0; seeds 1,2
-    python bench/satellite_recordings.py --levels 10,5 --seeds 1
+    python bench/satellite_recordings.py --recordings picsat --levels 10,5,3 --seeds 1,2
+    python bench/satellite_recordings.py --model models/bpsk_pn_w32.onnx   # + module+prior
 
 Noise: real white Gaussian noise of variance P / 10^(L/10) per audio sample (P the
-recording's mean power). Recordings: $GR_DIFFUSION_SHARED/recordings/satellites, else
-../shared next to the checkout.
+recording's mean power), one generator per seed (gr_satellites_decode.add_real_noise); every
+receiver gets the same noisy array. Runs are deterministic (satellite_receiver.run_frames:
+the audio is followed by weak noise and the flowgraph stopped only once no PDU is pending),
+so one run per point. Recordings: $GR_DIFFUSION_SHARED/recordings/satellites, else ../shared
+next to the checkout. Also prints CPU seconds per run (process time, all threads).
 """
 
 import argparse
 import os
 import sys
+import time
 
 import numpy as np
 from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 
 SHARED = os.environ.get("GR_DIFFUSION_SHARED") or os.path.join(ROOT, "..", "shared")
 REC = os.path.join(SHARED, "recordings", "satellites")
+# (key, gr-satellites name, file, gr-satellites options, BPSK baud rate of the recording)
 RECORDINGS = [
-    ("PicSat", "picsat_9k6.wav", ""),
-    ("PW-Sat2", "pwsat2.wav", ""),
-    ("BY70-1", "by701.wav", ""),
-    ("Shaonian Xing", "shaonian_xing.wav", "--costas_bw 150"),
+    ("picsat", "PicSat", "picsat_9k6.wav", "", 9600),
+    ("pwsat2", "PW-Sat2", "pwsat2.wav", "", 9600),
+    ("by701", "BY70-1", "by701.wav", "", 9600),
+    ("shaonian", "Shaonian Xing", "shaonian_xing.wav", "--costas_bw 150", 9600),
 ]
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--levels", default="15,10,5,0", help="noise levels L (dB)")
+    ap.add_argument(
+        "--recordings", default="picsat,by701", help="keys: " + ", ".join(r[0] for r in RECORDINGS)
+    )
+    ap.add_argument("--levels", default="10,5,3", help="noise levels L (dB)")
     ap.add_argument("--seeds", default="1,2")
+    ap.add_argument("--model", default="", help="window prior for module+prior (path/name)")
+    ap.add_argument("--no-clean", action="store_true", help="skip the clean column")
     a = ap.parse_args(argv)
-    from gnuradio.diffusion.flowgraphs import gr_satellites_decode as dec
+    from gnuradio.diffusion.flowgraphs import gr_satellites_decode as gsd
+    from gnuradio.diffusion.flowgraphs import satellite_receiver as sr
 
     levels = [float(v) for v in a.levels.split(",")]
     seeds = [int(v) for v in a.seeds.split(",")]
-    print("| recording | clean | " + " | ".join(f"L = {v:g} dB" for v in levels) + " |")
-    print("|---|---|" + "---|" * len(levels))
-    for name, path, opt in RECORDINGS:
-        full = os.path.join(REC, path)
-        cells = [str(len(set(dec.decode_wav(name, full, opt))))]
-        for level in levels:
-            n = [len(set(dec.decode_wav(name, full, opt, level, s))) for s in seeds]
-            cells.append(f"{np.mean(n):.1f} ({', '.join(map(str, n))})")
-            print(f"{name} L={level} {n}", file=sys.stderr)
-        print(f"| {path} ({name}) | " + " | ".join(cells) + " |", flush=True)
+    receivers = ["gr-satellites", "module"] + (["module+prior"] if a.model else [])
+    keys = a.recordings.split(",")
+    for key, name, path, opt, baud in [r for r in RECORDINGS if r[0] in keys]:
+        x, rate = gsd.read_wav(os.path.join(REC, path))
+        cols = ([("clean", None, None)] if not a.no_clean else []) + [
+            (f"L = {lv:g} dB", lv, s) for lv in levels for s in seeds
+        ]
+        counts = {}
+        for _, lv, s in cols:
+            y = x if lv is None else gsd.add_real_noise(x, lv, s)
+            for rx in receivers:
+                t0 = time.process_time()
+                n = len(
+                    sr.decode_audio(
+                        name, y, rate, rx, options=opt, baudrate=baud, model_path=a.model
+                    )
+                )
+                counts[(rx, lv, s)] = n
+                cpu = time.process_time() - t0
+                print(
+                    f"{name} {rx} L={lv} seed={s}: {n} frames, {cpu:.1f} CPU s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        print(f"\n{path} ({name}), distinct valid frames, mean (per seed {seeds}):\n")
+        heads = (["clean"] if not a.no_clean else []) + [f"L = {lv:g} dB" for lv in levels]
+        print("| receiver | " + " | ".join(heads) + " |")
+        print("|---|" + "---|" * len(heads))
+        for rx in receivers:
+            cells = [] if a.no_clean else [str(counts[(rx, None, None)])]
+            for lv in levels:
+                n = [counts[(rx, lv, s)] for s in seeds]
+                cells.append(f"{np.mean(n):.1f} ({', '.join(map(str, n))})")
+            print(f"| {rx} | " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":
