@@ -39,6 +39,13 @@ RECORDINGS = [
 ]
 
 
+def cell(per_seed):
+    """'mean (seed 1, seed 2, ...)', a seed's runs as min-max where they differ."""
+    runs = [f"{min(r)}" if min(r) == max(r) else f"{min(r)}-{max(r)}" for r in per_seed]
+    mean = np.mean([np.mean(r) for r in per_seed])
+    return f"{mean:.1f} ({', '.join(runs)})" if len(per_seed) > 1 or "-" in runs[0] else runs[0]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
@@ -48,6 +55,7 @@ def main(argv=None):
     ap.add_argument("--seeds", default="1,2")
     ap.add_argument("--model", default="", help="window prior for module+prior (path/name)")
     ap.add_argument("--no-clean", action="store_true", help="skip the clean column")
+    ap.add_argument("--runs", type=int, default=1, help="runs per point (CCSDS deframer varies)")
     a = ap.parse_args(argv)
     from gnuradio.diffusion.flowgraphs import gr_satellites_decode as gsd
     from gnuradio.diffusion.flowgraphs import satellite_receiver as sr
@@ -56,7 +64,7 @@ def main(argv=None):
     seeds = [int(v) for v in a.seeds.split(",")]
     receivers = ["gr-satellites", "module"] + (["module+prior"] if a.model else [])
     keys = a.recordings.split(",")
-    for key, name, path, opt, baud in [r for r in RECORDINGS if r[0] in keys]:
+    for _key, name, path, opt, baud in [r for r in RECORDINGS if r[0] in keys]:
         x, rate = gsd.read_wav(os.path.join(REC, path))
         cols = ([("clean", None, None)] if not a.no_clean else []) + [
             (f"L = {lv:g} dB", lv, s) for lv in levels for s in seeds
@@ -65,28 +73,29 @@ def main(argv=None):
         for _, lv, s in cols:
             y = x if lv is None else gsd.add_real_noise(x, lv, s)
             for rx in receivers:
-                t0 = time.process_time()
-                n = len(
-                    sr.decode_audio(
-                        name, y, rate, rx, options=opt, baudrate=baud, model_path=a.model
+                for _ in range(a.runs):
+                    t0 = time.process_time()
+                    n = len(
+                        sr.decode_audio(
+                            name, y, rate, rx, options=opt, baudrate=baud, model_path=a.model
+                        )
                     )
-                )
-                counts[(rx, lv, s)] = n
-                cpu = time.process_time() - t0
-                print(
-                    f"{name} {rx} L={lv} seed={s}: {n} frames, {cpu:.1f} CPU s",
-                    file=sys.stderr,
-                    flush=True,
-                )
-        print(f"\n{path} ({name}), distinct valid frames, mean (per seed {seeds}):\n")
+                    counts.setdefault((rx, lv, s), []).append(n)
+                    cpu = time.process_time() - t0
+                    print(
+                        f"{name} {rx} L={lv} seed={s}: {n} frames, {cpu:.1f} CPU s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+        runs = f", {a.runs} runs each" if a.runs > 1 else ""
+        print(f"\n{path} ({name}), distinct valid frames: mean (per seed {seeds}{runs})\n")
         heads = (["clean"] if not a.no_clean else []) + [f"L = {lv:g} dB" for lv in levels]
         print("| receiver | " + " | ".join(heads) + " |")
         print("|---|" + "---|" * len(heads))
         for rx in receivers:
-            cells = [] if a.no_clean else [str(counts[(rx, None, None)])]
+            cells = [] if a.no_clean else [cell([counts[(rx, None, None)]])]
             for lv in levels:
-                n = [counts[(rx, lv, s)] for s in seeds]
-                cells.append(f"{np.mean(n):.1f} ({', '.join(map(str, n))})")
+                cells.append(cell([counts[(rx, lv, s)] for s in seeds]))
             print(f"| {rx} | " + " | ".join(cells) + " |", flush=True)
 
 
