@@ -76,7 +76,7 @@ def main(argv=None):
                 for _ in range(a.runs):
                     t0 = time.process_time()
                     n = len(
-                        sr.decode_audio(
+                        sr.distinct_frames(
                             name, y, rate, rx, options=opt, baudrate=baud, model_path=a.model
                         )
                     )

@@ -68,3 +68,49 @@ def test_bad_arguments(sr):
         sr.SatelliteFlowgraph("PicSat", [0.1] * 100, 48000, "module+prior", baudrate=9600)
     with pytest.raises(ValueError):
         sr.SatelliteFlowgraph("PicSat", [0.1] * 100, 48000, "nonsense", baudrate=9600)
+
+
+def _model(name):
+    path = os.path.join(
+        os.environ.get("GR_DIFFUSION_MODEL_DIR") or os.path.join(ROOT, "models"), name + ".onnx"
+    )
+    return path if os.path.isfile(path) else ""
+
+
+def test_module_path_decodes_picsat_in_noise(sr):
+    """PicSat 9k6 with real white noise at L = 5 dB (seed 1), where gr-satellites' own
+    decoder gets about half the frames: the module's path into gr-satellites' AX.25 deframer
+    decodes at least as many distinct CRC-valid frames as gr-satellites' complete decoder on
+    the same array (issue 21's target), and the run is repeatable (run_frames). Measured
+    (bench/results_satellite_recordings.md): gr-satellites 26, module 32 (seeds 2, 3: 38/41,
+    27/34); both identical over repeated runs, so the comparison has no scheduler slack;
+    the bound is gr-satellites' count, the issue's target, not the measured 32."""
+    from gnuradio.diffusion.flowgraphs import gr_satellites_decode as gsd
+
+    x, rate = gsd.read_wav(os.path.join(REC, "picsat_9k6.wav"))
+    y = gsd.add_real_noise(x, 5.0, 1)
+    theirs = sr.distinct_frames("PicSat", y, rate, "gr-satellites")
+    ours = sr.distinct_frames("PicSat", y, rate, "module", baudrate=9600)
+    assert len(ours) >= len(theirs) >= 10, (len(ours), len(theirs))
+    assert sr.distinct_frames("PicSat", y, rate, "module", baudrate=9600) == ours
+    prior = _model("bpsk_pn_w32")
+    if prior:
+        with_prior = sr.distinct_frames(
+            "PicSat", y, rate, "module+prior", baudrate=9600, model_path=prior
+        )
+        assert len(with_prior) >= len(theirs), (len(with_prior), len(theirs))
+
+
+def test_module_path_feeds_the_ccsds_concatenated_deframer(sr):
+    """BY70-1 (CCSDS concatenated: Viterbi + Reed-Solomon, differential precoding) through
+    the module's path and gr-satellites' own deframer (which needs the compatibility layer
+    on GNU Radio 3.10): measured 27 distinct RS-valid frames clean, in every run; gr-satellites'
+    complete decoder 14-17 (varies between runs, README 13-20). Bound: the README's highest
+    count of gr-satellites, 20 (a path that decodes fewer than gr-satellites at its best is
+    broken)."""
+    from gnuradio.diffusion.flowgraphs import gr_satellites_decode as gsd
+
+    x, rate = gsd.read_wav(os.path.join(REC, "by701.wav"))
+    frames = sr.distinct_frames("BY70-1", x, rate, "module")
+    assert len(frames) >= 20, len(frames)
+    assert all(len(f) == 114 for f in frames)  # the satyaml's frame size, RS parity removed

@@ -254,7 +254,7 @@ def run_frames(tb, poll_s=0.05):
     ]
 
 
-def decode_audio(satellite, audio, samp_rate, receiver="module", **kw):
+def distinct_frames(satellite, audio, samp_rate, receiver="module", **kw):
     """Distinct valid frames (a set of bytes) of ``receiver`` over real audio; ``kw`` go to
     :class:`SatelliteFlowgraph`."""
     return set(run_frames(SatelliteFlowgraph(satellite, audio, samp_rate, receiver, **kw)))
