@@ -32,6 +32,7 @@ seconds of input; so every frame in the audio is counted, whatever the scheduler
 """
 
 import argparse
+import gc
 import shlex
 import time
 from fractions import Fraction
@@ -256,5 +257,12 @@ def run_frames(tb, poll_s=0.05):
 
 def distinct_frames(satellite, audio, samp_rate, receiver="module", **kw):
     """Distinct valid frames (a set of bytes) of ``receiver`` over real audio; ``kw`` go to
-    :class:`SatelliteFlowgraph`."""
-    return set(run_frames(SatelliteFlowgraph(satellite, audio, samp_rate, receiver, **kw)))
+    :class:`SatelliteFlowgraph`. The flowgraph is released before returning (its buffers are
+    System V shared memory: a process that keeps hundreds of flowgraphs runs out of them)."""
+    tb = SatelliteFlowgraph(satellite, audio, samp_rate, receiver, **kw)
+    try:
+        return set(run_frames(tb))
+    finally:
+        tb.disconnect_all()
+        del tb
+        gc.collect()
