@@ -77,10 +77,13 @@ def main(argv=None):
     ap.add_argument("--no-clean", action="store_true", help="skip the clean column")
     ap.add_argument("--runs", type=int, default=1, help="runs per point (CCSDS deframer varies)")
     ap.add_argument("--out", default="", help="also write the tables to this file")
+    ap.add_argument("--receivers", default="", help="subset, e.g. module+prior (default: all)")
     a = ap.parse_args(argv)
     levels = [float(v) for v in a.levels.split(",")]
     seeds = [int(v) for v in a.seeds.split(",")]
     receivers = ["gr-satellites", "module"] + (["module+prior"] if a.model else [])
+    if a.receivers:
+        receivers = [r for r in receivers if r in a.receivers.split(",")]
     keys = a.recordings.split(",")
     points = ([(None, None)] if not a.no_clean else []) + [(lv, s) for lv in levels for s in seeds]
     tables = []

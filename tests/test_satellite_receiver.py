@@ -56,8 +56,8 @@ def test_deframer_is_gr_satellites_own(sr):
 def test_baseband_rates(sr):
     assert sr.baseband_sps(48000, 9600) == 5  # 48 kHz / 9600 baud: integer, no resampler
     assert sr.baseband_sps(48000, 1200) == 4  # 40 samples/symbol: resampled to 4
-    assert len(sr.audio_to_baseband(48000, 9600, 12000, 5)) == 2  # xlating filter, AGC
-    assert len(sr.audio_to_baseband(48000, 1200, 1500, 4)) == 3  # + resampler
+    assert len(sr.audio_to_baseband(48000, 9600, 12000, 5)) == 3  # mixer, low-pass, AGC
+    assert len(sr.audio_to_baseband(48000, 1200, 1500, 4)) == 4  # + resampler
     assert sr.subcarrier_hz(9600) == 12000 and sr.subcarrier_hz(1200) == 1500
 
 

@@ -116,18 +116,41 @@ def baseband_sps(samp_rate, baudrate, max_sps=8):
     return int(r) if r.denominator == 1 and 2 <= r <= max_sps else 4
 
 
+class SubcarrierMixer(gr.hier_block2):
+    """Real audio -> complex, the audio subcarrier ``f_sub`` (Hz) moved to 0 Hz: the audio
+    times exp(-j 2 pi f_sub n / samp_rate) from analog.sig_source_c, whose phase is a
+    fixed-point accumulator: the same samples however the scheduler splits the stream
+    (freq_xlating_fir_filter's rotator is not: its output differs between runs at 1e-7,
+    which the loops turn into different frame counts near threshold, measured on BY70-1)."""
+
+    def __init__(self, samp_rate, f_sub):
+        gr.hier_block2.__init__(
+            self,
+            "subcarrier_mixer",
+            gr.io_signature(1, 1, gr.sizeof_float),
+            gr.io_signature(1, 1, gr.sizeof_gr_complex),
+        )
+        self.to_complex = blocks.float_to_complex(1)
+        self.lo = analog.sig_source_c(float(samp_rate), analog.GR_COS_WAVE, -float(f_sub), 1.0)
+        self.mix = blocks.multiply_cc(1)
+        self.connect(self, self.to_complex, (self.mix, 0))
+        self.connect(self.lo, (self.mix, 1))
+        self.connect(self.mix, self)
+
+
 def audio_to_baseband(samp_rate, baudrate, f_sub, sps, rolloff=0.35, agc_rate=AGC_RATE):
     """Blocks (a list to connect in order) from real audio at ``samp_rate`` to complex
-    baseband at ``sps`` samples/symbol and unit amplitude: freq_xlating_fir_filter_fcf moves
-    ``f_sub`` (Hz) to 0 Hz with a low-pass of cutoff (1 + rolloff) baudrate / 2 + baudrate / 2
-    (room for a residual offset of half the baud rate), transition baudrate / 5; a
-    rational_resampler_ccc where samp_rate / baudrate is not ``sps``; then analog.agc2_cc
-    (attack = decay = ``agc_rate`` per sample, reference amplitude 1): psk_receiver's loops
-    (Gardner, Costas) have gains proportional to the signal power and assume about unit
-    power (audio at -20 dBFS without it: the Costas loop never locks, no frame decodes)."""
+    baseband at ``sps`` samples/symbol and unit amplitude: :class:`SubcarrierMixer` moves
+    ``f_sub`` (Hz) to 0 Hz; fir_filter_ccf, a low-pass of cutoff (1 + rolloff) baudrate / 2 +
+    baudrate / 2 (room for a residual offset of half the baud rate), transition
+    baudrate / 5; a rational_resampler_ccc where samp_rate / baudrate is not ``sps``; then
+    analog.agc2_cc (attack = decay = ``agc_rate`` per sample, reference amplitude 1):
+    psk_receiver's loops (Gardner, Costas) have gains proportional to the signal power and
+    assume about unit power (audio at -20 dBFS without it: the Costas loop never locks, no
+    frame decodes)."""
     cutoff = (1.0 + rolloff) * baudrate / 2 + baudrate / 2
     taps = filter.firdes.low_pass(1.0, samp_rate, cutoff, baudrate / 5)
-    chain = [filter.freq_xlating_fir_filter_fcf(1, taps, float(f_sub), float(samp_rate))]
+    chain = [SubcarrierMixer(samp_rate, f_sub), filter.fir_filter_ccf(1, taps)]
     ratio = Fraction(int(sps) * Fraction(baudrate).limit_denominator(1000)) / Fraction(
         samp_rate
     ).limit_denominator(1000)
