@@ -51,7 +51,7 @@ def cell(per_seed):
     return f"{mean:.1f} ({', '.join(runs)})" if len(per_seed) > 1 or "-" in runs[0] else runs[0]
 
 
-def count(name, path, opt, baud, model, rx, level, seed):
+def count(name, path, opt, baud, model, rx, level, seed, timing_bw):
     """(distinct valid frames, CPU s) of one receiver on one noisy array (a worker's task)."""
     from gnuradio import gr
 
@@ -62,7 +62,10 @@ def count(name, path, opt, baud, model, rx, level, seed):
     x, rate = gsd.read_wav(os.path.join(REC, path))
     y = x if level is None else gsd.add_real_noise(x, level, seed)
     t0 = time.process_time()
-    n = len(sr.distinct_frames(name, y, rate, rx, options=opt, baudrate=baud, model_path=model))
+    kw = dict(options=opt, baudrate=baud, model_path=model)
+    if timing_bw is not None:
+        kw["timing_bw"] = timing_bw
+    n = len(sr.distinct_frames(name, y, rate, rx, **kw))
     return n, time.process_time() - t0
 
 
@@ -77,6 +80,9 @@ def main(argv=None):
     ap.add_argument("--no-clean", action="store_true", help="skip the clean column")
     ap.add_argument("--runs", type=int, default=1, help="runs per point (CCSDS deframer varies)")
     ap.add_argument("--out", default="", help="also write the tables to this file")
+    ap.add_argument(
+        "--timing-bw", type=float, default=None, help="psk_receiver's Gardner loop bandwidth"
+    )
     ap.add_argument("--receivers", default="", help="subset, e.g. module+prior (default: all)")
     a = ap.parse_args(argv)
     levels = [float(v) for v in a.levels.split(",")]
@@ -95,7 +101,9 @@ def main(argv=None):
         for lv, s in points:
             for rx in receivers:
                 for _ in range(a.runs):
-                    n, cpu = pool.submit(count, name, path, opt, baud, a.model, rx, lv, s).result()
+                    n, cpu = pool.submit(
+                        count, name, path, opt, baud, a.model, rx, lv, s, a.timing_bw
+                    ).result()
                     counts.setdefault((rx, lv, s), []).append(n)
                     print(
                         f"{name} {rx} L={lv} seed={s}: {n} frames, {cpu:.1f} CPU s",
@@ -114,7 +122,12 @@ def main(argv=None):
             cells = [] if a.no_clean else [cell([counts[(rx, None, None)]])]
             for lv in levels:
                 cells.append(cell([counts[(rx, lv, s)] for s in seeds]))
-            lines.append(f"| {rx} | " + " | ".join(cells) + " |")
+            label = (
+                rx
+                if a.timing_bw is None or rx == "gr-satellites"
+                else f"{rx}, timing_bw {a.timing_bw:g}"
+            )
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
         tables.append("\n".join(lines))
         print("\n" + tables[-1], flush=True)
     pool.shutdown()
