@@ -38,7 +38,7 @@ REC = os.path.join(SHARED, "recordings", "satellites")
 # (key, gr-satellites name, file, gr-satellites options, BPSK baud rate of the recording)
 RECORDINGS = [
     ("picsat", "PicSat", "picsat_9k6.wav", "", 9600),
-    ("pwsat2", "PW-Sat2", "pwsat2.wav", "", 9600),
+    ("pwsat2", "PW-Sat2", "pwsat2.wav", "", 1200),
     ("by701", "BY70-1", "by701.wav", "", 9600),
     ("shaonian", "Shaonian Xing", "shaonian_xing.wav", "--costas_bw 150", 9600),
 ]

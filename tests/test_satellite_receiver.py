@@ -81,10 +81,12 @@ def test_module_path_decodes_picsat_in_noise(sr):
     """PicSat 9k6 with real white noise at L = 5 dB (seed 1), where gr-satellites' own
     decoder gets about half the frames: the module's path into gr-satellites' AX.25 deframer
     decodes at least as many distinct CRC-valid frames as gr-satellites' complete decoder on
-    the same array (issue 21's target), and the run is repeatable (run_frames). Measured
-    (bench/results_satellite_recordings.md): gr-satellites 26, module 32 (seeds 2, 3: 38/41,
-    27/34); both identical over repeated runs, so the comparison has no scheduler slack;
-    the bound is gr-satellites' count, the issue's target, not the measured 32."""
+    the same array (issue 21's target), and the run is repeatable (bit-identical symbols:
+    run_frames and the module's deterministic path). Measured
+    (bench/results_satellite_recordings.md): gr-satellites 26 (seeds 2, 3: 39, 27), module 31
+    (40, 34), module + bpsk_pn_w32 35 (37, 27); gr-satellites' count on this point was the
+    same in every run; the bound is gr-satellites' count, the issue's target, not the
+    measured 31."""
     from gnuradio.diffusion.flowgraphs import gr_satellites_decode as gsd
 
     x, rate = gsd.read_wav(os.path.join(REC, "picsat_9k6.wav"))
@@ -105,9 +107,9 @@ def test_module_path_feeds_the_ccsds_concatenated_deframer(sr):
     """BY70-1 (CCSDS concatenated: Viterbi + Reed-Solomon, differential precoding) through
     the module's path and gr-satellites' own deframer (which needs the compatibility layer
     on GNU Radio 3.10): measured 27 distinct RS-valid frames clean, in every run; gr-satellites'
-    complete decoder 14-17 (varies between runs, README 13-20). Bound: the README's highest
-    count of gr-satellites, 20 (a path that decodes fewer than gr-satellites at its best is
-    broken)."""
+    complete decoder 14-21 (varies between runs, README 13-20). Bound: 20, the README's
+    highest count of gr-satellites (a path that decodes fewer than gr-satellites at its best
+    is broken)."""
     from gnuradio.diffusion.flowgraphs import gr_satellites_decode as gsd
 
     x, rate = gsd.read_wav(os.path.join(REC, "by701.wav"))
