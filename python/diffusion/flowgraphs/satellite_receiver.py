@@ -26,9 +26,9 @@ check (AX.25 CRC-16, CCSDS Reed-Solomon), counted as distinct byte strings.
 Counting (:func:`run_frames`): GNU Radio drops PDUs still queued between message blocks
 when a finite stream ends (the counts of a plain ``tb.run()`` vary with the load: PicSat
 19-54 frames clean). Here the audio is followed by weak noise (:data:`TAIL_LEVEL_DB` below
-the audio) that never ends; the flowgraph is stopped only once the input has gone
-:data:`TAIL_S` seconds past the audio and no PDU has arrived over a further ``TAIL_S``
-seconds of input.
+the audio) that never ends; the flowgraph is stopped only once the input has gone a tail
+past the audio (:data:`TAIL_S` seconds or :data:`TAIL_SYMBOLS` symbols, the longer) and no
+PDU has arrived over a further tail of input.
 
 Repeatability: the module's path gives bit-identical symbols in every run (its mixer is
 sig_source_c's fixed-point phase, and carrier_acquisition does not depend on the
@@ -55,6 +55,10 @@ RECEIVERS = ("gr-satellites", "module", "module+prior")
 #: the tail after the audio (s of input) before the PDU count may be final, and the quiet
 #: span (s of input without a new PDU) after which it is
 TAIL_S = 1.0
+#: the same in symbols of the slowest transmitter, where that is longer: the deframers' bit
+#: streams lag the input by up to a few of their buffers (8192 items and more), 0.85 s at
+#: 9600 baud but 6.8 s at 1200 baud (a 1 s tail lost PW-Sat2's 1k2 frames in some runs)
+TAIL_SYMBOLS = 8192
 #: level of the tail's noise below the audio's mean power (dB)
 TAIL_LEVEL_DB = 20.0
 #: deframer options gr_satellites_flowgraph takes from a satyaml transmitter (its names)
@@ -221,6 +225,9 @@ class SatelliteFlowgraph(gr.top_block):
         if receiver == "gr-satellites":
             from satellites.core import gr_satellites_flowgraph
 
+            sat = gr_satellites_flowgraph.open_satyaml(None, satellite, None)
+            slowest = min(float(t["baudrate"]) for t in sat["transmitters"].values())
+            self.tail = self.samp_rate * max(TAIL_S, TAIL_SYMBOLS / slowest)
             dec = gr_satellites_flowgraph(
                 name=satellite, samp_rate=self.samp_rate, grc_block=True, options=options
             )
@@ -230,6 +237,7 @@ class SatelliteFlowgraph(gr.top_block):
             return
         key, tx = bpsk_transmitter(satellite, baudrate)
         baud = float(tx["baudrate"])
+        self.tail = self.samp_rate * max(TAIL_S, TAIL_SYMBOLS / baud)
         sps = baseband_sps(self.samp_rate, baud)
         f_sub = subcarrier_hz(baud) if f_sub is None else float(f_sub)
         opts = satellite_options(satellite, options)
@@ -264,10 +272,9 @@ def run_frames(tb, poll_s=0.05):
     doc: determinism); returns the frames (list of bytes, in arrival order)."""
     import pmt
 
-    rate = tb.samp_rate
     tb.start()
     try:
-        target = tb.n_audio + TAIL_S * rate
+        target = tb.n_audio + tb.tail
         while tb.mux.nitems_written(0) < target:
             time.sleep(poll_s)
         count, mark = tb.frames_sink.num_messages(), tb.mux.nitems_written(0)
@@ -276,7 +283,7 @@ def run_frames(tb, poll_s=0.05):
             now = tb.frames_sink.num_messages()
             if now != count:
                 count, mark = now, tb.mux.nitems_written(0)
-            elif tb.mux.nitems_written(0) - mark >= TAIL_S * rate:
+            elif tb.mux.nitems_written(0) - mark >= tb.tail:
                 break
     finally:
         tb.stop()
