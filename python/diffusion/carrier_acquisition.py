@@ -17,6 +17,8 @@ from .core.carrier_acquisition import PowerLineOffsetEstimator
 from .work_guard import WorkGuard, guarded_work
 
 TAG_KEY = "carrier_offset"
+#: false-alarm probability of a tracking re-estimate on a window without a signal
+LINE_FALSE_ALARM = 1e-3
 
 
 class carrier_acquisition(WorkGuard, gr.basic_block):
@@ -35,7 +37,10 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
     stream shorter than ``window`` gives no output, so flush a file with zeros: they do not
     disturb the estimate). Tracking: every ``hop`` samples afterwards f is re-estimated from
     the last ``track_window`` samples (all samples so far until there are that many: the
-    estimate improves as the stream goes on) and applied from the next sample on. A tag
+    estimate improves as the stream goes on) and applied from the next sample on, where its
+    M-th power line is significant (false-alarm probability :data:`LINE_FALSE_ALARM`; else
+    f is held: between bursts a window of noise gave offsets hundreds of Hz off, kept until
+    the next burst filled the window). A tag
     ``carrier_offset`` (float, cycles/sample) marks every sample where f changes;
     ``offset()`` reads the current f. The output does not depend on how the scheduler splits
     the stream: estimates fall every ``hop`` samples after the first window, and the phase is
@@ -111,7 +116,9 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
             pos += step
             if self._since >= self.hop:
                 self._since = 0
-                self._set(self.est.estimate(self._hist))
+                f = self.est.estimate(self._hist, p_false=LINE_FALSE_ALARM)
+                if f is not None:  # no significant line (noise, silence): f held
+                    self._set(f)
         return res
 
     def _after_work_error(self):
