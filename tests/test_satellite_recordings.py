@@ -29,9 +29,11 @@ pytestmark = [
 ]
 
 # (gr-satellites name, file, its options, the least frames: the README's lowest count of
-# 4.4.0, except where runs here read fewer: BY70-1 10-20 (README: 13-20), PicSat 51-54
-# and once 19 on a loaded machine (bench/satellite_recordings.py): gr-satellites' counts
-# depend on the scheduler; the bounds catch a decoder that stops, not its variation)
+# 4.4.0, except where runs here read fewer: BY70-1 10-20 (README: 13-20); PicSat read 19-54
+# with a plain tb.run() (PDUs dropped at the end, more under load), 57 in every run since
+# decode_audio runs through satellite_receiver.run_frames; BY70-1 still varies, 14-21
+# (bench/results_satellite_recordings.md); the bounds catch a decoder that stops, not its
+# variation)
 RECORDINGS = [
     ("PicSat", "picsat_9k6.wav", "", 10),
     ("PW-Sat2", "pwsat2.wav", "", 4),

@@ -17,6 +17,8 @@ from .core.carrier_acquisition import PowerLineOffsetEstimator
 from .work_guard import WorkGuard, guarded_work
 
 TAG_KEY = "carrier_offset"
+#: false-alarm probability of a tracking re-estimate on a window without a signal
+LINE_FALSE_ALARM = 1e-3
 
 
 class carrier_acquisition(WorkGuard, gr.basic_block):
@@ -35,9 +37,15 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
     stream shorter than ``window`` gives no output, so flush a file with zeros: they do not
     disturb the estimate). Tracking: every ``hop`` samples afterwards f is re-estimated from
     the last ``track_window`` samples (all samples so far until there are that many: the
-    estimate improves as the stream goes on) and applied from the next sample on. A tag
+    estimate improves as the stream goes on) and applied from the next sample on, where its
+    M-th power line is significant (false-alarm probability :data:`LINE_FALSE_ALARM`; else
+    f is held: between bursts a window of noise gave offsets hundreds of Hz off, kept until
+    the next burst filled the window). A tag
     ``carrier_offset`` (float, cycles/sample) marks every sample where f changes;
-    ``offset()`` reads the current f.
+    ``offset()`` reads the current f. The output does not depend on how the scheduler splits
+    the stream: estimates fall every ``hop`` samples after the first window, and the phase is
+    computed from the sample index since the last change of f (float64), not accumulated
+    chunk by chunk.
     """
 
     def __init__(
@@ -69,7 +77,8 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
         self._since = 0  # input samples since the last estimate
         self._pending = np.zeros(0, np.complex64)  # corrected samples not yet written
         self._f = None  # current offset (cycles/sample); None while acquiring
-        self._phase = 0.0  # rotator phase (radians) of the next sample
+        self._n = 0  # index of the next sample to rotate
+        self._n0, self._ph0 = 0, 0.0  # index where f last changed, the phase (rad) there
         self.set_tag_propagation_policy(gr.TPP_DONT)
 
     def offset(self):
@@ -81,15 +90,36 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
         return [0 if self._pending.size else 1] * ninputs
 
     def _rotate(self, x):
-        n = np.arange(x.size)
-        ph = self._phase - 2 * np.pi * self._f * n
-        self._phase = float((self._phase - 2 * np.pi * self._f * x.size) % (2 * np.pi))
-        return (x * np.exp(1j * ph)).astype(np.complex64)
+        n = self._n - self._n0 + np.arange(x.size)
+        self._n += x.size
+        return (x * np.exp(1j * (self._ph0 - 2 * np.pi * self._f * n))).astype(np.complex64)
 
-    def _set(self, f, at):
+    def _set(self, f):
+        """f from the next sample to rotate on (phase continuous), tagged there."""
         if self._f is None or f != self._f:
+            if self._f is not None:
+                ph = self._ph0 - 2 * np.pi * self._f * (self._n - self._n0)
+                self._n0, self._ph0 = self._n, float(ph % (2 * np.pi))
             self._f = f
-            self.add_item_tag(0, at, pmt.intern(TAG_KEY), pmt.from_double(f))
+            self.add_item_tag(0, self._n, pmt.intern(TAG_KEY), pmt.from_double(f))
+
+    def _track(self, x):
+        """x rotated, f re-estimated every ``hop`` samples (over the last track_window)."""
+        res = np.empty(x.size, np.complex64)
+        pos = 0
+        while pos < x.size:
+            step = max(1, min(x.size - pos, self.hop - self._since))
+            chunk = x[pos : pos + step]
+            res[pos : pos + step] = self._rotate(chunk)
+            self._hist = np.concatenate([self._hist, chunk])[-self.track_window :]
+            self._since += step
+            pos += step
+            if self._since >= self.hop:
+                self._since = 0
+                f = self.est.estimate(self._hist, p_false=LINE_FALSE_ALARM)
+                if f is not None:  # no significant line (noise, silence): f held
+                    self._set(f)
+        return res
 
     def _after_work_error(self):
         # diffusion.work_guard dropped the chunk: start the acquisition again
@@ -117,27 +147,16 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
                 return written
             held = np.concatenate(self._acq)
             self._acq = []
-            self._set(self.est.estimate(held[: self.window]), self.nitems_written(0) + written)
-            self._hist = held[-self.track_window :]
-            self._since = 0  # the next estimate `hop` samples after the held ones
-            self._pending = self._rotate(held)
+            first = held[: self.window]
+            self._set(self.est.estimate(first))
+            self._hist = first[-self.track_window :]
+            self._since = 0  # the next estimate `hop` samples after the first window
+            self._pending = np.concatenate([self._rotate(first), self._track(held[self.window :])])
             k = min(self._pending.size, len(out) - written)
             out[written : written + k] = self._pending[:k]
             self._pending = self._pending[k:]
             return written + k
-        # tracking: 1:1, re-estimate every `hop` samples
         n = min(x.size, len(out) - written)
-        pos = 0
-        while pos < n:
-            step = max(1, min(n - pos, self.hop - self._since))
-            chunk = x[pos : pos + step]
-            out[written + pos : written + pos + step] = self._rotate(chunk)
-            self._hist = np.concatenate([self._hist, chunk])[-self.track_window :]
-            self._since += step
-            pos += step
-            if self._since >= self.hop:
-                self._since = 0
-                f = self.est.estimate(self._hist)
-                self._set(f, self.nitems_written(0) + written + pos)
+        out[written : written + n] = self._track(x[:n])
         self.consume(0, n)
         return written + n

@@ -25,8 +25,14 @@ because |y|^4 amplifies the noise.
      peak refined by parabolic interpolation: M f modulo 1/sps;
   4. of the M sps candidates f = (peak + k / sps) / M (spacing 1 / (M sps)), the one nearest
      the coarse estimate (or a given reference, for tracking).
-Offsets are in cycles/sample, positive = the signal sits above 0 Hz: multiply by
-exp(-j 2 pi f n) to remove it.
+Optionally (``p_false``) the line must be significant: without a signal the M-th power
+phasors are Gaussian-like, each folded bin a sum of sps exponential bins of unequal means
+(bounded by one exponential: Gamma(1) has the heaviest tail for a given median), and the
+peak over the B folded bins exceeds ``line_threshold(1, B, p_false)`` times the median of
+its neighbours (2 pad to 32 pad bins away: the floor there, as the noise's M-th power is
+coloured by the matched filter) with probability at most ``p_false`` (union bound); below
+it :meth:`PowerLineOffsetEstimator.estimate` returns None (a block of noise or silence,
+e.g. between a satellite's bursts).
 """
 
 import math
@@ -53,6 +59,31 @@ def power_order(modulation):
     if key not in POWER_ORDERS:
         raise ValueError(f"no M-th power rule for {modulation!r}; known: {sorted(POWER_ORDERS)}")
     return POWER_ORDERS[key]
+
+
+def gamma_tail(k, x):
+    """P(X > x) for X ~ Gamma(k, 1), k a positive integer (sum of k unit exponentials)."""
+    term, total = 1.0, 1.0
+    for i in range(1, int(k)):
+        term *= x / i
+        total += term
+    return math.exp(-x) * total
+
+
+def line_threshold(sps, bins, p_false):
+    """Peak-to-median ratio of a folded M-th power periodogram (``bins`` sums of ``sps``
+    exponential bins) that noise alone exceeds with probability <= ``p_false`` (union bound
+    over the bins; the median of Gamma(sps) by bisection)."""
+    k = int(sps)
+
+    def solve(p):  # x with gamma_tail(k, x) = p
+        lo, hi = 0.0, 10.0 * k + 50.0 - math.log(p)
+        for _ in range(100):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if gamma_tail(k, mid) > p else (lo, mid)
+        return hi
+
+    return solve(float(p_false) / max(1, int(bins))) / solve(0.5)
 
 
 def wrap_offset(f):
@@ -136,9 +167,11 @@ class PowerLineOffsetEstimator:
         )
         return wrap_offset(freqs[k] + d / n)
 
-    def estimate(self, y, near=None):
+    def estimate(self, y, near=None, p_false=None):
         """Offset (cycles/sample, in [-0.5, 0.5)) of the block ``y``; ``near`` picks the
-        candidate nearest a known offset (tracking) instead of the coarse estimate."""
+        candidate nearest a known offset (tracking) instead of the coarse estimate;
+        ``p_false``: None where the line is not significant at that false-alarm probability
+        (module doc)."""
         y = self._clean(y)
         fc = self.coarse(y) if near is None else float(near)
         n_idx = np.arange(y.size)
@@ -150,10 +183,27 @@ class PowerLineOffsetEstimator:
         # FFT length: a multiple of sps, so that 1/sps is a whole number of bins
         base = self.sps * int(2 ** math.ceil(math.log2(self.pad * y.size / self.sps)))
         p = np.abs(np.fft.fft(v, base)) ** 2
+        if p_false is not None and not self._significant(p, float(p_false)):
+            return None
         nu = self._fold_peak(p)
         cands = (nu + np.arange(-m * self.sps, m * self.sps + 1) / self.sps) / m
         res = cands[int(np.argmin(np.abs(cands)))]  # the residual after fc: nearest 0
         return wrap_offset(fc + res)
+
+    def _significant(self, p, p_false):
+        folded = p.reshape(self.sps, p.size // self.sps).sum(axis=0)
+        k = int(np.argmax(folded))
+        # the noise floor next to the peak (the noise's M-th power is not white after the
+        # matched filter: a floor from the whole band reads lines into coloured noise):
+        # bins 2 pad .. 32 pad away on both sides, the line's own main lobe left out
+        near = np.arange(2 * self.pad, 32 * self.pad + 1)
+        idx = np.concatenate([k - near, k + near]) % folded.size
+        med = float(np.median(folded[idx]))
+        if not med > 0.0:
+            return False  # silence
+        # k = 1: the folded bins' terms have unequal means (one alias carries most of the
+        # coloured noise), and for a given median the exponential has the heaviest tail
+        return float(folded[k]) / med > line_threshold(1, folded.size, p_false)
 
     def _fold_peak(self, p):
         """M f modulo 1/sps (cycles/sample) from the M-th power periodogram ``p``."""

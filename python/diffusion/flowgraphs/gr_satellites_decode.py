@@ -65,28 +65,16 @@ def add_real_noise(x, level_db, seed):
 
 
 def decode_audio(satellite, audio, samp_rate, options=""):
-    """Frames (list of bytes) that gr-satellites' complete decoder for ``satellite`` (its
-    name, as gr_satellites takes it) finds in real audio samples at ``samp_rate``;
-    ``options`` are gr_satellites' own (e.g. '--costas_bw 150')."""
-    install_compat()
-    import pmt
-    from gnuradio import blocks, gr
-    from satellites.core import gr_satellites_flowgraph
+    """Frames (list of bytes, in arrival order) that gr-satellites' complete decoder for
+    ``satellite`` (its name, as gr_satellites takes it) finds in real audio samples at
+    ``samp_rate``; ``options`` are gr_satellites' own (e.g. '--costas_bw 150'). Run by
+    satellite_receiver.run_frames, which waits for every queued PDU (a plain tb.run() drops
+    some, more under load)."""
+    from .satellite_receiver import SatelliteFlowgraph, run_frames
 
-    tb = gr.top_block()
-    src = blocks.vector_source_f(np.asarray(audio, np.float32).tolist(), False)
-    dec = gr_satellites_flowgraph(
-        name=satellite, samp_rate=float(samp_rate), grc_block=True, options=options
+    return run_frames(
+        SatelliteFlowgraph(satellite, audio, samp_rate, "gr-satellites", options=options)
     )
-    dbg = blocks.message_debug()
-    tb.connect(src, dec)
-    tb.msg_connect((dec, "out"), (dbg, "store"))
-    tb.run()
-    frames = []
-    for i in range(dbg.num_messages()):
-        msg = dbg.get_message(i)
-        frames.append(bytes(pmt.u8vector_elements(pmt.cdr(msg))))
-    return frames
 
 
 def decode_wav(satellite, path, options="", level_db=None, seed=0):

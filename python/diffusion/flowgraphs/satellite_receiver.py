@@ -1,0 +1,308 @@
+#
+# Copyright 2026 gr-diffusion authors.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""The module's BPSK receive path feeding gr-satellites' own deframers (needs GNU Radio and
+Debian's gr-satellites), beside gr-satellites' own complete decoder, over real audio.
+
+Receivers (names used in tables, bench/satellite_recordings.py):
+  gr-satellites   gr_satellites_flowgraph (grc_block=True): gr-satellites' complete decoder,
+                  all the satellite's transmitters, its bpsk_demodulator (xlating filter,
+                  RMS AGC, band-edge FLL, symbol_sync ML TED + PFB MF, Costas order 2) and
+                  deframers, with its own ``options`` (e.g. '--costas_bw 150')
+  module          real audio -> :func:`audio_to_baseband` (the subcarrier to 0 Hz, low-pass,
+                  ``sps`` integer samples/symbol) -> :class:`diffusion.psk_receiver`
+                  (carrier acquisition M = 2, RRC, symbol_sync Gardner, Costas order 2,
+                  symbol_normalizer; mode 'none') -> real part -> the transmitter's
+                  gr-satellites deframer (:func:`make_deframer`: the class and options that
+                  gr_satellites_flowgraph builds from the satyaml)
+  module+prior    the same with psk_receiver mode 'tweedie' and a window prior
+                  (``model_path``, e.g. bpsk_pn_w32): the C++ ddpm_denoiser on the symbols
+
+Frames: the deframer's output PDUs; gr-satellites emits only frames passing the framing's
+check (AX.25 CRC-16, CCSDS Reed-Solomon), counted as distinct byte strings.
+
+Counting (:func:`run_frames`): GNU Radio drops PDUs still queued between message blocks
+when a finite stream ends (the counts of a plain ``tb.run()`` vary with the load: PicSat
+19-54 frames clean). Here the audio is followed by weak noise (:data:`TAIL_LEVEL_DB` below
+the audio) that never ends; the flowgraph is stopped only once the input has gone a tail
+past the audio (:data:`TAIL_S` seconds or :data:`TAIL_SYMBOLS` symbols, the longer) and no
+PDU has arrived over a further tail of input.
+
+Repeatability: the module's path gives bit-identical symbols in every run (its mixer is
+sig_source_c's fixed-point phase, and carrier_acquisition does not depend on the
+scheduler's chunking), so its counts repeat. gr-satellites' decoder does not: its
+freq_xlating_fir_filter's rotator differs between runs at the 1e-7 level (measured on the
+same block here) and its loops amplify that near threshold (BY70-1 clean: 14-19 frames over
+runs of the same array), so its points are run several times (bench --runs).
+"""
+
+import argparse
+import gc
+import shlex
+import time
+from fractions import Fraction
+from math import pi
+
+import numpy as np
+from gnuradio import analog, blocks, filter, gr
+
+from ..psk_receiver import psk_receiver
+from .gr_satellites_decode import install_compat
+
+RECEIVERS = ("gr-satellites", "module", "module+prior")
+#: the tail after the audio (s of input) before the PDU count may be final, and the quiet
+#: span (s of input without a new PDU) after which it is
+TAIL_S = 1.0
+#: the same in symbols of the slowest transmitter, where that is longer: the deframers' bit
+#: streams lag the input by up to a few of their buffers (8192 items and more), 0.85 s at
+#: 9600 baud but 6.8 s at 1200 baud (a 1 s tail lost PW-Sat2's 1k2 frames in some runs)
+TAIL_SYMBOLS = 8192
+#: level of the tail's noise below the audio's mean power (dB)
+TAIL_LEVEL_DB = 20.0
+#: deframer options gr_satellites_flowgraph takes from a satyaml transmitter (its names)
+DEFRAME_OPTIONS = {
+    "frame size": "frame_size",
+    "precoding": "precoding",
+    "RS basis": "rs_basis",
+    "RS interleaving": "rs_interleaving",
+    "convolutional": "convolutional",
+    "scrambler": "scrambler",
+}
+#: AGC rate per baseband sample (time constant 1000 samples, 200 symbols at 5 samples/symbol)
+AGC_RATE = 1e-3
+#: gr-satellites' Costas bandwidth default (Hz, bpsk_demodulator's --costas_bw)
+GR_SATELLITES_COSTAS_HZ = 50.0
+
+
+def subcarrier_hz(baudrate):
+    """Audio subcarrier (Hz) of a BPSK downlink in real audio: gr-satellites'
+    bpsk_demodulator's default f_offset (1500 Hz up to 2400 baud, else 12000 Hz)."""
+    return 1500.0 if float(baudrate) <= 2400 else 12000.0
+
+
+def satellite_options(satellite, options=""):
+    """gr-satellites' argparse options for ``satellite`` from an option string (as
+    gr_satellites_flowgraph parses it)."""
+    from satellites.core import gr_satellites_flowgraph
+
+    p = argparse.ArgumentParser(prog="gr_satellites_flowgraph", conflict_handler="resolve")
+    gr_satellites_flowgraph.add_options(p, None, satellite, None)
+    return p.parse_args(shlex.split(options))
+
+
+def bpsk_transmitter(satellite, baudrate=None):
+    """(key, satyaml entry) of the satellite's BPSK transmitter (at ``baudrate`` where it
+    has several); ValueError if there is none or the choice is ambiguous."""
+    from satellites.core import gr_satellites_flowgraph
+
+    sat = gr_satellites_flowgraph.open_satyaml(None, satellite, None)
+    txs = [
+        (k, t)
+        for k, t in sat["transmitters"].items()
+        if t["modulation"] == "BPSK" and (baudrate is None or t["baudrate"] == baudrate)
+    ]
+    if len(txs) != 1:
+        have = {k: (t["modulation"], t["baudrate"]) for k, t in sat["transmitters"].items()}
+        raise ValueError(f"{satellite}: need exactly one BPSK transmitter at {baudrate}: {have}")
+    return txs[0]
+
+
+def make_deframer(satellite, transmitter, options=""):
+    """gr-satellites' deframer for a satyaml transmitter entry: the class of its framing and
+    the options gr_satellites_flowgraph passes (float soft symbols in, PDUs on 'out')."""
+    install_compat()
+    from satellites.core import gr_satellites_flowgraph
+
+    hook = gr_satellites_flowgraph._deframer_hooks[transmitter["framing"]]
+    extra = {DEFRAME_OPTIONS[k]: v for k, v in transmitter.items() if k in DEFRAME_OPTIONS}
+    return hook(options=satellite_options(satellite, options), **extra)
+
+
+def baseband_sps(samp_rate, baudrate, max_sps=8):
+    """Integer samples/symbol of the baseband: samp_rate/baudrate where that is an integer
+    <= max_sps, else 4."""
+    r = Fraction(samp_rate).limit_denominator(1000) / Fraction(baudrate).limit_denominator(1000)
+    return int(r) if r.denominator == 1 and 2 <= r <= max_sps else 4
+
+
+class SubcarrierMixer(gr.hier_block2):
+    """Real audio -> complex, the audio subcarrier ``f_sub`` (Hz) moved to 0 Hz: the audio
+    times exp(-j 2 pi f_sub n / samp_rate) from analog.sig_source_c, whose phase is a
+    fixed-point accumulator: the same samples however the scheduler splits the stream
+    (freq_xlating_fir_filter's rotator is not: its output differs between runs at 1e-7,
+    which the loops turn into different frame counts near threshold, measured on BY70-1)."""
+
+    def __init__(self, samp_rate, f_sub):
+        gr.hier_block2.__init__(
+            self,
+            "subcarrier_mixer",
+            gr.io_signature(1, 1, gr.sizeof_float),
+            gr.io_signature(1, 1, gr.sizeof_gr_complex),
+        )
+        self.to_complex = blocks.float_to_complex(1)
+        self.lo = analog.sig_source_c(float(samp_rate), analog.GR_COS_WAVE, -float(f_sub), 1.0)
+        self.mix = blocks.multiply_cc(1)
+        self.connect(self, self.to_complex, (self.mix, 0))
+        self.connect(self.lo, (self.mix, 1))
+        self.connect(self.mix, self)
+
+
+def audio_to_baseband(samp_rate, baudrate, f_sub, sps, rolloff=0.35, agc_rate=AGC_RATE):
+    """Blocks (a list to connect in order) from real audio at ``samp_rate`` to complex
+    baseband at ``sps`` samples/symbol and unit amplitude: :class:`SubcarrierMixer` moves
+    ``f_sub`` (Hz) to 0 Hz; fir_filter_ccf, a low-pass of cutoff (1 + rolloff) baudrate / 2 +
+    baudrate / 2 (room for a residual offset of half the baud rate), transition
+    baudrate / 5; a rational_resampler_ccc where samp_rate / baudrate is not ``sps``; then
+    analog.agc2_cc (attack = decay = ``agc_rate`` per sample, reference amplitude 1):
+    psk_receiver's loops (Gardner, Costas) have gains proportional to the signal power and
+    assume about unit power (audio at -20 dBFS without it: the Costas loop never locks, no
+    frame decodes)."""
+    cutoff = (1.0 + rolloff) * baudrate / 2 + baudrate / 2
+    taps = filter.firdes.low_pass(1.0, samp_rate, cutoff, baudrate / 5)
+    chain = [SubcarrierMixer(samp_rate, f_sub), filter.fir_filter_ccf(1, taps)]
+    ratio = Fraction(int(sps) * Fraction(baudrate).limit_denominator(1000)) / Fraction(
+        samp_rate
+    ).limit_denominator(1000)
+    if ratio != 1:
+        chain.append(filter.rational_resampler_ccc(ratio.numerator, ratio.denominator))
+    chain.append(analog.agc2_cc(float(agc_rate), float(agc_rate), 1.0, 1.0))
+    return chain
+
+
+def costas_bw_rad(options_ns, baudrate):
+    """Costas loop bandwidth (rad/symbol) from gr-satellites' --costas_bw (Hz), as its
+    bpsk_demodulator converts it."""
+    hz = getattr(options_ns, "costas_bw", None) or GR_SATELLITES_COSTAS_HZ
+    return 2 * pi * float(hz) / float(baudrate)
+
+
+class SatelliteFlowgraph(gr.top_block):
+    """Real audio (array, ``samp_rate`` Hz) -> a receiver of :data:`RECEIVERS` -> PDUs in
+    ``self.frames_sink`` (a message_debug). ``model_path`` for 'module+prior';
+    ``options``: gr-satellites' option string; ``baudrate`` picks the transmitter;
+    ``f_sub`` the subcarrier (Hz; default :func:`subcarrier_hz`); ``timing_bw``
+    psk_receiver's Gardner loop bandwidth (None: its default); ``carrier`` its carrier loop
+    ('costas', or 'none': the window prior tracks the phase). Run with :func:`run_frames`."""
+
+    def __init__(
+        self,
+        satellite,
+        audio,
+        samp_rate,
+        receiver="module",
+        model_path="",
+        options="",
+        baudrate=None,
+        f_sub=None,
+        timing_bw=None,
+        rolloff=0.35,
+        carrier="costas",
+        tail_seed=12345,
+    ):
+        gr.top_block.__init__(self, "satellite_receiver")
+        if receiver not in RECEIVERS:
+            raise ValueError(f"receiver must be one of {RECEIVERS}, got {receiver!r}")
+        if receiver == "module+prior" and not model_path:
+            raise ValueError("receiver 'module+prior' needs model_path")
+        install_compat()
+        audio = np.asarray(audio, np.float32)
+        if audio.ndim != 1 or audio.size == 0 or not np.all(np.isfinite(audio)):
+            raise ValueError("audio must be a non-empty 1-D array of finite samples")
+        self.n_audio = audio.size
+        self.samp_rate = float(samp_rate)
+        rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2))) or 1.0
+        src = blocks.vector_source_f(audio.tolist(), False)
+        tail = analog.noise_source_f(
+            analog.GR_GAUSSIAN, rms * 10 ** (-TAIL_LEVEL_DB / 20), int(tail_seed)
+        )
+        # the audio, then the tail for ever (stream_mux's second length: 2^31 - 1 samples)
+        self.mux = blocks.stream_mux(gr.sizeof_float, [audio.size, 2**31 - 1])
+        self.connect(src, (self.mux, 0))
+        self.connect(tail, (self.mux, 1))
+        self.frames_sink = blocks.message_debug()
+        if receiver == "gr-satellites":
+            from satellites.core import gr_satellites_flowgraph
+
+            sat = gr_satellites_flowgraph.open_satyaml(None, satellite, None)
+            slowest = min(float(t["baudrate"]) for t in sat["transmitters"].values())
+            self.tail = self.samp_rate * max(TAIL_S, TAIL_SYMBOLS / slowest)
+            dec = gr_satellites_flowgraph(
+                name=satellite, samp_rate=self.samp_rate, grc_block=True, options=options
+            )
+            self.connect(self.mux, dec)
+            self.msg_connect((dec, "out"), (self.frames_sink, "store"))
+            self.decoder = dec
+            return
+        key, tx = bpsk_transmitter(satellite, baudrate)
+        baud = float(tx["baudrate"])
+        self.tail = self.samp_rate * max(TAIL_S, TAIL_SYMBOLS / baud)
+        sps = baseband_sps(self.samp_rate, baud)
+        f_sub = subcarrier_hz(baud) if f_sub is None else float(f_sub)
+        opts = satellite_options(satellite, options)
+        self.transmitter = key
+        self.front = audio_to_baseband(self.samp_rate, baud, f_sub, sps, rolloff)
+        timing = {} if timing_bw is None else {"timing_bw": float(timing_bw)}
+        self.rx = psk_receiver(
+            **timing,
+            sps=sps,
+            rolloff=rolloff,
+            constellation="bpsk",
+            mode="tweedie" if receiver == "module+prior" else "none",
+            model_path=model_path if receiver == "module+prior" else "",
+            costas_bw=costas_bw_rad(opts, baud),
+            carrier=carrier,
+            decisions="coherent",
+            front_end="acquisition",
+            power_order=2,
+        )
+        self.deframer = make_deframer(satellite, tx, options)
+        self.to_real = blocks.complex_to_real(1)
+        self.connect(self.mux, *self.front, self.rx)
+        self.connect((self.rx, 0), self.to_real, self.deframer)
+        self.connect((self.rx, 1), blocks.null_sink(gr.sizeof_gr_complex))
+        self.connect((self.rx, 2), blocks.null_sink(gr.sizeof_float))
+        self.connect((self.rx, 3), blocks.null_sink(1))
+        self.msg_connect((self.deframer, "out"), (self.frames_sink, "store"))
+
+
+def run_frames(tb, poll_s=0.05):
+    """Runs a :class:`SatelliteFlowgraph` until every frame of its audio is out (module
+    doc: determinism); returns the frames (list of bytes, in arrival order)."""
+    import pmt
+
+    tb.start()
+    try:
+        target = tb.n_audio + tb.tail
+        while tb.mux.nitems_written(0) < target:
+            time.sleep(poll_s)
+        count, mark = tb.frames_sink.num_messages(), tb.mux.nitems_written(0)
+        while True:
+            time.sleep(poll_s)
+            now = tb.frames_sink.num_messages()
+            if now != count:
+                count, mark = now, tb.mux.nitems_written(0)
+            elif tb.mux.nitems_written(0) - mark >= tb.tail:
+                break
+    finally:
+        tb.stop()
+        tb.wait()
+    sink = tb.frames_sink
+    return [
+        bytes(pmt.u8vector_elements(pmt.cdr(sink.get_message(i))))
+        for i in range(sink.num_messages())
+    ]
+
+
+def distinct_frames(satellite, audio, samp_rate, receiver="module", **kw):
+    """Distinct valid frames (a set of bytes) of ``receiver`` over real audio; ``kw`` go to
+    :class:`SatelliteFlowgraph`. The flowgraph is released before returning (its buffers are
+    System V shared memory: a process that keeps hundreds of flowgraphs runs out of them)."""
+    tb = SatelliteFlowgraph(satellite, audio, samp_rate, receiver, **kw)
+    try:
+        return set(run_frames(tb))
+    finally:
+        tb.disconnect_all()
+        del tb
+        gc.collect()

@@ -1,0 +1,118 @@
+#
+# Copyright 2026 gr-diffusion authors.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""The module's receive path feeding gr-satellites' own deframers (flowgraphs.
+satellite_receiver), as a real GNU Radio flowgraph over a satellite recording
+(../shared/recordings/satellites, 48 kHz audio, BPSK on an audio subcarrier). Frames are
+the deframer's PDUs, valid by their AX.25 CRC-16."""
+
+import os
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REC = os.path.join(
+    os.environ.get("GR_DIFFUSION_SHARED") or os.path.join(ROOT, "..", "shared"),
+    "recordings",
+    "satellites",
+)
+
+pytestmark = [
+    pytest.mark.skipif(
+        not os.path.isdir(REC),
+        reason="../shared/recordings/satellites is absent (a clone without shared/)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def sr():
+    pytest.importorskip("satellites", reason="gr-satellites absent (scripts/install.sh)")
+    from gnuradio.diffusion.flowgraphs import satellite_receiver
+
+    return satellite_receiver
+
+
+def test_deframer_is_gr_satellites_own(sr):
+    """The deframer is the class and options gr_satellites_flowgraph builds from the satyaml:
+    BY70-1's CCSDS concatenated with differential precoding and frame size 114."""
+    from satellites.components.deframers import ccsds_concatenated_deframer
+
+    key, tx = sr.bpsk_transmitter("BY70-1")
+    assert (key, tx["framing"], tx["frame size"]) == (
+        "9k6 BPSK downlink",
+        "CCSDS Concatenated",
+        114,
+    )
+    d = sr.make_deframer("BY70-1", tx)
+    assert isinstance(d, ccsds_concatenated_deframer)
+    with pytest.raises(ValueError):
+        sr.bpsk_transmitter("PicSat")  # two BPSK transmitters (1k2, 9k6): baud rate needed
+    assert sr.bpsk_transmitter("PicSat", 9600)[0] == "9k6 BPSK downlink"
+
+
+def test_baseband_rates(sr):
+    assert sr.baseband_sps(48000, 9600) == 5  # 48 kHz / 9600 baud: integer, no resampler
+    assert sr.baseband_sps(48000, 1200) == 4  # 40 samples/symbol: resampled to 4
+    assert len(sr.audio_to_baseband(48000, 9600, 12000, 5)) == 3  # mixer, low-pass, AGC
+    assert len(sr.audio_to_baseband(48000, 1200, 1500, 4)) == 4  # + resampler
+    assert sr.subcarrier_hz(9600) == 12000 and sr.subcarrier_hz(1200) == 1500
+
+
+def test_bad_arguments(sr):
+    with pytest.raises(ValueError):
+        sr.SatelliteFlowgraph("PicSat", [0.0, float("nan")], 48000, "module", baudrate=9600)
+    with pytest.raises(ValueError):
+        sr.SatelliteFlowgraph("PicSat", [0.1] * 100, 48000, "module+prior", baudrate=9600)
+    with pytest.raises(ValueError):
+        sr.SatelliteFlowgraph("PicSat", [0.1] * 100, 48000, "nonsense", baudrate=9600)
+
+
+def _model(name):
+    path = os.path.join(
+        os.environ.get("GR_DIFFUSION_MODEL_DIR") or os.path.join(ROOT, "models"), name + ".onnx"
+    )
+    return path if os.path.isfile(path) else ""
+
+
+def test_module_path_decodes_picsat_in_noise(sr):
+    """PicSat 9k6 with real white noise at L = 5 dB (seed 1), where gr-satellites' own
+    decoder gets about half the frames: the module's path into gr-satellites' AX.25 deframer
+    decodes at least as many distinct CRC-valid frames as gr-satellites' complete decoder on
+    the same array (issue 21's target), and the run is repeatable (bit-identical symbols:
+    run_frames and the module's deterministic path). Measured
+    (bench/results_satellite_recordings.md): gr-satellites 26 (seeds 2, 3: 39, 27), module 32
+    (41, 34), module + bpsk_pn_w32 35 (37, 27); gr-satellites' count on this point was the
+    same in every run; the bound is gr-satellites' count, the issue's target, not the
+    measured 32."""
+    from gnuradio.diffusion.flowgraphs import gr_satellites_decode as gsd
+
+    x, rate = gsd.read_wav(os.path.join(REC, "picsat_9k6.wav"))
+    y = gsd.add_real_noise(x, 5.0, 1)
+    theirs = sr.distinct_frames("PicSat", y, rate, "gr-satellites")
+    ours = sr.distinct_frames("PicSat", y, rate, "module", baudrate=9600)
+    assert len(ours) >= len(theirs) >= 10, (len(ours), len(theirs))
+    assert sr.distinct_frames("PicSat", y, rate, "module", baudrate=9600) == ours
+    prior = _model("bpsk_pn_w32")
+    if prior:
+        with_prior = sr.distinct_frames(
+            "PicSat", y, rate, "module+prior", baudrate=9600, model_path=prior
+        )
+        assert len(with_prior) >= len(theirs), (len(with_prior), len(theirs))
+
+
+def test_module_path_feeds_the_ccsds_concatenated_deframer(sr):
+    """BY70-1 (CCSDS concatenated: Viterbi + Reed-Solomon, differential precoding) through
+    the module's path and gr-satellites' own deframer (which needs the compatibility layer
+    on GNU Radio 3.10): measured 27 distinct RS-valid frames clean, in every run; gr-satellites'
+    complete decoder 14-21 (varies between runs, README 13-20). Bound: 20, the README's
+    highest count of gr-satellites (a path that decodes fewer than gr-satellites at its best
+    is broken)."""
+    from gnuradio.diffusion.flowgraphs import gr_satellites_decode as gsd
+
+    x, rate = gsd.read_wav(os.path.join(REC, "by701.wav"))
+    frames = sr.distinct_frames("BY70-1", x, rate, "module")
+    assert len(frames) >= 20, len(frames)
+    assert all(len(f) == 114 for f in frames)  # the satyaml's frame size, RS parity removed
