@@ -484,7 +484,7 @@ denoise_table::level_ptr denoise_table::refine_level(const level& c)
     return lv;
 }
 
-bool denoise_table::insert(level_ptr lv)
+bool denoise_table::insert(level_ptr lv, bool evict)
 {
     std::lock_guard<std::mutex> l(d_m);
     const size_t need = lv->bytes();
@@ -505,6 +505,8 @@ bool denoise_table::insert(level_ptr lv)
         }
         if (used + need <= d_opt.max_bytes || lru == d_cache.end())
             break;
+        if (!evict)
+            return false;
         d_cache.erase(lru);
     }
     lv->last_use.store(d_clock.fetch_add(1) + 1);
@@ -536,10 +538,10 @@ bool denoise_table::build_now(const key& k)
     d_last_build_s.store(seconds());
     d_builds.fetch_add(1);
     // the coarse grid serves at once (rough cells to the network); its refinement
-    // replaces it when built
+    // replaces it when built, if it fits beside the other cached steps
     insert(lv);
     if (auto rl = refine_level(*lv)) {
-        insert(std::move(rl));
+        insert(std::move(rl), false);
         d_last_build_s.store(seconds());
     }
     return true;

@@ -33,7 +33,8 @@
 //
 // Tables are built on a background thread (the caller's misses go to the network until a
 // level is ready; the coarse grid is served as soon as it is built, its refinement
-// replaces it when done) and cached least-recently-used within max_bytes.
+// replaces it when done if it fits beside the cached levels without evicting any) and
+// cached least-recently-used within max_bytes.
 
 #if __has_include(<gnuradio/gr_complex.h>)
 #include <gnuradio/gr_complex.h>
@@ -208,7 +209,9 @@ private:
     void geometry(int t, float& x0, float& y0, float& hx, float& hy) const;
     level_ptr make_level(const key& k);
     level_ptr refine_level(const level& coarse); // nullptr: nothing to refine / failed
-    bool insert(level_ptr lv);
+    // evict = false: only if it fits beside the cached levels (a refinement must not push
+    // other steps out: they would be rebuilt, and could push it out in turn)
+    bool insert(level_ptr lv, bool evict = true);
     void request(const key& k);
     void run();
     void refresh_snapshot(int mode, int steps);

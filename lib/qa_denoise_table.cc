@@ -322,6 +322,18 @@ BOOST_AUTO_TEST_CASE(t_table_jumps_refined)
     BOOST_CHECK_GT(nc, 4 * nm);
     BOOST_CHECK_EQUAL(coarse.rough_subcell_fraction(k), -1.0);
     BOOST_CHECK_LE(coarse.bytes(), o.max_bytes);
+    // room for the refined level alone: refined while alone; a refinement never evicts
+    // another step, so the next step stays coarse beside it
+    o.max_bytes = tab.level_bytes(k) + tab.level_bytes() + 16;
+    denoise_table two(qam16(), s2, fn, o);
+    std::vector<int> t41(n, 41);
+    two.lookup(y.data(), tt.data(), n, 0, 1, out.data(), miss.data());
+    BOOST_CHECK_GT(two.rough_subcell_fraction(k), 0.0);
+    two.lookup(y.data(), t41.data(), n, 0, 1, out.data(), miss.data());
+    BOOST_CHECK_EQUAL(two.levels(), 2);
+    BOOST_CHECK_GT(two.rough_subcell_fraction(k), 0.0);
+    BOOST_CHECK_EQUAL(two.rough_subcell_fraction({ 0, 1, 41 }), -1.0);
+    BOOST_CHECK_LE(two.bytes(), o.max_bytes);
 }
 
 BOOST_AUTO_TEST_CASE(t_table_bad_options)
