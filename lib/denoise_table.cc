@@ -41,6 +41,7 @@ struct level_view {
     // refinement of the rough cells (s = 0: none)
     int s = 0, nsub = 0;
     const uint32_t* sub_cell = nullptr;
+    const uint32_t* sub_row = nullptr;
     const float* sub_data = nullptr;
     const uint8_t* sub_rough = nullptr;
 };
@@ -53,8 +54,8 @@ interp_sub(const level_view& L, int i, int j, float fu, float fv, gr_complex& ou
     if (L.s == 0)
         return false;
     const uint32_t id = uint32_t(j) * uint32_t(L.n) + uint32_t(i);
-    const uint32_t* e = L.sub_cell + L.nsub;
-    const uint32_t* p = std::lower_bound(L.sub_cell, e, id);
+    const uint32_t* e = L.sub_cell + L.sub_row[j + 1];
+    const uint32_t* p = std::lower_bound(L.sub_cell + L.sub_row[j], e, id);
     if (p == e || *p != id)
         return false;
     const size_t c = size_t(p - L.sub_cell);
@@ -430,7 +431,8 @@ denoise_table::level_ptr denoise_table::refine_level(const level& c)
         return nullptr;
     const size_t per = size_t(s + 1) * (s + 1), nc = cells.size();
     const size_t extra =
-        nc * (sizeof(uint32_t) + per * sizeof(gr_complex) + size_t(s) * s);
+        nc * (sizeof(uint32_t) + per * sizeof(gr_complex) + size_t(s) * s) +
+        (size_t(c.n) + 1) * sizeof(uint32_t);
     if (c.bytes() + extra > d_opt.max_bytes)
         return nullptr; // the coarse level alone (rough cells to the network)
     auto lv = std::make_shared<level>();
@@ -444,6 +446,11 @@ denoise_table::level_ptr denoise_table::refine_level(const level& c)
     lv->rough = c.rough;
     lv->s = s;
     lv->sub_cell = std::move(cells);
+    lv->sub_row.assign(size_t(c.n) + 1, 0);
+    for (uint32_t id : lv->sub_cell)
+        lv->sub_row[id / uint32_t(c.n) + 1]++;
+    for (int j = 0; j < c.n; j++)
+        lv->sub_row[j + 1] += lv->sub_row[j];
     lv->sub_data.resize(2 * per * nc);
     lv->sub_rough.assign(nc * s * s, 0);
     float x0, y0, hx, hy;
@@ -715,6 +722,7 @@ int denoise_table::lookup(const gr_complex* y,
                 v.s = lv->s;
                 v.nsub = int(lv->sub_cell.size());
                 v.sub_cell = lv->sub_cell.data();
+                v.sub_row = lv->sub_row.data();
                 v.sub_data = lv->sub_data.data();
                 v.sub_rough = lv->sub_rough.data();
             } else if (ask) {

@@ -163,18 +163,19 @@ private:
         int n;
         std::vector<float> data;    // n x n complex (re, im) rows along I, row index Q
         std::vector<uint8_t> rough; // n x n: 1 = the cell from this node holds a jump
-        // refinement of the rough cells (s = 0: none): sorted cell ids j * n + i, per
-        // cell (s + 1)^2 complex values (rows along I) and s^2 jump flags
+        // refinement of the rough cells (s = 0: none): sorted cell ids j * n + i (those
+        // of row j from sub_row[j] to sub_row[j + 1]), per cell (s + 1)^2 complex values
+        // (rows along I) and s^2 jump flags
         int s = 0;
-        std::vector<uint32_t> sub_cell;
+        std::vector<uint32_t> sub_cell, sub_row;
         std::vector<float> sub_data;
         std::vector<uint8_t> sub_rough;
         std::atomic<uint64_t> last_use{ 0 };
         size_t bytes() const
         {
             return data.size() * sizeof(float) + rough.size() +
-                   sub_cell.size() * sizeof(uint32_t) + sub_data.size() * sizeof(float) +
-                   sub_rough.size();
+                   (sub_cell.size() + sub_row.size()) * sizeof(uint32_t) +
+                   sub_data.size() * sizeof(float) + sub_rough.size();
         }
     };
     using level_ptr = std::shared_ptr<level>;
