@@ -7,7 +7,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(ddpm_denoiser.h)                                           */
-/* BINDTOOL_HEADER_FILE_HASH(e897c5fe62021ae0487042c525f8551e)                     */
+/* BINDTOOL_HEADER_FILE_HASH(46bf86c8baf21e0fc3fe31805f1efdf3)                     */
 
 #include <pybind11/complex.h>
 #include <pybind11/pybind11.h>
