@@ -10,7 +10,8 @@ Throughput: flowgraph vector_source (repeat) -> head(N) -> denoiser -> null_sink
 (tweedie, ddim k=5, k=10), for the C++ block and the Python block with engine 'auto'
 (the table, its step built and waited for before timing) and engine 'fused' (the
 network), Msym/s of wall time and per CPU-second of this process (all its threads), and
-the ratios table / fused and Python / C++ measured in the same run. Beside them: the bare
+the ratios table / fused and Python / C++ measured in the same run ("Py 32KiB": the Python
+block with GNU Radio's default buffer in front, input_buffer = 1). Beside them: the bare
 table kernel (denoise_engine.denoise on 65536-symbol calls), a NumPy copy (this core's
 memory bandwidth in the same run) and the time to build one table step.
 
@@ -19,7 +20,12 @@ symbols minus the network's (dB) and the fraction of decisions (nearest point) t
 differ, tweedie and ddim; and per-sample sigma2 (spread +-1.5 dB around each level,
 tweedie).
 
-    .venv/bin/python bench/bench_table.py [--n 4000000] [--accuracy] [--quick]
+ddim (--ddim): 16-QAM, k = 5 and 10, per Es/N0: the table with its rough cells refined
+(8 x 8, the default) and left to the network (0; --refine, GR_DIFFUSION_TABLE_REFINE), against the
+network: the fraction of symbols the network runs, Msym per CPU-second of the engine call,
+decisions differing from the network's, MSE difference (dB), build time and memory.
+
+    .venv/bin/python bench/bench_table.py [--n 4000000] [--accuracy] [--ddim] [--quick]
 
 A benchmark, not a test: never under ctest (VOLK_GENERIC=1). Report the load average.
 """
@@ -41,25 +47,37 @@ def cpp_block(path, mode, steps, esn0, engine):
     return d(path, mode, steps, d.NOISE_PARAMETER, esn0, "cpu", 1, 65536, 0, engine)
 
 
-def py_block(path, mode, steps, esn0, engine):
+def py_block(path, mode, steps, esn0, engine, input_buffer=0):
     name = "tweedie" if mode == 0 else "ddim"
     return diffusion.ddpm_denoiser_py(
-        path, name, steps, "parameter", esn0, batch_size=65536, engine=engine
+        path,
+        name,
+        steps,
+        "parameter",
+        esn0,
+        batch_size=65536,
+        engine=engine,
+        input_buffer=input_buffer,
     )
 
 
+def py_block_gr_buffer(path, mode, steps, esn0, engine):
+    """The Python block with GNU Radio's default buffer in front (input_buffer = 1)."""
+    return py_block(path, mode, steps, esn0, engine, input_buffer=1)
+
+
 def flowgraph_rate(blk, data, n, warm):
-    """(Msym/s wall, Msym per CPU-second): one warm-up run (builds the table step), then
-    the timed run of n symbols through the same flowgraph."""
+    """(Msym/s wall, Msym per CPU-second) of n symbols through a flowgraph, the block's
+    table step built first (warm: the blocks start building it at construction). One run
+    only: GNU Radio 3.10 re-runs a top_block with its buffers capped at the default
+    ("max output buffer set to 8192 instead of requested 131072"), which would hide the
+    blocks' larger buffers."""
     tb = gr.top_block()
     src = blocks.vector_source_c(data.tolist(), True)
-    head = blocks.head(gr.sizeof_gr_complex, min(n, 1 << 16))
+    head = blocks.head(gr.sizeof_gr_complex, n)
     snk = blocks.null_sink(gr.sizeof_gr_complex)
     tb.connect(src, head, blk, snk)
-    tb.run()
     warm()
-    head.set_length(n)
-    head.reset()
     c0, t0 = time.process_time(), time.perf_counter()
     tb.run()
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -110,13 +128,17 @@ def throughput(args):
     modes = ["tweedie", "ddim5"] if args.quick else list(MODES)
     print(
         f"{'mode':8} {'block':10} {'engine':8} {'Msym/s':>8} {'Msym/CPU-s':>10} "
-        f"{'x fused':>8} {'py/cpp':>7}"
+        f"{'x fused':>8} {'py/cpp':>7} {'(CPU-s)':>7}"
     )
     for name in modes:
         mode, steps = MODES[name]
         rates = {}
-        for kind, make in (("C++", cpp_block), ("Python", py_block)):
+        for kind, make in (("C++", cpp_block), ("Python", py_block), ("Py 32KiB", None)):
             for engine in ("auto", "fused"):
+                if make is None:  # the Python block without its larger input buffer
+                    if engine == "fused":
+                        continue
+                    make = py_block_gr_buffer
                 blk = make(path, mode, steps, esn0, engine)
                 if kind == "C++":
                     warm = blk.table_wait
@@ -125,13 +147,17 @@ def throughput(args):
                 # the network is ~100x slower: fewer symbols for it
                 n = args.n if engine == "auto" else max(20000, args.n // (200 * steps))
                 rates[(kind, engine)] = flowgraph_rate(blk, data, n, warm)
-        for kind in ("C++", "Python"):
+        for kind in ("C++", "Python", "Py 32KiB"):
             for engine in ("auto", "fused"):
+                if (kind, engine) not in rates:
+                    continue
                 w, c = rates[(kind, engine)]
-                ratio = w / rates[(kind, "fused")][0]
+                ratio = w / rates[("Python" if kind == "Py 32KiB" else kind, "fused")][0]
                 pc = w / rates[("C++", engine)][0]
+                pcc = c / rates[("C++", engine)][1]
                 print(
-                    f"{name:8} {kind:10} {engine:8} {w:8.2f} {c:10.2f} {ratio:8.1f} {pc:7.2f}",
+                    f"{name:8} {kind:10} {engine:8} {w:8.2f} {c:10.2f} {ratio:8.1f} {pc:7.2f} "
+                    f"{pcc:7.2f}",
                     flush=True,
                 )
         w, c, build = bare_table(path, data, esn0, mode, steps)
@@ -152,6 +178,8 @@ def accuracy(args):
     ]
     if args.quick:
         sets = sets[:1]
+    if args.models:
+        sets = [st for st in sets if st[0] in args.models]
     n = args.n_acc
     rng = np.random.default_rng(23)
     print(f"accuracy vs the network, {n} symbols per level; load average {os.getloadavg()}")
@@ -196,6 +224,59 @@ def accuracy(args):
     print(f"load average {os.getloadavg()}")
 
 
+def ddim_sweep(args):
+    """ddim k=5, 10 on 16-QAM per Es/N0: the table with its rough cells refined (default),
+    the table leaving them to the network (refine 0), against the network itself: fraction
+    of symbols the network runs, Msym per CPU-second of the engine call, decisions that
+    differ from the network's and the MSE difference (dB)."""
+    path = args.model or diffusion.shipped_model("16qam")
+    pts = DdpmModel(path).constellation.points
+    n = args.n_ddim
+    rng = np.random.default_rng(2023)
+    net = diffusion.denoise_engine(path, "fused", 1, n)
+    tabs = {}
+    for refine in args.refine:  # read by the engine at construction
+        os.environ["GR_DIFFUSION_TABLE_REFINE"] = str(refine)
+        tabs[f"refine {refine}"] = diffusion.denoise_engine(path, "table", 1, n, table_mb=64.0)
+    os.environ.pop("GR_DIFFUSION_TABLE_REFINE", None)
+    print(f"ddim on {path}, {n} symbols per level; load average {os.getloadavg()}")
+    print(
+        f"{'k':>2} {'Es/N0':>5} {'table':9} {'network %':>9} {'Msym/CPU-s':>10} "
+        f"{'decisions':>9} {'dMSE dB':>9} {'build s':>7} {'MiB':>5}"
+    )
+    for steps in (5, 10):
+        for esn0 in args.ddim_levels:
+            s2 = 10 ** (-esn0 / 10)
+            x = pts[rng.integers(0, len(pts), n)]
+            y = reference.awgn(x, s2, rng).astype(np.complex64)
+            c0 = time.process_time()
+            b, _ = net.denoise_sigma2(y, s2, 1, steps)
+            net_rate = n / (time.process_time() - c0) / 1e6
+            e_net = np.mean(np.abs(b - x) ** 2)
+            dn = np.argmin(np.abs(b[:, None] - pts[None, :]), axis=1)
+            for name, tab in tabs.items():
+                tab.denoise_sigma2(y[:16], s2, 1, steps)  # request the step
+                tab.table_wait()
+                build = tab.table_build_seconds()
+                l0, m0 = tab.table_lookups(), tab.table_misses()
+                reps = 5
+                c0 = time.process_time()
+                for _ in range(reps):
+                    a, _ = tab.denoise_sigma2(y, s2, 1, steps)
+                rate = reps * n / (time.process_time() - c0) / 1e6
+                miss = (tab.table_misses() - m0) / (tab.table_lookups() - l0)
+                da = np.argmin(np.abs(a[:, None] - pts[None, :]), axis=1)
+                db = 10 * np.log10(np.mean(np.abs(a - x) ** 2) / e_net)
+                print(
+                    f"{steps:2d} {esn0:5d} {name:9} {100 * miss:9.4f} {rate:10.2f} "
+                    f"{np.mean(da != dn):9.1e} {db:+9.4f} {build:7.1f} "
+                    f"{tab.table_bytes() / 2**20:5.1f}",
+                    flush=True,
+                )
+            print(f"{steps:2d} {esn0:5d} {'network':9} {100.0:9.4f} {net_rate:10.3f}", flush=True)
+    print(f"load average {os.getloadavg()}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default=None, help="ONNX model (default: shipped 16-QAM)")
@@ -204,9 +285,27 @@ def main():
     ap.add_argument("--accuracy", action="store_true", help="also the accuracy sweep")
     ap.add_argument("--no-throughput", action="store_true")
     ap.add_argument("--quick", action="store_true", help="tweedie and ddim k=5, 16-QAM only")
+    ap.add_argument(
+        "--ddim", action="store_true", help="ddim k=5, 10 per Es/N0: refined vs coarse table"
+    )
+    ap.add_argument("--n-ddim", type=int, default=200_000, help="symbols per ddim level")
+    ap.add_argument(
+        "--refine", type=int, nargs="+", default=[8, 0], help="--ddim: sub-cells per axis (0: off)"
+    )
+    ap.add_argument(
+        "--ddim-levels", type=int, nargs="+", default=[0, 10, 15, 20, 30], help="Es/N0, dB"
+    )
+    ap.add_argument(
+        "--models",
+        nargs="+",
+        default=None,
+        help="accuracy: shipped model names (default 16qam 64qam 16qam_rapp 64qam_rapp)",
+    )
     args = ap.parse_args()
     if not args.no_throughput:
         throughput(args)
+    if args.ddim:
+        ddim_sweep(args)
     if args.accuracy:
         accuracy(args)
 

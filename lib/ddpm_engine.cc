@@ -938,6 +938,10 @@ void ddpm_engine::setup_table(const std::string& engine, size_t bytes)
             if (v > 0.0)
                 o.jump = v;
         }
+        // GR_DIFFUSION_TABLE_REFINE: sub-cells per axis of the rough cells (default 8;
+        // 0 = the network runs them; benchmarks only)
+        if (const char* r = std::getenv("GR_DIFFUSION_TABLE_REFINE"))
+            o.refine = std::max(0, std::min(64, std::atoi(r)));
         std::vector<double> s2;
         for (double ls : d_grid.log_sigma2())
             s2.push_back(std::exp(ls));
@@ -1098,6 +1102,8 @@ void ddpm_engine::denoise(const gr_complex* y,
     const auto k = table_key(mode, steps, 1);
     d_miss.resize(n);
     const int nm = d_table->lookup(y, t, n, k.mode, k.steps, out, d_miss.data());
+    d_table_lookups += uint64_t(n);
+    d_table_misses += uint64_t(nm);
     if (nm == 0)
         return;
     d_my.resize(nm);

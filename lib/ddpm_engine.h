@@ -110,6 +110,10 @@ public:
     //! start building the table step of (mode, steps) at sigma2 (no-op without a table
     //! or in a stochastic mode)
     void prefetch_table(sampler mode, int steps, double sigma2);
+    //! samples the table engine was asked for, and those of them the network ran (table
+    //! misses: outside the grid, sub-cells across a jump, steps still building)
+    uint64_t table_lookups() const { return d_table_lookups; }
+    uint64_t table_misses() const { return d_table_misses; }
     //! one line: what runs and, after a fallback, why (for the block's log)
     const std::string& engine_note() const { return d_note; }
     int threads() const { return d_threads; }
@@ -163,6 +167,7 @@ private:
     std::vector<int> d_bt;
     std::vector<int> d_miss, d_mt;
     std::vector<gr_complex> d_my, d_mo;
+    uint64_t d_table_lookups = 0, d_table_misses = 0;
     std::unique_ptr<denoise_table> d_table; // last: its builder thread stops first
 
     void probe(const std::string& where);

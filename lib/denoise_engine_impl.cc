@@ -143,6 +143,8 @@ public:
     {
         return d_eng.table() ? d_eng.table()->last_build_seconds() : 0.0;
     }
+    double table_lookups() const override { return double(d_eng.table_lookups()); }
+    double table_misses() const override { return double(d_eng.table_misses()); }
     void predict_eps(
         const float* x, const int64_t* t, int n, float* eps, bool onnxruntime) override
     {

@@ -38,7 +38,41 @@ struct level_view {
     const uint8_t* rough = nullptr;
     float x0 = 0, y0 = 0, ihx = 0, ihy = 0, lim = 0;
     int n = 0;
+    // refinement of the rough cells (s = 0: none)
+    int s = 0, nsub = 0;
+    const uint32_t* sub_cell = nullptr;
+    const uint32_t* sub_row = nullptr;
+    const float* sub_data = nullptr;
+    const uint8_t* sub_rough = nullptr;
 };
+
+// A sample in rough cell (i, j) at fractions (fu, fv) in [0, 1): bilinear on the cell's
+// sub-grid; false (a miss) when the cell is not refined or its sub-cell holds a jump.
+inline bool
+interp_sub(const level_view& L, int i, int j, float fu, float fv, gr_complex& out)
+{
+    if (L.s == 0)
+        return false;
+    const uint32_t id = uint32_t(j) * uint32_t(L.n) + uint32_t(i);
+    const uint32_t* e = L.sub_cell + L.sub_row[j + 1];
+    const uint32_t* p = std::lower_bound(L.sub_cell + L.sub_row[j], e, id);
+    if (p == e || *p != id)
+        return false;
+    const size_t c = size_t(p - L.sub_cell);
+    const int s = L.s;
+    const float a = fu * float(s), b = fv * float(s);
+    const int ia = std::min(int(a), s - 1), ib = std::min(int(b), s - 1);
+    if (L.sub_rough[c * s * s + size_t(ib) * s + ia])
+        return false;
+    const float ga = a - float(ia), gb = b - float(ib);
+    const float* d = L.sub_data + 2 * (c * (s + 1) * (s + 1) + size_t(ib) * (s + 1) + ia);
+    const float* d1 = d + 2 * (s + 1);
+    const float w00 = (1 - ga) * (1 - gb), w10 = ga * (1 - gb), w01 = (1 - ga) * gb,
+                w11 = ga * gb;
+    out = gr_complex(w00 * d[0] + w10 * d[2] + w01 * d1[0] + w11 * d1[2],
+                     w00 * d[1] + w10 * d[3] + w01 * d1[1] + w11 * d1[3]);
+    return true;
+}
 
 inline bool interp_portable(const level_view& L, gr_complex y, gr_complex& out)
 {
@@ -47,7 +81,7 @@ inline bool interp_portable(const level_view& L, gr_complex y, gr_complex& out)
         return false;
     const int i = int(u), j = int(v);
     if (L.rough && L.rough[size_t(j) * L.n + i])
-        return false;
+        return interp_sub(L, i, j, u - float(i), v - float(j), out);
     float wu[4], wv[4];
     cr_weights(u - float(i), wu);
     cr_weights(v - float(j), wv);
@@ -99,11 +133,12 @@ __attribute__((target("avx2,fma"))) int interp_avx2(const level_view* views,
             continue;
         }
         const int iu = int(u), jv = int(v);
+        const float fu = u - float(iu), fv = v - float(jv);
         if (L.rough[size_t(jv) * L.n + iu]) {
-            miss[nm++] = i;
+            if (!interp_sub(L, iu, jv, fu, fv, out[i]))
+                miss[nm++] = i;
             continue;
         }
-        const float fu = u - float(iu), fv = v - float(jv);
         float wv[4];
         cr_weights(fv, wv);
         const float* p = L.data + 2 * (size_t(jv - 1) * L.n + (iu - 1));
@@ -181,6 +216,9 @@ denoise_table::denoise_table(const std::vector<gr_complex>& points,
             std::to_string(opt.max_bytes) + " bytes");
     if (!(opt.margin > 0.0) || !std::isfinite(opt.margin))
         throw std::invalid_argument("table engine: margin must be > 0");
+    if (opt.refine < 0 || opt.refine > 64)
+        throw std::invalid_argument("table engine: refine must be in [0, 64], got " +
+                                    std::to_string(opt.refine));
     d_re_min = d_im_min = INFINITY;
     d_re_max = d_im_max = -INFINITY;
     for (const auto& c : points) {
@@ -230,9 +268,15 @@ std::string denoise_table::describe() const
     std::ostringstream os;
     os << "Catmull-Rom " << d_opt.grid << " x " << d_opt.grid << " grid per step ("
        << level_bytes() / 1024 << " KiB, cells with a jump > " << d_opt.jump
-       << " point distance left to the network, +-" << d_opt.margin
-       << " sigma beyond the points), " << isa() << ", cache " << d_opt.max_bytes / 1024
-       << " KiB (" << d_opt.max_bytes / level_bytes() << " steps)";
+       << " point distance ";
+    if (d_opt.refine >= 2)
+        os << "refined " << d_opt.refine << " x " << d_opt.refine
+           << " (bilinear; sub-cells with a jump left to the network)";
+    else
+        os << "left to the network";
+    os << ", +-" << d_opt.margin << " sigma beyond the points), " << isa() << ", cache "
+       << d_opt.max_bytes / 1024 << " KiB (" << d_opt.max_bytes / level_bytes()
+       << " steps)";
     return os.str();
 }
 
@@ -372,20 +416,110 @@ denoise_table::level_ptr denoise_table::make_level(const key& k)
     return lv;
 }
 
-void denoise_table::insert(level_ptr lv)
+denoise_table::level_ptr denoise_table::refine_level(const level& c)
+{
+    // every rough cell (i, j) gets the map at the (s + 1)^2 nodes x0 + (i + a / s) hx,
+    // y0 + (j + b / s) hy (a, b = 0..s), in one batched evaluation like the coarse grid
+    const int s = d_opt.refine;
+    if (s < 2)
+        return nullptr;
+    std::vector<uint32_t> cells;
+    for (size_t id = 0; id < c.rough.size(); id++)
+        if (c.rough[id])
+            cells.push_back(uint32_t(id));
+    if (cells.empty())
+        return nullptr;
+    const size_t per = size_t(s + 1) * (s + 1), nc = cells.size();
+    const size_t extra =
+        nc * (sizeof(uint32_t) + per * sizeof(gr_complex) + size_t(s) * s) +
+        (size_t(c.n) + 1) * sizeof(uint32_t);
+    if (c.bytes() + extra > d_opt.max_bytes)
+        return nullptr; // the coarse level alone (rough cells to the network)
+    auto lv = std::make_shared<level>();
+    lv->k = c.k;
+    lv->x0 = c.x0;
+    lv->y0 = c.y0;
+    lv->inv_hx = c.inv_hx;
+    lv->inv_hy = c.inv_hy;
+    lv->n = c.n;
+    lv->data = c.data;
+    lv->rough = c.rough;
+    lv->s = s;
+    lv->sub_cell = std::move(cells);
+    lv->sub_row.assign(size_t(c.n) + 1, 0);
+    for (uint32_t id : lv->sub_cell)
+        lv->sub_row[id / uint32_t(c.n) + 1]++;
+    for (int j = 0; j < c.n; j++)
+        lv->sub_row[j + 1] += lv->sub_row[j];
+    lv->sub_data.resize(2 * per * nc);
+    lv->sub_rough.assign(nc * s * s, 0);
+    float x0, y0, hx, hy;
+    geometry(c.k.t, x0, y0, hx, hy);
+    const int N = c.n;
+    constexpr int chunk = 4096;
+    std::vector<gr_complex> in(chunk), out(chunk);
+    const size_t total = per * nc;
+    for (size_t q0 = 0; q0 < total; q0 += chunk) {
+        if (d_abort.load())
+            return nullptr;
+        const int m = int(std::min<size_t>(chunk, total - q0));
+        for (int q = 0; q < m; q++) {
+            const size_t idx = q0 + q, cc = idx / per, r = idx % per;
+            const uint32_t id = lv->sub_cell[cc];
+            const int i = int(id % uint32_t(N)), j = int(id / uint32_t(N));
+            const int a = int(r % size_t(s + 1)), b = int(r / size_t(s + 1));
+            in[q] = gr_complex(x0 + (float(i) + float(a) / float(s)) * hx,
+                               y0 + (float(j) + float(b) / float(s)) * hy);
+        }
+        d_fn(in.data(), m, c.k, out.data());
+        for (int q = 0; q < m; q++) {
+            if (!std::isfinite(out[q].real()) || !std::isfinite(out[q].imag()))
+                return nullptr;
+            lv->sub_data[2 * (q0 + q)] = out[q].real();
+            lv->sub_data[2 * (q0 + q) + 1] = out[q].imag();
+        }
+    }
+    // a sub-cell is rough when its own 4 corners differ by more than the jump threshold
+    // (bilinear: the stencil is the sub-cell itself)
+    for (size_t cc = 0; cc < nc; cc++) {
+        const float* d = lv->sub_data.data() + 2 * cc * per;
+        for (int b = 0; b < s; b++)
+            for (int a = 0; a < s; a++)
+                lv->sub_rough[cc * s * s + size_t(b) * s + a] =
+                    corner_span(d, size_t(s + 1), a, b) > d_jump;
+    }
+    return lv;
+}
+
+bool denoise_table::insert(level_ptr lv, bool evict)
 {
     std::lock_guard<std::mutex> l(d_m);
-    const size_t per = level_bytes();
-    while (!d_cache.empty() && (d_cache.size() + 1) * per > d_opt.max_bytes) {
-        auto lru = d_cache.begin();
-        for (auto it = d_cache.begin(); it != d_cache.end(); ++it)
-            if (it->second->last_use.load() < lru->second->last_use.load())
+    const size_t need = lv->bytes();
+    if (need > d_opt.max_bytes)
+        return false;
+    const uint64_t code = lv->k.code();
+    // least-recently-used levels go until this one fits (it replaces its own key)
+    for (;;) {
+        size_t used = 0;
+        auto lru = d_cache.end();
+        for (auto it = d_cache.begin(); it != d_cache.end(); ++it) {
+            if (it->first == code)
+                continue;
+            used += it->second->bytes();
+            if (lru == d_cache.end() ||
+                it->second->last_use.load() < lru->second->last_use.load())
                 lru = it;
+        }
+        if (used + need <= d_opt.max_bytes || lru == d_cache.end())
+            break;
+        if (!evict)
+            return false;
         d_cache.erase(lru);
     }
     lv->last_use.store(d_clock.fetch_add(1) + 1);
-    d_cache[lv->k.code()] = std::move(lv);
+    d_cache[code] = std::move(lv);
     d_generation.fetch_add(1);
+    return true;
 }
 
 bool denoise_table::build_now(const key& k)
@@ -404,10 +538,19 @@ bool denoise_table::build_now(const key& k)
         d_failed[k.code()] = true;
         return false;
     }
-    d_last_build_s.store(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    auto seconds = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
+    };
+    d_last_build_s.store(seconds());
     d_builds.fetch_add(1);
-    insert(std::move(lv));
+    // the coarse grid serves at once (rough cells to the network); its refinement
+    // replaces it when built, if it fits beside the other cached steps
+    insert(lv);
+    if (auto rl = refine_level(*lv)) {
+        insert(std::move(rl), false);
+        d_last_build_s.store(seconds());
+    }
     return true;
 }
 
@@ -487,10 +630,30 @@ double denoise_table::rough_fraction(const key& k) const
     return double(std::count(r.begin(), r.end(), uint8_t(1))) / double(r.size());
 }
 
+double denoise_table::rough_subcell_fraction(const key& k) const
+{
+    std::lock_guard<std::mutex> l(d_m);
+    const auto it = d_cache.find(k.code());
+    if (it == d_cache.end() || it->second->sub_rough.empty())
+        return -1.0;
+    const auto& r = it->second->sub_rough;
+    return double(std::count(r.begin(), r.end(), uint8_t(1))) / double(r.size());
+}
+
+size_t denoise_table::level_bytes(const key& k) const
+{
+    std::lock_guard<std::mutex> l(d_m);
+    const auto it = d_cache.find(k.code());
+    return it == d_cache.end() ? 0 : it->second->bytes();
+}
+
 size_t denoise_table::bytes() const
 {
     std::lock_guard<std::mutex> l(d_m);
-    return d_cache.size() * level_bytes();
+    size_t b = 0;
+    for (const auto& kv : d_cache)
+        b += kv.second->bytes();
+    return b;
 }
 
 int denoise_table::levels() const
@@ -556,6 +719,12 @@ int denoise_table::lookup(const gr_complex* y,
                 v.ihy = lv->inv_hy;
                 v.lim = float(lv->n - 2);
                 v.n = lv->n;
+                v.s = lv->s;
+                v.nsub = int(lv->sub_cell.size());
+                v.sub_cell = lv->sub_cell.data();
+                v.sub_row = lv->sub_row.data();
+                v.sub_data = lv->sub_data.data();
+                v.sub_rough = lv->sub_rough.data();
             } else if (ask) {
                 request(key{ mode, steps, s });
                 requested = true;

@@ -23,8 +23,18 @@
 // leaves it with probability 1.5e-12); outside it (and for NaN/Inf) lookup() reports a
 // miss and the caller evaluates the network. Spacing h = extent / (grid - 3).
 //
+// Jumps: a cell whose 4 corner values differ by more than `jump` point distances holds a
+// jump of the map (ddim: a boundary between basins); the Catmull-Rom stencil of the cells
+// around it would smear it. Those "rough" cells are refined: each gets its own sub-grid of
+// refine x refine sub-cells (the map at (refine + 1)^2 nodes, evaluated in the same
+// background build) interpolated bilinearly; only samples in sub-cells that still hold a
+// jump are misses (the network runs them). refine = 0 leaves every rough cell to the
+// network.
+//
 // Tables are built on a background thread (the caller's misses go to the network until a
-// level is ready) and cached least-recently-used within max_bytes.
+// level is ready; the coarse grid is served as soon as it is built, its refinement
+// replaces it when done if it fits beside the cached levels without evicting any) and
+// cached least-recently-used within max_bytes.
 
 #if __has_include(<gnuradio/gr_complex.h>)
 #include <gnuradio/gr_complex.h>
@@ -69,8 +79,11 @@ public:
         double margin = 5.0;          //!< grid margin beyond the points, in sigma
         //! a cell whose 4 corner values differ by more than jump x the minimum distance
         //! between points holds a jump of the map (ddim at low SNR: a boundary between
-        //! basins): its samples are misses (the network runs them)
+        //! basins): the cells whose stencil holds it are refined (refine), else misses
         double jump = 0.25;
+        //! sub-cells per axis of each rough cell (bilinear on the sub-grid); 0: the
+        //! network runs every sample in a rough cell
+        int refine = 8;
         bool background = true; //!< build on a thread (else in lookup())
     };
 
@@ -118,16 +131,23 @@ public:
     void clear();
 
     int grid() const { return d_opt.grid; }
-    //! one level: the values and the jump flags
+    //! one level's coarse grid: the values and the jump flags (its refinement adds
+    //! (refine + 1)^2 values and refine^2 flags per rough cell)
     size_t level_bytes() const
     {
         return size_t(d_opt.grid) * d_opt.grid * (sizeof(gr_complex) + 1);
     }
-    size_t bytes() const; //!< memory of the cached levels
+    size_t bytes() const; //!< memory of the cached levels (refinements included)
     int levels() const;   //!< cached levels
     uint64_t builds() const { return d_builds.load(); }
     //! fraction of the cells of a cached level marked as holding a jump (-1: not cached)
     double rough_fraction(const key& k) const;
+    //! fraction of the sub-cells of a cached level's refined cells that still hold a
+    //! jump (misses); -1: not cached or not refined
+    double rough_subcell_fraction(const key& k) const;
+    //! bytes of a cached level (coarse grid + refinement; 0: not cached)
+    size_t level_bytes(const key& k) const;
+    //! seconds of the last level's build (coarse grid + refinement)
     double last_build_seconds() const { return d_last_build_s.load(); }
     //! grid spacing (I, Q) at step t
     std::pair<double, double> spacing(int t) const;
@@ -143,7 +163,20 @@ private:
         int n;
         std::vector<float> data;    // n x n complex (re, im) rows along I, row index Q
         std::vector<uint8_t> rough; // n x n: 1 = the cell from this node holds a jump
+        // refinement of the rough cells (s = 0: none): sorted cell ids j * n + i (those
+        // of row j from sub_row[j] to sub_row[j + 1]), per cell (s + 1)^2 complex values
+        // (rows along I) and s^2 jump flags
+        int s = 0;
+        std::vector<uint32_t> sub_cell, sub_row;
+        std::vector<float> sub_data;
+        std::vector<uint8_t> sub_rough;
         std::atomic<uint64_t> last_use{ 0 };
+        size_t bytes() const
+        {
+            return data.size() * sizeof(float) + rough.size() +
+                   (sub_cell.size() + sub_row.size()) * sizeof(uint32_t) +
+                   sub_data.size() * sizeof(float) + sub_rough.size();
+        }
     };
     using level_ptr = std::shared_ptr<level>;
 
@@ -176,7 +209,10 @@ private:
 
     void geometry(int t, float& x0, float& y0, float& hx, float& hy) const;
     level_ptr make_level(const key& k);
-    void insert(level_ptr lv);
+    level_ptr refine_level(const level& coarse); // nullptr: nothing to refine / failed
+    // evict = false: only if it fits beside the cached levels (a refinement must not push
+    // other steps out: they would be rebuilt, and could push it out in turn)
+    bool insert(level_ptr lv, bool evict = true);
     void request(const key& k);
     void run();
     void refresh_snapshot(int mode, int steps);

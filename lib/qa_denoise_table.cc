@@ -233,6 +233,7 @@ BOOST_AUTO_TEST_CASE(t_table_jumps_are_misses)
     denoise_table::options o;
     o.grid = 128;
     o.background = false;
+    o.refine = 0; // rough cells to the network (refinement: t_table_jumps_refined)
     denoise_table tab(qam16(), s2, fn, o);
     const int t = 40;
     const double h = tab.spacing(t).first;
@@ -261,6 +262,80 @@ BOOST_AUTO_TEST_CASE(t_table_jumps_are_misses)
     BOOST_CHECK_GT(tab.rough_fraction({ 0, 1, t }), 0.0);
 }
 
+BOOST_AUTO_TEST_CASE(t_table_jumps_refined)
+{
+    // A jump along I = 0.05 on a quadratic: rough cells are refined 8 x 8 (bilinear), so
+    // only samples in a sub-cell across the jump are misses (a band of ~1-2 sub-cells,
+    // 1/8 of a cell), and every other sample is within the bilinear bound
+    // h_sub^2 / 8 (|f_II| + |f_QQ|) of the map (Catmull-Rom reproduces the quadratic).
+    const auto s2 = wide_sigma2();
+    auto fn = [](const gr_complex* y, int n, const denoise_table::key&, gr_complex* out) {
+        for (int i = 0; i < n; i++) {
+            const float a = y[i].real(), b = y[i].imag();
+            out[i] = gr_complex((a < 0.05f ? -0.3f : 0.3f) + 0.5f * a * a, 0.5f * b * b);
+        }
+    };
+    denoise_table::options o;
+    o.grid = 128;
+    o.background = false;
+    o.refine = 8;
+    denoise_table tab(qam16(), s2, fn, o);
+    const int t = 40;
+    const double h = tab.spacing(t).first, hq = tab.spacing(t).second;
+    const double hs = std::max(h, hq) / o.refine;
+    std::mt19937 rng(12);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    const int n = 40000;
+    std::vector<gr_complex> y(n), out(n), ref(n);
+    std::vector<int> tt(n, t), miss(n);
+    for (auto& v : y)
+        v = gr_complex(u(rng), u(rng));
+    const int nm = tab.lookup(y.data(), tt.data(), n, 0, 1, out.data(), miss.data());
+    fn(y.data(), n, denoise_table::key{}, ref.data());
+    std::vector<char> is_miss(n, 0);
+    for (int k = 0; k < nm; k++) {
+        is_miss[miss[k]] = 1;
+        // only samples in a sub-cell that straddles the jump
+        BOOST_CHECK_LT(std::abs(y[miss[k]].real() - 0.05), 1.01 * hs);
+    }
+    const double bound = hs * hs / 8 * 2 + 1e-5; // + float32 rounding (values < 1)
+    double worst = 0;
+    for (int i = 0; i < n; i++)
+        if (!is_miss[i])
+            worst = std::max(worst, double(std::abs(out[i] - ref[i])));
+    BOOST_TEST_MESSAGE("refined: h " << h << " misses " << nm << "/" << n << " worst "
+                                     << worst << " bound " << bound);
+    BOOST_CHECK_LE(worst, bound);
+    // the miss band is 1 sub-cell (2 where the jump sits on a sub-grid node) wide, each
+    // holding ~h_sub / 2 of the uniform samples on [-1, 1]
+    BOOST_CHECK_GT(nm, 0);
+    BOOST_CHECK_LT(double(nm) / n, 1.5 * hs);
+    const denoise_table::key k{ 0, 1, t };
+    BOOST_CHECK_GT(tab.rough_subcell_fraction(k), 0.0);
+    BOOST_CHECK_LT(tab.rough_subcell_fraction(k), 0.25); // 1-2 of 8 sub-columns
+    BOOST_CHECK_GT(tab.level_bytes(k), tab.level_bytes());
+    BOOST_CHECK_EQUAL(tab.bytes(), tab.level_bytes(k));
+    // a memory limit without room for the refinement keeps the coarse level
+    o.max_bytes = tab.level_bytes() + 16;
+    denoise_table coarse(qam16(), s2, fn, o);
+    const int nc = coarse.lookup(y.data(), tt.data(), n, 0, 1, out.data(), miss.data());
+    BOOST_CHECK_GT(nc, 4 * nm);
+    BOOST_CHECK_EQUAL(coarse.rough_subcell_fraction(k), -1.0);
+    BOOST_CHECK_LE(coarse.bytes(), o.max_bytes);
+    // room for the refined level alone: refined while alone; a refinement never evicts
+    // another step, so the next step stays coarse beside it
+    o.max_bytes = tab.level_bytes(k) + tab.level_bytes() + 16;
+    denoise_table two(qam16(), s2, fn, o);
+    std::vector<int> t41(n, 41);
+    two.lookup(y.data(), tt.data(), n, 0, 1, out.data(), miss.data());
+    BOOST_CHECK_GT(two.rough_subcell_fraction(k), 0.0);
+    two.lookup(y.data(), t41.data(), n, 0, 1, out.data(), miss.data());
+    BOOST_CHECK_EQUAL(two.levels(), 2);
+    BOOST_CHECK_GT(two.rough_subcell_fraction(k), 0.0);
+    BOOST_CHECK_EQUAL(two.rough_subcell_fraction({ 0, 1, 41 }), -1.0);
+    BOOST_CHECK_LE(two.bytes(), o.max_bytes);
+}
+
 BOOST_AUTO_TEST_CASE(t_table_bad_options)
 {
     const auto s2 = wide_sigma2();
@@ -273,4 +348,6 @@ BOOST_AUTO_TEST_CASE(t_table_bad_options)
     BOOST_CHECK_THROW(denoise_table(qam16(), s2, fn, o), std::invalid_argument);
     o.max_bytes = 16 << 20;
     BOOST_CHECK_THROW(denoise_table({}, s2, fn, o), std::invalid_argument);
+    o.refine = -1;
+    BOOST_CHECK_THROW(denoise_table(qam16(), s2, fn, o), std::invalid_argument);
 }

@@ -21,6 +21,7 @@ the tests warm the levels they use (table_wait) so that the table itself is meas
 """
 
 import numpy as np
+import pmt
 import pytest
 from gnuradio import blocks, diffusion, gr
 from gnuradio.diffusion.core import reference
@@ -130,6 +131,43 @@ def test_per_sample_sigma2_python_block_flowgraph():
         outs.append(np.array(snk.data(), dtype=np.complex64))
     assert len(outs[0]) == len(outs[1]) == N
     check(outs[0], outs[1], x, pts, f"stream sigma2 around {esn0:.1f} dB")
+
+
+def test_python_block_input_buffer_flowgraph():
+    """The Python block's larger input buffer (input_buffer = 0: auto, 65536 items with
+    the table; obtained through set_history) changes nothing in the output: the same
+    symbols as with GNU Radio's default buffer (input_buffer = 1) and as the C++ block,
+    with an Es/N0 tag mid-stream and a NaN sample (the non-fast paths), no sample lost."""
+    path = shipped("16qam")
+    rng = np.random.default_rng(2307)
+    pts = DdpmModel(path).constellation.points
+    n = 50000
+    x = pts[rng.integers(0, 16, n)]
+    y = reference.awgn(x, 10 ** (-1.2), rng).astype(np.complex64)
+    y[31337] = np.nan
+    tag = gr.tag_utils.python_to_tag((20000, pmt.intern("esn0_db"), pmt.from_double(18.0)))
+    big = diffusion.ddpm_denoiser_py(path, "tweedie", 5, "parameter", 12.0)
+    small = diffusion.ddpm_denoiser_py(path, "tweedie", 5, "parameter", 12.0, input_buffer=1)
+    fused = diffusion.ddpm_denoiser_py(path, "tweedie", 5, "parameter", 12.0, engine="fused")
+    assert big.history() == 65536 and small.history() == 1 and fused.history() == 1
+    d = diffusion.ddpm_denoiser
+    cpp = d(path, d.TWEEDIE, 5, d.NOISE_PARAMETER, 12.0, "cpu", 1, 8192, 0, "auto")
+    for blk in (big, small):
+        warm(blk._cpp, [10 ** (-1.2), 10 ** (-1.8)], 0, 1)
+    cpp.table_wait()
+    outs = []
+    for blk in (big, small, cpp):
+        tb = gr.top_block()
+        src = blocks.vector_source_c(y.tolist(), False, 1, [tag])
+        snk = blocks.vector_sink_c()
+        tb.connect(src, blk, snk)
+        tb.run()
+        outs.append(np.array(snk.data(), dtype=np.complex64))
+    assert all(len(o) == n for o in outs)
+    assert np.isnan(outs[0][31337]) and np.isnan(outs[1][31337])
+    ok = np.isfinite(y)
+    np.testing.assert_array_equal(outs[0][ok], outs[1][ok])
+    check(outs[0][ok], outs[2][ok], x[ok], pts, "Python block vs C++ block")
 
 
 def test_blind_and_learned_slicer_after_table():

@@ -42,6 +42,10 @@ PROVIDERS = {
 
 
 MAX_BATCH = 1 << 20  # as the C++ block (16 MiB output buffer)
+# input_buffer = 0 with the table engine: GNU Radio's buffer in front holds >= 2 x this many
+# items (1 MiB of complex64), so a work() call gets up to ~this many (a full call is ~2-7 ms of
+# table work) instead of the default buffer's <= 4096-8192
+TABLE_INPUT_BUFFER = 65536
 MAX_THREADS = 256
 
 
@@ -139,6 +143,12 @@ class ddpm_denoiser_py(WorkGuard, NoiseLevelControl, gr.sync_block):
     table_mb: memory of the table engine's cached steps (MiB). Stochastic modes draw
     their noise from (seed, item index, step) in every engine, so the output does not
     depend on chunking.
+    input_buffer: per-symbol models: items the buffer in front of the block holds at least
+    (x 2; obtained with set_history, the block ignores the history), i.e. the most items
+    one work() call can get; 0 = auto: 65536 while the table engine runs tweedie/ddim at
+    construction (a Python work() call costs ~0.1-0.2 ms however few items it gets), else
+    1 = GNU Radio's default buffer (32 KiB). A larger buffer adds latency only where the
+    block cannot keep up (it then queues up to 2 x input_buffer items): docs/blocks.md.
     window_hop: window models only (metadata window_length W > 1): hop between
     overlapping windows, 1..W, 0 = W // 2; the centre of each window is kept, output n is
     input n - D with latency D = W - H - (W - H) // 2 samples (tags move by D), and each
@@ -176,9 +186,11 @@ class ddpm_denoiser_py(WorkGuard, NoiseLevelControl, gr.sync_block):
         request_timeout=2.0,
         in_flight=2,
         retries=1,
+        input_buffer=0,
     ):
         src = _source_name(noise_source)
         batch_size = _int_in(batch_size, 1, MAX_BATCH, "batch_size")
+        input_buffer = _int_in(input_buffer, 0, MAX_BATCH, "input_buffer (0 = auto)")
         intra_op_threads = _int_in(
             intra_op_threads, 0, MAX_THREADS, "intra_op_threads (0 = onnxruntime default)"
         )
@@ -245,6 +257,16 @@ class ddpm_denoiser_py(WorkGuard, NoiseLevelControl, gr.sync_block):
             self.set_output_multiple(self._geom.hop)
             self.set_tag_propagation_policy(gr.TPP_DONT)
         self.set_min_output_buffer(0, 2 * max(self._batch, self._geom.W))
+        # per-symbol models: a history of input_buffer items makes GNU Radio size the buffer
+        # in front >= 2 x input_buffer (flat_flowgraph); work() skips the _skip old items
+        self._skip = 0
+        if W == 1:
+            if input_buffer == 0:
+                table = self._cpp is not None and self._cpp.table_active()
+                input_buffer = TABLE_INPUT_BUFFER if table and self._mode in SAMPLER_MODES else 1
+            if input_buffer > 1:
+                self.set_history(input_buffer)
+                self._skip = input_buffer - 1
         self._init_noise_level(esn0_db)
 
     # ------------------------------------------------------------------ remote inference
@@ -436,15 +458,22 @@ class ddpm_denoiser_py(WorkGuard, NoiseLevelControl, gr.sync_block):
     def work(self, input_items, output_items):
         if self._geom.W > 1:
             return self._work_windows(input_items, output_items)
-        y = input_items[0]
+        y = input_items[0][self._skip :]
         out = output_items[0]
         n = len(out)
-        self._drain_noise()
-        if self._source == "stream":
-            s2 = input_items[1][:n].astype(np.float64)
-        elif self._source == "parameter":
-            s2 = self._tag_sigma2(n)
+        if self._source == "parameter":
+            s2 = self._tag_sigma2(n, scalar=self._cpp is not None)
+            if isinstance(s2, float):
+                # fast path: one sigma2 for the call (no noise tag in it), all samples
+                # finite: the C++ engine straight on GNU Radio's buffers, no arrays here
+                if np.isfinite(y[:n]).all():
+                    return self._work_cpp_scalar(y, s2, out, n)
+                s2 = np.full(n, s2)
+        elif self._source == "stream":
+            self._drain_noise()
+            s2 = input_items[1][self._skip : self._skip + n].astype(np.float64)
         else:  # blind: windows on the absolute sample index
+            self._drain_noise()
             self._em.initial = self._sigma2
             s2 = self._em.track(y[:n])
         ok = np.isfinite(y[:n])
@@ -485,6 +514,24 @@ class ddpm_denoiser_py(WorkGuard, NoiseLevelControl, gr.sync_block):
                     items=items,
                 )
             self._note_clamped(info)
+        return n
+
+    def _work_cpp_scalar(self, y, s2, out, n):
+        """All samples finite, one sigma2 (a float) for the call: whole batches in place."""
+        k = MODES.index(self._mode)
+        det = self._mode in ("tweedie", "ddim")
+        w0 = self.nitems_written(0)
+        seed = self._rng.seed % (1 << 64)
+        for s in range(0, n, self._batch):
+            e = min(n, s + self._batch)
+            if (self._check is not None and not self._check.done) or (
+                self._mode == "paper" and not self._warned_paper
+            ):
+                self._check_input(y[s:e], np.full(e - s, s2))
+            items = None if det else np.arange(w0 + s, w0 + e, dtype=np.uint64)
+            _, clamped = self._cpp.denoise_sigma2(y[s:e], s2, k, self._steps, seed, items, out[s:e])
+            if clamped:
+                self._note_clamped({"clamped": int(clamped)})
         return n
 
     def _work_cpp(self, y, s2, out, n):

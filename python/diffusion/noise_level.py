@@ -114,14 +114,17 @@ class NoiseLevelControl:
             )
         return False
 
-    def _tag_sigma2(self, n):
-        """Per-sample sigma2 for this work() call, applying noise tags at their offsets."""
+    def _tag_sigma2(self, n, scalar=False):
+        """Per-sample sigma2 for this work() call, applying noise tags at their offsets
+        (scalar=True: a float when no noise tag falls in the call, no array)."""
         self._drain_noise()
-        s2 = np.full(n, self._sigma2)
-        r0 = self.nitems_read(0)
         tags = [
             t for t in self.get_tags_in_window(0, 0, n) if pmt.symbol_to_string(t.key) in NOISE_KEYS
         ]
+        if scalar and not tags:
+            return float(self._sigma2)
+        s2 = np.full(n, self._sigma2)
+        r0 = self.nitems_read(0)
         for t in sorted(tags, key=lambda t: t.offset):
             key = pmt.symbol_to_string(t.key)
             if not (pmt.is_number(t.value) and not pmt.is_complex(t.value)):

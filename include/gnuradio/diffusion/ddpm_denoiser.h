@@ -112,7 +112,8 @@ public:
      * \param window_hop window models: hop between windows, 1..W (0 = W / 2); ignored
      *        (must be 0 or 1) for per-symbol models
      * \param table_mb memory of the table engine's cached steps, MiB (default 16: 7
-     *        steps of 2.25 MiB, values and jump flags; least recently used first out)
+     *        steps of 2.25 MiB, values and jump flags, a ddim step with its jump cells
+     *        refined 6-9 MiB; least recently used first out)
      * \param server_url remote inference (docs/deployment.md): "" (none) or
      *        "http://host:port" of an Open Inference Protocol (KServe v2) server serving
      *        the sampler graph of `gr-diffusion-model export-sampler` (of \p model_path,

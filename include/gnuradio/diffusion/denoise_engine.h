@@ -94,6 +94,10 @@ public:
     virtual double table_bytes() const = 0;
     //! seconds the last table level took to build (0 before the first)
     virtual double table_build_seconds() const = 0;
+    //! samples the table engine was asked for so far, and those of them it left to the
+    //! network (outside the grid, sub-cells across a jump, steps still building)
+    virtual double table_lookups() const = 0;
+    virtual double table_misses() const = 0;
     //! the network: x [n, 2], t [n] (1..T) -> eps [n, 2]; onnxruntime = true forces it
     virtual void predict_eps(
         const float* x, const int64_t* t, int n, float* eps, bool onnxruntime) = 0;

@@ -7,7 +7,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(ddpm_denoiser.h)                                           */
-/* BINDTOOL_HEADER_FILE_HASH(f499244e52d2bf01b82e62f260939607)                     */
+/* BINDTOOL_HEADER_FILE_HASH(27c6eb70f8b4f7dba161ab2eeffe551e)                     */
 
 #include <pybind11/complex.h>
 #include <pybind11/pybind11.h>

@@ -7,7 +7,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(denoise_engine.h)                                          */
-/* BINDTOOL_HEADER_FILE_HASH(4ed7abd61fba25598067ff8d3cc64106)                     */
+/* BINDTOOL_HEADER_FILE_HASH(d1ac3bd7f034af23a677468b4bee40f5)                     */
 
 #include <pybind11/complex.h>
 #include <pybind11/numpy.h>
@@ -65,6 +65,8 @@ void bind_denoise_engine(py::module& m)
         .def("table_levels", &denoise_engine::table_levels)
         .def("table_bytes", &denoise_engine::table_bytes)
         .def("table_build_seconds", &denoise_engine::table_build_seconds)
+        .def("table_lookups", &denoise_engine::table_lookups)
+        .def("table_misses", &denoise_engine::table_misses)
         .def(
             "denoise_sigma2",
             [](denoise_engine& e,

@@ -80,7 +80,7 @@ Args:
     threads : workers a batch is split across (>= 1; batches of >= 512 items per worker are split)
     provider_options : "key=value;..." for provider cuda / tensorrt, e.g. "device_id=0" or "trt_fp16_enable=1;trt_engine_cache_enable=1; trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
     window_hop : window models: hop between windows, 1..W (0 = W / 2); ignored (must be 0 or 1) for per-symbol models
-    table_mb : memory of the table engine's cached steps, MiB (default 16: 7 steps of 2.25 MiB, values and jump flags; least recently used first out)
+    table_mb : memory of the table engine's cached steps, MiB (default 16: 7 steps of 2.25 MiB, values and jump flags, a ddim step with its jump cells refined 6-9 MiB; least recently used first out)
     server_url : remote inference (docs/deployment.md): "" (none) or "http://host:port" of an Open Inference Protocol (KServe v2) server serving the sampler graph of `gr-diffusion-model export-sampler` (of model_path, the same mode and DDIM steps); binary tensors, requests of at most batch_size symbols. Server absent: std::runtime_error naming the URL; another schedule / window / sampler: std::invalid_argument. Server gone mid-stream: logged, model_path denoises in process meanwhile (policy "local_fallback") or, with no model_path, the samples pass through not denoised ("passthrough"); the first such sample tagged "remote_gap" (value: the policy) and, once the server is back (asked once per second), the first remote one "remote_resumed" (value: samples in the gap)
     served_model : the served model's name
     request_timeout : seconds a request (connect + transfer) may take, > 0
@@ -158,7 +158,7 @@ Args:
     threads : workers a batch is split across (>= 1; batches of >= 512 items per worker are split)
     provider_options : "key=value;..." for provider cuda / tensorrt, e.g. "device_id=0" or "trt_fp16_enable=1;trt_engine_cache_enable=1; trt_engine_cache_path=/var/cache/trt" (onnxruntime's option names)
     window_hop : window models: hop between windows, 1..W (0 = W / 2); ignored (must be 0 or 1) for per-symbol models
-    table_mb : memory of the table engine's cached steps, MiB (default 16: 7 steps of 2.25 MiB, values and jump flags; least recently used first out)
+    table_mb : memory of the table engine's cached steps, MiB (default 16: 7 steps of 2.25 MiB, values and jump flags, a ddim step with its jump cells refined 6-9 MiB; least recently used first out)
     server_url : remote inference (docs/deployment.md): "" (none) or "http://host:port" of an Open Inference Protocol (KServe v2) server serving the sampler graph of `gr-diffusion-model export-sampler` (of model_path, the same mode and DDIM steps); binary tensors, requests of at most batch_size symbols. Server absent: std::runtime_error naming the URL; another schedule / window / sampler: std::invalid_argument. Server gone mid-stream: logged, model_path denoises in process meanwhile (policy "local_fallback") or, with no model_path, the samples pass through not denoised ("passthrough"); the first such sample tagged "remote_gap" (value: the policy) and, once the server is back (asked once per second), the first remote one "remote_resumed" (value: samples in the gap)
     served_model : the served model's name
     request_timeout : seconds a request (connect + transfer) may take, > 0
