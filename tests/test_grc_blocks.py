@@ -70,3 +70,30 @@ def test_block_defaults_evaluate(platform, block_id):
     assert not errors, errors
     make = block.templates.render("make")
     assert "diffusion." in make
+
+
+@pytest.mark.parametrize("block_id", BLOCK_IDS)
+def test_enum_options_render_as_values(platform, block_id):
+    """Every option of every enum parameter renders into a make line that parses and does
+    not turn a plain option (e.g. 'tweedie') into a bare Python name (a NameError in the
+    generated flowgraph: the template must quote it, '${mode}', or the option must be an
+    expression such as "'auto'" or diffusion.X)."""
+    import ast
+    import re
+
+    fg = platform.make_flow_graph()
+    block = fg.new_block(block_id)
+    block.params["id"].set_value(block_id + "_0")
+    for key, param in block.params.items():
+        if param.dtype != "enum":
+            continue
+        for option in param.options:
+            param.set_value(option)
+            fg.rewrite()
+            make = block.templates.render("make")
+            tree = ast.parse(make.strip())
+            names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+            plain = re.fullmatch(r"[A-Za-z_]\w*", str(option))
+            assert not (plain and option in names), (
+                f"{block_id}: option {option!r} of {key!r} renders as a bare name in {make!r}"
+            )
