@@ -141,9 +141,9 @@ def test_module_path_decodes_every_burst_of_pw_sat2(sr):
 def test_module_path_decodes_both_frames_of_shaonian_xing(sr):
     """Shaonian Xing (shaonian_xing.wav: one 0.4 s burst of two frames in 2.1 s of noise,
     gr-satellites with --costas_bw 150, the module with the same Costas bandwidth), clean:
-    both frames, as gr-satellites (2 in every run). Measured with the module: 2 clean, 2 / 1
-    at L = 10 dB (seeds 1, 2) and 2 / 2 at 5 dB; before the burst-mode fixes 1 clean (the
-    first frame lost at the burst's start)."""
+    both frames, as gr-satellites (2 in every run). Measured with the module: 2 clean, 2 / 2
+    at L = 10 dB and 5 dB (seeds 1, 2; bench/results_satellite_recordings.md); before the
+    burst-mode fixes 1 clean (the first frame lost at the burst's start)."""
     from gnuradio.diffusion.flowgraphs import gr_satellites_decode as gsd
 
     x, rate = gsd.read_wav(os.path.join(REC, "shaonian_xing.wav"))

@@ -75,8 +75,10 @@ DEFRAME_OPTIONS = {
 AGC_RATE = 1e-3
 #: AGC kinds of :func:`audio_to_baseband`
 AGCS = ("agc2", "rms")
-#: time constant of the 'rms' AGC's power average (symbols)
-RMS_AGC_SYMBOLS = 50.0
+#: time constant of the 'rms' AGC's power average (symbols): 1000 samples at 5
+#: samples/symbol, agc2_cc's time constant at unit level (1 / AGC_RATE), the one the loops
+#: were set up with (gr-satellites' 50 symbols: BY70-1 at 3 dB seed 2 9 frames, not 23)
+RMS_AGC_SYMBOLS = 200.0
 #: gr-satellites' Costas bandwidth default (Hz, bpsk_demodulator's --costas_bw)
 GR_SATELLITES_COSTAS_HZ = 50.0
 
@@ -161,7 +163,7 @@ def audio_to_baseband(samp_rate, baudrate, f_sub, sps, rolloff=0.35, agc_rate=AG
     baudrate / 2 (room for a residual offset of half the baud rate), transition
     baudrate / 5; a rational_resampler_ccc where samp_rate / baudrate is not ``sps``; then
     the AGC, ``agc`` 'rms' (default): :class:`diffusion.rms_agc`, unit mean power, time
-    constant :data:`RMS_AGC_SYMBOLS` symbols (gr-satellites' bpsk_demodulator's); 'agc2':
+    constant :data:`RMS_AGC_SYMBOLS` symbols; 'agc2':
     analog.agc2_cc (attack = decay = ``agc_rate`` per sample, reference amplitude 1), the
     earlier front end: its gain rises by at most ``agc_rate`` per sample, so weak audio at
     a low baseband rate stays below unit amplitude for seconds (PW-Sat2's 1k2 bursts at
