@@ -51,7 +51,7 @@ def cell(per_seed):
     return f"{mean:.1f} ({', '.join(runs)})" if len(per_seed) > 1 or "-" in runs[0] else runs[0]
 
 
-def count(name, path, opt, baud, model, rx, level, seed, timing_bw):
+def count(name, path, opt, baud, model, rx, level, seed, timing_bw, extra=None):
     """(distinct valid frames, CPU s) of one receiver on one noisy array (a worker's task)."""
     from gnuradio import gr
 
@@ -65,6 +65,8 @@ def count(name, path, opt, baud, model, rx, level, seed, timing_bw):
     kw = dict(options=opt, baudrate=baud, model_path=model)
     if timing_bw is not None:
         kw["timing_bw"] = timing_bw
+    if rx != "gr-satellites":
+        kw.update(extra or {})
     n = len(sr.distinct_frames(name, y, rate, rx, **kw))
     return n, time.process_time() - t0
 
@@ -83,6 +85,7 @@ def main(argv=None):
     ap.add_argument(
         "--timing-bw", type=float, default=None, help="psk_receiver's Gardner loop bandwidth"
     )
+    ap.add_argument("--agc", default=None, help="the module's AGC (satellite_receiver.AGCS)")
     ap.add_argument("--receivers", default="", help="subset, e.g. module+prior (default: all)")
     a = ap.parse_args(argv)
     levels = [float(v) for v in a.levels.split(",")]
@@ -93,6 +96,7 @@ def main(argv=None):
     keys = a.recordings.split(",")
     points = ([(None, None)] if not a.no_clean else []) + [(lv, s) for lv in levels for s in seeds]
     tables = []
+    extra = {} if a.agc is None else {"agc": a.agc}
     pool = ProcessPoolExecutor(
         1, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=8
     )
@@ -102,7 +106,7 @@ def main(argv=None):
             for rx in receivers:
                 for _ in range(a.runs):
                     n, cpu = pool.submit(
-                        count, name, path, opt, baud, a.model, rx, lv, s, a.timing_bw
+                        count, name, path, opt, baud, a.model, rx, lv, s, a.timing_bw, extra
                     ).result()
                     counts.setdefault((rx, lv, s), []).append(n)
                     print(

@@ -60,6 +60,7 @@ SYNC_BLOCKS = [
         1,
     ),
     ("symbol_normalizer", lambda: diffusion.symbol_normalizer("16qam", 64), 1, "cf", 1),
+    ("rms_agc", lambda: diffusion.rms_agc(64), 1, "c", 1),
 ]
 
 
@@ -464,5 +465,6 @@ def test_every_python_block_is_guarded():
         "ofdm_channel_denoiser_py",
         "ofdm_taps_hold",
         "carrier_acquisition",
+        "rms_agc",
     }
     assert set(found) == tested, set(found) ^ tested

@@ -233,6 +233,27 @@ def test_block_holds_the_offset_through_a_gap():
     assert max(abs(o - f) for o in offsets) < 1e-3, offsets
 
 
+def test_block_starts_at_zero_offset_on_noise_before_a_burst():
+    """Noise first (a gap before the first burst), then a burst at offset f: the first
+    window's line is not significant, so the block starts uncorrected (f = 0, tagged at
+    sample 0) instead of at a noise peak's offset, and moves to f once the burst's line is
+    significant (every tagged offset is 0 or within 1e-3 of f; the last one within 1e-3)."""
+    f = -0.01
+    rng = np.random.default_rng(71)
+    gap = 0.1 * (rng.standard_normal(8000) + 1j * rng.standard_normal(8000)) / np.sqrt(2)
+    b = psk_signal("bpsk", 6000, f, 10.0, 72)
+    y = np.concatenate([gap, b])
+    z, tags, acq = run_block(
+        y, sps=2, rolloff=ROLLOFF, order=2, window=1024, hop=512, track_window=4096
+    )
+    offsets = [(t.offset, pmt_float(t.value)) for t in tags]
+    assert offsets[0] == (0, 0.0)
+    assert all(o == 0.0 or abs(o - f) < 1e-3 for _, o in offsets), offsets
+    assert abs(acq.offset() - f) < 1e-3
+    # it moved to f within the burst's first 4096 samples (the tracking window)
+    assert min(n for n, o in offsets if o != 0.0) <= gap.size + 4096
+
+
 def test_block_bad_parameters():
     from gnuradio import diffusion
 

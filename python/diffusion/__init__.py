@@ -53,6 +53,7 @@ else:
     from .preamble_sync import preamble_sync  # noqa: F401
     from .psk_receiver import psk_receiver  # noqa: F401
     from .reconstruction_metrics import reconstruction_metrics  # noqa: F401
+    from .rms_agc import rms_agc  # noqa: F401
     from .symbol_normalizer import symbol_normalizer  # noqa: F401
     from .tx_impairment_chain import tx_impairment_chain  # noqa: F401
 

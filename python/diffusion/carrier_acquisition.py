@@ -33,7 +33,8 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
     QPSK/DQPSK/SDPSK, 8 8PSK; core.carrier_acquisition.power_order). ``max_offset``: the
     largest |offset| searched in cycles/sample (0: 1/(2 sps)).
     Acquisition: the first ``window`` samples are held until they are all in, then come out
-    corrected by their own estimate (a latency of ``window`` samples at the start only; a
+    corrected by their own estimate (f = 0 where their line is not significant: noise
+    before the first burst) (a latency of ``window`` samples at the start only; a
     stream shorter than ``window`` gives no output, so flush a file with zeros: they do not
     disturb the estimate). Tracking: every ``hop`` samples afterwards f is re-estimated from
     the last ``track_window`` samples (all samples so far until there are that many: the
@@ -148,7 +149,12 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
             held = np.concatenate(self._acq)
             self._acq = []
             first = held[: self.window]
-            self._set(self.est.estimate(first))
+            # a first window without a significant line (noise before a burst): no
+            # correction (f = 0, the nominal tuning) until a line is (a noise peak held
+            # as the offset, e.g. +582 Hz at 1200 baud where the burst was at -47 Hz,
+            # kept the Costas loop unlocked through PW-Sat2's first frame)
+            f = self.est.estimate(first, p_false=LINE_FALSE_ALARM)
+            self._set(0.0 if f is None else f)
             self._hist = first[-self.track_window :]
             self._since = 0  # the next estimate `hop` samples after the first window
             self._pending = np.concatenate([self._rotate(first), self._track(held[self.window :])])

@@ -72,3 +72,30 @@ class RunningM2M4:
         s[none] = np.nan
         n[none] = np.nan
         return s, n
+
+
+class RunningPower:
+    """Per-sample mean power E|y|^2 from an exponential window of ``time_constant`` samples,
+    normalised by its own weight (an average over the samples seen so far until there are
+    about ``time_constant`` of them, not a ramp from zero: no start-up overshoot in an AGC
+    that divides by its square root). Non-finite and exactly-zero samples get weight 0 (the
+    estimate holds through them); before the first usable sample the output is NaN. Sample
+    by sample: the output does not depend on how a stream is cut into chunks."""
+
+    def __init__(self, time_constant=250.0):
+        if not time_constant >= 1.0:
+            raise ValueError(f"time_constant must be >= 1 sample, got {time_constant}")
+        self.alpha = 1.0 / float(time_constant)
+        self._zi = np.zeros((2, 1))  # filter states: weight, |y|^2
+
+    def update(self, y):
+        a2 = np.abs(np.asarray(y, dtype=np.complex128)).reshape(-1) ** 2
+        w = (np.isfinite(a2) & (a2 > 0)).astype(np.float64)
+        a2 = np.where(w > 0, a2, 0.0)
+        b, a = [self.alpha], [1.0, -(1.0 - self.alpha)]
+        wsum, self._zi[0] = lfilter(b, a, w, zi=self._zi[0])
+        m2, self._zi[1] = lfilter(b, a, a2, zi=self._zi[1])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p = m2 / wsum
+        p[wsum <= 0] = np.nan
+        return p

@@ -12,7 +12,7 @@ Receivers (names used in tables, bench/satellite_recordings.py):
                   RMS AGC, band-edge FLL, symbol_sync ML TED + PFB MF, Costas order 2) and
                   deframers, with its own ``options`` (e.g. '--costas_bw 150')
   module          real audio -> :func:`audio_to_baseband` (the subcarrier to 0 Hz, low-pass,
-                  ``sps`` integer samples/symbol) -> :class:`diffusion.psk_receiver`
+                  ``sps`` integer samples/symbol, RMS AGC) -> :class:`diffusion.psk_receiver`
                   (carrier acquisition M = 2, RRC, symbol_sync Gardner, Costas order 2,
                   symbol_normalizer; mode 'none') -> real part -> the transmitter's
                   gr-satellites deframer (:func:`make_deframer`: the class and options that
@@ -49,6 +49,7 @@ import numpy as np
 from gnuradio import analog, blocks, filter, gr
 
 from ..psk_receiver import psk_receiver
+from ..rms_agc import rms_agc
 from .gr_satellites_decode import install_compat
 
 RECEIVERS = ("gr-satellites", "module", "module+prior")
@@ -72,6 +73,12 @@ DEFRAME_OPTIONS = {
 }
 #: AGC rate per baseband sample (time constant 1000 samples, 200 symbols at 5 samples/symbol)
 AGC_RATE = 1e-3
+#: AGC kinds of :func:`audio_to_baseband`
+AGCS = ("agc2", "rms")
+#: time constant of the 'rms' AGC's power average (symbols): 1000 samples at 5
+#: samples/symbol, agc2_cc's time constant at unit level (1 / AGC_RATE), the one the loops
+#: were set up with (gr-satellites' 50 symbols: BY70-1 at 3 dB seed 2 9 frames, not 23)
+RMS_AGC_SYMBOLS = 200.0
 #: gr-satellites' Costas bandwidth default (Hz, bpsk_demodulator's --costas_bw)
 GR_SATELLITES_COSTAS_HZ = 50.0
 
@@ -149,16 +156,21 @@ class SubcarrierMixer(gr.hier_block2):
         self.connect(self.mix, self)
 
 
-def audio_to_baseband(samp_rate, baudrate, f_sub, sps, rolloff=0.35, agc_rate=AGC_RATE):
+def audio_to_baseband(samp_rate, baudrate, f_sub, sps, rolloff=0.35, agc_rate=AGC_RATE, agc="rms"):
     """Blocks (a list to connect in order) from real audio at ``samp_rate`` to complex
     baseband at ``sps`` samples/symbol and unit amplitude: :class:`SubcarrierMixer` moves
     ``f_sub`` (Hz) to 0 Hz; fir_filter_ccf, a low-pass of cutoff (1 + rolloff) baudrate / 2 +
     baudrate / 2 (room for a residual offset of half the baud rate), transition
     baudrate / 5; a rational_resampler_ccc where samp_rate / baudrate is not ``sps``; then
-    analog.agc2_cc (attack = decay = ``agc_rate`` per sample, reference amplitude 1):
-    psk_receiver's loops (Gardner, Costas) have gains proportional to the signal power and
-    assume about unit power (audio at -20 dBFS without it: the Costas loop never locks, no
-    frame decodes)."""
+    the AGC, ``agc`` 'rms' (default): :class:`diffusion.rms_agc`, unit mean power, time
+    constant :data:`RMS_AGC_SYMBOLS` symbols; 'agc2':
+    analog.agc2_cc (attack = decay = ``agc_rate`` per sample, reference amplitude 1), the
+    earlier front end: its gain rises by at most ``agc_rate`` per sample, so weak audio at
+    a low baseband rate stays below unit amplitude for seconds (PW-Sat2's 1k2 bursts at
+    0.35-0.5: the Gardner loop's gain, which scales with the power, too low to follow the
+    0.3 % symbol-rate offset; symbol slips). psk_receiver's loops (Gardner, Costas) have
+    gains proportional to the signal power and assume about unit power (audio at -20 dBFS
+    without an AGC: the Costas loop never locks, no frame decodes)."""
     cutoff = (1.0 + rolloff) * baudrate / 2 + baudrate / 2
     taps = filter.firdes.low_pass(1.0, samp_rate, cutoff, baudrate / 5)
     chain = [SubcarrierMixer(samp_rate, f_sub), filter.fir_filter_ccf(1, taps)]
@@ -167,7 +179,12 @@ def audio_to_baseband(samp_rate, baudrate, f_sub, sps, rolloff=0.35, agc_rate=AG
     ).limit_denominator(1000)
     if ratio != 1:
         chain.append(filter.rational_resampler_ccc(ratio.numerator, ratio.denominator))
-    chain.append(analog.agc2_cc(float(agc_rate), float(agc_rate), 1.0, 1.0))
+    if agc == "rms":
+        chain.append(rms_agc(RMS_AGC_SYMBOLS * int(sps)))
+    elif agc == "agc2":
+        chain.append(analog.agc2_cc(float(agc_rate), float(agc_rate), 1.0, 1.0))
+    else:
+        raise ValueError(f"agc must be one of {AGCS}, got {agc!r}")
     return chain
 
 
@@ -184,7 +201,8 @@ class SatelliteFlowgraph(gr.top_block):
     ``options``: gr-satellites' option string; ``baudrate`` picks the transmitter;
     ``f_sub`` the subcarrier (Hz; default :func:`subcarrier_hz`); ``timing_bw``
     psk_receiver's Gardner loop bandwidth (None: its default); ``carrier`` its carrier loop
-    ('costas', or 'none': the window prior tracks the phase). Run with :func:`run_frames`."""
+    ('costas', or 'none': the window prior tracks the phase); ``agc`` the front end's AGC
+    (:data:`AGCS`, :func:`audio_to_baseband`). Run with :func:`run_frames`."""
 
     def __init__(
         self,
@@ -200,6 +218,7 @@ class SatelliteFlowgraph(gr.top_block):
         rolloff=0.35,
         carrier="costas",
         tail_seed=12345,
+        agc="rms",
     ):
         gr.top_block.__init__(self, "satellite_receiver")
         if receiver not in RECEIVERS:
@@ -242,7 +261,7 @@ class SatelliteFlowgraph(gr.top_block):
         f_sub = subcarrier_hz(baud) if f_sub is None else float(f_sub)
         opts = satellite_options(satellite, options)
         self.transmitter = key
-        self.front = audio_to_baseband(self.samp_rate, baud, f_sub, sps, rolloff)
+        self.front = audio_to_baseband(self.samp_rate, baud, f_sub, sps, rolloff, agc=agc)
         timing = {} if timing_bw is None else {"timing_bw": float(timing_bw)}
         self.rx = psk_receiver(
             **timing,
