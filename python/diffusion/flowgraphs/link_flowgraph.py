@@ -307,6 +307,24 @@ def make_radio_sink(args):
 
 
 # ---------------------------------------------------------------------- flowgraph
+def open_recording(input_path):
+    """(SigMF metadata of link.sigmf.read_meta or None, data path, sample format, header
+    bytes) of a recording given as a SigMF path (.sigmf-meta / -data / base name) or a raw
+    cf32 file; LinkError when it is missing or its metadata is malformed."""
+    if not input_path:
+        raise LinkError("--source file needs -i/--input (SigMF recording or raw cf32 file)")
+    _, meta_path = link_sigmf.sigmf_paths(input_path)
+    if os.path.isfile(meta_path):
+        try:
+            meta = link_sigmf.read_meta(meta_path)
+        except (ValueError, OSError, json.JSONDecodeError) as e:
+            raise LinkError(str(e)) from e
+        return meta, meta["data_path"], meta["format"], meta["header_bytes"]
+    if os.path.isfile(input_path):
+        return None, input_path, None, 0
+    raise LinkError(f"{input_path}: no such recording (neither SigMF nor a raw cf32 file)")
+
+
 def sigmf_file_source(path, fmt=None, header_bytes=0):
     """GNU Radio blocks reading a SigMF data file as unit-scale gr_complex, in order (the
     caller connects them in a chain; the last one outputs complex). fmt: the dict of
@@ -498,15 +516,8 @@ class LinkFlowgraph(gr.top_block):
         return {"meta": meta, "symbols": int(ok.sum()), "dropped": int(n - ok.sum())}
 
     def _file_source(self, args):
-        if not args.input:
-            raise LinkError("--source file needs -i/--input (SigMF recording or raw cf32 file)")
-        data_path, meta_path = link_sigmf.sigmf_paths(args.input)
-        fmt, header = None, 0
-        if os.path.isfile(meta_path):
-            try:
-                meta = link_sigmf.read_meta(meta_path)
-            except (ValueError, OSError, json.JSONDecodeError) as e:
-                raise LinkError(str(e)) from e
+        meta, path, fmt, header = open_recording(args.input)
+        if meta is not None:
             if meta["config"] is not None:
                 self.cfg = meta["config"]
             self.samp_rate = meta["sample_rate"]
@@ -515,12 +526,7 @@ class LinkFlowgraph(gr.top_block):
             # simulated channel or TX output: no oscillator offsets to pull in with the FLL
             link = meta["meta"]["global"].get(link_sigmf.LINK_KEY, {})
             self.simulated = meta["channel"] is not None or link.get("source") == "none"
-            path, fmt, header = meta["data_path"], meta["format"], meta["header_bytes"]
             self.input_datatype = meta["datatype"]
-        else:
-            path = args.input
-            if not os.path.isfile(path):
-                raise LinkError(f"{args.input}: no such recording (neither SigMF nor a raw file)")
         self.input_path = path
         self.file_blocks = sigmf_file_source(path, fmt, header)
         for a, b in zip(self.file_blocks, self.file_blocks[1:]):

@@ -35,7 +35,7 @@ from ..core.ofdm_carriers import DEFAULT_LAYOUT
 from ..link import sigmf as link_sigmf
 from ..ofdm_denoised_rx import ofdm_denoised_rx
 from . import ofdm_link
-from .link_flowgraph import RADIOS, LinkError, make_radio_sink, make_radio_source
+from .link_flowgraph import RADIOS, LinkError, make_radio_sink, make_radio_source, open_recording
 from .link_flowgraph import sigmf_file_source as _file_chain
 
 OFDM_KEY = "gr-diffusion:ofdm"  # SigMF global section of an OFDM recording
@@ -72,14 +72,6 @@ def add_ofdm_arguments(ap):
         "down to ~5 dB)",
     )
     return ap
-
-
-def _tag(offset, key, value):
-    t = gr.tag_t()
-    t.offset = int(offset)
-    t.key = pmt.intern(key)
-    t.value = pmt.from_long(int(value))
-    return t
 
 
 class OfdmAppFlowgraph(gr.top_block):
@@ -164,19 +156,12 @@ class OfdmAppFlowgraph(gr.top_block):
         return self.src
 
     def _file(self, args):
-        if not args.input:
-            raise LinkError("--source file needs -i/--input (SigMF recording or raw cf32)")
-        data_path, meta_path = link_sigmf.sigmf_paths(args.input)
-        fmt, header = None, 0
-        if os.path.isfile(meta_path):
-            try:
-                info = link_sigmf.read_meta(meta_path)
-            except (ValueError, OSError) as e:
-                raise LinkError(str(e)) from e
+        info, path, fmt, header = open_recording(args.input)
+        if info is not None:
             glob = info["meta"]["global"]
             if info["config"] is not None:
                 raise LinkError(
-                    f"{meta_path}: a single-carrier link recording; replay it without "
+                    f"{info['data_path']}: a single-carrier link recording; replay it without "
                     "--waveform ofdm"
                 )
             ofdm = glob.get(OFDM_KEY)
@@ -185,13 +170,9 @@ class OfdmAppFlowgraph(gr.top_block):
             self.channel_info = info["channel"]
             self.samp_rate = info["sample_rate"]
             self.input_datatype = info["datatype"]
-            path, fmt, header = info["data_path"], info["format"], info["header_bytes"]
             n = info["num_samples"]
-        elif os.path.isfile(args.input):
-            path = args.input
-            n = os.path.getsize(path) // gr.sizeof_gr_complex
         else:
-            raise LinkError(f"{args.input}: no such recording (neither SigMF nor raw cf32)")
+            n = os.path.getsize(path) // gr.sizeof_gr_complex
         try:
             chain = _file_chain(path, fmt, header)
         except ValueError as e:
@@ -223,10 +204,7 @@ class OfdmAppFlowgraph(gr.top_block):
         payloads = self._payloads(args) if args.frames > 0 else []
         if not payloads:
             raise LinkError("--waveform ofdm transmit: --frames >= 1 packets")
-        data, tags = [], []
-        for p in payloads:
-            tags.append(_tag(len(data), ofdm_link.LEN_KEY, len(p)))
-            data.extend(p)
+        data, tags = ofdm_link.tagged_packet_bytes(payloads)
         self.tx_src = blocks.vector_source_b(data, True, 1, tags)
         self.tx = digital.ofdm_tx(
             packet_length_tag_key=ofdm_link.LEN_KEY, bps_payload=args.ofdm_bps

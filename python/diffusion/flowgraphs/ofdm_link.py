@@ -24,12 +24,19 @@ LEN_KEY = "packet_len"
 GAP = 160  # zero samples between bursts (2 symbols): independent channels, a clean sync
 
 
-def transmit(payloads, bps_payload=1):
-    """Bursts (complex64 arrays, one per packet) of stock ``digital.ofdm_tx``."""
+def tagged_packet_bytes(payloads):
+    """(bytes, tags) for a ``vector_source_b`` feeding ``digital.ofdm_tx``: the payloads
+    back to back, each start tagged ``LEN_KEY`` = its length in bytes."""
     data, tags = [], []
     for p in payloads:
         tags.append(_tag(len(data), LEN_KEY, len(p)))
         data.extend(p)
+    return data, tags
+
+
+def transmit(payloads, bps_payload=1):
+    """Bursts (complex64 arrays, one per packet) of stock ``digital.ofdm_tx``."""
+    data, tags = tagged_packet_bytes(payloads)
     tb = gr.top_block()
     src = blocks.vector_source_b(data, False, 1, tags)
     tx = digital.ofdm_tx(packet_length_tag_key=LEN_KEY, bps_payload=bps_payload)
