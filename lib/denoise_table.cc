@@ -344,7 +344,9 @@ void denoise_table::probe_values(const key& k,
                 for (int a = 0; a <= 2; a++)
                     rough = rough || corner_span(tile.data(), 4, a, b) > d_jump;
             if (rough) {
-                // a jump: lookup() leaves this sample to the network
+                // a jump: the coarse level leaves this sample to the network (the probe
+                // checks the coarse grid; with refinement, lookup() interpolates such samples
+                // on the 8 x 8 sub-grid, whose error bound lib/qa_denoise_table.cc checks)
                 const gr_complex yi = y[i];
                 d_fn(&yi, 1, k, &out[i]);
                 q += 16;
@@ -435,6 +437,17 @@ denoise_table::level_ptr denoise_table::refine_level(const level& c)
         (size_t(c.n) + 1) * sizeof(uint32_t);
     if (c.bytes() + extra > d_opt.max_bytes)
         return nullptr; // the coarse level alone (rough cells to the network)
+    {
+        // insert(.., false) refuses a refinement that does not fit beside the other cached
+        // steps: do not spend the (s + 1)^2 network evaluations per rough cell on it
+        std::lock_guard<std::mutex> l(d_m);
+        size_t others = 0;
+        for (const auto& kv : d_cache)
+            if (kv.first != c.k.code())
+                others += kv.second->bytes();
+        if (others + c.bytes() + extra > d_opt.max_bytes)
+            return nullptr;
+    }
     auto lv = std::make_shared<level>();
     lv->k = c.k;
     lv->x0 = c.x0;
