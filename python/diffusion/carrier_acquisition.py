@@ -123,8 +123,13 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
         return res
 
     def _after_work_error(self):
-        # diffusion.work_guard dropped the chunk: start the acquisition again
+        # diffusion.work_guard dropped the chunk: start the acquisition again, counting
+        # samples from what was written (the dropped ones never reach the output, so the
+        # next carrier_offset tag must not count them)
         self._acq, self._nacq, self._pending, self._f = [], 0, np.zeros(0, np.complex64), None
+        self._n = self._n0 = self.nitems_written(0)
+        self._ph0, self._since = 0.0, 0
+        self._hist = np.zeros(0, np.complex64)
 
     @guarded_work("drop")
     def general_work(self, input_items, output_items):
