@@ -286,23 +286,38 @@ class SatelliteFlowgraph(gr.top_block):
         self.msg_connect((self.deframer, "out"), (self.frames_sink, "store"))
 
 
-def run_frames(tb, poll_s=0.05):
+def run_frames(tb, poll_s=0.05, stall_s=60.0):
     """Runs a :class:`SatelliteFlowgraph` until every frame of its audio is out (module
-    doc: determinism); returns the frames (list of bytes, in arrival order)."""
+    doc: determinism); returns the frames (list of bytes, in arrival order). A flowgraph
+    whose input stops advancing for ``stall_s`` seconds (a block died or stalled) is
+    stopped and TimeoutError raised, so a test or a sweep never waits forever."""
     import pmt
 
+    def advancing():
+        """Items through the input mux; raises once they stop moving for stall_s."""
+        n = tb.mux.nitems_written(0)
+        if n != state["n"]:
+            state["n"], state["t"] = n, time.monotonic()
+        elif time.monotonic() - state["t"] > stall_s:
+            raise TimeoutError(
+                f"satellite flowgraph stalled: no input consumed for {stall_s:.0f} s "
+                f"({n} of {tb.n_audio} audio samples)"
+            )
+        return n
+
+    state = {"n": -1, "t": time.monotonic()}
     tb.start()
     try:
         target = tb.n_audio + tb.tail
-        while tb.mux.nitems_written(0) < target:
+        while advancing() < target:
             time.sleep(poll_s)
-        count, mark = tb.frames_sink.num_messages(), tb.mux.nitems_written(0)
+        count, mark = tb.frames_sink.num_messages(), advancing()
         while True:
             time.sleep(poll_s)
             now = tb.frames_sink.num_messages()
             if now != count:
-                count, mark = now, tb.mux.nitems_written(0)
-            elif tb.mux.nitems_written(0) - mark >= tb.tail:
+                count, mark = now, advancing()
+            elif advancing() - mark >= tb.tail:
                 break
     finally:
         tb.stop()
