@@ -80,3 +80,20 @@ def test_block_passes_zeros_and_non_finite_through():
     np.testing.assert_array_equal(y[:2], 0)
     np.testing.assert_allclose(y[[2, 3, 6]], 1.0, rtol=1e-6)
     assert y[4] == 0 and np.isnan(y[5])
+
+
+def test_block_counts_non_finite_samples():
+    """NaN/Inf samples are counted (and logged once), the flowgraph runs to the end."""
+    from gnuradio import diffusion
+
+    x = np.ones(1000, complex)
+    x[[10, 500, 501]] = [np.nan, np.inf, complex(np.nan, 1)]
+    tb = gr.top_block()
+    src = blocks.vector_source_c(x.astype(np.complex64).tolist(), False)
+    snk = blocks.vector_sink_c()
+    agc = diffusion.rms_agc(50.0)
+    tb.connect(src, agc, snk)
+    tb.run()
+    assert agc.nonfinite_samples() == 3
+    assert agc.work_errors() == 0
+    assert len(snk.data()) == x.size

@@ -14,12 +14,12 @@ import numpy as np
 import pmt
 from gnuradio import gr
 
-from .work_guard import guarded_work
+from .work_guard import WorkGuard, guarded_work
 
 TAPS_KEY = "ofdm_sync_chan_taps"
 
 
-class ofdm_taps_hold(gr.sync_block):
+class ofdm_taps_hold(WorkGuard, gr.sync_block):
     """fft_len complex vectors in; per item the latest channel taps from the tags out.
 
     A tag whose value is not a complex vector of fft_len values is ignored with one logged
