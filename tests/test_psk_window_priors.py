@@ -111,7 +111,8 @@ def test_prior_gives_no_more_bit_errors(mod, lw, bpsk_prior):
     AWGN), psk_receiver with and without the prior (default loop bandwidths): the prior-fed
     path makes no more bit errors than the stock one, within 3 binomial standard deviations
     of the stock count (sqrt(n p (1-p))). (Measured, bench/results_psk_window_priors.md: at
-    lw 1e-4 the prior makes 2-9 % more errors than the stock loop, at lw 1e-3 25-75 % fewer.)"""
+    lw 1e-4 the prior makes 3-9 % more errors than the stock loop, at lw 1e-3 20-28 % (BPSK)
+    and 39-77 % (DBPSK) fewer.)"""
     r = pb.simulated_errors(
         mod,
         ESN0_DB,
