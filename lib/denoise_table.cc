@@ -633,14 +633,22 @@ void denoise_table::clear()
     d_generation.fetch_add(1);
 }
 
+namespace {
+// share of the cells flagged 1 (rough cells, rough sub-cells)
+double flagged_fraction(const std::vector<uint8_t>& flags)
+{
+    return double(std::count(flags.begin(), flags.end(), uint8_t(1))) /
+           double(flags.size());
+}
+} // namespace
+
 double denoise_table::rough_fraction(const key& k) const
 {
     std::lock_guard<std::mutex> l(d_m);
     const auto it = d_cache.find(k.code());
     if (it == d_cache.end())
         return -1.0;
-    const auto& r = it->second->rough;
-    return double(std::count(r.begin(), r.end(), uint8_t(1))) / double(r.size());
+    return flagged_fraction(it->second->rough);
 }
 
 double denoise_table::rough_subcell_fraction(const key& k) const
@@ -649,8 +657,7 @@ double denoise_table::rough_subcell_fraction(const key& k) const
     const auto it = d_cache.find(k.code());
     if (it == d_cache.end() || it->second->sub_rough.empty())
         return -1.0;
-    const auto& r = it->second->sub_rough;
-    return double(std::count(r.begin(), r.end(), uint8_t(1))) / double(r.size());
+    return flagged_fraction(it->second->sub_rough);
 }
 
 size_t denoise_table::level_bytes(const key& k) const
