@@ -358,11 +358,10 @@ def test_guard_rejects_unknown_policies():
         work_guard.guarded_work("ignore")
 
 
-@pytest.mark.parametrize("kind", list(INPUTS))
-def test_ofdm_channel_denoiser_py_finishes_on_degenerate_input(kind):
-    # the degenerate samples as OFDM symbols (64 carriers, padded to whole symbols), the
-    # first tagged with taps made of the same samples (all zero, constant, ...)
-    y = INPUTS[kind]
+def _taps_tagged_symbols(y):
+    """(items, source) of the degenerate samples y as 64-carrier OFDM symbols (zero-padded
+    to whole symbols), the first tagged ofdm_sync_chan_taps with taps made of the same
+    samples (all zero, constant, NaN, ...)."""
     n = -(-len(y) // 64) * 64
     v = np.zeros(n, np.complex64)
     v[: len(y)] = y
@@ -372,8 +371,13 @@ def test_ofdm_channel_denoiser_py_finishes_on_degenerate_input(kind):
         t.offset, t.key = 0, pmt.intern("ofdm_sync_chan_taps")
         t.value = pmt.init_c32vector(64, v[:64])
         tags.append(t)
+    return n, blocks.vector_source_c(v.tolist(), False, 64, tags)
+
+
+@pytest.mark.parametrize("kind", list(INPUTS))
+def test_ofdm_channel_denoiser_py_finishes_on_degenerate_input(kind):
+    n, src = _taps_tagged_symbols(INPUTS[kind])
     tb = gr.top_block()
-    src = blocks.vector_source_c(v.tolist(), False, 64, tags)
     blk = diffusion.ofdm_channel_denoiser_py("ofdm_mix")
     snk = blocks.vector_sink_c(64)
     tb.connect(src, blk, snk)
@@ -388,19 +392,8 @@ def test_ofdm_channel_denoiser_py_finishes_on_degenerate_input(kind):
 
 @pytest.mark.parametrize("kind", list(INPUTS))
 def test_ofdm_taps_hold_finishes_on_degenerate_input(kind):
-    # the degenerate samples as 64-carrier vectors, the first tagged with taps made of them
-    y = INPUTS[kind]
-    n = -(-len(y) // 64) * 64
-    v = np.zeros(n, np.complex64)
-    v[: len(y)] = y
-    tags = []
-    if n:
-        t = gr.tag_t()
-        t.offset, t.key = 0, pmt.intern("ofdm_sync_chan_taps")
-        t.value = pmt.init_c32vector(64, v[:64])
-        tags.append(t)
+    n, src = _taps_tagged_symbols(INPUTS[kind])
     tb = gr.top_block()
-    src = blocks.vector_source_c(v.tolist(), False, 64, tags)
     blk = diffusion.ofdm_taps_hold(64)
     snk = blocks.vector_sink_c(64)
     tb.connect(src, blk, snk)
