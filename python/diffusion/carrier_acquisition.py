@@ -25,7 +25,7 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
     """Removes a PSK signal's carrier offset, estimated feed-forward from the signal itself.
 
     carrier_acquisition(sps=2, rolloff=0.35, order=4, window=1024, hop=512,
-    max_offset=0.0, track_window=16384)
+    max_offset=0.0, track_window=16384, timing_target=-1.0)
 
     Input: complex baseband, ``sps`` samples per symbol, RRC pulses of roll-off ``rolloff``.
     Output: the input times exp(-j 2 pi f n), f the estimated offset (cycles/sample), the
@@ -47,6 +47,12 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
     the stream: estimates fall every ``hop`` samples after the first window, and the phase is
     computed from the sample index since the last change of f (float64), not accumulated
     chunk by chunk.
+    ``timing_target`` >= 0 (samples, < sps): symbol-timing pre-alignment: the first
+    ``d`` (0 .. sps - 1) input samples are dropped so that the output's symbol instants, as
+    estimated on the first window (PowerLineOffsetEstimator.timing_phase), fall nearest
+    samples n = timing_target + k sps: a timing loop after it starts within half a sample of
+    its lock point, not at a Gardner detector's hang-up point half a symbol off (psk_receiver
+    sets it for its symbol_sync). ``dropped()`` reads d. Negative (default): nothing dropped.
     """
 
     def __init__(
@@ -58,6 +64,7 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
         hop=512,
         max_offset=0.0,
         track_window=16384,
+        timing_target=-1.0,
     ):
         gr.basic_block.__init__(
             self, name="carrier_acquisition", in_sig=[np.complex64], out_sig=[np.complex64]
@@ -72,6 +79,13 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
             raise ValueError(f"hop must be >= 1 sample, got {hop}")
         self.window, self.hop = window, hop
         self.track_window = max(int(track_window), window)
+        self.timing_target = float(timing_target)
+        if self.timing_target >= self.est.sps:
+            raise ValueError(
+                f"timing_target must be < sps = {self.est.sps} samples (negative: off), "
+                f"got {timing_target}"
+            )
+        self._dropped = 0
         self._acq = []  # input held during acquisition
         self._nacq = 0
         self._hist = np.zeros(0, np.complex64)  # the last `track_window` input samples
@@ -85,6 +99,10 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
     def offset(self):
         """The offset being removed (cycles/sample); NaN while acquiring."""
         return float("nan") if self._f is None else float(self._f)
+
+    def dropped(self):
+        """Input samples dropped at the start by the timing pre-alignment (``timing_target``)."""
+        return int(self._dropped)
 
     def forecast(self, noutput_items, ninputs):
         # corrected samples waiting: no input needed to make progress (also at the end)
@@ -160,9 +178,21 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
             # kept the Costas loop unlocked through PW-Sat2's first frame)
             f = self.est.estimate(first, p_false=LINE_FALSE_ALARM)
             self._set(0.0 if f is None else f)
+            if self.timing_target >= 0.0 and f is not None:
+                # start the output at a symbol-timing phase near timing_target
+                tau = self.est.timing_phase(first, f)
+                sps = self.est.sps
+                d = int(round((tau - self.timing_target) % sps)) % sps
+                self._dropped = d
+                first, held = first[d:], held[d:]
+                self._acq_len = self.window - d
+            else:
+                self._acq_len = self.window
             self._hist = first[-self.track_window :]
             self._since = 0  # the next estimate `hop` samples after the first window
-            self._pending = np.concatenate([self._rotate(first), self._track(held[self.window :])])
+            self._pending = np.concatenate(
+                [self._rotate(first), self._track(held[self._acq_len :])]
+            )
             k = min(self._pending.size, len(out) - written)
             out[written : written + k] = self._pending[:k]
             self._pending = self._pending[k:]
