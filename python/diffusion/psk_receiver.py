@@ -24,9 +24,10 @@ from . import diffusion_python as _cpp
 from .carrier_acquisition import carrier_acquisition
 from .core.carrier_acquisition import power_order as _power_order
 from .core.samplers import MODES as _MODES
+from .link.psk_signal import PI4DQPSK_DIBIT_OF_QUARTER_TURNS as _PI4_DIBITS
 from .symbol_normalizer import symbol_normalizer
 
-DECISIONS = ("sdpsk", "dqpsk", "dbpsk", "coherent")
+DECISIONS = ("sdpsk", "dqpsk", "dbpsk", "coherent", "pi4dqpsk")
 CARRIERS = ("costas", "none")
 CONSTELLATIONS = ("qpsk", "bpsk")
 #: modulation -> (constellation, decisions): the shorthand of psk_receiver(modulation=...)
@@ -36,7 +37,14 @@ MODULATIONS = {
     "qpsk": ("qpsk", "coherent"),
     "dqpsk": ("qpsk", "dqpsk"),
     "sdpsk": ("qpsk", "sdpsk"),
+    "pi4dqpsk": ("qpsk", "pi4dqpsk"),
 }
+#: the ``modulation`` names, in order (the app's --modulation choices)
+MODULATION_NAMES = tuple(MODULATIONS)
+#: pi/4-DQPSK: rotation per symbol (rad) applied after symbol_sync, exp(j n PI4_DEROTATION)
+#: on symbol n (blocks.rotator_cc), so that the Costas loop, the normaliser and the QPSK
+#: priors see plain QPSK; its sign fixes the dibit table (link.psk_signal)
+PI4_DEROTATION = -math.pi / 4
 #: the prior psk_receiver loads for a constellation when model_path is empty: the window
 #: prior for BPSK (models/bpsk_pn_w32.md; it serves DBPSK as well: differentially encoded
 #: random bits give the same symbol law), the per-symbol model for QPSK
@@ -105,8 +113,8 @@ def orientation_offset(points, order):
 
 def decision_order(constellation, decisions):
     """M of the M-th power carrier acquisition for a constellation and decision rule."""
-    if decisions == "sdpsk":
-        return _power_order("sdpsk")
+    if decisions in ("sdpsk", "pi4dqpsk"):
+        return _power_order(decisions)
     return _power_order(constellation)
 
 
@@ -119,7 +127,14 @@ class psk_receiver(gr.hier_block2):
     power_order=0, modulation='')
 
     ``modulation`` (shorthand, :data:`MODULATIONS`; overrides ``constellation`` and
-    ``decisions``): 'bpsk' (coherent), 'dbpsk', 'qpsk' (coherent), 'dqpsk', 'sdpsk'.
+    ``decisions``): 'bpsk' (coherent), 'dbpsk', 'qpsk' (coherent), 'dqpsk', 'sdpsk',
+    'pi4dqpsk' (pi/4-DQPSK: the symbols out of symbol_sync are derotated by
+    exp(-j n pi/4), :data:`PI4_DEROTATION`, so the Costas loop of order 4, the normaliser and
+    the QPSK priors such as qpsk_pn_w32 see plain QPSK; the carrier acquisition uses the 8th
+    power; an unknown start n0 of the count is a constant rotation by n0 pi/4, which the
+    Costas loop removes and differential decisions do not see; a symbol slip of the timing
+    loop shifts n0 by one: a 45-degree step, on the decision boundary for that one dibit,
+    after which the Costas loop relocks on the next quarter turn).
     ``constellation`` 'qpsk' or 'bpsk': the Costas loop's order (4 or 2), the M of the
     carrier acquisition, and the prior loaded when ``model_path`` is empty
     (:data:`DEFAULT_PRIORS`: bpsk_pn_w32 for BPSK, the per-symbol qpsk model for QPSK).
@@ -153,6 +168,11 @@ class psk_receiver(gr.hier_block2):
                  coherent decisions on the model's points differentially decoded (the
                  textbook DBPSK detector, ~1 dB better than differential detection at
                  BER 1e-2); with carrier 'none', Re(s[n] s*[n-1]) < 0 (differential detection)
+      'pi4dqpsk' dibit value 2 b1 + b2 (IS-54 / TETRA Gray table, link.psk_signal:
+                 phase step +pi/4 -> 00, +3pi/4 -> 01, -3pi/4 -> 11, -pi/4 -> 10) of the
+                 step q pi/2 between derotated symbols (q = 0..3 -> 0, 1, 3, 2): coherent
+                 decisions differentially decoded with the Costas loop, the nearest
+                 q * 90 degrees of s[n] s*[n-1] without it (differential detection)
       'coherent' index of the nearest point of the model's constellation (keeps the carrier
                  loop's 90-degree ambiguity: resolve it with pilots)
     ``mode`` 'none' bypasses the denoiser (output 0 = output 1). ``carrier`` 'none' leaves
@@ -222,8 +242,13 @@ class psk_receiver(gr.hier_block2):
         front_end = str(front_end).lower()
         if front_end not in FRONT_ENDS:
             raise ValueError(f"front_end must be one of {FRONT_ENDS}, got {front_end!r}")
+        if decisions == "pi4dqpsk" and constellation != "qpsk":
+            raise ValueError("decisions 'pi4dqpsk' need constellation 'qpsk' (derotated)")
         sps = int(sps)
         order = int(power_order) or decision_order(str(constellation).lower(), decisions)
+        # the Costas loop's order: M, except for pi/4-DQPSK (8th power for the acquisition,
+        # plain QPSK after the derotation)
+        loop_order = _power_order(constellation) if decisions == "pi4dqpsk" else order
         if front_end == "acquisition":
             self.acquisition = carrier_acquisition(
                 sps,
@@ -252,6 +277,11 @@ class psk_receiver(gr.hier_block2):
                 sps, float(timing_bw), rrc, nfilts, nfilts // 2, 1.5, 1
             )
             sync = [self.fll, self.clock]
+        self.pi4_derotator = None
+        if decisions == "pi4dqpsk":
+            # exp(j n PI4_DEROTATION) on symbol n: the 8PSK points of pi/4-DQPSK to QPSK
+            self.pi4_derotator = blocks.rotator_cc(PI4_DEROTATION)
+            sync.append(self.pi4_derotator)
         self.norm = symbol_normalizer(constellation, time_constant)
         path = ""
         if mode != "none":
@@ -261,14 +291,14 @@ class psk_receiver(gr.hier_block2):
             path = resolve(model_path or DEFAULT_PRIORS[constellation])
         self.rotation = 0.0
         if carrier == "costas":
-            self.costas = digital.costas_loop_cc(float(costas_bw), order, False)
+            self.costas = digital.costas_loop_cc(float(costas_bw), loop_order, False)
             chain = [self.costas]
             if path:
                 from .core.onnx_model import DdpmModel
 
                 own = DdpmModel(path).constellation
-                if own is not None and order in COSTAS_LOCK_PHASE:
-                    self.rotation = orientation_offset(own.points, order)
+                if own is not None and loop_order in COSTAS_LOCK_PHASE:
+                    self.rotation = orientation_offset(own.points, loop_order)
             if self.rotation:
                 self._rotate = blocks.multiply_const_cc(complex(cmath.exp(1j * self.rotation)))
                 chain.append(self._rotate)
@@ -315,12 +345,12 @@ class psk_receiver(gr.hier_block2):
         self.decisions = decisions
         self.carrier = carrier
         # where the Costas loop puts the points (QPSK at 45 degrees, BPSK on the real axis)
-        self.symbol_phase_rad = COSTAS_LOCK_PHASE.get(order, 0.0) + self.rotation
+        self.symbol_phase_rad = COSTAS_LOCK_PHASE.get(loop_order, 0.0) + self.rotation
 
     def _decide(self, src, decisions, constellation, carrier):
         # with the Costas loop, differential data come from coherent decisions differentially
         # decoded (the textbook DBPSK / DQPSK detector); without it, differential detection
-        decoded = decisions in ("dbpsk", "dqpsk") and carrier == "costas"
+        decoded = decisions in ("dbpsk", "dqpsk", "pi4dqpsk") and carrier == "costas"
         if decisions == "coherent" or decoded:
             from .core.constellations import by_name
 
@@ -332,7 +362,7 @@ class psk_receiver(gr.hier_block2):
                 pts = own if own is not None else pts
             points = [complex(p) for p in pts.points]
             if decoded:
-                m = {"dbpsk": 2, "dqpsk": 4}[decisions]
+                m = {"dbpsk": 2, "dqpsk": 4, "pi4dqpsk": 4}[decisions]
                 if len(points) != m:
                     raise ValueError(f"decisions {decisions!r} need a {m}-point constellation")
                 # indices in counterclockwise order: (index[n] - index[n-1]) mod M is the
@@ -342,6 +372,8 @@ class psk_receiver(gr.hier_block2):
             chain = [digital.constellation_decoder_cb(const)]
             if decoded:
                 chain.append(digital.diff_decoder_bb(len(points)))
+            if decisions == "pi4dqpsk":
+                chain.append(digital.map_bb(list(_PI4_DIBITS)))
         else:
             diff = digital.diff_phasor_cc()
             if decisions == "sdpsk":
@@ -366,6 +398,8 @@ class psk_receiver(gr.hier_block2):
             else:
                 const = digital.constellation_calcdist([1, 1j, -1, -1j], [0, 1, 2, 3], 4, 1)
                 chain = [diff, digital.constellation_decoder_cb(const.base())]
+                if decisions == "pi4dqpsk":
+                    chain.append(digital.map_bb(list(_PI4_DIBITS)))
         self._decider = chain
         # a null sink beside output 3, so a flowgraph may leave the decisions unconnected
         self._decisions_null = blocks.null_sink(1)

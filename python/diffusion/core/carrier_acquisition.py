@@ -53,6 +53,10 @@ POWER_ORDERS = {
     "dbpsk": 2,
     "qpsk": 4,
     "dqpsk": 4,
+    # pi/4-DQPSK: the symbols lie on 8PSK points (QPSK and QPSK turned by 45 degrees, in
+    # turn); the 4th power keeps a (-1)^k, a line at 4 f + 1 / (2 sps) (no fold of 1/sps
+    # takes it to 4 f), the 8th strips it
+    "pi4dqpsk": 8,
     "sdpsk": 4,
     "oqpsk": 4,
     "8psk": 8,

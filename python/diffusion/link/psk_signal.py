@@ -13,6 +13,12 @@ constellation_bpsk and diff_encoder_bb conventions):
          symbols carry n - 1 bits)
   qpsk   x_k = exp(j (pi/4 + k_k pi/2)), k_k in 0..3 (n symbols, n quarter-turn indices)
   dqpsk  x_0 = exp(j pi/4), x_k = x_(k-1) * j^(d_k), d_k in 0..3 (n - 1 quarter turns)
+  pi4dqpsk  x_0 = exp(j pi/4), x_k = x_(k-1) * exp(j dphi_k), dphi_k in {+-pi/4, +-3pi/4}
+         from the dibit (b1 b2) = data value 2 b1 + b2 by the IS-54 / TETRA Gray table
+         (:data:`PI4DQPSK_PHASE_STEPS`: 00 +pi/4, 01 +3pi/4, 11 -3pi/4, 10 -pi/4; n - 1
+         dibits): the symbols alternate between QPSK at 45 degrees (even k) and QPSK on
+         the axes (odd k); x_k exp(-j k pi/4) is plain QPSK stepping by q_k quarter turns,
+         dphi_k = pi/4 + q_k pi/2 (:data:`PI4DQPSK_DIBIT_OF_QUARTER_TURNS`)
 
 With uniformly random bits the differential sequences have exactly the symbol law of the
 coherent ones (x_k uniform and independent of x_(k-1) .. x_0), which is why one window prior
@@ -31,12 +37,17 @@ import numpy as np
 
 from .framing import rrc_taps
 
-MODULATIONS = ("bpsk", "dbpsk", "qpsk", "dqpsk")
+MODULATIONS = ("bpsk", "dbpsk", "qpsk", "dqpsk", "pi4dqpsk")
+#: pi/4-DQPSK, IS-54 / TETRA Gray table: dibit value 2 b1 + b2 -> phase step (rad)
+PI4DQPSK_PHASE_STEPS = {0: math.pi / 4, 1: 3 * math.pi / 4, 3: -3 * math.pi / 4, 2: -math.pi / 4}
+#: pi/4-DQPSK after the k pi/4 derotation: quarter turns q (step pi/4 + q pi/2) -> dibit value
+PI4DQPSK_DIBIT_OF_QUARTER_TURNS = (0, 1, 3, 2)
 
 
 def psk_symbols(modulation, n, rng):
     """(symbols complex128 [n], data uint8) of ``modulation`` (module doc): bits [n] (bpsk),
-    [n - 1] (dbpsk); quarter-turn indices [n] (qpsk), [n - 1] (dqpsk)."""
+    [n - 1] (dbpsk); quarter-turn indices [n] (qpsk), [n - 1] (dqpsk); dibit values 2 b1 + b2
+    [n - 1] (pi4dqpsk)."""
     n = int(n)
     if modulation == "bpsk":
         bits = rng.integers(0, 2, n).astype(np.uint8)
@@ -52,6 +63,10 @@ def psk_symbols(modulation, n, rng):
         d = rng.integers(0, 4, n - 1).astype(np.uint8)
         q = np.concatenate([[0], np.cumsum(d)]) % 4
         return np.exp(1j * (math.pi / 4 + math.pi / 2 * q)), d
+    if modulation == "pi4dqpsk":
+        dibits = rng.integers(0, 4, n - 1).astype(np.uint8)
+        steps = np.array([PI4DQPSK_PHASE_STEPS[v] for v in range(4)])[dibits]
+        return np.exp(1j * (math.pi / 4 + np.concatenate([[0.0], np.cumsum(steps)]))), dibits
     raise ValueError(f"modulation must be one of {MODULATIONS}, got {modulation!r}")
 
 
@@ -80,7 +95,8 @@ def hard_bits(z, modulation, coherent=True):
     bpsk Re > 0; dbpsk coherent: Re > 0 differentially decoded (1 where the decision flips;
     the 180-degree ambiguity cancels), coherent=False: Re(z_k z*_(k-1)) < 0 (differential
     detection); qpsk: quadrant index of the points at 45 degrees; dqpsk: quarter turns of
-    z_k z*_(k-1). Differential rules give len(z) - 1 values."""
+    z_k z*_(k-1); pi4dqpsk: the dibits of the phase steps of z_k z*_(k-1) (differential
+    detection, :func:`pi4dqpsk_dibits`). Differential rules give len(z) - 1 values."""
     z = np.asarray(z, np.complex128)
     if modulation == "bpsk":
         return (z.real > 0).astype(np.uint8)
@@ -89,12 +105,23 @@ def hard_bits(z, modulation, coherent=True):
             c = (z.real > 0).astype(np.uint8)
             return c[1:] ^ c[:-1]
         return ((z[1:] * np.conj(z[:-1])).real < 0).astype(np.uint8)
+    if modulation == "pi4dqpsk":
+        return pi4dqpsk_dibits(z[1:] * np.conj(z[:-1]))
     if modulation in ("qpsk", "dqpsk"):
         q = np.mod(np.round((np.angle(z) - math.pi / 4) / (math.pi / 2)), 4).astype(np.uint8)
         if modulation == "qpsk":
             return q
         return np.mod(q[1:].astype(int) - q[:-1], 4).astype(np.uint8)
     raise ValueError(f"modulation must be one of {MODULATIONS}, got {modulation!r}")
+
+
+def pi4dqpsk_dibits(d, derotated=False):
+    """Dibit values (uint8, 2 b1 + b2, :data:`PI4DQPSK_PHASE_STEPS`) of pi/4-DQPSK phase
+    steps d = z_k z*_(k-1): the step nearest pi/4 + q pi/2; ``derotated``: steps of symbols
+    already derotated by k pi/4 (nearest q pi/2)."""
+    a = np.angle(np.asarray(d, np.complex128)) - (0.0 if derotated else math.pi / 4)
+    q = np.mod(np.round(a / (math.pi / 2)), 4).astype(np.int64)
+    return np.asarray(PI4DQPSK_DIBIT_OF_QUARTER_TURNS, np.uint8)[q]
 
 
 def block_errors(decided, truth, block=256, max_lag=64, ambiguity=1, skip=0):
