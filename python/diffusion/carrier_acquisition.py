@@ -25,12 +25,14 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
     """Removes a PSK signal's carrier offset, estimated feed-forward from the signal itself.
 
     carrier_acquisition(sps=2, rolloff=0.35, order=4, window=1024, hop=512,
-    max_offset=0.0, track_window=16384, timing_target=-1.0)
+    max_offset=0.0, track_window=16384, timing_target=-1.0, line_offset=0.0)
 
     Input: complex baseband, ``sps`` samples per symbol, RRC pulses of roll-off ``rolloff``.
     Output: the input times exp(-j 2 pi f n), f the estimated offset (cycles/sample), the
     phase continuous across updates of f. ``order``: M of the M-th power (2 BPSK/DBPSK, 4
-    QPSK/DQPSK/SDPSK, 8 8PSK; core.carrier_acquisition.power_order). ``max_offset``: the
+    QPSK/DQPSK/SDPSK/pi/4-DQPSK, 8 8PSK; core.carrier_acquisition.power_order);
+    ``line_offset`` where the M-th power line sits relative to M f (cycles/symbol: 0.5 for
+    pi/4-DQPSK with M = 4, core.carrier_acquisition.power_line_offset). ``max_offset``: the
     largest |offset| searched in cycles/sample (0: 1/(2 sps)).
     Acquisition: the first ``window`` samples are held until they are all in, then come out
     corrected by their own estimate (f = 0 where their line is not significant: noise
@@ -65,12 +67,17 @@ class carrier_acquisition(WorkGuard, gr.basic_block):
         max_offset=0.0,
         track_window=16384,
         timing_target=-1.0,
+        line_offset=0.0,
     ):
         gr.basic_block.__init__(
             self, name="carrier_acquisition", in_sig=[np.complex64], out_sig=[np.complex64]
         )
         self.est = PowerLineOffsetEstimator(
-            sps, rolloff, order, max_offset=float(max_offset) or None
+            sps,
+            rolloff,
+            order,
+            max_offset=float(max_offset) or None,
+            line_offset=float(line_offset),
         )
         window, hop = int(window), int(hop)
         if window < self.est.min_samples:
