@@ -22,26 +22,13 @@ from gnuradio.diffusion.core.carrier_acquisition import (
 )
 from gnuradio.diffusion.link import psk_signal
 from gnuradio.diffusion.psk_receiver import MODULATION_NAMES
-from scipy.special import i0e
-from scipy.stats import ncx2, norm
+from scipy.stats import norm
 
 SPS, ROLLOFF = 2, 0.35
 ESN0_DB = 10.0
 OFFSET = 0.037  # cycles/sample (355 Hz at 9600 samples/s)
 N_SYM = 20000
 SKIP = 600  # decisions of loop start-up left out
-
-
-def pb_differential(esn0_db):
-    """Bit error probability of pi/4-DQPSK (= DQPSK) with Gray dibits and differential
-    detection in AWGN: Q1(a, b) - I0(ab) exp(-(a^2 + b^2) / 2) / 2, a, b = sqrt(2 gb
-    (1 -+ 1/sqrt 2)), gb = Eb/N0 = Es/N0 / 2 (Proakis, Digital Communications, 8.6)."""
-    gb = 10 ** (esn0_db / 10) / 2
-    a = math.sqrt(2 * gb * (1 - 1 / math.sqrt(2)))
-    b = math.sqrt(2 * gb * (1 + 1 / math.sqrt(2)))
-    return float(
-        ncx2.sf(b * b, 2, a * a) - 0.5 * i0e(a * b) * math.exp(a * b - (a * a + b * b) / 2)
-    )
 
 
 def test_symbols_and_dibit_table():
@@ -128,11 +115,6 @@ def decisions(y, carrier, model):
     return np.array(snk.data(), np.uint8)[1:]
 
 
-def dibit_bits(v):
-    v = np.asarray(v, np.uint8)
-    return np.stack([(v >> 1) & 1, v & 1], axis=1).reshape(-1)
-
-
 @pytest.mark.parametrize(
     "carrier,model",
     [("none", ""), ("costas", ""), ("none", "qpsk_pn_w32"), ("costas", "qpsk_pn_w32")],
@@ -149,16 +131,18 @@ def test_ber_in_a_flowgraph(link, carrier, model):
     detection bound (measured 0.0076 without the Costas loop, 0.0025 with it)."""
     y, d = link
     r = psk_signal.block_errors(
-        dibit_bits(decisions(y, carrier, model)),
-        dibit_bits(d),
+        psk_signal.dibit_bits(decisions(y, carrier, model)),
+        psk_signal.dibit_bits(d),
         block=512,
         max_lag=256,
         skip=2 * SKIP,
     )
     n = r["bits"]
     ber = r["bit_errors"] / n
-    p = pb_differential(ESN0_DB)
-    upper = pb_differential(ESN0_DB - 0.5) + 4 * math.sqrt(pb_differential(ESN0_DB - 0.5) / n)
+    p = psk_signal.pi4dqpsk_ber_differential(ESN0_DB)
+    upper = psk_signal.pi4dqpsk_ber_differential(ESN0_DB - 0.5) + 4 * math.sqrt(
+        psk_signal.pi4dqpsk_ber_differential(ESN0_DB - 0.5) / n
+    )
     assert n > 35000
     assert ber < upper, (ber, upper)
     if carrier == "none" and not model:

@@ -247,3 +247,57 @@ def simulated_errors(
         if d is not None:
             out[name] = psk_signal.block_errors(d, truth, block, 64, amb, SIM_SKIP)
     return out
+
+
+# ------------------------------------------------------------------ simulated pi/4-DQPSK link
+#: psk_receiver(modulation='pi4dqpsk') variants of bench/pi4dqpsk_ber.py: (carrier, prior)
+PI4_RECEIVERS = {
+    "differential": ("none", False),
+    "costas": ("costas", False),
+    "differential_prior": ("none", True),
+    "costas_prior": ("costas", True),
+}
+
+
+def pi4dqpsk_errors(
+    esn0_db,
+    seed,
+    model_path="",
+    receivers=tuple(PI4_RECEIVERS),
+    n_symbols=20000,
+    sps=2,
+    rolloff=0.35,
+    offset=0.037,
+    skip=SIM_SKIP,
+):
+    """{receiver: psk_signal.block_errors dict over bits (b1 b2 per dibit) + offset_error
+    (cycles/sample, the acquisition's final estimate less the truth)} on one simulated
+    pi/4-DQPSK link (link.psk_signal, random dibits, a carrier offset of ``offset``
+    cycles/sample, Es/N0 ``esn0_db``; one generator per (seed, Es/N0)), the same noisy input
+    for every receiver of :data:`PI4_RECEIVERS` ('_prior' ones need ``model_path``,
+    e.g. qpsk_pn_w32); the first ``skip`` symbols (loop start-up) left out."""
+    from ..link import psk_signal
+
+    rng = np.random.default_rng([int(seed), int(round(10 * float(esn0_db))) % 1000])
+    x, truth = psk_signal.psk_symbols("pi4dqpsk", n_symbols, rng)
+    y = psk_signal.psk_baseband(x, sps, rolloff, offset, 0.0, esn0_db, rng)
+    out = {}
+    for name in receivers:
+        carrier, prior = PI4_RECEIVERS[name]
+        if prior and not model_path:
+            continue
+        rx = psk_receiver(
+            sps=sps,
+            rolloff=rolloff,
+            modulation="pi4dqpsk",
+            mode="tweedie" if prior else "none",
+            model_path=model_path if prior else "",
+            carrier=carrier,
+        )
+        d = _run(rx, y, sps, outputs=4, take=3).astype(np.uint8)[1:]
+        r = psk_signal.block_errors(
+            psk_signal.dibit_bits(d), psk_signal.dibit_bits(truth), 512, 256, 1, 2 * skip
+        )
+        r["offset_error"] = rx.acquisition.offset() - float(offset)
+        out[name] = r
+    return out

@@ -124,6 +124,27 @@ def pi4dqpsk_dibits(d, derotated=False):
     return np.asarray(PI4DQPSK_DIBIT_OF_QUARTER_TURNS, np.uint8)[q]
 
 
+def dibit_bits(values):
+    """Bits (uint8, b1 then b2 per value) of dibit values 2 b1 + b2 (:func:`pi4dqpsk_dibits`)."""
+    v = np.asarray(values, np.uint8)
+    return np.stack([(v >> 1) & 1, v & 1], axis=1).reshape(-1)
+
+
+def pi4dqpsk_ber_differential(esn0_db):
+    """Bit error probability of pi/4-DQPSK (as DQPSK) with Gray dibits and differential
+    detection in AWGN at Es/N0 ``esn0_db`` (dB per symbol): Q1(a, b) - I0(ab) exp(-(a^2 +
+    b^2) / 2) / 2, a, b = sqrt(2 gb (1 -+ 1/sqrt 2)), gb = Eb/N0 = Es/N0 / 2 (Proakis,
+    Digital Communications: DQPSK with differential detection, Gray mapping)."""
+    from scipy.special import i0e
+    from scipy.stats import ncx2
+
+    gb = 10.0 ** (float(esn0_db) / 10.0) / 2.0
+    a = math.sqrt(2 * gb * (1 - 1 / math.sqrt(2)))
+    b = math.sqrt(2 * gb * (1 + 1 / math.sqrt(2)))
+    q1 = float(ncx2.sf(b * b, 2, a * a))  # Marcum Q1(a, b)
+    return q1 - 0.5 * float(i0e(a * b)) * math.exp(a * b - (a * a + b * b) / 2)
+
+
 def block_errors(decided, truth, block=256, max_lag=64, ambiguity=1, skip=0):
     """Errors of ``decided`` against ``truth`` (both per symbol, the same rule):
     dict(lag, bit_errors, bits, block_errors, blocks). The lag (-min(skip, max_lag) .. max_lag: the
