@@ -237,7 +237,8 @@ def test_receiver_vs_textbook(capture, sdpsk_model, level, seed):
     input (flowgraphs.psk_benchmark, the bench's noise model and counting). Measured
     (bench/results_orbcomm_receivers.md, seeds 101-105): at 3 dB textbook 0-29 packets
     (its 4th-power offset estimate fails on 3 of 5 seeds; 0 for seed 102), psk_receiver
-    21-29 and with sdpsk_pn_w32 34-38; at 4.5 dB (seed 104, an input where the textbook
+    24-30 and with sdpsk_pn_w32 34-38 (since the timing-start fix; 21-29 and 33-38 before);
+    at 4.5 dB (seed 104, an input where the textbook
     estimate is right) 42 / 42 / 45. Asserted: the receiver never decodes fewer than the
     textbook chain (one packet of slack, the issue's), the prior never fewer than the
     receiver alone (measured +3 to +14 packets at 3-4.5 dB over all 10 inputs); the
@@ -247,7 +248,7 @@ def test_receiver_vs_textbook(capture, sdpsk_model, level, seed):
 
     x, ref = capture
     c = psk_benchmark.orbcomm_counts(x, ref, level, seed, sdpsk_model)
-    measured = {(3.0, 102): 26, (4.5, 104): 42}[(level, seed)]
+    measured = {(3.0, 102): 27, (4.5, 104): 42}[(level, seed)]
     assert abs(c["psk_receiver"] - measured) <= 4, c
     assert c["psk_receiver"] >= c["textbook"] - 1, c
     assert c["psk_receiver_prior"] >= c["textbook"] - 1, c
