@@ -148,7 +148,7 @@ def test_window_prior_decodes_every_burst_of_pw_sat2(sr):
     those and the correctly scaled ones came out garbled (sign flips in runs of 20-30
     symbols); with sigma2 from the quadrature rail (envelope-free) 2 of 3 at this point (the
     Costas loop not yet locked at burst 3's start: S = 0 there too), with the cap
-    SIGMA2_MAX as well 3 (bench/results_satellite_recordings.md, "The normaliser on
+    SIGMA2_CAP as well 3 (bench/results_satellite_recordings.md, "The normaliser on
     bursts")."""
     prior = _model("bpsk_pn_w32")
     if not prior:

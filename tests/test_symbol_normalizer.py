@@ -6,12 +6,12 @@
 """symbol_normalizer in a GNU Radio flowgraph on bursts: BPSK on the real axis (as a Costas
 loop outputs it) in bursts whose amplitude settles like an AGC's at each burst's start,
 separated by noise alone; the quadrature-rail estimator against M2M4, and the cap on sigma2
-where no signal is found (SIGMA2_MAX)."""
+where no signal is found (SIGMA2_CAP)."""
 
 import numpy as np
 import pytest
 from gnuradio import blocks, diffusion, gr
-from gnuradio.diffusion.symbol_normalizer import SIGMA2_MAX
+from gnuradio.diffusion.symbol_normalizer import SIGMA2_CAP
 
 ESN0_DB = 12.0
 GAP, BURST = 1500, 3000
@@ -51,8 +51,8 @@ def test_quadrature_estimator_on_bursts_and_the_sigma2_cap():
     10 %; before that the scale S, unlike the ratio N/S, is weighted by the envelope:
     measured 0.2-0.9). M2M4 on the same stream reads the settling envelope in its fourth
     moment as noise: sigma2 at the cap over symbols 300-1000. In the gaps (noise alone,
-    the first burst forgotten: weight e^-4) sigma2 is the cap SIGMA2_MAX and the output
-    bounded (~sqrt(1 + SIGMA2_MAX) times the noise's rms, not the 1e6 of S = 1e-12 M2)."""
+    the first burst forgotten: weight e^-4) sigma2 is the cap SIGMA2_CAP and the output
+    bounded (~sqrt(1 + SIGMA2_CAP) times the noise's rms, not the 1e6 of S = 1e-12 M2)."""
     y = bursts(np.random.default_rng(7))
     out, s2 = run(y, "quadrature")
     b2 = 2 * GAP + BURST
@@ -61,11 +61,11 @@ def test_quadrature_estimator_on_bursts_and_the_sigma2_cap():
     assert np.all(np.abs(esn0[-500:] - ESN0_DB) < 0.5), (esn0[-500:].min(), esn0[-500:].max())
     assert np.median(np.abs(out[-500:].real)) == pytest.approx(1.0, rel=0.1)
     _, s2_m2m4 = run(y, "m2m4")
-    assert np.median(s2_m2m4[b2 + 300 : b2 + 1000]) == pytest.approx(SIGMA2_MAX)
+    assert np.median(s2_m2m4[b2 + 300 : b2 + 1000]) == pytest.approx(SIGMA2_CAP)
     gap = slice(GAP + BURST + 1000, b2)
-    assert np.median(s2[gap]) == pytest.approx(SIGMA2_MAX)
-    assert np.all(s2 <= SIGMA2_MAX * (1 + 1e-6))
-    assert np.max(np.abs(out[gap])) < 5 * np.sqrt(1 + SIGMA2_MAX)
+    assert np.median(s2[gap]) == pytest.approx(SIGMA2_CAP)
+    assert np.all(s2 <= SIGMA2_CAP * (1 + 1e-6))
+    assert np.max(np.abs(out[gap])) < 5 * np.sqrt(1 + SIGMA2_CAP)
 
 
 @pytest.mark.parametrize(

@@ -19,11 +19,11 @@ from .work_guard import WorkGuard, guarded_work
 #: noise estimators of :class:`symbol_normalizer`
 ESTIMATORS = ("m2m4", "quadrature")
 #: the largest sigma2 out (Es/N0 -20 dB): where the estimate finds no signal (noise alone,
-#: a carrier loop not yet locked at a burst's start) S is clipped to M2 / (1 + SIGMA2_MAX)
+#: a carrier loop not yet locked at a burst's start) S is clipped to M2 / (1 + SIGMA2_CAP)
 #: instead of 1e-12 M2, which scaled the output by up to 1e6 and garbled the denoiser's
 #: windows straddling such symbols and the burst (PW-Sat2, bench/results_satellite_
 #: recordings.md); an estimate from a few hundred symbols cannot resolve Es/N0 that low
-SIGMA2_MAX = 100.0
+SIGMA2_CAP = 100.0
 
 
 class symbol_normalizer(WorkGuard, gr.sync_block):
@@ -34,7 +34,7 @@ class symbol_normalizer(WorkGuard, gr.sync_block):
     Input: symbols (complex, one sample per symbol, any scale). Output 0: the input divided by
     sqrt(S), the estimated signal power, so that the signal has unit power and the noise
     variance is sigma2; output 1: sigma2 = N / S per symbol (float; Es/N0 = 1/sigma2), ready
-    for the DDPM denoiser's sigma2 input, at most :data:`SIGMA2_MAX` (where the estimate
+    for the DDPM denoiser's sigma2 input, at most :data:`SIGMA2_CAP` (where the estimate
     finds no signal the output is scaled as for Es/N0 = -20 dB). The moments are averaged
     over an exponential window of ``time_constant`` symbols, sample by sample (independent
     of how the scheduler chunks the stream; before the first non-zero finite symbol:
@@ -72,10 +72,10 @@ class symbol_normalizer(WorkGuard, gr.sync_block):
         s, n = self._est.update(y)
         none = ~np.isfinite(s)  # no usable sample yet: pass through, sigma2 = 1 (0 dB)
         s[none], n[none] = 1.0, 1.0
-        low = n > SIGMA2_MAX * s  # no resolvable signal: M2 = S + N split at SIGMA2_MAX
+        low = n > SIGMA2_CAP * s  # no resolvable signal: M2 = S + N split at SIGMA2_CAP
         if np.any(low):
             m2 = s[low] + n[low]
-            s[low] = m2 / (1.0 + SIGMA2_MAX)
+            s[low] = m2 / (1.0 + SIGMA2_CAP)
             n[low] = m2 - s[low]
         output_items[0][:] = y / np.sqrt(s)
         output_items[1][:] = n / s
