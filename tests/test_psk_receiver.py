@@ -123,6 +123,12 @@ def test_coherent_decisions_and_no_carrier_loop(baseband):
         ({"decisions": "soft"}, "decisions must be one of"),
         ({"sps": 1}, "sps must be >= 2"),
         ({"window_hop": 99, "model_path": "WINDOW"}, "window_hop must be in"),
+        ({"noise_estimator": "quadrature"}, "needs constellation 'bpsk' and carrier 'costas'"),
+        (
+            {"noise_estimator": "quadrature", "constellation": "bpsk", "carrier": "none"},
+            "needs constellation 'bpsk'",
+        ),
+        ({"noise_estimator": "em"}, "estimator must be one of"),
     ],
 )
 def test_parameter_errors(kw, msg, window_path):

@@ -125,7 +125,7 @@ class psk_receiver(gr.hier_block2):
     psk_receiver(sps=2, rolloff=0.4, constellation='qpsk', mode='tweedie', model_path='',
     fll_bw=0.01, timing_bw=0.02, costas_bw=0.02, time_constant=256, carrier='costas',
     decisions='sdpsk', window_hop=0, front_end='acquisition', acquisition_window=1024,
-    power_order=0, modulation='')
+    power_order=0, modulation='', noise_estimator='m2m4')
 
     ``modulation`` (shorthand, :data:`MODULATIONS`; overrides ``constellation`` and
     ``decisions``): 'bpsk' (coherent), 'dbpsk', 'qpsk' (coherent), 'dqpsk', 'sdpsk',
@@ -179,6 +179,10 @@ class psk_receiver(gr.hier_block2):
                  q * 90 degrees of s[n] s*[n-1] without it (differential detection)
       'coherent' index of the nearest point of the model's constellation (keeps the carrier
                  loop's 90-degree ambiguity: resolve it with pilots)
+    ``noise_estimator``: the normaliser's estimate of S and sigma2 (symbol_normalizer's
+    ``estimator``): 'm2m4' (data-blind) or 'quadrature' (BPSK with carrier 'costas' only:
+    sigma2 from the quadrature rail, unaffected by amplitude changes within its window, e.g.
+    an AGC settling at each burst's start; flowgraphs.satellite_receiver uses it).
     ``mode`` 'none' bypasses the denoiser (output 0 = output 1). ``carrier`` 'none' leaves
     out the Costas loop: for window models (metadata window_length > 1, e.g. qpsk_pn_w32)
     trained on a wandering carrier phase, with differential decisions. For ORBCOMM's SDPSK:
@@ -208,6 +212,7 @@ class psk_receiver(gr.hier_block2):
         acquisition_window=1024,
         power_order=0,
         modulation="",
+        noise_estimator="m2m4",
     ):
         gr.hier_block2.__init__(
             self,
@@ -287,7 +292,14 @@ class psk_receiver(gr.hier_block2):
             # exp(j n PI4_DEROTATION) on symbol n: the 8PSK points of pi/4-DQPSK to QPSK
             self.pi4_derotator = blocks.rotator_cc(PI4_DEROTATION)
             sync.append(self.pi4_derotator)
-        self.norm = symbol_normalizer(constellation, time_constant)
+        if str(noise_estimator).lower() == "quadrature" and (
+            constellation != "bpsk" or carrier != "costas"
+        ):
+            raise ValueError(
+                "noise_estimator 'quadrature' needs constellation 'bpsk' and carrier 'costas' "
+                f"(the points on the real axis), got {constellation!r}, {carrier!r}"
+            )
+        self.norm = symbol_normalizer(constellation, time_constant, noise_estimator)
         path = ""
         if mode != "none":
             from .core.model_info import resolve

@@ -74,6 +74,52 @@ class RunningM2M4:
         return s, n
 
 
+class RunningQuadrature:
+    """Per-sample (S, N) of BPSK whose carrier phase is tracked (a Costas loop puts the points
+    on the real axis): from exponentially weighted E[Re^2] and E[Im^2] (time constant in
+    samples), S = E[Re^2] - E[Im^2] and N = 2 E[Im^2] (circular noise: half its variance in
+    each rail); S is clipped to (0, M2] and N to [1e-12 M2, M2) as in :func:`signal_noise`.
+
+    Unlike M2M4, whose fourth moment assumes a constant envelope over its window, the ratio
+    N / S does not change when the amplitude varies within the window (signal and noise
+    scaled together, e.g. by an AGC settling at a burst's start, or a fading recording): both
+    moments are weighted by the same |gain|^2. Measured on PW-Sat2's bursts
+    (bench/results_satellite_recordings.md): M2M4's S collapsed to its floor for 1000-2000
+    symbols into each burst (the AGC's +15 dB start-up transient in M4), this estimate did
+    not. Averages normalised by their own weight; non-finite and exactly-zero samples get
+    weight 0 (the estimate holds through them); before the first usable sample NaN. Sample
+    by sample: the output does not depend on how a stream is cut into chunks."""
+
+    def __init__(self, time_constant=256.0):
+        if not time_constant >= 1.0:
+            raise ValueError(f"time_constant must be >= 1 sample, got {time_constant}")
+        self.alpha = 1.0 / float(time_constant)
+        self._zi = np.zeros((3, 1))  # filter states: weight, Re^2, Im^2
+
+    def update(self, y):
+        y = np.asarray(y, dtype=np.complex128).reshape(-1)
+        a2 = np.abs(y) ** 2
+        w = (np.isfinite(a2) & (a2 > 0)).astype(np.float64)
+        re2 = np.where(w > 0, y.real**2, 0.0)
+        im2 = np.where(w > 0, y.imag**2, 0.0)
+        b, a = [self.alpha], [1.0, -(1.0 - self.alpha)]
+        out = []
+        for k, v in enumerate((w, re2, im2)):
+            r, self._zi[k] = lfilter(b, a, v, zi=self._zi[k])
+            out.append(r)
+        wsum, mr, mi = out
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mr, mi = mr / wsum, mi / wsum
+            m2 = mr + mi
+            s = np.clip(mr - mi, 1e-12 * m2, m2)
+            n = np.maximum(2.0 * mi, 1e-12 * m2)
+            n = np.minimum(n, m2)
+        none = wsum <= 0
+        s[none] = np.nan
+        n[none] = np.nan
+        return s, n
+
+
 class RunningPower:
     """Per-sample mean power E|y|^2 from an exponential window of ``time_constant`` samples,
     normalised by its own weight (an average over the samples seen so far until there are

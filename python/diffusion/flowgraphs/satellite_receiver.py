@@ -14,8 +14,9 @@ Receivers (names used in tables, bench/satellite_recordings.py):
   module          real audio -> :func:`audio_to_baseband` (the subcarrier to 0 Hz, low-pass,
                   ``sps`` integer samples/symbol, RMS AGC) -> :class:`diffusion.psk_receiver`
                   (carrier acquisition M = 2, RRC, symbol_sync Gardner, Costas order 2,
-                  symbol_normalizer; mode 'none') -> real part -> the transmitter's
-                  gr-satellites deframer (:func:`make_deframer`: the class and options that
+                  symbol_normalizer with sigma2 from the quadrature rail; mode 'none') ->
+                  real part -> the transmitter's gr-satellites deframer
+                  (:func:`make_deframer`: the class and options that
                   gr_satellites_flowgraph builds from the satyaml)
   module+prior    the same with psk_receiver mode 'tweedie' and a window prior
                   (``model_path``, e.g. bpsk_pn_w32): the C++ ddpm_denoiser on the symbols
@@ -79,6 +80,12 @@ AGCS = ("agc2", "rms")
 #: samples/symbol, agc2_cc's time constant at unit level (1 / AGC_RATE), the one the loops
 #: were set up with (gr-satellites' 50 symbols: BY70-1 at 3 dB seed 2 9 frames, not 23)
 RMS_AGC_SYMBOLS = 200.0
+#: psk_receiver's noise estimator here: BPSK behind the Costas loop, sigma2 from the
+#: quadrature rail; M2M4 (the default elsewhere) collapsed to S = 0 for 1000-2000 symbols
+#: into each of PW-Sat2's bursts (the AGC's start-up transient and the recording's envelope
+#: in its fourth moment): the prior's input scaled by up to 1e6 (bench/
+#: results_satellite_recordings.md, section "The normaliser on bursts")
+NOISE_ESTIMATOR = "quadrature"
 #: gr-satellites' Costas bandwidth default (Hz, bpsk_demodulator's --costas_bw)
 GR_SATELLITES_COSTAS_HZ = 50.0
 
@@ -275,6 +282,7 @@ class SatelliteFlowgraph(gr.top_block):
             decisions="coherent",
             front_end="acquisition",
             power_order=2,
+            noise_estimator=NOISE_ESTIMATOR,
         )
         self.deframer = make_deframer(satellite, tx, options)
         self.to_real = blocks.complex_to_real(1)
