@@ -43,7 +43,9 @@ namespace diffusion {
  * number, FFT output units): it applies from its item on, i.e. on a frame's first symbol
  * to that frame and the following ones until changed; a value that is not a finite
  * number >= 0 is ignored (warned once; count: bad_noise_tags). The latest of these
- * wins; 0 returns to the per-frame estimate. The tag passes on unchanged.
+ * wins; 0 returns to the per-frame estimate. The tag passes on unchanged. A noise_var
+ * tag written before the FFT (additive_noise) is per time sample, fft_len times smaller,
+ * and ofdm_rx's demux passes it on: set noise_tag_key "" in such receivers.
  *
  * Noise convention: sigma2 is the noise variance per carrier after the FFT, in the
  * units of the FFT output (GNU Radio's +-1 sync word: the LS taps carry it). 0 estimates

@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(ofdm_channel_denoiser.h)                                   */
-/* BINDTOOL_HEADER_FILE_HASH(26a8d0573b60b2faa47a36078057fd50)                     */
+/* BINDTOOL_HEADER_FILE_HASH(63c7b612fec61617c1d5331735950f64)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>
