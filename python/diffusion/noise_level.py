@@ -32,7 +32,8 @@ import pmt
 
 from .pmt_convert import drain_messages
 
-NOISE_KEYS = ("esn0_db", "snr_db", "snr", "noise_var")  # snr: digital.mpsk_snr_est_cc
+NOISE_VAR_KEY = "noise_var"  # the tag / message key whose value is sigma2 itself
+NOISE_KEYS = ("esn0_db", "snr_db", "snr", NOISE_VAR_KEY)  # snr: digital.mpsk_snr_est_cc
 SIGMA2_RANGE = (1e-30, 1e10)  # Es/N0 [-100, 300] dB (docs/conventions.md, Bad input)
 
 
@@ -71,7 +72,7 @@ class NoiseLevelControl:
 
     def _apply_noise(self, key, value, what):
         v = float(value)
-        if key == "noise_var":
+        if key == NOISE_VAR_KEY:
             self._set_sigma2(v, what)
         else:  # Es/N0 in dB; 10^(-v/10) overflows for v < -3080
             self._set_sigma2(
@@ -85,7 +86,7 @@ class NoiseLevelControl:
         self._apply_noise("esn0_db", esn0_db, "Es/N0")
 
     def set_noise_var(self, noise_var):
-        self._apply_noise("noise_var", noise_var, "noise_var")
+        self._apply_noise(NOISE_VAR_KEY, noise_var, NOISE_VAR_KEY)
 
     def _handle_noise_msg(self, msg):
         """Apply one message; True if it was understood (even if its value was invalid)."""

@@ -10,7 +10,8 @@ Sits between ``digital.ofdm_chanest_vcvc`` and ``digital.ofdm_frame_equalizer_vc
 are OFDM symbols (fft_len complex, FFT-shifted as GNU Radio's OFDM blocks carry them).  On
 every item tagged ``ofdm_sync_chan_taps`` the LS taps are replaced by
 E[H | LS taps, sigma2] (:class:`diffusion.core.ofdm_estimators.DiffusionEstimator`, Tweedie: one
-network call per frame), all other items and tags pass unchanged.  A thin shell over
+network call per frame), all other items and tags pass unchanged.  Output 1 (optional, as
+chanest's output 1): the rewritten taps as a stream, one vector per frame.  A thin shell over
 :mod:`diffusion.core.ofdm_estimators`; the C++ block ``diffusion.ofdm_channel_denoiser``
 (lib/ofdm_channel_prior.h, the fused window kernel) is its twin: same estimates to float32
 rounding on the same frames (tests/test_ofdm_denoiser_cpp.py).
@@ -29,7 +30,8 @@ from .core.ofdm_estimators import (
     estimate_noise_variance,
     prior_misfit,
 )
-from .work_guard import guarded_work
+from .noise_level import NOISE_VAR_KEY
+from .work_guard import WorkGuard, guarded_work
 
 TAPS_KEY = "ofdm_sync_chan_taps"
 CARR_OFFSET_KEY = "ofdm_sync_carr_offset"
@@ -55,7 +57,7 @@ def resolve_model(model):
     return find_model(model)
 
 
-class ofdm_channel_denoiser_py(gr.sync_block):
+class ofdm_channel_denoiser_py(WorkGuard, gr.basic_block):
     """Replace the LS channel taps on ``ofdm_sync_chan_taps`` by their posterior mean.
 
     Args:
@@ -71,6 +73,14 @@ class ofdm_channel_denoiser_py(gr.sync_block):
       taps_key, carr_offset_key: tag names (GNU Radio's defaults).
       mode: 'tweedie' (the posterior mean; default) or 'off' (pass the LS taps: a bypass
         for A/B comparisons).
+      noise_tag_key: a tag on input 0 whose value (a real number, the units of noise_var)
+        sets noise_var from its item on: on a frame's first symbol, that frame and the
+        following ones until changed; a value that is not a finite number >= 0 is ignored
+        (warned once; ``bad_noise_tags`` counts them); 0 returns to the estimate. Default
+        the module's noise tag "noise_var"; "" reads no tag.
+    Output 1 (optional: connect it or not, as ``ofdm_chanest_vcvc``'s output 1): one
+    fft_len vector per item tagged taps_key (one per frame), the value written on that tag
+    (a tag that is not fft_len complex taps passes unchanged and gives zeros), untagged.
     A frame whose LS taps the prior does not explain (residual above 2 sigma2 per carrier:
     e.g. paths beyond the trained delays) gets a robust LMMSE estimate instead (uniform
     delay profile over delays -4 .. cp_len + 3), counted in ``fallbacks``.
@@ -93,6 +103,7 @@ class ofdm_channel_denoiser_py(gr.sync_block):
         taps_key=TAPS_KEY,
         carr_offset_key=CARR_OFFSET_KEY,
         mode="tweedie",
+        noise_tag_key=NOISE_VAR_KEY,
     ):
         from gnuradio.digital import ofdm_txrx
 
@@ -104,11 +115,12 @@ class ofdm_channel_denoiser_py(gr.sync_block):
             first_carrier_set(occ, "occupied_carriers"),
             first_carrier_set(pil, "pilot_carriers"),
         )
-        gr.sync_block.__init__(
+        vec = (np.complex64, self.layout.fft_len)
+        gr.basic_block.__init__(
             self,
             name="ofdm_channel_denoiser_py",
-            in_sig=[(np.complex64, self.layout.fft_len)],
-            out_sig=[(np.complex64, self.layout.fft_len)],
+            in_sig=[vec],
+            out_sig=gr.py_io_signature(1, 2, [vec, vec]),  # output 1: the taps stream
         )
         nv = float(noise_var)
         if not np.isfinite(nv) or nv < 0:
@@ -131,6 +143,14 @@ class ofdm_channel_denoiser_py(gr.sync_block):
         self.fallbacks = 0
         self.taps_key = str(taps_key)
         self.carr_offset_key = str(carr_offset_key)
+        self.noise_tag_key = str(noise_tag_key)
+        if self.noise_tag_key in (self.taps_key, self.carr_offset_key):
+            raise ValueError(
+                f"noise_tag_key {self.noise_tag_key!r} must differ from taps_key and "
+                "carr_offset_key"
+            )
+        self.noise_tags = 0
+        self.bad_noise_tags = 0
         self._taps_pmt = pmt.intern(self.taps_key)
         self.set_tag_propagation_policy(gr.TPP_DONT)
         self.frames = 0
@@ -203,18 +223,42 @@ class ofdm_channel_denoiser_py(gr.sync_block):
         taps[lay.active_pos] = h
         return taps
 
+    def _apply_noise_tag(self, value):
+        v = None
+        if pmt.is_real(value) or pmt.is_integer(value):
+            v = pmt.to_double(value)
+        if v is not None and np.isfinite(v) and v >= 0:
+            self.noise_var = float(v)
+            self.noise_tags += 1
+            return
+        self.bad_noise_tags += 1
+        self._warn_once(
+            "noisetag",
+            f"ignoring tag {self.noise_tag_key} = {value}: expected a finite noise variance "
+            ">= 0 (0: estimate) (warned once)",
+        )
+
+    def forecast(self, noutput_items, ninputs):
+        return [noutput_items]  # output 1 takes at most one item per input item
+
     @guarded_work("pass")
-    def work(self, input_items, output_items):
+    def general_work(self, input_items, output_items):
         x = input_items[0]
         out = output_items[0]
-        n = len(out)
-        out[:] = x[:n]
-        bad = ~np.isfinite(out)
+        n = min(len(out), len(x))
+        taps_out = output_items[1] if len(output_items) > 1 else None
+        out[:n] = x[:n]
+        bad = ~np.isfinite(out[:n])
         if bad.any():
-            out[bad] = 0
+            out[:n][bad] = 0
             self._warn_once("samples", "NaN/Inf samples replaced by 0 (warned once)")
         r0 = self.nitems_read(0)
-        tags = self.get_tags_in_window(0, 0, n)
+        nkey = self.noise_tag_key
+        # offset order; at one offset the noise tag first: it applies to the frame it is on
+        tags = sorted(
+            self.get_tags_in_window(0, 0, n),
+            key=lambda t: (t.offset, pmt.symbol_to_string(t.key) != nkey),
+        )
         taps_at = {t.offset for t in tags if pmt.symbol_to_string(t.key) == self.taps_key}
         offsets = {}
         for t in tags:
@@ -227,8 +271,11 @@ class ofdm_channel_denoiser_py(gr.sync_block):
                     f"a frame (tag {self.carr_offset_key}) without {self.taps_key}: passed "
                     f"through untouched (warned once)",
                 )
+        rows, last = 0, None  # output 1: one row per tagged item
         for t in tags:
             key = pmt.symbol_to_string(t.key)
+            if nkey and key == nkey:
+                self._apply_noise_tag(t.value)  # and passed on below
             if key != self.taps_key:
                 self.add_item_tag(0, t.offset, t.key, t.value, t.srcid)
                 continue
@@ -237,6 +284,7 @@ class ofdm_channel_denoiser_py(gr.sync_block):
                 taps = np.asarray(pmt.c32vector_elements(t.value), dtype=np.complex128)
             except (RuntimeError, TypeError, ValueError):
                 taps = None
+            new = None
             if taps is None or taps.size != self.layout.fft_len:
                 self._warn_once(
                     "taplen",
@@ -244,15 +292,18 @@ class ofdm_channel_denoiser_py(gr.sync_block):
                     f"{self.layout.fft_len}: passed unchanged",
                 )
                 self.add_item_tag(0, t.offset, t.key, t.value, t.srcid)
-                continue
-            i = int(t.offset - r0)
-            new = self.denoise_taps(taps, x[i], offsets.get(t.offset, 0))
-            self.rewritten += 1
-            self.add_item_tag(
-                0,
-                t.offset,
-                t.key,
-                pmt.init_c32vector(len(new), new.astype(np.complex64)),
-                t.srcid,
-            )
-        return n
+            else:
+                i = int(t.offset - r0)
+                new = self.denoise_taps(taps, x[i], offsets.get(t.offset, 0)).astype(np.complex64)
+                self.rewritten += 1
+                self.add_item_tag(0, t.offset, t.key, pmt.init_c32vector(len(new), new), t.srcid)
+            if taps_out is not None:
+                if rows == 0 or t.offset != last:
+                    rows += 1
+                last = t.offset
+                taps_out[rows - 1] = 0 if new is None else new
+        if taps_out is not None:
+            self.produce(1, rows)
+        self.produce(0, n)
+        self.consume(0, n)
+        return gr.WORK_CALLED_PRODUCE

@@ -129,6 +129,9 @@ class ofdm_denoised_rx(gr.hier_block2):
         header_parser = digital.packet_headerparser_b(header_formatter.formatter())
         self.denoiser = None
         chain = [(hpd, 0), header_fft, self.chanest]
+        # the hier's input is time domain: a "noise_var" tag there (additive_noise) is per
+        # sample, not per carrier, yet header_payload_demux passes it to the denoiser
+        # (tests/test_ofdm_denoiser_streams.py): the denoisers read no noise tag here
         if denoise and implementation == "cpp":
             from . import diffusion_python as _cpp
 
@@ -141,6 +144,7 @@ class ofdm_denoised_rx(gr.hier_block2):
                 noise_var=noise_var,
                 channel_power=channel_power,
                 mode=mode,
+                noise_tag_key="",
             )
             chain.append(self.denoiser)
         elif denoise:
@@ -153,6 +157,7 @@ class ofdm_denoised_rx(gr.hier_block2):
                 noise_var=noise_var,
                 channel_power=channel_power,
                 mode=mode,
+                noise_tag_key="",
             )
             chain.append(self.denoiser)
         self.taps_holds = []

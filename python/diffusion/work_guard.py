@@ -17,7 +17,10 @@ was not foreseen. It never hides what happened:
 - ``policy="pass"`` (item-preserving sync blocks): the chunk goes out unprocessed, each
   output the matching input where the types agree (shifted by the block's ``latency()``
   where it has one), NaN (float/complex) or 0 (integers) elsewhere, and its first item
-  is tagged ``work_error`` (uint64: the error count, the message is in the log);
+  is tagged ``work_error`` (uint64: the error count, the message is in the log); a
+  general block (one output per input, plus outputs of its own such as a per-frame side
+  stream): each input's chunk goes out on its output as it came in, the other outputs
+  get nothing;
 - ``policy="drop"`` (sinks, and general blocks whose output is not the input): every
   input's chunk is consumed and nothing is produced; the block's ``_after_work_error()``,
   if it has one, clears half-processed state (a queued frame), so that the next call
@@ -78,6 +81,8 @@ def guarded_work(policy):
 
 
 def _pass_through(block, input_items, output_items):
+    if block._block_type == gr.GW_BLOCK_GENERAL:
+        return _pass_through_general(block, input_items, output_items)
     n = len(output_items[0]) if output_items else 0
     delay = int(block.latency()) if hasattr(block, "latency") else 0
     for j, out in enumerate(output_items):
@@ -94,6 +99,26 @@ def _pass_through(block, input_items, output_items):
             0, block.nitems_written(0), pmt.intern(ERROR_TAG), pmt.from_uint64(block._work_errors)
         )
     return n
+
+
+def _pass_through_general(block, input_items, output_items):
+    for j, src in enumerate(input_items):
+        out = output_items[j] if j < len(output_items) else None
+        if out is None or src.dtype != out.dtype:
+            block.consume(j, len(src))
+            continue
+        n = min(len(src), len(out))
+        out[:n] = src[:n]
+        if j == 0 and n:
+            block.add_item_tag(
+                0,
+                block.nitems_written(0),
+                pmt.intern(ERROR_TAG),
+                pmt.from_uint64(block._work_errors),
+            )
+        block.produce(j, n)
+        block.consume(j, n)
+    return gr.WORK_CALLED_PRODUCE
 
 
 def _drop(block, input_items):

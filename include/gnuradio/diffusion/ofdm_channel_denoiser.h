@@ -8,8 +8,8 @@
 #ifndef INCLUDED_DIFFUSION_OFDM_CHANNEL_DENOISER_H
 #define INCLUDED_DIFFUSION_OFDM_CHANNEL_DENOISER_H
 
+#include <gnuradio/block.h>
 #include <gnuradio/diffusion/api.h>
-#include <gnuradio/sync_block.h>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -30,8 +30,22 @@ namespace diffusion {
  * carrier-offset tag and all other tags pass unchanged. The C++ twin of the Python block
  * diffusion.ofdm_channel_denoiser_py (same estimates to float32 rounding).
  *
- * Message port "noise": ('noise_var' . v) or a dict with noise_var sets it at run time
- * (as set_noise_var; anything else is ignored with a warning).
+ * Output 1 (optional, as ofdm_chanest_vcvc's output 1): the taps as a stream, one fft_len
+ * vector per item tagged taps_key on input 0 (one per frame), the value the block writes
+ * on that tag (a tag that is not fft_len complex taps passes unchanged and gives a
+ * vector of zeros), untagged. It replaces chanest's output 1, which carries the LS
+ * taps of the same frames (the values of chanest's tag): an input for it would add
+ * nothing the tag does not carry.
+ *
+ * Noise variance at run time: set_noise_var, the message port "noise" (('noise_var' . v)
+ * or a dict with noise_var; anything else is ignored with a warning), or a tag
+ * noise_tag_key on input 0 (default "noise_var", the module's noise tag; value: a real
+ * number, FFT output units): it applies from its item on, i.e. on a frame's first symbol
+ * to that frame and the following ones until changed; a value that is not a finite
+ * number >= 0 is ignored (warned once; count: bad_noise_tags). The latest of these
+ * wins; 0 returns to the per-frame estimate. The tag passes on unchanged. A noise_var
+ * tag written before the FFT (additive_noise) is per time sample, fft_len times smaller,
+ * and ofdm_rx's demux passes it on: set noise_tag_key "" in such receivers.
  *
  * Noise convention: sigma2 is the noise variance per carrier after the FFT, in the
  * units of the FFT output (GNU Radio's +-1 sync word: the LS taps carry it). 0 estimates
@@ -47,7 +61,7 @@ namespace diffusion {
  * passes the LS taps; no tap leaves at 0 (each warned once), so no NaN or zero tap
  * reaches the equalizer.
  */
-class DIFFUSION_API ofdm_channel_denoiser : virtual public gr::sync_block
+class DIFFUSION_API ofdm_channel_denoiser : virtual public gr::block
 {
 public:
     typedef std::shared_ptr<ofdm_channel_denoiser> sptr;
@@ -69,6 +83,8 @@ public:
      *        "onnxruntime"
      * \param taps_key tag of the channel taps (ofdm_chanest_vcvc's)
      * \param carr_offset_key tag of the carrier offset (ofdm_chanest_vcvc's)
+     * \param noise_tag_key tag on input 0 whose value sets noise_var (the same units); ""
+     *        reads no tag
      * \throws std::invalid_argument naming the parameter, or naming both layouts when
      *         the model's fft_len or active carriers differ from the block's
      */
@@ -85,9 +101,11 @@ public:
                      const std::string& mode = "tweedie",
                      const std::string& engine = "auto",
                      const std::string& taps_key = "ofdm_sync_chan_taps",
-                     const std::string& carr_offset_key = "ofdm_sync_carr_offset");
+                     const std::string& carr_offset_key = "ofdm_sync_carr_offset",
+                     const std::string& noise_tag_key = "noise_var");
 
-    //! Thread-safe; applies from the next frame (0: estimate per frame)
+    //! Thread-safe; applies from the next frame (0: estimate per frame). The message
+    //! port and the noise tag set the same value.
     virtual void set_noise_var(double noise_var) = 0;
     virtual double noise_var() const = 0;
     //! frames seen (items tagged with taps)
@@ -102,6 +120,10 @@ public:
     virtual uint64_t nonfinite_taps() const = 0;
     //! NaN/Inf samples replaced by 0
     virtual uint64_t nonfinite_samples() const = 0;
+    //! noise tags applied (valid values)
+    virtual uint64_t noise_tags() const = 0;
+    //! noise tags ignored (not a finite number >= 0)
+    virtual uint64_t bad_noise_tags() const = 0;
     //! noise variance of the last denoised frame, FFT output units (NaN before)
     virtual double last_noise_var() const = 0;
     //! channel power of the last denoised frame, FFT output units (NaN before)

@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(ofdm_channel_denoiser.h)                                   */
-/* BINDTOOL_HEADER_FILE_HASH(d1e60761a960c238e2f4eab84078f36c)                     */
+/* BINDTOOL_HEADER_FILE_HASH(63c7b612fec61617c1d5331735950f64)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>
@@ -30,7 +30,6 @@ void bind_ofdm_channel_denoiser(py::module& m)
     using ofdm_channel_denoiser = gr::diffusion::ofdm_channel_denoiser;
 
     py::class_<ofdm_channel_denoiser,
-               gr::sync_block,
                gr::block,
                gr::basic_block,
                std::shared_ptr<ofdm_channel_denoiser>>(
@@ -49,6 +48,7 @@ void bind_ofdm_channel_denoiser(py::module& m)
              py::arg("engine") = "auto",
              py::arg("taps_key") = "ofdm_sync_chan_taps",
              py::arg("carr_offset_key") = "ofdm_sync_carr_offset",
+             py::arg("noise_tag_key") = "noise_var",
              D(ofdm_channel_denoiser, make))
 
         .def("set_noise_var",
@@ -68,6 +68,10 @@ void bind_ofdm_channel_denoiser(py::module& m)
         .def("nonfinite_samples",
              &ofdm_channel_denoiser::nonfinite_samples,
              D(ofdm_channel_denoiser, nonfinite_samples))
+        .def("noise_tags", &ofdm_channel_denoiser::noise_tags, D(ofdm_channel_denoiser, noise_tags))
+        .def("bad_noise_tags",
+             &ofdm_channel_denoiser::bad_noise_tags,
+             D(ofdm_channel_denoiser, bad_noise_tags))
         .def("last_noise_var",
              &ofdm_channel_denoiser::last_noise_var,
              D(ofdm_channel_denoiser, last_noise_var))

@@ -24,8 +24,22 @@ the fused window kernel when the model fits it, else onnxruntime); the samples, 
 carrier-offset tag and all other tags pass unchanged. The C++ twin of the Python block
 diffusion.ofdm_channel_denoiser_py (same estimates to float32 rounding).
 
-Message port "noise": ('noise_var' . v) or a dict with noise_var sets it at run time
-(as set_noise_var; anything else is ignored with a warning).
+Output 1 (optional, as ofdm_chanest_vcvc's output 1): the taps as a stream, one fft_len
+vector per item tagged taps_key on input 0 (one per frame), the value the block writes
+on that tag (a tag that is not fft_len complex taps passes unchanged and gives a
+vector of zeros), untagged. It replaces chanest's output 1, which carries the LS
+taps of the same frames (the values of chanest's tag): an input for it would add
+nothing the tag does not carry.
+
+Noise variance at run time: set_noise_var, the message port "noise" (('noise_var' . v)
+or a dict with noise_var; anything else is ignored with a warning), or a tag
+noise_tag_key on input 0 (default "noise_var", the module's noise tag; value: a real
+number, FFT output units): it applies from its item on, i.e. on a frame's first symbol
+to that frame and the following ones until changed; a value that is not a finite
+number >= 0 is ignored (warned once; count: bad_noise_tags). The latest of these
+wins; 0 returns to the per-frame estimate. The tag passes on unchanged. A noise_var
+tag written before the FFT (additive_noise) is per time sample, fft_len times smaller,
+and ofdm_rx's demux passes it on: set noise_tag_key "" in such receivers.
 
 Noise convention: sigma2 is the noise variance per carrier after the FFT, in the
 units of the FFT output (GNU Radio's +-1 sync word: the LS taps carry it). 0 estimates
@@ -56,6 +70,7 @@ Args:
     engine : "auto" (fused kernel when it recognises the model), "fused" or "onnxruntime"
     taps_key : tag of the channel taps (ofdm_chanest_vcvc's)
     carr_offset_key : tag of the carrier offset (ofdm_chanest_vcvc's)
+    noise_tag_key : tag on input 0 whose value sets noise_var (the same units); "" reads no tag
 
 Raises:
     std::invalid_argument : naming the parameter, or naming both layouts when the model's fft_len or active carriers differ from the block's)doc";
@@ -75,8 +90,22 @@ the fused window kernel when the model fits it, else onnxruntime); the samples, 
 carrier-offset tag and all other tags pass unchanged. The C++ twin of the Python block
 diffusion.ofdm_channel_denoiser_py (same estimates to float32 rounding).
 
-Message port "noise": ('noise_var' . v) or a dict with noise_var sets it at run time
-(as set_noise_var; anything else is ignored with a warning).
+Output 1 (optional, as ofdm_chanest_vcvc's output 1): the taps as a stream, one fft_len
+vector per item tagged taps_key on input 0 (one per frame), the value the block writes
+on that tag (a tag that is not fft_len complex taps passes unchanged and gives a
+vector of zeros), untagged. It replaces chanest's output 1, which carries the LS
+taps of the same frames (the values of chanest's tag): an input for it would add
+nothing the tag does not carry.
+
+Noise variance at run time: set_noise_var, the message port "noise" (('noise_var' . v)
+or a dict with noise_var; anything else is ignored with a warning), or a tag
+noise_tag_key on input 0 (default "noise_var", the module's noise tag; value: a real
+number, FFT output units): it applies from its item on, i.e. on a frame's first symbol
+to that frame and the following ones until changed; a value that is not a finite
+number >= 0 is ignored (warned once; count: bad_noise_tags). The latest of these
+wins; 0 returns to the per-frame estimate. The tag passes on unchanged. A noise_var
+tag written before the FFT (additive_noise) is per time sample, fft_len times smaller,
+and ofdm_rx's demux passes it on: set noise_tag_key "" in such receivers.
 
 Noise convention: sigma2 is the noise variance per carrier after the FFT, in the
 units of the FFT output (GNU Radio's +-1 sync word: the LS taps carry it). 0 estimates
@@ -107,12 +136,14 @@ Args:
     engine : "auto" (fused kernel when it recognises the model), "fused" or "onnxruntime"
     taps_key : tag of the channel taps (ofdm_chanest_vcvc's)
     carr_offset_key : tag of the carrier offset (ofdm_chanest_vcvc's)
+    noise_tag_key : tag on input 0 whose value sets noise_var (the same units); "" reads no tag
 
 Raises:
     std::invalid_argument : naming the parameter, or naming both layouts when the model's fft_len or active carriers differ from the block's)doc";
 
 
-static const char* __doc_gr_diffusion_ofdm_channel_denoiser_set_noise_var = R"doc(Thread-safe; applies from the next frame (0: estimate per frame))doc";
+static const char* __doc_gr_diffusion_ofdm_channel_denoiser_set_noise_var = R"doc(Thread-safe; applies from the next frame (0: estimate per frame). The message
+port and the noise tag set the same value.)doc";
 
 
 static const char* __doc_gr_diffusion_ofdm_channel_denoiser_noise_var = R"doc(Current value, as set by set_noise_var() or make().)doc";
@@ -134,6 +165,12 @@ static const char* __doc_gr_diffusion_ofdm_channel_denoiser_nonfinite_taps = R"d
 
 
 static const char* __doc_gr_diffusion_ofdm_channel_denoiser_nonfinite_samples = R"doc(NaN/Inf samples replaced by 0)doc";
+
+
+static const char* __doc_gr_diffusion_ofdm_channel_denoiser_noise_tags = R"doc(noise tags applied (valid values))doc";
+
+
+static const char* __doc_gr_diffusion_ofdm_channel_denoiser_bad_noise_tags = R"doc(noise tags ignored (not a finite number >= 0))doc";
 
 
 static const char* __doc_gr_diffusion_ofdm_channel_denoiser_last_noise_var = R"doc(noise variance of the last denoised frame, FFT output units (NaN before))doc";
