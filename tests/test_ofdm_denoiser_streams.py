@@ -156,7 +156,7 @@ def test_noise_variance_from_a_tag(impl, capfd):
     # the block with noise_var 0 (estimate) and 0.1, both reading no tag
     fr, _ = _frames(20, 20.0, seed=43)
     per = 2 + N_DATA
-    key = "noise_var"
+    key = "ofdm_noise_var"  # the blocks' default noise_tag_key (noise_level.OFDM_NOISE_VAR_KEY)
     src_tags = [
         _tag(5 * per, key, pmt.from_double(0.1)),
         _tag(9 * per, key, pmt.from_double(float("nan"))),
@@ -177,7 +177,7 @@ def test_noise_variance_from_a_tag(impl, capfd):
     assert np.array_equal(t[14:], e[14:])  # 0: the estimate again
     assert _count(tagged, "noise_tags") == 2 and _count(tagged, "bad_noise_tags") == 3
     log = capfd.readouterr()
-    assert (log.out + log.err).count("ignoring tag noise_var") == 1
+    assert (log.out + log.err).count("ignoring tag ofdm_noise_var") == 1
 
 
 @pytest.mark.parametrize("impl", ["cpp", "python"])
@@ -192,7 +192,7 @@ def test_noise_tag_passes_on_and_a_custom_key(impl):
         _tag(0, "ofdm_sync_chan_taps", pmt.init_c32vector(64, taps)),
         _tag(1, "chan_noise", pmt.from_double(0.04)),
         _tag(1, "ofdm_sync_chan_taps", pmt.init_c32vector(64, taps)),
-        _tag(1, "noise_var", pmt.from_double(5.0)),  # the default key: not read here
+        _tag(1, "ofdm_noise_var", pmt.from_double(5.0)),  # the default key: not read here
     ]
     tb = gr.top_block()
     src = blocks.vector_source_c(x.reshape(-1).tolist(), False, 64, tags)
@@ -203,7 +203,7 @@ def test_noise_tag_passes_on_and_a_custom_key(impl):
     last = den.last_noise_var() if impl == "cpp" else den.last_sigma2
     assert last == pytest.approx(0.04)
     keys = sorted((t.offset, pmt.symbol_to_string(t.key)) for t in snk.tags())
-    assert (1, "chan_noise") in keys and (1, "noise_var") in keys
+    assert (1, "chan_noise") in keys and (1, "ofdm_noise_var") in keys
     with pytest.raises(ValueError, match="noise_tag_key"):
         _make(impl, noise_tag_key="ofdm_sync_chan_taps")
 
@@ -228,7 +228,7 @@ def test_guard_passes_a_chunk_through_a_general_block(capfd):
 def test_receiver_ignores_time_domain_noise_tags(impl):
     # "noise_var" tags on the received samples (as additive_noise writes them: per time
     # sample, fft_len times smaller than per carrier) reach the denoiser through ofdm_rx's
-    # header_payload_demux; ofdm_denoised_rx's denoiser reads no noise tag
+    # header_payload_demux; the denoiser's key (ofdm_noise_var, per carrier) is another
     from gnuradio.diffusion import ofdm_denoised_rx
     from gnuradio.diffusion.flowgraphs import ofdm_link as lk
 

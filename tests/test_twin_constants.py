@@ -10,6 +10,7 @@ input check's constants (core/input_check.py vs lib/input_check.h), the window t
 protocol (noise_level.py vs ddpm_denoiser_impl.cc)."""
 
 import importlib
+import inspect
 import os
 import re
 
@@ -107,3 +108,18 @@ def test_saleh_defaults():
         m = re.search(arg + r": float = ([-0-9.eE+]+)", doc)
         assert m, f"no default for {arg} in the binding's signature: {doc[:300]}"
         assert float(m.group(1)) == chain_spec.SALEH_CLASSIC[key], arg
+
+
+def test_ofdm_noise_tag_key():
+    """The OFDM denoisers' default noise tag (per carrier after the FFT) is one key in C++
+    (header default, binding default) and Python, and not the per-sample noise_var key."""
+    key = noise_level.OFDM_NOISE_VAR_KEY
+    assert key != noise_level.NOISE_VAR_KEY
+    header = _read("include", "gnuradio", "diffusion", "ofdm_channel_denoiser.h")
+    binding = _read("python", "diffusion", "bindings", "ofdm_channel_denoiser_python.cc")
+    assert re.search(r'noise_tag_key = "([^"]*)"', header).group(1) == key
+    assert re.search(r'py::arg\("noise_tag_key"\) = "([^"]*)"', binding).group(1) == key
+    from gnuradio.diffusion.ofdm_channel_denoiser_py import ofdm_channel_denoiser_py
+
+    sig = inspect.signature(ofdm_channel_denoiser_py.__init__)
+    assert sig.parameters["noise_tag_key"].default == key

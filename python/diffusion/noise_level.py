@@ -33,6 +33,10 @@ import pmt
 from .pmt_convert import drain_messages
 
 NOISE_VAR_KEY = "noise_var"  # the tag / message key whose value is sigma2 itself
+#: the OFDM channel denoisers' noise tag: sigma2 per carrier after the FFT (FFT output
+#: units), a key of its own so that a per-time-sample noise_var tag upstream of the FFT
+#: (additive_noise) is never read in the wrong units
+OFDM_NOISE_VAR_KEY = "ofdm_noise_var"
 NOISE_KEYS = ("esn0_db", "snr_db", "snr", NOISE_VAR_KEY)  # snr: digital.mpsk_snr_est_cc
 SIGMA2_RANGE = (1e-30, 1e10)  # Es/N0 [-100, 300] dB (docs/conventions.md, Bad input)
 

@@ -30,7 +30,7 @@ from .core.ofdm_estimators import (
     estimate_noise_variance,
     prior_misfit,
 )
-from .noise_level import NOISE_VAR_KEY
+from .noise_level import OFDM_NOISE_VAR_KEY
 from .work_guard import WorkGuard, guarded_work
 
 TAPS_KEY = "ofdm_sync_chan_taps"
@@ -103,7 +103,7 @@ class ofdm_channel_denoiser_py(WorkGuard, gr.basic_block):
         taps_key=TAPS_KEY,
         carr_offset_key=CARR_OFFSET_KEY,
         mode="tweedie",
-        noise_tag_key=NOISE_VAR_KEY,
+        noise_tag_key=OFDM_NOISE_VAR_KEY,
     ):
         from gnuradio.digital import ofdm_txrx
 

@@ -131,7 +131,8 @@ class ofdm_denoised_rx(gr.hier_block2):
         chain = [(hpd, 0), header_fft, self.chanest]
         # the hier's input is time domain: a "noise_var" tag there (additive_noise) is per
         # sample, not per carrier, yet header_payload_demux passes it to the denoiser
-        # (tests/test_ofdm_denoiser_streams.py): the denoisers read no noise tag here
+        # (tests/test_ofdm_denoiser_streams.py): the denoisers read their own per-carrier
+        # key (noise_level.OFDM_NOISE_VAR_KEY), never that one
         if denoise and implementation == "cpp":
             from . import diffusion_python as _cpp
 
@@ -144,7 +145,6 @@ class ofdm_denoised_rx(gr.hier_block2):
                 noise_var=noise_var,
                 channel_power=channel_power,
                 mode=mode,
-                noise_tag_key="",
             )
             chain.append(self.denoiser)
         elif denoise:
@@ -157,7 +157,6 @@ class ofdm_denoised_rx(gr.hier_block2):
                 noise_var=noise_var,
                 channel_power=channel_power,
                 mode=mode,
-                noise_tag_key="",
             )
             chain.append(self.denoiser)
         self.taps_holds = []

@@ -12,7 +12,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0)                                                       */
 /* BINDTOOL_USE_PYGCCXML(0)                                                        */
 /* BINDTOOL_HEADER_FILE(ofdm_channel_denoiser.h)                                   */
-/* BINDTOOL_HEADER_FILE_HASH(63c7b612fec61617c1d5331735950f64)                     */
+/* BINDTOOL_HEADER_FILE_HASH(ddf9cec4e0e3abd694c885d4f7e75d80)                     */
 /***********************************************************************************/
 
 #include <pybind11/complex.h>
@@ -48,7 +48,7 @@ void bind_ofdm_channel_denoiser(py::module& m)
              py::arg("engine") = "auto",
              py::arg("taps_key") = "ofdm_sync_chan_taps",
              py::arg("carr_offset_key") = "ofdm_sync_carr_offset",
-             py::arg("noise_tag_key") = "noise_var",
+             py::arg("noise_tag_key") = "ofdm_noise_var",
              D(ofdm_channel_denoiser, make))
 
         .def("set_noise_var",

@@ -33,13 +33,13 @@ nothing the tag does not carry.
 
 Noise variance at run time: set_noise_var, the message port "noise" (('noise_var' . v)
 or a dict with noise_var; anything else is ignored with a warning), or a tag
-noise_tag_key on input 0 (default "noise_var", the module's noise tag; value: a real
+noise_tag_key on input 0 (default "ofdm_noise_var", per carrier; value: a real
 number, FFT output units): it applies from its item on, i.e. on a frame's first symbol
 to that frame and the following ones until changed; a value that is not a finite
 number >= 0 is ignored (warned once; count: bad_noise_tags). The latest of these
 wins; 0 returns to the per-frame estimate. The tag passes on unchanged. A noise_var
-tag written before the FFT (additive_noise) is per time sample, fft_len times smaller,
-and ofdm_rx's demux passes it on: set noise_tag_key "" in such receivers.
+tag written before the FFT (additive_noise) is per time sample, fft_len times smaller:
+hence a key of its own, so that such a tag, which ofdm_rx's demux passes on, is not read.
 
 Noise convention: sigma2 is the noise variance per carrier after the FFT, in the
 units of the FFT output (GNU Radio's +-1 sync word: the LS taps carry it). 0 estimates
@@ -99,13 +99,13 @@ nothing the tag does not carry.
 
 Noise variance at run time: set_noise_var, the message port "noise" (('noise_var' . v)
 or a dict with noise_var; anything else is ignored with a warning), or a tag
-noise_tag_key on input 0 (default "noise_var", the module's noise tag; value: a real
+noise_tag_key on input 0 (default "ofdm_noise_var", per carrier; value: a real
 number, FFT output units): it applies from its item on, i.e. on a frame's first symbol
 to that frame and the following ones until changed; a value that is not a finite
 number >= 0 is ignored (warned once; count: bad_noise_tags). The latest of these
 wins; 0 returns to the per-frame estimate. The tag passes on unchanged. A noise_var
-tag written before the FFT (additive_noise) is per time sample, fft_len times smaller,
-and ofdm_rx's demux passes it on: set noise_tag_key "" in such receivers.
+tag written before the FFT (additive_noise) is per time sample, fft_len times smaller:
+hence a key of its own, so that such a tag, which ofdm_rx's demux passes on, is not read.
 
 Noise convention: sigma2 is the noise variance per carrier after the FFT, in the
 units of the FFT output (GNU Radio's +-1 sync word: the LS taps carry it). 0 estimates
