@@ -53,7 +53,8 @@ def add_satellite_arguments(ap):
     g.add_argument(
         "--satellite-options",
         default="",
-        help="gr-satellites' own options, one string (e.g. '--costas_bw 150')",
+        help="gr-satellites' own options, one string after '=' "
+        "(--satellite-options='--costas_bw 150')",
     )
     g.add_argument(
         "--subcarrier",
