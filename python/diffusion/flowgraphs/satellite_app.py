@@ -9,7 +9,9 @@ argument parsing over :class:`SatelliteAppFlowgraph`.
 
 Input: a WAV recording of real audio (16-bit PCM, any rate and channel count, the first
 channel used), an FM receiver's audio with the satellite's BPSK on an audio subcarrier, as
-gr-satellites' own recordings and decoder take it. The chain is
+gr-satellites' own recordings and decoder take it; with ``--iq`` a 2-channel WAV of IQ
+samples (I left, Q right; gr-satellites' --iq convention), the signal at the centre
+(``--subcarrier`` where it is not). The chain is
 :class:`.satellite_receiver.SatelliteReceiver` (subcarrier mixer, low-pass, RMS AGC,
 psk_receiver BPSK with coherent decisions, then the transmitter's own gr-satellites
 deframer), with the window prior given by ``--model`` (e.g. bpsk_pn_w32; psk_receiver's mode
@@ -57,10 +59,16 @@ def add_satellite_arguments(ap):
         "(--satellite-options='--costas_bw 150')",
     )
     g.add_argument(
+        "--iq",
+        action="store_true",
+        help="the WAV holds IQ samples (2 channels: I, Q), as gr-satellites' --iq",
+    )
+    g.add_argument(
         "--subcarrier",
         type=float,
         default=None,
-        help="audio subcarrier (Hz; default gr-satellites': 1500 up to 2400 baud, else 12000)",
+        help="audio subcarrier (Hz; default gr-satellites': 1500 up to 2400 baud, else 12000; "
+        "with --iq 0)",
     )
     g.add_argument(
         "--frames-out",
@@ -87,13 +95,14 @@ def check_arguments(args):
         raise LinkError("--packets satellite uses the acquisition front end (--front-end)")
 
 
-def read_audio(path):
-    """(samples, sample rate) of a WAV recording of real audio; LinkError naming the file
-    where it is absent or not 16-bit PCM WAV."""
+def read_audio(path, iq=False):
+    """(samples, sample rate) of a WAV recording of real audio (complex samples of a
+    2-channel IQ WAV with ``iq``); LinkError naming the file where it is absent or not
+    16-bit PCM WAV (with ``iq``: of 2 channels)."""
     if not os.path.isfile(path):
         raise LinkError(f"{path}: no such file (a WAV recording of the receiver's audio)")
     try:
-        x, rate = read_wav(path)
+        x, rate = read_wav(path, iq)
     except (EOFError, ValueError, wave.Error) as e:
         raise LinkError(f"{path}: not a 16-bit PCM WAV recording ({e})") from e
     if x.size == 0:
@@ -115,7 +124,7 @@ class SatelliteAppFlowgraph(SatelliteFlowgraph):
                 model = resolve(args.model)  # a path or a shipped name (bpsk_pn_w32)
             except ModelFileError as e:
                 raise LinkError(str(e)) from e
-        audio, rate = read_audio(args.input)
+        audio, rate = read_audio(args.input, getattr(args, "iq", False))
         self.args = args
         self.recording_s = audio.size / rate
         super().__init__(
@@ -146,6 +155,7 @@ class SatelliteAppFlowgraph(SatelliteFlowgraph):
             "satellite": self.args.satellite,
             "transmitter": self.transmitter,
             "baudrate": self.receiver.baudrate,
+            "iq": bool(getattr(self.args, "iq", False)),
             "model": self.model,
             "carrier": self.args.carrier,
             "latency_symbols": self.rx.latency,
@@ -176,7 +186,7 @@ def report(res, stream=None):
     w(
         f"gr-diffusion-link --rx psk --packets satellite: {res['satellite']}, "
         f"{res['transmitter']} ({res['baudrate']:g} baud), {model}, carrier {res['carrier']}, "
-        f"{res['recording_s']:.1f} s of audio\n"
+        f"{res['recording_s']:.1f} s of {'IQ' if res['iq'] else 'audio'}\n"
     )
     w(f"frames with valid checks: {res['frames']} ({res['frames_distinct']} distinct)\n")
     for p in res["packets"]:

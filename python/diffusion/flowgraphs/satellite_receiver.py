@@ -178,28 +178,34 @@ def baseband_sps(samp_rate, baudrate, max_sps=8):
 
 
 class SubcarrierMixer(gr.hier_block2):
-    """Real audio -> complex, the audio subcarrier ``f_sub`` (Hz) moved to 0 Hz: the audio
-    times exp(-j 2 pi f_sub n / samp_rate) from analog.sig_source_c, whose phase is a
-    fixed-point accumulator: the same samples however the scheduler splits the stream
-    (freq_xlating_fir_filter's rotator is not: its output differs between runs at 1e-7,
-    which the loops turn into different frame counts near threshold, measured on BY70-1)."""
+    """Real audio (or complex IQ samples, ``iq``) -> complex, the audio subcarrier ``f_sub``
+    (Hz) moved to 0 Hz: the input times exp(-j 2 pi f_sub n / samp_rate) from
+    analog.sig_source_c, whose phase is a fixed-point accumulator: the same samples however
+    the scheduler splits the stream (freq_xlating_fir_filter's rotator is not: its output
+    differs between runs at 1e-7, which the loops turn into different frame counts near
+    threshold, measured on BY70-1)."""
 
-    def __init__(self, samp_rate, f_sub):
+    def __init__(self, samp_rate, f_sub, iq=False):
         gr.hier_block2.__init__(
             self,
             "subcarrier_mixer",
-            gr.io_signature(1, 1, gr.sizeof_float),
+            gr.io_signature(1, 1, gr.sizeof_gr_complex if iq else gr.sizeof_float),
             gr.io_signature(1, 1, gr.sizeof_gr_complex),
         )
-        self.to_complex = blocks.float_to_complex(1)
         self.lo = analog.sig_source_c(float(samp_rate), analog.GR_COS_WAVE, -float(f_sub), 1.0)
         self.mix = blocks.multiply_cc(1)
-        self.connect(self, self.to_complex, (self.mix, 0))
+        if iq:
+            self.connect(self, (self.mix, 0))
+        else:
+            self.to_complex = blocks.float_to_complex(1)
+            self.connect(self, self.to_complex, (self.mix, 0))
         self.connect(self.lo, (self.mix, 1))
         self.connect(self.mix, self)
 
 
-def audio_to_baseband(samp_rate, baudrate, f_sub, sps, rolloff=0.35, agc_rate=AGC_RATE, agc="rms"):
+def audio_to_baseband(
+    samp_rate, baudrate, f_sub, sps, rolloff=0.35, agc_rate=AGC_RATE, agc="rms", iq=False
+):
     """Blocks (a list to connect in order) from real audio at ``samp_rate`` to complex
     baseband at ``sps`` samples/symbol and unit amplitude: :class:`SubcarrierMixer` moves
     ``f_sub`` (Hz) to 0 Hz; fir_filter_ccf, a low-pass of cutoff (1 + rolloff) baudrate / 2 +
@@ -213,10 +219,11 @@ def audio_to_baseband(samp_rate, baudrate, f_sub, sps, rolloff=0.35, agc_rate=AG
     0.35-0.5: the Gardner loop's gain, which scales with the power, too low to follow the
     0.3 % symbol-rate offset; symbol slips). psk_receiver's loops (Gardner, Costas) have
     gains proportional to the signal power and assume about unit power (audio at -20 dBFS
-    without an AGC: the Costas loop never locks, no frame decodes)."""
+    without an AGC: the Costas loop never locks, no frame decodes). ``iq``: complex IQ
+    samples in instead of real audio (the signal at ``f_sub`` Hz, 0 for IQ at the carrier)."""
     cutoff = (1.0 + rolloff) * baudrate / 2 + baudrate / 2
     taps = filter.firdes.low_pass(1.0, samp_rate, cutoff, baudrate / 5)
-    chain = [SubcarrierMixer(samp_rate, f_sub), filter.fir_filter_ccf(1, taps)]
+    chain = [SubcarrierMixer(samp_rate, f_sub, iq), filter.fir_filter_ccf(1, taps)]
     ratio = Fraction(int(sps) * Fraction(baudrate).limit_denominator(1000)) / Fraction(
         samp_rate
     ).limit_denominator(1000)
@@ -251,7 +258,9 @@ class SatelliteReceiver(gr.hier_block2):
     string (its --costas_bw sets the Costas bandwidth); ``f_sub`` the subcarrier (Hz;
     default :func:`subcarrier_hz`); ``timing_bw`` psk_receiver's Gardner loop bandwidth
     (None: its default); ``carrier`` its carrier loop ('costas', or 'none': the window
-    prior tracks the phase); ``agc`` the front end's AGC (:data:`AGCS`). The parts are
+    prior tracks the phase); ``agc`` the front end's AGC (:data:`AGCS`); ``iq``: complex
+    IQ samples in instead of real audio (as gr-satellites' --iq; ``f_sub`` then defaults to
+    0 Hz, the signal at the centre, as gr-satellites' bpsk_demodulator takes it). The parts are
     attributes: ``front`` (list), ``rx``, ``deframer``; ``transmitter`` (key) and
     ``baudrate`` (symbols/s) say what was picked."""
 
@@ -268,11 +277,12 @@ class SatelliteReceiver(gr.hier_block2):
         rolloff=0.35,
         carrier="costas",
         agc="rms",
+        iq=False,
     ):
         gr.hier_block2.__init__(
             self,
             "satellite_receiver",
-            gr.io_signature(1, 1, gr.sizeof_float),
+            gr.io_signature(1, 1, gr.sizeof_gr_complex if iq else gr.sizeof_float),
             gr.io_signature(0, 0, 0),
         )
         self.message_port_register_hier_out("out")
@@ -281,10 +291,11 @@ class SatelliteReceiver(gr.hier_block2):
         baud = float(tx["baudrate"])
         samp_rate = float(samp_rate)
         sps = baseband_sps(samp_rate, baud)
-        f_sub = subcarrier_hz(baud) if f_sub is None else float(f_sub)
+        if f_sub is None:
+            f_sub = 0.0 if iq else subcarrier_hz(baud)
         opts = satellite_options(satellite, options)
         self.transmitter, self.baudrate = key, baud
-        self.front = audio_to_baseband(samp_rate, baud, f_sub, sps, rolloff, agc=agc)
+        self.front = audio_to_baseband(samp_rate, baud, float(f_sub), sps, rolloff, agc=agc, iq=iq)
         timing = {} if timing_bw is None else {"timing_bw": float(timing_bw)}
         self.rx = psk_receiver(
             **timing,
@@ -310,7 +321,8 @@ class SatelliteReceiver(gr.hier_block2):
 
 
 class SatelliteFlowgraph(gr.top_block):
-    """Real audio (array, ``samp_rate`` Hz) -> a receiver of :data:`RECEIVERS` -> PDUs in
+    """Real audio (array, ``samp_rate`` Hz; a complex array: IQ samples, gr-satellites'
+    --iq) -> a receiver of :data:`RECEIVERS` -> PDUs in
     ``self.frames_sink`` (a message_debug). 'module' and 'module+prior' are
     :class:`SatelliteReceiver` (``self.receiver``; its ``rx``, ``front``, ``deframer`` and
     ``transmitter`` are attributes here too) with ``model_path`` for 'module+prior';
@@ -341,18 +353,23 @@ class SatelliteFlowgraph(gr.top_block):
         if receiver == "module+prior" and not model_path:
             raise ValueError("receiver 'module+prior' needs model_path")
         install_compat()
-        audio = np.asarray(audio, np.float32)
+        iq = bool(np.iscomplexobj(audio))
+        audio = np.asarray(audio, np.complex64 if iq else np.float32)
         if audio.ndim != 1 or audio.size == 0 or not np.all(np.isfinite(audio)):
             raise ValueError("audio must be a non-empty 1-D array of finite samples")
         self.n_audio = audio.size
         self.samp_rate = float(samp_rate)
-        rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2))) or 1.0
-        src = blocks.vector_source_f(audio.tolist(), False)
-        tail = analog.noise_source_f(
-            analog.GR_GAUSSIAN, rms * 10 ** (-TAIL_LEVEL_DB / 20), int(tail_seed)
-        )
+        rms = float(np.sqrt(np.mean(np.abs(audio.astype(np.complex128)) ** 2))) or 1.0
+        level, seed = rms * 10 ** (-TAIL_LEVEL_DB / 20), int(tail_seed)
+        if iq:
+            src = blocks.vector_source_c(audio.tolist(), False)
+            tail = analog.noise_source_c(analog.GR_GAUSSIAN, level, seed)
+        else:
+            src = blocks.vector_source_f(audio.tolist(), False)
+            tail = analog.noise_source_f(analog.GR_GAUSSIAN, level, seed)
         # the audio, then the tail for ever (stream_mux's second length: 2^31 - 1 samples)
-        self.mux = blocks.stream_mux(gr.sizeof_float, [audio.size, 2**31 - 1])
+        item = gr.sizeof_gr_complex if iq else gr.sizeof_float
+        self.mux = blocks.stream_mux(item, [audio.size, 2**31 - 1])
         self.connect(src, (self.mux, 0))
         self.connect(tail, (self.mux, 1))
         self.frames_sink = blocks.message_debug()
@@ -362,7 +379,12 @@ class SatelliteFlowgraph(gr.top_block):
             self.tail = self.samp_rate * max(TAIL_S, TAIL_SYMBOLS / slowest)
             name, path = satyaml_source(satellite)
             dec = gr_satellites_flowgraph_class()(
-                file=path, name=name, samp_rate=self.samp_rate, grc_block=True, options=options
+                file=path,
+                name=name,
+                samp_rate=self.samp_rate,
+                iq=iq,
+                grc_block=True,
+                options=options,
             )
             self.connect(self.mux, dec)
             self.msg_connect((dec, "out"), (self.frames_sink, "store"))
@@ -380,6 +402,7 @@ class SatelliteFlowgraph(gr.top_block):
             rolloff=rolloff,
             carrier=carrier,
             agc=agc,
+            iq=iq,
         )
         r = self.receiver
         self.transmitter, self.front, self.rx, self.deframer = (
