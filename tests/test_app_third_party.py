@@ -20,7 +20,11 @@ from gnuradio.diffusion.link import sigmf as link_sigmf
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APP = os.path.join(ROOT, "apps", "gr-diffusion-link")
-REC = os.path.join(ROOT, "..", "shared", "recordings", "orbcomm")
+REC = os.path.join(
+    os.environ.get("GR_DIFFUSION_SHARED") or os.path.join(ROOT, "..", "shared"),
+    "recordings",
+    "orbcomm",
+)
 IQ = os.path.join(REC, "iq_data_0.dat")
 REF = os.path.join(REC, "orbdemod_packets_iq_0.txt")
 ORB = ["--rx", "psk", "--source", "file", "-i", IQ, "--sps", "2", "--rolloff", "0.4"]
@@ -83,8 +87,27 @@ def test_denoised_path_reports_its_model_and_decodes(tmp_path):
         (["-i", "/nonexistent/x.cf32"], "no such file"),
         (["--decisions", "dqpsk"], "--packets orbcomm needs --decisions sdpsk"),
         (["--model", "no_such_model"], "no_such_model"),
+        (["--modulation", "dqpsk"], "--packets orbcomm needs --decisions sdpsk"),
+        (["--packets", "satellite"], "needs --satellite"),
     ],
 )
 def test_configuration_errors(extra, msg):
     rc, out, err = run_app(*ORB, *extra)
     assert rc == 2 and msg in err, (rc, err)
+
+
+def test_modulation_sets_constellation_and_decisions(tmp_path):
+    """--modulation is psk_receiver's shorthand and overrides --constellation / --decisions:
+    'sdpsk' over contrary options still decodes every reference packet (as the stock path
+    above), and the results say QPSK with SDPSK decisions."""
+    js = str(tmp_path / "r.json")
+    argv = [a for a in ORB if a != "qpsk"]
+    argv[argv.index("--constellation") + 1 : argv.index("--constellation") + 1] = ["bpsk"]
+    rc, _, err = run_app(
+        *argv, "--decisions", "coherent", "--modulation", "sdpsk", "--mode", "none", "--json", js
+    )
+    assert rc == 0, err
+    res = json.load(open(js))
+    assert (res["constellation"], res["decisions"]) == ("qpsk", "sdpsk")
+    ref = [p.hex() for p in orbcomm.read_reference(REF)]
+    assert [p for p in ref if p not in res["packets"]] == []

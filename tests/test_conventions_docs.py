@@ -26,6 +26,7 @@ USES_MODEL = {
     "pcs_mapper",
     "pcs_demapper",
     "psk_receiver",
+    "satellite_bpsk_rx",
 }
 
 

@@ -11,5 +11,7 @@ link_flowgraph  the over-the-air link (link_tx -> channel or radio or SigMF -> l
 coded_link      the LDPC-coded link (gr-fec encoder -> chain -> AWGN -> learned_slicer ->
                 gr-fec decoder)
 third_party     a PSK signal the module did not transmit, through psk_receiver
+satellite_app   an amateur satellite's frames from a WAV recording through satellite_receiver's
+                path (SatelliteReceiver) into gr-satellites' deframer
 loopback        simulated loopback with transmitter hardware, and labelled captures
 """

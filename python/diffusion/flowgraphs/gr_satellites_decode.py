@@ -45,8 +45,10 @@ def install_compat():
     return added
 
 
-def read_wav(path):
-    """(samples float64 in [-1, 1], sample rate) of a mono 16-bit PCM WAV."""
+def read_wav(path, iq=False):
+    """(samples float64 in [-1, 1], sample rate) of a 16-bit PCM WAV: its first channel;
+    with ``iq``, complex128 samples from a 2-channel WAV, I left and Q right (gr-satellites'
+    --iq convention for WAV files; ValueError for another channel count)."""
     import wave
 
     with wave.open(path, "rb") as w:
@@ -54,7 +56,12 @@ def read_wav(path):
             raise ValueError(f"{path}: 16-bit PCM expected, got {8 * w.getsampwidth()} bits")
         rate, nch = w.getframerate(), w.getnchannels()
         x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64)
-    return x.reshape(-1, nch)[:, 0] / 32768.0, float(rate)
+    x = x.reshape(-1, nch) / 32768.0
+    if iq:
+        if nch != 2:
+            raise ValueError(f"{path}: IQ needs 2 channels (I, Q), got {nch}")
+        return x[:, 0] + 1j * x[:, 1], float(rate)
+    return x[:, 0], float(rate)
 
 
 def add_real_noise(x, level_db, seed):

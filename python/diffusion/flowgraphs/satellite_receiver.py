@@ -41,6 +41,7 @@ runs of the same array), so its points are run several times (bench --runs).
 
 import argparse
 import gc
+import os
 import shlex
 import time
 from fractions import Fraction
@@ -96,30 +97,74 @@ def subcarrier_hz(baudrate):
     return 1500.0 if float(baudrate) <= 2400 else 12000.0
 
 
+def gr_satellites_flowgraph_class():
+    """gr-satellites' ``gr_satellites_flowgraph`` class (its satyaml loader and complete
+    decoder); ImportError saying how to install gr-satellites where it is absent."""
+    install_compat()  # before gr-satellites' modules import the names it adds
+    try:
+        from satellites.core import gr_satellites_flowgraph
+    except ImportError as e:
+        raise ImportError(
+            f"gr-satellites is not installed ({e}): Debian's gr-satellites package "
+            "(apt-get install gr-satellites; scripts/install.sh installs it)"
+        ) from e
+    return gr_satellites_flowgraph
+
+
+def satyaml_source(satellite):
+    """(name, file) as gr-satellites' open_satyaml takes them: a path ending in .yml is a
+    satyaml file (FileNotFoundError where it is absent), anything else a satellite name."""
+    s = os.fspath(satellite)
+    if s.endswith((".yml", ".yaml")):
+        if not os.path.isfile(s):
+            raise FileNotFoundError(f"{s}: no such satyaml file")
+        return None, s
+    return s, None
+
+
+def open_satellite(satellite):
+    """gr-satellites' satyaml data (a dict) of ``satellite``, a name gr-satellites knows
+    (e.g. 'PicSat', 'BY70-1') or a satyaml file; ValueError naming it where gr-satellites
+    has no such satellite."""
+    name, path = satyaml_source(satellite)
+    try:
+        return gr_satellites_flowgraph_class().open_satyaml(path, name, None)
+    except ValueError as e:
+        raise ValueError(f"{satellite}: not a satellite gr-satellites knows ({e})") from e
+
+
 def satellite_options(satellite, options=""):
     """gr-satellites' argparse options for ``satellite`` from an option string (as
     gr_satellites_flowgraph parses it)."""
-    from satellites.core import gr_satellites_flowgraph
-
+    name, path = satyaml_source(satellite)
     p = argparse.ArgumentParser(prog="gr_satellites_flowgraph", conflict_handler="resolve")
-    gr_satellites_flowgraph.add_options(p, None, satellite, None)
+    gr_satellites_flowgraph_class().add_options(p, path, name, None)
     return p.parse_args(shlex.split(options))
 
 
-def bpsk_transmitter(satellite, baudrate=None):
-    """(key, satyaml entry) of the satellite's BPSK transmitter (at ``baudrate`` where it
-    has several); ValueError if there is none or the choice is ambiguous."""
-    from satellites.core import gr_satellites_flowgraph
-
-    sat = gr_satellites_flowgraph.open_satyaml(None, satellite, None)
+def bpsk_transmitter(satellite, baudrate=None, transmitter=None):
+    """(key, satyaml entry) of the satellite's BPSK transmitter: the one named
+    ``transmitter`` (its satyaml key, e.g. '9k6 BPSK downlink'), else the one at
+    ``baudrate`` where it has several; ValueError if there is none or the choice is
+    ambiguous."""
+    sat = open_satellite(satellite)
+    have = {k: (t["modulation"], t["baudrate"]) for k, t in sat["transmitters"].items()}
+    if transmitter:
+        tx = sat["transmitters"].get(transmitter)
+        if tx is None or tx["modulation"] != "BPSK":
+            raise ValueError(f"{satellite}: no BPSK transmitter {transmitter!r}: {have}")
+        return transmitter, tx
     txs = [
         (k, t)
         for k, t in sat["transmitters"].items()
         if t["modulation"] == "BPSK" and (baudrate is None or t["baudrate"] == baudrate)
     ]
     if len(txs) != 1:
-        have = {k: (t["modulation"], t["baudrate"]) for k, t in sat["transmitters"].items()}
-        raise ValueError(f"{satellite}: need exactly one BPSK transmitter at {baudrate}: {have}")
+        at = f" at {baudrate:g} baud" if baudrate else ""
+        raise ValueError(
+            f"{satellite}: need exactly one BPSK transmitter{at}, found {len(txs)}; name it "
+            f"(its satyaml key): {have}"
+        )
     return txs[0]
 
 
@@ -127,9 +172,7 @@ def make_deframer(satellite, transmitter, options=""):
     """gr-satellites' deframer for a satyaml transmitter entry: the class of its framing and
     the options gr_satellites_flowgraph passes (float soft symbols in, PDUs on 'out')."""
     install_compat()
-    from satellites.core import gr_satellites_flowgraph
-
-    hook = gr_satellites_flowgraph._deframer_hooks[transmitter["framing"]]
+    hook = gr_satellites_flowgraph_class()._deframer_hooks[transmitter["framing"]]
     extra = {DEFRAME_OPTIONS[k]: v for k, v in transmitter.items() if k in DEFRAME_OPTIONS}
     return hook(options=satellite_options(satellite, options), **extra)
 
@@ -142,28 +185,34 @@ def baseband_sps(samp_rate, baudrate, max_sps=8):
 
 
 class SubcarrierMixer(gr.hier_block2):
-    """Real audio -> complex, the audio subcarrier ``f_sub`` (Hz) moved to 0 Hz: the audio
-    times exp(-j 2 pi f_sub n / samp_rate) from analog.sig_source_c, whose phase is a
-    fixed-point accumulator: the same samples however the scheduler splits the stream
-    (freq_xlating_fir_filter's rotator is not: its output differs between runs at 1e-7,
-    which the loops turn into different frame counts near threshold, measured on BY70-1)."""
+    """Real audio (or complex IQ samples, ``iq``) -> complex, the audio subcarrier ``f_sub``
+    (Hz) moved to 0 Hz: the input times exp(-j 2 pi f_sub n / samp_rate) from
+    analog.sig_source_c, whose phase is a fixed-point accumulator: the same samples however
+    the scheduler splits the stream (freq_xlating_fir_filter's rotator is not: its output
+    differs between runs at 1e-7, which the loops turn into different frame counts near
+    threshold, measured on BY70-1)."""
 
-    def __init__(self, samp_rate, f_sub):
+    def __init__(self, samp_rate, f_sub, iq=False):
         gr.hier_block2.__init__(
             self,
             "subcarrier_mixer",
-            gr.io_signature(1, 1, gr.sizeof_float),
+            gr.io_signature(1, 1, gr.sizeof_gr_complex if iq else gr.sizeof_float),
             gr.io_signature(1, 1, gr.sizeof_gr_complex),
         )
-        self.to_complex = blocks.float_to_complex(1)
         self.lo = analog.sig_source_c(float(samp_rate), analog.GR_COS_WAVE, -float(f_sub), 1.0)
         self.mix = blocks.multiply_cc(1)
-        self.connect(self, self.to_complex, (self.mix, 0))
+        if iq:
+            self.connect(self, (self.mix, 0))
+        else:
+            self.to_complex = blocks.float_to_complex(1)
+            self.connect(self, self.to_complex, (self.mix, 0))
         self.connect(self.lo, (self.mix, 1))
         self.connect(self.mix, self)
 
 
-def audio_to_baseband(samp_rate, baudrate, f_sub, sps, rolloff=0.35, agc_rate=AGC_RATE, agc="rms"):
+def audio_to_baseband(
+    samp_rate, baudrate, f_sub, sps, rolloff=0.35, agc_rate=AGC_RATE, agc="rms", iq=False
+):
     """Blocks (a list to connect in order) from real audio at ``samp_rate`` to complex
     baseband at ``sps`` samples/symbol and unit amplitude: :class:`SubcarrierMixer` moves
     ``f_sub`` (Hz) to 0 Hz; fir_filter_ccf, a low-pass of cutoff (1 + rolloff) baudrate / 2 +
@@ -177,10 +226,11 @@ def audio_to_baseband(samp_rate, baudrate, f_sub, sps, rolloff=0.35, agc_rate=AG
     0.35-0.5: the Gardner loop's gain, which scales with the power, too low to follow the
     0.3 % symbol-rate offset; symbol slips). psk_receiver's loops (Gardner, Costas) have
     gains proportional to the signal power and assume about unit power (audio at -20 dBFS
-    without an AGC: the Costas loop never locks, no frame decodes)."""
+    without an AGC: the Costas loop never locks, no frame decodes). ``iq``: complex IQ
+    samples in instead of real audio (the signal at ``f_sub`` Hz, 0 for IQ at the carrier)."""
     cutoff = (1.0 + rolloff) * baudrate / 2 + baudrate / 2
     taps = filter.firdes.low_pass(1.0, samp_rate, cutoff, baudrate / 5)
-    chain = [SubcarrierMixer(samp_rate, f_sub), filter.fir_filter_ccf(1, taps)]
+    chain = [SubcarrierMixer(samp_rate, f_sub, iq), filter.fir_filter_ccf(1, taps)]
     ratio = Fraction(int(sps) * Fraction(baudrate).limit_denominator(1000)) / Fraction(
         samp_rate
     ).limit_denominator(1000)
@@ -202,14 +252,92 @@ def costas_bw_rad(options_ns, baudrate):
     return 2 * pi * float(hz) / float(baudrate)
 
 
+class SatelliteReceiver(gr.hier_block2):
+    """The module's receive path as one block: real audio (float, ``samp_rate`` Hz) in ->
+    :func:`audio_to_baseband` -> :class:`diffusion.psk_receiver` (BPSK, coherent decisions,
+    carrier acquisition M = 2) -> real part -> the transmitter's gr-satellites deframer
+    (:func:`make_deframer`) -> valid frames as PDUs on the message port 'out'.
+
+    ``satellite``: a name gr-satellites knows or a satyaml file; ``transmitter`` its BPSK
+    transmitter's satyaml key, or ``baudrate`` to pick it (:func:`bpsk_transmitter`);
+    ``model_path``: a window prior (path or shipped name, e.g. 'bpsk_pn_w32') for
+    psk_receiver's mode 'tweedie', '' for mode 'none'; ``options``: gr-satellites' option
+    string (its --costas_bw sets the Costas bandwidth); ``f_sub`` the subcarrier (Hz;
+    default :func:`subcarrier_hz`); ``timing_bw`` psk_receiver's Gardner loop bandwidth
+    (None: its default); ``carrier`` its carrier loop ('costas', or 'none': the window
+    prior tracks the phase); ``agc`` the front end's AGC (:data:`AGCS`); ``iq``: complex
+    IQ samples in instead of real audio (as gr-satellites' --iq; ``f_sub`` then defaults to
+    0 Hz, the signal at the centre, as gr-satellites' bpsk_demodulator takes it). The parts are
+    attributes: ``front`` (list), ``rx``, ``deframer``; ``transmitter`` (key) and
+    ``baudrate`` (symbols/s) say what was picked."""
+
+    def __init__(
+        self,
+        satellite,
+        samp_rate,
+        model_path="",
+        options="",
+        baudrate=None,
+        transmitter=None,
+        f_sub=None,
+        timing_bw=None,
+        rolloff=0.35,
+        carrier="costas",
+        agc="rms",
+        iq=False,
+    ):
+        gr.hier_block2.__init__(
+            self,
+            "satellite_receiver",
+            gr.io_signature(1, 1, gr.sizeof_gr_complex if iq else gr.sizeof_float),
+            gr.io_signature(0, 0, 0),
+        )
+        self.message_port_register_hier_out("out")
+        install_compat()
+        key, tx = bpsk_transmitter(satellite, baudrate or None, transmitter or None)
+        baud = float(tx["baudrate"])
+        samp_rate = float(samp_rate)
+        sps = baseband_sps(samp_rate, baud)
+        if f_sub is None:
+            f_sub = 0.0 if iq else subcarrier_hz(baud)
+        opts = satellite_options(satellite, options)
+        self.transmitter, self.baudrate = key, baud
+        self.front = audio_to_baseband(samp_rate, baud, float(f_sub), sps, rolloff, agc=agc, iq=iq)
+        timing = {} if timing_bw is None else {"timing_bw": float(timing_bw)}
+        self.rx = psk_receiver(
+            **timing,
+            sps=sps,
+            rolloff=rolloff,
+            constellation="bpsk",
+            mode="tweedie" if model_path else "none",
+            model_path=model_path or "",
+            costas_bw=costas_bw_rad(opts, baud),
+            carrier=carrier,
+            decisions="coherent",
+            front_end="acquisition",
+            power_order=2,
+            # the quadrature rail needs the Costas loop (points on the real axis)
+            noise_estimator=NOISE_ESTIMATOR if carrier == "costas" else "m2m4",
+        )
+        self.deframer = make_deframer(satellite, tx, options)
+        self.to_real = blocks.complex_to_real(1)
+        self.connect(self, *self.front, self.rx)
+        self.connect((self.rx, 0), self.to_real, self.deframer)
+        self.connect((self.rx, 1), blocks.null_sink(gr.sizeof_gr_complex))
+        self.connect((self.rx, 2), blocks.null_sink(gr.sizeof_float))
+        self.connect((self.rx, 3), blocks.null_sink(1))
+        self.msg_connect((self.deframer, "out"), (self, "out"))
+
+
 class SatelliteFlowgraph(gr.top_block):
-    """Real audio (array, ``samp_rate`` Hz) -> a receiver of :data:`RECEIVERS` -> PDUs in
-    ``self.frames_sink`` (a message_debug). ``model_path`` for 'module+prior';
-    ``options``: gr-satellites' option string; ``baudrate`` picks the transmitter;
-    ``f_sub`` the subcarrier (Hz; default :func:`subcarrier_hz`); ``timing_bw``
-    psk_receiver's Gardner loop bandwidth (None: its default); ``carrier`` its carrier loop
-    ('costas', or 'none': the window prior tracks the phase); ``agc`` the front end's AGC
-    (:data:`AGCS`, :func:`audio_to_baseband`). Run with :func:`run_frames`."""
+    """Real audio (array, ``samp_rate`` Hz; a complex array: IQ samples, gr-satellites'
+    --iq) -> a receiver of :data:`RECEIVERS` -> PDUs in
+    ``self.frames_sink`` (a message_debug). 'module' and 'module+prior' are
+    :class:`SatelliteReceiver` (``self.receiver``; its ``rx``, ``front``, ``deframer`` and
+    ``transmitter`` are attributes here too) with ``model_path`` for 'module+prior';
+    ``options``: gr-satellites' option string; ``baudrate`` / ``transmitter`` pick the
+    transmitter; ``f_sub``, ``timing_bw``, ``rolloff``, ``carrier``, ``agc``: as
+    :class:`SatelliteReceiver`. Run with :func:`run_frames`."""
 
     def __init__(
         self,
@@ -226,6 +354,7 @@ class SatelliteFlowgraph(gr.top_block):
         carrier="costas",
         tail_seed=12345,
         agc="rms",
+        transmitter=None,
     ):
         gr.top_block.__init__(self, "satellite_receiver")
         if receiver not in RECEIVERS:
@@ -233,65 +362,67 @@ class SatelliteFlowgraph(gr.top_block):
         if receiver == "module+prior" and not model_path:
             raise ValueError("receiver 'module+prior' needs model_path")
         install_compat()
-        audio = np.asarray(audio, np.float32)
+        iq = bool(np.iscomplexobj(audio))
+        audio = np.asarray(audio, np.complex64 if iq else np.float32)
         if audio.ndim != 1 or audio.size == 0 or not np.all(np.isfinite(audio)):
             raise ValueError("audio must be a non-empty 1-D array of finite samples")
         self.n_audio = audio.size
         self.samp_rate = float(samp_rate)
-        rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2))) or 1.0
-        src = blocks.vector_source_f(audio.tolist(), False)
-        tail = analog.noise_source_f(
-            analog.GR_GAUSSIAN, rms * 10 ** (-TAIL_LEVEL_DB / 20), int(tail_seed)
-        )
+        rms = float(np.sqrt(np.mean(np.abs(audio.astype(np.complex128)) ** 2))) or 1.0
+        level, seed = rms * 10 ** (-TAIL_LEVEL_DB / 20), int(tail_seed)
+        if iq:
+            src = blocks.vector_source_c(audio.tolist(), False)
+            tail = analog.noise_source_c(analog.GR_GAUSSIAN, level, seed)
+        else:
+            src = blocks.vector_source_f(audio.tolist(), False)
+            tail = analog.noise_source_f(analog.GR_GAUSSIAN, level, seed)
         # the audio, then the tail for ever (stream_mux's second length: 2^31 - 1 samples)
-        self.mux = blocks.stream_mux(gr.sizeof_float, [audio.size, 2**31 - 1])
+        item = gr.sizeof_gr_complex if iq else gr.sizeof_float
+        self.mux = blocks.stream_mux(item, [audio.size, 2**31 - 1])
         self.connect(src, (self.mux, 0))
         self.connect(tail, (self.mux, 1))
         self.frames_sink = blocks.message_debug()
         if receiver == "gr-satellites":
-            from satellites.core import gr_satellites_flowgraph
-
-            sat = gr_satellites_flowgraph.open_satyaml(None, satellite, None)
+            sat = open_satellite(satellite)
             slowest = min(float(t["baudrate"]) for t in sat["transmitters"].values())
             self.tail = self.samp_rate * max(TAIL_S, TAIL_SYMBOLS / slowest)
-            dec = gr_satellites_flowgraph(
-                name=satellite, samp_rate=self.samp_rate, grc_block=True, options=options
+            name, path = satyaml_source(satellite)
+            dec = gr_satellites_flowgraph_class()(
+                file=path,
+                name=name,
+                samp_rate=self.samp_rate,
+                iq=iq,
+                grc_block=True,
+                options=options,
             )
             self.connect(self.mux, dec)
             self.msg_connect((dec, "out"), (self.frames_sink, "store"))
             self.decoder = dec
             return
-        key, tx = bpsk_transmitter(satellite, baudrate)
-        baud = float(tx["baudrate"])
-        self.tail = self.samp_rate * max(TAIL_S, TAIL_SYMBOLS / baud)
-        sps = baseband_sps(self.samp_rate, baud)
-        f_sub = subcarrier_hz(baud) if f_sub is None else float(f_sub)
-        opts = satellite_options(satellite, options)
-        self.transmitter = key
-        self.front = audio_to_baseband(self.samp_rate, baud, f_sub, sps, rolloff, agc=agc)
-        timing = {} if timing_bw is None else {"timing_bw": float(timing_bw)}
-        self.rx = psk_receiver(
-            **timing,
-            sps=sps,
-            rolloff=rolloff,
-            constellation="bpsk",
-            mode="tweedie" if receiver == "module+prior" else "none",
+        self.receiver = SatelliteReceiver(
+            satellite,
+            self.samp_rate,
             model_path=model_path if receiver == "module+prior" else "",
-            costas_bw=costas_bw_rad(opts, baud),
+            options=options,
+            baudrate=baudrate,
+            transmitter=transmitter,
+            f_sub=f_sub,
+            timing_bw=timing_bw,
+            rolloff=rolloff,
             carrier=carrier,
-            decisions="coherent",
-            front_end="acquisition",
-            power_order=2,
-            noise_estimator=NOISE_ESTIMATOR,
+            agc=agc,
+            iq=iq,
         )
-        self.deframer = make_deframer(satellite, tx, options)
-        self.to_real = blocks.complex_to_real(1)
-        self.connect(self.mux, *self.front, self.rx)
-        self.connect((self.rx, 0), self.to_real, self.deframer)
-        self.connect((self.rx, 1), blocks.null_sink(gr.sizeof_gr_complex))
-        self.connect((self.rx, 2), blocks.null_sink(gr.sizeof_float))
-        self.connect((self.rx, 3), blocks.null_sink(1))
-        self.msg_connect((self.deframer, "out"), (self.frames_sink, "store"))
+        r = self.receiver
+        self.transmitter, self.front, self.rx, self.deframer = (
+            r.transmitter,
+            r.front,
+            r.rx,
+            r.deframer,
+        )
+        self.tail = self.samp_rate * max(TAIL_S, TAIL_SYMBOLS / r.baudrate)
+        self.connect(self.mux, r)
+        self.msg_connect((r, "out"), (self.frames_sink, "store"))
 
 
 def run_frames(tb, poll_s=0.05, stall_s=60.0):

@@ -10,7 +10,8 @@ and, for a known protocol, packets. ``gr-diffusion-link --rx psk`` is argument p
 
 Options (an ``argparse.Namespace``; :func:`add_third_party_arguments` adds the ones the link
 does not have): source / input / radio options, sps, rolloff, constellation, mode, model,
-ddim_steps (the link's), and carrier, decisions, window_hop, packets, flush.
+ddim_steps (the link's), and carrier, decisions, modulation (psk_receiver's
+shorthand: sets constellation and decisions), window_hop, packets, flush.
 ``--packets orbcomm`` decodes ORBCOMM downlink packets (SDPSK, :mod:`diffusion.link.orbcomm`)
 from the decisions and reports those with valid Fletcher-16 sums.
 """
@@ -22,10 +23,11 @@ from gnuradio import blocks, gr
 
 from ..link import orbcomm
 from ..link import sigmf as link_sigmf
-from ..psk_receiver import CARRIERS, DECISIONS, FRONT_ENDS, psk_receiver
+from ..psk_receiver import CARRIERS, DECISIONS, FRONT_ENDS, MODULATIONS, psk_receiver
 from .link_flowgraph import RADIOS, LinkError, make_radio_source, sigmf_file_source
 
-PACKETS = ("none", "orbcomm")
+#: packet decoders: ORBCOMM (here), amateur satellites (flowgraphs.satellite_app)
+PACKETS = ("none", "orbcomm", "satellite")
 
 
 def add_third_party_arguments(ap):
@@ -53,6 +55,13 @@ def add_third_party_arguments(ap):
         "padded with zeros)",
     )
     g.add_argument("--decisions", choices=DECISIONS, default="sdpsk")
+    g.add_argument(
+        "--modulation",
+        choices=sorted(MODULATIONS),
+        default="",
+        help="psk_receiver's shorthand for --constellation and --decisions (e.g. bpsk: "
+        "coherent BPSK, dqpsk, sdpsk); overrides both",
+    )
     g.add_argument("--window-hop", type=int, default=0, help="window models: hop (0 = W/2)")
     g.add_argument("--packets", choices=PACKETS, default="none", help="packet decoder")
     g.add_argument(
@@ -70,8 +79,13 @@ class ThirdPartyFlowgraph(gr.top_block):
         self.args = args
         if args.source not in ("file",) + RADIOS:
             raise LinkError("--rx psk needs --source file (-i) or an SDR source")
+        modulation = getattr(args, "modulation", "") or ""
+        if modulation:
+            args.constellation, args.decisions = MODULATIONS[modulation]
+        if args.packets == "satellite":
+            raise LinkError("--packets satellite runs flowgraphs.satellite_app, not this one")
         if args.packets == "orbcomm" and args.decisions != "sdpsk":
-            raise LinkError("--packets orbcomm needs --decisions sdpsk")
+            raise LinkError("--packets orbcomm needs --decisions sdpsk (or --modulation sdpsk)")
         self.live = args.source in RADIOS
         model = ""
         if args.model:
