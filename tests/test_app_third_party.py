@@ -57,15 +57,17 @@ def test_stock_path_decodes_every_packet_and_records_sigmf(tmp_path):
     link_sigmf.validate(base)
     x = np.fromfile(info["data_path"], dtype=np.complex64)[200:4500]
     assert abs(np.mean(np.abs(x) ** 2) - 1.0) < 0.1
-    # ~20 dB capture (its README): the decision-directed Es/N0 of the recorded symbols
-    # (QPSK decisions after the Costas loop; measured 23.2 dB) says so. The receiver's
+    # A high-SNR capture (~20 dB or more, its README): the decision-directed Es/N0 of the
+    # recorded symbols (QPSK decisions after the Costas loop) says so: measured 28.1 dB, flat
+    # over symbols 200..4500 since symbol_sync starts at the acquired timing (22.0 before,
+    # symbols 200..1000 at 15.8 dB while it locked from its hang-up point). The receiver's
     # running M2M4 estimate only sees amplitude spread: on this capture's mostly phase-like
-    # residual error it reads high (31 dB measured with the acquisition front end), never
-    # below the decision-directed figure by more than its spread (1 dB).
+    # residual error it reads high, never below the decision-directed figure by more than
+    # its spread (1 dB).
     d = (np.sign(x.real) + 1j * np.sign(x.imag)) / np.sqrt(2)
     g = np.vdot(d, x) / x.size
     dd_db = 10 * np.log10(abs(g) ** 2 / np.mean(np.abs(x - g * d) ** 2))
-    assert 17.0 < dd_db < 26.0, dd_db
+    assert 20.0 < dd_db < 34.0, dd_db
     assert res["esn0_db"] > dd_db - 1.0, (res["esn0_db"], dd_db)
 
 
