@@ -10,7 +10,9 @@
   import; ``$GR_DIFFUSION_TEST_MODULES`` overrides) when it exists, else the installed module;
 - ``diffusion`` is the source tree's ``python/``: the NumPy floor (core, shaping, link) and
   training without GNU Radio, for scripts that need no GNU Radio (a GPU machine);
-- models: ``$GR_DIFFUSION_MODEL_DIR`` defaults to the checkout's ``models/``.
+- models: ``$GR_DIFFUSION_MODEL_DIR`` defaults to the checkout's ``models/``;
+- recordings (``SHARED``): ``$GR_DIFFUSION_SHARED`` (a shared/ elsewhere, e.g. for a git
+  worktree), else ``../shared`` next to the checkout (tests/shared_recordings.py: the same).
 
 Scripts that need GNU Radio import ``gnuradio.diffusion``; the others import ``diffusion``.
 """
@@ -20,6 +22,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
+SHARED = os.environ.get("GR_DIFFUSION_SHARED") or os.path.join(ROOT, "..", "shared")
 TEST_MODULES = os.environ.get(
     "GR_DIFFUSION_TEST_MODULES", os.path.join(ROOT, "build", "test_modules")
 )

@@ -23,9 +23,8 @@ import sys
 import time
 
 import numpy as np
-from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
+from _path import ROOT, SHARED  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 
-SHARED = os.environ.get("GR_DIFFUSION_SHARED") or os.path.join(ROOT, "..", "shared")
 REC = os.path.join(SHARED, "recordings", "orbcomm")
 
 

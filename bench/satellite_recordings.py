@@ -31,9 +31,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
-from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
+from _path import ROOT, SHARED  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 
-SHARED = os.environ.get("GR_DIFFUSION_SHARED") or os.path.join(ROOT, "..", "shared")
 REC = os.path.join(SHARED, "recordings", "satellites")
 # (key, gr-satellites name, file, gr-satellites options, BPSK baud rate of the recording)
 RECORDINGS = [

@@ -83,7 +83,7 @@ import sys
 import time
 
 import numpy as np
-from _path import ROOT  # noqa: F401  (bench/_path.py: how bench scripts find the package)
+from _path import ROOT, SHARED  # noqa: F401  (bench/_path.py: how bench scripts find the package)
 from gnuradio.diffusion.flowgraphs.sequence_denoisers import (  # noqa: E402
     BLOCK,
     orbcomm_point,
@@ -91,8 +91,7 @@ from gnuradio.diffusion.flowgraphs.sequence_denoisers import (  # noqa: E402
 )
 from gnuradio.diffusion.sweeps.runner import add_cluster_arguments, run_tasks  # noqa: E402
 
-# the recording: $GR_DIFFUSION_SHARED/recordings/orbcomm, else ../shared next to the checkout
-SHARED = os.environ.get("GR_DIFFUSION_SHARED") or os.path.join(ROOT, "..", "shared")
+# the recording: $GR_DIFFUSION_SHARED/recordings/orbcomm, else ../shared (bench/_path.py)
 REC = os.path.join(SHARED, "recordings", "orbcomm")
 
 

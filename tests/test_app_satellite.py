@@ -18,14 +18,11 @@ import subprocess
 import sys
 
 import pytest
+from shared_recordings import recording_dir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APP = os.path.join(ROOT, "apps", "gr-diffusion-link")
-REC = os.path.join(
-    os.environ.get("GR_DIFFUSION_SHARED") or os.path.join(ROOT, "..", "shared"),
-    "recordings",
-    "satellites",
-)
+REC = recording_dir("satellites")
 PICSAT = os.path.join(REC, "picsat_9k6.wav")
 SAT = ["--rx", "psk", "--source", "file", "--packets", "satellite", "-q"]
 PICSAT_ARGS = SAT + ["-i", PICSAT, "--satellite", "PicSat"]

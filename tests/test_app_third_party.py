@@ -17,14 +17,11 @@ import numpy as np
 import pytest
 from gnuradio.diffusion.link import orbcomm
 from gnuradio.diffusion.link import sigmf as link_sigmf
+from shared_recordings import recording_dir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APP = os.path.join(ROOT, "apps", "gr-diffusion-link")
-REC = os.path.join(
-    os.environ.get("GR_DIFFUSION_SHARED") or os.path.join(ROOT, "..", "shared"),
-    "recordings",
-    "orbcomm",
-)
+REC = recording_dir("orbcomm")
 IQ = os.path.join(REC, "iq_data_0.dat")
 REF = os.path.join(REC, "orbdemod_packets_iq_0.txt")
 ORB = ["--rx", "psk", "--source", "file", "-i", IQ, "--sps", "2", "--rolloff", "0.4"]

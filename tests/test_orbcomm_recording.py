@@ -24,14 +24,10 @@ import numpy as np
 import pytest
 from gnuradio import blocks, diffusion, gr
 from gnuradio.diffusion.link import orbcomm
+from shared_recordings import recording_dir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# $GR_DIFFUSION_SHARED (a shared/ checkout elsewhere, e.g. for a git worktree), else ../shared
-REC = os.path.join(
-    os.environ.get("GR_DIFFUSION_SHARED") or os.path.join(ROOT, "..", "shared"),
-    "recordings",
-    "orbcomm",
-)
+REC = recording_dir("orbcomm")
 IQ = os.path.join(REC, "iq_data_0.dat")
 REF = os.path.join(REC, "orbdemod_packets_iq_0.txt")
 SPS = 2

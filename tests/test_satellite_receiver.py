@@ -11,13 +11,10 @@ the deframer's PDUs, valid by their AX.25 CRC-16."""
 import os
 
 import pytest
+from shared_recordings import recording_dir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REC = os.path.join(
-    os.environ.get("GR_DIFFUSION_SHARED") or os.path.join(ROOT, "..", "shared"),
-    "recordings",
-    "satellites",
-)
+REC = recording_dir("satellites")
 
 pytestmark = [
     pytest.mark.skipif(

@@ -12,14 +12,10 @@ output PDUs, each valid by its framing's check (AX.25 CRC-16, CCSDS Reed-Solomon
 import os
 
 import pytest
+from shared_recordings import recording_dir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# $GR_DIFFUSION_SHARED (a shared/ checkout elsewhere, e.g. for a git worktree), else ../shared
-REC = os.path.join(
-    os.environ.get("GR_DIFFUSION_SHARED") or os.path.join(ROOT, "..", "shared"),
-    "recordings",
-    "satellites",
-)
+REC = recording_dir("satellites")
 
 pytestmark = [
     pytest.mark.skipif(
