@@ -13,7 +13,11 @@
    the FFT, docs/ofdm.md), the same frames for every estimator (fixed seeds): LS (GNU Radio's
    chanest), LS + DFT truncation to the CP, robust LMMSE (uniform PDP over the CP), LMMSE
    with the family's sample covariance (20k separate draws), genie LMMSE (each frame's true
-   covariance), diffusion Tweedie (and the mean of K posterior samples with --posterior-k).
+   covariance), diffusion Tweedie (and the mean of K posterior samples with --posterior-k),
+   grid-mixture MMSE (the posterior mean under the family discretised on --mixture-grid
+   delay spreads x timing offsets, core.ofdm_estimators.GridMixtureMmse: the Bayes
+   reference a receiver that does not know the frame's profile can approach; several grids,
+   coarse to fine, show its convergence; the finest is the column "grid-mixture MMSE").
    Families: tdlc (fixed TDL-C, Gaussian), mix (TDL-A..E, random delay spread and timing
    offset) and mix_ds2x (the mix at twice the delay spread: out of distribution).
    95 % confidence intervals by the delta method over frames.
@@ -27,6 +31,10 @@
    guidance weight and eta are chosen by --sparse-validate on validation frames drawn with
    another seed (--seed + 500), never on the test frames; the choice is stored in
    bench/ofdm_sparse_config.json (committed) and read by --sparse.
+   --link-ceiling: the same link with three taps sources (stock LS, denoised, genie: the
+   true channel of each packet on the taps tag) x two equalizers (``ofdm_rx``'s simpledfe,
+   decision feedback; static: the frame's taps for every symbol), and the perfect-CSI
+   coherent bound of the same channels; the SNR at which each reaches 90 % success.
 4. Speed: frames/s of the denoiser's estimator (batched, 1 thread) and of the whole
    receiver with and without it on the same signal; frames per CPU-second (all threads of
    the process) of GNU Radio's chanest alone (the LS path) and chanest + the C++ block
@@ -61,7 +69,18 @@ def nmse_ci(e, h):
     return 10 * np.log10(r), 10 * np.log10(lo), 10 * np.log10(hi)
 
 
-def nmse_table(model, fam, snrs, frames, seed, k_post=0):
+def mixture_estimators(fam, grids):
+    """{column name: GridMixtureMmse} for grids "NDSxNTO" (the last: "grid-mixture MMSE")."""
+    out = {}
+    for i, g in enumerate(grids):
+        n_ds, n_to = (int(v) for v in g.lower().split("x"))
+        name = "grid-mixture MMSE" if i == len(grids) - 1 else f"grid-mixture MMSE {g}"
+        out[name] = est.GridMixtureMmse(fam, n_ds, n_to)
+        print(f"  {name}: {out[name].describe()}", flush=True)
+    return out
+
+
+def nmse_table(model, fam, snrs, frames, seed, k_post=0, mixture_grids=()):
     rng = np.random.default_rng(seed)
     train_rng = np.random.default_rng(seed + 1000)
     fam = ch.family(fam) if isinstance(fam, str) else fam
@@ -72,6 +91,7 @@ def nmse_table(model, fam, snrs, frames, seed, k_post=0):
     rob = est.LmmseEstimator.robust()
     sc = est.LmmseEstimator.from_samples(Htr)
     diff = est.DiffusionEstimator(model)
+    mixtures = mixture_estimators(fam, mixture_grids)
     rows = []
     for snr in snrs:
         s2 = 10.0 ** (-snr / 10.0)
@@ -91,19 +111,27 @@ def nmse_table(model, fam, snrs, frames, seed, k_post=0):
                 y, s2, mode="posterior", k=k_post, rng=np.random.default_rng(seed + 99)
             )
         row = {"snr_db": snr, "tweedie_frames_per_s": frames / t_tw}
+        for name, mm in mixtures.items():
+            t0 = time.process_time()
+            res[name] = mm(y, s2)
+            row[name + " frames_per_cpu_s"] = frames / max(time.process_time() - t0, 1e-9)
         for name, e in res.items():
             row[name] = nmse_ci(e, H)
         rows.append(row)
         print(
             f"  {fam.name:9s} {snr:5.1f} dB  "
-            + "  ".join(
-                f"{k.split()[0] if k != 'diffusion Tweedie' else 'Tweedie'} {v[0]:6.2f}"
-                for k, v in row.items()
-                if isinstance(v, tuple)
-            ),
+            + "  ".join(f"{_short(k)} {v[0]:6.2f}" for k, v in row.items() if isinstance(v, tuple)),
             flush=True,
         )
     return rows
+
+
+def _short(column):
+    if column == "diffusion Tweedie":
+        return "Tweedie"
+    if column.startswith("grid-mixture MMSE"):
+        return "mixMMSE" + column[len("grid-mixture MMSE") :].replace(" ", "@")
+    return column.split()[0]
 
 
 SPARSE_CONFIG = os.path.join(ROOT, "bench", "ofdm_sparse_config.json")
@@ -217,6 +245,61 @@ def link_table(model, snrs, packets, seed, payload_len=96, sync_threshold=0.7):
     return rows
 
 
+def snr_at(rows, key, level=0.9):
+    """The SNR (dB) where rows[key] (success per SNR, ascending SNR) first reaches level,
+    linear between the points; None if never."""
+    prev = None
+    for r in rows:
+        if r[key] >= level:
+            if prev is None:
+                return r["snr_db"]
+            s0, p0 = prev["snr_db"], prev[key]
+            return s0 + (level - p0) * (r["snr_db"] - s0) / (r[key] - p0)
+        prev = r
+    return None
+
+
+LINK_CEILING_RECEIVERS = ("stock LS", "denoised", "genie")
+
+
+def link_ceiling_table(model, snrs, packets, seed, payload_len=96, sync_threshold=0.7):
+    """Packet success per SNR of stock LS, denoised and genie taps (the true channel on the
+    taps tag, flowgraphs.ofdm_link.genie_taps), each with the simpledfe and the static
+    equalizer, on the same signal (mix family, block fading), and the perfect-CSI coherent
+    bound of the same channels (ofdm_link.perfect_csi_success)."""
+    from gnuradio.diffusion.flowgraphs import ofdm_link as lk
+
+    rows = []
+    for snr in snrs:
+        rng = np.random.default_rng([seed, int(round(snr * 10)) + 1000])
+        pays = lk.random_payloads(packets, payload_len, rng)
+        sig, H = lk.fade(lk.transmit(pays), "mix", snr, rng)
+        out = {"snr_db": snr, "packets": packets}
+        out["perfect-CSI bound"] = float(lk.perfect_csi_success(H, snr, payload_len).mean())
+        for eq in ("simpledfe", "static"):
+            for name in LINK_CEILING_RECEIVERS:
+                kw = {"denoise": name == "denoised", "equalizer": eq}
+                if name == "genie":
+                    kw["taps_filter"] = genie = lk.genie_taps(H)
+                r = lk.receive(sig, model=model, sync_threshold=sync_threshold, **kw)
+                out[f"{name} {eq}"] = len(set(r["payloads"]) & set(pays)) / packets
+            out["frames found"] = len(genie.matches)
+        rows.append(out)
+        print(
+            f"  link ceiling {snr:5.1f} dB: "
+            + "  ".join(
+                f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                for k, v in out.items()
+                if k not in ("snr_db", "packets")
+            ),
+            flush=True,
+        )
+    keys = [f"{n} {eq}" for eq in ("simpledfe", "static") for n in LINK_CEILING_RECEIVERS]
+    at90 = {k: snr_at(rows, k) for k in keys + ["perfect-CSI bound"]}
+    print("  SNR at 90 % success: " + "  ".join(f"{k} {v}" for k, v in at90.items()))
+    return {"rows": rows, "snr_at_90": at90}
+
+
 def estimator_speed(model, n=4096, seed=3):
     rng = np.random.default_rng(seed)
     H, _ = ch.sample("mix", n, rng)
@@ -273,9 +356,22 @@ def main(argv=None):
     ap.add_argument("--families", nargs="+", default=["tdlc", "mix", "mix_ds2x"])
     ap.add_argument("--posterior-k", type=int, default=0)
     ap.add_argument(
+        "--mixture-grid",
+        nargs="*",
+        default=["24x49"],
+        help="grid-mixture MMSE grids, delay spreads x timing offsets, coarse to fine (the "
+        "last is the column 'grid-mixture MMSE'; none: no column)",
+    )
+    ap.add_argument(
         "--speed-frames", type=int, default=20000, help="frames of the block speed figures"
     )
     ap.add_argument("--no-link", action="store_true")
+    ap.add_argument(
+        "--link-ceiling",
+        action="store_true",
+        help="only the link ceiling: stock LS / denoised / genie taps x simpledfe / static "
+        "equalizer and the perfect-CSI bound, per --link-snr",
+    )
     ap.add_argument("--no-nmse", action="store_true", help="the link (and speed) only")
     ap.add_argument(
         "--sync-threshold",
@@ -321,10 +417,21 @@ def main(argv=None):
             with open(a.json, "w") as fh:
                 json.dump(out, fh, indent=1)
         return 0
+    if a.link_ceiling:
+        print(f"link ceiling, {a.packets} packets a point, seed {a.seed}")
+        out["link_ceiling"] = link_ceiling_table(
+            a.model, a.link_snr, a.packets, a.seed, sync_threshold=a.sync_threshold
+        )
+        if a.json:
+            with open(a.json, "w") as fh:
+                json.dump(out, fh, indent=1)
+        return 0
     print(f"NMSE (dB), {a.frames} frames a point, seed {a.seed}")
     for f in [] if a.no_nmse else a.families:
         fam = ch.family("mix").scaled(2.0, "mix_ds2x") if f == "mix_ds2x" else ch.family(f)
-        out["nmse"][f] = nmse_table(a.model, fam, a.snr, a.frames, a.seed, a.posterior_k)
+        out["nmse"][f] = nmse_table(
+            a.model, fam, a.snr, a.frames, a.seed, a.posterior_k, a.mixture_grid
+        )
     out["speed"] = estimator_speed(a.model)
     print(
         f"estimator speed (1 thread): Tweedie {out['speed']['tweedie_batched_frames_per_s']:.0f}"

@@ -27,6 +27,21 @@ from .ofdm_channel_denoiser_py import first_carrier_set, ofdm_channel_denoiser_p
 from .ofdm_taps_hold import ofdm_taps_hold
 
 IMPLEMENTATIONS = ("cpp", "python")
+#: the equalizers of the header and payload: GNU Radio's ``ofdm_equalizer_simpledfe``
+#: (ofdm_rx's: decision feedback updates the taps every symbol) or ``ofdm_equalizer_static``
+#: (the frame's taps as given for every symbol, no decision feedback)
+EQUALIZERS = ("simpledfe", "static")
+
+
+def make_equalizer(kind, fft_len, constellation, occupied, pilots, pilot_symbols, skipped, alpha):
+    """An OFDM equalizer object of ``EQUALIZERS`` (alpha: the simpledfe update weight)."""
+    if kind == "simpledfe":
+        return digital.ofdm_equalizer_simpledfe(
+            fft_len, constellation, occupied, pilots, pilot_symbols, skipped, alpha
+        )
+    if kind == "static":
+        return digital.ofdm_equalizer_static(fft_len, occupied, pilots, pilot_symbols, skipped)
+    raise ValueError(f"equalizer must be one of {EQUALIZERS}, got {kind!r}")
 
 
 class ofdm_denoised_rx(gr.hier_block2):
@@ -42,6 +57,12 @@ class ofdm_denoised_rx(gr.hier_block2):
     SNR, so 0.9 misses most frames below ~15 dB: lower it for low-SNR links).
     taps_outputs: outputs 1 and 2 are the LS and the denoised taps (complex vectors of
     fft_len, one per frame) beside the bytes on output 0.
+    equalizer: 'simpledfe' (``ofdm_rx``'s, the default) or 'static' (no decision feedback:
+    every symbol of the frame is divided by the frame's taps, the denoised ones with the
+    denoiser), for the header and the payload.
+    taps_filter: a block put where the denoiser goes (fft_len complex vectors in and out,
+    rewriting the ``ofdm_sync_chan_taps`` tags; e.g. the link benchmark's genie taps);
+    needs denoise=False.
     """
 
     def __init__(
@@ -67,6 +88,8 @@ class ofdm_denoised_rx(gr.hier_block2):
         sync_threshold=0.9,
         taps_outputs=False,
         implementation="cpp",
+        equalizer="simpledfe",
+        taps_filter=None,
     ):
         if taps_outputs:
             vec = gr.sizeof_gr_complex * int(fft_len)
@@ -80,6 +103,10 @@ class ofdm_denoised_rx(gr.hier_block2):
             raise ValueError(
                 f"implementation must be one of {IMPLEMENTATIONS}, got {implementation!r}"
             )
+        if equalizer not in EQUALIZERS:
+            raise ValueError(f"equalizer must be one of {EQUALIZERS}, got {equalizer!r}")
+        if taps_filter is not None and denoise:
+            raise ValueError("taps_filter replaces the denoiser: give denoise=False with it")
         if sync_word1 is None:
             sync_word1 = _tx._make_sync_word1(fft_len, occupied_carriers, pilot_carriers)
         elif len(sync_word1) != fft_len:
@@ -101,13 +128,15 @@ class ofdm_denoised_rx(gr.hier_block2):
         header_fft = fft.fft_vcc(fft_len, True, (), True)
         self.chanest = digital.ofdm_chanest_vcvc(sync_word1, sync_word2, 1)
         header_constellation = _tx._get_constellation(bps_header)
-        header_equalizer = digital.ofdm_equalizer_simpledfe(
+        header_equalizer = make_equalizer(
+            equalizer,
             fft_len,
             header_constellation.base(),
             occupied_carriers,
             pilot_carriers,
             pilot_symbols,
-            symbols_skipped=0,
+            0,
+            0.1,  # simpledfe's default
         )
         header_eq = digital.ofdm_frame_equalizer_vcvc(
             header_equalizer.base(), cp_len, frame_length_tag_key, True, 1
@@ -159,6 +188,9 @@ class ofdm_denoised_rx(gr.hier_block2):
                 mode=mode,
             )
             chain.append(self.denoiser)
+        self.taps_filter = taps_filter
+        if taps_filter is not None:
+            chain.append(taps_filter)
         self.taps_holds = []
         if taps_outputs:
             for port, blk in ((1, self.chanest), (2, chain[-1])):
@@ -170,14 +202,15 @@ class ofdm_denoised_rx(gr.hier_block2):
         self.msg_connect(header_parser, "header_data", hpd, "header_data")
         payload_fft = fft.fft_vcc(fft_len, True, (), True)
         payload_constellation = _tx._get_constellation(bps_payload)
-        payload_equalizer = digital.ofdm_equalizer_simpledfe(
+        payload_equalizer = make_equalizer(
+            equalizer,
             fft_len,
             payload_constellation.base(),
             occupied_carriers,
             pilot_carriers,
             pilot_symbols,
-            symbols_skipped=1,
-            alpha=0.1,
+            1,
+            0.1,
         )
         payload_eq = digital.ofdm_frame_equalizer_vcvc(
             payload_equalizer.base(), cp_len, frame_length_tag_key
