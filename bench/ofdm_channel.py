@@ -19,7 +19,8 @@
    reference a receiver that does not know the frame's profile can approach; several grids,
    coarse to fine, show its convergence; the finest is the column "grid-mixture MMSE").
    Families: tdlc (fixed TDL-C, Gaussian), mix (TDL-A..E, random delay spread and timing
-   offset) and mix_ds2x (the mix at twice the delay spread: out of distribution).
+   offset) and mix_ds2x (the mix at twice the delay spread: out of distribution); any
+   shipped family (nlos, los, tdla..tdle) and <family>_ds<k>x (k times its delay spread).
    95 % confidence intervals by the delta method over frames.
 2. Link: stock ``digital.ofdm_tx`` -> TDL block fading (mix) + AWGN -> ``ofdm_denoised_rx``
    with and without the denoiser (the same signal, the same sync threshold: 0.7, as
@@ -345,6 +346,22 @@ def block_speed(model, n_frames, seed=3):
     }
 
 
+def bench_family(name):
+    """A shipped family (core.ofdm_channels) or '<family>_ds<k>x': that family at k times its
+    delay spread (out of distribution, e.g. nlos_ds2x for a model trained on nlos)."""
+    base, sep, tail = name.rpartition("_ds")
+    if sep and tail.endswith("x"):
+        return ch.family(base).scaled(float(tail[:-1]), name)
+    return ch.family(name)
+
+
+def _write_json(path, out):
+    if path:
+        with open(path, "w") as fh:
+            json.dump(out, fh, indent=1)
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--model", default=os.path.join(ROOT, "models", "ofdm", "ofdm_mix.onnx"))
@@ -372,6 +389,7 @@ def main(argv=None):
         help="only the link ceiling: stock LS / denoised / genie taps x simpledfe / static "
         "equalizer and the perfect-CSI bound, per --link-snr",
     )
+    ap.add_argument("--no-speed", action="store_true", help="the NMSE tables only")
     ap.add_argument("--no-nmse", action="store_true", help="the link (and speed) only")
     ap.add_argument(
         "--sync-threshold",
@@ -428,10 +446,12 @@ def main(argv=None):
         return 0
     print(f"NMSE (dB), {a.frames} frames a point, seed {a.seed}")
     for f in [] if a.no_nmse else a.families:
-        fam = ch.family("mix").scaled(2.0, "mix_ds2x") if f == "mix_ds2x" else ch.family(f)
+        fam = bench_family(f)
         out["nmse"][f] = nmse_table(
             a.model, fam, a.snr, a.frames, a.seed, a.posterior_k, a.mixture_grid
         )
+    if a.no_speed:
+        return _write_json(a.json, out)
     out["speed"] = estimator_speed(a.model)
     print(
         f"estimator speed (1 thread): Tweedie {out['speed']['tweedie_batched_frames_per_s']:.0f}"

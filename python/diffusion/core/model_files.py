@@ -23,6 +23,8 @@ SHIPPED = (
     "16qam_rapp_pn",
     "16qam_loopback",
     "ofdm_mix",
+    "ofdm_tdlc",
+    "ofdm_nlos",
 )
 # model families kept in a folder of their own under each models directory (their cards and
 # test_model_info's constellation checks do not apply to the others)
