@@ -440,10 +440,7 @@ def main(argv=None):
         out["link_ceiling"] = link_ceiling_table(
             a.model, a.link_snr, a.packets, a.seed, sync_threshold=a.sync_threshold
         )
-        if a.json:
-            with open(a.json, "w") as fh:
-                json.dump(out, fh, indent=1)
-        return 0
+        return _write_json(a.json, out)
     print(f"NMSE (dB), {a.frames} frames a point, seed {a.seed}")
     for f in [] if a.no_nmse else a.families:
         fam = bench_family(f)
@@ -470,10 +467,7 @@ def main(argv=None):
         out["link"] = link_table(
             a.model, a.link_snr, a.packets, a.seed, sync_threshold=a.sync_threshold
         )
-    if a.json:
-        with open(a.json, "w") as fh:
-            json.dump(out, fh, indent=1)
-    return 0
+    return _write_json(a.json, out)
 
 
 if __name__ == "__main__":

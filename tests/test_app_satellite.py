@@ -18,10 +18,10 @@ import subprocess
 import sys
 
 import pytest
+from link_app import APP, run_app
 from shared_recordings import recording_dir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-APP = os.path.join(ROOT, "apps", "gr-diffusion-link")
 REC = recording_dir("satellites")
 PICSAT = os.path.join(REC, "picsat_9k6.wav")
 SAT = ["--rx", "psk", "--source", "file", "--packets", "satellite", "-q"]
@@ -34,13 +34,6 @@ pytestmark = [
         reason="../shared/recordings/satellites is absent (a clone without shared/)",
     ),
 ]
-
-
-def run_app(*argv, timeout=300):
-    r = subprocess.run(
-        [sys.executable, APP, *argv], capture_output=True, text=True, timeout=timeout
-    )
-    return r.returncode, r.stdout, r.stderr
 
 
 @pytest.fixture(scope="module")

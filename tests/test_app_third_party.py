@@ -10,17 +10,15 @@ recording, and reports configuration errors with exit status 2."""
 
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from gnuradio.diffusion.link import orbcomm
 from gnuradio.diffusion.link import sigmf as link_sigmf
+from link_app import run_app
 from shared_recordings import recording_dir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-APP = os.path.join(ROOT, "apps", "gr-diffusion-link")
 REC = recording_dir("orbcomm")
 IQ = os.path.join(REC, "iq_data_0.dat")
 REF = os.path.join(REC, "orbdemod_packets_iq_0.txt")
@@ -31,13 +29,6 @@ pytestmark = pytest.mark.skipif(
     not os.path.isfile(IQ),
     reason="../shared/recordings/orbcomm is absent (a clone without shared/; CI always has it)",
 )
-
-
-def run_app(*argv, timeout=300):
-    r = subprocess.run(
-        [sys.executable, APP, *argv], capture_output=True, text=True, timeout=timeout
-    )
-    return r.returncode, r.stdout, r.stderr
 
 
 def test_stock_path_decodes_every_packet_and_records_sigmf(tmp_path):

@@ -32,8 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 from gnuradio import diffusion
 from gnuradio.diffusion.link import framing as link_framing
 from gnuradio.diffusion.link import sigmf as link_sigmf
-
-APP = os.path.join(ROOT, "apps", "gr-diffusion-link")
+from link_app import run_app
 
 
 # ---------------------------------------------------------------------------------- framing
@@ -202,11 +201,6 @@ def test_ddpm_denoiser_in_chain():
 
 
 # ---------------------------------------------------------------------------------- the app
-def run_app(*argv, timeout=120):
-    r = subprocess.run(
-        [sys.executable, APP, *argv], capture_output=True, text=True, timeout=timeout
-    )
-    return r
 
 
 def test_app_sim_record_and_replay(tmp_path):

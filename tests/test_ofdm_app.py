@@ -10,24 +10,18 @@ packets; configuration errors exit with status 2."""
 
 import json
 import os
-import subprocess
-import sys
 
+import link_app
 from gnuradio.diffusion.link import sigmf as link_sigmf
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-APP = os.path.join(ROOT, "apps", "gr-diffusion-link")
 N = 40
 SIM = ["--waveform", "ofdm", "--source", "sim", "--esn0", "20", "--frames", str(N)]
 SIM += ["--payload-seed", "3", "--noise-seed", "5", "-q"]
 
 
 def run_app(*argv, timeout=120):
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    r = subprocess.run(
-        [sys.executable, APP, *argv], capture_output=True, text=True, timeout=timeout, env=env
-    )
-    return r.returncode, r.stdout, r.stderr
+    return link_app.run_app(*argv, timeout=timeout, env=dict(os.environ, OMP_NUM_THREADS="1"))
 
 
 def test_sim_decodes_packets_with_both_receivers_and_replays(tmp_path):
