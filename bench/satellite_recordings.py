@@ -84,6 +84,13 @@ def main(argv=None):
     ap.add_argument(
         "--timing-bw", type=float, default=None, help="psk_receiver's Gardner loop bandwidth"
     )
+    ap.add_argument(
+        "--symbol-rate-tolerance",
+        type=float,
+        default=None,
+        help="the module's Gardner loop bound, fraction of the symbol period "
+        "(satellite_receiver.SYMBOL_RATE_TOLERANCE)",
+    )
     ap.add_argument("--agc", default=None, help="the module's AGC (satellite_receiver.AGCS)")
     ap.add_argument("--receivers", default="", help="subset, e.g. module+prior (default: all)")
     a = ap.parse_args(argv)
@@ -96,6 +103,8 @@ def main(argv=None):
     points = ([(None, None)] if not a.no_clean else []) + [(lv, s) for lv in levels for s in seeds]
     tables = []
     extra = {} if a.agc is None else {"agc": a.agc}
+    if a.symbol_rate_tolerance is not None:
+        extra["symbol_rate_tolerance"] = a.symbol_rate_tolerance
     pool = ProcessPoolExecutor(
         1, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=8
     )

@@ -129,6 +129,8 @@ def test_coherent_decisions_and_no_carrier_loop(baseband):
             "needs constellation 'bpsk'",
         ),
         ({"noise_estimator": "em"}, "estimator must be one of"),
+        ({"timing_max_dev": 0.0}, "timing_max_dev must be in"),
+        ({"timing_max_dev": 2.0}, "timing_max_dev must be in"),  # sps 2
     ],
 )
 def test_parameter_errors(kw, msg, window_path):

@@ -80,16 +80,17 @@ def rrc_matched_filter(sps, rolloff):
     )
 
 
-def gardner_symbol_sync(sps, loop_bw):
+def gardner_symbol_sync(sps, loop_bw, max_dev=TIMING_MAX_DEV):
     """digital.symbol_sync_cc with the Gardner detector, MMSE 8-tap interpolator, 1 sample
-    per symbol out (the settings of psk_receiver and of the textbook baseline)."""
+    per symbol out (the settings of psk_receiver and of the textbook baseline); ``max_dev``
+    the largest deviation (samples) of the loop's average symbol period from ``sps``."""
     return digital.symbol_sync_cc(
         digital.TED_GARDNER,
         float(sps),
         float(loop_bw),
         TIMING_DAMPING,
         TIMING_TED_GAIN,
-        TIMING_MAX_DEV,
+        float(max_dev),
         1,
         digital.constellation_qpsk().base(),
         digital.IR_MMSE_8TAP,
@@ -125,7 +126,7 @@ class psk_receiver(gr.hier_block2):
     psk_receiver(sps=2, rolloff=0.4, constellation='qpsk', mode='tweedie', model_path='',
     fll_bw=0.01, timing_bw=0.02, costas_bw=0.02, time_constant=256, carrier='costas',
     decisions='sdpsk', window_hop=0, front_end='acquisition', acquisition_window=1024,
-    power_order=0, modulation='', noise_estimator='m2m4')
+    power_order=0, modulation='', noise_estimator='m2m4', timing_max_dev=1.5)
 
     ``modulation`` (shorthand, :data:`MODULATIONS`; overrides ``constellation`` and
     ``decisions``): 'bpsk' (coherent), 'dbpsk', 'qpsk' (coherent), 'dqpsk', 'sdpsk',
@@ -153,9 +154,13 @@ class psk_receiver(gr.hier_block2):
     the first 0 .. sps - 1 samples so that symbol_sync starts near the symbol instants
     estimated on that window (:func:`timing_start_phase`; started half a symbol off, the
     Gardner loop needed ~150 symbols at 12 dB on ORBCOMM and lost a packet), then RRC
-    matched filter, symbol_sync_cc (Gardner, loop bandwidth ``timing_bw``), Costas loop
-    (``costas_bw``). ``'fll'``: the earlier band-edge FLL (``fll_bw``) + polyphase clock
-    sync (``timing_bw``) + Costas.
+    matched filter, symbol_sync_cc (Gardner, loop bandwidth ``timing_bw``, its average
+    symbol period held within ``timing_max_dev`` samples of ``sps``: default
+    :data:`TIMING_MAX_DEV`, 1.5; where the symbol rate is known to a fraction of a percent a
+    bound of that fraction times ``sps`` keeps the loop from wandering off the period in
+    noise, as flowgraphs.satellite_receiver sets it), Costas loop (``costas_bw``).
+    ``'fll'``: the earlier band-edge FLL (``fll_bw``) + polyphase clock sync
+    (``timing_bw``; ``timing_max_dev`` does not apply) + Costas.
     Output 0: denoised symbols (one per symbol, unit signal power, the model's orientation:
     QPSK points at 45 degrees and BPSK on the real axis, which is where 4th- and 2nd-order
     Costas loops put them; a model whose points lie elsewhere, e.g. BPSK at +-j, gets the
@@ -213,6 +218,7 @@ class psk_receiver(gr.hier_block2):
         power_order=0,
         modulation="",
         noise_estimator="m2m4",
+        timing_max_dev=TIMING_MAX_DEV,
     ):
         gr.hier_block2.__init__(
             self,
@@ -230,6 +236,10 @@ class psk_receiver(gr.hier_block2):
         for name, bw in (("fll_bw", fll_bw), ("timing_bw", timing_bw), ("costas_bw", costas_bw)):
             if not 0.0 <= float(bw) < 1.0:
                 raise ValueError(f"{name} must be in [0, 1), got {bw}")
+        if not 0.0 < float(timing_max_dev) < float(sps):
+            raise ValueError(
+                f"timing_max_dev must be in (0, sps) samples, got {timing_max_dev} (sps {sps})"
+            )
         if modulation:
             key = str(modulation).lower()
             if key not in MODULATIONS:
@@ -272,7 +282,7 @@ class psk_receiver(gr.hier_block2):
             )
             self.fll = None
             self.matched = rrc_matched_filter(sps, rolloff)
-            self.clock = gardner_symbol_sync(sps, timing_bw)
+            self.clock = gardner_symbol_sync(sps, timing_bw, timing_max_dev)
             sync = [self.acquisition, self.matched, self.clock]
         else:
             nfilts = 32

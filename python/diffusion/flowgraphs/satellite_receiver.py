@@ -89,6 +89,19 @@ RMS_AGC_SYMBOLS = 200.0
 NOISE_ESTIMATOR = "quadrature"
 #: gr-satellites' Costas bandwidth default (Hz, bpsk_demodulator's --costas_bw)
 GR_SATELLITES_COSTAS_HZ = 50.0
+#: the symbol-rate tolerance of a downlink (fraction of the nominal symbol period): the
+#: Gardner loop's average period is held within SYMBOL_RATE_TOLERANCE * sps samples of
+#: sps (psk_receiver's timing_max_dev; its default, 1.5 samples, is 30 % at 5
+#: samples/symbol, and in noise the loop wandered 0.6-1 % off and slipped symbols). The
+#: baseband's sps is exact (the resampler's ratio is rational), so the period moves only by
+#: Doppler (LEO |v/c| <= 2.5e-5), the transmitter's baud clock (a crystal: 1e-4; baud rates
+#: divided down from a CPU clock: up to a few 1e-3) and the recording's sample clock (a
+#: sound card or an SDR's resampling: up to a few 1e-3; measured, bench/
+#: results_satellite_recordings.md "The clock bound": PicSat and PW-Sat2 +0.31 %, BY70-1
+#: -0.005 %). The value is gr-satellites' bpsk_demodulator's clock limit (its --clk_limit
+#: default): the reference decoder's bound for the same downlinks, not set on these
+#: recordings.
+SYMBOL_RATE_TOLERANCE = 0.004
 
 
 def subcarrier_hz(baudrate):
@@ -265,7 +278,10 @@ class SatelliteReceiver(gr.hier_block2):
     string (its --costas_bw sets the Costas bandwidth); ``f_sub`` the subcarrier (Hz;
     default :func:`subcarrier_hz`); ``timing_bw`` psk_receiver's Gardner loop bandwidth
     (None: its default); ``carrier`` its carrier loop ('costas', or 'none': the window
-    prior tracks the phase); ``agc`` the front end's AGC (:data:`AGCS`); ``iq``: complex
+    prior tracks the phase); ``symbol_rate_tolerance`` the largest relative offset of the
+    symbol period the Gardner loop may follow (default :data:`SYMBOL_RATE_TOLERANCE`;
+    psk_receiver's timing_max_dev = tolerance * sps samples); ``agc`` the front end's AGC
+    (:data:`AGCS`); ``iq``: complex
     IQ samples in instead of real audio (as gr-satellites' --iq; ``f_sub`` then defaults to
     0 Hz, the signal at the centre, as gr-satellites' bpsk_demodulator takes it). The parts are
     attributes: ``front`` (list), ``rx``, ``deframer``; ``transmitter`` (key) and
@@ -285,6 +301,7 @@ class SatelliteReceiver(gr.hier_block2):
         carrier="costas",
         agc="rms",
         iq=False,
+        symbol_rate_tolerance=SYMBOL_RATE_TOLERANCE,
     ):
         gr.hier_block2.__init__(
             self,
@@ -306,6 +323,7 @@ class SatelliteReceiver(gr.hier_block2):
         timing = {} if timing_bw is None else {"timing_bw": float(timing_bw)}
         self.rx = psk_receiver(
             **timing,
+            timing_max_dev=float(symbol_rate_tolerance) * sps,
             sps=sps,
             rolloff=rolloff,
             constellation="bpsk",
@@ -336,7 +354,8 @@ class SatelliteFlowgraph(gr.top_block):
     :class:`SatelliteReceiver` (``self.receiver``; its ``rx``, ``front``, ``deframer`` and
     ``transmitter`` are attributes here too) with ``model_path`` for 'module+prior';
     ``options``: gr-satellites' option string; ``baudrate`` / ``transmitter`` pick the
-    transmitter; ``f_sub``, ``timing_bw``, ``rolloff``, ``carrier``, ``agc``: as
+    transmitter; ``f_sub``, ``timing_bw``, ``rolloff``, ``carrier``, ``agc``,
+    ``symbol_rate_tolerance``: as
     :class:`SatelliteReceiver`. Run with :func:`run_frames`."""
 
     def __init__(
@@ -355,6 +374,7 @@ class SatelliteFlowgraph(gr.top_block):
         tail_seed=12345,
         agc="rms",
         transmitter=None,
+        symbol_rate_tolerance=SYMBOL_RATE_TOLERANCE,
     ):
         gr.top_block.__init__(self, "satellite_receiver")
         if receiver not in RECEIVERS:
@@ -412,6 +432,7 @@ class SatelliteFlowgraph(gr.top_block):
             carrier=carrier,
             agc=agc,
             iq=iq,
+            symbol_rate_tolerance=symbol_rate_tolerance,
         )
         r = self.receiver
         self.transmitter, self.front, self.rx, self.deframer = (
