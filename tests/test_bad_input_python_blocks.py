@@ -99,6 +99,23 @@ def test_sync_blocks_finish_on_degenerate_input(name, factory, nin, sinks, rate,
     assert not any(pmt.symbol_to_string(t.key) == "work_error" for t in snks[0].tags())
 
 
+@pytest.mark.parametrize("kind", list(INPUTS))
+def test_no_signal_gate_finishes_on_degenerate_input(kind):
+    """Three inputs (denoised, stock, sigma2): the same stream on both symbol inputs and
+    sigma2 = 100 |y| (0 for zeros, the cap and above for the others)."""
+    y = INPUTS[kind]
+    blk = diffusion.no_signal_gate()
+    tb = gr.top_block()
+    tb.connect(blocks.vector_source_c(y.tolist()), (blk, 0))
+    tb.connect(blocks.vector_source_c(y.tolist()), (blk, 1))
+    tb.connect(blocks.vector_source_f((100.0 * np.abs(y)).tolist()), (blk, 2))
+    snk = blocks.vector_sink_c()
+    tb.connect(blk, snk)
+    assert run_bounded(tb, TIMEOUT), kind
+    _no_guard_errors(blk)
+    np.testing.assert_array_equal(np.array(snk.data()), y)
+
+
 def test_python_denoiser_all_zero_input_warns_once_like_the_cpp_block(capfd):
     """The issue's case: 20000 zeros through ddpm_denoiser_py (was: 0 items, no end). Both
     denoisers log the power warning once and output what the model makes of y = 0."""
@@ -459,5 +476,6 @@ def test_every_python_block_is_guarded():
         "ofdm_taps_hold",
         "carrier_acquisition",
         "rms_agc",
+        "no_signal_gate",
     }
     assert set(found) == tested, set(found) ^ tested

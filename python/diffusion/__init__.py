@@ -45,6 +45,7 @@ else:
     from .link_rx import link_rx  # noqa: F401
     from .link_tx import link_tx  # noqa: F401
     from .mi_probe import mi_probe  # noqa: F401
+    from .no_signal_gate import no_signal_gate  # noqa: F401
     from .ofdm_channel_denoiser_py import ofdm_channel_denoiser_py  # noqa: F401
     from .ofdm_denoised_rx import ofdm_denoised_rx  # noqa: F401
     from .ofdm_taps_hold import ofdm_taps_hold  # noqa: F401

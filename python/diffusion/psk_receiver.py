@@ -26,6 +26,7 @@ from .core.carrier_acquisition import power_line_offset as _power_line_offset
 from .core.carrier_acquisition import power_order as _power_order
 from .core.samplers import MODES as _MODES
 from .link.psk_signal import PI4DQPSK_DIBIT_OF_QUARTER_TURNS as _PI4_DIBITS
+from .no_signal_gate import no_signal_gate
 from .symbol_normalizer import symbol_normalizer
 
 DECISIONS = ("sdpsk", "dqpsk", "dbpsk", "coherent", "pi4dqpsk")
@@ -188,9 +189,17 @@ class psk_receiver(gr.hier_block2):
     ``estimator``): 'm2m4' (data-blind) or 'quadrature' (BPSK with carrier 'costas' only:
     sigma2 from the quadrature rail, unaffected by amplitude changes within its window, e.g.
     an AGC settling at each burst's start; flowgraphs.satellite_receiver uses it).
-    ``mode`` 'none' bypasses the denoiser (output 0 = output 1). ``carrier`` 'none' leaves
-    out the Costas loop: for window models (metadata window_length > 1, e.g. qpsk_pn_w32)
-    trained on a wandering carrier phase, with differential decisions. For ORBCOMM's SDPSK:
+    ``mode`` 'none' bypasses the denoiser (output 0 = output 1). No-signal gate: where
+    sigma2 (output 2) is at the normaliser's cap (symbol_normalizer's SIGMA2_CAP, 100:
+    Es/N0 -20 dB, no signal found, e.g. for the first few hundred symbols of a burst after
+    silence while the normaliser's window still holds the noise) output 0 and the decisions
+    take the stock symbol (output 1) instead of the denoised one: a prior at sigma2 = 100
+    has no valid noise level and shrinks even strong symbols to ~0 with an arbitrary sign
+    (PW-Sat2, bench/results_satellite_recordings.md); a NaN/Inf stock symbol never replaces
+    a denoised one (:class:`no_signal_gate`; counted: ``gated_symbols()``).
+    ``carrier`` 'none' leaves out the Costas loop: for window models (metadata
+    window_length > 1, e.g. qpsk_pn_w32) trained on a wandering carrier phase, with
+    differential decisions. For ORBCOMM's SDPSK:
     model_path = sdpsk_pn_w32 (an SDPSK sequence prior), carrier 'costas' or 'none'. For
     BPSK and DBPSK: bpsk_pn_w32; QPSK and DQPSK: qpsk_pn_w32 (random bits differentially
     encoded have the same symbol law as uncoded ones, so one prior serves both).
@@ -337,6 +346,7 @@ class psk_receiver(gr.hier_block2):
         self.power_order = order
         self.latency = 0
         self.model_path = ""
+        self.gate = None
         if mode == "none":
             self.denoiser = None
             denoised = (self.norm, 0)
@@ -354,17 +364,25 @@ class psk_receiver(gr.hier_block2):
             )
             self.connect((self.norm, 0), (self.denoiser, 0))
             self.connect((self.norm, 1), (self.denoiser, 1))
-            denoised = (self.denoiser, 0)
             self.latency = int(self.denoiser.latency())
             if self.latency:
                 # outputs 1 and 2 wait for the denoiser's window (output n = input n - D)
                 self._delay_sym = blocks.delay(gr.sizeof_gr_complex, self.latency)
                 self._delay_s2 = blocks.delay(gr.sizeof_float, self.latency)
-                self.connect((self.norm, 0), self._delay_sym, (self, 1))
-                self.connect((self.norm, 1), self._delay_s2, (self, 2))
+                self.connect((self.norm, 0), self._delay_sym)
+                self.connect((self.norm, 1), self._delay_s2)
+                stock, sigma2 = (self._delay_sym, 0), (self._delay_s2, 0)
             else:
-                self.connect((self.norm, 0), (self, 1))
-                self.connect((self.norm, 1), (self, 2))
+                stock, sigma2 = (self.norm, 0), (self.norm, 1)
+            self.connect(stock, (self, 1))
+            self.connect(sigma2, (self, 2))
+            # where sigma2 is at the normaliser's cap (no signal found) the prior has no
+            # valid noise level: the stock symbol instead of the denoised one
+            self.gate = no_signal_gate()
+            self.connect((self.denoiser, 0), (self.gate, 0))
+            self.connect(stock, (self.gate, 1))
+            self.connect(sigma2, (self.gate, 2))
+            denoised = (self.gate, 0)
         self.connect(denoised, (self, 0))
         self._decide(denoised, decisions, constellation, carrier)
         self.sps = sps
@@ -373,6 +391,11 @@ class psk_receiver(gr.hier_block2):
         self.carrier = carrier
         # where the Costas loop puts the points (QPSK at 45 degrees, BPSK on the real axis)
         self.symbol_phase_rad = COSTAS_LOCK_PHASE.get(loop_order, 0.0) + self.rotation
+
+    def gated_symbols(self):
+        """Symbols so far put out undenoised because sigma2 was at the normaliser's cap
+        (output 0 = output 1 there; :class:`no_signal_gate`); 0 with mode 'none'."""
+        return self.gate.gated_symbols() if self.gate is not None else 0
 
     def _decide(self, src, decisions, constellation, carrier):
         # with the Costas loop, differential data come from coherent decisions differentially

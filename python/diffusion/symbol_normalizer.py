@@ -13,17 +13,11 @@ import numpy as np
 from gnuradio import gr
 
 from .core.constellations import by_name
-from .core.snr_estimation import RunningM2M4, RunningQuadrature, kurtosis
+from .core.snr_estimation import SIGMA2_CAP, RunningM2M4, RunningQuadrature, kurtosis
 from .work_guard import WorkGuard, guarded_work
 
 #: noise estimators of :class:`symbol_normalizer`
 ESTIMATORS = ("m2m4", "quadrature")
-#: the largest sigma2 out (Es/N0 -20 dB): where the estimate finds no signal (noise alone,
-#: a carrier loop not yet locked at a burst's start) S is clipped to M2 / (1 + SIGMA2_CAP)
-#: instead of 1e-12 M2, which scaled the output by up to 1e6 and garbled the denoiser's
-#: windows straddling such symbols and the burst (PW-Sat2, bench/results_satellite_
-#: recordings.md); an estimate from a few hundred symbols cannot resolve Es/N0 that low
-SIGMA2_CAP = 100.0
 
 
 class symbol_normalizer(WorkGuard, gr.sync_block):

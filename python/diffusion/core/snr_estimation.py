@@ -16,6 +16,17 @@ is cut into chunks.
 import numpy as np
 from scipy.signal import lfilter
 
+#: the largest sigma2 (noise variance per symbol over signal power, Es/N0 -20 dB) the
+#: symbol normaliser puts out: where the estimate finds no signal (noise alone, a carrier
+#: loop not yet locked at a burst's start) S is clipped to M2 / (1 + SIGMA2_CAP) instead of
+#: 1e-12 M2, which scaled the output by up to 1e6 and garbled the denoiser's windows
+#: straddling such symbols and the burst (PW-Sat2, bench/results_satellite_recordings.md);
+#: an estimate from a few hundred symbols cannot resolve Es/N0 that low
+SIGMA2_CAP = 100.0
+#: sigma2 at or above this fraction of the cap counts as capped (float32 rounding of N/S;
+#: estimates above the cap are clipped to it, so only capped symbols reach it)
+CAPPED_FRACTION = 0.999
+
 
 def kurtosis(points, probs=None):
     """E|x|^4 / (E|x|^2)^2 of a constellation (uniform unless ``probs`` is given)."""
@@ -145,3 +156,17 @@ class RunningPower:
             p = m2 / wsum
         p[wsum <= 0] = np.nan
         return p
+
+
+def stock_where_no_signal(denoised, stock, sigma2, cap=SIGMA2_CAP):
+    """(out, gated): ``denoised`` with the ``stock`` symbol put back where ``sigma2`` is at
+    its cap (>= :data:`CAPPED_FRACTION` ``cap``: no signal found, so a prior has no valid
+    noise level there and its posterior mean at sigma2 = 100 is ~0 with an arbitrary sign)
+    and the stock symbol is finite (a non-finite one never replaces a denoised symbol);
+    ``gated`` the boolean mask of the symbols taken from ``stock``. Arrays of one length
+    (complex symbols, float sigma2); NaN sigma2 counts as not capped."""
+    denoised = np.asarray(denoised)
+    stock = np.asarray(stock)
+    with np.errstate(invalid="ignore"):
+        gated = (np.asarray(sigma2) >= CAPPED_FRACTION * float(cap)) & np.isfinite(stock)
+    return np.where(gated, stock, denoised), gated
