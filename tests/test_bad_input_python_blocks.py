@@ -374,11 +374,12 @@ def _taps_tagged_symbols(y):
     return n, blocks.vector_source_c(v.tolist(), False, 64, tags)
 
 
+@pytest.mark.parametrize("pilots", ["all", "comb"])
 @pytest.mark.parametrize("kind", list(INPUTS))
-def test_ofdm_channel_denoiser_py_finishes_on_degenerate_input(kind):
+def test_ofdm_channel_denoiser_py_finishes_on_degenerate_input(kind, pilots):
     n, src = _taps_tagged_symbols(INPUTS[kind])
     tb = gr.top_block()
-    blk = diffusion.ofdm_channel_denoiser_py("ofdm_mix")
+    blk = diffusion.ofdm_channel_denoiser_py("ofdm_mix", pilots=pilots)
     snk = blocks.vector_sink_c(64)
     tb.connect(src, blk, snk)
     assert run_bounded(tb, TIMEOUT), kind
