@@ -404,6 +404,23 @@ def test_ofdm_taps_hold_finishes_on_degenerate_input(kind):
     assert len(out) == n and np.all(np.isfinite(out))
 
 
+@pytest.mark.parametrize("kind", list(INPUTS))
+def test_genie_taps_finishes_on_degenerate_input(kind):
+    # the link ceiling's instrument (flowgraphs.ofdm_link): true channels of 4 bursts
+    from gnuradio.diffusion.flowgraphs.ofdm_link import genie_taps
+
+    rng = np.random.default_rng(3)
+    H = (rng.standard_normal((4, 52)) + 1j * rng.standard_normal((4, 52))) / np.sqrt(2)
+    n, src = _taps_tagged_symbols(INPUTS[kind])
+    tb = gr.top_block()
+    blk = genie_taps(H)
+    snk = blocks.vector_sink_c(64)
+    tb.connect(src, blk, snk)
+    assert run_bounded(tb, TIMEOUT), kind
+    _no_guard_errors(blk)
+    assert len(snk.data()) == n
+
+
 @pytest.mark.parametrize("kind", list(INPUTS) + ["nan_burst"])
 def test_carrier_acquisition_finishes_on_degenerate_input(kind):
     y = INPUTS["constant"].copy() if kind == "nan_burst" else INPUTS[kind]
@@ -460,5 +477,6 @@ def test_every_python_block_is_guarded():
         "ofdm_taps_hold",
         "carrier_acquisition",
         "rms_agc",
+        "genie_taps",
     }
     assert set(found) == tested, set(found) ^ tested
