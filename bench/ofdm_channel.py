@@ -30,8 +30,9 @@
    interpolation (robust; the family's sample covariance) and the pilot-guided DDIM sampler
    with the learned prior (mean of K samples; core.ofdm_sparse_pilots).  Its step count,
    guidance weight and eta are chosen by --sparse-validate on validation frames drawn with
-   another seed (--seed + 500), never on the test frames; the choice is stored in
-   bench/ofdm_sparse_config.json (committed) and read by --sparse.
+   another seed (--seed + 500), never on the test frames; the choice is stored beside the
+   model (models/ofdm/ofdm_mix.sparse.json, committed and installed with it), read by
+   --sparse and by ofdm_channel_denoiser_py(pilots='comb').
    --link-ceiling: the same link with three taps sources (stock LS, denoised, genie: the
    true channel of each packet on the taps tag) x two equalizers (``ofdm_rx``'s simpledfe,
    decision feedback; static: the frame's taps for every symbol), and the perfect-CSI
@@ -55,6 +56,7 @@ from gnuradio.diffusion.core import ofdm_channels as ch  # noqa: E402
 from gnuradio.diffusion.core import ofdm_estimators as est  # noqa: E402
 from gnuradio.diffusion.core import ofdm_sparse_pilots as sp  # noqa: E402
 from gnuradio.diffusion.core import onnx_model  # noqa: E402
+from gnuradio.diffusion.core.ofdm_carriers import DEFAULT_LAYOUT  # noqa: E402
 
 
 def nmse_ci(e, h):
@@ -135,7 +137,6 @@ def _short(column):
     return column.split()[0]
 
 
-SPARSE_CONFIG = os.path.join(ROOT, "bench", "ofdm_sparse_config.json")
 SPARSE_GRID = {"steps": (10, 20, 40), "guidance": (0.7, 1.0, 1.3), "eta": (0.5, 1.0)}
 VALIDATION_OFFSET = 500  # validation seed = test seed + this
 
@@ -346,6 +347,60 @@ def block_speed(model, n_frames, seed=3):
     }
 
 
+def sparse_block_speed(model, n_frames, seed=3):
+    """Frames per CPU-second of the Python block with sparse pilots (pilots='comb': K x steps
+    network calls a frame) beside pilots='all' (Tweedie: one call) and the LS path, the
+    same mixed-family frames at 10 dB in the same run (flowgraphs.ofdm_chanest.throughput)."""
+    from gnuradio import diffusion
+    from gnuradio.diffusion.flowgraphs import ofdm_chanest as ce
+
+    rng = np.random.default_rng(seed)
+    H, _ = ch.sample("mix", 64, rng)
+    fr = ce.frames(H, 0.1, rng)
+    ce.throughput(fr, diffusion.ofdm_channel_denoiser_py(model, pilots="comb"), 8)  # warm-up
+    n, t_ls = ce.throughput(fr, None, n_frames)
+    n, t_all = ce.throughput(fr, diffusion.ofdm_channel_denoiser_py(model), n_frames)
+    n, t_comb = ce.throughput(
+        fr, diffusion.ofdm_channel_denoiser_py(model, pilots="comb"), n_frames
+    )
+    return {
+        "frames": n,
+        "config": sp.validated_config(model),
+        "ls_path_frames_per_cpu_s": n / t_ls,
+        "ls_plus_python_all_frames_per_cpu_s": n / t_all,
+        "ls_plus_python_comb_frames_per_cpu_s": n / t_comb,
+        "comb_over_all_cpu_ratio": t_comb / t_all,
+    }
+
+
+def sparse_block_nmse(model, n_frames, snr_db, seed):
+    """NMSE (dB, 95 % interval) of the taps on the tag in a flowgraph: synthetic mix frames
+    -> chanest -> ofdm_channel_denoiser_py(pilots='comb') with the noise estimated (nulls
+    only), with sigma2 given, with sigma2 and the channel power given; the comb's linear
+    interpolation (mode 'off') and LS on all carriers beside them."""
+    from gnuradio import diffusion
+    from gnuradio.diffusion.flowgraphs import ofdm_chanest as ce
+
+    rng = np.random.default_rng([seed, 31])
+    H, _ = ch.sample("mix", n_frames, rng)
+    s2 = 10.0 ** (-snr_db / 10.0)
+    fr = ce.frames(H, s2, rng)
+    kws = {
+        "comb, sigma2 estimated": {},
+        "comb, sigma2 given": {"noise_var": s2},
+        "comb, sigma2 and power given": {"noise_var": s2, "channel_power": 1.0},
+        "comb, mode off (linear interpolation)": {"mode": "off"},
+    }
+    dens = [diffusion.ofdm_channel_denoiser_py(model, pilots="comb", **kw) for kw in kws.values()]
+    ls, taps, _ = ce.run(fr, dens)
+    act = DEFAULT_LAYOUT.active_pos
+    out = {"LS (all carriers)": nmse_ci(ls[:, act], H)}
+    for name, t, d in zip(kws, taps, dens):
+        out[name] = nmse_ci(t[:, act], H)
+        out[name + ": fallbacks"] = d.fallbacks
+    return out
+
+
 def bench_family(name):
     """A shipped family (core.ofdm_channels) or '<family>_ds<k>x': that family at k times its
     delay spread (out of distribution, e.g. nlos_ds2x for a model trained on nlos)."""
@@ -406,10 +461,22 @@ def main(argv=None):
         "--sparse-validate",
         action="store_true",
         help="choose the sampler's steps / guidance / eta on validation frames, write "
-        "bench/ofdm_sparse_config.json",
+        "<model>.sparse.json beside the model (core.ofdm_sparse_pilots.sparse_config_path)",
     )
     ap.add_argument("--sparse-k", type=int, default=4, help="posterior samples averaged")
     ap.add_argument("--sparse-family", default="mix")
+    ap.add_argument(
+        "--sparse-speed-frames",
+        type=int,
+        default=200,
+        help="frames of the sparse block-speed figure (--sparse; --no-speed skips it)",
+    )
+    ap.add_argument(
+        "--sparse-block-frames",
+        type=int,
+        default=200,
+        help="frames of the sparse block's NMSE in a flowgraph at 10 dB (--sparse; 0 skips)",
+    )
     ap.add_argument("--json")
     a = ap.parse_args(argv)
     if a.quick:
@@ -419,18 +486,39 @@ def main(argv=None):
         print(f"sparse pilots: validation, {a.frames} frames, seed {a.seed + VALIDATION_OFFSET}")
         v = sparse_validate(a.model, a.sparse_family, a.snr, a.frames, a.seed, a.sparse_k)
         print(f"chosen: {v['chosen']}")
-        os.makedirs(os.path.dirname(SPARSE_CONFIG), exist_ok=True)
-        with open(SPARSE_CONFIG, "w") as fh:
+        with open(sp.sparse_config_path(a.model), "w") as fh:
             json.dump(v, fh, indent=1)
         return 0
     if a.sparse:
-        with open(SPARSE_CONFIG) as fh:
-            cfg = json.load(fh)["chosen"]
-        print(f"sparse pilots (comb every 4th + pilots), {a.frames} frames, seed {a.seed}, {cfg}")
-        out["sparse"] = {
-            "config": cfg,
-            a.sparse_family: sparse_table(a.model, a.sparse_family, a.snr, a.frames, a.seed, cfg),
-        }
+        cfg = sp.validated_config(a.model)
+        out["sparse"] = {"config": cfg}
+        if not a.no_nmse:
+            print(
+                f"sparse pilots (comb every 4th + pilots), {a.frames} frames, seed {a.seed}, {cfg}"
+            )
+            out["sparse"][a.sparse_family] = sparse_table(
+                a.model, a.sparse_family, a.snr, a.frames, a.seed, cfg
+            )
+        if a.sparse_block_frames:
+            snr = 10.0
+            out["sparse"]["block_nmse"] = r = sparse_block_nmse(
+                a.model, a.sparse_block_frames, snr, a.seed
+            )
+            print(f"sparse block in a flowgraph, {a.sparse_block_frames} frames, {snr} dB:")
+            for k_, v in r.items():
+                print(
+                    f"  {k_:40s} "
+                    + (f"{v[0]:6.2f} ({v[1]:.2f}..{v[2]:.2f})" if isinstance(v, tuple) else str(v))
+                )
+        if not a.no_speed:
+            out["sparse"]["block_speed"] = b = sparse_block_speed(a.model, a.sparse_speed_frames)
+            print(
+                f"sparse block speed, frames per CPU-second ({b['frames']} frames, 10 dB): LS "
+                f"path (chanest) {b['ls_path_frames_per_cpu_s']:.0f}; chanest + Python "
+                f"denoiser, pilots='all' {b['ls_plus_python_all_frames_per_cpu_s']:.0f}, "
+                f"pilots='comb' {b['ls_plus_python_comb_frames_per_cpu_s']:.1f} (CPU ratio "
+                f"comb / all {b['comb_over_all_cpu_ratio']:.1f})"
+            )
         if a.json:
             with open(a.json, "w") as fh:
                 json.dump(out, fh, indent=1)

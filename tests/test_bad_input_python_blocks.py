@@ -391,11 +391,12 @@ def _taps_tagged_symbols(y):
     return n, blocks.vector_source_c(v.tolist(), False, 64, tags)
 
 
+@pytest.mark.parametrize("pilots", ["all", "comb"])
 @pytest.mark.parametrize("kind", list(INPUTS))
-def test_ofdm_channel_denoiser_py_finishes_on_degenerate_input(kind):
+def test_ofdm_channel_denoiser_py_finishes_on_degenerate_input(kind, pilots):
     n, src = _taps_tagged_symbols(INPUTS[kind])
     tb = gr.top_block()
-    blk = diffusion.ofdm_channel_denoiser_py("ofdm_mix")
+    blk = diffusion.ofdm_channel_denoiser_py("ofdm_mix", pilots=pilots)
     snk = blocks.vector_sink_c(64)
     tb.connect(src, blk, snk)
     assert run_bounded(tb, TIMEOUT), kind
@@ -418,6 +419,23 @@ def test_ofdm_taps_hold_finishes_on_degenerate_input(kind):
     _no_guard_errors(blk)
     out = np.array(snk.data())
     assert len(out) == n and np.all(np.isfinite(out))
+
+
+@pytest.mark.parametrize("kind", list(INPUTS))
+def test_genie_taps_finishes_on_degenerate_input(kind):
+    # the link ceiling's instrument (flowgraphs.ofdm_link): true channels of 4 bursts
+    from gnuradio.diffusion.flowgraphs.ofdm_link import genie_taps
+
+    rng = np.random.default_rng(3)
+    H = (rng.standard_normal((4, 52)) + 1j * rng.standard_normal((4, 52))) / np.sqrt(2)
+    n, src = _taps_tagged_symbols(INPUTS[kind])
+    tb = gr.top_block()
+    blk = genie_taps(H)
+    snk = blocks.vector_sink_c(64)
+    tb.connect(src, blk, snk)
+    assert run_bounded(tb, TIMEOUT), kind
+    _no_guard_errors(blk)
+    assert len(snk.data()) == n
 
 
 @pytest.mark.parametrize("kind", list(INPUTS) + ["nan_burst"])
@@ -477,5 +495,6 @@ def test_every_python_block_is_guarded():
         "carrier_acquisition",
         "rms_agc",
         "no_signal_gate",
+        "genie_taps",
     }
     assert set(found) == tested, set(found) ^ tested

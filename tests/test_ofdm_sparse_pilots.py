@@ -125,17 +125,15 @@ def test_sampler_power_equivariance_and_bad_parameters():
 
 def test_shipped_model_beats_linear_interpolation_on_the_mix():
     """The shipped prior (ofdm_mix) from the comb, at the validated configuration
-    (bench/ofdm_sparse_config.json, chosen on the validation seed), on 100 test frames at
+    (models/ofdm/ofdm_mix.sparse.json, chosen on the validation seed), on 100 test frames at
     10 dB: better than linear interpolation of the comb (measured on 2000 frames: see
     bench/results_ofdm_sparse.md; the margin there is several dB)."""
-    import json
     import os
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    cfg = json.load(open(os.path.join(root, "bench", "ofdm_sparse_config.json")))["chosen"]
-    smp = sp.PilotGuidedSampler.with_robust_error(
-        os.path.join(root, "models", "ofdm", "ofdm_mix.onnx"), P
-    )
+    model = os.path.join(root, "models", "ofdm", "ofdm_mix.onnx")
+    cfg = sp.validated_config(model)
+    smp = sp.PilotGuidedSampler.with_robust_error(model, P)
     rng = np.random.default_rng(11)
     H, _ = ch.sample("mix", 100, rng)
     y = ch.add_noise(H, 0.1, rng)[:, P]

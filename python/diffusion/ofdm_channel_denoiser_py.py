@@ -14,13 +14,16 @@ network call per frame), all other items and tags pass unchanged.  Output 1 (opt
 chanest's output 1): the rewritten taps as a stream, one vector per frame.  A thin shell over
 :mod:`diffusion.core.ofdm_estimators`; the C++ block ``diffusion.ofdm_channel_denoiser``
 (lib/ofdm_channel_prior.h, the fused window kernel) is its twin: same estimates to float32
-rounding on the same frames (tests/test_ofdm_denoiser_cpp.py).
+rounding on the same frames (tests/test_ofdm_denoiser_cpp.py).  Sparse pilots
+(``pilots='comb'``: only a comb of the LS taps observed, the rest from pilot-guided posterior
+sampling, :mod:`diffusion.core.ofdm_sparse_pilots`) exist in this twin only.
 """
 
 import numpy as np
 import pmt
 from gnuradio import gr
 
+from .core import ofdm_sparse_pilots as sparse
 from .core.model_files import find_model
 from .core.ofdm_carriers import OfdmLayout
 from .core.ofdm_estimators import (
@@ -30,13 +33,16 @@ from .core.ofdm_estimators import (
     estimate_noise_variance,
     prior_misfit,
 )
-from .noise_level import OFDM_NOISE_VAR_KEY
+from .noise_level import NOISE_VAR_KEY, OFDM_NOISE_VAR_KEY
+from .pmt_convert import drain_messages
 from .work_guard import WorkGuard, guarded_work
 
 TAPS_KEY = "ofdm_sync_chan_taps"
 CARR_OFFSET_KEY = "ofdm_sync_carr_offset"
 # the noise estimate leaves delays -4 .. cp_len + 3 to the channel (the sync's backoff)
 NOISE_GUARD_DELAYS = 4
+PILOT_MODES = ("all", "comb")
+NOISE_PORT = "noise"
 
 
 def first_carrier_set(carriers, what):
@@ -77,7 +83,30 @@ class ofdm_channel_denoiser_py(WorkGuard, gr.basic_block):
         sets noise_var from its item on: on a frame's first symbol, that frame and the
         following ones until changed; a value that is not a finite number >= 0 is ignored
         (warned once; ``bad_noise_tags`` counts them); 0 returns to the estimate. Default
-        the module's noise tag "noise_var"; "" reads no tag.
+        the OFDM noise tag "ofdm_noise_var" (``noise_level.OFDM_NOISE_VAR_KEY``: per
+        carrier after the FFT, not the module's per-sample "noise_var"); "" reads no tag.
+      pilots: which LS taps are observed. 'all' (default): every active carrier (GNU
+        Radio's sync word). 'comb': only every pilot_spacing-th active carrier plus the
+        pilot carriers (``core.ofdm_sparse_pilots.comb_pilots``; a transmitter whose second
+        sync word is known only there, or its emulation); the taps on all active carriers
+        are then the mean of K posterior samples of pilot-guided DDIM
+        (``PilotGuidedSampler.with_robust_error``) with the steps / guidance / eta / K
+        chosen on validation frames for this model (``<model>.sparse.json``,
+        ``validated_config``; ValueError if the model has none).  The noise variance, when
+        estimated, comes from the null carriers of the tagged symbol only (the other
+        carriers carry no known symbol); the misfit fallback is the robust pilot LMMSE;
+        mode 'off' gives the comb's linear interpolation.  31-35 frames per CPU-second
+        (4 x 40 network calls a frame): docs/ofdm.md.
+      pilot_spacing: the comb's spacing in active carriers (>= 1; default 4,
+        ``ofdm_sparse_pilots.DEFAULT_SPACING``, the spacing the configuration was validated at).
+      seed: the sampler's random seed (integer >= 0): one generator for the block's life,
+        so a run over the same frames repeats exactly.
+    Noise variance at run time (as the C++ twin): ``set_noise_var(v)`` (ValueError unless
+    finite and >= 0; 0: estimate), ``noise_var()``, and the "noise" message port:
+    ``('noise_var' . v)`` or a dict with ``noise_var`` (per carrier after the FFT), applied
+    from the next frame the block handles (the newest valid one queued wins); anything else
+    is ignored with a warning (counted: ``bad_noise_msgs``).  A tag, the setter and a
+    message set the same value: the latest wins.
     Output 1 (optional: connect it or not, as ``ofdm_chanest_vcvc``'s output 1): one
     fft_len vector per item tagged taps_key (one per frame), the value written on that tag
     (a tag that is not fft_len complex taps passes unchanged and gives zeros), untagged.
@@ -104,6 +133,9 @@ class ofdm_channel_denoiser_py(WorkGuard, gr.basic_block):
         carr_offset_key=CARR_OFFSET_KEY,
         mode="tweedie",
         noise_tag_key=OFDM_NOISE_VAR_KEY,
+        pilots="all",
+        pilot_spacing=sparse.DEFAULT_SPACING,
+        seed=0,
     ):
         from gnuradio.digital import ofdm_txrx
 
@@ -122,13 +154,17 @@ class ofdm_channel_denoiser_py(WorkGuard, gr.basic_block):
             in_sig=[vec],
             out_sig=gr.py_io_signature(1, 2, [vec, vec]),  # output 1: the taps stream
         )
-        nv = float(noise_var)
-        if not np.isfinite(nv) or nv < 0:
-            raise ValueError(f"noise_var must be finite and >= 0 (0: estimate), got {noise_var}")
+        self._noise_var = _checked_noise_var(noise_var)
         if mode not in ("tweedie", "off"):
             raise ValueError(f"mode must be 'tweedie' or 'off', got {mode!r}")
-        self.noise_var = nv
+        if pilots not in PILOT_MODES:
+            raise ValueError(f"pilots must be one of {PILOT_MODES}, got {pilots!r}")
+        pilot_spacing = _int_param("pilot_spacing", pilot_spacing, 1)
+        seed = _int_param("seed", seed, 0)
         self.mode = mode
+        self.pilots = pilots
+        self.pilot_spacing = int(pilot_spacing)
+        self.seed = int(seed)
         self.power = ChannelPowerTracker(power_alpha, channel_power)
         path = resolve_model(model)
         try:
@@ -141,6 +177,24 @@ class ofdm_channel_denoiser_py(WorkGuard, gr.basic_block):
             self.layout, self.layout.cp_len + 2 * NOISE_GUARD_DELAYS, -NOISE_GUARD_DELAYS
         )
         self.fallbacks = 0
+        if pilots == "comb":
+            if self.layout.null_pos.size == 0:
+                raise ValueError(
+                    "pilots='comb' needs null carriers (its noise estimate); this layout has none"
+                )
+            self.observed = sparse.comb_pilots(self.layout, self.pilot_spacing)
+            try:
+                self.sparse_config = sparse.validated_config(path)
+            except ValueError as e:
+                raise ValueError(f"ofdm_channel_denoiser_py(pilots='comb'): {e}") from None
+            self.sampler = sparse.PilotGuidedSampler.with_robust_error(
+                self.estimator.model, self.observed, self.layout
+            )
+            self.comb_fallback = sparse.PilotLmmse.robust(self.observed, self.layout)
+            self._rng = np.random.default_rng(self.seed)
+        else:
+            self.observed = np.arange(self.layout.n_active)
+            self.sparse_config = None
         self.taps_key = str(taps_key)
         self.carr_offset_key = str(carr_offset_key)
         self.noise_tag_key = str(noise_tag_key)
@@ -151,6 +205,10 @@ class ofdm_channel_denoiser_py(WorkGuard, gr.basic_block):
             )
         self.noise_tags = 0
         self.bad_noise_tags = 0
+        self.noise_msgs = 0
+        self.bad_noise_msgs = 0
+        self._noise_port = pmt.intern(NOISE_PORT)
+        self.message_port_register_in(self._noise_port)  # drained in work: pmt_convert
         self._taps_pmt = pmt.intern(self.taps_key)
         self.set_tag_propagation_policy(gr.TPP_DONT)
         self.frames = 0
@@ -166,8 +224,9 @@ class ofdm_channel_denoiser_py(WorkGuard, gr.basic_block):
     def denoise_taps(self, taps, symbol, carr_offset=0):
         """Denoised fft_len taps from the LS taps (fft_len) and the tagged symbol."""
         lay = self.layout
+        comb = self.pilots == "comb"
         taps = np.asarray(taps, dtype=np.complex128).copy()
-        y = taps[lay.active_pos]
+        y = taps[lay.active_pos][self.observed]  # the observed carriers (all or the comb)
         bad = ~np.isfinite(y)
         if bad.any():
             self._warn_once(
@@ -182,33 +241,50 @@ class ofdm_channel_denoiser_py(WorkGuard, gr.basic_block):
                 i[bad], i[~bad], y[~bad].imag
             )
         if self.mode == "off":
-            taps[lay.active_pos] = y if bad.any() else taps[lay.active_pos]
+            if comb:  # the comb's LS taps, linear interpolation over the carriers
+                taps[lay.active_pos] = sparse.linear_interpolation(y, self.observed, lay)
+            else:
+                taps[lay.active_pos] = y if bad.any() else taps[lay.active_pos]
             return taps
-        if self.noise_var > 0:
-            s2 = self.noise_var
+        if self._noise_var > 0:
+            s2 = self._noise_var
         else:
             pos = lay.null_pos + int(carr_offset)
             pos = pos[(pos >= 0) & (pos < lay.fft_len)]
             pos = np.setdiff1d(pos, lay.active_pos + int(carr_offset))
             nulls = np.asarray(symbol)[pos]
             nulls = nulls[np.isfinite(nulls)]
-            s2 = estimate_noise_variance(
-                y[None],
-                nulls[None] if nulls.size else None,
-                lay,
-                n_delays=lay.cp_len + 2 * NOISE_GUARD_DELAYS,
-                first=-NOISE_GUARD_DELAYS,
-            )[0]
+            if comb:  # only the null carriers carry no unknown symbol
+                if nulls.size:
+                    s2 = float(np.mean(np.abs(nulls) ** 2))
+                else:  # all shifted out or non-finite: the previous frame's
+                    self._warn_once(
+                        "nonulls",
+                        "no finite null carrier to estimate the noise: the previous frame's "
+                        "estimate used (warned once)",
+                    )
+                    s2 = self.last_sigma2 if np.isfinite(self.last_sigma2) else 0.0
+            else:
+                s2 = estimate_noise_variance(
+                    y[None],
+                    nulls[None] if nulls.size else None,
+                    lay,
+                    n_delays=lay.cp_len + 2 * NOISE_GUARD_DELAYS,
+                    first=-NOISE_GUARD_DELAYS,
+                )[0]
             if bad.any():  # the interpolated taps carry less noise
-                s2 *= lay.n_active / max(1, lay.n_active - int(bad.sum()))
+                s2 *= y.size / max(1, y.size - int(bad.sum()))
             s2 = max(float(s2), 1e-12 * max(float(np.mean(np.abs(y) ** 2)), 1e-30))
         self.last_sigma2 = s2
         p = self.power.update(y, s2)
-        h = self.estimator(y[None], s2, power=p)[0]
+        if comb:
+            h = self.sampler(y[None], s2, rng=self._rng, power=p, **self.sparse_config)[0]
+        else:
+            h = self.estimator(y[None], s2, power=p)[0]
         if not np.all(np.isfinite(h)):  # a network fault must not reach the equalizer
             self._warn_once("net", "non-finite network output: passing the LS taps")
-            h = y
-        elif prior_misfit(y[None], h[None], s2)[0]:
+            h = sparse.linear_interpolation(y, self.observed, lay) if comb else y
+        elif prior_misfit(y[None], h[self.observed][None], s2)[0]:
             self.fallbacks += 1
             self._warn_once(
                 "misfit",
@@ -216,7 +292,8 @@ class ofdm_channel_denoiser_py(WorkGuard, gr.basic_block):
                 "per carrier): robust LMMSE used for such frames (warned once; count: "
                 "fallbacks)",
             )
-            h = self.fallback(y[None] / np.sqrt(p), s2 / p)[0] * np.sqrt(p)
+            fb = self.comb_fallback if comb else self.fallback
+            h = fb(y[None] / np.sqrt(p), s2 / p)[0] * np.sqrt(p)
         floor = 1e-6 * np.sqrt(p)
         small = np.abs(h) < floor
         h[small] = floor  # never divide by a zero tap downstream
@@ -228,7 +305,7 @@ class ofdm_channel_denoiser_py(WorkGuard, gr.basic_block):
         if pmt.is_real(value) or pmt.is_integer(value):
             v = pmt.to_double(value)
         if v is not None and np.isfinite(v) and v >= 0:
-            self.noise_var = float(v)
+            self._noise_var = float(v)
             self.noise_tags += 1
             return
         self.bad_noise_tags += 1
@@ -238,11 +315,59 @@ class ofdm_channel_denoiser_py(WorkGuard, gr.basic_block):
             ">= 0 (0: estimate) (warned once)",
         )
 
+    def set_noise_var(self, noise_var):
+        """Noise variance per carrier after the FFT (FFT output units); 0: estimate per
+        frame.  ValueError unless finite and >= 0.  Applies from the next frame."""
+        self._noise_var = _checked_noise_var(noise_var)
+
+    def noise_var(self):
+        """The noise variance in use (0: estimated per frame; see ``last_sigma2``)."""
+        return self._noise_var
+
+    def _noise_msg_value(self, msg):
+        """The value of ('noise_var' . v) or a dict with noise_var, else None."""
+        key = pmt.intern(NOISE_VAR_KEY)
+        try:
+            if pmt.is_pair(msg) and pmt.is_symbol(pmt.car(msg)):
+                v = pmt.cdr(msg) if pmt.eqv(pmt.car(msg), key) else pmt.PMT_NIL
+            elif pmt.is_dict(msg):
+                v = pmt.dict_ref(msg, key, pmt.PMT_NIL)
+            else:
+                return None
+            if pmt.is_real(v) or pmt.is_integer(v):
+                d = pmt.to_double(v)
+                if np.isfinite(d) and d >= 0:
+                    return d
+        except (RuntimeError, TypeError, ValueError):  # a malformed PMT
+            pass
+        return None
+
+    def _drain_noise_messages(self):
+        """Apply the newest valid message queued on the "noise" port; warn on the others
+        (the first 10 and every 1000th are logged)."""
+        applied = False
+        for msg in reversed(drain_messages(self, self._noise_port)):
+            v = self._noise_msg_value(msg)
+            if v is not None:
+                if not applied:
+                    self._noise_var, applied = v, True
+                    self.noise_msgs += 1
+                continue
+            self.bad_noise_msgs += 1
+            k = self.bad_noise_msgs
+            if k <= 10 or k % 1000 == 0:
+                self.logger.warn(
+                    "ignoring message on port 'noise': expected ('noise_var' . v) or a dict "
+                    f"with noise_var, v finite and >= 0 (0: estimate), got {msg} ({k} "
+                    "ignored so far; the first 10 and every 1000th are logged)"
+                )
+
     def forecast(self, noutput_items, ninputs):
         return [noutput_items]  # output 1 takes at most one item per input item
 
     @guarded_work("pass")
     def general_work(self, input_items, output_items):
+        self._drain_noise_messages()
         x = input_items[0]
         out = output_items[0]
         n = min(len(out), len(x))
@@ -307,3 +432,21 @@ class ofdm_channel_denoiser_py(WorkGuard, gr.basic_block):
         self.produce(0, n)
         self.consume(0, n)
         return gr.WORK_CALLED_PRODUCE
+
+
+def _checked_noise_var(noise_var):
+    v = float(noise_var)
+    if not np.isfinite(v) or v < 0:
+        raise ValueError(f"noise_var must be finite and >= 0 (0: estimate), got {noise_var}")
+    return v
+
+
+def _int_param(name, value, lowest):
+    """An integer parameter >= lowest, else ValueError naming it."""
+    try:
+        ok = not isinstance(value, bool) and int(value) == value
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or value < lowest:
+        raise ValueError(f"{name} must be an integer >= {lowest}, got {value!r}")
+    return int(value)

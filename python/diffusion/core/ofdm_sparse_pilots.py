@@ -31,8 +31,13 @@ the pilots through the network at the next step.  This is the likelihood step of
 posterior sampling done exactly for a linear Gaussian observation (the range-space update
 of DDNM+ / Pi-GDM with a scalar error model) instead of by back-propagating through the
 network.  The step count, w and eta are chosen on a validation split (bench/ofdm_channel.py
---sparse-validate), never on the test frames.
+--sparse-validate), never on the test frames, and stored beside the model
+(:func:`sparse_config_path`: ``models/ofdm/ofdm_mix.sparse.json``), where the block and the
+benchmark read them (:func:`validated_config`).
 """
+
+import json
+import os
 
 import numpy as np
 
@@ -40,6 +45,35 @@ from .ofdm_carriers import DEFAULT_LAYOUT
 from .ofdm_estimators import _rows_s2
 
 DEFAULT_SPACING = 4
+SPARSE_CONFIG_SUFFIX = ".sparse.json"  # beside the model: <model stem>.sparse.json
+CONFIG_KEYS = ("steps", "guidance", "eta", "k")
+
+
+def sparse_config_path(model_path):
+    """Where a model's validated sampler configuration lives: the model file's path with
+    ``.onnx`` replaced by ``.sparse.json`` (written by bench/ofdm_channel.py
+    --sparse-validate, installed with the model)."""
+    p = os.fspath(model_path)
+    return (p[:-5] if p.endswith(".onnx") else p) + SPARSE_CONFIG_SUFFIX
+
+
+def validated_config(model_path):
+    """The sampler configuration chosen on validation frames for this model: a dict with
+    ``steps``, ``guidance``, ``eta`` and ``k`` (the ``chosen`` entry of
+    :func:`sparse_config_path`).  ValueError naming the file when there is none (a model
+    that was never validated for sparse pilots) or it lacks a key."""
+    path = sparse_config_path(model_path)
+    try:
+        with open(path) as fh:
+            chosen = json.load(fh)["chosen"]
+        return {key: chosen[key] for key in CONFIG_KEYS}
+    except FileNotFoundError:
+        raise ValueError(
+            f"no validated sparse-pilot configuration {path} for model {model_path} "
+            "(bench/ofdm_channel.py --sparse-validate --model <it> writes one)"
+        ) from None
+    except (KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"{path}: not a sparse-pilot configuration ({e!r})") from None
 
 
 def comb_pilots(layout=DEFAULT_LAYOUT, spacing=DEFAULT_SPACING):
