@@ -265,12 +265,18 @@ def test_link_rx_finishes_on_degenerate_input(kind):
     assert rx.sync.frames() <= 1
 
 
-@pytest.mark.parametrize("kind", ["zeros", "constant", "single", "empty"])
+@pytest.mark.parametrize("kind", ["zeros", "constant", "single", "empty", "nan_inf_bursts"])
 @pytest.mark.parametrize("model", ["qpsk", "sdpsk_pn_w32"])
-def test_psk_receiver_finishes_on_degenerate_input(kind, model):
-    rx = diffusion.psk_receiver(model_path=diffusion.shipped_model(model))
+@pytest.mark.parametrize("front_end", ["acquisition", "fll"])
+def test_psk_receiver_finishes_on_degenerate_input(kind, model, front_end):
+    rx = diffusion.psk_receiver(model_path=diffusion.shipped_model(model), front_end=front_end)
+    if kind == "nan_inf_bursts":  # NaN / Inf runs inside and after the acquisition window
+        y = INPUTS["constant"].copy()
+        y[100:110], y[1500:1520], y[2500] = np.nan, np.inf, complex(np.nan, 1.0)
+    else:
+        y = INPUTS[kind]
     tb = gr.top_block()
-    tb.connect(blocks.vector_source_c(INPUTS[kind].tolist()), rx)
+    tb.connect(blocks.vector_source_c(y.tolist()), rx)
     sinks = [blocks.vector_sink_c(), blocks.vector_sink_c(), blocks.vector_sink_f()]
     sinks.append(blocks.vector_sink_b())
     for i, s in enumerate(sinks):
@@ -279,8 +285,10 @@ def test_psk_receiver_finishes_on_degenerate_input(kind, model):
     n = [len(s.data()) for s in sinks]
     # aligned outputs (1 and 2 delayed by the denoiser's latency, zeros first); a window
     # model's last hop of a finite stream stays in the denoiser; 2 samples a symbol
-    assert n[0] == n[3] <= n[1] == n[2] <= len(INPUTS[kind]) // 2 + 1 + rx.latency, n
+    assert n[0] == n[3] <= n[1] == n[2] <= len(y) // 2 + 1 + rx.latency, n
     assert np.all(np.isfinite(np.array(sinks[0].data())))
+    if kind == "nan_inf_bursts":
+        assert n[0] > 0.9 * len(y) // 2  # the stream went on past the erasures
 
 
 @pytest.mark.parametrize("kind", ["zeros", "constant", "single", "empty"])

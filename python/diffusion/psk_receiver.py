@@ -146,7 +146,9 @@ class psk_receiver(gr.hier_block2):
     (:data:`DEFAULT_PRIORS`: bpsk_pn_w32 for BPSK, the per-symbol qpsk model for QPSK).
 
     Input: complex baseband, ``sps`` samples per symbol, root-raised-cosine pulses of roll-off
-    ``rolloff``, any carrier offset within +-1/(2 sps) cycles/sample.
+    ``rolloff``, any carrier offset within +-1/(2 sps) cycles/sample; NaN / Inf / |x| > 1e6
+    samples are erased to 0 first (``self.guard``, the C++ sample_guard: tagged, warned per
+    burst), since they would stop GNU Radio's symbol_sync and with it the flowgraph.
     Front end ``'acquisition'`` (default): :class:`carrier_acquisition` removes the carrier
     offset estimated from the M-th power line (M = ``power_order``, 0: from the decisions /
     constellation, 4 for SDPSK and QPSK, 2 for BPSK) of the first ``acquisition_window``
@@ -306,6 +308,11 @@ class psk_receiver(gr.hier_block2):
                 sps, float(timing_bw), rrc, nfilts, nfilts // 2, 1.5, 1
             )
             sync = [self.fll, self.clock]
+        # NaN / Inf / absurd samples (a radio, a file) stop GNU Radio's symbol_sync_cc
+        # ("imu out of bounds") and with it the flowgraph: erased to 0, tagged and warned
+        # first, as link_rx does (sample_guard, default threshold 1e6)
+        self.guard = _cpp.sample_guard()
+        sync.insert(0, self.guard)
         self.pi4_derotator = None
         if decisions == "pi4dqpsk":
             # exp(j n PI4_DEROTATION) on symbol n: the 8PSK points of pi/4-DQPSK to QPSK
